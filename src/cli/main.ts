@@ -1,0 +1,45 @@
+// The `hyperstep` command line (SPEC §8).
+import { Command, InvalidArgumentError } from 'commander';
+import * as fs from 'fs';
+import { runCommand, EXIT_USAGE } from './run';
+import { asmCommand } from './asm';
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || !/^(0x[0-9a-f]+|\d+(e\d+)?)$/i.test(value)) throw new InvalidArgumentError(`expected a number, got '${value}'`);
+  return n;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+const io = {
+  stdout: (b: Uint8Array | string): void => { fs.writeSync(1, b); },
+  stderr: (t: string): void => { fs.writeSync(2, t); },
+};
+
+const program = new Command('hyperstep')
+  .description('Run and inspect a simulated RISC-V virtual machine: guest, hypervisor (KVM-like) and VMM (QEMU-like).')
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+
+program.command('run')
+  .description("run a program (ELF32 RISC-V executable or .s/.asm source); the guest's UART goes to stdout")
+  .argument('<program>', 'ELF file or assembly source')
+  .option('--mmu <mode>', 'second-stage MMU: ept | shadow', 'ept')
+  .option('--irqchip <mode>', 'interrupt controllers: kernel | split | userspace', 'kernel')
+  .option('--vcpus <n>', 'number of vCPUs', integer, 1)
+  .option('--memory <MiB>', 'guest RAM in MiB', integer, 64)
+  .option('--no-vpid', 'flush the TLB on every VM entry and exit')
+  .option('--max-insns <n>', 'stop (exit 124) after this many instructions', integer)
+  .option('--event <spec>', 'inject CYCLE:nic:rx:TEXT or CYCLE:irq:GSI:LEVEL (repeatable)', collect, [])
+  .option('--trace <kinds>', 'trace exits,irq,mmio to stderr')
+  .option('--stats <file>', 'write statistics as JSON')
+  .action((file: string, opts) => { process.exitCode = runCommand(file, opts, io); });
+
+program.command('asm')
+  .description('assemble a source file into an ELF32 RISC-V executable')
+  .argument('<source>', 'assembly source (.s/.asm)')
+  .requiredOption('-o, --output <file>', 'output ELF file')
+  .option('--text-base <addr>', 'address of .text', integer, 0x8000_0000)
+  .action((file: string, opts) => { process.exitCode = asmCommand(file, opts, io); });
+
+program.parse(process.argv);

@@ -1,0 +1,69 @@
+// `hyperstep run`: one machine, no editor. UART output to stdout, diagnostics to stderr, the
+// finisher's code as the exit status (SPEC §8).
+import { Machine } from '../vm/vmm/machine';
+import { loadProgram } from './program';
+
+export const EXIT_LIMIT = 124;
+export const EXIT_GUEST_FAILED = 125;
+export const EXIT_USAGE = 2;
+
+export interface RunOptions {
+  mmu: string;
+  irqchip: string;
+  vcpus: number;
+  memory: number;
+  vpid: boolean;
+  maxInsns?: number;
+  event: string[];
+  trace?: string;
+  stats?: string;
+}
+
+export interface CliIo {
+  stdout(bytes: Uint8Array | string): void;
+  stderr(text: string): void;
+}
+
+/** Flags that are parsed but belong to features not built yet: refused with a clear message. */
+function refuseUnbuilt(o: RunOptions): string | undefined {
+  if (o.mmu !== 'ept') return o.mmu === 'shadow' ? '--mmu shadow: shadow paging is not available yet' : `--mmu: expected ept or shadow, got '${o.mmu}'`;
+  if (o.irqchip !== 'kernel') {
+    return ['split', 'userspace'].includes(o.irqchip) ? `--irqchip ${o.irqchip}: only the in-kernel irqchip is available yet`
+      : `--irqchip: expected kernel, split or userspace, got '${o.irqchip}'`;
+  }
+  if (!o.vpid) return '--no-vpid: the VPID-tagged TLB is not available yet';
+  if (o.event.length) return '--event: injected events are not available yet';
+  if (o.trace !== undefined) return '--trace: tracing is not available yet';
+  if (o.stats !== undefined) return '--stats: statistics output is not available yet';
+  return undefined;
+}
+
+export function runCommand(file: string, o: RunOptions, io: CliIo): number {
+  const refused = refuseUnbuilt(o);
+  if (refused) { io.stderr(`hyperstep: ${refused}\n`); return EXIT_USAGE; }
+  if (!Number.isInteger(o.vcpus) || o.vcpus < 1 || o.vcpus > 64) { io.stderr(`hyperstep: --vcpus: expected 1..64, got ${o.vcpus}\n`); return EXIT_USAGE; }
+  if (!Number.isInteger(o.memory) || o.memory < 1 || o.memory > 2048) { io.stderr(`hyperstep: --memory: expected 1..2048 MiB, got ${o.memory}\n`); return EXIT_USAGE; }
+  if (o.maxInsns !== undefined && !(o.maxInsns > 0)) { io.stderr(`hyperstep: --max-insns: expected a positive number\n`); return EXIT_USAGE; }
+  const program = loadProgram(file);
+  if ('error' in program) { io.stderr(`${program.error}\n`); return EXIT_USAGE; }
+  const out: number[] = [];
+  const flush = (): void => { if (out.length) { io.stdout(Uint8Array.from(out)); out.length = 0; } };
+  const machine = new Machine({ vcpus: o.vcpus, memoryMiB: o.memory }, {
+    consoleOutput: (b) => { out.push(b); if (b === 10 || out.length >= 4096) flush(); },
+  });
+  const loadError = machine.load(program.image);
+  if (loadError) { io.stderr(`${file}: ${loadError}\n`); return EXIT_USAGE; }
+  const outcome = machine.run(o.maxInsns ?? Infinity);
+  flush();
+  switch (outcome.kind) {
+    case 'poweroff': return outcome.code;
+    case 'limit':
+      io.stderr(`hyperstep: stopped after ${machine.instructions()} instructions (--max-insns)\n`);
+      return EXIT_LIMIT;
+    case 'failure': case 'halted':
+      io.stderr(`hyperstep: the guest cannot go on: ${outcome.message}\n`);
+      return EXIT_GUEST_FAILED;
+    case 'stopped':
+      return EXIT_GUEST_FAILED;
+  }
+}

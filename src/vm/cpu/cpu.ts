@@ -1,0 +1,843 @@
+// The guest hart: RV32IMA + Zicsr + Zifencei, privilege modes M/S/U (privileged spec 1.12).
+//
+// Speed (STYLE.md habit 7): registers in an Int32Array; instructions decoded once into the host
+// memory's decode cache; per-access-type direct-mapped tables of host page offsets in front of the
+// port's translate() (a hit is one compare and one add); the fetch page re-translated only when pc
+// leaves it; traps, exits and faults are flags and return codes, never exceptions.
+import { HostMemory } from '../mem/host-memory';
+import { decodeInto, Op, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2 } from './decode';
+import { Access, CpuPort, EVT_ABORT, EVT_BREAK, EVT_TRAP, XLATE_FAULT, XLATE_MMIO } from './port';
+import {
+  Cause, Csr, IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI, MEDELEG_WRITABLE, MIDELEG_WRITABLE,
+  MIE_MASK, MIP_MEIP, MIP_WRITABLE, MISA_VALUE, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP, MSTATUS_MPP_SHIFT,
+  MSTATUS_MPRV, MSTATUS_MXR, MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_SPP, MSTATUS_SUM, MSTATUS_TSR, MSTATUS_TVM,
+  MSTATUS_TW, MSTATUS_WRITABLE, Priv, SSTATUS_MASK,
+} from './csr';
+
+const FAST_BITS = 8;
+const FAST_SIZE = 1 << FAST_BITS;
+const FAST_MASK = FAST_SIZE - 1;
+const NO_PAGE = -1;
+/** Interrupt priority order (§3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
+const IRQ_PRIORITY = [IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI];
+
+/** Why run() returned before its budget ran out. */
+export const enum StopReason {
+  None = 0,
+  /** wfi with nothing pending: the hart waits for an interrupt. */
+  Halted,
+  /** The port asked the run loop to return (a VM exit to the VMM, a device, a debugger event). */
+  Break,
+  /** A breakpoint planted in the decode cache was reached (pc is at it, not executed). */
+  Breakpoint,
+  /** ebreak under a debugger (pc is at the ebreak). */
+  Ebreak,
+  /**
+   * Traps kept coming with no instruction completing between them (a handler whose own first
+   * instruction faults): the guest cannot go on. The hypervisor reports it as a TRIPLE_FAULT.
+   */
+  TrapLoop,
+}
+
+/** Consecutive traps without progress before the hart is declared stuck. */
+const TRAP_LOOP_LIMIT = 8;
+
+export interface CpuOptions {
+  hartId: number;
+  /** Misaligned loads/stores: trap (cause 4/6), or perform them as the hardware of QEMU's virt does. */
+  misalignedAccess: 'trap' | 'emulate';
+}
+
+export class Cpu {
+  readonly x = new Int32Array(32);
+  pc = 0;
+  priv: Priv = Priv.M;
+  readonly hartId: number;
+
+  // CSR state. Values are kept as int32 where they are 32-bit registers.
+  mstatus = 0;
+  medeleg = 0;
+  mideleg = 0;
+  mie = 0;
+  /** Software-writable bits of mip; MEIP comes from `externalLine`. */
+  mipSoft = 0;
+  externalLine = false;
+  mtvec = 0;
+  stvec = 0;
+  mscratch = 0;
+  sscratch = 0;
+  mepc = 0;
+  sepc = 0;
+  mcause = 0;
+  scause = 0;
+  mtval = 0;
+  stval = 0;
+  satp = 0;
+  mcounteren = 0;
+  scounteren = 0;
+  mcountinhibit = 0;
+  menvcfg = 0;
+  senvcfg = 0;
+  readonly pmpcfg = new Int32Array(4);
+  readonly pmpaddr = new Int32Array(16);
+  readonly mhpmevent = new Int32Array(29);
+
+  /** Retired instructions, and cycles spent outside instructions (VM exits, by the cost model). */
+  instret = 0;
+  stallCycles = 0;
+  private cycleOffset = 0;
+  private instretOffset = 0;
+
+  /** LR/SC reservation: host byte offset of the reserved word, or -1. */
+  reservation = -1;
+
+  /** wfi found nothing pending: the hart sleeps until mip & mie is non-zero. */
+  halted = false;
+  /** Set by the port during a slow path: EVT_* bits. */
+  evt = 0;
+  stopReason: StopReason = StopReason.None;
+  /** Outputs of port.translate for its negative results. */
+  xlateGpa = 0;
+  xlateCause = 0;
+
+  /** Fast translation tables: tag = virtual page number (or -1), value = host offset of the page. */
+  private readonly readTag = new Int32Array(FAST_SIZE).fill(NO_PAGE);
+  private readonly readHost = new Int32Array(FAST_SIZE);
+  private readonly writeTag = new Int32Array(FAST_SIZE).fill(NO_PAGE);
+  private readonly writeHost = new Int32Array(FAST_SIZE);
+  private readonly fetchTag = new Int32Array(FAST_SIZE).fill(NO_PAGE);
+  private readonly fetchHost = new Int32Array(FAST_SIZE);
+  /** Bumped whenever every translation is forgotten, so the run loop drops its fetch page too. */
+  private xlateEpoch = 0;
+  private readonly misalignedTrap: boolean;
+
+  constructor(readonly mem: HostMemory, readonly port: CpuPort, options: CpuOptions) {
+    this.hartId = options.hartId;
+    this.misalignedTrap = options.misalignedAccess === 'trap';
+    this.reset(0);
+  }
+
+  /** Reset state: M-mode, a0 = mhartid (SPEC §1), everything else zero. */
+  reset(entry: number): void {
+    this.x.fill(0);
+    this.x[10] = this.hartId;
+    this.pc = entry | 0;
+    this.setPriv(Priv.M);
+    this.mstatus = 0;
+    this.flushTranslations();
+  }
+
+  // ---- the run loop -------------------------------------------------------------------------
+
+  /**
+   * Runs up to `budget` instructions. Returns how many retired; `stopReason` says why it returned
+   * early (None = budget exhausted, or an interrupt-state change that the caller may just resume).
+   */
+  run(budget: number): number {
+    this.stopReason = StopReason.None;
+    let done = 0;
+    while (done < budget) {
+      this.evt = 0;
+      this.checkInterrupts();
+      if (this.halted) {
+        if ((this.mip() & this.mie) === 0) { this.stopReason = StopReason.Halted; break; }
+        this.halted = false; // §3.3.3: a pending interrupt resumes the hart, taken or not
+      }
+      done += this.execute(budget - done);
+      if (this.evt & EVT_ABORT && this.stopReason === StopReason.None) this.stopReason = StopReason.Break;
+      if (this.stopReason !== StopReason.None) break;
+    }
+    this.evt = 0;
+    return done;
+  }
+
+  /** The hot loop. Returns instructions retired; leaves on budget, a break, or an interrupt-state change. */
+  private execute(budget: number): number {
+    const x = this.x, mem = this.mem, dc = mem.decoded, i32 = mem.i32, u16 = mem.u16, i16 = mem.i16;
+    const u8 = mem.u8, i8 = mem.i8;
+    const readTag = this.readTag, readHost = this.readHost, writeTag = this.writeTag, writeHost = this.writeHost;
+    let pc = this.pc;
+    let fetchPage = NO_PAGE, fetchHost = 0, epoch = this.xlateEpoch;
+    // n counts steps (bounded by budget); `trapped` the steps that trapped instead of retiring.
+    let n = 0, trapped = 0, lastTrapStep = -2, trapStreak = 0;
+    const base = this.instret;
+    for (; n < budget; n++) {
+      if ((pc >>> 12) !== fetchPage || epoch !== this.xlateEpoch) {
+        epoch = this.xlateEpoch;
+        this.pc = pc;
+        const host = this.fetchPageHost(pc);
+        if (host < 0) {
+          if (this.evt & EVT_TRAP) {
+            this.evt &= ~EVT_TRAP; pc = this.pc; fetchPage = NO_PAGE; trapped++;
+            trapStreak = n === lastTrapStep + 1 ? trapStreak + 1 : 0; lastTrapStep = n;
+            if (trapStreak >= TRAP_LOOP_LIMIT) { this.stopReason = StopReason.TrapLoop; n++; break; }
+            continue;
+          }
+          break;
+        }
+        fetchPage = pc >>> 12;
+        fetchHost = host;
+      }
+      const slot = ((fetchHost + (pc & 0xfff)) >>> 2) << 1;
+      let d = dc[slot];
+      if (d === 0) {
+        decodeInto(i32[slot >>> 1], dc, slot);
+        d = dc[slot];
+      }
+      const imm = dc[slot + 1];
+      const rd = (d >>> OP_SHIFT_RD) & 31;
+      switch (d & 0xff) {
+        case Op.NOP: pc = (pc + 4) | 0; continue;
+        case Op.LUI: x[rd] = imm; pc = (pc + 4) | 0; continue;
+        case Op.AUIPC: x[rd] = (pc + imm) | 0; pc = (pc + 4) | 0; continue;
+        case Op.ADDI: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0; pc = (pc + 4) | 0; continue;
+        case Op.SLTI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] < imm ? 1 : 0; pc = (pc + 4) | 0; continue;
+        case Op.SLTIU: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (imm >>> 0) ? 1 : 0; pc = (pc + 4) | 0; continue;
+        case Op.XORI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] ^ imm; pc = (pc + 4) | 0; continue;
+        case Op.ORI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] | imm; pc = (pc + 4) | 0; continue;
+        case Op.ANDI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] & imm; pc = (pc + 4) | 0; continue;
+        case Op.SLLI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] << imm; pc = (pc + 4) | 0; continue;
+        case Op.SRLI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >>> imm; pc = (pc + 4) | 0; continue;
+        case Op.SRAI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >> imm; pc = (pc + 4) | 0; continue;
+        case Op.ADD: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] + x[(d >>> OP_SHIFT_RS2) & 31]) | 0; pc = (pc + 4) | 0; continue;
+        case Op.SUB: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] - x[(d >>> OP_SHIFT_RS2) & 31]) | 0; pc = (pc + 4) | 0; continue;
+        case Op.SLL: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] << x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
+        case Op.SLT: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] < x[(d >>> OP_SHIFT_RS2) & 31] ? 1 : 0; pc = (pc + 4) | 0; continue;
+        case Op.SLTU: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? 1 : 0; pc = (pc + 4) | 0; continue;
+        case Op.XOR: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] ^ x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
+        case Op.SRL: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >>> x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
+        case Op.SRA: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >> x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
+        case Op.OR: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] | x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
+        case Op.AND: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] & x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
+        case Op.MUL: x[rd] = Math.imul(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = (pc + 4) | 0; continue;
+        case Op.MULH: x[rd] = mulh(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = (pc + 4) | 0; continue;
+        case Op.MULHSU: x[rd] = mulhsu(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = (pc + 4) | 0; continue;
+        case Op.MULHU: x[rd] = mulhu(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = (pc + 4) | 0; continue;
+        case Op.DIV: { // unprivileged spec §7.2: x/0 = -1, MIN/-1 = MIN
+          const a = x[(d >>> OP_SHIFT_RS1) & 31], b = x[(d >>> OP_SHIFT_RS2) & 31];
+          x[rd] = b === 0 ? -1 : (a === -0x80000000 && b === -1) ? a : (a / b) | 0;
+          pc = (pc + 4) | 0; continue;
+        }
+        case Op.DIVU: {
+          const a = x[(d >>> OP_SHIFT_RS1) & 31] >>> 0, b = x[(d >>> OP_SHIFT_RS2) & 31] >>> 0;
+          x[rd] = b === 0 ? -1 : (a / b) | 0;
+          pc = (pc + 4) | 0; continue;
+        }
+        case Op.REM: { // x%0 = x, MIN%-1 = 0
+          const a = x[(d >>> OP_SHIFT_RS1) & 31], b = x[(d >>> OP_SHIFT_RS2) & 31];
+          x[rd] = b === 0 ? a : (a === -0x80000000 && b === -1) ? 0 : (a % b) | 0;
+          pc = (pc + 4) | 0; continue;
+        }
+        case Op.REMU: {
+          const a = x[(d >>> OP_SHIFT_RS1) & 31] >>> 0, b = x[(d >>> OP_SHIFT_RS2) & 31] >>> 0;
+          x[rd] = b === 0 ? a | 0 : (a % b) | 0;
+          pc = (pc + 4) | 0; continue;
+        }
+
+        case Op.JAL: {
+          const target = (pc + imm) | 0;
+          if (target & 3) { this.pc = pc; this.trap(Cause.InsnMisaligned, target); break; }
+          x[rd] = (pc + 4) | 0; x[0] = 0; pc = target; continue;
+        }
+        case Op.JALR: {
+          const target = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) & ~1;
+          if (target & 3) { this.pc = pc; this.trap(Cause.InsnMisaligned, target); break; }
+          x[rd] = (pc + 4) | 0; x[0] = 0; pc = target; continue;
+        }
+        case Op.BEQ: pc = x[(d >>> OP_SHIFT_RS1) & 31] === x[(d >>> OP_SHIFT_RS2) & 31] ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
+        case Op.BNE: pc = x[(d >>> OP_SHIFT_RS1) & 31] !== x[(d >>> OP_SHIFT_RS2) & 31] ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
+        case Op.BLT: pc = x[(d >>> OP_SHIFT_RS1) & 31] < x[(d >>> OP_SHIFT_RS2) & 31] ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
+        case Op.BGE: pc = x[(d >>> OP_SHIFT_RS1) & 31] >= x[(d >>> OP_SHIFT_RS2) & 31] ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
+        case Op.BLTU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
+        case Op.BGEU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) >= (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
+
+        case Op.LW: {
+          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
+          if (readTag[i] === vpn && (va & 3) === 0) { x[rd] = i32[(readHost[i] + (va & 0xfff)) >> 2]; x[0] = 0; pc = (pc + 4) | 0; continue; }
+          this.pc = pc; const v = this.loadSlow(va, 4, true);
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; x[0] = 0; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          break;
+        }
+        case Op.LH: case Op.LHU: {
+          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
+          const signed = (d & 0xff) === Op.LH;
+          if (readTag[i] === vpn && (va & 1) === 0) {
+            const h = (readHost[i] + (va & 0xfff)) >> 1;
+            x[rd] = signed ? i16[h] : u16[h]; x[0] = 0; pc = (pc + 4) | 0; continue;
+          }
+          this.pc = pc; const v = this.loadSlow(va, 2, signed);
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; x[0] = 0; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          break;
+        }
+        case Op.LB: case Op.LBU: {
+          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
+          const signed = (d & 0xff) === Op.LB;
+          if (readTag[i] === vpn) {
+            const h = readHost[i] + (va & 0xfff);
+            x[rd] = signed ? i8[h] : u8[h]; x[0] = 0; pc = (pc + 4) | 0; continue;
+          }
+          this.pc = pc; const v = this.loadSlow(va, 1, signed);
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; x[0] = 0; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          break;
+        }
+        case Op.SW: {
+          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
+          const v = x[(d >>> OP_SHIFT_RS2) & 31];
+          if (writeTag[i] === vpn && (va & 3) === 0) {
+            const h = writeHost[i] + (va & 0xfff);
+            i32[h >> 2] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
+          }
+          this.pc = pc; this.storeSlow(va, 4, v);
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          break;
+        }
+        case Op.SH: {
+          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
+          const v = x[(d >>> OP_SHIFT_RS2) & 31];
+          if (writeTag[i] === vpn && (va & 1) === 0) {
+            const h = writeHost[i] + (va & 0xfff);
+            u16[h >> 1] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
+          }
+          this.pc = pc; this.storeSlow(va, 2, v);
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          break;
+        }
+        case Op.SB: {
+          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
+          const v = x[(d >>> OP_SHIFT_RS2) & 31];
+          if (writeTag[i] === vpn) {
+            const h = writeHost[i] + (va & 0xfff);
+            u8[h] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
+          }
+          this.pc = pc; this.storeSlow(va, 1, v);
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          break;
+        }
+
+        default:
+          // Everything else is rare: run it out of line with the architectural state in `this`.
+          this.pc = pc;
+          this.instret = base + n - trapped;
+          this.executeSlow(d, imm);
+          pc = this.pc;
+          if (this.evt !== 0) break;
+          continue;
+      }
+      // Reached by `break`: branches, and instructions that raised an event. Every case has done
+      // its work by now: pc is past an instruction that completed, at one that did not.
+      if (this.evt === 0) continue;
+      if (this.evt & EVT_TRAP) {
+        this.evt &= ~EVT_TRAP;
+        pc = this.pc;
+        trapped++; // the trapping instruction did not retire
+        trapStreak = n === lastTrapStep + 1 ? trapStreak + 1 : 0; lastTrapStep = n;
+        if (trapStreak >= TRAP_LOOP_LIMIT) { this.stopReason = StopReason.TrapLoop; n++; break; }
+        if (this.evt === 0) continue;
+      }
+      if (this.evt & EVT_ABORT) break;
+      // EVT_BREAK: leave after the instruction, so the caller re-checks interrupts and stop requests.
+      n++;
+      break;
+    }
+    this.pc = pc;
+    this.instret = base + n - trapped;
+    return n;
+  }
+
+  private branchTarget(pc: number, imm: number): number {
+    const target = (pc + imm) | 0;
+    if (target & 3) { this.pc = pc; this.trap(Cause.InsnMisaligned, target); return pc; }
+    return target;
+  }
+
+  /** Host offset of the page holding pc, or -1 after raising a fetch fault (EVT_TRAP) or an abort. */
+  private fetchPageHost(pc: number): number {
+    const vpn = pc >>> 12, i = vpn & FAST_MASK;
+    if (this.fetchTag[i] === vpn) return this.fetchHost[i];
+    const host = this.port.translate(pc, Access.Fetch);
+    if (host >= 0) { this.fetchTag[i] = vpn; this.fetchHost[i] = host; return host; }
+    if (host === XLATE_MMIO) this.trap(Cause.InsnAccessFault, pc);
+    else if (host === XLATE_FAULT) this.trap(this.xlateCause, pc);
+    else this.evt |= EVT_ABORT;
+    return -1;
+  }
+
+  // ---- loads and stores off the fast path -----------------------------------------------------
+
+  /** Translates for `access` and caches the page; returns the host page offset or an XLATE_ code. */
+  private translatePage(va: number, access: Access): number {
+    const host = this.port.translate(va, access);
+    if (host >= 0) {
+      const vpn = va >>> 12, i = vpn & FAST_MASK;
+      if (access === Access.Read) { this.readTag[i] = vpn; this.readHost[i] = host; } else if (access === Access.Write) { this.writeTag[i] = vpn; this.writeHost[i] = host; }
+    }
+    return host;
+  }
+
+  /** A load that missed the fast table. Sets `evt` on a trap or an abort; returns the value otherwise. */
+  loadSlow(va: number, size: number, signed: boolean): number {
+    if (va & (size - 1)) {
+      if (this.misalignedTrap) { this.trap(Cause.LoadMisaligned, va); return 0; }
+      let v = 0;
+      for (let k = 0; k < size; k++) {
+        const b = this.loadSlow((va + k) | 0, 1, false);
+        if (this.evt !== 0) return 0;
+        v |= b << (8 * k);
+      }
+      return signed ? (size === 2 ? (v << 16) >> 16 : v | 0) : (size === 2 ? v & 0xffff : v | 0);
+    }
+    const host = this.translatePage(va, Access.Read);
+    if (host >= 0) return this.loadHost(host + (va & 0xfff), size, signed);
+    if (host === XLATE_MMIO) {
+      const v = this.port.mmioRead(this.xlateGpa, size);
+      if (size === 4) return v | 0;
+      return signed ? (size === 2 ? (v << 16) >> 16 : (v << 24) >> 24) : v & (size === 2 ? 0xffff : 0xff);
+    }
+    if (host === XLATE_FAULT) this.trap(this.xlateCause, va);
+    else this.evt |= EVT_ABORT;
+    return 0;
+  }
+
+  /** A store that missed the fast table. */
+  storeSlow(va: number, size: number, value: number): void {
+    if (va & (size - 1)) {
+      if (this.misalignedTrap) { this.trap(Cause.StoreMisaligned, va); return; }
+      // Translate every byte first so a fault leaves memory untouched.
+      for (let k = 0; k < size; k++) {
+        const h = this.translatePage((va + k) | 0, Access.Write);
+        if (h === XLATE_FAULT) { this.trap(this.xlateCause, (va + k) | 0); return; }
+        if (h < 0 && h !== XLATE_MMIO) { this.evt |= EVT_ABORT; return; }
+      }
+      for (let k = 0; k < size; k++) this.storeSlow((va + k) | 0, 1, value >>> (8 * k));
+      return;
+    }
+    const host = this.translatePage(va, Access.Write);
+    if (host >= 0) { this.writeHostBytes(host + (va & 0xfff), size, value); return; }
+    if (host === XLATE_MMIO) { this.port.mmioWrite(this.xlateGpa, size, size === 4 ? value | 0 : value & (size === 2 ? 0xffff : 0xff)); return; }
+    if (host === XLATE_FAULT) this.trap(this.xlateCause, va);
+    else this.evt |= EVT_ABORT;
+  }
+
+  private loadHost(h: number, size: number, signed: boolean): number {
+    const m = this.mem;
+    if (size === 4) return m.i32[h >> 2];
+    if (size === 2) return signed ? m.i16[h >> 1] : m.u16[h >> 1];
+    return signed ? m.i8[h] : m.u8[h];
+  }
+
+  private writeHostBytes(h: number, size: number, value: number): void {
+    const m = this.mem;
+    if (size === 4) m.i32[h >> 2] = value;
+    else if (size === 2) m.u16[h >> 1] = value;
+    else m.u8[h] = value;
+    m.decoded[(h >> 2) << 1] = 0;
+  }
+
+  // ---- the rare instructions ------------------------------------------------------------------
+
+  private executeSlow(d: number, imm: number): void {
+    const x = this.x;
+    const rd = (d >>> OP_SHIFT_RD) & 31, rs1 = (d >>> OP_SHIFT_RS1) & 31, rs2 = (d >>> OP_SHIFT_RS2) & 31;
+    const pc = this.pc;
+    switch (d & 0xff) {
+      case Op.FENCE: case Op.FENCE_I: // stores invalidate decoded words as they happen, so fence.i has nothing to do
+        this.pc = (pc + 4) | 0; return;
+      case Op.ECALL:
+        this.trap(this.priv === Priv.U ? Cause.EcallU : this.priv === Priv.S ? Cause.EcallS : Cause.EcallM, 0); return;
+      case Op.EBREAK:
+        if (this.port.debugBreak()) { this.stopReason = StopReason.Ebreak; this.evt |= EVT_ABORT; return; }
+        this.trap(Cause.Breakpoint, pc); return;
+      case Op.MRET: return this.mret();
+      case Op.SRET: return this.sret();
+      case Op.WFI:
+        // §3.3.3: TW traps wfi in S-mode; in U-mode it is always illegal here (as on QEMU).
+        if (this.priv === Priv.U || (this.priv === Priv.S && (this.mstatus & MSTATUS_TW))) return this.illegal();
+        this.pc = (pc + 4) | 0;
+        if ((this.mip() & this.mie) === 0) { this.halted = true; this.port.halt(); this.stopReason = StopReason.Halted; this.evt |= EVT_BREAK; }
+        return;
+      case Op.SFENCE_VMA:
+        if (this.priv === Priv.U || (this.priv === Priv.S && (this.mstatus & MSTATUS_TVM))) return this.illegal();
+        this.flushTranslations();
+        this.port.sfenceVma(rs1 === 0 ? undefined : x[rs1], rs2 === 0 ? undefined : x[rs2] & 0x1ff);
+        if (this.evt & EVT_ABORT) return;
+        this.pc = (pc + 4) | 0; return;
+      case Op.VMCALL:
+        this.port.hypercall();
+        if (this.evt & EVT_ABORT) return;
+        this.pc = (pc + 4) | 0; return;
+      case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
+        return this.csrOp(d & 0xff, rd, rs1, imm);
+      case Op.LR: case Op.SC: case Op.AMOSWAP: case Op.AMOADD: case Op.AMOXOR: case Op.AMOAND: case Op.AMOOR:
+      case Op.AMOMIN: case Op.AMOMAX: case Op.AMOMINU: case Op.AMOMAXU:
+        return this.atomic(d & 0xff, rd, x[rs1], x[rs2]);
+      default:
+        return this.illegal();
+    }
+  }
+
+  /** Illegal instruction: mtval = the instruction (its low 16 bits for a compressed encoding, as QEMU). */
+  private illegal(): void {
+    const inst = this.currentInstruction();
+    this.trap(Cause.IllegalInsn, (inst & 3) === 3 ? inst | 0 : inst & 0xffff);
+  }
+
+  /** The raw instruction word at pc, which the run loop has just fetched (its page is cached). */
+  currentInstruction(): number {
+    const vpn = this.pc >>> 12, i = vpn & FAST_MASK;
+    if (this.fetchTag[i] !== vpn) return 0;
+    return this.mem.i32[(this.fetchHost[i] + (this.pc & 0xfff)) >> 2] >>> 0;
+  }
+
+  private atomic(op: Op, rd: number, va: number, src: number): void {
+    if (va & 3) { this.trap(op === Op.LR ? Cause.LoadMisaligned : Cause.StoreMisaligned, va); return; }
+    const access = op === Op.LR ? Access.Read : Access.Write;
+    const page = this.translatePage(va, access);
+    if (page === XLATE_FAULT) { this.trap(this.xlateCause, va); return; }
+    if (page === XLATE_MMIO) { // atomics need RAM here (QEMU's virt devices do not support them either)
+      this.trap(op === Op.LR ? Cause.LoadAccessFault : Cause.StoreAccessFault, va); return;
+    }
+    if (page < 0) { this.evt |= EVT_ABORT; return; }
+    const h = page + (va & 0xfff), m = this.mem;
+    const old = m.i32[h >> 2];
+    let result = old, store = true;
+    switch (op) {
+      case Op.LR: this.reservation = h; store = false; break;
+      case Op.SC:
+        store = this.reservation === h;
+        result = store ? 0 : 1;
+        this.reservation = -1;
+        if (store) m.i32[h >> 2] = src;
+        store = false;
+        break;
+      case Op.AMOSWAP: m.i32[h >> 2] = src; break;
+      case Op.AMOADD: m.i32[h >> 2] = (old + src) | 0; break;
+      case Op.AMOXOR: m.i32[h >> 2] = old ^ src; break;
+      case Op.AMOAND: m.i32[h >> 2] = old & src; break;
+      case Op.AMOOR: m.i32[h >> 2] = old | src; break;
+      case Op.AMOMIN: m.i32[h >> 2] = old < src ? old : src; break;
+      case Op.AMOMAX: m.i32[h >> 2] = old > src ? old : src; break;
+      case Op.AMOMINU: m.i32[h >> 2] = (old >>> 0) < (src >>> 0) ? old : src; break;
+      case Op.AMOMAXU: m.i32[h >> 2] = (old >>> 0) > (src >>> 0) ? old : src; break;
+    }
+    if (store || op === Op.SC) m.decoded[(h >> 2) << 1] = 0;
+    if (rd !== 0) this.x[rd] = result;
+    this.pc = (this.pc + 4) | 0;
+  }
+
+  // ---- traps and interrupts -------------------------------------------------------------------
+
+  /**
+   * Enters the trap handler for `cause` (exception code, or 0x80000000 | irq) from the instruction
+   * at this.pc, honouring medeleg/mideleg (§3.1.8): traps from S/U that are delegated go to S-mode.
+   */
+  trap(cause: number, tval: number): void {
+    const interrupt = cause < 0;
+    const code = cause & 0x7fffffff;
+    const deleg = interrupt ? this.mideleg : this.medeleg;
+    const vectored = (base: number): number => (interrupt && (base & 3) === 1 ? (base & ~3) + 4 * code : base & ~3);
+    if (this.priv !== Priv.M && ((deleg >>> code) & 1)) {
+      this.sepc = this.pc; this.scause = cause; this.stval = tval;
+      let s = this.mstatus & ~(MSTATUS_SPIE | MSTATUS_SIE | MSTATUS_SPP);
+      if (this.mstatus & MSTATUS_SIE) s |= MSTATUS_SPIE;
+      if (this.priv === Priv.S) s |= MSTATUS_SPP;
+      this.mstatus = s;
+      this.setPriv(Priv.S);
+      this.pc = vectored(this.stvec) | 0;
+    } else {
+      this.mepc = this.pc; this.mcause = cause; this.mtval = tval;
+      let s = this.mstatus & ~(MSTATUS_MPIE | MSTATUS_MIE | MSTATUS_MPP);
+      if (this.mstatus & MSTATUS_MIE) s |= MSTATUS_MPIE;
+      s |= this.priv << MSTATUS_MPP_SHIFT;
+      this.mstatus = s;
+      this.setPriv(Priv.M);
+      this.pc = vectored(this.mtvec) | 0;
+    }
+    this.reservation = -1;
+    this.evt |= EVT_TRAP;
+  }
+
+  private mret(): void {
+    if (this.priv !== Priv.M) return this.illegal();
+    const mpp = ((this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT) as Priv;
+    let s = this.mstatus & ~(MSTATUS_MIE | MSTATUS_MPP);
+    if (this.mstatus & MSTATUS_MPIE) s |= MSTATUS_MIE;
+    s |= MSTATUS_MPIE;
+    if (mpp !== Priv.M) s &= ~MSTATUS_MPRV;
+    this.mstatus = s;
+    this.pc = this.mepc;
+    this.xret(mpp);
+  }
+
+  private sret(): void {
+    if (this.priv === Priv.U || (this.priv === Priv.S && (this.mstatus & MSTATUS_TSR))) return this.illegal();
+    const spp = this.mstatus & MSTATUS_SPP ? Priv.S : Priv.U;
+    let s = this.mstatus & ~(MSTATUS_SIE | MSTATUS_SPP | MSTATUS_MPRV);
+    if (this.mstatus & MSTATUS_SPIE) s |= MSTATUS_SIE;
+    s |= MSTATUS_SPIE;
+    this.mstatus = s;
+    this.pc = this.sepc;
+    this.xret(spp);
+  }
+
+  private xret(priv: Priv): void {
+    this.setPriv(priv);
+    this.reservation = -1;
+    this.flushTranslations(); // MPRV/privilege changed what a data access means
+    this.evt |= EVT_BREAK; // interrupts may now be enabled
+  }
+
+  private setPriv(priv: Priv): void {
+    if (this.priv !== priv) { this.priv = priv; this.flushTranslations(); }
+  }
+
+  /** mip as software reads it: writable bits plus the external line from the LAPIC. */
+  mip(): number {
+    return this.mipSoft | (this.externalLine ? MIP_MEIP : 0);
+  }
+
+  /** The interrupt controller drives MEIP (SPEC §1: "a deliverable vector sets mip.MEIP"). */
+  setExternalLine(level: boolean): void {
+    this.externalLine = level;
+    if (level) this.evt |= EVT_BREAK;
+  }
+
+  /** The interrupt that would be taken now, or -1 (§3.1.6.1, §3.1.9). */
+  pendingInterrupt(): number {
+    const pending = this.mip() & this.mie;
+    if (pending === 0) return -1;
+    const mEnabled = this.priv !== Priv.M || (this.mstatus & MSTATUS_MIE) !== 0;
+    const sEnabled = this.priv === Priv.U || (this.priv === Priv.S && (this.mstatus & MSTATUS_SIE) !== 0);
+    const m = mEnabled ? pending & ~this.mideleg : 0;
+    const s = sEnabled ? pending & this.mideleg : 0;
+    const take = m !== 0 ? m : s;
+    if (take === 0) return -1;
+    for (const irq of IRQ_PRIORITY) if (take & (1 << irq)) return irq;
+    return -1;
+  }
+
+  /** Takes a pending interrupt if one is enabled; true if it did. */
+  checkInterrupts(): boolean {
+    const irq = this.pendingInterrupt();
+    if (irq < 0) return false;
+    // SPEC §1: the external interrupt is the INTA cycle: the LAPIC moves the vector IRR → ISR
+    // and the hart enters the trap with xtval = the vector.
+    const tval = irq === IRQ_MEI ? this.port.acknowledgeInterrupt() : 0;
+    this.halted = false;
+    this.trap((0x80000000 | irq) | 0, tval);
+    this.evt = 0;
+    return true;
+  }
+
+  // ---- translations ---------------------------------------------------------------------------
+
+  /** Forgets every cached translation (satp, sfence.vma, privilege or mstatus changes, TLB flushes). */
+  flushTranslations(): void {
+    this.readTag.fill(NO_PAGE);
+    this.writeTag.fill(NO_PAGE);
+    this.fetchTag.fill(NO_PAGE);
+    this.xlateEpoch++;
+  }
+
+  /** Forgets the cached translations of one virtual page (a TLB entry evicted or invalidated). */
+  invalidatePage(vpn: number): void {
+    const i = vpn & FAST_MASK;
+    if (this.readTag[i] === vpn) this.readTag[i] = NO_PAGE;
+    if (this.writeTag[i] === vpn) this.writeTag[i] = NO_PAGE;
+    if (this.fetchTag[i] === vpn) { this.fetchTag[i] = NO_PAGE; this.xlateEpoch++; }
+  }
+
+  /** Privilege for data accesses: MPRV makes M-mode loads and stores use MPP (§3.1.6.3). */
+  dataPriv(): Priv {
+    return this.priv === Priv.M && (this.mstatus & MSTATUS_MPRV)
+      ? ((this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT) as Priv
+      : this.priv;
+  }
+
+  get sum(): boolean { return (this.mstatus & MSTATUS_SUM) !== 0; }
+  get mxr(): boolean { return (this.mstatus & MSTATUS_MXR) !== 0; }
+
+  // ---- counters -------------------------------------------------------------------------------
+
+  /** The virtual clock: one cycle per retired instruction plus the cost model's exit cycles. */
+  cycles(): number { return this.instret + this.stallCycles; }
+
+  // ---- CSRs -----------------------------------------------------------------------------------
+
+  private csrOp(op: Op, rd: number, rs1: number, csr: number): void {
+    const immForm = op >= Op.CSRRWI;
+    const src = immForm ? rs1 : this.x[rs1];
+    const kind = immForm ? op - 3 : op; // CSRRW / CSRRS / CSRRC
+    const writes = kind === Op.CSRRW || rs1 !== 0;
+    const reads = kind !== Op.CSRRW || rd !== 0;
+    if (!this.csrAccessible(csr, writes)) return this.illegal();
+    let old = 0;
+    if (reads) {
+      const v = this.csrRead(csr);
+      if (v === undefined) return this.illegal();
+      old = v;
+    } else if (!this.csrExists(csr)) return this.illegal();
+    if (writes) {
+      const v = kind === Op.CSRRW ? src : kind === Op.CSRRS ? old | src : old & ~src;
+      if (!this.csrWrite(csr, v)) return this.illegal();
+    }
+    if (rd !== 0) this.x[rd] = old;
+    this.pc = (this.pc + 4) | 0;
+    if (writes) this.evt |= EVT_BREAK; // interrupt enables, translation or counters may have changed
+  }
+
+  /** Privilege and read-only checks (§2.1): bits 9:8 the lowest privilege, 11:10 = 3 read-only. */
+  private csrAccessible(csr: number, writes: boolean): boolean {
+    if (((csr >>> 8) & 3) > this.priv) return false;
+    if (writes && (csr >>> 10) === 3) return false;
+    if (this.priv === Priv.S && csr === Csr.satp && (this.mstatus & MSTATUS_TVM)) return false;
+    if (isUserCounter(csr) && this.priv !== Priv.M) {
+      const bit = 1 << (csr & 31);
+      if (!(this.mcounteren & bit)) return false;
+      if (this.priv === Priv.U && !(this.scounteren & bit)) return false;
+    }
+    return true;
+  }
+
+  private csrExists(csr: number): boolean {
+    return this.csrRead(csr) !== undefined;
+  }
+
+  /** Reads a CSR without side effects (also used by the debugger); undefined if it does not exist. */
+  csrRead(csr: number): number | undefined {
+    switch (csr) {
+      case Csr.cycle: case Csr.mcycle: return lo32(this.cycles() + this.cycleOffset);
+      case Csr.cycleh: case Csr.mcycleh: return hi32(this.cycles() + this.cycleOffset);
+      case Csr.time: return lo32(this.cycles());
+      case Csr.timeh: return hi32(this.cycles());
+      case Csr.instret: case Csr.minstret: return lo32(this.instret + this.instretOffset);
+      case Csr.instreth: case Csr.minstreth: return hi32(this.instret + this.instretOffset);
+      case Csr.sstatus: return this.mstatus & SSTATUS_MASK;
+      case Csr.sie: return this.mie & this.mideleg;
+      case Csr.stvec: return this.stvec;
+      case Csr.scounteren: return this.scounteren;
+      case Csr.senvcfg: return this.senvcfg;
+      case Csr.sscratch: return this.sscratch;
+      case Csr.sepc: return this.sepc;
+      case Csr.scause: return this.scause;
+      case Csr.stval: return this.stval;
+      case Csr.sip: return this.mip() & this.mideleg;
+      case Csr.satp: return this.satp;
+      case Csr.mvendorid: case Csr.marchid: case Csr.mimpid: case Csr.mconfigptr: return 0;
+      case Csr.mhartid: return this.hartId;
+      case Csr.mstatus: return this.mstatus;
+      case Csr.misa: return MISA_VALUE;
+      case Csr.medeleg: return this.medeleg;
+      case Csr.mideleg: return this.mideleg;
+      case Csr.mie: return this.mie;
+      case Csr.mtvec: return this.mtvec;
+      case Csr.mcounteren: return this.mcounteren;
+      case Csr.menvcfg: return this.menvcfg;
+      case Csr.menvcfgh: case Csr.mstatush: return 0;
+      case Csr.mcountinhibit: return this.mcountinhibit;
+      case Csr.mscratch: return this.mscratch;
+      case Csr.mepc: return this.mepc;
+      case Csr.mcause: return this.mcause;
+      case Csr.mtval: return this.mtval;
+      case Csr.mip: return this.mip();
+    }
+    if (csr >= Csr.pmpcfg0 && csr <= Csr.pmpcfg3) return this.pmpcfg[csr - Csr.pmpcfg0];
+    if (csr >= Csr.pmpaddr0 && csr <= Csr.pmpaddr15) return this.pmpaddr[csr - Csr.pmpaddr0];
+    if (csr >= Csr.mhpmevent3 && csr <= Csr.mhpmevent31) return this.mhpmevent[csr - Csr.mhpmevent3];
+    // hpmcounter3..31 and their h halves, machine and user views: implemented as constant zero.
+    if ((csr >= Csr.hpmcounter3 && csr <= Csr.hpmcounter31) || (csr >= Csr.hpmcounter3h && csr <= Csr.hpmcounter31h) ||
+      (csr >= Csr.mhpmcounter3 && csr <= Csr.mhpmcounter31) || (csr >= Csr.mhpmcounter3h && csr <= Csr.mhpmcounter31h)) return 0;
+    return undefined;
+  }
+
+  /** Writes a CSR with its WARL rules; false if it does not exist. */
+  csrWrite(csr: number, v: number): boolean {
+    v |= 0;
+    switch (csr) {
+      case Csr.sstatus: this.setMstatus((this.mstatus & ~SSTATUS_MASK) | (v & SSTATUS_MASK)); return true;
+      case Csr.sie: this.mie = (this.mie & ~this.mideleg) | (v & this.mideleg); return true;
+      case Csr.stvec: if ((v & 3) < 2) this.stvec = v; return true; // modes 2/3 reserved: write ignored, as QEMU
+      case Csr.scounteren: this.scounteren = v; return true;
+      case Csr.senvcfg: this.senvcfg = v & 1; return true;
+      case Csr.sscratch: this.sscratch = v; return true;
+      case Csr.sepc: this.sepc = v & ~3; return true;
+      case Csr.scause: this.scause = v; return true;
+      case Csr.stval: this.stval = v; return true;
+      case Csr.sip: { // only SSIP is writable through sip (§4.1.3)
+        const mask = this.mideleg & 2;
+        this.mipSoft = (this.mipSoft & ~mask) | (v & mask);
+        return true;
+      }
+      case Csr.satp:
+        this.satp = v;
+        this.flushTranslations();
+        this.port.satpWritten();
+        return true;
+      case Csr.mstatus: this.setMstatus(v); return true;
+      case Csr.misa: return true; // WARL: the extension set is fixed
+      case Csr.medeleg: this.medeleg = v & MEDELEG_WRITABLE; return true;
+      case Csr.mideleg: this.mideleg = v & MIDELEG_WRITABLE; return true;
+      case Csr.mie: this.mie = v & MIE_MASK; return true;
+      case Csr.mtvec: if ((v & 3) < 2) this.mtvec = v; return true;
+      case Csr.mcounteren: this.mcounteren = v; return true;
+      case Csr.menvcfg: this.menvcfg = v & 1; return true;
+      case Csr.menvcfgh: case Csr.mstatush: return true;
+      case Csr.mcountinhibit: this.mcountinhibit = v & ~2; return true;
+      case Csr.mscratch: this.mscratch = v; return true;
+      case Csr.mepc: this.mepc = v & ~3; return true;
+      case Csr.mcause: this.mcause = v; return true;
+      case Csr.mtval: this.mtval = v; return true;
+      case Csr.mip: this.mipSoft = v & MIP_WRITABLE; return true;
+      // Counter writes: the writing instruction's own retirement (+1) is counted before the new
+      // value shows, so the next instruction reads exactly what was written (§3.1.11).
+      case Csr.mcycle: this.cycleOffset = setLo(this.cycles() + 1 + this.cycleOffset, v) - this.cycles() - 1; return true;
+      case Csr.mcycleh: this.cycleOffset = setHi(this.cycles() + 1 + this.cycleOffset, v) - this.cycles() - 1; return true;
+      case Csr.minstret: this.instretOffset = setLo(this.instret + 1 + this.instretOffset, v) - this.instret - 1; return true;
+      case Csr.minstreth: this.instretOffset = setHi(this.instret + 1 + this.instretOffset, v) - this.instret - 1; return true;
+    }
+    if (csr >= Csr.pmpcfg0 && csr <= Csr.pmpcfg3) { this.pmpcfg[csr - Csr.pmpcfg0] = v & 0x9f9f9f9f; return true; }
+    if (csr >= Csr.pmpaddr0 && csr <= Csr.pmpaddr15) { this.pmpaddr[csr - Csr.pmpaddr0] = v; return true; }
+    if (csr >= Csr.mhpmevent3 && csr <= Csr.mhpmevent31) { this.mhpmevent[csr - Csr.mhpmevent3] = v; return true; }
+    if ((csr >= Csr.mhpmcounter3 && csr <= Csr.mhpmcounter31) || (csr >= Csr.mhpmcounter3h && csr <= Csr.mhpmcounter31h)) return true;
+    return false;
+  }
+
+  private setMstatus(v: number): void {
+    let s = (this.mstatus & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE);
+    if (((s & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT) === 2) s = (s & ~MSTATUS_MPP) | (this.mstatus & MSTATUS_MPP); // MPP=2 is reserved: keep
+    const xlate = MSTATUS_MPRV | MSTATUS_MPP | MSTATUS_SUM | MSTATUS_MXR;
+    if ((s ^ this.mstatus) & xlate) this.flushTranslations();
+    this.mstatus = s;
+  }
+
+  /** Extra cycles spent outside guest instructions (VM exits, by the cost model). */
+  addStall(cycles: number): void { this.stallCycles += cycles; }
+}
+
+function isUserCounter(csr: number): boolean {
+  return (csr >= Csr.cycle && csr <= Csr.hpmcounter31) || (csr >= Csr.cycleh && csr <= Csr.hpmcounter31h);
+}
+
+const TWO32 = 2 ** 32;
+function lo32(v: number): number { return (v % TWO32) | 0; }
+function hi32(v: number): number { return Math.floor(v / TWO32) | 0; }
+function setLo(v: number, lo: number): number { return Math.floor(v / TWO32) * TWO32 + (lo >>> 0); }
+function setHi(v: number, hi: number): number { return (hi >>> 0) * TWO32 + (v % TWO32); }
+
+/** High 32 bits of the signed × signed product (§7.1): the unsigned product corrected for the signs. */
+export function mulh(a: number, b: number): number {
+  return (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
+}
+
+/** High 32 bits of the signed × unsigned product. */
+export function mulhsu(a: number, b: number): number {
+  return (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
+}
+
+/** High 32 bits of the unsigned × unsigned product, without BigInt: 16-bit limbs. */
+export function mulhu(a: number, b: number): number {
+  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
+  const lo = a0 * b0;
+  const mid1 = a1 * b0 + (lo >>> 16);
+  const mid2 = a0 * b1 + (mid1 & 0xffff);
+  return (a1 * b1 + Math.floor(mid1 / 65536) + Math.floor(mid2 / 65536)) | 0;
+}

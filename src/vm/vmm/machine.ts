@@ -1,0 +1,204 @@
+// The VMM's machine (QEMU's `virt`-like board, SPEC §2): it allocates guest RAM, registers it with
+// the hypervisor as memslot 0, owns the memory-region tree and the devices, and handles the exits
+// that come back from KVM_RUN.
+import { HostMemory } from '../mem/host-memory';
+import { EventStream } from '../events';
+import { Vm, VmmExitHandler } from '../hv/vm';
+import { hex, Vcpu } from '../hv/vcpu';
+import { MmioDevice } from './device';
+import { Finisher, FinisherAction } from './finisher';
+import { Uart16550 } from './uart16550';
+import { MemoryRegionTree } from './mtree';
+
+export const RAM_BASE = 0x8000_0000;
+export const FINISHER_BASE = 0x0010_0000;
+export const UART_BASE = 0x1000_0000;
+
+export interface MachineConfig {
+  memoryMiB: number;
+  vcpus: number;
+}
+
+export const DEFAULT_MACHINE_CONFIG: MachineConfig = { memoryMiB: 64, vcpus: 1 };
+
+/** A loadable piece of a program image (an ELF PT_LOAD segment). */
+export interface LoadSegment {
+  paddr: number;
+  data: Uint8Array;
+  memSize: number;
+}
+
+export interface ProgramImage {
+  entry: number;
+  segments: LoadSegment[];
+}
+
+export type RunOutcome =
+  | { kind: 'poweroff'; code: number }
+  | { kind: 'limit' }
+  | { kind: 'failure'; message: string }
+  /** Every vCPU waits in wfi and nothing can ever wake it. */
+  | { kind: 'halted'; message: string }
+  /** Someone asked the run loop to return (a debugger); the machine can resume. */
+  | { kind: 'stopped' };
+
+export interface MachineIo {
+  /** Bytes the guest wrote to its console (UART THR). */
+  consoleOutput(byte: number): void;
+}
+
+/** Steps each vCPU runs before the next one gets its turn: fixed, so runs are deterministic. */
+const QUANTUM = 10_000;
+
+export class Machine implements VmmExitHandler {
+  readonly config: MachineConfig;
+  readonly events = new EventStream();
+  readonly host: HostMemory;
+  readonly vm: Vm;
+  readonly mtree = new MemoryRegionTree();
+  readonly uart: Uart16550;
+  readonly finisher: Finisher;
+  private poweredOff: { code: number } | undefined;
+  private resetRequested = false;
+  private image: ProgramImage | undefined;
+  private stopRequested = false;
+  /** Per-device MMIO counters for the statistics (SPEC §8 `mmio`). */
+  readonly mmioCounts = new Map<string, { reads: number; writes: number }>();
+
+  constructor(config: Partial<MachineConfig>, private readonly io: MachineIo) {
+    this.config = { ...DEFAULT_MACHINE_CONFIG, ...config };
+    const ramBytes = this.config.memoryMiB * 1024 * 1024;
+    this.host = new HostMemory(ramBytes);
+    this.vm = new Vm(this.host, this.events, this);
+    this.vm.setUserMemoryRegion({ slot: 0, guestPhysAddr: RAM_BASE, memorySize: ramBytes, userspaceAddr: 0 });
+    this.mtree.addRam('ram', RAM_BASE, ramBytes);
+    this.uart = new Uart16550({ output: (b) => this.io.consoleOutput(b), irq: () => { /* GSI 4: wired with the IOAPIC */ } });
+    this.finisher = new Finisher((a) => this.onFinisher(a));
+    this.mapDevice(this.finisher, FINISHER_BASE, 0x1000);
+    this.mapDevice(this.uart, UART_BASE, 0x100);
+    for (let i = 0; i < this.config.vcpus; i++) this.vm.createVcpu();
+  }
+
+  get vcpus(): readonly Vcpu[] { return this.vm.vcpus; }
+
+  mapDevice(device: MmioDevice, base: number, size: number): void {
+    this.mtree.addDevice(device, base, size);
+    this.mmioCounts.set(device.name, { reads: 0, writes: 0 });
+  }
+
+  /**
+   * Copies the program into RAM and points every vCPU at its entry. Returns an error message
+   * (naming the segment) if the image does not fit in RAM; nothing is loaded then.
+   */
+  load(image: ProgramImage): string | undefined {
+    for (const s of image.segments) {
+      if (s.memSize === 0) continue;
+      const host = this.vm.gpaToHost(s.paddr), last = this.vm.gpaToHost(s.paddr + s.memSize - 1);
+      if (host < 0 || last < 0 || last - host !== s.memSize - 1) {
+        return `segment at 0x${hex(s.paddr)} (${s.memSize} bytes) is outside RAM ` +
+          `[0x${hex(RAM_BASE)}, 0x${hex(RAM_BASE + this.host.size)})`;
+      }
+    }
+    if (this.vm.gpaToHost(image.entry) < 0) return `entry point 0x${hex(image.entry)} is not in RAM`;
+    this.image = image;
+    this.reset();
+    return undefined;
+  }
+
+  /** System reset: RAM reloaded from the image (as QEMU reloads its ROM blobs), every vCPU at the entry. */
+  reset(): void {
+    this.host.u8.fill(0);
+    this.host.decoded.fill(0);
+    const image = this.image;
+    if (image) {
+      for (const s of image.segments) {
+        if (s.memSize === 0) continue;
+        this.host.write(this.vm.gpaToHost(s.paddr), s.data.subarray(0, Math.min(s.data.length, s.memSize)));
+      }
+    }
+    for (const v of this.vcpus) v.cpu.reset(image?.entry ?? RAM_BASE);
+  }
+
+  /** Asks a running `run` to return at the next instruction boundary (pause). */
+  requestStop(): void {
+    this.stopRequested = true;
+    for (const v of this.vcpus) v.requestStop();
+  }
+
+  /** Total retired instructions over all vCPUs. */
+  instructions(): number {
+    let n = 0;
+    for (const v of this.vcpus) n += v.cpu.instret;
+    return n;
+  }
+
+  /** Virtual time: the most advanced vCPU's clock. */
+  cycles(): number {
+    let c = 0;
+    for (const v of this.vcpus) c = Math.max(c, v.cpu.cycles());
+    return c;
+  }
+
+  /**
+   * Runs until the guest powers off, fails, halts for good, `maxInstructions` retire, or a stop is
+   * requested. vCPUs take turns by fixed quanta of steps, so the interleaving is deterministic.
+   */
+  run(maxInstructions = Infinity): RunOutcome {
+    this.stopRequested = false;
+    for (;;) {
+      if (this.vm.failure) return { kind: 'failure', message: this.vm.failure.message };
+      if (this.poweredOff) return { kind: 'poweroff', code: this.poweredOff.code };
+      if (this.resetRequested) { this.resetRequested = false; this.reset(); }
+      if (this.stopRequested) return { kind: 'stopped' };
+      const left = maxInstructions - this.instructions();
+      if (left <= 0) return { kind: 'limit' };
+      let progressed = false;
+      for (const v of this.vcpus) {
+        if (v.cpu.halted && (v.cpu.mip() & v.cpu.mie) === 0) continue;
+        v.run(Math.min(QUANTUM, left));
+        progressed = true;
+        if (this.vm.failure || this.poweredOff || this.stopRequested) break;
+      }
+      if (!progressed) {
+        return { kind: 'halted', message: `every vCPU is halted in wfi and no interrupt can arrive (pc 0x${hex(this.vcpus[0].cpu.pc)})` };
+      }
+    }
+  }
+
+  // ---- exits from the hypervisor --------------------------------------------------------------
+
+  mmio(vcpu: Vcpu, gpa: number, size: number, isWrite: boolean, data: number): number {
+    const region = this.mtree.findDevice(gpa);
+    if (!region || gpa + size > region.base + region.size) {
+      this.vm.fail('VMM', `no device at GPA 0x${hex(gpa)}: ${isWrite ? `write of 0x${hex(data)}` : 'read'} ` +
+        `(${size} byte${size > 1 ? 's' : ''}) by vCPU ${vcpu.id} at pc 0x${hex(vcpu.cpu.pc)}`);
+      return 0;
+    }
+    const dev = region.device, offset = gpa - region.base;
+    const counts = this.mmioCounts.get(dev.name)!;
+    if (isWrite) counts.writes++; else counts.reads++;
+    let value = 0;
+    if (dev.registerWidth >= size) {
+      if (isWrite) dev.write(offset, size, data); else value = dev.read(offset, size);
+    } else {
+      // A wide access to byte registers reaches consecutive registers, little-endian (QEMU memory core).
+      for (let k = 0; k < size; k++) {
+        if (isWrite) dev.write(offset + k, 1, (data >>> (8 * k)) & 0xff);
+        else value |= (dev.read(offset + k, 1) & 0xff) << (8 * k);
+      }
+    }
+    if (this.events.active) {
+      this.events.emit({
+        kind: 'mmio', cycle: vcpu.cpu.cycles(), vcpu: vcpu.id, gpa, size, write: isWrite, value: isWrite ? data : value,
+        device: dev.name, register: dev.registerName(offset, isWrite), handledIn: 'vmm', pc: vcpu.cpu.pc,
+      });
+    }
+    return value;
+  }
+
+  private onFinisher(action: FinisherAction): void {
+    if (action.kind === 'poweroff') this.poweredOff = { code: action.code };
+    else this.resetRequested = true;
+    for (const v of this.vcpus) v.requestStop();
+  }
+}

@@ -1,0 +1,55 @@
+// The VMM's memory-region tree (QEMU's MemoryRegion hierarchy, flattened to one level here):
+// RAM and device regions in guest-physical space, half-open [base, base + size).
+import { MmioDevice } from './device';
+
+export interface RamRegion { kind: 'ram'; name: string; base: number; size: number }
+export interface DeviceRegion { kind: 'io'; name: string; base: number; size: number; device: MmioDevice }
+export type MemoryRegion = RamRegion | DeviceRegion;
+
+export class MemoryRegionTree {
+  private readonly regions: MemoryRegion[] = [];
+
+  addRam(name: string, base: number, size: number): void {
+    this.add({ kind: 'ram', name, base, size });
+  }
+
+  addDevice(device: MmioDevice, base: number, size: number): void {
+    this.add({ kind: 'io', name: device.name, base, size, device });
+  }
+
+  private add(r: MemoryRegion): void {
+    for (const o of this.regions) {
+      if (r.base < o.base + o.size && o.base < r.base + r.size) {
+        throw new RangeError(`region ${r.name} [0x${r.base.toString(16)}, +0x${r.size.toString(16)}) overlaps ${o.name}`);
+      }
+    }
+    this.regions.push(r);
+    this.regions.sort((a, b) => a.base - b.base);
+  }
+
+  /** The device region containing `gpa`, if any. */
+  findDevice(gpa: number): DeviceRegion | undefined {
+    for (const r of this.regions) {
+      if (r.kind === 'io' && gpa >= r.base && gpa < r.base + r.size) return r;
+    }
+    return undefined;
+  }
+
+  find(gpa: number): MemoryRegion | undefined {
+    return this.regions.find((r) => gpa >= r.base && gpa < r.base + r.size);
+  }
+
+  all(): readonly MemoryRegion[] {
+    return this.regions;
+  }
+
+  /** Text in the shape of QEMU's `info mtree`. */
+  format(): string {
+    const pad = (v: number): string => v.toString(16).padStart(16, '0');
+    const lines = ['address-space: memory', '  0000000000000000-ffffffffffffffff (prio 0, i/o): system'];
+    for (const r of this.regions) {
+      lines.push(`    ${pad(r.base)}-${pad(r.base + r.size - 1)} (prio 0, ${r.kind}): ${r.name}`);
+    }
+    return lines.join('\n');
+  }
+}
