@@ -1,0 +1,206 @@
+/* traps.c — synchronous exceptions as QEMU 7.2 takes them, with mepc, mcause,
+ * mtval and the mode they came from:
+ *   ecall from M, S and U (mcause 11, 9, 8; mtval 0),
+ *   ebreak (cause 3; QEMU leaves mtval = 0),
+ *   illegal instructions (cause 2, mtval = the instruction): all-zeros,
+ *     all-ones, F and V instructions (absent), and 16-bit compressed
+ *     encodings (mtval = the 16 bits only),
+ *   misaligned lw/lh/lhu/sw/sh: QEMU performs them, no trap,
+ *   misaligned lr.w and AMOs: QEMU 7.2 raises cause 4 (load address
+ *     misaligned, even for AMOs) with mtval = the address; a misaligned sc.w
+ *     without a reservation just fails (rd = 1) without trapping,
+ *   jumps to a target that is not 4-byte aligned (no C extension): cause 0,
+ *     raised on the jump itself (mepc = the jump), rd not written, mtval =
+ *     the target for jalr. For jal and taken branches QEMU 7.2 writes a stale
+ *     pc into mtval (the start of its translation block, not the target the
+ *     ISA asks for), so mtval is not printed for those two.
+ * The default handler resumes after the faulting instruction (guest.h). */
+#include "guest.h"
+
+static uint32_t buf[8] __attribute__((aligned(16)));
+
+/* An ecall at a known address, used from M, S and U. */
+__attribute__((noinline)) static uint32_t do_ecall(uint32_t arg) {
+  __asm__ volatile(
+      ".globl ecall_site\n"
+      "ecall_site: ecall" ::: "memory");
+  return arg + 1;
+}
+extern char ecall_site[];
+
+static void ecall_from(uint32_t mode, const char *name, uint32_t cause) {
+  trap_reset();
+  expect_trap();
+  uint32_t r = mode == PRV_M ? do_ecall(41) : run_in_mode(mode, do_ecall, 41);
+  printf("-- ecall from %s\n", name);
+  check("  traps taken", m_trap.count, 1);
+  check("  mcause", m_trap.cause, cause);
+  check("  mepc = the ecall", m_trap.epc - (uint32_t)(uintptr_t)ecall_site, 0);
+  check("  mtval", m_trap.tval, 0);
+  check("  came from (MPP)", m_trap.from, mode);
+  check("  resumed after the ecall", r, 42);
+}
+
+#define ILLEGAL(desc, word, tval_want) do { \
+    trap_reset(); expect_trap(); \
+    __asm__ volatile("2: .word " #word "\n\tla %0, 2b" : "=r"(site) :: "memory"); \
+    printf("-- %s\n", desc); \
+    check("  mcause", m_trap.cause, 2); \
+    check("  mtval", m_trap.tval, tval_want); \
+    check("  mepc = the instruction", m_trap.epc - site, 0); \
+  } while (0)
+
+#define LOAD(op, off) ({ uint32_t r_ = 0xaaaaaaaa; \
+    __asm__ volatile(op " %0, " #off "(%1)" : "+r"(r_) : "r"(buf) : "memory"); r_; })
+
+static void misaligned_data(void) {
+  printf("-- misaligned loads and stores (QEMU performs them)\n");
+  buf[0] = 0x03020100; buf[1] = 0x07060504; buf[2] = 0x0b0a0908;
+  trap_reset();
+  expect_trap();
+  check("  lw +1", LOAD("lw", 1), 0x04030201);
+  check("  lw +2", LOAD("lw", 2), 0x05040302);
+  check("  lw +3", LOAD("lw", 3), 0x06050403);
+  check("  lh +1", LOAD("lh", 1), 0x0201);
+  check("  lh +3 (crosses a word)", LOAD("lh", 3), 0x0403);
+  buf[3] = 0x80ff80ff;
+  check("  lh +13 sign-extends", LOAD("lh", 13), 0xffffff80);
+  check("  lhu +13", LOAD("lhu", 13), 0xff80);
+  __asm__ volatile("sw %0, 17(%1)" :: "r"(0x11223344), "r"(buf) : "memory");
+  check("  sw +1: word 4", buf[4], 0x22334400);
+  check("  sw +1: word 5", buf[5], 0x00000011);
+  __asm__ volatile("sh %0, 27(%1)" :: "r"(0x5566), "r"(buf) : "memory");
+  check("  sh +3: word 6", buf[6], 0x66000000);
+  check("  sh +3: word 7", buf[7], 0x00000055);
+  check("  no trap for misaligned lw/lh/lhu/sw/sh", m_trap.count, 0);
+}
+
+#define AMO_MISALIGNED(desc, asm_op, off) do { \
+    buf[0] = 0x03020100; buf[1] = 0x07060504; \
+    trap_reset(); expect_trap(); \
+    uint32_t r_ = 0xaaaaaaaa; \
+    __asm__ volatile("addi t0, %1, " #off "\n\t" asm_op : "+r"(r_) : "r"(buf) : "t0", "memory"); \
+    printf("-- %s\n", desc); \
+    check("  traps", m_trap.count, 1); \
+    check("  mcause (QEMU 7.2: 4, load address misaligned)", m_trap.cause, 4); \
+    check("  mtval = the address", m_trap.tval - (uint32_t)(uintptr_t)buf, off); \
+    check("  rd unchanged", r_, 0xaaaaaaaa); \
+    check("  memory unchanged", (buf[0] ^ 0x03020100) | (buf[1] ^ 0x07060504), 0); \
+  } while (0)
+
+static void misaligned_atomics(void) {
+  AMO_MISALIGNED("lr.w at +1", "lr.w %0, (t0)", 1);
+  AMO_MISALIGNED("amoadd.w at +1", "amoadd.w %0, %0, (t0)", 1);
+  AMO_MISALIGNED("amoswap.w at +2", "amoswap.w %0, %0, (t0)", 2);
+  AMO_MISALIGNED("amoor.w at +3", "amoor.w %0, %0, (t0)", 3);
+  buf[0] = 0x03020100;
+  trap_reset();
+  expect_trap();
+  uint32_t r = 0x77;
+  __asm__ volatile("addi t0, %1, 1\n\tsc.w %0, %0, (t0)" : "+r"(r) : "r"(buf) : "t0", "memory");
+  printf("-- sc.w at +1 without a reservation\n");
+  check("  traps (QEMU: none, the sc just fails)", m_trap.count, 0);
+  check("  rd = 1 (failure)", r, 1);
+  check("  memory unchanged", buf[0], 0x03020100);
+}
+
+static void misaligned_jumps(void) {
+  uint32_t site, target, rd;
+  printf("-- jalr to pc + 2 (target not 4-byte aligned)\n");
+  trap_reset();
+  expect_trap();
+  __asm__ volatile(
+      "li a5, 0x11111111\n\t"
+      "la t0, 1f\n\t"
+      "addi t0, t0, 2\n\t"
+      "mv %1, t0\n\t"
+      "2: jalr a5, 0(t0)\n\t"
+      "1: nop\n\t"
+      "nop\n\t"
+      "la %0, 2b\n\t"
+      "mv %2, a5"
+      : "=r"(site), "=r"(target), "=r"(rd) :: "t0", "a5", "memory");
+  check("  traps", m_trap.count, 1);
+  check("  mcause (instruction address misaligned)", m_trap.cause, 0);
+  check("  mepc = the jalr", m_trap.epc - site, 0);
+  check("  mtval = the target", m_trap.tval - target, 0);
+  check("  rd not written", rd, 0x11111111);
+
+  printf("-- jalr to pc + 3 (bit 0 cleared, then misaligned)\n");
+  trap_reset();
+  expect_trap();
+  __asm__ volatile(
+      "la t0, 1f\n\t"
+      "addi t0, t0, 3\n\t"
+      "mv %1, t0\n\t"
+      "2: jalr a5, 0(t0)\n\t"
+      "1: nop\n\t"
+      "nop\n\t"
+      "la %0, 2b"
+      : "=r"(site), "=r"(target) :: "t0", "a5", "memory");
+  check("  mcause", m_trap.cause, 0);
+  check("  mtval = target with bit 0 cleared", m_trap.tval - (target & ~1u), 0);
+
+  printf("-- jal to pc + 6\n");
+  trap_reset();
+  expect_trap();
+  __asm__ volatile(
+      "li a5, 0x22222222\n\t"
+      "2: .word 0x006007ef /* jal a5, .+6 */\n\t"
+      "nop\n\t"
+      "nop\n\t"
+      "la %0, 2b\n\t"
+      "mv %1, a5"
+      : "=r"(site), "=r"(rd) :: "a5", "memory");
+  check("  traps", m_trap.count, 1);
+  check("  mcause", m_trap.cause, 0);
+  check("  mepc = the jal", m_trap.epc - site, 0);
+  check("  rd not written", rd, 0x22222222);
+
+  printf("-- beq taken to pc + 6\n");
+  trap_reset();
+  expect_trap();
+  __asm__ volatile(
+      "2: .word 0x00000363 /* beq x0, x0, .+6 */\n\t"
+      "nop\n\t"
+      "nop\n\t"
+      "la %0, 2b"
+      : "=r"(site) :: "memory");
+  check("  mcause", m_trap.cause, 0);
+  check("  mepc = the branch", m_trap.epc - site, 0);
+
+  printf("-- bne not taken, misaligned target\n");
+  trap_reset();
+  expect_trap();
+  __asm__ volatile(".word 0x00001363 /* bne x0, x0, .+6 */\n\tnop\n\tnop" ::: "memory");
+  check("  no trap", m_trap.count, 0);
+}
+
+int main(void) {
+  printf("== traps ==\n");
+  ecall_from(PRV_M, "M", 11);
+  ecall_from(PRV_S, "S", 9);
+  ecall_from(PRV_U, "U", 8);
+
+  uint32_t site;
+  trap_reset();
+  expect_trap();
+  __asm__ volatile("2: ebreak\n\tla %0, 2b" : "=r"(site) :: "memory");
+  printf("-- ebreak\n");
+  check("  mcause", m_trap.cause, 3);
+  check("  mepc = the ebreak", m_trap.epc - site, 0);
+  check("  mtval (QEMU 7.2: 0)", m_trap.tval, 0);
+
+  ILLEGAL("all-zeros word", 0x00000000, 0x00000000);
+  ILLEGAL("all-ones word", 0xffffffff, 0xffffffff);
+  ILLEGAL("flw f0, 0(x0) (no F extension)", 0x00002007, 0x00002007);
+  ILLEGAL("OP-V major opcode (no V extension)", 0x00000057, 0x00000057);
+  ILLEGAL("compressed c.li a0, 1 (no C extension)", 0x00004505, 0x00004505);
+  ILLEGAL("compressed c.nop, upper half nonzero", 0x12340001, 0x00000001);
+  ILLEGAL("compressed c.lw (quadrant 0)", 0x00004188, 0x00004188);
+
+  misaligned_data();
+  misaligned_atomics();
+  misaligned_jumps();
+  return report("traps");
+}
