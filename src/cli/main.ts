@@ -13,7 +13,7 @@ function integer(value: string): number {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const io = {
-  stdout: (b: Uint8Array | string): void => { fs.writeSync(1, b); },
+  stdout: (b: Uint8Array | string): void => { if (typeof b === 'string') fs.writeSync(1, b); else fs.writeSync(1, b); },
   stderr: (t: string): void => { fs.writeSync(2, t); },
 };
 

@@ -1,7 +1,10 @@
 // `hyperstep run`: one machine, no editor. UART output to stdout, diagnostics to stderr, the
 // finisher's code as the exit status (SPEC §8).
+import * as fs from 'fs';
 import { Machine } from '../vm/vmm/machine';
+import { collectStatistics } from '../vm/vmm/statistics';
 import { loadProgram } from './program';
+import { attachTrace, parseTraceKinds } from './trace';
 
 export const EXIT_LIMIT = 124;
 export const EXIT_GUEST_FAILED = 125;
@@ -26,15 +29,12 @@ export interface CliIo {
 
 /** Flags that are parsed but belong to features not built yet: refused with a clear message. */
 function refuseUnbuilt(o: RunOptions): string | undefined {
-  if (o.mmu !== 'ept') return o.mmu === 'shadow' ? '--mmu shadow: shadow paging is not available yet' : `--mmu: expected ept or shadow, got '${o.mmu}'`;
+  if (o.mmu !== 'ept' && o.mmu !== 'shadow') return `--mmu: expected ept or shadow, got '${o.mmu}'`;
   if (o.irqchip !== 'kernel') {
     return ['split', 'userspace'].includes(o.irqchip) ? `--irqchip ${o.irqchip}: only the in-kernel irqchip is available yet`
       : `--irqchip: expected kernel, split or userspace, got '${o.irqchip}'`;
   }
-  if (!o.vpid) return '--no-vpid: the VPID-tagged TLB is not available yet';
   if (o.event.length) return '--event: injected events are not available yet';
-  if (o.trace !== undefined) return '--trace: tracing is not available yet';
-  if (o.stats !== undefined) return '--stats: statistics output is not available yet';
   return undefined;
 }
 
@@ -44,17 +44,28 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
   if (!Number.isInteger(o.vcpus) || o.vcpus < 1 || o.vcpus > 64) { io.stderr(`hyperstep: --vcpus: expected 1..64, got ${o.vcpus}\n`); return EXIT_USAGE; }
   if (!Number.isInteger(o.memory) || o.memory < 1 || o.memory > 2048) { io.stderr(`hyperstep: --memory: expected 1..2048 MiB, got ${o.memory}\n`); return EXIT_USAGE; }
   if (o.maxInsns !== undefined && !(o.maxInsns > 0)) { io.stderr(`hyperstep: --max-insns: expected a positive number\n`); return EXIT_USAGE; }
+  const trace = o.trace === undefined ? undefined : parseTraceKinds(o.trace);
+  if (trace && 'error' in trace) { io.stderr(`hyperstep: ${trace.error}\n`); return EXIT_USAGE; }
   const program = loadProgram(file);
   if ('error' in program) { io.stderr(`${program.error}\n`); return EXIT_USAGE; }
   const out: number[] = [];
   const flush = (): void => { if (out.length) { io.stdout(Uint8Array.from(out)); out.length = 0; } };
-  const machine = new Machine({ vcpus: o.vcpus, memoryMiB: o.memory }, {
+  const machine = new Machine({ vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as 'ept' | 'shadow', vpid: o.vpid }, {
     consoleOutput: (b) => { out.push(b); if (b === 10 || out.length >= 4096) flush(); },
   });
   const loadError = machine.load(program.image);
   if (loadError) { io.stderr(`${file}: ${loadError}\n`); return EXIT_USAGE; }
+  if (trace) attachTrace(machine.events, trace, (line) => { flush(); io.stderr(line); });
   const outcome = machine.run(o.maxInsns ?? Infinity);
   flush();
+  if (o.stats !== undefined) {
+    try {
+      fs.writeFileSync(o.stats, JSON.stringify(collectStatistics(machine), null, 2) + '\n');
+    } catch (e) {
+      io.stderr(`hyperstep: --stats: cannot write ${o.stats}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return EXIT_USAGE;
+    }
+  }
   switch (outcome.kind) {
     case 'poweroff': return outcome.code;
     case 'limit':

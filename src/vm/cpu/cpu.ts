@@ -88,6 +88,12 @@ export class Cpu {
   private cycleOffset = 0;
   private instretOffset = 0;
 
+  /**
+   * Accesses whose translation the fast tables served: TLB hits that never reached the port.
+   * Instruction fetches count once each time pc enters a page, not per instruction.
+   */
+  fastHits = 0;
+
   /** LR/SC reservation: host byte offset of the reserved word, or -1. */
   reservation = -1;
 
@@ -160,6 +166,8 @@ export class Cpu {
     let fetchPage = NO_PAGE, fetchHost = 0, epoch = this.xlateEpoch;
     // n counts steps (bounded by budget); `trapped` the steps that trapped instead of retiring.
     let n = 0, trapped = 0, lastTrapStep = -2, trapStreak = 0;
+    // Translations served by the fast tables (TLB hits that never reach the port).
+    let hits = 0;
     const base = this.instret;
     for (; n < budget; n++) {
       if ((pc >>> 12) !== fetchPage || epoch !== this.xlateEpoch) {
@@ -253,7 +261,7 @@ export class Cpu {
 
         case Op.LW: {
           const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
-          if (readTag[i] === vpn && (va & 3) === 0) { x[rd] = i32[(readHost[i] + (va & 0xfff)) >> 2]; x[0] = 0; pc = (pc + 4) | 0; continue; }
+          if (readTag[i] === vpn && (va & 3) === 0) { hits++; x[rd] = i32[(readHost[i] + (va & 0xfff)) >> 2]; x[0] = 0; pc = (pc + 4) | 0; continue; }
           this.pc = pc; const v = this.loadSlow(va, 4, true);
           if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; x[0] = 0; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
@@ -262,6 +270,7 @@ export class Cpu {
           const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
           const signed = (d & 0xff) === Op.LH;
           if (readTag[i] === vpn && (va & 1) === 0) {
+            hits++;
             const h = (readHost[i] + (va & 0xfff)) >> 1;
             x[rd] = signed ? i16[h] : u16[h]; x[0] = 0; pc = (pc + 4) | 0; continue;
           }
@@ -273,6 +282,7 @@ export class Cpu {
           const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
           const signed = (d & 0xff) === Op.LB;
           if (readTag[i] === vpn) {
+            hits++;
             const h = readHost[i] + (va & 0xfff);
             x[rd] = signed ? i8[h] : u8[h]; x[0] = 0; pc = (pc + 4) | 0; continue;
           }
@@ -284,6 +294,7 @@ export class Cpu {
           const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
           const v = x[(d >>> OP_SHIFT_RS2) & 31];
           if (writeTag[i] === vpn && (va & 3) === 0) {
+            hits++;
             const h = writeHost[i] + (va & 0xfff);
             i32[h >> 2] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
           }
@@ -295,6 +306,7 @@ export class Cpu {
           const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
           const v = x[(d >>> OP_SHIFT_RS2) & 31];
           if (writeTag[i] === vpn && (va & 1) === 0) {
+            hits++;
             const h = writeHost[i] + (va & 0xfff);
             u16[h >> 1] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
           }
@@ -306,6 +318,7 @@ export class Cpu {
           const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
           const v = x[(d >>> OP_SHIFT_RS2) & 31];
           if (writeTag[i] === vpn) {
+            hits++;
             const h = writeHost[i] + (va & 0xfff);
             u8[h] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
           }
@@ -341,6 +354,7 @@ export class Cpu {
     }
     this.pc = pc;
     this.instret = base + n - trapped;
+    this.fastHits += hits;
     return n;
   }
 
@@ -353,7 +367,7 @@ export class Cpu {
   /** Host offset of the page holding pc, or -1 after raising a fetch fault (EVT_TRAP) or an abort. */
   private fetchPageHost(pc: number): number {
     const vpn = pc >>> 12, i = vpn & FAST_MASK;
-    if (this.fetchTag[i] === vpn) return this.fetchHost[i];
+    if (this.fetchTag[i] === vpn) { this.fastHits++; return this.fetchHost[i]; }
     const host = this.port.translate(pc, Access.Fetch);
     if (host >= 0) { this.fetchTag[i] = vpn; this.fetchHost[i] = host; return host; }
     if (host === XLATE_MMIO) this.trap(Cause.InsnAccessFault, pc);

@@ -1,11 +1,15 @@
-// The hypervisor's VM object (KVM's `struct kvm`): memslots, vCPUs, statistics. It knows memslots,
+// The hypervisor's VM object (KVM's `struct kvm`): memslots, the guest-memory virtualization (EPT
+// or shadow pages), vCPUs, the in-kernel I/O bus, statistics and the exit log. It knows memslots,
 // not device regions: an access outside every memslot is MMIO, and MMIO the kernel does not emulate
 // goes back to the VMM (SPEC §3, §4).
 import { HostMemory } from '../mem/host-memory';
 import { EventStream } from '../events';
-import { Vcpu } from './vcpu';
+import { DEFAULT_TLB, TlbConfig } from '../mmu/tlb';
+import { ExitRecord, KernelMmioHandler, Vcpu } from './vcpu';
 import { KvmStatName, newKvmStats } from './stats';
-import { EXIT_REASON_NAMES, ExitReason, KvmExitName } from './exits';
+import { EXIT_REASON_NAMES, ExitReason, KVM_EXIT_NAMES, KvmExitName } from './exits';
+import { CostModel, DEFAULT_COST_MODEL } from './cost-model';
+import { EptPaging, GuestPaging, ShadowPaging } from './paging';
 
 /** KVM_SET_USER_MEMORY_REGION's struct kvm_userspace_memory_region; userspaceAddr is a host offset. */
 export interface Memslot {
@@ -27,19 +31,44 @@ export interface VmFailure {
   message: string;
 }
 
+export interface VmConfig {
+  mmu: 'ept' | 'shadow';
+  vpid: boolean;
+  tlb: TlbConfig;
+  cost: CostModel;
+}
+
+export const DEFAULT_VM_CONFIG: VmConfig = { mmu: 'ept', vpid: true, tlb: DEFAULT_TLB, cost: DEFAULT_COST_MODEL };
+
+/** How many exits the recent-exit log keeps (the VM Exits view, `info exits`). */
+const EXIT_LOG_SIZE = 64;
+
 export class Vm {
   readonly memslots: Memslot[] = [];
   readonly vcpus: Vcpu[] = [];
   readonly stats = newKvmStats();
-  /** VM exits by basic exit reason name. */
-  readonly exitsByReason = new Map<string, number>();
-  /** Exits that returned to the VMM, by KVM exit name. */
-  readonly vmmExits = new Map<string, number>();
+  /** VM exits by basic exit reason name; every reason present. */
+  readonly exitsByReason = new Map<string, number>(Object.values(EXIT_REASON_NAMES).map((n) => [n, 0]));
+  /** Exits that returned to the VMM, by KVM exit name; every name present. */
+  readonly vmmExits = new Map<string, number>(KVM_EXIT_NAMES.map((n) => [n, 0]));
+  /** MMIO accesses per device, kernel and VMM alike. */
+  readonly mmioCounts = new Map<string, { reads: number; writes: number; handledIn: 'kernel' | 'vmm' }>();
+  readonly exitLog: ExitRecord[] = [];
+  readonly paging: GuestPaging;
+  readonly cost: CostModel;
+  readonly config: VmConfig;
+  private readonly kernelDevices: KernelMmioHandler[] = [];
   failure: VmFailure | undefined;
   /** A debugger is attached: ebreak stops instead of trapping (SPEC §1). */
   debuggerAttached = false;
+  /** INTA hook: the irqchip returns the vector the LAPIC moved IRR → ISR (wired by the irqchip). */
+  interruptAcknowledge: (vcpu: Vcpu) => number = () => 0;
 
-  constructor(readonly host: HostMemory, readonly events: EventStream, readonly vmm: VmmExitHandler) {}
+  constructor(readonly host: HostMemory, readonly events: EventStream, readonly vmm: VmmExitHandler, config: Partial<VmConfig> = {}) {
+    this.config = { ...DEFAULT_VM_CONFIG, ...config };
+    this.cost = this.config.cost;
+    this.paging = this.config.mmu === 'shadow' ? new ShadowPaging(this) : new EptPaging(this);
+  }
 
   /** KVM_SET_USER_MEMORY_REGION. A programming error of the VMM throws (it is not guest input). */
   setUserMemoryRegion(m: Memslot): void {
@@ -54,7 +83,13 @@ export class Vm {
     const i = this.memslots.findIndex((o) => o.slot === m.slot);
     if (i >= 0) this.memslots.splice(i, 1);
     if (m.memorySize > 0) this.memslots.push({ ...m });
-    for (const v of this.vcpus) v.cpu.flushTranslations();
+    this.resetMmu();
+  }
+
+  /** Drops every second-stage mapping and cached translation (INVEPT / shadow zap-all). */
+  resetMmu(): void {
+    this.paging.reset();
+    for (const v of this.vcpus) { v.tlb.flushAll(); v.cpu.flushTranslations(); }
   }
 
   /** Host offset of `gpa` if a memslot backs it, else -1. */
@@ -72,6 +107,23 @@ export class Vm {
     return v;
   }
 
+  /** Registers an in-kernel device on the kernel's I/O bus (KVM's kvm_io_bus_register_dev). */
+  registerKernelDevice(d: KernelMmioHandler): void {
+    this.kernelDevices.push(d);
+    this.mmioCounts.set(d.name, { reads: 0, writes: 0, handledIn: 'kernel' });
+  }
+
+  kernelDevice(vcpu: Vcpu, gpa: number): KernelMmioHandler | undefined {
+    for (const d of this.kernelDevices) if (d.claims(vcpu, gpa)) return d;
+    return undefined;
+  }
+
+  countMmio(device: string, isWrite: boolean, handledIn: 'kernel' | 'vmm' = 'kernel'): void {
+    let c = this.mmioCounts.get(device);
+    if (!c) { c = { reads: 0, writes: 0, handledIn }; this.mmioCounts.set(device, c); }
+    if (isWrite) c.writes++; else c.reads++;
+  }
+
   bump(stat: KvmStatName, by = 1): void {
     this.stats[stat] += by;
   }
@@ -84,6 +136,22 @@ export class Vm {
 
   countVmmExit(name: KvmExitName): void {
     this.vmmExits.set(name, (this.vmmExits.get(name) ?? 0) + 1);
+  }
+
+  logExit(vcpu: Vcpu, rec: ExitRecord): void {
+    if (this.exitLog.length >= EXIT_LOG_SIZE) this.exitLog.shift();
+    this.exitLog.push(rec);
+    if (this.events.active) {
+      this.events.emit({
+        kind: 'exit', cycle: rec.cycle, vcpu: vcpu.id, reason: rec.reason, gpa: rec.gpa, gva: rec.gva, access: rec.access,
+        handledIn: rec.handledIn, vmmExit: rec.vmmExit, pc: rec.pc,
+      });
+    }
+  }
+
+  logMmio(vcpu: Vcpu, gpa: number, size: number, write: boolean, value: number, device: string, register: string | undefined, handledIn: 'kernel' | 'vmm'): void {
+    if (!this.events.active) return;
+    this.events.emit({ kind: 'mmio', cycle: vcpu.cpu.cycles(), vcpu: vcpu.id, gpa, size, write, value: value >>> 0, device, register, handledIn, pc: vcpu.cpu.pc });
   }
 
   fail(exit: VmFailure['exit'], message: string): void {

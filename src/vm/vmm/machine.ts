@@ -3,7 +3,9 @@
 // that come back from KVM_RUN.
 import { HostMemory } from '../mem/host-memory';
 import { EventStream } from '../events';
-import { Vm, VmmExitHandler } from '../hv/vm';
+import { Vm, VmConfig, VmmExitHandler } from '../hv/vm';
+import { DEFAULT_TLB } from '../mmu/tlb';
+import { DEFAULT_COST_MODEL } from '../hv/cost-model';
 import { hex, Vcpu } from '../hv/vcpu';
 import { MmioDevice } from './device';
 import { Finisher, FinisherAction } from './finisher';
@@ -14,12 +16,14 @@ export const RAM_BASE = 0x8000_0000;
 export const FINISHER_BASE = 0x0010_0000;
 export const UART_BASE = 0x1000_0000;
 
-export interface MachineConfig {
+export interface MachineConfig extends VmConfig {
   memoryMiB: number;
   vcpus: number;
 }
 
-export const DEFAULT_MACHINE_CONFIG: MachineConfig = { memoryMiB: 64, vcpus: 1 };
+export const DEFAULT_MACHINE_CONFIG: MachineConfig = {
+  memoryMiB: 64, vcpus: 1, mmu: 'ept', vpid: true, tlb: DEFAULT_TLB, cost: DEFAULT_COST_MODEL,
+};
 
 /** A loadable piece of a program image (an ELF PT_LOAD segment). */
 export interface LoadSegment {
@@ -62,14 +66,12 @@ export class Machine implements VmmExitHandler {
   private resetRequested = false;
   private image: ProgramImage | undefined;
   private stopRequested = false;
-  /** Per-device MMIO counters for the statistics (SPEC §8 `mmio`). */
-  readonly mmioCounts = new Map<string, { reads: number; writes: number }>();
 
   constructor(config: Partial<MachineConfig>, private readonly io: MachineIo) {
     this.config = { ...DEFAULT_MACHINE_CONFIG, ...config };
     const ramBytes = this.config.memoryMiB * 1024 * 1024;
     this.host = new HostMemory(ramBytes);
-    this.vm = new Vm(this.host, this.events, this);
+    this.vm = new Vm(this.host, this.events, this, this.config);
     this.vm.setUserMemoryRegion({ slot: 0, guestPhysAddr: RAM_BASE, memorySize: ramBytes, userspaceAddr: 0 });
     this.mtree.addRam('ram', RAM_BASE, ramBytes);
     this.uart = new Uart16550({ output: (b) => this.io.consoleOutput(b), irq: () => { /* GSI 4: wired with the IOAPIC */ } });
@@ -83,7 +85,7 @@ export class Machine implements VmmExitHandler {
 
   mapDevice(device: MmioDevice, base: number, size: number): void {
     this.mtree.addDevice(device, base, size);
-    this.mmioCounts.set(device.name, { reads: 0, writes: 0 });
+    this.vm.mmioCounts.set(device.name, { reads: 0, writes: 0, handledIn: 'vmm' });
   }
 
   /**
@@ -109,6 +111,7 @@ export class Machine implements VmmExitHandler {
   reset(): void {
     this.host.u8.fill(0);
     this.host.decoded.fill(0);
+    this.vm.resetMmu();
     const image = this.image;
     if (image) {
       for (const s of image.segments) {
@@ -165,6 +168,16 @@ export class Machine implements VmmExitHandler {
     }
   }
 
+  /** Where a device's MMIO is handled when it has not been accessed yet (for the statistics). */
+  defaultHandler(device: string): 'kernel' | 'vmm' {
+    return this.vm.mmioCounts.get(device)?.handledIn ?? 'vmm';
+  }
+
+  /** Interrupt counters and latency; zero until the interrupt controllers are wired. */
+  interruptStatistics(): { asserted: number; delivered: number; taken: number; latencyCycles: { mean: number; max: number } } {
+    return { asserted: 0, delivered: 0, taken: 0, latencyCycles: { mean: 0, max: 0 } };
+  }
+
   // ---- exits from the hypervisor --------------------------------------------------------------
 
   mmio(vcpu: Vcpu, gpa: number, size: number, isWrite: boolean, data: number): number {
@@ -175,8 +188,7 @@ export class Machine implements VmmExitHandler {
       return 0;
     }
     const dev = region.device, offset = gpa - region.base;
-    const counts = this.mmioCounts.get(dev.name)!;
-    if (isWrite) counts.writes++; else counts.reads++;
+    this.vm.countMmio(dev.name, isWrite, 'vmm');
     let value = 0;
     if (dev.registerWidth >= size) {
       if (isWrite) dev.write(offset, size, data); else value = dev.read(offset, size);
@@ -187,12 +199,9 @@ export class Machine implements VmmExitHandler {
         else value |= (dev.read(offset + k, 1) & 0xff) << (8 * k);
       }
     }
-    if (this.events.active) {
-      this.events.emit({
-        kind: 'mmio', cycle: vcpu.cpu.cycles(), vcpu: vcpu.id, gpa, size, write: isWrite, value: isWrite ? data : value,
-        device: dev.name, register: dev.registerName(offset, isWrite), handledIn: 'vmm', pc: vcpu.cpu.pc,
-      });
-    }
+    const register = dev.registerName(offset, isWrite);
+    vcpu.annotateExit(dev.name, register, size, isWrite ? data : value);
+    this.vm.logMmio(vcpu, gpa, size, isWrite, isWrite ? data : value, dev.name, register, 'vmm');
     return value;
   }
 

@@ -1,0 +1,53 @@
+// `--trace exits,irq,mmio`: one line per event on stderr, in the spirit of KVM's tracepoints
+// (kvm_exit, kvm_mmio, kvm_set_irq): cycle, vCPU, what happened, addresses, value, where handled.
+import { EventStream, VmEvent } from '../vm/events';
+
+export const TRACE_KINDS = ['exits', 'mmio', 'irq'] as const;
+export type TraceKind = typeof TRACE_KINDS[number];
+
+/** Parses the --trace list; returns an error message naming the bad kind. */
+export function parseTraceKinds(spec: string): Set<TraceKind> | { error: string } {
+  const kinds = new Set<TraceKind>();
+  for (const k of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(TRACE_KINDS as readonly string[]).includes(k)) return { error: `--trace: unknown kind '${k}' (expected ${TRACE_KINDS.join(', ')})` };
+    kinds.add(k as TraceKind);
+  }
+  if (kinds.size === 0) return { error: `--trace: expected a list of ${TRACE_KINDS.join(', ')}` };
+  return kinds;
+}
+
+const hex = (v: number | undefined): string => (v === undefined ? '-' : '0x' + (v >>> 0).toString(16));
+
+/** The trace line for an event, or undefined when its kind is not traced. */
+export function formatTraceLine(e: VmEvent, kinds: ReadonlySet<TraceKind>): string | undefined {
+  const head = `${String(e.cycle).padStart(10)} vcpu${e.vcpu < 0 ? '-' : e.vcpu}`;
+  switch (e.kind) {
+    case 'exit':
+      if (!kinds.has('exits')) return undefined;
+      return `${head} exit ${e.reason} gpa=${hex(e.gpa)} gva=${hex(e.gva)}${e.access ? ' ' + e.access : ''} pc=${hex(e.pc)} ` +
+        `handled=${e.handledIn}${e.vmmExit ? ' ' + e.vmmExit : ''}`;
+    case 'mmio':
+      if (!kinds.has('mmio')) return undefined;
+      return `${head} mmio ${e.write ? 'write' : 'read'} ${e.device}${e.register ? '.' + e.register : ''} gpa=${hex(e.gpa)} ` +
+        `len=${e.size} val=${hex(e.value)} pc=${hex(e.pc)} handled=${e.handledIn}`;
+    default:
+      return kinds.has('irq') && isIrqEvent(e) ? `${head} ${describeIrqEvent(e)}` : undefined;
+  }
+}
+
+function isIrqEvent(e: VmEvent): boolean {
+  return e.kind !== 'output';
+}
+
+/** Interrupt events carry their own fields; print them as key=value in a stable order. */
+function describeIrqEvent(e: VmEvent): string {
+  const fields = Object.entries(e).filter(([k]) => !['kind', 'cycle', 'vcpu'].includes(k));
+  return `${e.kind} ` + fields.map(([k, v]) => `${k}=${typeof v === 'number' && k !== 'level' && k !== 'gsi' && k !== 'apic' ? hex(v) : String(v)}`).join(' ');
+}
+
+export function attachTrace(events: EventStream, kinds: ReadonlySet<TraceKind>, write: (line: string) => void): () => void {
+  return events.subscribe((e) => {
+    const line = formatTraceLine(e, kinds);
+    if (line !== undefined) write(line + '\n');
+  });
+}

@@ -1,0 +1,284 @@
+// The two ways the hypervisor virtualizes guest memory (SPEC §3): EPT, where the processor walks the
+// guest's tables and then the EPT (a two-dimensional walk), and shadow paging, where the processor
+// walks tables the hypervisor builds from the guest's. Both are entered after a TLB miss and either
+// return a host page (and fill the TLB) or say why not (fault, MMIO, abort).
+import { Access, XLATE_ABORT, XLATE_FAULT, XLATE_MMIO } from '../cpu/port';
+import { Cause, Priv } from '../cpu/csr';
+import { Ept, EptResult, EPT_R, EPT_W, EPT_X } from '../mmu/ept';
+import { PteMemory, PTE_A, PTE_D, PTE_R, PTE_U, PTE_W, PTE_X, Sv32Walker } from '../mmu/sv32';
+import { BARE_ROOT, ShadowTables } from '../mmu/shadow';
+import { ExitReason } from './exits';
+import type { Vcpu } from './vcpu';
+import type { Vm } from './vm';
+
+/** Permission bits of an identity (paging-off) translation: everything, as the spec's Bare mode. */
+const BARE_FLAGS = PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
+
+/** What a translation needs to know about the access, computed once by the vCPU. */
+export interface AccessContext {
+  va: number;
+  access: Access;
+  priv: Priv;
+  /** Guest paging applies (satp.MODE = Sv32 and not M-mode). */
+  paging: boolean;
+  asid: number;
+}
+
+export interface GuestPaging {
+  readonly mode: 'ept' | 'shadow';
+  /** After a TLB miss: a host page offset (TLB filled), or XLATE_FAULT / XLATE_MMIO / XLATE_ABORT. */
+  fill(v: Vcpu, c: AccessContext): number;
+  /** satp written: the CR3 load. */
+  satpWritten(v: Vcpu): void;
+  /** sfence.vma: invalidate what the guest asked for. */
+  sfenceVma(v: Vcpu, va: number | undefined, asid: number | undefined): void;
+  /** A guest store the hypervisor must emulate on RAM (write-protected page tables), else false. */
+  emulateRamWrite(v: Vcpu, gpa: number, size: number, value: number): boolean;
+  reset(): void;
+}
+
+/** EXIT_QUALIFICATION of an EPT violation (SDM vol. 3 table 28-7). */
+export function eptQualification(access: Access, entryFlags: number, glaValid: boolean, translatedAccess: boolean): number {
+  const kind = access === Access.Read ? 1 : access === Access.Write ? 2 : 4;
+  return kind | ((entryFlags & 7) << 3) | (glaValid ? 1 << 7 : 0) | (glaValid && translatedAccess ? 1 << 8 : 0);
+}
+
+const FAULT_OF = [Cause.LoadAccessFault, Cause.StoreAccessFault, Cause.InsnAccessFault];
+
+// ---- EPT ---------------------------------------------------------------------------------------
+
+export class EptPaging implements GuestPaging {
+  readonly mode = 'ept';
+  readonly ept: Ept;
+
+  constructor(private readonly vm: Vm) {
+    this.ept = new Ept(vm.host.size);
+  }
+
+  fill(v: Vcpu, c: AccessContext): number {
+    const refsBefore = v.walker.pteRefs + this.ept.refs;
+    let gpa = c.va >>> 0, flags = BARE_FLAGS;
+    if (c.paging) {
+      const cpu = v.cpu;
+      const walkMem = this.walkMemory(v, c.va);
+      if (!v.walker.walk(walkMem, cpu.satp, c.va, c.access, c.priv, cpu.sum, cpu.mxr)) {
+        if (v.aborted) return XLATE_ABORT;
+        cpu.xlateCause = v.walker.cause;
+        return XLATE_FAULT;
+      }
+      gpa = v.walker.gpa;
+      flags = v.walker.leafFlags;
+    }
+    const r = this.stage2(v, gpa, c.access, c.va, true);
+    v.chargeWalk(v.walker.pteRefs + this.ept.refs - refsBefore);
+    if (r === XLATE_MMIO) {
+      if (c.access === Access.Fetch) return v.fetchFromMmio(gpa, c.va);
+      v.cpu.xlateGpa = gpa;
+      return XLATE_MMIO;
+    }
+    if (r < 0) return r;
+    flags &= eptToPteFlags(this.ept.leafFlags);
+    v.tlb.insert(v.vpid, c.asid, c.va >>> 12, r, gpa - (gpa & 0xfff), flags);
+    v.tlb.stats.walks++;
+    return r;
+  }
+
+  /**
+   * GPA → host page through the EPT, taking the EPT violation exit and fixing it when the GPA is
+   * RAM. Returns the host page, XLATE_MMIO (and records which exit the access takes), or XLATE_ABORT.
+   */
+  stage2(v: Vcpu, gpa: number, access: Access, gva: number, translated: boolean): number {
+    const ept = this.ept;
+    let r = ept.walk(gpa);
+    if (r === EptResult.Misconfig) { v.mmioExitReason = ExitReason.EPT_MISCONFIG; return XLATE_MMIO; }
+    if (r === EptResult.NotPresent) {
+      const qual = eptQualification(access, 0, true, translated);
+      const host = this.vm.gpaToHost(gpa);
+      if (host >= 0) {
+        // "Is this RAM?" — yes: allocate (here: the memslot's frame), install, resume. No VMM exit.
+        v.exitInKernel(ExitReason.EPT_VIOLATION, { gpa, gva, access, qualification: qual }, this.vm.cost.eptFault);
+        ept.map(gpa, host, EPT_R | EPT_W | EPT_X);
+        this.vm.bump('pf_fixed');
+        r = ept.walk(gpa);
+      } else {
+        // Not RAM: the MMIO path. Leave a misconfigured entry so the next access skips the memslot lookup.
+        ept.mapMmio(gpa);
+        this.vm.bump('pf_mmio_spte_created');
+        v.mmioExitReason = ExitReason.EPT_VIOLATION;
+        v.mmioQualification = qual;
+        return XLATE_MMIO;
+      }
+    }
+    if (r !== EptResult.Mapped) return XLATE_ABORT;
+    return ept.hostPage;
+  }
+
+  /** The memory the processor's guest-table walk reads: each PTE access goes through the EPT. */
+  private walkMemory(v: Vcpu, gva: number): PteMemory {
+    const self = this;
+    return {
+      i32: v.vm.host.i32,
+      pteHost(gpa: number): number {
+        const page = self.stage2(v, gpa, Access.Read, gva, false);
+        return page >= 0 ? page + (gpa & 0xfff) : -1;
+      },
+      pteUpdated(host: number): void { v.vm.host.invalidateCode(host, 4); },
+    };
+  }
+
+  satpWritten(): void { /* the guest owns satp under EPT: no exit (CR3-load exiting is off) */ }
+
+  sfenceVma(v: Vcpu, va: number | undefined, asid: number | undefined): void {
+    v.tlb.flush(v.vpid, va === undefined ? undefined : va >>> 12, asid);
+  }
+
+  emulateRamWrite(): boolean { return false; }
+
+  reset(): void {
+    this.ept.clear();
+  }
+}
+
+/** EPT leaf R/W/X restricts the guest PTE's R/W/X. */
+function eptToPteFlags(eptFlags: number): number {
+  return ~((eptFlags & EPT_R ? 0 : PTE_R) | (eptFlags & EPT_W ? 0 : PTE_W) | (eptFlags & EPT_X ? 0 : PTE_X));
+}
+
+// ---- shadow paging -----------------------------------------------------------------------------
+
+export class ShadowPaging implements GuestPaging {
+  readonly mode = 'shadow';
+  readonly tables: ShadowTables;
+  /** A walker of the hypervisor's own, so the vCPU's last (hardware) walk stays what the guest did. */
+  private readonly softWalker = new Sv32Walker();
+  /** The hypervisor reads guest tables through the memslots directly. */
+  private readonly guestMemory: PteMemory;
+
+  constructor(private readonly vm: Vm) {
+    this.tables = new ShadowTables((vpn) => { for (const v of vm.vcpus) v.tlb.invalidatePage(vpn); });
+    this.guestMemory = {
+      i32: vm.host.i32,
+      pteHost: (gpa: number) => vm.gpaToHost(gpa),
+      pteUpdated: (host: number) => vm.host.invalidateCode(host, 4),
+    };
+  }
+
+  private rootOf(v: Vcpu, paging: boolean): number {
+    return paging ? (v.cpu.satp & 0x3fffff) * 4096 : BARE_ROOT;
+  }
+
+  fill(v: Vcpu, c: AccessContext): number {
+    const root = this.rootOf(v, c.paging);
+    const vpn = c.va >>> 12;
+    v.chargeWalk(2); // the processor walks the two-level shadow table
+    let e = this.tables.lookup(root, vpn);
+    let faulted = false;
+    if (!e || !shadowPermits(e.flags, c, v) || (c.access === Access.Write && !(e.flags & PTE_W))) {
+      // #PF intercepted (EXCEPTION_NMI): the hypervisor walks the guest's tables in software.
+      const guestFault = this.handlePageFault(v, c, root);
+      if (guestFault !== undefined) return guestFault;
+      e = this.tables.lookup(root, vpn)!;
+      faulted = true;
+    }
+    if (e.hostPage < 0 || (c.access === Access.Write && !(e.flags & PTE_W))) {
+      // MMIO, or a store the guest may do to a page we write-protect (it holds page tables): the
+      // access is emulated, and the MMIO path accounts the exit.
+      const gpa = e.gpaPage + (c.va & 0xfff);
+      if (c.access === Access.Fetch) return v.fetchFromMmio(gpa, c.va);
+      v.mmioExitReason = ExitReason.EXCEPTION_NMI;
+      v.cpu.xlateGpa = gpa;
+      return XLATE_MMIO;
+    }
+    if (faulted) {
+      v.exitInKernel(ExitReason.EXCEPTION_NMI, { gva: c.va, gpa: e.gpaPage + (c.va & 0xfff), access: c.access }, this.vm.cost.shadowFault);
+      this.vm.bump('pf_fixed');
+    }
+    v.tlb.insert(v.vpid, c.asid, vpn, e.hostPage, e.gpaPage, e.flags);
+    v.tlb.stats.walks++;
+    return e.hostPage;
+  }
+
+  /**
+   * The #PF exit handler (KVM's paging64_page_fault / FNAME(page_fault)): returns XLATE_FAULT for a
+   * fault the guest must see (re-injected), XLATE_ABORT, or undefined when a shadow entry now exists.
+   */
+  private handlePageFault(v: Vcpu, c: AccessContext, root: number): number | undefined {
+    const cpu = v.cpu;
+    let gpa = c.va >>> 0, flags = BARE_FLAGS;
+    const ptes: number[] = [];
+    if (c.paging) {
+      const w = this.softWalker;
+      const mem = this.guestMemory;
+      if (!w.walk(mem, cpu.satp, c.va, c.access, c.priv, cpu.sum, cpu.mxr)) {
+        v.exitInKernel(ExitReason.EXCEPTION_NMI, { gva: c.va, access: c.access }, this.vm.cost.shadowFault);
+        this.vm.bump('pf_guest');
+        cpu.xlateCause = w.cause;
+        v.chargeInjection();
+        return XLATE_FAULT;
+      }
+      for (let i = 0; i < w.steps; i++) {
+        ptes.push(w.stepPteGpa[i]);
+        this.tables.protect(w.stepPteGpa[i] - (w.stepPteGpa[i] % 4096));
+      }
+      gpa = w.gpa;
+      flags = w.leafFlags;
+      // A clean page is mapped read-only so the first write comes back here to set D (KVM does the same).
+      if (!(flags & PTE_D)) flags &= ~PTE_W;
+    }
+    const gpaPage = gpa - (gpa % 4096);
+    const host = this.vm.gpaToHost(gpaPage);
+    this.tables.install({ root, vpn: c.va >>> 12, gpaPage, hostPage: host, flags, ptes });
+    return undefined;
+  }
+
+
+
+  satpWritten(v: Vcpu): void {
+    // MOV to CR3 exits under shadow paging: switch to (or build) the shadow root of the new table.
+    v.exitInKernel(ExitReason.CR_ACCESS, {}, 0);
+    this.vm.bump('cr_exits');
+  }
+
+  sfenceVma(v: Vcpu, va: number | undefined, asid: number | undefined): void {
+    // INVLPG exits under shadow paging: drop the shadow entries, then the TLB's.
+    v.exitInKernel(ExitReason.INVLPG, va === undefined ? {} : { gva: va }, 0);
+    this.vm.bump('invlpg');
+    const paging = (v.cpu.satp >>> 31) !== 0;
+    this.tables.invalidate(this.rootOf(v, paging), va === undefined ? undefined : va >>> 12);
+    v.tlb.flush(v.vpid, va === undefined ? undefined : va >>> 12, asid);
+  }
+
+  emulateRamWrite(_v: Vcpu, gpa: number, size: number, value: number): boolean {
+    const host = this.vm.gpaToHost(gpa);
+    if (host < 0) return false;
+    const m = this.vm.host;
+    for (let k = 0; k < size; k++) m.u8[host + k] = value >>> (8 * k);
+    m.invalidateCode(host, size);
+    this.vm.bump('insn_emulation');
+    this.vm.bump('mmu_pte_write');
+    const zapped = this.tables.pteWritten(gpa - (gpa % 4));
+    this.vm.bump('mmu_shadow_zapped', zapped);
+    if (zapped && this.vm.vcpus.length > 1) this.vm.bump('remote_tlb_flush');
+    return true;
+  }
+
+  reset(): void {
+    this.tables.clear();
+  }
+}
+
+/** Would the shadow entry let this access through (the processor's check against the shadow leaf)? */
+function shadowPermits(flags: number, c: AccessContext, v: Vcpu): boolean {
+  if (c.paging) {
+    const cpu = v.cpu;
+    if (c.priv === Priv.U ? !(flags & PTE_U) : (flags & PTE_U) && (c.access === Access.Fetch || !cpu.sum)) return false;
+    if (c.access === Access.Fetch) return (flags & PTE_X) !== 0;
+    if (c.access === Access.Read) return (flags & PTE_R) !== 0 || (cpu.mxr && (flags & PTE_X) !== 0);
+  }
+  // Writes: a present entry without W is either write-protected by us or clean; both come back to fill().
+  return true;
+}
+
+export function accessFaultOf(access: Access): number {
+  return FAULT_OF[access];
+}

@@ -1,0 +1,137 @@
+// The vCPU's TLB (SPEC §3): caches final GVA → HPA translations with the GPA and permissions,
+// tagged with the VPID of the VM context and the guest ASID (Intel SDM vol. 3 §28.1 "VPIDs",
+// §28.4.1 "Information that may be cached"; RISC-V privileged spec §4.2.1 for sfence.vma).
+// Set-associative with LRU replacement, size and associativity configurable. Entries live in typed
+// arrays; the CPU's own per-page fast tables are a subset of it, kept coherent by `onDrop`.
+
+/** ASID value used for translations made with paging off (M-mode, or satp.MODE = Bare). */
+export const ASID_BARE = 0x200;
+
+export interface TlbConfig {
+  entries: number;
+  ways: number;
+}
+
+export const DEFAULT_TLB: TlbConfig = { entries: 64, ways: 4 };
+
+export interface TlbStats {
+  hits: number;
+  misses: number;
+  flushes: number;
+  /** Completed walks after misses, and the memory references they made (both stages). */
+  walks: number;
+  walkRefs: number;
+}
+
+/** Permission bits an entry keeps: the leaf PTE's R/W/X/U plus D, already restricted by stage 2. */
+export const TLB_R = 1 << 1, TLB_W = 1 << 2, TLB_X = 1 << 3, TLB_U = 1 << 4, TLB_G = 1 << 5, TLB_D = 1 << 7;
+
+export class Tlb {
+  readonly sets: number;
+  readonly ways: number;
+  readonly valid: Uint8Array;
+  readonly vpid: Uint16Array;
+  readonly asid: Uint16Array;
+  readonly vpn: Int32Array;
+  readonly hostPage: Int32Array;
+  readonly gpaPage: Float64Array;
+  readonly flags: Uint8Array;
+  private readonly stamp: Float64Array;
+  private clock = 0;
+  readonly stats: TlbStats = { hits: 0, misses: 0, flushes: 0, walks: 0, walkRefs: 0 };
+
+  /** `onDrop(vpn)` runs for every entry evicted or invalidated, so the CPU's fast tables follow. */
+  constructor(config: TlbConfig, private readonly onDrop: (vpn: number) => void) {
+    if (!(config.entries > 0 && config.ways > 0 && config.entries % config.ways === 0)) {
+      throw new RangeError(`TLB: entries (${config.entries}) must be a positive multiple of ways (${config.ways})`);
+    }
+    this.ways = config.ways;
+    this.sets = config.entries / config.ways;
+    if (this.sets & (this.sets - 1)) throw new RangeError(`TLB: the number of sets (${this.sets}) must be a power of two`);
+    const n = config.entries;
+    this.valid = new Uint8Array(n);
+    this.vpid = new Uint16Array(n);
+    this.asid = new Uint16Array(n);
+    this.vpn = new Int32Array(n);
+    this.hostPage = new Int32Array(n);
+    this.gpaPage = new Float64Array(n);
+    this.flags = new Uint8Array(n);
+    this.stamp = new Float64Array(n);
+  }
+
+  get size(): number { return this.valid.length; }
+
+  /** Index of the entry translating `vpn` in context (vpid, asid), or -1. Global entries match any ASID. */
+  lookup(vpid: number, asid: number, vpn: number): number {
+    const base = (vpn & (this.sets - 1)) * this.ways;
+    for (let i = base; i < base + this.ways; i++) {
+      if (this.valid[i] && this.vpn[i] === vpn && this.vpid[i] === vpid &&
+        (this.asid[i] === asid || (this.flags[i] & TLB_G && asid !== ASID_BARE && this.asid[i] !== ASID_BARE))) {
+        this.stamp[i] = ++this.clock;
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Installs a translation, replacing the same page's entry or the set's least recently used. */
+  insert(vpid: number, asid: number, vpn: number, hostPage: number, gpaPage: number, flags: number): number {
+    const base = (vpn & (this.sets - 1)) * this.ways;
+    let victim = base;
+    for (let i = base; i < base + this.ways; i++) {
+      if (this.valid[i] && this.vpn[i] === vpn && this.vpid[i] === vpid && this.asid[i] === asid) { victim = i; break; }
+      if (!this.valid[i]) { victim = i; break; }
+      if (this.stamp[i] < this.stamp[victim]) victim = i;
+    }
+    if (this.valid[victim]) this.onDrop(this.vpn[victim]);
+    this.valid[victim] = 1;
+    this.vpid[victim] = vpid;
+    this.asid[victim] = asid;
+    this.vpn[victim] = vpn;
+    this.hostPage[victim] = hostPage;
+    this.gpaPage[victim] = gpaPage;
+    this.flags[victim] = flags;
+    this.stamp[victim] = ++this.clock;
+    return victim;
+  }
+
+  /** Drops every entry (a flush on VM entry/exit without VPID, INVEPT, INVVPID all-context). */
+  flushAll(): void {
+    this.stats.flushes++;
+    this.drop(() => true);
+  }
+
+  /**
+   * sfence.vma semantics within one VPID (§4.2.1): `vpn`/`asid` undefined mean "all". Global
+   * entries survive an ASID-specific fence.
+   */
+  flush(vpid: number, vpn: number | undefined, asid: number | undefined): void {
+    this.stats.flushes++;
+    this.drop((i) => this.vpid[i] === vpid && (vpn === undefined || this.vpn[i] === vpn) &&
+      (asid === undefined || (this.asid[i] === asid && !(this.flags[i] & TLB_G))));
+  }
+
+  /** Drops the entries of `vpn` in every context (the hypervisor changed what backs it). */
+  invalidatePage(vpn: number): void {
+    this.drop((i) => this.vpn[i] === vpn);
+  }
+
+  private drop(match: (i: number) => boolean): void {
+    for (let i = 0; i < this.valid.length; i++) {
+      if (this.valid[i] && match(i)) {
+        this.valid[i] = 0;
+        this.onDrop(this.vpn[i]);
+      }
+    }
+  }
+
+  /** Valid entries, for views and `info tlb`. */
+  entries(): { index: number; vpid: number; asid: number; gva: number; gpa: number; hpa: number; flags: number }[] {
+    const out = [];
+    for (let i = 0; i < this.valid.length; i++) {
+      if (!this.valid[i]) continue;
+      out.push({ index: i, vpid: this.vpid[i], asid: this.asid[i], gva: (this.vpn[i] << 12) >>> 0, gpa: this.gpaPage[i], hpa: this.hostPage[i], flags: this.flags[i] });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,47 @@
+// The statistics object of `hyperstep run --stats` (SPEC §8): every counter present, zeros included.
+import { KVM_STAT_NAMES } from '../hv/stats';
+import type { Machine } from './machine';
+
+/** Device names the statistics always list (SPEC §8), whether or not this machine has them mapped. */
+export const STAT_DEVICES = ['uart', 'finisher', 'testdev', 'ioapic', 'lapic', 'pci-ecam', 'nic'] as const;
+
+export interface MachineStatistics {
+  instructions: number;
+  cycles: number;
+  exits: Record<string, number>;
+  vmmExits: Record<string, number>;
+  mmio: { device: string; handledIn: 'kernel' | 'vmm'; reads: number; writes: number }[];
+  tlb: { hits: number; misses: number; flushes: number; walks: number; walkRefs: number };
+  interrupts: { asserted: number; delivered: number; taken: number; latencyCycles: { mean: number; max: number } };
+  kvm: Record<string, number>;
+}
+
+export function collectStatistics(m: Machine): MachineStatistics {
+  const vm = m.vm;
+  const tlb = { hits: 0, misses: 0, flushes: 0, walks: 0, walkRefs: 0 };
+  for (const v of m.vcpus) {
+    const s = v.tlb.stats;
+    tlb.hits += s.hits + v.cpu.fastHits;
+    tlb.misses += s.misses;
+    tlb.flushes += s.flushes;
+    tlb.walks += s.walks;
+    tlb.walkRefs += s.walkRefs;
+  }
+  const names = new Set<string>([...STAT_DEVICES, ...vm.mmioCounts.keys()]);
+  const mmio = [...names].map((device) => {
+    const c = vm.mmioCounts.get(device);
+    return { device, handledIn: c?.handledIn ?? m.defaultHandler(device), reads: c?.reads ?? 0, writes: c?.writes ?? 0 };
+  });
+  const kvm: Record<string, number> = {};
+  for (const n of KVM_STAT_NAMES) kvm[n] = vm.stats[n];
+  return {
+    instructions: m.instructions(),
+    cycles: m.cycles(),
+    exits: Object.fromEntries(vm.exitsByReason),
+    vmmExits: Object.fromEntries(vm.vmmExits),
+    mmio,
+    tlb,
+    interrupts: m.interruptStatistics(),
+    kvm,
+  };
+}
