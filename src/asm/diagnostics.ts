@@ -1,0 +1,53 @@
+/** Diagnostics: collected, never thrown, so one run reports every error of a file. */
+
+export interface AsmDiagnostic {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based, in UTF-16 code units as editors count. */
+  column: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** A place in the source, 1-based. */
+export interface SourcePos {
+  readonly line: number;
+  readonly column: number;
+}
+
+export class Diagnostics {
+  readonly list: AsmDiagnostic[] = [];
+
+  constructor(private readonly file: string) {}
+
+  error(pos: SourcePos, message: string): void {
+    this.add(pos, 'error', message);
+  }
+
+  warning(pos: SourcePos, message: string): void {
+    this.add(pos, 'warning', message);
+  }
+
+  get hasErrors(): boolean {
+    return this.list.some((d) => d.severity === 'error');
+  }
+
+  private add(pos: SourcePos, severity: AsmDiagnostic['severity'], message: string): void {
+    this.list.push({ file: this.file, line: pos.line, column: pos.column, severity, message });
+  }
+}
+
+/** `file:line:column: message`, with `warning: ` before the message of a warning. */
+export function formatDiagnostic(d: AsmDiagnostic): string {
+  const prefix = d.severity === 'warning' ? 'warning: ' : '';
+  return `${d.file}:${d.line}:${d.column}: ${prefix}${d.message}`;
+}
+
+/** Sorts by position, keeping the report order of diagnostics on the same spot. */
+export function sortDiagnostics(list: readonly AsmDiagnostic[]): AsmDiagnostic[] {
+  return list
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
+    .map(({ d }) => d);
+}

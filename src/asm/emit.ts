@@ -1,0 +1,186 @@
+/**
+ * Pass 2: with every section placed, evaluates and encodes each item into the
+ * bytes of its output section, and records which source line produced each
+ * instruction.
+ */
+import { Diagnostics } from './diagnostics';
+import { EvalError, evaluate, isUnknown } from './expr';
+import { EncodeContext, encodeInstruction } from './encoder';
+import { DataItem, FillItem, InsnItem, Item } from './items';
+import { LayoutResult } from './layout';
+import { LineEntry } from './line-table';
+import { OutputSection } from './sections';
+import { Placement, SymbolTable } from './symbols';
+
+const NOP = 0x00000013;
+/** c.nop: gas pads an odd halfword with it even without RVC (tc-riscv.c riscv_make_nops). */
+const C_NOP = 0x0001;
+
+export interface Image {
+  /** Contents of each output section with file contents. */
+  readonly bytes: ReadonlyMap<string, Uint8Array>;
+  readonly lines: readonly LineEntry[];
+}
+
+export function placementOf(outputs: readonly OutputSection[], layoutResult: LayoutResult): Placement {
+  const outputOf = new Map<string, OutputSection>();
+  for (const o of outputs) for (const s of o.inputs) outputOf.set(s.name, o);
+  for (const s of layoutResult.sections) {
+    if (!outputOf.has(s.name)) outputOf.set(s.name, { name: s.output } as OutputSection);
+  }
+  return {
+    inputAddress: (section) => {
+      const o = outputOf.get(section);
+      return ((o?.address ?? 0) + (o?.inputOffsets?.get(section) ?? 0)) >>> 0;
+    },
+    outputOf: (section) => outputOf.get(section)?.name ?? section,
+  };
+}
+
+export function emitImage(
+  layoutResult: LayoutResult, outputs: readonly OutputSection[], file: string, diags: Diagnostics,
+): Image {
+  return new Emitter(layoutResult, outputs, file, diags).run();
+}
+
+class Emitter {
+  private readonly place: Placement;
+  private readonly symbols: SymbolTable;
+  private readonly buffers = new Map<string, Uint8Array>();
+  private readonly outputs = new Map<string, OutputSection>();
+  private readonly lines: LineEntry[] = [];
+  private readonly pcrelHi = new Map<number, number>();
+
+  constructor(
+    private readonly layoutResult: LayoutResult,
+    outputs: readonly OutputSection[],
+    private readonly file: string,
+    private readonly diags: Diagnostics,
+  ) {
+    this.place = placementOf(outputs, layoutResult);
+    this.symbols = layoutResult.symbols;
+    for (const o of outputs) {
+      this.outputs.set(o.name, o);
+      if (!o.flags.nobits) this.buffers.set(o.name, new Uint8Array(o.size));
+    }
+  }
+
+  run(): Image {
+    this.collectPcrelHi();
+    for (const item of this.layoutResult.items) this.guarded(item, () => this.emit(item));
+    return { bytes: this.buffers, lines: this.lines };
+  }
+
+  private address(item: { section: string; offset: number }, extra = 0): number {
+    return (this.place.inputAddress(item.section) + item.offset + extra) >>> 0;
+  }
+
+  private context(dot: number): EncodeContext {
+    const evalCtx = this.symbols.finalContext(this.place, () => ({ value: BigInt(dot), section: null }));
+    return {
+      pc: dot,
+      evaluate: (e) => {
+        const v = evaluate(e, evalCtx);
+        if (isUnknown(v)) throw new EvalError(e.pos, `'${v.symbol ?? 'expression'}' cannot be resolved`);
+        return v;
+      },
+      pcrelHiTarget: (address) => this.pcrelHi.get(address),
+      warn: (pos, message) => this.diags.warning(pos, message),
+    };
+  }
+
+  /** Targets of every `%pcrel_hi`, by the auipc's address, so `%pcrel_lo` may look forward. */
+  private collectPcrelHi(): void {
+    for (const item of this.layoutResult.items) {
+      if (item.kind !== 'insn') continue;
+      const op = item.operands.find((o) => o.kind === 'expr' && o.expr.kind === 'reloc' && o.expr.op === 'pcrel_hi');
+      if (!op || op.kind !== 'expr' || op.expr.kind !== 'reloc') continue;
+      const pc = this.address(item);
+      try {
+        this.pcrelHi.set(pc, Number(BigInt.asUintN(32, this.context(pc).evaluate(op.expr.arg).value)));
+      } catch {
+        // Reported when the auipc itself is encoded.
+      }
+    }
+  }
+
+  private guarded(item: Item, action: () => void): void {
+    try {
+      action();
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+      this.diags.error(e.pos, e.message);
+      if (item.kind === 'insn') this.recordLine(item);
+    }
+  }
+
+  private emit(item: Item): void {
+    switch (item.kind) {
+      case 'insn': return this.instruction(item);
+      case 'data': return this.data(item);
+      case 'bytes': return this.write(item, item.bytes);
+      case 'fill': return this.write(item, fillBytes(item));
+      case 'set': {
+        const v = this.context(this.address(item)).evaluate(item.expr);
+        this.symbols.replay(item.name, v);
+      }
+    }
+  }
+
+  private instruction(item: InsnItem): void {
+    this.recordLine(item);
+    const word = encodeInstruction(item, this.context(this.address(item)));
+    this.write(item, le(word, 4));
+  }
+
+  private recordLine(item: InsnItem): void {
+    this.lines.push({ address: this.address(item), file: this.file, line: item.pos.line });
+  }
+
+  private data(item: DataItem): void {
+    const bytes: number[] = [];
+    item.values.forEach((expr, i) => {
+      const v = this.context(this.address(item, i * item.width)).evaluate(expr).value;
+      checkTruncation(v, item.width, (message) => this.diags.warning(expr.pos, message));
+      bytes.push(...le(v, item.width));
+    });
+    this.write(item, bytes);
+  }
+
+  private write(item: Item, bytes: readonly number[]): void {
+    const output = this.outputs.get(this.place.outputOf(item.section));
+    if (!output) return;
+    const start = (output.inputOffsets.get(item.section) ?? 0) + item.offset;
+    if (output.flags.nobits) {
+      if (bytes.some((b) => b !== 0)) throw new EvalError(item.pos, `non-zero data in ${item.section}, which holds no data (NOBITS)`);
+      return;
+    }
+    this.buffers.get(output.name)?.set(bytes, start);
+  }
+}
+
+function le(value: number | bigint, width: number): number[] {
+  const v = BigInt.asUintN(64, BigInt(value));
+  const out: number[] = [];
+  for (let i = 0; i < width; i++) out.push(Number((v >> BigInt(8 * i)) & 0xffn));
+  return out;
+}
+
+function fillBytes(item: FillItem): number[] {
+  if (item.fill !== 'nop') return new Array<number>(item.size).fill(item.fill);
+  const out: number[] = [];
+  if (item.size % 2 === 1) out.push(0);
+  if ((item.size - out.length) % 4 === 2) out.push(...le(C_NOP, 2));
+  while (out.length < item.size) out.push(...le(NOP, 4));
+  return out;
+}
+
+/** gas warns when a value does not fit its field as either a signed or an unsigned number. */
+function checkTruncation(v: bigint, width: number, warn: (message: string) => void): void {
+  if (width >= 8) return;
+  const high = ~((1n << BigInt(8 * width)) - 1n);
+  if ((v & high) !== 0n && (-v & high) !== 0n) {
+    const kept = BigInt.asUintN(8 * width, v);
+    warn(`value 0x${BigInt.asUintN(64, v).toString(16)} truncated to 0x${kept.toString(16)}`);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * What pass 1 (layout) hands to pass 2 (encoding): every item has a fixed
+ * size and offset in its input section, because RV32 without relaxation and
+ * without compressed instructions never changes an instruction's size.
+ */
+import { SourcePos } from './diagnostics';
+import { Expr } from './expr';
+import { InstructionDef } from './isa';
+import { Operand } from './parser';
+
+interface ItemBase {
+  /** Input section name. */
+  readonly section: string;
+  readonly offset: number;
+  readonly pos: SourcePos;
+}
+
+/** One real instruction; `operands` line up with `def.syntax`. */
+export interface InsnItem extends ItemBase {
+  readonly kind: 'insn';
+  readonly def: InstructionDef;
+  readonly operands: readonly Operand[];
+  /** The mnemonic the user wrote (for messages when it was a pseudo-instruction). */
+  readonly written: string;
+}
+
+/** `.word`, `.half`, `.byte`: little-endian values of `width` bytes. */
+export interface DataItem extends ItemBase {
+  readonly kind: 'data';
+  readonly width: 1 | 2 | 4 | 8;
+  readonly values: readonly Expr[];
+}
+
+/** Literal bytes (strings). */
+export interface BytesItem extends ItemBase {
+  readonly kind: 'bytes';
+  readonly bytes: readonly number[];
+}
+
+/** Padding or reserved space: a repeated byte, or no-ops in code (alignment). */
+export interface FillItem extends ItemBase {
+  readonly kind: 'fill';
+  readonly size: number;
+  readonly fill: number | 'nop';
+  /** `.fill`'s value width; 1 otherwise. */
+  readonly width?: number;
+}
+
+/** A symbol (re)definition (`.set`, `=`), replayed in order in pass 2. */
+export interface SetItem extends ItemBase {
+  readonly kind: 'set';
+  readonly name: string;
+  readonly expr: Expr;
+}
+
+export type Item = InsnItem | DataItem | BytesItem | FillItem | SetItem;
+
+export function itemSize(item: Item): number {
+  switch (item.kind) {
+    case 'insn': return 4;
+    case 'data': return item.width * item.values.length;
+    case 'bytes': return item.bytes.length;
+    case 'fill': return item.size;
+    case 'set': return 0;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Pass 1: walks the statements in order, defines labels at their section
+ * offsets, runs directives, chooses each instruction's form and expansion
+ * (sizes never change afterwards), and lists the items pass 2 will encode.
+ */
+import { Diagnostics, SourcePos } from './diagnostics';
+import { DirectiveContext, NewItem, runDirective } from './directives';
+import { EvalError, Expr, evaluate, isUnknown } from './expr';
+import { selectForm } from './forms';
+import { Item, itemSize } from './items';
+import { InstructionStmt, Statement } from './parser';
+import { lower } from './pseudo';
+import { InputSection, SectionFlags, defaultFlags, newInputSection } from './sections';
+import { SymbolTable } from './symbols';
+import { ParseError } from './token-stream';
+
+export interface LayoutResult {
+  readonly sections: readonly InputSection[];
+  /** All items in source order (pass 2 replays `.set` in this order). */
+  readonly items: readonly Item[];
+  readonly symbols: SymbolTable;
+}
+
+export function layout(statements: readonly Statement[], diags: Diagnostics): LayoutResult {
+  const pass = new LayoutPass(diags);
+  pass.run(statements);
+  return pass.finish();
+}
+
+class LayoutPass implements DirectiveContext {
+  readonly symbols = new SymbolTable();
+  private readonly sections = new Map<string, InputSection>();
+  private readonly items: Item[] = [];
+  private readonly sectionStack: InputSection[] = [];
+  private readonly optionStack: boolean[] = [];
+  current: InputSection;
+  private previousSection: InputSection;
+  private anchors = 0;
+  private ended = false;
+
+  constructor(readonly diags: Diagnostics) {
+    // gas creates .text, .data and .bss first, so they come first in their output sections.
+    for (const name of ['.text', '.data', '.bss']) this.sections.set(name, newInputSection(name, defaultFlags(name)));
+    this.current = this.sections.get('.text')!;
+    this.previousSection = this.current;
+  }
+
+  run(statements: readonly Statement[]): void {
+    for (const s of statements) {
+      if (this.ended) break;
+      this.statement(s);
+    }
+  }
+
+  finish(): LayoutResult {
+    for (const s of this.sections.values()) this.padCodeSection(s);
+    return { sections: [...this.sections.values()], items: this.items, symbols: this.symbols };
+  }
+
+  /** gas pads the end of a code section to its alignment with no-ops (write.c SUB_SEGMENT_ALIGN). */
+  private padCodeSection(s: InputSection): void {
+    const padding = (s.align - (s.size % s.align)) % s.align;
+    if (s.flags.exec && padding > 0) this.append(s, { kind: 'fill', size: padding, fill: 'nop', pos: { line: 0, column: 0 } });
+  }
+
+  private statement(s: Statement): void {
+    for (const label of s.labels) {
+      const err = this.symbols.defineLabel(label.name, this.current.name, this.current.size, label.pos);
+      if (err) this.diags.error(label.pos, err.replace(`'${label.name}'`, `'${label.display}'`));
+    }
+    const body = s.body;
+    if (!body) return;
+    try {
+      if (body.kind === 'instruction') this.instruction(body);
+      else if (body.kind === 'directive') runDirective(this, body);
+      else this.equate(body.name, body.expr, body.pos, false);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.diags.error(e.pos, e.message);
+    }
+  }
+
+  private instruction(stmt: InstructionStmt): void {
+    if (this.current.flags.nobits) {
+      throw new ParseError(stmt.pos, `instruction in ${this.current.name}, which holds no data (NOBITS)`);
+    }
+    const form = selectForm(stmt.mnemonic, stmt.operands, stmt.pos);
+    const lowered = lower(form, stmt.operands, stmt.pos, {
+      constantNow: (expr) => this.constantNow(expr),
+      newAnchor: () => `.Lpcrel^${++this.anchors}`,
+    });
+    for (const l of lowered) {
+      if (l.anchor) this.symbols.defineLabel(l.anchor, this.current.name, this.current.size, stmt.pos);
+      this.emit({ kind: 'insn', def: l.def, operands: l.operands, written: stmt.mnemonic, pos: stmt.pos });
+    }
+  }
+
+  /** The value of an expression if it is an absolute constant now; undefined if not (yet). */
+  private constantNow(expr: Expr): bigint | undefined {
+    const v = evaluate(expr, this.symbols.layoutContext(this.current.name, this.current.size));
+    return isUnknown(v) || v.section !== null ? undefined : v.value;
+  }
+
+  // ---- DirectiveContext --------------------------------------------------
+
+  emit(item: NewItem): void {
+    this.append(this.current, item);
+  }
+
+  private append(section: InputSection, item: NewItem): void {
+    const full = { ...item, section: section.name, offset: section.size } as Item;
+    this.items.push(full);
+    section.size += itemSize(full);
+  }
+
+  switchTo(name: string, flags: SectionFlags | undefined): void {
+    let s = this.sections.get(name);
+    if (!s) {
+      s = newInputSection(name, flags ?? defaultFlags(name));
+      this.sections.set(name, s);
+    }
+    this.previousSection = this.current;
+    this.current = s;
+  }
+
+  pushSection(): void {
+    this.sectionStack.push(this.current);
+  }
+
+  popSection(pos: SourcePos): void {
+    const s = this.sectionStack.pop();
+    if (!s) throw new ParseError(pos, '.popsection without .pushsection');
+    this.previousSection = this.current;
+    this.current = s;
+  }
+
+  previous(pos: SourcePos): void {
+    if (this.previousSection === this.current) throw new ParseError(pos, '.previous: no previous section');
+    [this.current, this.previousSection] = [this.previousSection, this.current];
+  }
+
+  constant(expr: Expr, what: string): bigint | undefined {
+    try {
+      const v = evaluate(expr, this.symbols.layoutContext(this.current.name, this.current.size));
+      if (!isUnknown(v) && v.section === null) return v.value;
+      const why = isUnknown(v) && v.symbol ? ` ('${v.symbol}' is not defined before this line)` : '';
+      this.diags.error(expr.pos, `${what} must be a constant known at this point${why}`);
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+      this.diags.error(e.pos, e.message);
+    }
+    return undefined;
+  }
+
+  equate(name: string, expr: Expr, pos: SourcePos, once: boolean): void {
+    const def = { expr, pos, dotSection: this.current.name, dotOffset: this.current.size };
+    const err = this.symbols.defineEquate(name, def, once);
+    if (err) throw new ParseError(pos, err);
+    this.emit({ kind: 'set', name, expr, pos });
+  }
+
+  setOption(name: string, pos: SourcePos, value: string): void {
+    switch (name) {
+      case 'push':
+        this.optionStack.push(true);
+        return;
+      case 'pop':
+        if (this.optionStack.pop() === undefined) throw new ParseError(pos, '.option pop without .option push');
+        return;
+      case 'rvc':
+        throw new ParseError(pos, '.option rvc: the C extension is not supported (RV32IMA only)');
+      case 'pic':
+        throw new ParseError(pos, '.option pic: position-independent code is not supported; la is always pc-relative');
+      case 'norvc':
+      case 'relax':
+      case 'norelax':
+      case 'nopic':
+      case 'csr-check':
+      case 'no-csr-check':
+        return;
+      case 'arch':
+        if (/(^|[+_,\s])c\b|^rv32[a-z]*c/.test(value)) {
+          throw new ParseError(pos, '.option arch: the C extension is not supported (RV32IMA only)');
+        }
+        this.diags.warning(pos, '.option arch ignored: the ISA is always rv32ima_zicsr_zifencei');
+        return;
+      default:
+        throw new ParseError(pos, `unknown .option '${name}'`);
+    }
+  }
+
+  end(): void {
+    this.ended = true;
+  }
+}
+

@@ -1,0 +1,224 @@
+/**
+ * Statements from tokens: labels (`name:` and numeric `1:`), then an
+ * instruction, a directive or an assignment (`sym = expr`). Operands are kept
+ * as expression trees; numeric local label references are resolved to the
+ * label instance they mean here, in source order, as gas does.
+ */
+import { Diagnostics, SourcePos } from './diagnostics';
+import { Expr, parseExpression } from './expr';
+import { Token, tokenize } from './lexer';
+import { registerNumber } from './registers';
+import { ParseError, TokenStream } from './token-stream';
+
+export interface LabelDef {
+  readonly name: string;
+  /** As written: `loop` or `1`. */
+  readonly display: string;
+  readonly pos: SourcePos;
+}
+
+export type Operand =
+  | { readonly kind: 'reg'; readonly reg: number; readonly text: string; readonly pos: SourcePos }
+  | { readonly kind: 'expr'; readonly expr: Expr; readonly pos: SourcePos }
+  /** `offset(base)`; `offset` is null for `(base)`. */
+  | { readonly kind: 'mem'; readonly offset: Expr | null; readonly base: number; readonly baseText: string; readonly pos: SourcePos };
+
+export interface InstructionStmt {
+  readonly kind: 'instruction';
+  readonly mnemonic: string;
+  readonly operands: readonly Operand[];
+  readonly pos: SourcePos;
+}
+
+/** A directive's comma-separated arguments, kept as tokens: each directive reads its own syntax. */
+export interface ArgTokens {
+  readonly tokens: readonly Token[];
+  readonly pos: SourcePos;
+  readonly end: SourcePos;
+}
+
+export interface DirectiveStmt {
+  readonly kind: 'directive';
+  /** Lower-case, with the dot. */
+  readonly name: string;
+  readonly args: readonly ArgTokens[];
+  readonly pos: SourcePos;
+}
+
+export interface AssignStmt {
+  readonly kind: 'assign';
+  readonly name: string;
+  readonly expr: Expr;
+  readonly pos: SourcePos;
+}
+
+export interface Statement {
+  readonly labels: readonly LabelDef[];
+  readonly body?: InstructionStmt | DirectiveStmt | AssignStmt;
+  readonly pos: SourcePos;
+}
+
+export interface ParsedSource {
+  readonly statements: readonly Statement[];
+  /** Every symbol reference, for the language server (references, go to definition). */
+  readonly references: readonly { readonly name: string; readonly pos: SourcePos }[];
+}
+
+/** Internal names of numeric local labels start with `.L` and hold a character no symbol can. */
+export function localLabelName(n: number, instance: number): string {
+  return `.L${n}^${instance}`;
+}
+
+export function isInternalLabel(name: string): boolean {
+  return name.includes('^');
+}
+
+/** Tracks `1:` definitions so `1b` means the latest and `1f` the next one. */
+class LocalLabels {
+  private readonly defined = new Map<number, number>();
+
+  define(n: number): string {
+    const k = (this.defined.get(n) ?? 0) + 1;
+    this.defined.set(n, k);
+    return localLabelName(n, k);
+  }
+
+  /** The token with the label instance it refers to at this point of the source. */
+  resolve(t: Token): Token {
+    if (t.kind !== 'localref') return t;
+    const n = Number(t.text.slice(0, -1));
+    const backward = t.text.endsWith('b');
+    const k = this.defined.get(n) ?? 0;
+    if (backward && k === 0) return { ...t, localError: `undefined local label ${t.text}: no '${n}:' before it` };
+    return { ...t, localName: localLabelName(n, backward ? k : k + 1) };
+  }
+}
+
+export function parseSource(source: string, diags: Diagnostics): ParsedSource {
+  const tokens = tokenize(source, diags);
+  const locals = new LocalLabels();
+  const references: { name: string; pos: SourcePos }[] = [];
+  const statements: Statement[] = [];
+  let start = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i].kind !== 'eol') continue;
+    const line = tokens.slice(start, i);
+    start = i + 1;
+    if (line.length === 0) continue;
+    const stmt = parseStatement(line, tokens[i], locals, diags);
+    if (stmt) statements.push(stmt);
+  }
+  for (const s of statements) collectReferences(s, references);
+  return { statements, references };
+}
+
+function parseStatement(line: Token[], eol: Token, locals: LocalLabels, diags: Diagnostics): Statement | undefined {
+  const labels: LabelDef[] = [];
+  let i = 0;
+  while (i + 1 < line.length && isLabelToken(line[i]) && isPunct(line[i + 1], ':')) {
+    const t = line[i];
+    const name = t.kind === 'number' ? locals.define(Number(t.text)) : t.text;
+    labels.push({ name, display: t.text, pos: t });
+    i += 2;
+  }
+  const rest = line.slice(i).map((t) => locals.resolve(t));
+  const pos: SourcePos = line[0];
+  if (rest.length === 0) return { labels, pos };
+  try {
+    return { labels, body: parseBody(rest, eol), pos };
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
+    diags.error(e.pos, e.message);
+    return { labels, pos };
+  }
+}
+
+function isLabelToken(t: Token): boolean {
+  return t.kind === 'ident' || (t.kind === 'number' && /^[0-9]+$/.test(t.text));
+}
+
+function isPunct(t: Token | undefined, text: string): boolean {
+  return t !== undefined && t.kind === 'punct' && t.text === text;
+}
+
+function parseBody(rest: Token[], eol: Token): Statement['body'] {
+  const head = rest[0];
+  if (head.kind !== 'ident') throw new ParseError(head, `expected an instruction or directive, found '${head.text}'`);
+  if (isPunct(rest[1], '=')) {
+    const ts = new TokenStream(rest.slice(2), eol);
+    const expr = parseExpression(ts);
+    ts.expectEnd();
+    return { kind: 'assign', name: head.text, expr, pos: head };
+  }
+  const args = splitArgs(rest.slice(1), eol);
+  if (head.text.startsWith('.')) {
+    return { kind: 'directive', name: head.text.toLowerCase(), args, pos: head };
+  }
+  const missing = args.find((a) => a.tokens.length === 0);
+  if (missing) throw new ParseError(missing.pos, 'missing operand');
+  const operands = args.map(parseOperand);
+  return { kind: 'instruction', mnemonic: head.text.toLowerCase(), operands, pos: head };
+}
+
+/** Splits at commas outside parentheses; an empty argument (`.p2align 4,,8`) has no tokens. */
+function splitArgs(tokens: Token[], eol: Token): ArgTokens[] {
+  if (tokens.length === 0) return [];
+  const out: ArgTokens[] = [];
+  let depth = 0;
+  let current: Token[] = [];
+  const flush = (end: SourcePos): void => {
+    out.push({ tokens: current, pos: current[0] ?? end, end });
+    current = [];
+  };
+  for (const t of tokens) {
+    if (t.kind === 'punct' && t.text === '(') depth++;
+    if (t.kind === 'punct' && t.text === ')') depth--;
+    if (t.kind === 'punct' && t.text === ',' && depth === 0) flush(t);
+    else current.push(t);
+  }
+  flush(eol);
+  return out;
+}
+
+function parseOperand(arg: ArgTokens): Operand {
+  const t = arg.tokens;
+  if (t.length === 1 && t[0].kind === 'ident') {
+    const reg = registerNumber(t[0].text);
+    if (reg !== undefined) return { kind: 'reg', reg, text: t[0].text, pos: arg.pos };
+  }
+  const n = t.length;
+  if (n >= 3 && isPunct(t[n - 3], '(') && t[n - 2].kind === 'ident' && isPunct(t[n - 1], ')')) {
+    const base = registerNumber(t[n - 2].text);
+    if (base !== undefined) {
+      const offset = n === 3 ? null : parseWhole(t.slice(0, n - 3), t[n - 3]);
+      return { kind: 'mem', offset, base, baseText: t[n - 2].text, pos: arg.pos };
+    }
+  }
+  return { kind: 'expr', expr: parseWhole(t, arg.end), pos: arg.pos };
+}
+
+/** Parses tokens that must form exactly one expression. */
+export function parseWhole(tokens: readonly Token[], end: SourcePos): Expr {
+  const ts = new TokenStream(tokens, end);
+  const expr = parseExpression(ts);
+  if (!ts.atEnd) throw new ParseError(ts.pos, `bad expression: unexpected '${ts.peek()?.text}'`);
+  return expr;
+}
+
+function collectReferences(s: Statement, out: { name: string; pos: SourcePos }[]): void {
+  const visit = (e: Expr | null): void => {
+    if (!e) return;
+    if (e.kind === 'sym') out.push({ name: e.name, pos: e.pos });
+    else if (e.kind === 'unary' || e.kind === 'reloc') visit(e.arg);
+    else if (e.kind === 'binary') {
+      visit(e.left);
+      visit(e.right);
+    }
+  };
+  const body = s.body;
+  if (!body) return;
+  if (body.kind === 'assign') visit(body.expr);
+  if (body.kind === 'instruction') {
+    for (const op of body.operands) visit(op.kind === 'expr' ? op.expr : op.kind === 'mem' ? op.offset : null);
+  }
+}

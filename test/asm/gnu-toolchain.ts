@@ -1,0 +1,95 @@
+/**
+ * Runs the GNU RISC-V toolchain for the comparison tests. Missing binaries
+ * are a test failure with a message that says what to install, never a skip.
+ */
+import { execFileSync } from 'child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+export const GNU_AS = 'riscv64-unknown-elf-as';
+export const GNU_LD = 'riscv64-unknown-elf-ld';
+export const GNU_OBJDUMP = 'riscv64-unknown-elf-objdump';
+
+const AS_FLAGS = ['-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', '-mno-relax', '-mpriv-spec=1.12'];
+
+/** Mirrors src/asm/sections.ts: .text at the base, then .rodata, .data, .bss, each at least 4-aligned. */
+export function linkerScript(textBase: number): string {
+  return `ENTRY(_start)
+SECTIONS {
+  . = 0x${textBase.toString(16)};
+  .text : { *(.text .text.* .init .fini) }
+  . = ALIGN(4);
+  .rodata : { *(.rodata .rodata.* .srodata .srodata.*) }
+  . = ALIGN(4);
+  .data : { *(.data .data.* .sdata .sdata.*) }
+  . = ALIGN(4);
+  .bss : { *(.bss .bss.* .sbss .sbss.*) }
+}
+`;
+}
+
+/** Throws an Error naming the missing tools, for a failing (not skipped) test. */
+export function requireToolchain(): void {
+  const missing = [GNU_AS, GNU_LD, GNU_OBJDUMP].filter((tool) => {
+    try {
+      execFileSync(tool, ['--version'], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0) {
+    throw new Error(
+      `GNU RISC-V toolchain not found: ${missing.join(', ')} missing from PATH. ` +
+      'Install binutils-riscv64-unknown-elf (Debian/Ubuntu) or riscv-gnu-toolchain; CI installs it.',
+    );
+  }
+}
+
+export interface GnuBuild {
+  readonly elf: Uint8Array;
+  /** objdump -d -M no-aliases output. */
+  readonly disassembly: string;
+}
+
+/** Assembles and links one source with GNU as and ld, then disassembles the result. */
+export function gnuBuild(source: string, name: string, textBase = 0x80000000): GnuBuild {
+  const dir = mkdtempSync(join(tmpdir(), 'hyperstep-gnu-'));
+  const [src, obj, exe, script] = ['s', 'o', 'elf', 'ld'].map((ext) => join(dir, `${name}.${ext}`));
+  writeFileSync(src, source);
+  writeFileSync(script, linkerScript(textBase));
+  run(GNU_AS, [...AS_FLAGS, src, '-o', obj]);
+  run(GNU_LD, ['-m', 'elf32lriscv', '--no-relax', '-T', script, obj, '-o', exe]);
+  const disassembly = run(GNU_OBJDUMP, ['-d', '-M', 'no-aliases', exe]);
+  return { elf: new Uint8Array(readFileSync(exe)), disassembly };
+}
+
+function run(tool: string, args: string[]): string {
+  try {
+    return execFileSync(tool, args, { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`${tool} ${args.join(' ')} failed:\n${err.stderr ?? err.message}`);
+  }
+}
+
+export interface ObjdumpLine {
+  readonly address: number;
+  readonly word: number;
+  /** The instruction field, without objdump's `<symbol>` and `# comment` decorations. */
+  readonly text: string;
+}
+
+/** The 32-bit instruction lines of objdump output (data shown as .word/.byte is skipped). */
+export function objdumpInstructions(disassembly: string): ObjdumpLine[] {
+  const out: ObjdumpLine[] = [];
+  for (const line of disassembly.split('\n')) {
+    const m = /^\s*([0-9a-f]+):\t([0-9a-f]{8})\s+\t(.*)$/.exec(line);
+    if (!m) continue;
+    const text = m[3].replace(/\s+#.*$/, '').replace(/ <[^>]*>$/, '');
+    if (/^\.(word|byte|short|2byte|half)\b/.test(text)) continue;
+    out.push({ address: parseInt(m[1], 16), word: parseInt(m[2], 16), text });
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+/**
+ * The GNU comparison: every file of test/asm-corpus is assembled by us and by
+ * GNU as + ld (same layout through a linker script); the loaded bytes, the
+ * symbols and the disassembly of every instruction must be identical.
+ */
+import { strict as assert } from 'assert';
+import { readFileSync, readdirSync } from 'fs';
+import { join } from 'path';
+import { assemble, disassemble, formatDiagnostic } from '../../src/asm';
+import { TestElf, readElf } from './elf-file';
+import { gnuBuild, objdumpInstructions, requireToolchain } from './gnu-toolchain';
+
+const CORPUS = join(__dirname, '..', 'asm-corpus');
+const LOADED = ['.text', '.rodata', '.data', '.bss'];
+const STT_SECTION = 3;
+const STT_FILE = 4;
+
+function hex(n: number): string {
+  return `0x${(n >>> 0).toString(16)}`;
+}
+
+function firstDifference(a: Uint8Array, b: Uint8Array): string {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return `byte ${hex(i)}: ours ${hex(a[i])}, GNU ${hex(b[i])}`;
+  return `sizes differ: ours ${a.length}, GNU ${b.length}`;
+}
+
+function compareSections(ours: TestElf, gnu: TestElf): void {
+  for (const name of LOADED) {
+    const a = ours.sections.find((s) => s.name === name);
+    const b = gnu.sections.find((s) => s.name === name && s.size > 0);
+    assert.equal(Boolean(a), Boolean(b), `${name}: present in ours ${Boolean(a)}, in GNU ${Boolean(b)}`);
+    if (!a || !b) continue;
+    assert.equal(hex(a.address), hex(b.address), `${name} address`);
+    assert.equal(a.size, b.size, `${name} size`);
+    if (b.type !== 8) assert.ok(Buffer.from(a.data).equals(Buffer.from(b.data)), `${name}: ${firstDifference(a.data, b.data)}`);
+  }
+}
+
+/** GNU's named symbols (not mapping symbols `$x`, not section or file symbols) must match ours. */
+function compareSymbols(ours: TestElf, gnu: TestElf): void {
+  const mine = new Map(ours.symbols.map((s) => [s.name, s]));
+  for (const g of gnu.symbols) {
+    if (g.name === '' || g.name.startsWith('$') || g.type === STT_SECTION || g.type === STT_FILE || g.shndx === 0) continue;
+    const o = mine.get(g.name);
+    assert.ok(o, `symbol ${g.name} missing`);
+    assert.deepEqual(
+      { value: hex(o.value), size: o.size, type: o.type, bind: o.bind },
+      { value: hex(g.value), size: g.size, type: g.type, bind: g.bind },
+      `symbol ${g.name}`,
+    );
+  }
+}
+
+describe('GNU comparison (test/asm-corpus)', function () {
+  this.timeout(60000);
+  before(() => requireToolchain());
+
+  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.s')).sort();
+
+  it('has a corpus', () => assert.ok(files.length >= 8, `only ${files.length} corpus files`));
+
+  for (const file of files) {
+    describe(file, () => {
+      const source = readFileSync(join(CORPUS, file), 'utf8');
+      let ours: TestElf;
+      let gnu: TestElf;
+      let disassembly: string;
+
+      before(() => {
+        const result = assemble(source, file);
+        assert.ok(result.ok && result.elf, result.diagnostics.map(formatDiagnostic).join('\n'));
+        assert.deepEqual(result.diagnostics.map(formatDiagnostic), [], 'no warnings either');
+        const built = gnuBuild(source, file.replace(/\.s$/, ''));
+        ours = readElf(result.elf);
+        gnu = readElf(built.elf);
+        disassembly = built.disassembly;
+      });
+
+      it('loads the same bytes at the same addresses', () => compareSections(ours, gnu));
+
+      it('has the same entry point and symbols', () => {
+        assert.equal(hex(ours.entry), hex(gnu.entry), 'entry');
+        compareSymbols(ours, gnu);
+      });
+
+      it('disassembles every instruction as objdump -M no-aliases', () => {
+        const lines = objdumpInstructions(disassembly);
+        assert.ok(lines.length > 0, 'objdump printed no instructions');
+        const wrong = lines
+          .map((l) => ({ ...l, ours: disassemble(l.word, l.address) }))
+          .filter((l) => l.ours !== l.text)
+          .map((l) => `${hex(l.address)} ${hex(l.word)}: objdump "${l.text}", ours "${l.ours}"`);
+        assert.deepEqual(wrong, []);
+      });
+    });
+  }
+});
