@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import * as fs from 'fs';
 import { runCommand, EXIT_USAGE } from './run';
 import { asmCommand } from './asm';
+import { compareCommand } from './compare';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -12,9 +13,23 @@ function integer(value: string): number {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** Writes to a file descriptor; a reader that went away (EPIPE, e.g. `| head`) ends the process quietly. */
+function writeFd(fd: number, b: Uint8Array | string): void {
+  let bytes = typeof b === 'string' ? Buffer.from(b) : b;
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(fs.writeSync(fd, bytes));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      if (code !== 'EAGAIN') throw e;
+    }
+  }
+}
+
 const io = {
-  stdout: (b: Uint8Array | string): void => { if (typeof b === 'string') fs.writeSync(1, b); else fs.writeSync(1, b); },
-  stderr: (t: string): void => { fs.writeSync(2, t); },
+  stdout: (b: Uint8Array | string): void => writeFd(1, b),
+  stderr: (t: string): void => writeFd(2, t),
 };
 
 const program = new Command('hyperstep')
@@ -34,6 +49,14 @@ program.command('run')
   .option('--trace <kinds>', 'trace exits,irq,mmio to stderr')
   .option('--stats <file>', 'write statistics as JSON')
   .action((file: string, opts) => { process.exitCode = runCommand(file, opts, io); });
+
+program.command('compare')
+  .description('run a program under every mmu × irqchip combination and print exits, cycles and interrupt latency')
+  .argument('<program>', 'ELF file or assembly source')
+  .option('--vcpus <n>', 'number of vCPUs', integer, 1)
+  .option('--memory <MiB>', 'guest RAM in MiB', integer, 64)
+  .option('--max-insns <n>', 'stop each run after this many instructions', integer)
+  .action((file: string, opts) => { process.exitCode = compareCommand(file, opts, io); });
 
 program.command('asm')
   .description('assemble a source file into an ELF32 RISC-V executable')

@@ -53,8 +53,9 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
   const machine = new Machine({ vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as 'ept' | 'shadow', vpid: o.vpid }, {
     consoleOutput: (b) => { out.push(b); if (b === 10 || out.length >= 4096) flush(); },
   });
-  const loadError = machine.load(program.image);
-  if (loadError) { io.stderr(`${file}: ${loadError}\n`); return EXIT_USAGE; }
+  const loaded = machine.load(program.image);
+  for (const w of loaded.warnings) io.stderr(`${file}: warning: ${w}\n`);
+  if (loaded.error) { io.stderr(`${file}: ${loaded.error}\n`); return EXIT_USAGE; }
   if (trace) attachTrace(machine.events, trace, (line) => { flush(); io.stderr(line); });
   const outcome = machine.run(o.maxInsns ?? Infinity);
   flush();

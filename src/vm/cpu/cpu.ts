@@ -460,7 +460,7 @@ export class Cpu {
         this.trap(this.priv === Priv.U ? Cause.EcallU : this.priv === Priv.S ? Cause.EcallS : Cause.EcallM, 0); return;
       case Op.EBREAK:
         if (this.port.debugBreak()) { this.stopReason = StopReason.Ebreak; this.evt |= EVT_ABORT; return; }
-        this.trap(Cause.Breakpoint, pc); return;
+        this.trap(Cause.Breakpoint, 0); return; // mtval 0, as QEMU 7.2 (the spec allows pc or 0)
       case Op.MRET: return this.mret();
       case Op.SRET: return this.sret();
       case Op.WFI:

@@ -89,22 +89,32 @@ export class Machine implements VmmExitHandler {
   }
 
   /**
-   * Copies the program into RAM and points every vCPU at its entry. Returns an error message
-   * (naming the segment) if the image does not fit in RAM; nothing is loaded then.
+   * Copies the program into RAM and points every vCPU at its entry. A segment that lies partly
+   * outside RAM is clipped to RAM, as QEMU's loader does (`gcc -Ttext=…` puts the ELF header in the
+   * first segment, below RAM); the clipped parts come back as warnings. A segment entirely outside
+   * RAM, or an entry point outside it, is an error (naming the segment); nothing is loaded then.
    */
-  load(image: ProgramImage): string | undefined {
+  load(image: ProgramImage): { error?: string; warnings: string[] } {
+    const warnings: string[] = [];
+    const ramEnd = RAM_BASE + this.host.size;
+    const clipped: LoadSegment[] = [];
     for (const s of image.segments) {
       if (s.memSize === 0) continue;
-      const host = this.vm.gpaToHost(s.paddr), last = this.vm.gpaToHost(s.paddr + s.memSize - 1);
-      if (host < 0 || last < 0 || last - host !== s.memSize - 1) {
-        return `segment at 0x${hex(s.paddr)} (${s.memSize} bytes) is outside RAM ` +
-          `[0x${hex(RAM_BASE)}, 0x${hex(RAM_BASE + this.host.size)})`;
+      const start = Math.max(s.paddr, RAM_BASE), end = Math.min(s.paddr + s.memSize, ramEnd);
+      if (start >= end) {
+        return { error: `segment at 0x${hex(s.paddr)} (${s.memSize} bytes) is outside RAM [0x${hex(RAM_BASE)}, 0x${hex(ramEnd)})`, warnings };
       }
+      const onlyElfHeader = start - s.paddr <= s.data.length && end === s.paddr + s.memSize && isElfHeader(s.data);
+      if ((start !== s.paddr || end !== s.paddr + s.memSize) && !onlyElfHeader) {
+        warnings.push(`segment at 0x${hex(s.paddr)} (${s.memSize} bytes): ${s.memSize - (end - start)} bytes outside RAM were not loaded`);
+      }
+      const skip = start - s.paddr;
+      clipped.push({ paddr: start, data: s.data.subarray(Math.min(skip, s.data.length), Math.min(s.data.length, end - s.paddr)), memSize: end - start });
     }
-    if (this.vm.gpaToHost(image.entry) < 0) return `entry point 0x${hex(image.entry)} is not in RAM`;
-    this.image = image;
+    if (this.vm.gpaToHost(image.entry) < 0) return { error: `entry point 0x${hex(image.entry)} is not in RAM`, warnings };
+    this.image = { entry: image.entry, segments: clipped };
     this.reset();
-    return undefined;
+    return { warnings };
   }
 
   /** System reset: RAM reloaded from the image (as QEMU reloads its ROM blobs), every vCPU at the entry. */
@@ -210,4 +220,9 @@ export class Machine implements VmmExitHandler {
     else this.resetRequested = true;
     for (const v of this.vcpus) v.requestStop();
   }
+}
+
+/** The segment starts with the ELF header itself (the linker put the headers in the first segment). */
+function isElfHeader(data: Uint8Array): boolean {
+  return data.length >= 4 && data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46;
 }
