@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import process from 'node:process';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,7 +83,7 @@ async function buildProgram(prog) {
   const elf = join(outDir, `${prog.name}.elf`);
   const sources = [...(prog.runtime === false ? [] : RUNTIME), ...prog.sources].map((s) => join(here, s));
   const ldflags = prog.runtime === false
-    ? ['-Wl,-Ttext=0x80000000', '-Wl,-e,_start']
+    ? ['-Wl,-Ttext=0x80000000', '-Wl,-e,_start', '-Wl,-n', '-Wl,--no-warn-rwx-segments']
     : ['-T', join(here, 'runtime', 'link.ld')];
   const cc = await run(PREFIX + 'gcc', [...CFLAGS, ...ldflags, '-o', elf, ...sources]);
   if (cc.code !== 0) {
