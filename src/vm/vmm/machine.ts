@@ -66,6 +66,7 @@ export class Machine implements VmmExitHandler {
   private resetRequested = false;
   private image: ProgramImage | undefined;
   private stopRequested = false;
+  private ranOnce = false;
 
   constructor(config: Partial<MachineConfig>, private readonly io: MachineIo) {
     this.config = { ...DEFAULT_MACHINE_CONFIG, ...config };
@@ -119,8 +120,11 @@ export class Machine implements VmmExitHandler {
 
   /** System reset: RAM reloaded from the image (as QEMU reloads its ROM blobs), every vCPU at the entry. */
   reset(): void {
-    this.host.u8.fill(0);
-    this.host.decoded.fill(0);
+    if (this.ranOnce) { // a fresh ArrayBuffer is zeroed already: skip clearing hundreds of MiB at boot
+      this.host.u8.fill(0);
+      this.host.decoded.fill(0);
+    }
+    this.ranOnce = true;
     this.vm.resetMmu();
     const image = this.image;
     if (image) {

@@ -6,9 +6,11 @@
  *     all-ones, F and V instructions (absent), and 16-bit compressed
  *     encodings (mtval = the 16 bits only),
  *   misaligned lw/lh/lhu/sw/sh: QEMU performs them, no trap,
- *   misaligned lr.w and AMOs: QEMU 7.2 raises cause 4 (load address
- *     misaligned, even for AMOs) with mtval = the address; a misaligned sc.w
- *     without a reservation just fails (rd = 1) without trapping,
+ *   misaligned lr.w and AMOs: an address-misaligned trap with mtval = the
+ *     address. lr.w raises cause 4; for AMOs the ISA (and Hyperstep) says 6,
+ *     QEMU 7.2 says 4, so the corpus accepts either for AMOs. A misaligned
+ *     sc.w without a reservation differs too (QEMU fails it without a trap,
+ *     the ISA asks for the exception), so it is not tested here,
  *   jumps to a target that is not 4-byte aligned (no C extension): cause 0,
  *     raised on the jump itself (mepc = the jump), rd not written, mtval =
  *     the target for jalr. For jal and taken branches QEMU 7.2 writes a stale
@@ -82,7 +84,8 @@ static void misaligned_data(void) {
     __asm__ volatile("addi t0, %1, " #off "\n\t" asm_op : "+r"(r_) : "r"(buf) : "t0", "memory"); \
     printf("-- %s\n", desc); \
     check("  traps", m_trap.count, 1); \
-    check("  mcause (QEMU 7.2: 4, load address misaligned)", m_trap.cause, 4); \
+    check("  mcause is address-misaligned (4 for lr.w; AMOs: 6 per the ISA, 4 on QEMU 7.2)", \
+          m_trap.cause == 4 || (m_trap.cause == 6 && asm_op[0] == 'a'), 1); \
     check("  mtval = the address", m_trap.tval - (uint32_t)(uintptr_t)buf, off); \
     check("  rd unchanged", r_, 0xaaaaaaaa); \
     check("  memory unchanged", (buf[0] ^ 0x03020100) | (buf[1] ^ 0x07060504), 0); \
@@ -93,15 +96,6 @@ static void misaligned_atomics(void) {
   AMO_MISALIGNED("amoadd.w at +1", "amoadd.w %0, %0, (t0)", 1);
   AMO_MISALIGNED("amoswap.w at +2", "amoswap.w %0, %0, (t0)", 2);
   AMO_MISALIGNED("amoor.w at +3", "amoor.w %0, %0, (t0)", 3);
-  buf[0] = 0x03020100;
-  trap_reset();
-  expect_trap();
-  uint32_t r = 0x77;
-  __asm__ volatile("addi t0, %1, 1\n\tsc.w %0, %0, (t0)" : "+r"(r) : "r"(buf) : "t0", "memory");
-  printf("-- sc.w at +1 without a reservation\n");
-  check("  traps (QEMU: none, the sc just fails)", m_trap.count, 0);
-  check("  rd = 1 (failure)", r, 1);
-  check("  memory unchanged", buf[0], 0x03020100);
 }
 
 static void misaligned_jumps(void) {

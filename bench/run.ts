@@ -1,0 +1,82 @@
+// `npm run bench`: guest MIPS on CPU-bound programs under the product's default (EPT + VPID) and
+// the other MMU configurations, and exits handled per second on an MMIO-heavy loop. Figures only:
+// nothing here asserts a time (tests never do).
+import * as fs from 'fs';
+import * as path from 'path';
+import { Machine, MachineConfig, ProgramImage } from '../src/vm/vmm/machine';
+import { collectStatistics } from '../src/vm/vmm/statistics';
+import { loadProgram } from '../src/cli/program';
+
+const ROOT = path.join(__dirname, '..');
+const PROGRAMS = path.join(ROOT, 'bench', 'programs');
+
+interface Result { name: string; mips: number; instructions: number; seconds: number; ok: boolean }
+
+function runOnce(image: ProgramImage, config: Partial<MachineConfig>, expected: string | undefined): Result & { output: string; machine: Machine } {
+  let output = '';
+  const m = new Machine(config, { consoleOutput: (b) => { output += String.fromCharCode(b); } });
+  const loaded = m.load(image);
+  if (loaded.error) throw new Error(loaded.error);
+  const t0 = process.hrtime.bigint();
+  const outcome = m.run(2e9);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const instructions = m.instructions();
+  const ok = outcome.kind === 'poweroff' && outcome.code === 0 && (expected === undefined || expected === output);
+  return { name: '', mips: instructions / seconds / 1e6, instructions, seconds, ok, output, machine: m };
+}
+
+function load(file: string): ProgramImage {
+  const p = loadProgram(file);
+  if ('error' in p) throw new Error(p.error);
+  return p.image;
+}
+
+const geomean = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+
+function cpuBench(label: string, config: Partial<MachineConfig>, files: string[]): number {
+  const results: Result[] = [];
+  for (const f of files) {
+    const expectedFile = f.replace(/\.elf$/, '.expected');
+    const expected = fs.existsSync(expectedFile) ? fs.readFileSync(expectedFile, 'latin1') : undefined;
+    const image = load(f);
+    runOnce(image, config, expected); // warm-up: lets V8 optimise the interpreter
+    const r = runOnce(image, config, expected);
+    results.push({ ...r, name: path.basename(f, '.elf') });
+  }
+  console.log(`\n${label}`);
+  for (const r of results) {
+    console.log(`  ${r.name.padEnd(12)} ${r.mips.toFixed(1).padStart(7)} MIPS  ${(r.instructions / 1e6).toFixed(1).padStart(7)} M insns  ${r.seconds.toFixed(2)} s${r.ok ? '' : '  (OUTPUT OR EXIT DIFFERS FROM EXPECTED)'}`);
+  }
+  const g = geomean(results.map((r) => r.mips));
+  console.log(`  ${'geomean'.padEnd(12)} ${g.toFixed(1).padStart(7)} MIPS`);
+  return g;
+}
+
+function exitBench(): void {
+  const image = load(path.join(ROOT, 'bench', 'mmio-loop.s'));
+  runOnce(image, {}, undefined);
+  const r = runOnce(image, {}, undefined);
+  const s = collectStatistics(r.machine);
+  const exits = Object.values(s.exits).reduce((a, b) => a + b, 0);
+  console.log(`\nMMIO loop (UART scratch register, exits to the VMM)`);
+  console.log(`  ${exits} exits in ${r.seconds.toFixed(3)} s = ${(exits / r.seconds / 1e6).toFixed(2)} M exits/s handled ` +
+    `(${s.vmmExits.KVM_EXIT_MMIO} KVM_EXIT_MMIO)`);
+}
+
+function main(): void {
+  const files = fs.existsSync(PROGRAMS) ? fs.readdirSync(PROGRAMS).filter((f) => f.endsWith('.elf')).sort().map((f) => path.join(PROGRAMS, f)) : [];
+  if (files.length === 0) { console.error(`no bench programs in ${PROGRAMS}`); process.exitCode = 1; return; }
+  const only = process.argv[2];
+  const configs: [string, Partial<MachineConfig>][] = [
+    ['EPT + VPID (default)', {}],
+    ['shadow paging + VPID', { mmu: 'shadow' }],
+    ['EPT, VPID off', { vpid: false }],
+  ];
+  for (const [label, config] of configs) {
+    if (only && !label.toLowerCase().includes(only)) continue;
+    cpuBench(label, config, files);
+  }
+  exitBench();
+}
+
+main();
