@@ -130,6 +130,9 @@ export class Cpu {
     this.pc = entry | 0;
     this.setPriv(Priv.M);
     this.mstatus = 0;
+    // A hart halted in wfi restarts, and no LR reservation survives the reset.
+    this.halted = false;
+    this.reservation = -1;
     this.flushTranslations();
   }
 
