@@ -8,7 +8,7 @@ import { AsmDiagnostic, Diagnostics, sortDiagnostics } from './diagnostics';
 import { EvalError, evaluate, isUnknown } from './expr';
 import { ElfSymbolInput, writeElf } from './elf-writer';
 import { emitImage, placementOf } from './emit';
-import { LayoutResult, layout } from './layout';
+import { LayoutResult, layoutRelaxed } from './layout';
 import { LINE_SECTION_NAME, LineEntry, encodeLineTable } from './line-table';
 import { parseSource } from './parser';
 import { OutputSection, layoutSections } from './sections';
@@ -53,7 +53,7 @@ export function assemble(source: string, file: string, options: AssembleOptions 
 
 function assembleChecked(source: string, file: string, textBase: number, diags: Diagnostics): AssembleResult {
   const parsed = parseSource(source, diags);
-  const laid = layout(parsed.statements, diags);
+  const laid = layoutRelaxed(parsed.statements, diags);
   const outputs = layoutSections(laid.sections, textBase >>> 0);
   const image = emitImage(laid, outputs, file, diags);
   const place = placementOf(outputs, laid);

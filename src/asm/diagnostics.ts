@@ -19,7 +19,7 @@ export interface SourcePos {
 export class Diagnostics {
   readonly list: AsmDiagnostic[] = [];
 
-  constructor(private readonly file: string) {}
+  constructor(readonly file: string) {}
 
   error(pos: SourcePos, message: string): void {
     this.add(pos, 'error', message);

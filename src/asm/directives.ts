@@ -40,8 +40,15 @@ const DATA_WIDTHS: Readonly<Record<string, 1 | 2 | 4 | 8>> = {
   '.quad': 8, '.dword': 8, '.8byte': 8,
 };
 
-const IGNORED = ['.file', '.ident', '.attribute', '.hidden', '.protected', '.internal', '.loc', '.cfi_startproc',
-  '.cfi_endproc', '.addrsig', '.addrsig_sym', '.variant_cc'];
+const IGNORED = ['.file', '.ident', '.attribute', '.hidden', '.protected', '.internal', '.loc', '.loc_mark_labels',
+  '.addrsig', '.addrsig_sym', '.variant_cc'];
+
+const SECTION_SWITCHES = new Set(['.text', '.data', '.bss', '.rodata', '.section', '.pushsection', '.popsection', '.previous']);
+
+/** Whether a directive changes the current section. */
+export function switchesSection(d: DirectiveStmt): boolean {
+  return SECTION_SWITCHES.has(d.name);
+}
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   '.text': (ctx, d) => simpleSection(ctx, d, '.text'),
@@ -81,6 +88,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
 export const DIRECTIVE_NAMES: readonly string[] = Object.keys(HANDLERS).sort();
 
 export function runDirective(ctx: DirectiveContext, d: DirectiveStmt): void {
+  if (d.name.startsWith('.cfi_')) return; // call-frame information: no loaded bytes, not produced here
   const handler = HANDLERS[d.name];
   if (!handler) throw new ParseError(d.pos, `unknown or unsupported directive '${d.name}'`);
   handler(ctx, d);

@@ -5,7 +5,7 @@
  */
 import { Diagnostics } from './diagnostics';
 import { EvalError, evaluate, isUnknown } from './expr';
-import { EncodeContext, encodeInstruction } from './encoder';
+import { AlreadyReported, EncodeContext, encodeInstruction } from './encoder';
 import { DataItem, FillItem, InsnItem, Item } from './items';
 import { LayoutResult } from './layout';
 import { LineEntry } from './line-table';
@@ -49,7 +49,7 @@ class Emitter {
   private readonly buffers = new Map<string, Uint8Array>();
   private readonly outputs = new Map<string, OutputSection>();
   private readonly lines: LineEntry[] = [];
-  private readonly pcrelHi = new Map<number, number>();
+  private readonly pcrelHi = new Map<number, number | 'failed'>();
 
   constructor(
     private readonly layoutResult: LayoutResult,
@@ -99,7 +99,7 @@ class Emitter {
       try {
         this.pcrelHi.set(pc, Number(BigInt.asUintN(32, this.context(pc).evaluate(op.expr.arg).value)));
       } catch {
-        // Reported when the auipc itself is encoded.
+        this.pcrelHi.set(pc, 'failed'); // reported when the auipc itself is encoded
       }
     }
   }
@@ -109,7 +109,7 @@ class Emitter {
       action();
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;
-      this.diags.error(e.pos, e.message);
+      if (!(e instanceof AlreadyReported)) this.diags.error(e.pos, e.message);
       if (item.kind === 'insn') this.recordLine(item);
     }
   }

@@ -18,10 +18,16 @@ export interface EncodeContext {
   readonly pc: number;
   /** Final evaluation; throws EvalError. */
   evaluate(expr: Expr): Value;
-  /** The target of the %pcrel_hi at an auipc's address, if there is one. */
-  pcrelHiTarget(address: number): number | undefined;
+  /**
+   * The target of the %pcrel_hi at an auipc's address; undefined if there is
+   * none, 'failed' if that auipc has an error of its own (reported there).
+   */
+  pcrelHiTarget(address: number): number | 'failed' | undefined;
   warn(pos: SourcePos, message: string): void;
 }
+
+/** An error that follows from one already reported: not shown again. */
+export class AlreadyReported extends EvalError {}
 
 export function encodeInstruction(item: InsnItem, ctx: EncodeContext): number {
   const slots = syntaxSlots(item.def.syntax);
@@ -110,6 +116,7 @@ function imm12(e: Expr, item: InsnItem, ctx: EncodeContext): number {
 function pcrelLo(arg: Expr, ctx: EncodeContext): number {
   const at = toInt32(ctx.evaluate(arg).value) >>> 0;
   const target = ctx.pcrelHiTarget(at);
+  if (target === 'failed') throw new AlreadyReported(arg.pos, 'error at the matching %pcrel_hi');
   if (target === undefined) {
     const name = arg.kind === 'sym' ? arg.display ?? arg.name : `0x${at.toString(16)}`;
     throw new EvalError(arg.pos, `%pcrel_lo(${name}): no auipc with %pcrel_hi at that label`);

@@ -4,27 +4,49 @@
  * (sizes never change afterwards), and lists the items pass 2 will encode.
  */
 import { Diagnostics, SourcePos } from './diagnostics';
-import { DirectiveContext, NewItem, runDirective } from './directives';
+import { DirectiveContext, NewItem, runDirective, switchesSection } from './directives';
 import { EvalError, Expr, evaluate, isUnknown } from './expr';
 import { selectForm } from './forms';
 import { Item, itemSize } from './items';
 import { InstructionStmt, Statement } from './parser';
-import { lower } from './pseudo';
+import { Lowered, lower } from './pseudo';
+import { BranchRecord, longBranch, needsLongForm } from './relax';
 import { InputSection, SectionFlags, defaultFlags, newInputSection } from './sections';
 import { SymbolTable } from './symbols';
 import { ParseError } from './token-stream';
 
 export interface LayoutResult {
   readonly sections: readonly InputSection[];
+  /** The conditional branches laid out in their short form. */
+  readonly shortBranches: readonly BranchRecord[];
   /** All items in source order (pass 2 replays `.set` in this order). */
   readonly items: readonly Item[];
   readonly symbols: SymbolTable;
 }
 
-export function layout(statements: readonly Statement[], diags: Diagnostics): LayoutResult {
-  const pass = new LayoutPass(diags);
+/**
+ * Lays out the statements; `longBranches` are the indices of the conditional
+ * branches to emit in their long form (see relax.ts).
+ */
+export function layout(statements: readonly Statement[], diags: Diagnostics, longBranches: ReadonlySet<number> = new Set()): LayoutResult {
+  const pass = new LayoutPass(diags, longBranches);
   pass.run(statements);
   return pass.finish();
+}
+
+/** Lays out with branch relaxation: reruns until every short branch reaches its target. */
+export function layoutRelaxed(statements: readonly Statement[], diags: Diagnostics): LayoutResult {
+  const long = new Set<number>();
+  for (;;) {
+    const runDiags = new Diagnostics(diags.file);
+    const result = layout(statements, runDiags, long);
+    const grow = result.shortBranches.filter((b) => needsLongForm(b, result.symbols));
+    if (grow.length === 0) {
+      diags.list.push(...runDiags.list);
+      return result;
+    }
+    for (const b of grow) long.add(b.index);
+  }
 }
 
 class LayoutPass implements DirectiveContext {
@@ -35,10 +57,12 @@ class LayoutPass implements DirectiveContext {
   private readonly optionStack: boolean[] = [];
   current: InputSection;
   private previousSection: InputSection;
+  private readonly shortBranches: BranchRecord[] = [];
   private anchors = 0;
+  private branches = 0;
   private ended = false;
 
-  constructor(readonly diags: Diagnostics) {
+  constructor(readonly diags: Diagnostics, private readonly longBranches: ReadonlySet<number>) {
     // gas creates .text, .data and .bss first, so they come first in their output sections.
     for (const name of ['.text', '.data', '.bss']) this.sections.set(name, newInputSection(name, defaultFlags(name)));
     this.current = this.sections.get('.text')!;
@@ -54,7 +78,7 @@ class LayoutPass implements DirectiveContext {
 
   finish(): LayoutResult {
     for (const s of this.sections.values()) this.padCodeSection(s);
-    return { sections: [...this.sections.values()], items: this.items, symbols: this.symbols };
+    return { sections: [...this.sections.values()], shortBranches: this.shortBranches, items: this.items, symbols: this.symbols };
   }
 
   /** gas pads the end of a code section to its alignment with no-ops (write.c SUB_SEGMENT_ALIGN). */
@@ -64,6 +88,7 @@ class LayoutPass implements DirectiveContext {
   }
 
   private statement(s: Statement): void {
+    if (this.inDebugSection() && !(s.body?.kind === 'directive' && switchesSection(s.body))) return;
     for (const label of s.labels) {
       const err = this.symbols.defineLabel(label.name, this.current.name, this.current.size, label.pos);
       if (err) this.diags.error(label.pos, err.replace(`'${label.name}'`, `'${label.display}'`));
@@ -80,6 +105,11 @@ class LayoutPass implements DirectiveContext {
     }
   }
 
+  /** DWARF from `gcc -g` is skipped: the debugger reads .hyperstep.lines instead. */
+  private inDebugSection(): boolean {
+    return this.current.name.startsWith('.debug');
+  }
+
   private instruction(stmt: InstructionStmt): void {
     if (this.current.flags.nobits) {
       throw new ParseError(stmt.pos, `instruction in ${this.current.name}, which holds no data (NOBITS)`);
@@ -91,8 +121,22 @@ class LayoutPass implements DirectiveContext {
     });
     for (const l of lowered) {
       if (l.anchor) this.symbols.defineLabel(l.anchor, this.current.name, this.current.size, stmt.pos);
-      this.emit({ kind: 'insn', def: l.def, operands: l.operands, written: stmt.mnemonic, pos: stmt.pos });
+      for (const real of this.relaxed(l, stmt)) {
+        this.emit({ kind: 'insn', def: real.def, operands: real.operands, written: stmt.mnemonic, pos: stmt.pos });
+      }
     }
+  }
+
+  /** A conditional branch in its short or long form, as relaxation decided. */
+  private relaxed(l: Lowered, stmt: InstructionStmt): Lowered[] {
+    if (l.def.format !== 'B') return [l];
+    const index = this.branches++;
+    if (this.longBranches.has(index)) return longBranch(l, stmt.pos);
+    const target = l.operands[2];
+    if (target.kind === 'expr') {
+      this.shortBranches.push({ index, section: this.current.name, offset: this.current.size, target: target.expr });
+    }
+    return [l];
   }
 
   /** The value of an expression if it is an absolute constant now; undefined if not (yet). */

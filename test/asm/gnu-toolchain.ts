@@ -93,3 +93,9 @@ export function objdumpInstructions(disassembly: string): ObjdumpLine[] {
   }
   return out;
 }
+
+/** objdump's text for raw instruction words placed at `textBase` (emitted with `.insn 4, word`). */
+export function gnuDisassembleWords(words: readonly number[], textBase = 0x80000000): ObjdumpLine[] {
+  const source = `.text\n${words.map((w) => `.insn 4, 0x${(w >>> 0).toString(16)}`).join('\n')}\n`;
+  return objdumpInstructions(gnuBuild(source, 'words', textBase).disassembly);
+}
