@@ -40,6 +40,177 @@ export interface OutputEvent extends EventBase {
   text: string;
 }
 
+// ---- Interrupt controllers (src/vm/irq; docs/interrupt-controllers.md) ----------------------------
+// One event per state change of the IOAPIC, the Local APICs and the APIC bus, so that "why did (or
+// didn't) IRQ N arrive?" can be answered from the stream alone (SPEC §10 interrupt provenance).
+// Delivery and trigger modes are spelled out as words so breakpoint conditions read naturally
+// (`deliveryMode == 'lowest'`, `trigMode == 'level'`).
+
+export type IrqDeliveryModeName = 'fixed' | 'lowest' | 'smi' | 'reserved' | 'nmi' | 'init' | 'startup' | 'extint';
+export type IrqTrigModeName = 'edge' | 'level';
+
+/** A device (or the debugger) drove an IOAPIC input pin (KVM_IRQ_LINE / the VMM IOAPIC's set_irq). */
+export interface IrqLineEvent extends EventBase {
+  kind: 'irq-line';
+  gsi: number;
+  /** The pin's level after the call (OR of every source driving it): true = asserted, whatever the polarity. */
+  level: boolean;
+  /** 'rising' when this call asserted a low pin, 'falling' when it released the last source. */
+  edge: 'rising' | 'falling' | 'none';
+  device: string;
+  /** KVM irq_source_id of the caller (0 = the VMM). */
+  sourceId: number;
+  /**
+   * What the IOAPIC does with it: 'sent' to the APIC bus (the events that follow say who accepted),
+   * or held back — 'masked' / 'remote-irr' name the bit; 'coalesced' is an edge pin already high.
+   */
+  result: 'sent' | 'coalesced' | 'masked' | 'remote-irr' | 'deasserted';
+}
+
+/** A redirection entry changed: a guest write through IOWIN, or remote IRR set / cleared. */
+export interface IoapicEntryEvent extends EventBase {
+  kind: 'ioapic-entry';
+  gsi: number;
+  cause: 'write' | 'remote-irr-set' | 'remote-irr-cleared';
+  low: number;
+  high: number;
+  oldLow: number;
+  oldHigh: number;
+}
+
+/** The IOAPIC sends a message for a pin to the APIC bus (or, split irqchip, as an MSI). */
+export interface IoapicDeliverEvent extends EventBase {
+  kind: 'ioapic-deliver';
+  gsi: number;
+  vector: number;
+  deliveryMode: IrqDeliveryModeName;
+  destMode: 'physical' | 'logical';
+  destination: number;
+  trigMode: IrqTrigModeName;
+  /** Why the pin was serviced now. */
+  cause: 'line' | 'entry-write' | 'eoi';
+}
+
+/** An EOI reached the IOAPIC (a LAPIC's level EOI broadcast, or the version-0x20 EOI register). */
+export interface EoiBroadcastEvent extends EventBase {
+  kind: 'eoi-broadcast';
+  vector: number;
+  /** 'lapic N' or 'ioapic-eoi-register'. */
+  source: string;
+  /** Pins whose remote IRR this EOI cleared. */
+  gsis: number[];
+}
+
+/** A message-signalled interrupt (a device's MSI write, KVM_SIGNAL_MSI, or the split IOAPIC). */
+export interface MsiEvent extends EventBase {
+  kind: 'msi';
+  address: number;
+  data: number;
+  /** False when the address is outside 0xFEE0_0000–0xFEEF_FFFF: the write is dropped. */
+  valid: boolean;
+  vector: number;
+  destination: number;
+  destMode: 'physical' | 'logical';
+  deliveryMode: IrqDeliveryModeName;
+  trigMode: IrqTrigModeName;
+  source: string;
+}
+
+/**
+ * The APIC bus routed a message (from the IOAPIC, an MSI or an IPI): which LAPICs it goes to.
+ * For lowest-priority delivery `targets` holds the one LAPIC the arbitration chose.
+ */
+export interface ApicRouteEvent extends EventBase {
+  kind: 'apic-route';
+  source: string;
+  gsi?: number;
+  vector: number;
+  deliveryMode: IrqDeliveryModeName;
+  destMode: 'physical' | 'logical';
+  destination: number;
+  shorthand: 'none' | 'self' | 'all-including-self' | 'all-excluding-self';
+  lowestPriority: boolean;
+  /** vCPU indices of the LAPICs the message is handed to (empty: nobody matches, it is dropped). */
+  targets: number[];
+}
+
+/** A message reached a Local APIC; for fixed/lowest-priority ones, `accepted` means "set in IRR". */
+export interface LapicAcceptEvent extends EventBase {
+  kind: 'lapic-accept';
+  apic: number;
+  vector: number;
+  deliveryMode: IrqDeliveryModeName;
+  trigMode: IrqTrigModeName;
+  source: string;
+  /** The IOAPIC pin behind it, when there is one. */
+  gsi?: number;
+  accepted: boolean;
+  /** Why it was not accepted, or what was done instead of setting IRR. */
+  reason?: 'apic-disabled' | 'deassert' | 'special' | 'unsupported-mode';
+}
+
+/** INTA: the vCPU took the interrupt, the vector moved IRR → ISR (or a spurious vector was returned). */
+export interface LapicAckEvent extends EventBase {
+  kind: 'lapic-ack';
+  apic: number;
+  vector: number;
+  spurious: boolean;
+  /** PPR after the acknowledge. */
+  ppr: number;
+}
+
+/** A write to the LAPIC EOI register. */
+export interface LapicEoiEvent extends EventBase {
+  kind: 'lapic-eoi';
+  apic: number;
+  /** The vector whose ISR bit was cleared, -1 when ISR was empty. */
+  vector: number;
+  /** The vector's TMR bit was set: the EOI is broadcast to the IOAPIC. */
+  level: boolean;
+}
+
+/** A guest write to an ICR sends an IPI. */
+export interface IpiEvent extends EventBase {
+  kind: 'ipi';
+  /** The sender's vCPU index. */
+  apic: number;
+  vector: number;
+  deliveryMode: IrqDeliveryModeName;
+  destMode: 'physical' | 'logical';
+  destination: number;
+  shorthand: 'none' | 'self' | 'all-including-self' | 'all-excluding-self';
+  trigMode: IrqTrigModeName;
+  level: boolean;
+}
+
+/** The LAPIC timer reached zero. */
+export interface TimerFireEvent extends EventBase {
+  kind: 'timer-fire';
+  apic: number;
+  vector: number;
+  periodic: boolean;
+  /** The LVT timer entry was masked: no interrupt. */
+  masked: boolean;
+  /** The cycle at which the count reached zero (the event's `cycle` is when the model noticed). */
+  deadline: number;
+  /** Expiries that passed unseen before this one (periodic mode, tick() called late). */
+  missed: number;
+}
+
+/** A LAPIC register changed by a guest write (TPR, SVR, LDR, DFR, ID, LVT, timer, ICR high). */
+export interface LapicRegisterEvent extends EventBase {
+  kind: 'lapic-reg';
+  apic: number;
+  register: string;
+  offset: number;
+  oldValue: number;
+  value: number;
+}
+
+export type IrqEvent =
+  | IrqLineEvent | IoapicEntryEvent | IoapicDeliverEvent | EoiBroadcastEvent | MsiEvent | ApicRouteEvent
+  | LapicAcceptEvent | LapicAckEvent | LapicEoiEvent | IpiEvent | TimerFireEvent | LapicRegisterEvent;
+
 // ---- PCI and the VMM's devices (src/vm/vmm/pci, nic.ts; docs/devices.md) --------------------------
 // The device side of an interrupt's chain: a function's request, its INTx pin after the swizzle, or
 // the MSI write it issues. What the interrupt controller then does is its own 'irq-line' / 'msi'
@@ -107,7 +278,7 @@ export interface NicEvent extends EventBase {
 
 export type DeviceEvent = PciIntxEvent | PciMsiEvent | PciConfigWriteEvent | NicEvent;
 
-export type VmEvent = ExitEvent | MmioEvent | OutputEvent | DeviceEvent;
+export type VmEvent = ExitEvent | MmioEvent | OutputEvent | IrqEvent | DeviceEvent;
 
 export class EventStream {
   private readonly listeners = new Set<(e: VmEvent) => void>();
