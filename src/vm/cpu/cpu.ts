@@ -565,6 +565,9 @@ export class Cpu {
       let s = this.mstatus & ~(MSTATUS_MPIE | MSTATUS_MIE | MSTATUS_MPP);
       if (this.mstatus & MSTATUS_MIE) s |= MSTATUS_MPIE;
       s |= this.priv << MSTATUS_MPP_SHIFT;
+      // With MPRV set, MPP decides how M-mode loads and stores translate (§3.1.6.3): a new MPP
+      // makes the cached data translations stale even when the privilege stays M.
+      if ((s & MSTATUS_MPRV) && ((s ^ this.mstatus) & MSTATUS_MPP)) this.flushTranslations();
       this.mstatus = s;
       this.setPriv(Priv.M);
       this.pc = vectored(this.mtvec) | 0;
