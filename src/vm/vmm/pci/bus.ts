@@ -3,7 +3,7 @@
 // INTx router, and hands the platform's two interrupt paths to its functions: a GSI line
 // (`setGsi`, i.e. KVM_IRQ_LINE or the VMM's IOAPIC) and a message (`signalMsi`, KVM_SIGNAL_MSI).
 import { EventStream } from '../../events';
-import { PCI_COMMAND_INTX_DISABLE, PCI_COMMAND_MEMORY, PCI_SUBSYSTEM_ID, PCI_SUBSYSTEM_VENDOR_ID, PIN_NAMES } from './config';
+import { PCI_COMMAND_INTX_DISABLE, PCI_COMMAND_MEMORY, PCI_NUM_BARS, PCI_SUBSYSTEM_ID, PCI_SUBSYSTEM_VENDOR_ID, PIN_NAMES } from './config';
 import { PciBusPort, PciDevice } from './device';
 import { PciEcam, PciFunctionLookup } from './ecam';
 import { PciHostBridge } from './host-bridge';
@@ -100,7 +100,7 @@ export class PciBus implements PciFunctionLookup, PciFunctionList {
     let next = windowBase;
     for (const d of this.devices()) {
       let placed = false;
-      for (let bar = 0; bar < 6; bar++) {
+      for (let bar = 0; bar < PCI_NUM_BARS; bar++) {
         const size = d.barSize(bar);
         if (!size) continue;
         const address = Math.ceil(next / size) * size;
@@ -149,7 +149,7 @@ export class PciBus implements PciFunctionLookup, PciFunctionList {
         lines.push(`      IRQ ${d.interruptLine}, pin ${'ABCD'[i.intxPin]} -> PIRQ${'ABCD'[pirq]} -> GSI ${PIRQ_GSI_BASE + pirq}` +
           ` (${d.intxAsserted ? 'asserted' : 'deasserted'})`);
       }
-      for (let bar = 0; bar < 6; bar++) {
+      for (let bar = 0; bar < PCI_NUM_BARS; bar++) {
         const size = d.barSize(bar);
         if (!size) continue;
         const a = d.barAddress(bar);

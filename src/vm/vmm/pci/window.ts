@@ -4,7 +4,7 @@
 // inside the window. An address no BAR claims is a master abort: reads return all-ones and writes
 // are dropped, as on a real PCI bus.
 import { MmioDevice } from '../device';
-import { allOnes } from './config';
+import { PCI_NUM_BARS, allOnes } from './config';
 import { PciDevice } from './device';
 
 export const PCI_MMIO_BASE = 0x4000_0000;
@@ -35,7 +35,7 @@ export class PciWindow implements MmioDevice {
     const gpa = this.base + offset;
     for (const owner of this.functions.devices()) {
       if (!owner.memoryEnabled) continue;
-      for (let bar = 0; bar < 6; bar++) {
+      for (let bar = 0; bar < PCI_NUM_BARS; bar++) {
         const size = owner.barSize(bar);
         if (size === 0) continue;
         const start = owner.barAddress(bar);
