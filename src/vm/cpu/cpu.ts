@@ -5,7 +5,7 @@
 // port's translate() (a hit is one compare and one add); the fetch page re-translated only when pc
 // leaves it; traps, exits and faults are flags and return codes, never exceptions.
 import { HostMemory } from '../mem/host-memory';
-import { decodeInto, Op, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2 } from './decode';
+import { decodeInto, Op, OP_SHIFT_ORIG, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2, RD_MASK } from './decode';
 import { Access, CpuPort, EVT_ABORT, EVT_BREAK, EVT_TRAP, XLATE_FAULT, XLATE_MMIO } from './port';
 import {
   Cause, Csr, IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI, MEDELEG_WRITABLE, MIDELEG_WRITABLE,
@@ -49,7 +49,8 @@ export interface CpuOptions {
 }
 
 export class Cpu {
-  readonly x = new Int32Array(32);
+  /** x0..x31, plus x[32]: a scratch destination for loads and jumps whose rd is x0 (see decode.ts). */
+  readonly x = new Int32Array(33);
   pc = 0;
   priv: Priv = Priv.M;
   readonly hartId: number;
@@ -173,7 +174,7 @@ export class Cpu {
     let hits = 0;
     const base = this.instret;
     for (; n < budget; n++) {
-      if ((pc >>> 12) !== fetchPage || epoch !== this.xlateEpoch) {
+      if ((pc >>> 12) !== fetchPage) {
         epoch = this.xlateEpoch;
         this.pc = pc;
         const host = this.fetchPageHost(pc);
@@ -196,7 +197,7 @@ export class Cpu {
         d = dc[slot];
       }
       const imm = dc[slot + 1];
-      const rd = (d >>> OP_SHIFT_RD) & 31;
+      const rd = (d >>> OP_SHIFT_RD) & RD_MASK;
       switch (d & 0xff) {
         case Op.NOP: pc = (pc + 4) | 0; continue;
         case Op.LUI: x[rd] = imm; pc = (pc + 4) | 0; continue;
@@ -245,28 +246,25 @@ export class Cpu {
           pc = (pc + 4) | 0; continue;
         }
 
-        case Op.JAL: {
-          const target = (pc + imm) | 0;
-          if (target & 3) { this.pc = pc; this.trap(Cause.InsnMisaligned, target); break; }
-          x[rd] = (pc + 4) | 0; x[0] = 0; pc = target; continue;
-        }
+        case Op.JAL: x[rd] = (pc + 4) | 0; pc = (pc + imm) | 0; continue;
         case Op.JALR: {
           const target = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) & ~1;
           if (target & 3) { this.pc = pc; this.trap(Cause.InsnMisaligned, target); break; }
-          x[rd] = (pc + 4) | 0; x[0] = 0; pc = target; continue;
+          x[rd] = (pc + 4) | 0; pc = target; continue;
         }
-        case Op.BEQ: pc = x[(d >>> OP_SHIFT_RS1) & 31] === x[(d >>> OP_SHIFT_RS2) & 31] ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
-        case Op.BNE: pc = x[(d >>> OP_SHIFT_RS1) & 31] !== x[(d >>> OP_SHIFT_RS2) & 31] ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
-        case Op.BLT: pc = x[(d >>> OP_SHIFT_RS1) & 31] < x[(d >>> OP_SHIFT_RS2) & 31] ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
-        case Op.BGE: pc = x[(d >>> OP_SHIFT_RS1) & 31] >= x[(d >>> OP_SHIFT_RS2) & 31] ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
-        case Op.BLTU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
-        case Op.BGEU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) >= (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? this.branchTarget(pc, imm) : (pc + 4) | 0; break;
+        case Op.BEQ: pc = x[(d >>> OP_SHIFT_RS1) & 31] === x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : (pc + 4) | 0; continue;
+        case Op.BNE: pc = x[(d >>> OP_SHIFT_RS1) & 31] !== x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : (pc + 4) | 0; continue;
+        case Op.BLT: pc = x[(d >>> OP_SHIFT_RS1) & 31] < x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : (pc + 4) | 0; continue;
+        case Op.BGE: pc = x[(d >>> OP_SHIFT_RS1) & 31] >= x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : (pc + 4) | 0; continue;
+        case Op.BLTU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? (pc + imm) | 0 : (pc + 4) | 0; continue;
+        case Op.BGEU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) >= (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? (pc + imm) | 0 : (pc + 4) | 0; continue;
 
         case Op.LW: {
           const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
-          if (readTag[i] === vpn && (va & 3) === 0) { hits++; x[rd] = i32[(readHost[i] + (va & 0xfff)) >> 2]; x[0] = 0; pc = (pc + 4) | 0; continue; }
+          if (readTag[i] === vpn && (va & 3) === 0) { hits++; x[rd] = i32[(readHost[i] + (va & 0xfff)) >> 2]; pc = (pc + 4) | 0; continue; }
           this.pc = pc; const v = this.loadSlow(va, 4, true);
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; x[0] = 0; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
         }
         case Op.LH: case Op.LHU: {
@@ -275,10 +273,11 @@ export class Cpu {
           if (readTag[i] === vpn && (va & 1) === 0) {
             hits++;
             const h = (readHost[i] + (va & 0xfff)) >> 1;
-            x[rd] = signed ? i16[h] : u16[h]; x[0] = 0; pc = (pc + 4) | 0; continue;
+            x[rd] = signed ? i16[h] : u16[h]; pc = (pc + 4) | 0; continue;
           }
           this.pc = pc; const v = this.loadSlow(va, 2, signed);
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; x[0] = 0; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
         }
         case Op.LB: case Op.LBU: {
@@ -287,10 +286,11 @@ export class Cpu {
           if (readTag[i] === vpn) {
             hits++;
             const h = readHost[i] + (va & 0xfff);
-            x[rd] = signed ? i8[h] : u8[h]; x[0] = 0; pc = (pc + 4) | 0; continue;
+            x[rd] = signed ? i8[h] : u8[h]; pc = (pc + 4) | 0; continue;
           }
           this.pc = pc; const v = this.loadSlow(va, 1, signed);
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; x[0] = 0; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
         }
         case Op.SW: {
@@ -302,6 +302,7 @@ export class Cpu {
             i32[h >> 2] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
           }
           this.pc = pc; this.storeSlow(va, 4, v);
+          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
           if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
         }
@@ -314,6 +315,7 @@ export class Cpu {
             u16[h >> 1] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
           }
           this.pc = pc; this.storeSlow(va, 2, v);
+          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
           if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
         }
@@ -326,6 +328,7 @@ export class Cpu {
             u8[h] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
           }
           this.pc = pc; this.storeSlow(va, 1, v);
+          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
           if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
         }
@@ -336,6 +339,7 @@ export class Cpu {
           this.instret = base + n - trapped;
           this.executeSlow(d, imm);
           pc = this.pc;
+          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
           if (this.evt !== 0) break;
           continue;
       }
@@ -345,6 +349,7 @@ export class Cpu {
       if (this.evt & EVT_TRAP) {
         this.evt &= ~EVT_TRAP;
         pc = this.pc;
+        fetchPage = NO_PAGE;
         trapped++; // the trapping instruction did not retire
         trapStreak = n === lastTrapStep + 1 ? trapStreak + 1 : 0; lastTrapStep = n;
         if (trapStreak >= TRAP_LOOP_LIMIT) { this.stopReason = StopReason.TrapLoop; n++; break; }
@@ -361,11 +366,6 @@ export class Cpu {
     return n;
   }
 
-  private branchTarget(pc: number, imm: number): number {
-    const target = (pc + imm) | 0;
-    if (target & 3) { this.pc = pc; this.trap(Cause.InsnMisaligned, target); return pc; }
-    return target;
-  }
 
   /** Host offset of the page holding pc, or -1 after raising a fetch fault (EVT_TRAP) or an abort. */
   private fetchPageHost(pc: number): number {
@@ -457,6 +457,7 @@ export class Cpu {
     const rd = (d >>> OP_SHIFT_RD) & 31, rs1 = (d >>> OP_SHIFT_RS1) & 31, rs2 = (d >>> OP_SHIFT_RS2) & 31;
     const pc = this.pc;
     switch (d & 0xff) {
+      case Op.MISALIGNED_JUMP: return this.misalignedJump(d >>> OP_SHIFT_ORIG, x[rs1], x[rs2], imm);
       case Op.FENCE: case Op.FENCE_I: // stores invalidate decoded words as they happen, so fence.i has nothing to do
         this.pc = (pc + 4) | 0; return;
       case Op.ECALL:
@@ -493,6 +494,22 @@ export class Cpu {
   }
 
   /** Illegal instruction: mtval = the instruction (its low 16 bits for a compressed encoding, as QEMU). */
+  /** A jal or branch to pc + imm with imm % 4 = 2: taken, it traps (mtval = the target, mepc = pc). */
+  private misalignedJump(op: Op, a: number, b: number, imm: number): void {
+    let taken = true;
+    switch (op) {
+      case Op.BEQ: taken = a === b; break;
+      case Op.BNE: taken = a !== b; break;
+      case Op.BLT: taken = a < b; break;
+      case Op.BGE: taken = a >= b; break;
+      case Op.BLTU: taken = (a >>> 0) < (b >>> 0); break;
+      case Op.BGEU: taken = (a >>> 0) >= (b >>> 0); break;
+    }
+    // a jal that traps does not write rd
+    if (taken) this.trap(Cause.InsnMisaligned, (this.pc + imm) | 0);
+    else this.pc = (this.pc + 4) | 0;
+  }
+
   private illegal(): void {
     const inst = this.currentInstruction();
     this.trap(Cause.IllegalInsn, (inst & 3) === 3 ? inst | 0 : inst & 0xffff);

@@ -16,10 +16,19 @@ export const enum Op {
   CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI,
   /** An ALU op whose destination is x0: no architectural effect. */
   NOP,
+  /**
+   * A branch or jal whose offset is not a multiple of 4: taken, it raises instruction-address-
+   * misaligned (no C extension, so IALIGN = 32). Kept off the hot path; the original op is in
+   * bits 24..31 of the packed word.
+   */
+  MISALIGNED_JUMP,
   ILLEGAL,
 }
 
-export const OP_SHIFT_RD = 8, OP_SHIFT_RS1 = 13, OP_SHIFT_RS2 = 18;
+/** rd has 6 bits: loads and jumps that write x0 get rd = 32, a scratch register, so the hot loop never re-zeroes x0. */
+export const OP_SHIFT_RD = 8, OP_SHIFT_RS1 = 14, OP_SHIFT_RS2 = 19, OP_SHIFT_ORIG = 24;
+export const RD_MASK = 63;
+export const X_SCRATCH = 32;
 
 const BRANCH_OPS = [Op.BEQ, Op.BNE, Op.ILLEGAL, Op.ILLEGAL, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU];
 const LOAD_OPS = [Op.LB, Op.LH, Op.LW, Op.ILLEGAL, Op.LBU, Op.LHU, Op.ILLEGAL, Op.ILLEGAL];
@@ -46,7 +55,7 @@ export function decode(inst: number): Decoded {
   const out = new Int32Array(2);
   decodeInto(inst, out, 0);
   const w = out[0];
-  return { op: w & 0xff, rd: (w >>> OP_SHIFT_RD) & 31, rs1: (w >>> OP_SHIFT_RS1) & 31, rs2: (w >>> OP_SHIFT_RS2) & 31, imm: out[1] };
+  return { op: w & 0xff, rd: (w >>> OP_SHIFT_RD) & RD_MASK & 31, rs1: (w >>> OP_SHIFT_RS1) & 31, rs2: (w >>> OP_SHIFT_RS2) & 31, imm: out[1] };
 }
 
 /**
@@ -101,7 +110,10 @@ export function decodeInto(inst: number, out: Int32Array, i: number): void {
     }
   }
   if (rd === 0 && isPureAlu(op)) op = Op.NOP;
-  out[i] = op | (rd << OP_SHIFT_RD) | (rs1 << OP_SHIFT_RS1) | (rs2 << OP_SHIFT_RS2);
+  let orig = 0;
+  if ((imm & 2) !== 0 && (op === Op.JAL || (op >= Op.BEQ && op <= Op.BGEU))) { orig = op; op = Op.MISALIGNED_JUMP; }
+  const rdOut = rd === 0 && ((op >= Op.LB && op <= Op.LHU) || op === Op.JAL || op === Op.JALR) ? X_SCRATCH : rd;
+  out[i] = op | (rdOut << OP_SHIFT_RD) | (rs1 << OP_SHIFT_RS1) | (rs2 << OP_SHIFT_RS2) | (orig << OP_SHIFT_ORIG);
   out[i + 1] = imm;
 }
 

@@ -53,6 +53,14 @@ export class EptPaging implements GuestPaging {
 
   constructor(private readonly vm: Vm) {
     this.ept = new Ept(vm.host.size);
+    this.walkMemory = {
+      i32: vm.host.i32,
+      pteHost: (gpa: number): number => {
+        const page = this.stage2(this.walkVcpu!, gpa, Access.Read, this.walkGva, false);
+        return page >= 0 ? page + (gpa & 0xfff) : -1;
+      },
+      pteUpdated: (host: number): void => { vm.host.invalidateCode(host, 4); },
+    };
   }
 
   fill(v: Vcpu, c: AccessContext): number {
@@ -60,8 +68,9 @@ export class EptPaging implements GuestPaging {
     let gpa = c.va >>> 0, flags = BARE_FLAGS;
     if (c.paging) {
       const cpu = v.cpu;
-      const walkMem = this.walkMemory(v, c.va);
-      if (!v.walker.walk(walkMem, cpu.satp, c.va, c.access, c.priv, cpu.sum, cpu.mxr)) {
+      this.walkVcpu = v;
+      this.walkGva = c.va;
+      if (!v.walker.walk(this.walkMemory, cpu.satp, c.va, c.access, c.priv, cpu.sum, cpu.mxr)) {
         if (v.aborted) return XLATE_ABORT;
         cpu.xlateCause = v.walker.cause;
         return XLATE_FAULT;
@@ -113,18 +122,11 @@ export class EptPaging implements GuestPaging {
     return ept.hostPage;
   }
 
+  /** The walk in progress (the walker calls back into walkMemory without allocating). */
+  private walkVcpu: Vcpu | undefined;
+  private walkGva = 0;
   /** The memory the processor's guest-table walk reads: each PTE access goes through the EPT. */
-  private walkMemory(v: Vcpu, gva: number): PteMemory {
-    const self = this;
-    return {
-      i32: v.vm.host.i32,
-      pteHost(gpa: number): number {
-        const page = self.stage2(v, gpa, Access.Read, gva, false);
-        return page >= 0 ? page + (gpa & 0xfff) : -1;
-      },
-      pteUpdated(host: number): void { v.vm.host.invalidateCode(host, 4); },
-    };
-  }
+  private readonly walkMemory: PteMemory;
 
   satpWritten(): void { /* the guest owns satp under EPT: no exit (CR3-load exiting is off) */ }
 

@@ -61,6 +61,7 @@ export class Vcpu implements CpuPort {
   mmioQualification = 0;
   /** The current access gave up (the VM failed or must stop): translation returns XLATE_ABORT. */
   aborted = false;
+  private readonly access: AccessContext = { va: 0, access: Access.Read, priv: Priv.M, paging: false, asid: 0 };
   /** The virtual address of the access being translated (the GVA an exit reports). */
   accessVa = 0;
   private stopRequested = false;
@@ -162,7 +163,8 @@ export class Vcpu implements CpuPort {
       return tlb.hostPage[e];
     }
     tlb.stats.misses++;
-    const c: AccessContext = { va, access, priv, paging, asid };
+    const c = this.access; // reused: a TLB miss allocates nothing
+    c.va = va; c.access = access; c.priv = priv; c.paging = paging; c.asid = asid;
     return this.vm.paging.fill(this, c);
   }
 

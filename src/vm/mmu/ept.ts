@@ -155,5 +155,5 @@ export class Ept {
 
 /** The 9-bit index of `gpa` at `level` (3 = PML4 … 0 = PT). GPAs are 32-bit here, so PML4 index is 0. */
 function index(gpa: number, level: number): number {
-  return Math.floor(gpa / 2 ** (12 + 9 * level)) & 511;
+  return level === 3 ? 0 : (gpa >>> (12 + 9 * level)) & 511;
 }
