@@ -18,6 +18,7 @@ export interface SourcePos {
 
 export class Diagnostics {
   readonly list: AsmDiagnostic[] = [];
+  private readonly seen = new Set<string>();
 
   constructor(readonly file: string) {}
 
@@ -29,11 +30,20 @@ export class Diagnostics {
     this.add(pos, 'warning', message);
   }
 
+  /** Takes over the diagnostics of another collector (a layout run that was kept). */
+  absorb(other: Diagnostics): void {
+    for (const d of other.list) this.add(d, d.severity, d.message);
+  }
+
   get hasErrors(): boolean {
     return this.list.some((d) => d.severity === 'error');
   }
 
+  /** The same message at the same place is reported once (a symbol may be evaluated many times). */
   private add(pos: SourcePos, severity: AsmDiagnostic['severity'], message: string): void {
+    const key = `${pos.line}:${pos.column}:${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     this.list.push({ file: this.file, line: pos.line, column: pos.column, severity, message });
   }
 }

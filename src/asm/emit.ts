@@ -129,6 +129,10 @@ class Emitter {
 
   private instruction(item: InsnItem): void {
     this.recordLine(item);
+    const address = this.address(item);
+    if (address % 4 !== 0) {
+      this.diags.warning(item.pos, `instruction at 0x${address.toString(16)} is not 4-byte aligned: it traps without the C extension`);
+    }
     const word = encodeInstruction(item, this.context(this.address(item)));
     this.write(item, le(word, 4));
   }

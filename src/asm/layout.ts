@@ -42,7 +42,7 @@ export function layoutRelaxed(statements: readonly Statement[], diags: Diagnosti
     const result = layout(statements, runDiags, long);
     const grow = result.shortBranches.filter((b) => needsLongForm(b, result.symbols));
     if (grow.length === 0) {
-      diags.list.push(...runDiags.list);
+      diags.absorb(runDiags);
       return result;
     }
     for (const b of grow) long.add(b.index);

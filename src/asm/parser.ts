@@ -107,6 +107,7 @@ export function parseSource(source: string, diags: Diagnostics): ParsedSource {
     if (line.length === 0) continue;
     const stmt = parseStatement(line, tokens[i], locals, diags);
     if (stmt) statements.push(stmt);
+    if (stmt?.body?.kind === 'directive' && stmt.body.name === '.end') break; // gas reads no further
   }
   for (const s of statements) collectReferences(s, references);
   return { statements, references };

@@ -2,7 +2,7 @@
  * Runs the GNU RISC-V toolchain for the comparison tests. Missing binaries
  * are a test failure with a message that says what to install, never a skip.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -10,6 +10,7 @@ import { join } from 'path';
 export const GNU_AS = 'riscv64-unknown-elf-as';
 export const GNU_LD = 'riscv64-unknown-elf-ld';
 export const GNU_OBJDUMP = 'riscv64-unknown-elf-objdump';
+export const GNU_READELF = 'riscv64-unknown-elf-readelf';
 
 const AS_FLAGS = ['-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', '-mno-relax', '-mpriv-spec=1.12'];
 
@@ -31,7 +32,7 @@ SECTIONS {
 
 /** Throws an Error naming the missing tools, for a failing (not skipped) test. */
 export function requireToolchain(): void {
-  const missing = [GNU_AS, GNU_LD, GNU_OBJDUMP].filter((tool) => {
+  const missing = [GNU_AS, GNU_LD, GNU_OBJDUMP, GNU_READELF].filter((tool) => {
     try {
       execFileSync(tool, ['--version'], { stdio: 'ignore' });
       return false;
@@ -98,4 +99,13 @@ export function objdumpInstructions(disassembly: string): ObjdumpLine[] {
 export function gnuDisassembleWords(words: readonly number[], textBase = 0x80000000): ObjdumpLine[] {
   const source = `.text\n${words.map((w) => `.insn 4, 0x${(w >>> 0).toString(16)}`).join('\n')}\n`;
   return objdumpInstructions(gnuBuild(source, 'words', textBase).disassembly);
+}
+
+/** readelf's complaints (stderr) about an ELF file; empty when it is well-formed. */
+export function readelfComplaints(elf: Uint8Array): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hyperstep-elf-'));
+  const file = join(dir, 'ours.elf');
+  writeFileSync(file, elf);
+  const r = spawnSync(GNU_READELF, ['-W', '-a', file], { encoding: 'utf8' });
+  return `${r.status === 0 ? '' : `exit ${r.status}\n`}${r.stderr}`;
 }

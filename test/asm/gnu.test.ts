@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import { assemble, disassemble, formatDiagnostic } from '../../src/asm';
 import { TestElf, readElf } from './elf-file';
-import { gnuBuild, gnuDisassembleWords, objdumpInstructions, requireToolchain } from './gnu-toolchain';
+import { gnuBuild, gnuDisassembleWords, objdumpInstructions, readelfComplaints, requireToolchain } from './gnu-toolchain';
 
 const CORPUS = join(__dirname, '..', 'asm-corpus');
 const LOADED = ['.text', '.rodata', '.data', '.bss'];
@@ -64,6 +64,7 @@ describe('GNU comparison (test/asm-corpus)', function () {
     describe(file, () => {
       const source = readFileSync(join(CORPUS, file), 'utf8');
       let ours: TestElf;
+      let ourBytes: Uint8Array;
       let gnu: TestElf;
       let disassembly: string;
 
@@ -72,12 +73,15 @@ describe('GNU comparison (test/asm-corpus)', function () {
         assert.ok(result.ok && result.elf, result.diagnostics.map(formatDiagnostic).join('\n'));
         assert.deepEqual(result.diagnostics.map(formatDiagnostic), [], 'no warnings either');
         const built = gnuBuild(source, file.replace(/\.s$/, ''));
+        ourBytes = result.elf;
         ours = readElf(result.elf);
         gnu = readElf(built.elf);
         disassembly = built.disassembly;
       });
 
       it('loads the same bytes at the same addresses', () => compareSections(ours, gnu));
+
+      it('writes an ELF that GNU readelf reads without complaint', () => assert.equal(readelfComplaints(ourBytes), ''));
 
       it('has the same entry point and symbols', () => {
         assert.equal(hex(ours.entry), hex(gnu.entry), 'entry');

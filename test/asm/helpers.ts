@@ -1,6 +1,6 @@
 /** Shared helpers for the assembler unit tests. */
 import { strict as assert } from 'assert';
-import { AssembleResult, assemble, formatDiagnostic } from '../../src/asm';
+import { AssembleResult, assemble, disassemble, formatDiagnostic } from '../../src/asm';
 import { readElf } from './elf-file';
 
 export const BASE = 0x80000000;
@@ -54,4 +54,9 @@ export function warnings(source: string): string[] {
   const r = assemble(source, 'test.s');
   assert.ok(r.ok, r.diagnostics.map(formatDiagnostic).join('\n'));
   return r.diagnostics.map(formatDiagnostic);
+}
+
+/** .text disassembled (objdump -M no-aliases text, tabs shown as spaces). */
+export function listing(source: string): string[] {
+  return words(source).map((w, i) => disassemble(w, BASE + 4 * i).replace('\t', ' '));
 }

@@ -1,0 +1,131 @@
+/**
+ * Every diagnostic, with its place: `file:line:column: message`. Bad input
+ * never throws, and one run reports every error of a file.
+ */
+import { strict as assert } from 'assert';
+import { assemble, formatDiagnostic } from '../../src/asm';
+import { errors, expectOneError, warnings } from './helpers';
+
+const ERRORS: readonly [title: string, source: string, expected: string][] = [
+  ['unknown instruction', 'foo a0, a1', "test.s:1:1: unknown instruction 'foo'"],
+  ['bad register', 'addi a9, a0, 1', "test.s:1:6: bad register 'a9' for rd of addi"],
+  ['register case (GNU: A0 is not a register)', 'add A0, a1, a2', "test.s:1:5: bad register 'A0' for rd of add"],
+  ['register where an immediate belongs', 'slli a0, a0, a1', 'test.s:1:14: slli: expected an immediate or symbol for shamt, found register a1'],
+  ['immediate out of range (I-type)', 'addi a0, a0, 5000', 'test.s:1:14: immediate 5000 out of range for addi (-2048..2047)'],
+  ['immediate out of range (store offset)', 'sw a0, -2049(sp)', 'test.s:1:8: immediate -2049 out of range for sw (-2048..2047)'],
+  ['immediate out of range (U-type)', 'lui a0, 0x100000', 'test.s:1:9: immediate 1048576 out of range for lui (0..1048575)'],
+  ['shift amount out of range', 'slli a0, a0, 32', 'test.s:1:14: shift amount 32 out of range for slli (0..31)'],
+  ['CSR immediate out of range', 'csrrwi a0, mstatus, 32', 'test.s:1:21: CSR immediate 32 out of range for csrrwi (0..31)'],
+  ['CSR immediate out of range in a pseudo', 'csrw mstatus, 40', 'test.s:1:15: CSR immediate 40 out of range for csrw (0..31)'],
+  ['unknown CSR', 'csrr a0, notacsr', "test.s:1:10: unknown CSR 'notacsr'"],
+  ['CSR number out of range', 'csrr a0, 4096', 'test.s:1:10: CSR number 4096 out of range (0..4095)'],
+  ['undefined symbol', 'j nowhere', "test.s:1:3: undefined symbol 'nowhere'"],
+  ['undefined symbol reported once for la', 'la a0, nowhere', "test.s:1:8: undefined symbol 'nowhere'"],
+  ['duplicate label', 'x: nop\nx: nop', "test.s:2:1: symbol 'x' is already defined (line 1)"],
+  ['label clashing with an equate', 'x: nop\n.equ x, 1', "test.s:2:6: symbol 'x' is already defined as a label (line 1)"],
+  ['.equiv redefinition', '.equiv K, 1\n.equiv K, 2', "test.s:2:8: symbol 'K' is already defined (line 1)"],
+  ['bad directive', '.frobnicate 1', "test.s:1:1: unknown or unsupported directive '.frobnicate'"],
+  ['misaligned branch target', 'j x\n.byte 0\nx:', 'test.s:1:3: misaligned branch target 0x80000005: offset 5 is odd'],
+  ['jal out of range', 'jal far\n.skip 0x100000\nfar: nop', 'test.s:1:5: branch target 0x80100004 out of range for jal: offset 1048580 (±1 MiB)'],
+  ['unterminated string', '.data\n.ascii "abc', 'test.s:2:8: unterminated string: missing closing "'],
+  ['unterminated character literal', "li a0, '", 'test.s:1:8: unterminated character literal'],
+  ['unterminated comment', 'nop /* never closed', 'test.s:1:5: unterminated comment: missing */'],
+  ['too few operands', 'addi a0, a0', 'test.s:1:1: too few operands for addi (expected addi rd, rs1, imm)'],
+  ['too many operands', 'addi a0, a0, 1, 2', 'test.s:1:17: too many operands for addi (expected addi rd, rs1, imm)'],
+  ['operand count with several forms', 'jalr a0, a1, 4, 5', 'test.s:1:17: too many operands for jalr (expected one of: jalr rd, offset(rs1) | jalr rs1 | jalr offset(rs1) | jalr rs1, imm | jalr rd, rs1 | jalr rd, rs1, imm)'],
+  ['missing operand', 'addi a0, , 1', 'test.s:1:10: missing operand'],
+  ['bad expression: unexpected operator', 'addi a0, a0, 1 +* 2', "test.s:1:17: bad expression: unexpected '*'"],
+  ['bad expression: cut short', 'addi a0, a0, (1 +', 'test.s:1:18: expected an expression'],
+  ['bad expression: string', '.byte "s"', 'test.s:1:7: bad expression: unexpected string'],
+  ['bad number', '.data\n.word 09', "test.s:2:7: bad number '09'"],
+  ['number too large', '.data\n.word 0x1ffffffffffffffff', 'test.s:2:7: number 0x1ffffffffffffffff does not fit in 64 bits'],
+  ['unexpected character', 'nop `', "test.s:1:5: unexpected character '`'"],
+  ['not a statement', ', nop', "test.s:1:1: expected an instruction or directive, found ','"],
+  ['division by zero', '.data\n.word 1 / 0', 'test.s:2:9: division by zero'],
+  ['adding two addresses', '.data\n.word x + y\nx: y:', 'test.s:2:9: cannot add two addresses'],
+  ['circular equates', '.equ a, a + 1\n.data\n.word a', "test.s:1:6: symbol 'a' is defined in terms of itself"],
+  ['undefined local label forward', 'j 1f', 'test.s:1:3: undefined local label 1f'],
+  ['undefined local label backward', 'j 1b', "test.s:1:3: undefined local label 1b: no '1:' before it"],
+  ['li of a value not known yet', 'li a0, later\n.equ later, 1', 'test.s:1:8: li needs a constant known at this point; use la for an address'],
+  ['an address as an immediate', 'addi a0, a0, lbl\nlbl:', "test.s:1:14: addi: 'lbl' is an address, not a constant; use %lo(lbl)"],
+  ['an address as an upper immediate', 'lui a0, lbl\nlbl:', "test.s:1:9: lui: 'lbl' is an address, not a constant; use %hi(lbl)"],
+  ['%hi in a 12-bit immediate', 'addi a0, a0, %hi(x)\nx:', 'test.s:1:14: %hi gives the upper 20 bits (for lui/auipc); use %lo here'],
+  ['%lo in lui', 'lui a0, %lo(x)\nx:', 'test.s:1:9: %lo gives the low 12 bits; use %hi with lui'],
+  ['%pcrel_lo without its auipc', 'addi a0, a0, %pcrel_lo(x)\nx: nop', 'test.s:1:24: %pcrel_lo(x): no auipc with %pcrel_hi at that label'],
+  ['unknown relocation operator', 'addi a0, a0, %got(x)', 'test.s:1:14: unknown relocation operator %got (supported: %hi %lo %pcrel_hi %pcrel_lo)'],
+  ['relocation operator inside an expression', '.word %hi(x) + 1\nx:', 'test.s:1:7: %hi(...) must be a whole instruction operand'],
+  ['bad fence set', 'fence rwio, w', 'test.s:1:7: bad fence operand: expected a non-empty subset of i, o, r, w in that order (e.g. rw)'],
+  ['AMO offset other than 0', 'lr.w a0, 4(a1)', 'test.s:1:10: lr.w: the address offset must be 0, found 4'],
+  ['instruction in .bss', '.bss\nnop', 'test.s:2:1: instruction in .bss, which holds no data (NOBITS)'],
+  ['data in .bss', '.bss\n.word 1', 'test.s:2:1: non-zero data in .bss, which holds no data (NOBITS)'],
+  ['.option rvc refused', '.option rvc', 'test.s:1:9: .option rvc: the C extension is not supported (RV32IMA only)'],
+  ['.option arch with C refused', '.option arch, +c', 'test.s:1:9: .option arch: the C extension is not supported (RV32IMA only)'],
+  ['.option pic refused', '.option pic', 'test.s:1:9: .option pic: position-independent code is not supported; la is always pc-relative'],
+  ['unknown .option', '.option frob', "test.s:1:9: unknown .option 'frob'"],
+  ['.option pop without push', '.option pop', 'test.s:1:9: .option pop without .option push'],
+  ['.popsection without push', '.popsection', 'test.s:1:1: .popsection without .pushsection'],
+  ['.previous without a previous section', '.previous', 'test.s:1:1: .previous: no previous section'],
+  ['directive with too many arguments', '.align 3, 0, 1, 2', 'test.s:1:17: too many arguments for .align'],
+  ['directive with too few arguments', '.equ K', 'test.s:1:1: too few arguments for .equ'],
+  ['alignment too large', '.align 20', 'test.s:1:8: .align: alignment 2^20 too large (at most 2^16)'],
+  ['alignment not a power of two', '.balign 3', 'test.s:1:9: .balign: alignment 3 is not a power of 2'],
+  ['size not known yet', '.skip later\nlater:', "test.s:1:7: .skip size must be a constant known at this point ('later' is not defined before this line)"],
+  ['string expected', '.ascii 5', 'test.s:1:8: expected a string in double quotes'],
+  ['symbol name expected', '.globl 5', 'test.s:1:8: expected a symbol name'],
+  ['unsupported symbol type', '.type x, @weird', "test.s:1:10: unsupported symbol type 'weird' (use @function, @object or @notype)"],
+  ['unsupported section type', '.section .x, "a", @note', 'test.s:1:19: unsupported section type @note (use @progbits or @nobits)'],
+  ['.fill with a negative count', '.fill -1', 'test.s:1:1: .fill needs a non-negative count and size'],
+  ['bad \\x escape', '.data\n.ascii "\\xg"', 'test.s:2:9: bad escape: \\x needs hex digits'],
+];
+
+const WARNINGS: readonly [title: string, source: string, expected: string][] = [
+  ['branch target not 4-byte aligned', 'beq a0, a1, x\n.half 0\nx: ret',
+    'test.s:1:13: warning: branch target 0x80000006 is not 4-byte aligned: it traps without the C extension'],
+  ['value truncated', '.data\n.byte 256', 'test.s:2:7: warning: value 0x100 truncated to 0x0'],
+  ['unknown escape', '.data\n.ascii "\\q"', "test.s:2:9: warning: unknown escape '\\q', taken as 'q'"],
+  ['negative .space', '.space -4', 'test.s:1:1: warning: .space with negative size -4 ignored'],
+  ['.fill size above 8', '.data\n.fill 1, 9, 1', 'test.s:2:1: warning: .fill size 9 reduced to 8'],
+  ['.option arch ignored', '.option arch, +zifencei', 'test.s:1:9: warning: .option arch ignored: the ISA is always rv32ima_zicsr_zifencei'],
+];
+
+describe('diagnostics', () => {
+  describe('errors', () => {
+    for (const [title, source, expected] of ERRORS) it(title, () => expectOneError(source, expected));
+  });
+
+  describe('warnings', () => {
+    for (const [title, source, expected] of WARNINGS) {
+      it(title, () => assert.ok(warnings(source).includes(expected), warnings(source).join('\n')));
+    }
+
+    it('an instruction at a misaligned address', () => {
+      assert.deepEqual(warnings('.byte 1\nnop'), [
+        'test.s:2:1: warning: instruction at 0x80000001 is not 4-byte aligned: it traps without the C extension',
+      ]);
+    });
+  });
+
+  it('reports every error of a file in one run, in source order', () => {
+    assert.deepEqual(errors('foo\naddi a0, a0, 9999\nj nowhere\n.bogus\nx: nop\nx: nop\nlui a0, -1'), [
+      "test.s:1:1: unknown instruction 'foo'",
+      'test.s:2:14: immediate 9999 out of range for addi (-2048..2047)',
+      "test.s:3:3: undefined symbol 'nowhere'",
+      "test.s:4:1: unknown or unsupported directive '.bogus'",
+      "test.s:6:1: symbol 'x' is already defined (line 5)",
+      'test.s:7:9: immediate -1 out of range for lui (0..1048575)',
+    ]);
+  });
+
+  it('formats a diagnostic as file:line:column: message', () => {
+    const [d] = assemble('nop\n  bad', 'dir/prog.s').diagnostics;
+    assert.deepEqual(d, { file: 'dir/prog.s', line: 2, column: 3, severity: 'error', message: "unknown instruction 'bad'" });
+    assert.equal(formatDiagnostic(d), "dir/prog.s:2:3: unknown instruction 'bad'");
+  });
+
+  it('never throws, whatever the input', () => {
+    for (const src of ['\0\0\0', '"', "'", '(((((', '.section', '.word', 'x:'.repeat(100), '\u{1F600}: nop', '.equ', '%hi(']) {
+      const r = assemble(src, 'fuzz.s');
+      assert.equal(typeof r.ok, 'boolean');
+    }
+  });
+});
