@@ -97,6 +97,8 @@ export class Cpu {
 
   /** LR/SC reservation: host byte offset of the reserved word, or -1. */
   reservation = -1;
+  /** The value LR loaded: SC also requires the word to still hold it (see atomic()). */
+  private reservationValue = 0;
 
   /** wfi found nothing pending: the hart sleeps until mip & mie is non-zero. */
   halted = false;
@@ -535,9 +537,12 @@ export class Cpu {
     const old = m.i32[h >> 2];
     let result = old, store = true;
     switch (op) {
-      case Op.LR: this.reservation = h; store = false; break;
+      case Op.LR: this.reservation = h; this.reservationValue = old; store = false; break;
       case Op.SC:
-        store = this.reservation === h;
+        // Another hart's store to the word must make SC fail (unprivileged spec §8.2), but stores
+        // do not check reservations; so, as QEMU does, SC succeeds only if the word still holds
+        // the value LR loaded (a compare-and-exchange).
+        store = this.reservation === h && old === this.reservationValue;
         result = store ? 0 : 1;
         this.reservation = -1;
         if (store) m.i32[h >> 2] = src;

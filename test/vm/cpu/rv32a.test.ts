@@ -2,12 +2,12 @@
 import * as assert from 'assert';
 import { Csr } from '../../../src/vm/cpu/csr';
 import {
-  addi, amoadd_w, amoand_w, amomax_w, amomaxu_w, amomin_w, amominu_w, amoor_w, amoswap_w, amoxor_w, csrr, csrw, ecall, li,
-  lr_w, mret, sc_w,
+  addi, amoadd_w, amoand_w, amomax_w, amomaxu_w, amomin_w, amominu_w, amoor_w, amoswap_w, amoxor_w, bne, csrr, csrw, ecall,
+  jal, li, lr_w, mret, or, sc_w, slli, sw, wfi,
 } from './encode';
 import { CODE, DATA, HANDLER, MachineRig } from './harness';
 
-const T0 = 5, T1 = 6, T2 = 7, T3 = 28;
+const T0 = 5, T1 = 6, T2 = 7, T3 = 28, T4 = 29, T5 = 30;
 
 /** Handler that skips the trapping instruction: mepc += 4; mret. */
 const SKIP_HANDLER = [csrr(T3, Csr.mepc), addi(T3, T3, 4), csrw(Csr.mepc, T3), mret()];
@@ -59,6 +59,21 @@ describe('RV32A', () => {
       r.step(7);
       assert.strictEqual(r.x(T3), 1);
       assert.strictEqual(r.read32(DATA + 4), 9);
+    });
+
+    it('sc.w fails when another hart stored to the reserved word in between', () => {
+      // hart 0: lr.w, spin past its quantum (hart 1 runs and stores 100), then sc.w; the exit code
+      // is sc.w's result. Unprivileged spec §8.2: the SC must fail.
+      const hart0 = [
+        li(T0, DATA), lr_w(T1, T0), li(T2, 20000), addi(T2, T2, -1), bne(T2, 0, -4),
+        addi(T1, T1, 1), sc_w(T3, T1, T0), slli(T3, T3, 16), li(T4, 0x3333), or(T3, T3, T4),
+        li(T5, 0x100000), sw(T3, T5, 0), jal(0, 0),
+      ];
+      const hart1 = [li(T0, DATA), li(T1, 100), sw(T1, T0, 0), wfi(), jal(0, -4)];
+      const m = new MachineRig([bne(10, 0, 4 * (1 + hart0.flat().length)), ...hart0, ...hart1], { vcpus: 2 });
+      const out = m.run(1_000_000);
+      assert.deepStrictEqual(out, { kind: 'poweroff', code: 1 });
+      assert.strictEqual(m.read32(DATA), 100);
     });
 
     it('lr.w sign-extends nothing: it loads the full word', () => {
