@@ -4,7 +4,7 @@ import {
   add, addi, and, andi, auipc, beq, bge, bgeu, blt, bltu, bne, csrrw, fence, fence_i, jal, jalr, lb, lbu, lh, lhu, li,
   lui, lw, nop, or, ori, sb, sh, sll, slli, slt, slti, sltiu, sltu, sra, srai, srl, srli, sub, sw, xor, xori,
 } from './encode';
-import { CODE, DATA, MachineRig, run } from './harness';
+import { BareRig, CODE, DATA, MachineRig, run } from './harness';
 
 const T0 = 5, T1 = 6, T2 = 7;
 
@@ -263,6 +263,31 @@ describe('RV32I', () => {
       assert.strictEqual(r.read32(DATA + 4), 0x8badf00d);
       assert.strictEqual(r.read8(DATA + 4), 0x0d);
       assert.strictEqual(r.read32(DATA + 8), 0x33333333);
+    });
+  });
+
+  describe('loads and stores to MMIO (a bare Cpu, recording port)', () => {
+    it('loads extend the device value by width and sign; the access size reaches the device', () => {
+      const ops: [(rd: number, rs1: number, imm: number) => number, number, number][] = [
+        [lb, 1, 0xffffff80], [lbu, 1, 0x80], [lh, 2, 0xffffff80], [lhu, 2, 0xff80], [lw, 4, 0x8000ff80],
+      ];
+      for (const [op, size, want] of ops) {
+        const r = new BareRig([li(T0, 0x10000000), op(T2, T0, 4)]);
+        r.port.mmioValue = 0x8000ff80;
+        r.step(3);
+        assert.strictEqual(r.x(T2), want);
+        assert.deepStrictEqual(r.port.mmio, [{ gpa: 0x10000004, size, write: false, value: 0x8000ff80 }]);
+      }
+    });
+
+    it('stores pass the low bytes of rs2 and their size', () => {
+      const r = new BareRig([li(T0, 0x10000000), li(T1, 0x12345678), sb(T1, T0, 1), sh(T1, T0, 2), sw(T1, T0, 4)]);
+      r.step(7);
+      assert.deepStrictEqual(r.port.mmio, [
+        { gpa: 0x10000001, size: 1, write: true, value: 0x78 },
+        { gpa: 0x10000002, size: 2, write: true, value: 0x5678 },
+        { gpa: 0x10000004, size: 4, write: true, value: 0x12345678 },
+      ]);
     });
   });
 

@@ -7,9 +7,9 @@ import {
   MSTATUS_TVM, MSTATUS_TW,
 } from '../../../src/vm/cpu/csr';
 import {
-  addi, beq, bne, csrr, csrrw, csrw, ebreak, ecall, jal, jalr, li, lw, mret, nop, sfence_vma, slli, sret, wfi,
+  addi, amoadd_w, beq, bne, csrr, csrrw, csrw, ebreak, ecall, jal, jalr, li, lw, lr_w, mret, nop, sc_w, sfence_vma, slli, sret, vmcall, wfi,
 } from './encode';
-import { CODE, HANDLER, MachineRig, Mode, TO_MODE_STEPS, toMode } from './harness';
+import { BareRig, CODE, HANDLER, MachineRig, Mode, TO_MODE_STEPS, toMode } from './harness';
 
 const T0 = 5, T1 = 6, T2 = 7;
 const PRE = TO_MODE_STEPS;
@@ -103,6 +103,15 @@ describe('traps', () => {
       ['the all-zero word (defined illegal, and 16-bit): 0', 0x00000000, 0],
       ['a SYSTEM encoding with funct3 = 4', 0x00004073, 0x00004073],
       ['vmcall with a stray bit', 0x0000008b, 0x0000008b],
+      ['a branch with funct3 = 2', 0x0000a063, 0x0000a063],
+      ['a store with funct3 = 3 (sd)', 0x0000b023, 0x0000b023],
+      ['jalr with funct3 = 1', 0x000010e7, 0x000010e7],
+      ['amoadd.d (funct3 = 3)', 0x0062b3af, 0x0062b3af],
+      ['funct7 = 0x20 with funct3 = 1 (no such op)', 0x406293b3, 0x406293b3],
+      ['ecall with rs1 != 0', 0x00028073, 0x00028073],
+      ['wfi with rd != 0', 0x105002f3, 0x105002f3],
+      ['uret (N extension, not implemented)', 0x00200073, 0x00200073],
+      ['dret (debug mode only)', 0x7b200073, 0x7b200073],
     ];
     for (const [what, word, tval] of cases) {
       it(what, () => {
@@ -410,6 +419,59 @@ describe('traps', () => {
       assert.strictEqual(r.csr(Csr.scause), 0);
       assert.strictEqual(r.csr(Csr.stval), AFTER + 6);
       assert.strictEqual(r.csr(Csr.sepc), AFTER);
+    });
+  });
+
+  describe('vmcall (SPEC §1)', () => {
+    it('exits to the hypervisor (VMCALL); an unknown number returns -1000 in a0', () => {
+      const r = rig([li(17, 0x1234), vmcall(), nop()]);
+      r.step(3);
+      assert.strictEqual(r.sx(10), -1000);
+      assert.strictEqual(r.pc, CODE + 12);
+      assert.strictEqual(r.csr(Csr.mcause), 0);
+      assert.strictEqual(r.machine.vm.exitsByReason.get('VMCALL'), 1);
+    });
+
+    it('works from U-mode too: it is not a trap into the guest', () => {
+      const r = rig([toMode(Mode.U), vmcall()]);
+      r.step(PRE + 1);
+      assert.strictEqual(r.cpu.priv, Mode.U);
+      assert.strictEqual(r.sx(10), -1000);
+      assert.strictEqual(r.pc, AFTER + 4);
+    });
+  });
+
+  describe('access faults from the CPU itself (a bare Cpu whose port says "not RAM")', () => {
+    it('fetching from MMIO: instruction access fault (1), mtval = mepc = the address', () => {
+      const r = new BareRig([li(T0, 0x10000000), jalr(0, T0, 0)]);
+      r.cpu.mtvec = HANDLER;
+      r.step(4);
+      assert.strictEqual(r.csr(Csr.mcause), 1);
+      assert.strictEqual(r.csr(Csr.mtval), 0x10000000);
+      assert.strictEqual(r.csr(Csr.mepc), 0x10000000);
+    });
+
+    it('an AMO or LR on MMIO: store/AMO access fault (7) or load access fault (5)', () => {
+      for (const [inst, cause] of [[amoadd_w(T1, T2, T0), 7], [lr_w(T1, T0), 5], [sc_w(T1, T2, T0), 7]] as const) {
+        const r = new BareRig([li(T0, 0x10000000), inst]);
+        r.cpu.mtvec = HANDLER;
+        r.step(3);
+        assert.strictEqual(r.csr(Csr.mcause), cause);
+        assert.strictEqual(r.csr(Csr.mtval), 0x10000000);
+        assert.deepStrictEqual(r.port.mmio, [], 'the device never sees it');
+      }
+    });
+  });
+
+  describe('the Cpu on its own gives up on a trap loop', () => {
+    it('consecutive traps with no instruction retiring stop it with StopReason.TrapLoop', () => {
+      const r = new BareRig([0xffffffff]);
+      r.cpu.mtvec = CODE; // the handler is the illegal instruction itself
+      const n = r.step(1000);
+      assert.strictEqual(r.cpu.stopReason, StopReason.TrapLoop);
+      assert.ok(n < 20, `stopped after ${n} steps`);
+      assert.strictEqual(r.cpu.instret, 0);
+      assert.strictEqual(r.csr(Csr.mcause), 2);
     });
   });
 

@@ -150,6 +150,14 @@ for (const mmu of ['ept', 'shadow'] as const) {
         assertTrap(r, 12, UNMAPPED, UNMAPPED);
       });
 
+      it('running off the end of a mapped page into an unmapped one: 12 at the new page', () => {
+        const { r, pt } = paging([li(T1, V1 + 0xff8), jalr(0, T1, 0)], { mode: Mode.S, mmu });
+        pt.map4k(V1, P1, PTE_X);
+        r.place(P1 + 0xff8, [nop(), nop()]);
+        r.step(PRE + 3 + 3);
+        assertTrap(r, 12, V2, V2);
+      });
+
       it('a PTE with W but not R (reserved): 13', () => {
         const { r, pt } = paging([li(T1, V1), lw(T2, T1, 0)], { mode: Mode.S, mmu });
         pt.map4k(V1, P1, PTE_W);
@@ -321,6 +329,24 @@ for (const mmu of ['ept', 'shadow'] as const) {
         r.step(PRE + 13);
         assertNoTrap(r, PRE + 13);
         assert.deepStrictEqual([r.x(T2), r.x(T5), r.x(A1), r.x(A2)], [0x1111, 0x2222, 0x1111, 0x2222]);
+      });
+
+      it('the instruction after a satp write is fetched through the new tables', () => {
+        // VX maps to P1 under ROOT (ASID 1) and to P2 under ROOT2 (ASID 2); both copies start with
+        // `csrw satp, t3`, and differ in the instruction after it.
+        const VX = 0x40000000;
+        const satp2 = (0x80000000 | (2 << 22) | (ROOT2 >>> 12)) >>> 0;
+        const { r, pt } = paging([li(T3, satp2), li(T1, VX), jalr(0, T1, 0)], { mode: Mode.S, mmu, asid: 1 });
+        const pt2 = new PageTables(r, ROOT2, TABLES + 0x10000);
+        pt2.mapMega(CODE, CODE, RWX);
+        pt.map4k(VX, P1, PTE_X);
+        pt2.map4k(VX, P2, PTE_X);
+        r.place(P1, [csrw(Csr.satp, T3), li(A1, 0x111), nop()]);
+        r.place(P2, [csrw(Csr.satp, T3), li(A1, 0x222), nop()]);
+        r.step(PRE + 5 + 3);
+        assert.strictEqual(r.csr(Csr.mcause), 0);
+        assert.strictEqual(r.pc, VX + 12);
+        assert.strictEqual(r.x(A1), 0x222);
       });
 
       it('satp keeps MODE, ASID and PPN as written', () => {
