@@ -12,7 +12,7 @@ import { LayoutResult, layoutRelaxed } from './layout';
 import { LINE_SECTION_NAME, LineEntry, encodeLineTable } from './line-table';
 import { parseSource } from './parser';
 import { OutputSection, layoutSections } from './sections';
-import { Placement, SymbolTable } from './symbols';
+import { Placement, SymbolAttributes, SymbolTable } from './symbols';
 
 export interface AsmSymbol {
   name: string;
@@ -56,7 +56,7 @@ function assembleChecked(source: string, file: string, textBase: number, diags: 
   const laid = layoutRelaxed(parsed.statements, diags);
   const outputs = layoutSections(laid.sections, textBase >>> 0);
   const image = emitImage(laid, outputs, file, diags);
-  const place = placementOf(outputs, laid);
+  const place = placementOf(outputs);
   const records = collectSymbols(laid, outputs, place, diags);
   const symbols = records.map((r) => r.symbol);
   const entry = entryPoint(symbols, outputs, textBase);
@@ -122,7 +122,7 @@ function described(table: SymbolTable, name: string, value: number, section: str
   return { symbol, binding };
 }
 
-function sizeOf(table: SymbolTable, size: NonNullable<ReturnType<SymbolTable['attributesOf']>['size']>, place: Placement, diags: Diagnostics): number {
+function sizeOf(table: SymbolTable, size: NonNullable<SymbolAttributes['size']>, place: Placement, diags: Diagnostics): number {
   try {
     const v = evaluate(size.expr, table.finalContext(place, () => ({ value: 0n, section: null })));
     if (!isUnknown(v)) return Number(BigInt.asUintN(32, v.value));

@@ -22,16 +22,14 @@ export interface Image {
   readonly lines: readonly LineEntry[];
 }
 
-export function placementOf(outputs: readonly OutputSection[], layoutResult: LayoutResult): Placement {
+/** Where each input section ended up. */
+export function placementOf(outputs: readonly OutputSection[]): Placement {
   const outputOf = new Map<string, OutputSection>();
   for (const o of outputs) for (const s of o.inputs) outputOf.set(s.name, o);
-  for (const s of layoutResult.sections) {
-    if (!outputOf.has(s.name)) outputOf.set(s.name, { name: s.output } as OutputSection);
-  }
   return {
     inputAddress: (section) => {
       const o = outputOf.get(section);
-      return ((o?.address ?? 0) + (o?.inputOffsets?.get(section) ?? 0)) >>> 0;
+      return ((o?.address ?? 0) + (o?.inputOffsets.get(section) ?? 0)) >>> 0;
     },
     outputOf: (section) => outputOf.get(section)?.name ?? section,
   };
@@ -57,7 +55,7 @@ class Emitter {
     private readonly file: string,
     private readonly diags: Diagnostics,
   ) {
-    this.place = placementOf(outputs, layoutResult);
+    this.place = placementOf(outputs);
     this.symbols = layoutResult.symbols;
     for (const o of outputs) {
       this.outputs.set(o.name, o);

@@ -27,12 +27,26 @@ function fits(syntax: string, operands: readonly Operand[]): boolean {
   return slots.length === operands.length && slots.every((s, i) => slotShape(s) === operands[i].kind);
 }
 
+const formCache = new Map<string, readonly Form[]>();
+
 /** Every form of a mnemonic: the real instruction first, then pseudo forms. */
-export function formsOf(mnemonic: string): Form[] {
-  return [
-    ...instructionForms(mnemonic).map((def): Form => ({ kind: 'base', def })),
-    ...pseudoForms(mnemonic).map((def): Form => ({ kind: 'pseudo', def })),
-  ];
+export function formsOf(mnemonic: string): readonly Form[] {
+  let forms = formCache.get(mnemonic);
+  if (!forms) {
+    forms = [
+      ...instructionForms(mnemonic).map((def): Form => ({ kind: 'base', def })),
+      ...pseudoForms(mnemonic).map((def): Form => ({ kind: 'pseudo', def })),
+    ];
+    if (forms.length > 0) formCache.set(mnemonic, forms);
+  }
+  return forms;
+}
+
+/** The real instruction (no pseudo form) the operands fit; for expansions. */
+export function selectInstruction(mnemonic: string, operands: readonly Operand[], pos: SourcePos): InstructionDef {
+  const form = selectForm(mnemonic, operands, pos, true);
+  if (form.kind !== 'base') throw new ParseError(pos, `${mnemonic} is not a real instruction`);
+  return form.def;
 }
 
 /**
@@ -47,7 +61,7 @@ export function selectForm(mnemonic: string, operands: readonly Operand[], pos: 
   throw explainMismatch(mnemonic, forms, operands, pos);
 }
 
-function explainMismatch(mnemonic: string, forms: Form[], operands: readonly Operand[], pos: SourcePos): ParseError {
+function explainMismatch(mnemonic: string, forms: readonly Form[], operands: readonly Operand[], pos: SourcePos): ParseError {
   const sameCount = forms.find((f) => syntaxSlots(f.def.syntax).length === operands.length);
   if (!sameCount) return countError(mnemonic, forms, operands, pos);
   const slots = syntaxSlots(sameCount.def.syntax);
@@ -55,12 +69,12 @@ function explainMismatch(mnemonic: string, forms: Form[], operands: readonly Ope
   return new ParseError(operands[i].pos, shapeMessage(mnemonic, slots[i], operands[i], forms));
 }
 
-function expected(mnemonic: string, forms: Form[]): string {
+function expected(mnemonic: string, forms: readonly Form[]): string {
   const list = [...new Set(forms.map((f) => `${mnemonic} ${f.def.syntax}`.trim()))];
   return list.length === 1 ? list[0] : `one of: ${list.join(' | ')}`;
 }
 
-function countError(mnemonic: string, forms: Form[], operands: readonly Operand[], pos: SourcePos): ParseError {
+function countError(mnemonic: string, forms: readonly Form[], operands: readonly Operand[], pos: SourcePos): ParseError {
   const max = Math.max(...forms.map((f) => syntaxSlots(f.def.syntax).length));
   const tooMany = operands.length > max;
   const where = tooMany ? operands[max].pos : pos;
@@ -74,7 +88,7 @@ function describe(op: Operand): string {
   return 'an expression';
 }
 
-function shapeMessage(mnemonic: string, slot: string, op: Operand, forms: Form[]): string {
+function shapeMessage(mnemonic: string, slot: string, op: Operand, forms: readonly Form[]): string {
   const want = slotShape(slot);
   if (want === 'reg' && op.kind === 'expr' && op.expr.kind === 'sym') {
     return `bad register '${op.expr.name}' for ${slot} of ${mnemonic}`;

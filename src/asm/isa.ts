@@ -348,9 +348,16 @@ export function allMnemonics(): string[] {
   return [...new Set([...BASE_BY_MNEMONIC.keys(), ...PSEUDO_BY_MNEMONIC.keys()])].sort();
 }
 
+const slotCache = new Map<string, readonly string[]>();
+
 /** The operand slots of a syntax string. */
-export function syntaxSlots(syntax: string): string[] {
-  return syntax === '' ? [] : syntax.split(',').map((s) => s.trim());
+export function syntaxSlots(syntax: string): readonly string[] {
+  let slots = slotCache.get(syntax);
+  if (!slots) {
+    slots = syntax === '' ? [] : syntax.split(',').map((s) => s.trim());
+    slotCache.set(syntax, slots);
+  }
+  return slots;
 }
 
 interface FieldLayout {

@@ -6,7 +6,7 @@
  */
 import { SourcePos } from './diagnostics';
 import { Expr, RelocOp } from './expr';
-import { Form, selectForm } from './forms';
+import { Form, selectInstruction } from './forms';
 import { InstructionDef, MacroKind, PseudoDef, syntaxSlots } from './isa';
 import { Operand } from './parser';
 import { registerNumber } from './registers';
@@ -62,8 +62,7 @@ function lowerTemplate(def: PseudoDef, operands: readonly Operand[], pos: Source
   };
   return templateOf(def).map((line) => {
     const ops = line.operands.map((t) => instantiate(t, bound, pos));
-    const form = selectForm(line.mnemonic, ops, pos, true);
-    return { def: (form.def as InstructionDef), operands: ops };
+    return { def: selectInstruction(line.mnemonic, ops, pos), operands: ops };
   });
 }
 
@@ -102,8 +101,7 @@ function reloc(op: RelocOp, arg: Expr): Expr {
 }
 
 function real(mnemonic: string, operands: Operand[], pos: SourcePos, anchor?: string): Lowered {
-  const form = selectForm(mnemonic, operands, pos, true);
-  return { def: form.def as InstructionDef, operands, anchor };
+  return { def: selectInstruction(mnemonic, operands, pos), operands, anchor };
 }
 
 const RA = 1;
