@@ -20,7 +20,10 @@ function world(): World {
     i32: rig.mem.i32,
     updated,
     pteHost: (gpa: number): number => (gpa >= RAM && gpa < RAM + (1 << 20) ? gpa - RAM : -1),
+    // The walker either writes the PTE itself and reports it (pteUpdated) or asks the memory to
+    // write it (pteWrite); the stub serves both forms of the interface.
     pteUpdated: (host: number): void => { updated.push(host); },
+    pteWrite: (host: number, value: number): void => { rig.mem.i32[host >> 2] = value; updated.push(host); },
   };
   return { rig, pt, mem, walker: new Sv32Walker() };
 }
