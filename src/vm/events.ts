@@ -1,6 +1,7 @@
 // The one event stream every observable state change goes through (STYLE.md habit 9, SPEC §10):
 // traces, statistics views, breakpoints and logpoints all consume it. Emitting costs one boolean
 // test when nobody listens, so hot paths call `if (events.active)` before building an event.
+import { NOT_SNAPSHOTTED } from './mem/not-snapshotted';
 
 export interface EventBase {
   /** Virtual time (guest cycles) at which it happened. */
@@ -278,10 +279,23 @@ export interface NicEvent extends EventBase {
 
 export type DeviceEvent = PciIntxEvent | PciMsiEvent | PciConfigWriteEvent | NicEvent;
 
-export type VmEvent = ExitEvent | MmioEvent | OutputEvent | IrqEvent | DeviceEvent;
+/** A load or store touched a page a data breakpoint watches (reported after it completed). */
+export interface MemAccessEvent extends EventBase {
+  kind: 'mem-access';
+  gva: number;
+  gpa: number;
+  size: number;
+  write: boolean;
+  value: number;
+  pc: number;
+}
+
+export type VmEvent = ExitEvent | MmioEvent | OutputEvent | IrqEvent | DeviceEvent | MemAccessEvent;
 
 export class EventStream {
   private readonly listeners = new Set<(e: VmEvent) => void>();
+  // Listeners belong to the observers (debugger, trace), not to the machine: snapshots leave them alone.
+  readonly [NOT_SNAPSHOTTED] = true;
   /** True while someone listens: emitters test it before allocating an event. */
   active = false;
 

@@ -102,6 +102,8 @@ export class Cpu {
 
   /** wfi found nothing pending: the hart sleeps until mip & mie is non-zero. */
   halted = false;
+  /** The next run starts by executing the instruction under a breakpoint at pc instead of stopping on it. */
+  resumeFromBreakpoint = false;
   /** Set by the port during a slow path: EVT_* bits. */
   evt = 0;
   stopReason: StopReason = StopReason.None;
@@ -126,13 +128,18 @@ export class Cpu {
     this.reset(0);
   }
 
-  /** Reset state: M-mode, a0 = mhartid (SPEC §1), everything else zero. */
+  /** Reset state: M-mode, a0 = mhartid (SPEC §1), every other register and CSR zero. */
   reset(entry: number): void {
     this.x.fill(0);
     this.x[10] = this.hartId;
     this.pc = entry | 0;
     this.setPriv(Priv.M);
-    this.mstatus = 0;
+    this.mstatus = this.medeleg = this.mideleg = this.mie = this.mipSoft = 0;
+    this.mtvec = this.stvec = this.mscratch = this.sscratch = this.mepc = this.sepc = 0;
+    this.mcause = this.scause = this.mtval = this.stval = this.satp = 0;
+    this.mcounteren = this.scounteren = this.mcountinhibit = this.menvcfg = this.senvcfg = 0;
+    this.pmpcfg.fill(0); this.pmpaddr.fill(0); this.mhpmevent.fill(0);
+    this.externalLine = false;
     // A hart halted in wfi restarts, and no LR reservation survives the reset.
     this.halted = false;
     this.reservation = -1;
@@ -148,6 +155,11 @@ export class Cpu {
   run(budget: number): number {
     this.stopReason = StopReason.None;
     let done = 0;
+    if (this.resumeFromBreakpoint) {
+      this.resumeFromBreakpoint = false;
+      done = this.stepOverBreakpoint();
+      if (this.stopReason !== StopReason.None) return done;
+    }
     while (done < budget) {
       this.evt = 0;
       this.checkInterrupts();
@@ -161,6 +173,23 @@ export class Cpu {
     }
     this.evt = 0;
     return done;
+  }
+
+  /** Executes the one instruction at pc with its breakpoint lifted, then plants it again. */
+  private stepOverBreakpoint(): number {
+    const vpn = this.pc >>> 12, i = vpn & FAST_MASK;
+    const page = this.fetchTag[i] === vpn ? this.fetchHost[i] : -1;
+    const word = page >= 0 ? (page + (this.pc & 0xfff)) >>> 2 : -1;
+    if (word < 0 || !this.mem.breakpointWords.has(word)) return 0;
+    this.mem.breakpointWords.delete(word);
+    this.mem.decoded[word << 1] = 0;
+    this.evt = 0;
+    this.checkInterrupts();
+    const n = this.execute(1);
+    this.mem.breakpointWords.add(word);
+    this.mem.decoded[word << 1] = 0;
+    if (this.evt & EVT_ABORT && this.stopReason === StopReason.None) this.stopReason = StopReason.Break;
+    return n;
   }
 
   /** The hot loop. Returns instructions retired; leaves on budget, a break, or an interrupt-state change. */
@@ -196,6 +225,7 @@ export class Cpu {
       let d = dc[slot];
       if (d === 0) {
         decodeInto(i32[slot >>> 1], dc, slot);
+        if (mem.breakpointWords.size !== 0 && mem.breakpointWords.has(slot >>> 1)) dc[slot] = Op.BREAKPOINT;
         d = dc[slot];
       }
       const imm = dc[slot + 1];
@@ -335,6 +365,11 @@ export class Cpu {
           break;
         }
 
+        case Op.BREAKPOINT:
+          this.pc = pc; this.instret = base + n - trapped; this.fastHits += hits;
+          this.stopReason = StopReason.Breakpoint;
+          return n;
+
         default:
           // Everything else is rare: run it out of line with the architectural state in `this`.
           this.pc = pc;
@@ -383,14 +418,25 @@ export class Cpu {
 
   // ---- loads and stores off the fast path -----------------------------------------------------
 
-  /** Translates for `access` and caches the page; returns the host page offset or an XLATE_ code. */
+  /**
+   * Translates for `access` and caches the page; returns the host page offset or an XLATE_ code.
+   * A page about to be written is first saved for the current checkpoint; watched pages are not
+   * cached, so every access to them comes back here and is reported.
+   */
   private translatePage(va: number, access: Access): number {
     const host = this.port.translate(va, access);
     if (host >= 0) {
+      const mem = this.mem;
+      if (access === Access.Write) mem.prepareWrite(host, 1);
+      if (mem.watchCount !== 0 && mem.watchedPages[host >>> 12] !== 0) return host;
       const vpn = va >>> 12, i = vpn & FAST_MASK;
       if (access === Access.Read) { this.readTag[i] = vpn; this.readHost[i] = host; } else if (access === Access.Write) { this.writeTag[i] = vpn; this.writeHost[i] = host; }
     }
     return host;
+  }
+
+  private isWatched(host: number): boolean {
+    return this.mem.watchCount !== 0 && this.mem.watchedPages[host >>> 12] !== 0;
   }
 
   /** A load that missed the fast table. Sets `evt` on a trap or an abort; returns the value otherwise. */
@@ -406,7 +452,11 @@ export class Cpu {
       return signed ? (size === 2 ? (v << 16) >> 16 : v | 0) : (size === 2 ? v & 0xffff : v | 0);
     }
     const host = this.translatePage(va, Access.Read);
-    if (host >= 0) return this.loadHost(host + (va & 0xfff), size, signed);
+    if (host >= 0) {
+      const h = host + (va & 0xfff), v = this.loadHost(h, size, signed);
+      if (this.isWatched(h)) this.port.watchedAccess?.(va, h, size, false, v);
+      return v;
+    }
     if (host === XLATE_MMIO) {
       const v = this.port.mmioRead(this.xlateGpa, size);
       if (size === 4) return v | 0;
@@ -431,7 +481,12 @@ export class Cpu {
       return;
     }
     const host = this.translatePage(va, Access.Write);
-    if (host >= 0) { this.writeHostBytes(host + (va & 0xfff), size, value); return; }
+    if (host >= 0) {
+      const h = host + (va & 0xfff);
+      this.writeHostBytes(h, size, value);
+      if (this.isWatched(h)) this.port.watchedAccess?.(va, h, size, true, size === 4 ? value | 0 : value & (size === 2 ? 0xffff : 0xff));
+      return;
+    }
     if (host === XLATE_MMIO) { this.port.mmioWrite(this.xlateGpa, size, size === 4 ? value | 0 : value & (size === 2 ? 0xffff : 0xff)); return; }
     if (host === XLATE_FAULT) this.trap(this.xlateCause, va);
     else this.evt |= EVT_ABORT;
@@ -561,6 +616,7 @@ export class Cpu {
     if (store || op === Op.SC) m.decoded[(h >> 2) << 1] = 0;
     if (rd !== 0) this.x[rd] = result;
     this.pc = (this.pc + 4) | 0;
+    if (this.isWatched(h)) this.port.watchedAccess?.(va, h, 4, op !== Op.LR, m.i32[h >> 2]);
   }
 
   // ---- traps and interrupts -------------------------------------------------------------------
@@ -678,6 +734,11 @@ export class Cpu {
     this.writeTag.fill(NO_PAGE);
     this.fetchTag.fill(NO_PAGE);
     this.xlateEpoch++;
+  }
+
+  /** Empties the write fast table, so the next store to each page goes through translatePage (checkpoints). */
+  flushWriteTable(): void {
+    this.writeTag.fill(NO_PAGE);
   }
 
   /** Forgets the cached translations of one virtual page (a TLB entry evicted or invalidated). */

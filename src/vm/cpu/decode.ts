@@ -22,6 +22,8 @@ export const enum Op {
    * bits 24..31 of the packed word.
    */
   MISALIGNED_JUMP,
+  /** A debugger breakpoint: the decoder plants it for host words in HostMemory.breakpointWords. */
+  BREAKPOINT,
   ILLEGAL,
 }
 

@@ -37,4 +37,6 @@ export interface CpuPort {
   debugBreak(): boolean;
   /** The hart took an external interrupt: returns the vector (INTA; the LAPIC moves it IRR → ISR). */
   acknowledgeInterrupt(): number;
+  /** A load or store touched a watched page (after it completed). May set EVT_BREAK to stop. */
+  watchedAccess?(va: number, host: number, size: number, isWrite: boolean, value: number): void;
 }

@@ -59,7 +59,7 @@ export class EptPaging implements GuestPaging {
         const page = this.stage2(this.walkVcpu!, gpa, Access.Read, this.walkGva, false);
         return page >= 0 ? page + (gpa & 0xfff) : -1;
       },
-      pteUpdated: (host: number): void => { vm.host.invalidateCode(host, 4); },
+      pteWrite: (host: number, pte: number): void => { vm.host.writeU32(host, pte); },
     };
   }
 
@@ -161,7 +161,7 @@ export class ShadowPaging implements GuestPaging {
     this.guestMemory = {
       i32: vm.host.i32,
       pteHost: (gpa: number) => vm.gpaToHost(gpa),
-      pteUpdated: (host: number) => vm.host.invalidateCode(host, 4),
+      pteWrite: (host: number, pte: number) => vm.host.writeU32(host, pte),
     };
   }
 
@@ -253,9 +253,9 @@ export class ShadowPaging implements GuestPaging {
   emulateRamWrite(_v: Vcpu, gpa: number, size: number, value: number): boolean {
     const host = this.vm.gpaToHost(gpa);
     if (host < 0) return false;
-    const m = this.vm.host;
-    for (let k = 0; k < size; k++) m.u8[host + k] = value >>> (8 * k);
-    m.invalidateCode(host, size);
+    const bytes = new Uint8Array(size);
+    for (let k = 0; k < size; k++) bytes[k] = value >>> (8 * k);
+    this.vm.host.write(host, bytes);
     this.vm.bump('insn_emulation');
     this.vm.bump('mmu_pte_write');
     const zapped = this.tables.pteWritten(gpa - (gpa % 4));

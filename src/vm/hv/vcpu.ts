@@ -243,6 +243,16 @@ export class Vcpu implements CpuPort {
   acknowledgeInterrupt(): number {
     return this.vm.interruptAcknowledge(this);
   }
+
+  /** A data breakpoint's page was accessed: put it on the event stream; a debugger decides to stop. */
+  watchedAccess(va: number, host: number, size: number, isWrite: boolean, value: number): void {
+    const vm = this.vm;
+    if (!vm.events.active) return;
+    vm.events.emit({
+      kind: 'mem-access', cycle: this.cpu.cycles(), vcpu: this.id, gva: va >>> 0, gpa: vm.hostToGpa(host), size,
+      write: isWrite, value: value >>> 0, pc: this.cpu.pc,
+    });
+  }
 }
 
 /**

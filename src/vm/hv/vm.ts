@@ -9,7 +9,7 @@ import { ExitRecord, KernelMmioHandler, Vcpu } from './vcpu';
 import { KvmStatName, newKvmStats } from './stats';
 import { EXIT_REASON_NAMES, ExitReason, KVM_EXIT_NAMES, KvmExitName } from './exits';
 import { CostModel, DEFAULT_COST_MODEL } from './cost-model';
-import { EptPaging, GuestPaging, ShadowPaging } from './paging';
+import { EptPaging, ShadowPaging } from './paging';
 
 /** KVM_SET_USER_MEMORY_REGION's struct kvm_userspace_memory_region; userspaceAddr is a host offset. */
 export interface Memslot {
@@ -54,7 +54,7 @@ export class Vm {
   /** MMIO accesses per device, kernel and VMM alike. */
   readonly mmioCounts = new Map<string, { reads: number; writes: number; handledIn: 'kernel' | 'vmm' }>();
   readonly exitLog: ExitRecord[] = [];
-  readonly paging: GuestPaging;
+  readonly paging: EptPaging | ShadowPaging;
   readonly cost: CostModel;
   readonly config: VmConfig;
   private readonly kernelDevices: KernelMmioHandler[] = [];
@@ -97,6 +97,15 @@ export class Vm {
     for (const m of this.memslots) {
       const off = gpa - m.guestPhysAddr;
       if (off >= 0 && off < m.memorySize) return m.userspaceAddr + off;
+    }
+    return -1;
+  }
+
+  /** The GPA a host offset backs (inverse of gpaToHost), or -1. */
+  hostToGpa(host: number): number {
+    for (const m of this.memslots) {
+      const off = host - m.userspaceAddr;
+      if (off >= 0 && off < m.memorySize) return m.guestPhysAddr + off;
     }
     return -1;
   }

@@ -1,6 +1,22 @@
 // Host memory: the buffer a memslot's userspace_addr points into (KVM_SET_USER_MEMORY_REGION).
 // One ArrayBuffer with aligned typed views, shared by every vCPU, plus the decode cache that is
 // indexed by host word (so it is shared too, and invalidated per written word: STYLE.md, speed).
+//
+// It also carries the debugger's three hooks, each free when unused:
+//  - copy-on-write for checkpoints: a page's old contents are saved the first time it is written
+//    after a checkpoint. The CPU calls `prepareWrite` only when it puts a page in its write fast
+//    table, and checkpoints empty those tables, so the store fast path does no extra work;
+//  - instruction breakpoints by host word: the decoder turns such a word into a breakpoint op;
+//  - watched pages: they never enter the CPU's fast tables, so their accesses take the slow path,
+//    which reports them.
+
+import { markNotSnapshotted } from './not-snapshotted';
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+
+/** Page contents saved for a checkpoint: page index → bytes as they were at the checkpoint. */
+export type PageStore = Map<number, Uint8Array>;
 
 export class HostMemory {
   readonly size: number;
@@ -12,8 +28,19 @@ export class HostMemory {
   /** Two int32 slots per host word: packed op fields and immediate (see cpu/decode.ts). 0 = not decoded. */
   readonly decoded: Int32Array;
 
+  /** Copy-on-write: where first writes save pages, and the epoch each page was last saved in. */
+  private cowSink: PageStore | undefined;
+  private cowEpoch = 0;
+  private readonly pageSavedEpoch: Uint32Array;
+
+  /** Host word indexes that hold an instruction breakpoint. */
+  readonly breakpointWords = new Set<number>();
+  /** Per page: number of watchpoints on it (0 = not watched). */
+  readonly watchedPages: Uint16Array;
+  watchCount = 0;
+
   constructor(bytes: number) {
-    if (bytes <= 0 || bytes % 4096 !== 0) throw new RangeError(`host memory size must be a positive multiple of 4096, got ${bytes}`);
+    if (bytes <= 0 || bytes % PAGE_SIZE !== 0) throw new RangeError(`host memory size must be a positive multiple of 4096, got ${bytes}`);
     const buffer = new ArrayBuffer(bytes);
     this.size = bytes;
     this.u8 = new Uint8Array(buffer);
@@ -22,7 +49,14 @@ export class HostMemory {
     this.i16 = new Int16Array(buffer);
     this.i32 = new Int32Array(buffer);
     this.decoded = new Int32Array((bytes >>> 2) * 2);
+    this.pageSavedEpoch = new Uint32Array(bytes >>> PAGE_SHIFT);
+    this.watchedPages = new Uint16Array(bytes >>> PAGE_SHIFT);
+    // Guest RAM is saved page by page (copy-on-write), never as part of an object-graph snapshot;
+    // other objects keep references to these views (e.g. page-walk memory), so mark them too.
+    for (const o of [this, this.u8, this.i8, this.u16, this.i16, this.i32, this.decoded]) markNotSnapshotted(o);
   }
+
+  get pages(): number { return this.size >>> PAGE_SHIFT; }
 
   /** Forget decoded instructions in [offset, offset + length): DMA, loader and debugger writes call this. */
   invalidateCode(offset: number, length: number): void {
@@ -30,8 +64,9 @@ export class HostMemory {
     for (let w = first; w < last; w++) this.decoded[w << 1] = 0;
   }
 
-  /** Copies bytes in (loader, DMA, debugger) and keeps the decode cache coherent. */
+  /** Copies bytes in (loader, DMA, debugger) and keeps the decode cache and checkpoints coherent. */
   write(offset: number, bytes: Uint8Array): void {
+    this.prepareWrite(offset, bytes.length);
     this.u8.set(bytes, offset);
     this.invalidateCode(offset, bytes.length);
   }
@@ -45,7 +80,65 @@ export class HostMemory {
   }
 
   writeU32(offset: number, value: number): void {
-    this.u8[offset] = value; this.u8[offset + 1] = value >>> 8; this.u8[offset + 2] = value >>> 16; this.u8[offset + 3] = value >>> 24;
-    this.invalidateCode(offset, 4);
+    this.write(offset, Uint8Array.of(value, value >>> 8, value >>> 16, value >>> 24));
+  }
+
+  // ---- checkpoints (copy-on-write) ------------------------------------------------------------
+
+  /**
+   * Starts saving first writes into `sink` (a new checkpoint). Callers must also empty every CPU's
+   * write fast table, so each page's next store comes through prepareWrite.
+   */
+  beginCheckpoint(sink: PageStore): void {
+    this.cowSink = sink;
+    this.cowEpoch++;
+  }
+
+  /** Stops copy-on-write (no checkpoint is kept). */
+  endCheckpoints(): void {
+    this.cowSink = undefined;
+  }
+
+  /** Saves the pages of [offset, offset + length) into the current checkpoint, once per checkpoint. */
+  prepareWrite(offset: number, length: number): void {
+    const sink = this.cowSink;
+    if (!sink) return;
+    const last = (offset + Math.max(length, 1) - 1) >>> PAGE_SHIFT;
+    for (let p = offset >>> PAGE_SHIFT; p <= last; p++) {
+      if (this.pageSavedEpoch[p] === this.cowEpoch) continue;
+      this.pageSavedEpoch[p] = this.cowEpoch;
+      const start = p << PAGE_SHIFT;
+      sink.set(p, this.u8.slice(start, start + PAGE_SIZE));
+    }
+  }
+
+  /** Writes saved pages back (restoring a checkpoint), invalidating their decoded instructions. */
+  restorePages(pages: PageStore): void {
+    for (const [p, bytes] of pages) {
+      const start = p << PAGE_SHIFT;
+      this.u8.set(bytes, start);
+      this.invalidateCode(start, PAGE_SIZE);
+    }
+  }
+
+  // ---- breakpoints and watchpoints ------------------------------------------------------------
+
+  setBreakpoint(offset: number): void {
+    this.breakpointWords.add(offset >>> 2);
+    this.decoded[(offset >>> 2) << 1] = 0; // re-decode: the decoder plants the breakpoint op
+  }
+
+  clearBreakpoint(offset: number): void {
+    this.breakpointWords.delete(offset >>> 2);
+    this.decoded[(offset >>> 2) << 1] = 0;
+  }
+
+  /** Watches the pages of [offset, offset + length); the caller flushes the CPUs' fast tables. */
+  watch(offset: number, length: number, on: boolean): void {
+    const last = (offset + Math.max(length, 1) - 1) >>> PAGE_SHIFT;
+    for (let p = offset >>> PAGE_SHIFT; p <= last; p++) {
+      if (on) this.watchedPages[p]++; else if (this.watchedPages[p] > 0) this.watchedPages[p]--;
+    }
+    this.watchCount += on ? 1 : -1;
   }
 }

@@ -15,8 +15,8 @@ export interface PteMemory {
    */
   pteHost(gpa: number): number;
   readonly i32: Int32Array;
-  /** A PTE was rewritten by the walker (A/D bits): keep derived caches coherent. */
-  pteUpdated(host: number): void;
+  /** The walker sets A/D: write `pte` at host offset `host`, keeping checkpoints and caches coherent. */
+  pteWrite(host: number, pte: number): void;
 }
 
 const FAULT_FOR = [Cause.LoadPageFault, Cause.StorePageFault, Cause.InsnPageFault];
@@ -69,8 +69,7 @@ export class Sv32Walker {
       const ad = PTE_A | (access === Access.Write ? PTE_D : 0);
       if ((pte & ad) !== ad) {
         pte |= ad;
-        mem.i32[host >> 2] = pte;
-        mem.pteUpdated(host);
+        mem.pteWrite(host, pte);
       }
       const page = level === 1 ? (ppn & ~0x3ff) | ((va >>> 12) & 0x3ff) : ppn;
       if (page >= 1 << 20) { this.cause = ACCESS_FAULT_FOR[access]; return false; } // beyond 32-bit physical space

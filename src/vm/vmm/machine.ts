@@ -11,6 +11,8 @@ import { MmioDevice } from './device';
 import { Finisher, FinisherAction } from './finisher';
 import { Uart16550 } from './uart16550';
 import { MemoryRegionTree } from './mtree';
+import { StopReason } from '../cpu/cpu';
+import { markNotSnapshotted } from '../mem/not-snapshotted';
 
 export const RAM_BASE = 0x8000_0000;
 export const FINISHER_BASE = 0x0010_0000;
@@ -43,8 +45,8 @@ export type RunOutcome =
   | { kind: 'failure'; message: string }
   /** Every vCPU waits in wfi and nothing can ever wake it. */
   | { kind: 'halted'; message: string }
-  /** Someone asked the run loop to return (a debugger); the machine can resume. */
-  | { kind: 'stopped' };
+  /** The run returned early and the machine can resume: a pause, a breakpoint, ebreak, or the step target. */
+  | { kind: 'stopped'; reason: 'pause' | 'breakpoint' | 'ebreak' | 'step'; vcpu: number };
 
 export interface MachineIo {
   /** Bytes the guest wrote to its console (UART THR). */
@@ -66,6 +68,11 @@ export class Machine implements VmmExitHandler {
   private resetRequested = false;
   private image: ProgramImage | undefined;
   private stopRequested = false;
+  /** Scheduler: whose turn it is and how many steps of its quantum are left. */
+  private turn = 0;
+  private quantumLeft = QUANTUM;
+  /** Steps taken by all vCPUs since boot: the machine's position in time (reverse execution seeks by it). */
+  steps = 0;
   private ranOnce = false;
 
   constructor(config: Partial<MachineConfig>, private readonly io: MachineIo) {
@@ -113,7 +120,7 @@ export class Machine implements VmmExitHandler {
       clipped.push({ paddr: start, data: s.data.subarray(Math.min(skip, s.data.length), Math.min(s.data.length, end - s.paddr)), memSize: end - start });
     }
     if (this.vm.gpaToHost(image.entry) < 0) return { error: `entry point 0x${hex(image.entry)} is not in RAM`, warnings };
-    this.image = { entry: image.entry, segments: clipped };
+    this.image = markNotSnapshotted({ entry: image.entry, segments: clipped });
     this.reset();
     return { warnings };
   }
@@ -121,10 +128,13 @@ export class Machine implements VmmExitHandler {
   /** System reset: RAM reloaded from the image (as QEMU reloads its ROM blobs), every vCPU at the entry. */
   reset(): void {
     if (this.ranOnce) { // a fresh ArrayBuffer is zeroed already: skip clearing hundreds of MiB at boot
+      this.host.prepareWrite(0, this.host.size); // a checkpoint taken before the reset keeps RAM as it was
       this.host.u8.fill(0);
       this.host.decoded.fill(0);
     }
     this.ranOnce = true;
+    this.turn = 0;
+    this.quantumLeft = QUANTUM;
     this.vm.resetMmu();
     const image = this.image;
     if (image) {
@@ -157,30 +167,49 @@ export class Machine implements VmmExitHandler {
   }
 
   /**
-   * Runs until the guest powers off, fails, halts for good, `maxInstructions` retire, or a stop is
-   * requested. vCPUs take turns by fixed quanta of steps, so the interleaving is deterministic.
+   * Runs until the guest powers off, fails, halts for good, `maxInstructions` retire, the machine
+   * reaches `untilStep` steps, or a stop is requested (a breakpoint, ebreak under a debugger,
+   * requestStop). vCPUs take turns by fixed quanta of steps; the turn and what is left of it are
+   * machine state, so the interleaving is the same however the run is sliced (a debugger stepping
+   * one instruction at a time sees exactly what a free run does).
    */
-  run(maxInstructions = Infinity): RunOutcome {
+  run(maxInstructions = Infinity, untilStep = Infinity): RunOutcome {
     this.stopRequested = false;
+    let idle = 0;
     for (;;) {
       if (this.vm.failure) return { kind: 'failure', message: this.vm.failure.message };
       if (this.poweredOff) return { kind: 'poweroff', code: this.poweredOff.code };
       if (this.resetRequested) { this.resetRequested = false; this.reset(); }
-      if (this.stopRequested) return { kind: 'stopped' };
-      const left = maxInstructions - this.instructions();
-      if (left <= 0) return { kind: 'limit' };
-      let progressed = false;
-      for (const v of this.vcpus) {
-        if (v.cpu.halted && (v.cpu.mip() & v.cpu.mie) === 0) continue;
-        v.run(Math.min(QUANTUM, left));
-        progressed = true;
-        if (this.vm.failure || this.poweredOff || this.stopRequested) break;
+      if (this.stopRequested) return { kind: 'stopped', reason: 'pause', vcpu: this.turn };
+      const left = Math.min(maxInstructions - this.instructions(), untilStep - this.steps);
+      if (left <= 0) return this.steps >= untilStep ? { kind: 'stopped', reason: 'step', vcpu: this.turn } : { kind: 'limit' };
+      const v = this.vcpus[this.turn];
+      if (v.cpu.halted && (v.cpu.mip() & v.cpu.mie) === 0) {
+        if (++idle >= this.vcpus.length) {
+          return { kind: 'halted', message: `every vCPU is halted in wfi and no interrupt can arrive (pc 0x${hex(this.vcpus[0].cpu.pc)})` };
+        }
+        this.nextTurn();
+        continue;
       }
-      if (!progressed) {
-        return { kind: 'halted', message: `every vCPU is halted in wfi and no interrupt can arrive (pc 0x${hex(this.vcpus[0].cpu.pc)})` };
+      idle = 0;
+      const n = v.run(Math.min(this.quantumLeft, left));
+      this.steps += n;
+      this.quantumLeft -= n;
+      const reason = v.cpu.stopReason;
+      if (reason === StopReason.Breakpoint || reason === StopReason.Ebreak) {
+        return { kind: 'stopped', reason: reason === StopReason.Breakpoint ? 'breakpoint' : 'ebreak', vcpu: v.id };
       }
+      if (this.quantumLeft <= 0 || reason === StopReason.Halted) this.nextTurn();
     }
   }
+
+  private nextTurn(): void {
+    this.turn = (this.turn + 1) % this.vcpus.length;
+    this.quantumLeft = QUANTUM;
+  }
+
+  /** The vCPU whose quantum is running (the one a debugger stop reports first). */
+  get currentVcpu(): number { return this.turn; }
 
   /** Where a device's MMIO is handled when it has not been accessed yet (for the statistics). */
   defaultHandler(device: string): 'kernel' | 'vmm' {

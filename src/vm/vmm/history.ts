@@ -1,0 +1,121 @@
+// Reverse execution (SPEC §5: stepBack, reverseContinue — exact thanks to determinism): periodic
+// checkpoints of the whole machine plus deterministic re-execution. A checkpoint is an in-place
+// snapshot of the machine's object graph (vm/snapshot.ts) plus the guest RAM pages written since
+// it was taken (copy-on-write in HostMemory). Going back to step S restores the last checkpoint at
+// or before S and runs forward to exactly S with breakpoints lifted.
+//
+// Memory: a checkpoint costs its graph (tens of KiB: CPU, TLB, EPT/shadow tables, devices, logs)
+// plus 4 KiB for every RAM page the guest writes before the next one. The history keeps the
+// newest checkpoints within `budgetBytes` and forgets the oldest, so how far back one can go is
+// bounded by memory, not by time (docs/debugging.md gives the figures).
+import { captureGraph, GraphSnapshot, restoreGraph } from '../snapshot';
+import { PageStore, PAGE_SIZE } from '../mem/host-memory';
+import type { Machine, RunOutcome } from './machine';
+
+export interface Checkpoint {
+  /** Machine.steps when it was taken. */
+  steps: number;
+  graph: GraphSnapshot;
+  /** RAM pages as they were at this checkpoint, for the pages written after it. */
+  pages: PageStore;
+}
+
+export const DEFAULT_HISTORY_BUDGET = 512 * 1024 * 1024;
+/** Steps between automatic checkpoints: bounds the re-execution of one step back. */
+export const DEFAULT_CHECKPOINT_INTERVAL = 1_000_000;
+
+export class History {
+  private readonly checkpoints: Checkpoint[] = [];
+  /** True while re-executing toward a seek target: observers should not act on the events they see. */
+  replaying = false;
+
+  constructor(private readonly machine: Machine, readonly budgetBytes = DEFAULT_HISTORY_BUDGET,
+    readonly interval = DEFAULT_CHECKPOINT_INTERVAL) {}
+
+  /** The earliest step one can go back to. */
+  get oldestStep(): number {
+    return this.checkpoints.length ? this.checkpoints[0].steps : this.machine.steps;
+  }
+
+  get count(): number { return this.checkpoints.length; }
+
+  /** Bytes held: graphs plus saved pages. */
+  get bytes(): number {
+    let b = 0;
+    for (const c of this.checkpoints) b += c.graph.bytes + c.pages.size * PAGE_SIZE;
+    return b;
+  }
+
+  /** Takes a checkpoint at the current step (replacing one already taken at this step). */
+  take(): Checkpoint {
+    const m = this.machine;
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    if (last && last.steps === m.steps) this.checkpoints.pop();
+    const pages: PageStore = new Map();
+    m.host.beginCheckpoint(pages);
+    for (const v of m.vcpus) v.cpu.flushWriteTable(); // each page's next store saves it first
+    const cp: Checkpoint = { steps: m.steps, graph: captureGraph(m), pages };
+    this.checkpoints.push(cp);
+    this.trim();
+    return cp;
+  }
+
+  /**
+   * Runs forward like Machine.run, taking a checkpoint every `interval` steps so that any step of
+   * the run can be reached again quickly.
+   */
+  run(maxInstructions = Infinity, untilStep = Infinity): RunOutcome {
+    const m = this.machine;
+    if (this.checkpoints.length === 0) this.take();
+    for (;;) {
+      const last = this.checkpoints[this.checkpoints.length - 1];
+      const next = Math.min(untilStep, last.steps + this.interval);
+      const outcome = m.run(maxInstructions, next);
+      if (outcome.kind === 'stopped' && outcome.reason === 'step' && m.steps < untilStep) { this.take(); continue; }
+      return outcome;
+    }
+  }
+
+  /**
+   * Puts the machine at exactly `step`: back through the checkpoints, or forward by re-execution.
+   * Returns false, changing nothing, if `step` is older than the oldest checkpoint.
+   */
+  seek(step: number): boolean {
+    const m = this.machine;
+    if (step >= m.steps) {
+      if (step > m.steps) this.replay(step);
+      return true;
+    }
+    let i = this.checkpoints.length - 1;
+    while (i >= 0 && this.checkpoints[i].steps > step) i--;
+    if (i < 0) return false;
+    // RAM: undo the newest writes first, so the oldest saved copy of each page (cp i's) wins.
+    for (let j = this.checkpoints.length - 1; j >= i; j--) m.host.restorePages(this.checkpoints[j].pages);
+    const cp = this.checkpoints[i];
+    this.checkpoints.length = i + 1;
+    restoreGraph(cp.graph);
+    cp.pages = new Map();
+    m.host.beginCheckpoint(cp.pages);
+    for (const v of m.vcpus) v.cpu.flushWriteTable();
+    if (m.steps < step) this.replay(step);
+    return true;
+  }
+
+  /** Re-executes to exactly `step` with instruction breakpoints lifted (they already fired, or will). */
+  private replay(step: number): void {
+    const m = this.machine;
+    const words = [...m.host.breakpointWords];
+    for (const w of words) m.host.clearBreakpoint(w << 2);
+    this.replaying = true;
+    try {
+      this.run(Infinity, step);
+    } finally {
+      this.replaying = false;
+      for (const w of words) m.host.setBreakpoint(w << 2);
+    }
+  }
+
+  private trim(): void {
+    while (this.checkpoints.length > 1 && this.bytes > this.budgetBytes) this.checkpoints.shift();
+  }
+}
