@@ -32,7 +32,11 @@ export class Diagnostics {
 
   /** Takes over the diagnostics of another collector (a layout run that was kept). */
   absorb(other: Diagnostics): void {
-    for (const d of other.list) this.add(d, d.severity, d.message);
+    for (const d of other.list) this.absorbOne(d);
+  }
+
+  absorbOne(d: AsmDiagnostic): void {
+    this.add(d, d.severity, d.message);
   }
 
   get hasErrors(): boolean {

@@ -27,6 +27,8 @@ export interface DirectiveContext {
   emit(item: NewItem): void;
   /** An absolute constant known at this point, or undefined after reporting an error. */
   constant(expr: Expr, what: string): bigint | undefined;
+  /** An offset in the current section: a constant, or a label of this section known at this point. */
+  offsetInSection(expr: Expr, what: string): number | undefined;
   equate(name: string, expr: Expr, pos: SourcePos, once: boolean): void;
   /** `.option name[, value]`; value is the second argument's source text. */
   setOption(name: string, pos: SourcePos, value: string): void;
@@ -72,6 +74,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   '.skip': spaceDirective,
   '.zero': zeroDirective,
   '.fill': fillDirective,
+  '.org': orgDirective,
   '.align': (ctx, d) => alignDirective(ctx, d, 'power'),
   '.p2align': (ctx, d) => alignDirective(ctx, d, 'power'),
   '.balign': (ctx, d) => alignDirective(ctx, d, 'bytes'),
@@ -240,6 +243,20 @@ function reserve(ctx: DirectiveContext, d: DirectiveStmt, size: number, fill: nu
     return;
   }
   ctx.emit({ kind: 'fill', size, fill, pos: d.pos });
+}
+
+/** `.org offset[, fill]`: moves forward to an offset in the current section (gas: never backwards). */
+function orgDirective(ctx: DirectiveContext, d: DirectiveStmt): void {
+  argCount(d, 1, 2);
+  const target = ctx.offsetInSection(exprArg(d.args[0]), '.org offset');
+  const fillExpr = optionalExpr(d.args[1]);
+  const fill = fillExpr === undefined ? 0n : ctx.constant(fillExpr, '.org fill value');
+  if (target === undefined || fill === undefined) return;
+  const here = ctx.current.size;
+  if (target < here) {
+    throw new ParseError(d.args[0].pos, `.org 0x${target.toString(16)} would move backwards (already at 0x${here.toString(16)} in ${ctx.current.name})`);
+  }
+  if (target > here) ctx.emit({ kind: 'fill', size: target - here, fill: Number(BigInt.asUintN(8, fill)), pos: d.pos });
 }
 
 /** `.fill repeat, size, value`: `repeat` copies of `value` in `size` bytes (at most 8). */

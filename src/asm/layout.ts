@@ -5,7 +5,7 @@
  */
 import { Diagnostics, SourcePos } from './diagnostics';
 import { DirectiveContext, NewItem, runDirective, switchesSection } from './directives';
-import { EvalError, Expr, evaluate, isUnknown } from './expr';
+import { EvalError, Expr, Value, evaluate, isUnknown } from './expr';
 import { selectForm } from './forms';
 import { Item, itemSize } from './items';
 import { InstructionStmt, Statement } from './parser';
@@ -184,9 +184,20 @@ class LayoutPass implements DirectiveContext {
   }
 
   constant(expr: Expr, what: string): bigint | undefined {
+    return this.known(expr, what, (v) => (v.section === null ? v.value : undefined));
+  }
+
+  offsetInSection(expr: Expr, what: string): number | undefined {
+    const v = this.known(expr, what, (x) => (x.section === null || x.section === this.current.name ? x.value : undefined));
+    return v === undefined ? undefined : Number(v);
+  }
+
+  /** Evaluates now; reports an error unless `accept` takes the value. */
+  private known(expr: Expr, what: string, accept: (v: Value) => bigint | undefined): bigint | undefined {
     try {
       const v = evaluate(expr, this.symbols.layoutContext(this.current.name, this.current.size));
-      if (!isUnknown(v) && v.section === null) return v.value;
+      const taken = isUnknown(v) ? undefined : accept(v);
+      if (taken !== undefined) return taken;
       const why = isUnknown(v) && v.symbol ? ` ('${v.symbol}' is not defined before this line)` : '';
       this.diags.error(expr.pos, `${what} must be a constant known at this point${why}`);
     } catch (e) {

@@ -10,6 +10,9 @@ export type TokenKind = 'ident' | 'number' | 'string' | 'localref' | 'punct' | '
 
 export interface Token extends SourcePos {
   readonly kind: TokenKind;
+  /** Offsets of the token in the text that was lexed: [start, end). */
+  readonly start: number;
+  readonly end: number;
   /** The identifier, operator, relocation name or raw source text. */
   readonly text: string;
   /** Numbers and character literals. */
@@ -23,7 +26,8 @@ export interface Token extends SourcePos {
 }
 
 const TWO_CHAR_OPERATORS = new Set(['<<', '>>', '<=', '>=', '==', '!=', '<>', '&&', '||']);
-const ONE_CHAR_OPERATORS = new Set([...'(),+-*/%<>&|^~!=:@[]']);
+// A backslash only means something in macro bodies (`\arg`); elsewhere the parser rejects it.
+const ONE_CHAR_OPERATORS = new Set([...'(),+-*/%<>&|^~!=:@[]\\']);
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
   b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '"': 34, "'": 39,
 };
@@ -37,18 +41,27 @@ export function isIdentChar(c: string): boolean {
   return /[A-Za-z0-9_.$]/.test(c);
 }
 
-/** Splits a whole source into tokens; every statement ends with an `eol` token. */
-export function tokenize(source: string, diags: Diagnostics): Token[] {
-  return new Lexer(source, diags).run();
+/** Where lexed text starts in the file (macro expansions are lexed again at their own place). */
+export interface Origin {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Splits a source into tokens; every statement ends with an `eol` token. */
+export function tokenize(source: string, diags: Diagnostics, origin: Origin = { line: 1, column: 1 }): Token[] {
+  return new Lexer(source, diags, origin).run();
 }
 
 class Lexer {
   private i = 0;
-  private line = 1;
-  private lineStart = 0;
+  private line: number;
+  private lineStart: number;
   private readonly tokens: Token[] = [];
 
-  constructor(private readonly src: string, private readonly diags: Diagnostics) {}
+  constructor(private readonly src: string, private readonly diags: Diagnostics, origin: Origin) {
+    this.line = origin.line;
+    this.lineStart = 1 - origin.column;
+  }
 
   run(): Token[] {
     while (this.i < this.src.length) this.step();
@@ -56,16 +69,17 @@ class Lexer {
     return this.tokens;
   }
 
-  private here(): SourcePos {
-    return { line: this.line, column: this.i - this.lineStart + 1 };
+  private here(): SourcePos & { offset: number } {
+    return { line: this.line, column: this.i - this.lineStart + 1, offset: this.i };
   }
 
   private peek(offset = 0): string {
     return this.src.charAt(this.i + offset);
   }
 
-  private push(kind: TokenKind, text: string, pos: SourcePos, extra: Partial<Token> = {}): void {
-    this.tokens.push({ kind, text, line: pos.line, column: pos.column, ...extra });
+  /** Called once the token's characters are consumed, so `end` is the current offset. */
+  private push(kind: TokenKind, text: string, pos: SourcePos & { offset: number }, extra: Partial<Token> = {}): void {
+    this.tokens.push({ kind, text, line: pos.line, column: pos.column, start: pos.offset, end: Math.max(this.i, pos.offset), ...extra });
   }
 
   private newline(): void {
@@ -130,16 +144,16 @@ class Lexer {
     while (j < this.src.length && /[A-Za-z0-9_]/.test(this.src.charAt(j))) j++;
     if (this.src.charAt(j) !== '(') return this.lexOperator();
     const pos = this.here();
-    this.push('reloc', this.src.slice(this.i + 1, j), pos);
     this.i = j;
+    this.push('reloc', this.src.slice(pos.offset + 1, j), pos);
   }
 
   private lexOperator(): void {
     const pos = this.here();
     const two = this.src.slice(this.i, this.i + 2);
     if (TWO_CHAR_OPERATORS.has(two)) {
-      this.push('punct', two, pos);
       this.i += 2;
+      this.push('punct', two, pos);
       return;
     }
     const c = this.peek();

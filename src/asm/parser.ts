@@ -7,6 +7,7 @@
 import { Diagnostics, SourcePos } from './diagnostics';
 import { Expr, parseExpression } from './expr';
 import { Token, tokenize } from './lexer';
+import { expandMacros, splitLines } from './macros';
 import { registerNumber } from './registers';
 import { ParseError, TokenStream } from './token-stream';
 
@@ -95,17 +96,15 @@ class LocalLabels {
 }
 
 export function parseSource(source: string, diags: Diagnostics): ParsedSource {
-  const tokens = tokenize(source, diags);
+  const lexDiags = new Diagnostics(diags.file);
+  const expansion = expandMacros(splitLines(tokenize(source, lexDiags), source), diags);
+  // Macro and .irp bodies are lexed again once their arguments are substituted; report them then.
+  for (const d of lexDiags.list) if (!expansion.bodyLines.has(d.line)) diags.absorbOne(d);
   const locals = new LocalLabels();
   const references: { name: string; pos: SourcePos }[] = [];
   const statements: Statement[] = [];
-  let start = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    if (tokens[i].kind !== 'eol') continue;
-    const line = tokens.slice(start, i);
-    start = i + 1;
-    if (line.length === 0) continue;
-    const stmt = parseStatement(line, tokens[i], locals, diags);
+  for (const line of expansion.lines) {
+    const stmt = parseStatement([...line.tokens], line.eol, locals, diags);
     if (stmt) statements.push(stmt);
     if (stmt?.body?.kind === 'directive' && stmt.body.name === '.end') break; // gas reads no further
   }
@@ -182,7 +181,7 @@ function splitArgs(tokens: Token[], eol: Token): ArgTokens[] {
 }
 
 function parseOperand(arg: ArgTokens): Operand {
-  const t = arg.tokens;
+  const t = withoutPlt(arg.tokens);
   if (t.length === 1 && t[0].kind === 'ident') {
     const reg = registerNumber(t[0].text);
     if (reg !== undefined) return { kind: 'reg', reg, text: t[0].text, pos: arg.pos };
@@ -196,6 +195,13 @@ function parseOperand(arg: ArgTokens): Operand {
     }
   }
   return { kind: 'expr', expr: parseWhole(t, arg.end), pos: arg.pos };
+}
+
+/** `call foo@plt`: older gcc writes the PLT suffix; a static executable has no PLT, so it is dropped. */
+function withoutPlt(tokens: readonly Token[]): readonly Token[] {
+  const n = tokens.length;
+  const plt = n >= 3 && isPunct(tokens[n - 2], '@') && tokens[n - 1].kind === 'ident' && tokens[n - 1].text === 'plt';
+  return plt ? tokens.slice(0, n - 2) : tokens;
 }
 
 /** Parses tokens that must form exactly one expression. */

@@ -72,6 +72,8 @@ rodata_start:
     .fill   1, 8, -1
     .fill   2
     .balign 4, 0xcc
+    .org    . + 3, 0x11
+    .org    rodata_start + 0x200
     .size   rodata_start, 7
     .type   rodata_start, @object
 

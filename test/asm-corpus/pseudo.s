@@ -86,6 +86,8 @@ loop:
     call    func
     call    t0, func
     tail    func
+    call    func@plt
+    tail    func@plt
     jump    func, t2
     lb      a0, data_byte
     lh      a1, data_half

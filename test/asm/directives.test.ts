@@ -91,6 +91,12 @@ describe('directives', () => {
     });
   });
 
+  describe('.org', () => {
+    it('moves forward to an offset or a label of the section, filling', () => {
+      assert.deepEqual(dataBytes('.data\nstart: .byte 1\n.org 3, 0xee\n.byte 2\n.org start + 6\n.byte 3'), [1, 0xee, 0xee, 2, 0, 0, 3]);
+    });
+  });
+
   describe('alignment', () => {
     it('.align takes a power of two and pads data with zeros', () => {
       assert.deepEqual(dataBytes('.data\n.byte 1\n.align 2\n.byte 2'), [1, 0, 0, 0, 2]);

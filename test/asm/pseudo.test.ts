@@ -72,6 +72,7 @@ describe('pseudo-instructions', () => {
     expands('call f\nf: ret', ['auipc ra,0x0', 'jalr ra,8(ra)', 'jalr zero,0(ra)']);
     expands('call t0, f\nf: ret', ['auipc t1,0x0', 'jalr t0,8(t1)', 'jalr zero,0(ra)']);
     expands('tail f\nf: ret', ['auipc t1,0x0', 'jalr zero,8(t1)', 'jalr zero,0(ra)']);
+    expands('call f@plt\nf: ret', ['auipc ra,0x0', 'jalr ra,8(ra)', 'jalr zero,0(ra)']);
     expands('jump f, t2\nf: ret', ['auipc t2,0x0', 'jalr zero,8(t2)', 'jalr zero,0(ra)']);
   });
 
