@@ -15,3 +15,6 @@ export { CSRS, csrByAddress, csrByName } from './csr-names';
 export type { CsrInfo } from './csr-names';
 export { DIRECTIVE_NAMES } from './directives';
 export { allRegisterNames } from './registers';
+export { parseAssembly } from './parser';
+export type { ParsedSource, Statement, LabelDef, Operand } from './parser';
+export type { SourcePos } from './diagnostics';

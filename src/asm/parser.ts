@@ -4,7 +4,7 @@
  * as expression trees; numeric local label references are resolved to the
  * label instance they mean here, in source order, as gas does.
  */
-import { Diagnostics, SourcePos } from './diagnostics';
+import { AsmDiagnostic, Diagnostics, SourcePos } from './diagnostics';
 import { Expr, parseExpression } from './expr';
 import { Token, tokenize } from './lexer';
 import { expandMacros, splitLines } from './macros';
@@ -212,6 +212,23 @@ export function parseWhole(tokens: readonly Token[], end: SourcePos): Expr {
   return expr;
 }
 
+/** Directives whose arguments name no symbols, and those whose first argument defines one. */
+const NO_SYMBOL_ARGS = new Set(['.section', '.pushsection', '.option', '.attribute', '.file', '.ident', '.end']);
+const DEFINING_DIRECTIVES = new Set(['.equ', '.set', '.equiv']);
+
+function directiveReferences(d: DirectiveStmt, out: { name: string; pos: SourcePos }[]): void {
+  if (NO_SYMBOL_ARGS.has(d.name)) return;
+  d.args.forEach((arg, i) => {
+    if (i === 0 && DEFINING_DIRECTIVES.has(d.name)) return;
+    arg.tokens.forEach((t, k) => {
+      const prev = arg.tokens[k - 1];
+      const tagged = prev?.kind === 'punct' && (prev.text === '@' || prev.text === '%');
+      if (t.kind === 'ident' && t.text !== '.' && !tagged) out.push({ name: t.text, pos: t });
+      if (t.kind === 'localref' && t.localName) out.push({ name: t.localName, pos: t });
+    });
+  });
+}
+
 function collectReferences(s: Statement, out: { name: string; pos: SourcePos }[]): void {
   const visit = (e: Expr | null): void => {
     if (!e) return;
@@ -225,7 +242,14 @@ function collectReferences(s: Statement, out: { name: string; pos: SourcePos }[]
   const body = s.body;
   if (!body) return;
   if (body.kind === 'assign') visit(body.expr);
+  if (body.kind === 'directive') directiveReferences(body, out);
   if (body.kind === 'instruction') {
     for (const op of body.operands) visit(op.kind === 'expr' ? op.expr : op.kind === 'mem' ? op.offset : null);
   }
+}
+
+/** Statements, symbol references and syntax diagnostics of a source, for the language server. */
+export function parseAssembly(source: string, file: string): ParsedSource & { diagnostics: AsmDiagnostic[] } {
+  const diags = new Diagnostics(file);
+  return { ...parseSource(source, diags), diagnostics: diags.list };
 }

@@ -3,6 +3,7 @@
  * never throws, and one run reports every error of a file.
  */
 import { strict as assert } from 'assert';
+import fc from 'fast-check';
 import { assemble, formatDiagnostic } from '../../src/asm';
 import { errors, expectOneError, warnings } from './helpers';
 
@@ -133,6 +134,21 @@ describe('diagnostics', () => {
     const [d] = assemble('nop\n  bad', 'dir/prog.s').diagnostics;
     assert.deepEqual(d, { file: 'dir/prog.s', line: 2, column: 3, severity: 'error', message: "unknown instruction 'bad'" });
     assert.equal(formatDiagnostic(d), "dir/prog.s:2:3: unknown instruction 'bad'");
+  });
+
+  it('never fails internally on random token soup (fast-check)', () => {
+    const pieces = ['addi', 'la', 'li', 'call', 'beqz', 'lw', 'sw', 'csrr', 'fence', 'j', 'a0', 'sp', 'x5', 'zero', 'mstatus',
+      '1:', '1b', '1f', 'x:', 'x', '.word', '.byte', '.align', '.section', '.data', '.text', '.bss', '.equ', '.set', '.macro',
+      '.endm', '.rept', '.endr', '.irp', '.if', '.else', '.endif', '.org', '.skip', '%hi(x)', '%lo(x)', '%pcrel_lo(1b)',
+      '%pcrel_hi(x)', '(', ')', ',', '+', '-', '*', '/', '<<', '0', '-1', '4096', '0x7ff', '"s"', "'c'", '\\', '\\@', ';', '\n', '#'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), (parts) => {
+        const r = assemble(parts.join(' '), 'fuzz.s');
+        const internal = r.diagnostics.filter((d) => d.message.startsWith('internal'));
+        assert.deepEqual(internal, []);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('never throws, whatever the input', () => {
