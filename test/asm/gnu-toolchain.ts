@@ -3,7 +3,7 @@
  * are a test failure with a message that says what to install, never a skip.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -58,12 +58,16 @@ export interface GnuBuild {
 export function gnuBuild(source: string, name: string, textBase = 0x80000000): GnuBuild {
   const dir = mkdtempSync(join(tmpdir(), 'hyperstep-gnu-'));
   const [src, obj, exe, script] = ['s', 'o', 'elf', 'ld'].map((ext) => join(dir, `${name}.${ext}`));
-  writeFileSync(src, source);
-  writeFileSync(script, linkerScript(textBase));
-  run(GNU_AS, [...AS_FLAGS, src, '-o', obj]);
-  run(GNU_LD, ['-m', 'elf32lriscv', '--no-relax', '-T', script, obj, '-o', exe]);
-  const disassembly = run(GNU_OBJDUMP, ['-d', '-M', 'no-aliases', exe]);
-  return { elf: new Uint8Array(readFileSync(exe)), disassembly };
+  try {
+    writeFileSync(src, source);
+    writeFileSync(script, linkerScript(textBase));
+    run(GNU_AS, [...AS_FLAGS, src, '-o', obj]);
+    run(GNU_LD, ['-m', 'elf32lriscv', '--no-relax', '-T', script, obj, '-o', exe]);
+    const disassembly = run(GNU_OBJDUMP, ['-d', '-M', 'no-aliases', exe]);
+    return { elf: new Uint8Array(readFileSync(exe)), disassembly };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function run(tool: string, args: string[]): string {
@@ -105,7 +109,11 @@ export function gnuDisassembleWords(words: readonly number[], textBase = 0x80000
 export function readelfComplaints(elf: Uint8Array): string {
   const dir = mkdtempSync(join(tmpdir(), 'hyperstep-elf-'));
   const file = join(dir, 'ours.elf');
-  writeFileSync(file, elf);
-  const r = spawnSync(GNU_READELF, ['-W', '-a', file], { encoding: 'utf8' });
-  return `${r.status === 0 ? '' : `exit ${r.status}\n`}${r.stderr}`;
+  try {
+    writeFileSync(file, elf);
+    const r = spawnSync(GNU_READELF, ['-W', '-a', file], { encoding: 'utf8' });
+    return `${r.status === 0 ? '' : `exit ${r.status}\n`}${r.stderr}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
