@@ -3,6 +3,8 @@
  * word out. Expected words are what GNU as 2.40 produces for the same line.
  */
 import { strict as assert } from 'assert';
+import { INSTRUCTIONS, PSEUDO_INSTRUCTIONS, allMnemonics, describeEncoding } from '../../src/asm';
+import { instructionForms } from '../../src/asm/isa';
 import { hexWords, words } from './helpers';
 
 type Case = readonly [source: string, word: number];
@@ -136,6 +138,21 @@ describe('encoding', () => {
 
     it('accepts mnemonics in upper case, as GNU as does', () => {
       assert.deepEqual(hexWords('ADDI a0, a0, 1\nFence.I'), ['00150513', '0000100f']);
+    });
+  });
+
+  describe('the instruction table (isa.ts)', () => {
+    it('renders encodings for hover, fixed fields with their bits', () => {
+      assert.equal(describeEncoding(instructionForms('add')[0]), 'funct7=0000000 rs2 rs1 funct3=000 rd opcode=0110011');
+      assert.equal(describeEncoding(instructionForms('lw')[0]), 'imm[11:0] rs1 funct3=010 rd opcode=0000011');
+      assert.equal(describeEncoding(instructionForms('vmcall')[0]), 'funct12=000000000000 rs1=00000 funct3=000 rd=00000 opcode=0001011');
+    });
+
+    it('gives every instruction and pseudo-instruction a description, and lists every mnemonic', () => {
+      assert.ok(INSTRUCTIONS.every((d) => d.semantics.length > 0 && (d.match & ~d.mask) === 0));
+      assert.ok(PSEUDO_INSTRUCTIONS.every((p) => p.description.length > 0 && p.expansion.length > 0));
+      const all = allMnemonics();
+      for (const m of ['li', 'la', 'call', 'csrr', 'amoswap.w.aqrl', 'vmcall', 'sfence.vma']) assert.ok(all.includes(m), m);
     });
   });
 });
