@@ -25,7 +25,8 @@ const RULES: Rule[] = [
   { dir: 'vm', mayImport: ['vm'], packages: pure },
   { dir: 'asm', mayImport: ['asm'], packages: pure },
   { dir: 'protocol', mayImport: ['protocol'], packages: () => false },
-  { dir: 'debug', mayImport: ['debug', 'vm', 'asm', 'protocol'], packages: (n) => n !== 'vscode' },
+  // the debug adapter validates launch configurations against the schema package.json contributes
+  { dir: 'debug', mayImport: ['debug', 'vm', 'asm', 'protocol', '../package.json'], packages: (n) => n !== 'vscode' },
   { dir: 'lsp/server', mayImport: ['lsp/server', 'asm'], packages: (n) => n !== 'vscode' },
   { dir: 'cli', mayImport: ['cli', 'vm', 'asm', 'debug', 'protocol'], packages: (n) => n !== 'vscode' },
   { dir: 'views', mayImport: ['views', 'protocol'], packages: (n) => n === 'vscode' || pure(n) },

@@ -3,17 +3,16 @@
 import { Machine, RunOutcome } from '../vm/vmm/machine';
 import { collectStatistics, MachineStatistics } from '../vm/vmm/statistics';
 import { loadProgram } from './program';
-import { CliIo, EXIT_USAGE } from './run';
+import { CliIo, EXIT_USAGE, parseEvents } from './run';
 
 export const MMU_MODES = ['ept', 'shadow'] as const;
-/** irqchip modes this build can run; the others are listed as not available. */
-export const IRQCHIP_MODES = ['kernel'] as const;
-const PLANNED_IRQCHIP_MODES = ['split', 'userspace'];
+export const IRQCHIP_MODES = ['kernel', 'split', 'userspace'] as const;
 
 export interface CompareOptions {
   maxInsns?: number;
   vcpus: number;
   memory: number;
+  event: string[];
 }
 
 interface Row {
@@ -26,19 +25,21 @@ interface Row {
 export function compareCommand(file: string, o: CompareOptions, io: CliIo): number {
   const program = loadProgram(file);
   if ('error' in program) { io.stderr(`${program.error}\n`); return EXIT_USAGE; }
+  const events = parseEvents(o.event ?? []);
+  if ('error' in events) { io.stderr(`hyperstep: ${events.error}\n`); return EXIT_USAGE; }
   const rows: Row[] = [];
   for (const mmu of MMU_MODES) {
     for (const irqchip of IRQCHIP_MODES) {
       let output = '';
-      const m = new Machine({ mmu, vcpus: o.vcpus, memoryMiB: o.memory }, { consoleOutput: (b) => { output += String.fromCharCode(b); } });
+      const m = new Machine({ mmu, irqchip, vcpus: o.vcpus, memoryMiB: o.memory }, { consoleOutput: (b) => { output += String.fromCharCode(b); } });
       const loaded = m.load(program.image);
       if (loaded.error) { io.stderr(`${file}: ${loaded.error}\n`); return EXIT_USAGE; }
+      for (const e of events) m.scheduleEvent(e);
       const outcome = m.run(o.maxInsns ?? 1e9);
       rows.push({ config: `${mmu}/${irqchip}`, outcome: describe(outcome), stats: collectStatistics(m), output });
     }
   }
   io.stdout(formatTable(rows) + '\n');
-  for (const mode of PLANNED_IRQCHIP_MODES) io.stdout(`(irqchip ${mode}: not available in this build)\n`);
   const outputs = new Set(rows.map((r) => r.output));
   if (outputs.size > 1) {
     io.stderr('hyperstep: the guest printed different output under different configurations\n');

@@ -56,6 +56,7 @@ program.command('compare')
   .option('--vcpus <n>', 'number of vCPUs', integer, 1)
   .option('--memory <MiB>', 'guest RAM in MiB', integer, 64)
   .option('--max-insns <n>', 'stop each run after this many instructions', integer)
+  .option('--event <spec>', 'inject CYCLE:nic:rx:TEXT or CYCLE:irq:GSI:LEVEL (repeatable)', collect, [])
   .action((file: string, opts) => { process.exitCode = compareCommand(file, opts, io); });
 
 program.command('asm')

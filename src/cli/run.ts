@@ -5,6 +5,8 @@ import { Machine } from '../vm/vmm/machine';
 import { collectStatistics } from '../vm/vmm/statistics';
 import { loadProgram } from './program';
 import { attachTrace, parseTraceKinds } from './trace';
+import { parseEventSpec } from '../vm/vmm/schedule';
+import type { ScheduledEvent } from '../vm/vmm/machine';
 
 export const EXIT_LIMIT = 124;
 export const EXIT_GUEST_FAILED = 125;
@@ -28,19 +30,28 @@ export interface CliIo {
 }
 
 /** Flags that are parsed but belong to features not built yet: refused with a clear message. */
-function refuseUnbuilt(o: RunOptions): string | undefined {
+function checkModes(o: RunOptions): string | undefined {
   if (o.mmu !== 'ept' && o.mmu !== 'shadow') return `--mmu: expected ept or shadow, got '${o.mmu}'`;
-  if (o.irqchip !== 'kernel') {
-    return ['split', 'userspace'].includes(o.irqchip) ? `--irqchip ${o.irqchip}: only the in-kernel irqchip is available yet`
-      : `--irqchip: expected kernel, split or userspace, got '${o.irqchip}'`;
-  }
-  if (o.event.length) return '--event: injected events are not available yet';
+  if (!['kernel', 'split', 'userspace'].includes(o.irqchip)) return `--irqchip: expected kernel, split or userspace, got '${o.irqchip}'`;
   return undefined;
 }
 
+/** Parses every --event; the first bad one comes back as an error. */
+export function parseEvents(specs: string[]): ScheduledEvent[] | { error: string } {
+  const out: ScheduledEvent[] = [];
+  for (const s of specs) {
+    const e = parseEventSpec(s);
+    if ('error' in e) return e;
+    out.push(e);
+  }
+  return out;
+}
+
 export function runCommand(file: string, o: RunOptions, io: CliIo): number {
-  const refused = refuseUnbuilt(o);
+  const refused = checkModes(o);
   if (refused) { io.stderr(`hyperstep: ${refused}\n`); return EXIT_USAGE; }
+  const events = parseEvents(o.event);
+  if ('error' in events) { io.stderr(`hyperstep: ${events.error}\n`); return EXIT_USAGE; }
   if (!Number.isInteger(o.vcpus) || o.vcpus < 1 || o.vcpus > 64) { io.stderr(`hyperstep: --vcpus: expected 1..64, got ${o.vcpus}\n`); return EXIT_USAGE; }
   if (!Number.isInteger(o.memory) || o.memory < 1 || o.memory > 2048) { io.stderr(`hyperstep: --memory: expected 1..2048 MiB, got ${o.memory}\n`); return EXIT_USAGE; }
   if (o.maxInsns !== undefined && !(o.maxInsns > 0)) { io.stderr(`hyperstep: --max-insns: expected a positive number\n`); return EXIT_USAGE; }
@@ -50,9 +61,13 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
   if ('error' in program) { io.stderr(`${program.error}\n`); return EXIT_USAGE; }
   const out: number[] = [];
   const flush = (): void => { if (out.length) { io.stdout(Uint8Array.from(out)); out.length = 0; } };
-  const machine = new Machine({ vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as 'ept' | 'shadow', vpid: o.vpid }, {
+  const machine = new Machine({
+    vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as 'ept' | 'shadow', vpid: o.vpid, irqchip: o.irqchip as 'kernel' | 'split' | 'userspace',
+  }, {
     consoleOutput: (b) => { out.push(b); if (b === 10 || out.length >= 4096) flush(); },
+    nicTransmit: (p) => { flush(); io.stderr(`nic tx (${p.length} bytes): ${JSON.stringify(Buffer.from(p).toString('latin1'))}\n`); },
   });
+  for (const e of events) machine.scheduleEvent(e);
   const loaded = machine.load(program.image);
   for (const w of loaded.warnings) io.stderr(`${file}: warning: ${w}\n`);
   if (loaded.error) { io.stderr(`${file}: ${loaded.error}\n`); return EXIT_USAGE; }

@@ -31,18 +31,32 @@ export function formatTraceLine(e: VmEvent, kinds: ReadonlySet<TraceKind>): stri
       return `${head} mmio ${e.write ? 'write' : 'read'} ${e.device}${e.register ? '.' + e.register : ''} gpa=${hex(e.gpa)} ` +
         `len=${e.size} val=${hex(e.value)} pc=${hex(e.pc)} handled=${e.handledIn}`;
     default:
-      return kinds.has('irq') && isIrqEvent(e) ? `${head} ${describeIrqEvent(e)}` : undefined;
+      if (!kinds.has('irq') || !IRQ_PATH_KINDS.has(e.kind)) return undefined;
+      if (e.kind === 'guest-trap' && !e.interrupt) return undefined;
+      return `${head} ${describeIrqEvent(e)}`;
   }
 }
 
-function isIrqEvent(e: VmEvent): boolean {
-  return e.kind !== 'output';
-}
+/** The hops of an interrupt's path (SPEC §10 "interrupt provenance"), in the order they happen. */
+const IRQ_PATH_KINDS: ReadonlySet<string> = new Set([
+  'nic', 'pci-intx', 'pci-msi', 'irq-line', 'ioapic-deliver', 'ioapic-entry', 'msi', 'apic-route', 'lapic-accept',
+  'lapic-ack', 'interrupt-taken', 'guest-trap', 'lapic-eoi', 'eoi-broadcast', 'ipi', 'timer-fire',
+]);
+
+/** Fields printed in hex; everything else in decimal. */
+const HEX_FIELDS = new Set(['vector', 'address', 'data', 'value', 'low', 'high', 'oldLow', 'oldHigh', 'offset', 'destination',
+  'tval', 'epc', 'handler', 'cause', 'gpa', 'gva', 'pc', 'oldValue', 'ppr']);
 
 /** Interrupt events carry their own fields; print them as key=value in a stable order. */
 function describeIrqEvent(e: VmEvent): string {
-  const fields = Object.entries(e).filter(([k]) => !['kind', 'cycle', 'vcpu'].includes(k));
-  return `${e.kind} ` + fields.map(([k, v]) => `${k}=${typeof v === 'number' && k !== 'level' && k !== 'gsi' && k !== 'apic' ? hex(v) : String(v)}`).join(' ');
+  const fields = Object.entries(e).filter(([k, v]) => !['kind', 'cycle', 'vcpu'].includes(k) && v !== undefined);
+  const show = (k: string, v: unknown): string => {
+    if (typeof v === 'number') return HEX_FIELDS.has(k) ? hex(v) : String(v);
+    if (Array.isArray(v)) return v.join(',');
+    if (v !== null && typeof v === 'object') return JSON.stringify(v);
+    return String(v);
+  };
+  return `${e.kind} ` + fields.map(([k, v]) => `${k}=${show(k, v)}`).join(' ');
 }
 
 export function attachTrace(events: EventStream, kinds: ReadonlySet<TraceKind>, write: (line: string) => void): () => void {

@@ -267,7 +267,8 @@ export interface PciConfigWriteEvent extends EventBase {
 export interface NicEvent extends EventBase {
   kind: 'nic';
   device: string;
-  action: 'rx' | 'rx-drop' | 'tx' | 'tx-ignored' | 'bad-descriptor' | 'reset';
+  /** 'rx-queued': the VMM's net queue holds the packet until the NIC can receive (see Machine.nicReceive). */
+  action: 'rx' | 'rx-drop' | 'rx-queued' | 'tx' | 'tx-ignored' | 'bad-descriptor' | 'reset';
   ring?: 'rx' | 'tx';
   /** Packet length in bytes (0 when no packet is involved). */
   length: number;
@@ -290,7 +291,28 @@ export interface MemAccessEvent extends EventBase {
   pc: number;
 }
 
-export type VmEvent = ExitEvent | MmioEvent | OutputEvent | IrqEvent | DeviceEvent | MemAccessEvent;
+/** The guest entered a handler for an external interrupt from its LAPIC (after INTA). */
+export interface InterruptTakenEvent extends EventBase {
+  kind: 'interrupt-taken';
+  vector: number;
+  /** Cycles since the line rose or the MSI was written, or -1 if unknown (an IPI, a timer). */
+  latency: number;
+}
+
+/** The hart took a trap: an exception, or any interrupt (cause has bit 31 set). */
+export interface GuestTrapEvent extends EventBase {
+  kind: 'guest-trap';
+  cause: number;
+  interrupt: boolean;
+  tval: number;
+  /** The pc the trap interrupted (xepc) and the handler it entered. */
+  epc: number;
+  handler: number;
+  fromPriv: number;
+  toPriv: number;
+}
+
+export type VmEvent = ExitEvent | MmioEvent | OutputEvent | IrqEvent | DeviceEvent | MemAccessEvent | InterruptTakenEvent | GuestTrapEvent;
 
 export class EventStream {
   private readonly listeners = new Set<(e: VmEvent) => void>();

@@ -162,6 +162,8 @@ export class Cpu {
     }
     while (done < budget) {
       this.evt = 0;
+      this.port.beforeInterruptCheck?.();
+      if (this.stopReason !== StopReason.None) break;
       this.checkInterrupts();
       if (this.halted) {
         if ((this.mip() & this.mie) === 0) { this.stopReason = StopReason.Halted; break; }
@@ -626,6 +628,7 @@ export class Cpu {
    * at this.pc, honouring medeleg/mideleg (§3.1.8): traps from S/U that are delegated go to S-mode.
    */
   trap(cause: number, tval: number): void {
+    const fromPriv = this.priv;
     const interrupt = cause < 0;
     const code = cause & 0x7fffffff;
     const deleg = interrupt ? this.mideleg : this.medeleg;
@@ -652,7 +655,9 @@ export class Cpu {
     }
     this.reservation = -1;
     this.evt |= EVT_TRAP;
+    this.port.trapTaken?.(cause, tval, this.priv === Priv.S ? this.sepc : this.mepc, fromPriv);
   }
+
 
   private mret(): void {
     if (this.priv !== Priv.M) return this.illegal();
@@ -711,6 +716,13 @@ export class Cpu {
     if (take === 0) return -1;
     for (const irq of IRQ_PRIORITY) if (take & (1 << irq)) return irq;
     return -1;
+  }
+
+  /** Would an external interrupt (MEI) be taken now if it were pending? (An open interrupt window.) */
+  externalInterruptEnabled(): boolean {
+    if (!(this.mie & MIP_MEIP)) return false;
+    if (this.mideleg & MIP_MEIP) return this.priv === Priv.U || (this.priv === Priv.S && (this.mstatus & MSTATUS_SIE) !== 0);
+    return this.priv !== Priv.M || (this.mstatus & MSTATUS_MIE) !== 0;
   }
 
   /** Takes a pending interrupt if one is enabled; true if it did. */

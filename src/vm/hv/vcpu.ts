@@ -9,6 +9,7 @@ import { ASID_BARE, Tlb } from '../mmu/tlb';
 import type { Vm } from './vm';
 import { EXIT_REASON_NAMES, ExitReason, KVM_ENOSYS, KvmExitName } from './exits';
 import { AccessContext } from './paging';
+import { VcpuIrqState } from './irqchip';
 
 const A0 = 10;
 const ACCESS_NAMES = ['read', 'write', 'fetch'] as const;
@@ -59,6 +60,12 @@ export class Vcpu implements CpuPort {
   /** Set while an access is on the MMIO path: which exit it takes (violation, misconfig, #PF). */
   mmioExitReason: ExitReason = ExitReason.EPT_MISCONFIG;
   mmioQualification = 0;
+  /** Virtual time at which the machine needs this vCPU back (next scheduled event or timer expiry). */
+  deadline = Infinity;
+  /** Interrupt state kept by the hypervisor for this vCPU (KVM_INTERRUPT queue, window, origins). */
+  readonly irq = new VcpuIrqState();
+  /** An interrupt was delivered while another vCPU ran: this one takes an external-interrupt exit (the kick). */
+  kickPending = false;
   /** The current access gave up (the VM failed or must stop): translation returns XLATE_ABORT. */
   aborted = false;
   private readonly access: AccessContext = { va: 0, access: Access.Read, priv: Priv.M, paging: false, asid: 0 };
@@ -76,7 +83,21 @@ export class Vcpu implements CpuPort {
   run(budget: number): number {
     this.stopRequested = false;
     this.aborted = false;
-    const n = this.cpu.run(budget);
+    const vm = this.vm;
+    vm.running = this;
+    if (this.kickPending) {
+      // Without posted interrupts, a vCPU in guest mode is kicked out by an IPI to its physical
+      // CPU (EXTERNAL_INTERRUPT) so the interrupt can be injected on the next entry.
+      this.kickPending = false;
+      this.exitInKernel(ExitReason.EXTERNAL_INTERRUPT, {}, 0);
+      vm.bump('irq_exits');
+    }
+    let n: number;
+    try {
+      n = this.cpu.run(budget);
+    } finally {
+      vm.running = undefined;
+    }
     if (this.cpu.stopReason === StopReason.TrapLoop) {
       const c = this.cpu;
       this.exitToVmm(ExitReason.TRIPLE_FAULT, {}, 'KVM_EXIT_SHUTDOWN');
@@ -100,14 +121,26 @@ export class Vcpu implements CpuPort {
   /** An exit the hypervisor handles itself, with the cycles its handler costs on top of the round trip. */
   exitInKernel(reason: ExitReason, info: ExitInfo, handlerCycles: number): void {
     this.recordExit(reason, info, 'kernel', undefined);
-    this.cpu.addStall(this.vm.cost.exitRoundTrip + handlerCycles);
+    this.stall(this.vm.cost.exitRoundTrip + handlerCycles);
   }
 
   /** An exit that returns from KVM_RUN to the VMM. */
   exitToVmm(reason: ExitReason, info: ExitInfo, vmmExit: KvmExitName): void {
     this.recordExit(reason, info, 'vmm', vmmExit);
     this.vm.countVmmExit(vmmExit);
-    this.cpu.addStall(this.vm.cost.exitRoundTrip + this.vm.cost.vmmExit);
+    this.stall(this.vm.cost.exitRoundTrip + this.vm.cost.vmmExit);
+  }
+
+  /**
+   * Time spent outside the guest. If it carries the vCPU past `deadline` (a scheduled event or its
+   * LAPIC timer), KVM_RUN returns after this instruction so the machine can act at the right time.
+   */
+  private stall(cycles: number): void {
+    this.cpu.addStall(cycles);
+    if (this.cpu.cycles() >= this.deadline && this.cpu.stopReason === StopReason.None) {
+      this.cpu.stopReason = StopReason.Break;
+      this.cpu.evt |= EVT_BREAK;
+    }
   }
 
   private recordExit(reason: ExitReason, info: ExitInfo, handledIn: 'kernel' | 'vmm', vmmExit: KvmExitName | undefined): void {
@@ -226,8 +259,43 @@ export class Vcpu implements CpuPort {
   }
 
   halt(): void {
-    this.exitInKernel(ExitReason.HLT, {}, 0);
     this.vm.bump('halt_exits');
+    if (this.vm.irqchip) {
+      this.exitInKernel(ExitReason.HLT, {}, 0); // with an in-kernel LAPIC, HLT blocks in the kernel
+    } else {
+      this.exitToVmm(ExitReason.HLT, {}, 'KVM_EXIT_HLT');
+      this.vm.vmm.halted?.(this);
+    }
+  }
+
+  /**
+   * KVM_INTERRUPT (userspace irqchip): queue `vector` for injection at the next VM entry. The
+   * VMM has already done the INTA on its LAPIC.
+   */
+  injectInterrupt(vector: number): void {
+    this.irq.queuedVector = vector;
+    this.cpu.addStall(this.vm.cost.ioctl);
+    this.cpu.setExternalLine(true);
+  }
+
+  trapTaken(cause: number, tval: number, epc: number, fromPriv: number): void {
+    const events = this.vm.events;
+    if (!events.active) return;
+    events.emit({
+      kind: 'guest-trap', cycle: this.cpu.cycles(), vcpu: this.id, cause: cause >>> 0, interrupt: cause < 0, tval: tval >>> 0,
+      epc: epc >>> 0, handler: this.cpu.pc >>> 0, fromPriv, toPriv: this.cpu.priv,
+    });
+  }
+
+  /** Between instructions, before interrupts are checked: the userspace irqchip's interrupt window. */
+  beforeInterruptCheck(): void {
+    const irq = this.irq;
+    if (irq.requestInterruptWindow && this.cpu.externalInterruptEnabled()) {
+      irq.requestInterruptWindow = false;
+      this.exitToVmm(ExitReason.INTERRUPT_WINDOW, {}, 'KVM_EXIT_IRQ_WINDOW_OPEN');
+      this.vm.bump('irq_window_exits');
+      this.vm.vmm.interruptWindowOpen?.(this);
+    }
   }
 
   hypercall(): void {

@@ -10,6 +10,8 @@ import { KvmStatName, newKvmStats } from './stats';
 import { EXIT_REASON_NAMES, ExitReason, KVM_EXIT_NAMES, KvmExitName } from './exits';
 import { CostModel, DEFAULT_COST_MODEL } from './cost-model';
 import { EptPaging, ShadowPaging } from './paging';
+import { InKernelIrqchip, IrqchipMode, IrqOrigin } from './irqchip';
+import type { ApicMessage } from '../irq';
 
 /** KVM_SET_USER_MEMORY_REGION's struct kvm_userspace_memory_region; userspaceAddr is a host offset. */
 export interface Memslot {
@@ -23,6 +25,23 @@ export interface Memslot {
 export interface VmmExitHandler {
   /** KVM_EXIT_MMIO: returns the data for a read; `data` is the value for a write. */
   mmio(vcpu: Vcpu, gpa: number, size: number, isWrite: boolean, data: number): number;
+  /** KVM_EXIT_IOAPIC_EOI (split irqchip): a level-triggered vector was EOIed in the kernel's LAPIC. */
+  ioapicEoi?(vcpu: Vcpu, vector: number): void;
+  /** KVM_EXIT_IRQ_WINDOW_OPEN (userspace irqchip): the guest can take an interrupt now. */
+  interruptWindowOpen?(vcpu: Vcpu): void;
+  /** KVM_EXIT_HLT (userspace irqchip): the vCPU halted; the VMM decides when it runs again. */
+  halted?(vcpu: Vcpu): void;
+}
+
+/** Interrupt counters of SPEC §8 `interrupts`, and every latency measured. */
+export interface InterruptStats {
+  /** Device lines that rose, and MSIs sent. */
+  asserted: number;
+  /** Vectors accepted into a LAPIC's IRR from a line or an MSI. */
+  delivered: number;
+  /** External interrupts the guest entered a handler for. */
+  taken: number;
+  latencies: number[];
 }
 
 /** Why a VM can no longer run (KVM_EXIT_SHUTDOWN, KVM_EXIT_INTERNAL_ERROR, or a VMM decision). */
@@ -34,11 +53,12 @@ export interface VmFailure {
 export interface VmConfig {
   mmu: 'ept' | 'shadow';
   vpid: boolean;
+  irqchip: IrqchipMode;
   tlb: TlbConfig;
   cost: CostModel;
 }
 
-export const DEFAULT_VM_CONFIG: VmConfig = { mmu: 'ept', vpid: true, tlb: DEFAULT_TLB, cost: DEFAULT_COST_MODEL };
+export const DEFAULT_VM_CONFIG: VmConfig = { mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, cost: DEFAULT_COST_MODEL };
 
 /** How many exits the recent-exit log keeps (the VM Exits view, `info exits`). */
 const EXIT_LOG_SIZE = 64;
@@ -61,13 +81,67 @@ export class Vm {
   failure: VmFailure | undefined;
   /** A debugger is attached: ebreak stops instead of trapping (SPEC §1). */
   debuggerAttached = false;
-  /** INTA hook: the irqchip returns the vector the LAPIC moved IRR → ISR (wired by the irqchip). */
-  interruptAcknowledge: (vcpu: Vcpu) => number = () => 0;
+  /** The in-kernel irqchip (kernel and split modes). */
+  readonly irqchip: InKernelIrqchip | undefined;
+  readonly irqStats: InterruptStats = { asserted: 0, delivered: 0, taken: 0, latencies: [] };
+  /** When each GSI last rose (virtual time), for latency. */
+  readonly lineRoseAt = new Float64Array(24);
+  /** The vCPU inside KVM_RUN right now, whose clock is the machine's present. */
+  running: Vcpu | undefined;
 
   constructor(readonly host: HostMemory, readonly events: EventStream, readonly vmm: VmmExitHandler, config: Partial<VmConfig> = {}) {
     this.config = { ...DEFAULT_VM_CONFIG, ...config };
     this.cost = this.config.cost;
     this.paging = this.config.mmu === 'shadow' ? new ShadowPaging(this) : new EptPaging(this);
+    this.irqchip = this.config.irqchip === 'userspace' ? undefined : new InKernelIrqchip(this, this.config.irqchip);
+  }
+
+  /** The present in virtual time: the running vCPU's clock, else the most advanced one. */
+  now(): number {
+    if (this.running) return this.running.cpu.cycles();
+    let c = 0;
+    for (const v of this.vcpus) c = Math.max(c, v.cpu.cycles());
+    return c;
+  }
+
+  /**
+   * Every message headed for LAPICs from a line or an MSI comes through here: it is counted, and
+   * each target vCPU remembers when the interrupt started its journey (for the latency) and what
+   * the path costs; a target that is not the vCPU now running gets kicked (an external-interrupt exit).
+   */
+  noteDelivery(msg: ApicMessage, targets: readonly number[], accepted: number, pathCost: number): void {
+    if (accepted <= 0) return;
+    this.irqStats.delivered += accepted;
+    const cycle = msg.gsi !== undefined ? this.lineRoseAt[msg.gsi] : this.now();
+    for (const t of targets) {
+      const v = this.vcpus[t];
+      if (!v) continue;
+      const origin: IrqOrigin = { cycle, pathCost };
+      v.irq.origins.set(msg.vector, origin);
+      if (v !== this.running) v.kickPending = true;
+    }
+  }
+
+  /** INTA: the hart takes its external interrupt; returns the vector and records the latency. */
+  interruptAcknowledge(v: Vcpu): number {
+    let vector: number;
+    if (this.irqchip) {
+      vector = this.irqchip.lapics[v.id].acknowledge();
+    } else {
+      vector = v.irq.queuedVector;
+      v.irq.queuedVector = -1;
+      v.cpu.setExternalLine(false);
+    }
+    const origin = v.irq.origins.get(vector);
+    v.irq.origins.delete(vector);
+    v.cpu.addStall((origin?.pathCost ?? 0) + this.cost.injection);
+    this.bump('irq_injections');
+    this.irqStats.taken++;
+    if (origin) this.irqStats.latencies.push(v.cpu.cycles() - origin.cycle);
+    if (this.events.active) {
+      this.events.emit({ kind: 'interrupt-taken', cycle: v.cpu.cycles(), vcpu: v.id, vector, latency: origin ? v.cpu.cycles() - origin.cycle : -1 });
+    }
+    return vector;
   }
 
   /** KVM_SET_USER_MEMORY_REGION. A programming error of the VMM throws (it is not guest input). */
@@ -113,6 +187,7 @@ export class Vm {
   createVcpu(): Vcpu {
     const v = new Vcpu(this, this.vcpus.length);
     this.vcpus.push(v);
+    this.irqchip?.attachVcpu(v);
     return v;
   }
 

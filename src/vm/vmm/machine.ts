@@ -13,19 +13,45 @@ import { Uart16550 } from './uart16550';
 import { MemoryRegionTree } from './mtree';
 import { StopReason } from '../cpu/cpu';
 import { markNotSnapshotted } from '../mem/not-snapshotted';
+import { IOAPIC_BASE, LAPIC_BASE, APIC_MMIO_SIZE } from '../hv/irqchip';
+import { VmmInterrupts } from './interrupts';
+import { PciBus, PCI_ECAM_BASE, PCI_ECAM_SIZE, PCI_MMIO_BASE, PCI_MMIO_SIZE } from './pci';
+import { Nic, NicRxResult } from './nic';
+import { TestDev } from './testdev';
+import type { Ioapic, Lapic, ApicRouter } from '../irq';
 
 export const RAM_BASE = 0x8000_0000;
 export const FINISHER_BASE = 0x0010_0000;
+export const TESTDEV_BASE = 0x0010_1000;
 export const UART_BASE = 0x1000_0000;
+/** The UART's line: GSI 4, edge, active-high (SPEC §2). */
+export const UART_GSI = 4;
+
+export interface NicConfig {
+  /** PCI slot on bus 0 (1–31): INTA then swizzles to GSI 16 + (slot mod 4). */
+  slot: number;
+  /** Offer an MSI capability (the guest decides whether to enable it). */
+  msi: boolean;
+}
 
 export interface MachineConfig extends VmConfig {
   memoryMiB: number;
   vcpus: number;
+  devices: { nic?: NicConfig | false };
 }
 
+export const DEFAULT_NIC: NicConfig = { slot: 3, msi: true };
+
 export const DEFAULT_MACHINE_CONFIG: MachineConfig = {
-  memoryMiB: 64, vcpus: 1, mmu: 'ept', vpid: true, tlb: DEFAULT_TLB, cost: DEFAULT_COST_MODEL,
+  memoryMiB: 64, vcpus: 1, mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, cost: DEFAULT_COST_MODEL,
+  devices: { nic: DEFAULT_NIC },
 };
+
+/** Something that happens at a given virtual time, from outside the guest (SPEC §7 `events`, CLI --event). */
+export type ScheduledEvent =
+  | { atCycle: number; kind: 'nic-rx'; data: Uint8Array }
+  | { atCycle: number; kind: 'irq'; gsi: number; level: boolean }
+  | { atCycle: number; kind: 'uart-rx'; data: Uint8Array };
 
 /** A loadable piece of a program image (an ELF PT_LOAD segment). */
 export interface LoadSegment {
@@ -51,7 +77,12 @@ export type RunOutcome =
 export interface MachineIo {
   /** Bytes the guest wrote to its console (UART THR). */
   consoleOutput(byte: number): void;
+  /** A packet the guest sent through the NIC. */
+  nicTransmit?(packet: Uint8Array): void;
 }
+
+/** Packets the VMM holds for a NIC that cannot receive. */
+const NET_QUEUE_LIMIT = 64;
 
 /** Steps each vCPU runs before the next one gets its turn: fixed, so runs are deterministic. */
 const QUANTUM = 10_000;
@@ -64,6 +95,15 @@ export class Machine implements VmmExitHandler {
   readonly mtree = new MemoryRegionTree();
   readonly uart: Uart16550;
   readonly finisher: Finisher;
+  readonly testdev: TestDev;
+  readonly interrupts: VmmInterrupts;
+  readonly pci: PciBus;
+  readonly nic: Nic | undefined;
+  /** Packets held for the NIC (QEMU's NetQueue). */
+  private readonly netQueue: Uint8Array[] = [];
+  /** Scheduled events not yet fired, in time order. */
+  private readonly schedule: ScheduledEvent[] = [];
+  private readonly lapicDevice: ReturnType<VmmInterrupts['lapicDevice']> | undefined;
   private poweredOff: { code: number } | undefined;
   private resetRequested = false;
   private image: ProgramImage | undefined;
@@ -82,11 +122,95 @@ export class Machine implements VmmExitHandler {
     this.vm = new Vm(this.host, this.events, this, this.config);
     this.vm.setUserMemoryRegion({ slot: 0, guestPhysAddr: RAM_BASE, memorySize: ramBytes, userspaceAddr: 0 });
     this.mtree.addRam('ram', RAM_BASE, ramBytes);
-    this.uart = new Uart16550({ output: (b) => this.io.consoleOutput(b), irq: () => { /* GSI 4: wired with the IOAPIC */ } });
+    this.interrupts = new VmmInterrupts(this.vm, this.config.irqchip);
+    this.uart = new Uart16550({ output: (b) => this.io.consoleOutput(b), irq: (level) => this.setGsi(UART_GSI, level, 'uart') });
     this.finisher = new Finisher((a) => this.onFinisher(a));
+    this.testdev = new TestDev((gsi, level, device) => this.setGsi(gsi, level, device));
+    this.pci = new PciBus({
+      setGsi: (gsi, level, device) => this.setGsi(gsi, level, device),
+      signalMsi: (address, data, device) => this.interrupts.signalMsi(address, data, device),
+      events: this.events, clock: () => this.vm.now(),
+    });
+    const nicConfig = this.config.devices.nic;
+    if (nicConfig) {
+      this.nic = new Nic({ dma: this.dma(), transmit: (p) => this.io.nicTransmit?.(p) }, { msi: nicConfig.msi });
+      this.pci.attach(this.nic, nicConfig.slot);
+    }
     this.mapDevice(this.finisher, FINISHER_BASE, 0x1000);
+    this.mapDevice(this.testdev, TESTDEV_BASE, 0x1000);
     this.mapDevice(this.uart, UART_BASE, 0x100);
-    for (let i = 0; i < this.config.vcpus; i++) this.vm.createVcpu();
+    this.mapDevice(this.pci.ecam, PCI_ECAM_BASE, PCI_ECAM_SIZE);
+    this.mapDevice(this.pci.window, PCI_MMIO_BASE, PCI_MMIO_SIZE);
+    if (this.nic) this.vm.mmioCounts.set('nic', { reads: 0, writes: 0, handledIn: 'vmm' });
+    if (this.config.irqchip !== 'kernel') this.mapDevice(this.interrupts.ioapicDevice(), IOAPIC_BASE, APIC_MMIO_SIZE);
+    if (this.config.irqchip === 'userspace') {
+      this.lapicDevice = this.interrupts.lapicDevice();
+      this.mapDevice(this.lapicDevice, LAPIC_BASE, APIC_MMIO_SIZE);
+    }
+    for (let i = 0; i < this.config.vcpus; i++) this.interrupts.attachVcpu(this.vm.createVcpu());
+  }
+
+  get irqchip(): 'kernel' | 'split' | 'userspace' { return this.config.irqchip; }
+  /** The IOAPIC, in the hypervisor (kernel) or in the VMM (split, userspace). */
+  get ioapic(): Ioapic { return this.interrupts.theIoapic(); }
+  get lapics(): readonly Lapic[] { return this.interrupts.allLapics(); }
+  get router(): ApicRouter { return (this.vm.irqchip?.router ?? this.interrupts.router)!; }
+
+  /** A device (or the user: device 'console') drives a GSI. */
+  setGsi(gsi: number, level: boolean, device: string): number {
+    return this.interrupts.setGsi(gsi, level, device);
+  }
+
+  /**
+   * A packet arrives for the NIC (from the user, the debug console or the schedule). Like QEMU's
+   * net layer, the VMM holds packets while the NIC cannot receive (receiver off, no descriptor)
+   * and flushes them when the driver makes room; past NET_QUEUE_LIMIT the NIC drops them itself.
+   */
+  nicReceive(packet: Uint8Array): NicRxResult | 'queued' | 'no-nic' {
+    const nic = this.nic;
+    if (!nic) return 'no-nic';
+    if ((this.netQueue.length || !nic.canReceive()) && this.netQueue.length < NET_QUEUE_LIMIT) {
+      this.netQueue.push(packet.slice());
+      if (this.events.active) {
+        this.events.emit({ kind: 'nic', cycle: this.vm.now(), vcpu: -1, device: 'nic', action: 'rx-queued', length: packet.length, reason: 'the NIC cannot receive yet' });
+      }
+      return 'queued';
+    }
+    return nic.receive(packet);
+  }
+
+  /** Packets waiting in the VMM for the NIC. */
+  get netQueueLength(): number { return this.netQueue.length; }
+
+  private flushNetQueue(): void {
+    const nic = this.nic;
+    while (nic && this.netQueue.length && nic.canReceive()) nic.receive(this.netQueue.shift()!);
+  }
+
+  /** Text typed into the guest's console. Returns how many bytes the UART took. */
+  uartInput(bytes: Uint8Array): number {
+    return this.uart.input(bytes);
+  }
+
+  /** Schedules an outside event at a virtual time (events in the past fire at the next step). */
+  scheduleEvent(e: ScheduledEvent): void {
+    let i = this.schedule.length;
+    while (i > 0 && this.schedule[i - 1].atCycle > e.atCycle) i--;
+    this.schedule.splice(i, 0, e);
+  }
+
+  get pendingEvents(): readonly ScheduledEvent[] { return this.schedule; }
+
+  /** Guest-physical DMA for devices: whole transfers inside RAM, or nothing. */
+  private dma(): { read(gpa: number, length: number): Uint8Array | undefined; write(gpa: number, bytes: Uint8Array): boolean } {
+    const inRam = (gpa: number, length: number): number => {
+      const start = this.vm.gpaToHost(gpa), last = this.vm.gpaToHost(gpa + Math.max(length, 1) - 1);
+      return start >= 0 && last >= 0 && last - start === Math.max(length, 1) - 1 ? start : -1;
+    };
+    return {
+      read: (gpa, length) => { const h = inRam(gpa, length); return h < 0 ? undefined : this.host.read(h, length); },
+      write: (gpa, bytes) => { const h = inRam(gpa, bytes.length); if (h < 0) return false; this.host.write(h, bytes); return true; },
+    };
   }
 
   get vcpus(): readonly Vcpu[] { return this.vm.vcpus; }
@@ -135,6 +259,10 @@ export class Machine implements VmmExitHandler {
     this.ranOnce = true;
     this.turn = 0;
     this.quantumLeft = QUANTUM;
+    this.ioapic.reset();
+    for (const l of this.lapics) l.reset();
+    this.pci.reset();
+    this.testdev.reset();
     this.vm.resetMmu();
     const image = this.image;
     if (image) {
@@ -184,23 +312,76 @@ export class Machine implements VmmExitHandler {
       const left = Math.min(maxInstructions - this.instructions(), untilStep - this.steps);
       if (left <= 0) return this.steps >= untilStep ? { kind: 'stopped', reason: 'step', vcpu: this.turn } : { kind: 'limit' };
       const v = this.vcpus[this.turn];
-      if (v.cpu.halted && (v.cpu.mip() & v.cpu.mie) === 0) {
-        if (++idle >= this.vcpus.length) {
-          return { kind: 'halted', message: `every vCPU is halted in wfi and no interrupt can arrive (pc 0x${hex(this.vcpus[0].cpu.pc)})` };
+      this.catchUp(v);
+      if (this.isIdle(v)) {
+        // A halted vCPU lets time pass: up to the others' present, or, when every vCPU is idle,
+        // to the next thing that can wake one (its LAPIC timer, a scheduled event).
+        const allIdle = this.vcpus.every((o) => this.isIdle(o));
+        const target = allIdle ? this.earliestWakeup() : this.present();
+        if (target !== Infinity && target > v.cpu.cycles()) { v.cpu.addStall(target - v.cpu.cycles()); this.catchUp(v); }
+        if (this.isIdle(v)) {
+          if (allIdle && target === Infinity && ++idle >= this.vcpus.length) {
+            return { kind: 'halted', message: `every vCPU is halted in wfi and no interrupt can arrive (pc 0x${hex(this.vcpus[0].cpu.pc)})` };
+          }
+          this.nextTurn();
+          continue;
         }
-        this.nextTurn();
-        continue;
       }
       idle = 0;
-      const n = v.run(Math.min(this.quantumLeft, left));
+      const wake = this.cyclesToNextWakeup(v);
+      v.deadline = v.cpu.cycles() + wake;
+      const n = v.run(Math.max(1, Math.min(this.quantumLeft, left, wake)));
       this.steps += n;
       this.quantumLeft -= n;
+      this.catchUp(v);
       const reason = v.cpu.stopReason;
       if (reason === StopReason.Breakpoint || reason === StopReason.Ebreak) {
         return { kind: 'stopped', reason: reason === StopReason.Breakpoint ? 'breakpoint' : 'ebreak', vcpu: v.id };
       }
       if (this.quantumLeft <= 0 || reason === StopReason.Halted) this.nextTurn();
     }
+  }
+
+  /** Halted with nothing that could wake it now. */
+  private isIdle(v: Vcpu): boolean {
+    return v.cpu.halted && (v.cpu.mip() & v.cpu.mie) === 0 && v.irq.queuedVector < 0;
+  }
+
+  /** Fires the scheduled events and LAPIC timer expiries that vCPU `v`'s clock has reached. */
+  private catchUp(v: Vcpu): void {
+    const now = v.cpu.cycles();
+    while (this.schedule.length && this.schedule[0].atCycle <= now) this.fire(this.schedule.shift()!);
+    const lapic = this.lapics[v.id];
+    const deadline = lapic?.nextTimerDeadline();
+    if (deadline !== undefined && deadline <= now) lapic.tick(now);
+  }
+
+  private fire(e: ScheduledEvent): void {
+    switch (e.kind) {
+      case 'nic-rx': this.nicReceive(e.data); break;
+      case 'uart-rx': this.uartInput(e.data); break;
+      case 'irq': this.setGsi(e.gsi, e.level, 'console'); break;
+    }
+  }
+
+  /** Cycles until `v` must look up: its LAPIC timer or the next scheduled event. */
+  private cyclesToNextWakeup(v: Vcpu): number {
+    const deadline = this.lapics[v.id]?.nextTimerDeadline() ?? Infinity;
+    const next = Math.min(deadline, this.schedule.length ? this.schedule[0].atCycle : Infinity);
+    return next === Infinity ? Infinity : Math.max(1, next - v.cpu.cycles());
+  }
+
+  private earliestWakeup(): number {
+    let t = this.schedule.length ? this.schedule[0].atCycle : Infinity;
+    for (const l of this.lapics) { const d = l?.nextTimerDeadline(); if (d !== undefined && d < t) t = d; }
+    return t;
+  }
+
+  /** The clock of the most advanced vCPU that is not idle. */
+  private present(): number {
+    let t = -Infinity;
+    for (const o of this.vcpus) if (!this.isIdle(o)) t = Math.max(t, o.cpu.cycles());
+    return t === -Infinity ? Infinity : t;
   }
 
   private nextTurn(): void {
@@ -216,9 +397,11 @@ export class Machine implements VmmExitHandler {
     return this.vm.mmioCounts.get(device)?.handledIn ?? 'vmm';
   }
 
-  /** Interrupt counters and latency; zero until the interrupt controllers are wired. */
+  /** Interrupt counters and the latency from line assertion to handler entry (SPEC §4, §8). */
   interruptStatistics(): { asserted: number; delivered: number; taken: number; latencyCycles: { mean: number; max: number } } {
-    return { asserted: 0, delivered: 0, taken: 0, latencyCycles: { mean: 0, max: 0 } };
+    const s = this.vm.irqStats, l = s.latencies;
+    const mean = l.length ? l.reduce((a, b) => a + b, 0) / l.length : 0;
+    return { asserted: s.asserted, delivered: s.delivered, taken: s.taken, latencyCycles: { mean: Math.round(mean), max: l.length ? Math.max(...l) : 0 } };
   }
 
   // ---- exits from the hypervisor --------------------------------------------------------------
@@ -230,7 +413,13 @@ export class Machine implements VmmExitHandler {
         `(${size} byte${size > 1 ? 's' : ''}) by vCPU ${vcpu.id} at pc 0x${hex(vcpu.cpu.pc)}`);
       return 0;
     }
-    const dev = region.device, offset = gpa - region.base;
+    let dev = region.device, offset = gpa - region.base;
+    if (dev === this.pci.window) {
+      // The PCI window forwards to the BAR's owner; count and name the access after it.
+      const hit = this.pci.window.resolve(offset);
+      if (hit) { dev = hit.device; offset = hit.offset; }
+    }
+    if (this.lapicDevice && dev === this.lapicDevice) this.lapicDevice.current = vcpu.id;
     this.vm.countMmio(dev.name, isWrite, 'vmm');
     let value = 0;
     if (dev.registerWidth >= size) {
@@ -242,10 +431,23 @@ export class Machine implements VmmExitHandler {
         else value |= (dev.read(offset + k, 1) & 0xff) << (8 * k);
       }
     }
+    if (isWrite && this.netQueue.length && (dev === this.nic?.barRegion(0) || dev === this.pci.ecam)) this.flushNetQueue();
     const register = dev.registerName(offset, isWrite);
     vcpu.annotateExit(dev.name, register, size, isWrite ? data : value);
     this.vm.logMmio(vcpu, gpa, size, isWrite, isWrite ? data : value, dev.name, register, 'vmm');
     return value;
+  }
+
+  ioapicEoi(vcpu: Vcpu, vector: number): void {
+    this.interrupts.ioapicEoi(vcpu, vector);
+  }
+
+  interruptWindowOpen(vcpu: Vcpu): void {
+    this.interrupts.windowOpen(vcpu);
+  }
+
+  halted(): void {
+    // userspace irqchip: QEMU waits for an interrupt; the run loop does the same for idle vCPUs
   }
 
   private onFinisher(action: FinisherAction): void {

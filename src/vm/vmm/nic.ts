@@ -63,6 +63,8 @@ export interface NicOptions {
   mac?: ArrayLike<number>;
   /** Give the MSI capability per-vector mask and pending bits (default true). */
   msiPerVectorMasking?: boolean;
+  /** Offer an MSI capability at all (default true; false = INTx only). */
+  msi?: boolean;
 }
 
 export type NicRxResult = 'delivered' | 'disabled' | 'ring-full' | 'bad-descriptor';
@@ -126,7 +128,7 @@ export class Nic extends PciDevice implements MmioDevice {
     super({
       name: 'nic', vendorId: NIC_VENDOR_ID, deviceId: NIC_DEVICE_ID, revision: NIC_REVISION,
       classCode: PCI_CLASS_NETWORK_ETHERNET, intxPin: 0, bars: [{ size: NIC_BAR0_SIZE }],
-      msi: { perVectorMasking: options.msiPerVectorMasking ?? true },
+      msi: options.msi === false ? undefined : { perVectorMasking: options.msiPerVectorMasking ?? true },
     });
     const mac = Array.from(options.mac ?? NIC_DEFAULT_MAC);
     if (mac.length !== 6 || mac.some((b) => !Number.isInteger(b) || b < 0 || b > 255)) throw new RangeError('NIC MAC address must be 6 bytes');
@@ -194,6 +196,14 @@ export class Nic extends PciDevice implements MmioDevice {
   }
 
   // ---- the wire side --------------------------------------------------------------------------
+
+  /**
+   * Would receive() take a packet now? (QEMU's NetClientInfo.can_receive: the receiver is on, bus
+   * mastering is allowed and a descriptor is posted.)
+   */
+  canReceive(): boolean {
+    return this.rxRunning && this.busMasterEnabled && this.rxSize !== 0 && this.rxHead !== this.rxTail;
+  }
 
   /** A packet arrives from the outside (user, debug console, launch schedule). */
   receive(packet: Uint8Array): NicRxResult {

@@ -1,0 +1,150 @@
+// The VMM's side of interrupt routing (SPEC §4): where device lines and MSIs go in each irqchip
+// mode, and the VMM's own IOAPIC (split, userspace) and LAPICs (userspace).
+//
+//   kernel     device line → KVM_IRQ_LINE → in-kernel IOAPIC (0x11) → LAPIC
+//              device MSI  → KVM_SIGNAL_MSI → in-kernel LAPIC
+//   split      device line → VMM IOAPIC (0x20) → MSI message → KVM_SIGNAL_MSI → in-kernel LAPIC
+//              level EOI   → KVM_EXIT_IOAPIC_EOI → VMM IOAPIC
+//   userspace  device line → VMM IOAPIC → VMM LAPIC → KVM_INTERRUPT (or an interrupt window first)
+import { ApicBus, ApicMessage, ApicRouter, Ioapic, Lapic, msiToMessage, toMsi } from '../irq';
+import type { Vm } from '../hv/vm';
+import type { Vcpu } from '../hv/vcpu';
+import type { MmioDevice } from './device';
+import { countingBus, IrqchipMode, LAPIC_BASE } from '../hv/irqchip';
+
+/** KVM irq source ids (KVM_USERSPACE_IRQ_SOURCE_ID is 0): each device drives its lines as its own source. */
+const SOURCE_IDS: Record<string, number> = { vmm: 0, uart: 1, testdev: 2, pci: 3, console: 4 };
+
+export class VmmInterrupts {
+  /** The VMM's IOAPIC (split and userspace modes). */
+  readonly ioapic: Ioapic | undefined;
+  /** The VMM's APIC bus and LAPICs (userspace mode). */
+  readonly router: ApicRouter | undefined;
+  readonly lapics: Lapic[] = [];
+
+  constructor(private readonly vm: Vm, readonly mode: IrqchipMode) {
+    const clock = { now: (): number => vm.now() };
+    if (mode === 'userspace') this.router = new ApicRouter({ clock, events: vm.events });
+    if (mode !== 'kernel') {
+      const bus: ApicBus = mode === 'split' ? this.msiAdapter() : countingBus(vm, this.router!, 0);
+      this.ioapic = new Ioapic({ version: 0x20, bus, clock, events: vm.events });
+    }
+  }
+
+  /** Userspace mode: the VMM's LAPIC for vCPU `v`, injecting through KVM_INTERRUPT. */
+  attachVcpu(v: Vcpu): void {
+    if (this.mode !== 'userspace') return;
+    const lapic = new Lapic({
+      index: v.id, bus: this.router!, clock: { now: () => v.cpu.cycles() }, events: this.vm.events,
+      onInterruptChange: (has) => { if (has) this.tryInject(v); },
+      eoiBroadcast: (vector) => this.ioapic!.eoiBroadcast(vector, v.id),
+    });
+    this.lapics[v.id] = lapic;
+    this.router!.attach(lapic);
+  }
+
+  /** The LAPICs, wherever they live. */
+  allLapics(): readonly Lapic[] {
+    return this.vm.irqchip ? this.vm.irqchip.lapics : this.lapics;
+  }
+
+  /** The IOAPIC, wherever it lives. */
+  theIoapic(): Ioapic {
+    return (this.vm.irqchip?.ioapic ?? this.ioapic)!;
+  }
+
+  /**
+   * A device line changed (level = asserted, whatever the entry's polarity). Returns what the
+   * IOAPIC reports (LAPICs reached, 0 coalesced, -1 blocked).
+   */
+  setGsi(gsi: number, level: boolean, device: string): number {
+    const vm = this.vm;
+    if (gsi < 0 || gsi >= 24) return 0;
+    const source = { id: SOURCE_IDS[device] ?? SOURCE_IDS.pci, device };
+    if (level && !this.theIoapic().lineLevel(gsi)) { vm.irqStats.asserted++; vm.lineRoseAt[gsi] = vm.now(); }
+    if (this.mode === 'kernel') return vm.irqchip!.irqLine(gsi, level, source.id, device); // KVM_IRQ_LINE
+    return this.ioapic!.setIrq(gsi, level, source);
+  }
+
+  /** A device's MSI write (SPEC §2: it bypasses the IOAPIC). */
+  signalMsi(address: number, data: number, device: string): number {
+    const vm = this.vm;
+    vm.irqStats.asserted++;
+    const msg = msiToMessage(address, data, device);
+    if (!msg) return 0;
+    if (this.mode === 'userspace') return countingBus(this.vm, this.router!, 0).deliver(msg);
+    return this.kvmSignalMsi(msg, device);
+  }
+
+  /** KVM_SIGNAL_MSI: one ioctl into the kernel's LAPICs. */
+  private kvmSignalMsi(msg: ApicMessage, source: string): number {
+    const router = this.vm.irqchip!.router;
+    return countingBus(this.vm, router, this.vm.cost.ioctl).deliver({ ...msg, source });
+  }
+
+  /** Split mode: the VMM IOAPIC's messages leave as MSIs through KVM_SIGNAL_MSI (QEMU's ioapic_service). */
+  private msiAdapter(): ApicBus {
+    return {
+      deliver: (msg: ApicMessage): number => {
+        const { address, data } = toMsi(msg);
+        const decoded = msiToMessage(address, data, msg.source);
+        if (!decoded) return 0;
+        return this.kvmSignalMsi({ ...decoded, gsi: msg.gsi, level: msg.level }, msg.source);
+      },
+    };
+  }
+
+  // ---- userspace irqchip: injection --------------------------------------------------------
+
+  /**
+   * QEMU's injection before KVM_RUN: if the guest can take an interrupt now, INTA on the VMM's
+   * LAPIC and KVM_INTERRUPT the vector; otherwise request an interrupt window.
+   */
+  tryInject(v: Vcpu): void {
+    const lapic = this.lapics[v.id];
+    if (!lapic || v.irq.queuedVector >= 0 || !lapic.hasInterrupt()) return;
+    if (!v.cpu.externalInterruptEnabled()) {
+      v.irq.requestInterruptWindow = true;
+      return;
+    }
+    const vector = lapic.acknowledge();
+    v.injectInterrupt(vector); // KVM_INTERRUPT
+    if (v !== this.vm.running) v.kickPending = true;
+  }
+
+  /** KVM_EXIT_IRQ_WINDOW_OPEN. */
+  windowOpen(v: Vcpu): void {
+    this.tryInject(v);
+  }
+
+  /** KVM_EXIT_IOAPIC_EOI (split). */
+  ioapicEoi(v: Vcpu, vector: number): void {
+    this.ioapic?.eoiBroadcast(vector, v.id);
+  }
+
+  /** The userspace LAPIC page as a VMM device: each vCPU reaches its own (set `current` first). */
+  lapicDevice(): MmioDevice & { current: number } {
+    const self = this;
+    return {
+      name: 'lapic', registerWidth: 4, current: 0,
+      read(offset: number, size: number): number { return self.lapics[this.current].read(offset, size); },
+      write(offset: number, size: number, value: number): void { self.lapics[this.current].write(offset, size, value); },
+      peek(offset: number, size: number): number { return self.lapics[this.current].peek(offset, size); },
+      registerName(offset: number): string | undefined { return self.lapics[0]?.registerName(offset); },
+    };
+  }
+
+  /** The VMM IOAPIC as a device. */
+  ioapicDevice(): MmioDevice {
+    const ioapic = this.ioapic!;
+    return {
+      name: 'ioapic', registerWidth: 4,
+      read: (offset, size) => ioapic.read(offset, size),
+      write: (offset, size, value) => ioapic.write(offset, size, value),
+      peek: (offset, size) => ioapic.peek(offset, size),
+      registerName: (offset) => ioapic.registerName(offset),
+    };
+  }
+}
+
+export { LAPIC_BASE };
