@@ -124,14 +124,15 @@ export class VmmInterrupts {
 
   /** The userspace LAPIC page as a VMM device: each vCPU reaches its own (set `current` first). */
   lapicDevice(): MmioDevice & { current: number } {
-    const self = this;
-    return {
-      name: 'lapic', registerWidth: 4, current: 0,
-      read(offset: number, size: number): number { return self.lapics[this.current].read(offset, size); },
-      write(offset: number, size: number, value: number): void { self.lapics[this.current].write(offset, size, value); },
-      peek(offset: number, size: number): number { return self.lapics[this.current].peek(offset, size); },
-      registerName(offset: number): string | undefined { return self.lapics[0]?.registerName(offset); },
+    const lapics = this.lapics;
+    const device = {
+      name: 'lapic', registerWidth: 4 as const, current: 0,
+      read: (offset: number, size: number): number => lapics[device.current].read(offset, size),
+      write: (offset: number, size: number, value: number): void => lapics[device.current].write(offset, size, value),
+      peek: (offset: number, size: number): number => lapics[device.current].peek(offset, size),
+      registerName: (offset: number): string | undefined => lapics[0]?.registerName(offset),
     };
+    return device;
   }
 
   /** The VMM IOAPIC as a device. */
