@@ -6,6 +6,7 @@ import * as path from 'path';
 import { Machine, MachineConfig, ProgramImage } from '../src/vm/vmm/machine';
 import { collectStatistics } from '../src/vm/vmm/statistics';
 import { loadProgram } from '../src/cli/program';
+import { runFlat } from './flat';
 
 const ROOT = path.join(__dirname, '..');
 const PROGRAMS = path.join(ROOT, 'bench', 'programs');
@@ -33,15 +34,22 @@ function load(file: string): ProgramImage {
 
 const geomean = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 
-function cpuBench(label: string, config: Partial<MachineConfig>, files: string[]): number {
+function flatOnce(image: ProgramImage, expected: string | undefined): Result {
+  const t0 = process.hrtime.bigint();
+  const r = runFlat(image);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { name: '', mips: r.instructions / seconds / 1e6, instructions: r.instructions, seconds, ok: r.code === 0 && (expected === undefined || expected === r.output) };
+}
+
+function cpuBench(label: string, config: Partial<MachineConfig> | 'flat', files: string[]): number {
   const results: Result[] = [];
   for (const f of files) {
     const expectedFile = f.replace(/\.elf$/, '.expected');
     const expected = fs.existsSync(expectedFile) ? fs.readFileSync(expectedFile, 'latin1') : undefined;
     const image = load(f);
-    runOnce(image, config, expected); // warm-up: lets V8 optimise the interpreter
-    const r = runOnce(image, config, expected);
-    results.push({ ...r, name: path.basename(f, '.elf') });
+    const once = (): Result => (config === 'flat' ? flatOnce(image, expected) : runOnce(image, config, expected));
+    once(); // warm-up: lets V8 optimise the interpreter
+    results.push({ ...once(), name: path.basename(f, '.elf') });
   }
   console.log(`\n${label}`);
   for (const r of results) {
@@ -52,22 +60,23 @@ function cpuBench(label: string, config: Partial<MachineConfig>, files: string[]
   return g;
 }
 
-function exitBench(): void {
-  const image = load(path.join(ROOT, 'bench', 'mmio-loop.s'));
+function exitBench(file: string, label: string): void {
+  const image = load(path.join(ROOT, 'bench', file));
   runOnce(image, {}, undefined);
   const r = runOnce(image, {}, undefined);
   const s = collectStatistics(r.machine);
   const exits = Object.values(s.exits).reduce((a, b) => a + b, 0);
-  console.log(`\nMMIO loop (UART scratch register, exits to the VMM)`);
+  console.log(`\n${label}`);
   console.log(`  ${exits} exits in ${r.seconds.toFixed(3)} s = ${(exits / r.seconds / 1e6).toFixed(2)} M exits/s handled ` +
-    `(${s.vmmExits.KVM_EXIT_MMIO} KVM_EXIT_MMIO)`);
+    `(${s.vmmExits.KVM_EXIT_MMIO} of them to the VMM)`);
 }
 
 function main(): void {
   const files = fs.existsSync(PROGRAMS) ? fs.readdirSync(PROGRAMS).filter((f) => f.endsWith('.elf')).sort().map((f) => path.join(PROGRAMS, f)) : [];
   if (files.length === 0) { console.error(`no bench programs in ${PROGRAMS}`); process.exitCode = 1; return; }
   const only = process.argv[2];
-  const configs: [string, Partial<MachineConfig>][] = [
+  const configs: [string, Partial<MachineConfig> | 'flat'][] = [
+    ['CPU alone (flat RAM, no MMU model: the baseline)', 'flat'],
     ['EPT + VPID (default)', {}],
     ['shadow paging + VPID', { mmu: 'shadow' }],
     ['EPT, VPID off', { vpid: false }],
@@ -76,7 +85,8 @@ function main(): void {
     if (only && !label.toLowerCase().includes(only)) continue;
     cpuBench(label, config, files);
   }
-  exitBench();
+  exitBench('lapic-loop.s', 'in-kernel MMIO loop (LAPIC TPR, EPT_MISCONFIG handled in the hypervisor)');
+  exitBench('mmio-loop.s', 'VMM MMIO loop (UART scratch register, KVM_EXIT_MMIO to the VMM)');
 }
 
 main();

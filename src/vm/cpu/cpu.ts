@@ -107,6 +107,8 @@ export class Cpu {
   /** Set by the port during a slow path: EVT_* bits. */
   evt = 0;
   stopReason: StopReason = StopReason.None;
+  /** Outputs of port.translate: for a read that succeeded, whether the same translation allows stores now. */
+  xlateWritable = false;
   /** Outputs of port.translate for its negative results. */
   xlateGpa = 0;
   xlateCause = 0;
@@ -432,8 +434,14 @@ export class Cpu {
       if (access === Access.Write) mem.prepareWrite(host, 1);
       if (mem.watchCount !== 0 && mem.watchedPages[host >>> 12] !== 0) return host;
       const vpn = va >>> 12, i = vpn & FAST_MASK;
-      if (access === Access.Read) { this.readTag[i] = vpn; this.readHost[i] = host; } else if (access === Access.Write) { this.writeTag[i] = vpn; this.writeHost[i] = host; }
+      if (access === Access.Read) {
+        this.readTag[i] = vpn; this.readHost[i] = host;
+        // A translation that also allows stores fills the write table too (one TLB entry serves
+        // every access type), unless a checkpoint would then have to copy a page only read.
+        if (this.xlateWritable && !mem.copyOnWriteActive) { this.writeTag[i] = vpn; this.writeHost[i] = host; }
+      } else if (access === Access.Write) { this.writeTag[i] = vpn; this.writeHost[i] = host; }
     }
+    this.xlateWritable = false;
     return host;
   }
 

@@ -193,12 +193,18 @@ export class Vcpu implements CpuPort {
     const e = tlb.lookup(this.vpid, asid, va >>> 12);
     if (e >= 0 && tlbPermits(tlb.flags[e], access, priv, paging, cpu.sum, cpu.mxr)) {
       tlb.stats.hits++;
+      if (access === Access.Read) cpu.xlateWritable = tlbPermits(tlb.flags[e], Access.Write, priv, paging, cpu.sum, cpu.mxr);
       return tlb.hostPage[e];
     }
     tlb.stats.misses++;
     const c = this.access; // reused: a TLB miss allocates nothing
     c.va = va; c.access = access; c.priv = priv; c.paging = paging; c.asid = asid;
-    return this.vm.paging.fill(this, c);
+    const host = this.vm.paging.fill(this, c);
+    if (host >= 0 && access === Access.Read) {
+      const i = tlb.lookup(this.vpid, asid, va >>> 12);
+      cpu.xlateWritable = i >= 0 && tlbPermits(tlb.flags[i], Access.Write, priv, paging, cpu.sum, cpu.mxr);
+    }
+    return host;
   }
 
   mmioRead(gpa: number, size: number): number {

@@ -94,6 +94,9 @@ export class HostMemory {
     this.cowEpoch++;
   }
 
+  /** Whether stores are being saved for a checkpoint. */
+  get copyOnWriteActive(): boolean { return this.cowSink !== undefined; }
+
   /** Stops copy-on-write (no checkpoint is kept). */
   endCheckpoints(): void {
     this.cowSink = undefined;

@@ -1,8 +1,10 @@
 // The vCPU's TLB (SPEC §3): caches final GVA → HPA translations with the GPA and permissions,
 // tagged with the VPID of the VM context and the guest ASID (Intel SDM vol. 3 §28.1 "VPIDs",
 // §28.4.1 "Information that may be cached"; RISC-V privileged spec §4.2.1 for sfence.vma).
-// Set-associative with LRU replacement, size and associativity configurable. Entries live in typed
-// arrays; the CPU's own per-page fast tables are a subset of it, kept coherent by `onDrop`.
+// Set-associative, size and associativity configurable; a miss fills the set's invalid way if it
+// has one, else replaces ways in round-robin order (a FIFO per set — what many real TLBs use, and
+// cheap: a hit changes no state). Entries live in typed arrays; the CPU's own per-page fast tables
+// are a subset of it, kept coherent by `onDrop`.
 
 /** ASID value used for translations made with paging off (M-mode, or satp.MODE = Bare). */
 export const ASID_BARE = 0x200;
@@ -36,8 +38,8 @@ export class Tlb {
   readonly hostPage: Int32Array;
   readonly gpaPage: Float64Array;
   readonly flags: Uint8Array;
-  private readonly stamp: Float64Array;
-  private clock = 0;
+  /** Per set: the way the next replacement takes. */
+  private readonly nextVictim: Uint8Array;
   readonly stats: TlbStats = { hits: 0, misses: 0, flushes: 0, walks: 0, walkRefs: 0 };
 
   /** `onDrop(vpn)` runs for every entry evicted or invalidated, so the CPU's fast tables follow. */
@@ -56,7 +58,7 @@ export class Tlb {
     this.hostPage = new Int32Array(n);
     this.gpaPage = new Float64Array(n);
     this.flags = new Uint8Array(n);
-    this.stamp = new Float64Array(n);
+    this.nextVictim = new Uint8Array(this.sets);
   }
 
   get size(): number { return this.valid.length; }
@@ -67,21 +69,27 @@ export class Tlb {
     for (let i = base; i < base + this.ways; i++) {
       if (this.valid[i] && this.vpn[i] === vpn && this.vpid[i] === vpid &&
         (this.asid[i] === asid || (this.flags[i] & TLB_G && asid !== ASID_BARE && this.asid[i] !== ASID_BARE))) {
-        this.stamp[i] = ++this.clock;
         return i;
       }
     }
     return -1;
   }
 
-  /** Installs a translation, replacing the same page's entry or the set's least recently used. */
+  /**
+   * Installs a translation: over the same page's entry (a permission upgrade after a walk), else in
+   * an invalid way, else in the set's next way in round-robin order.
+   */
   insert(vpid: number, asid: number, vpn: number, hostPage: number, gpaPage: number, flags: number): number {
-    const base = (vpn & (this.sets - 1)) * this.ways;
-    let victim = base;
+    const set = vpn & (this.sets - 1), base = set * this.ways;
+    let victim = -1, free = -1;
     for (let i = base; i < base + this.ways; i++) {
-      if (this.valid[i] && this.vpn[i] === vpn && this.vpid[i] === vpid && this.asid[i] === asid) { victim = i; break; }
-      if (!this.valid[i]) { victim = i; break; }
-      if (this.stamp[i] < this.stamp[victim]) victim = i;
+      if (!this.valid[i]) { if (free < 0) free = i; continue; }
+      if (this.vpn[i] === vpn && this.vpid[i] === vpid && this.asid[i] === asid) { victim = i; break; }
+    }
+    if (victim < 0) victim = free;
+    if (victim < 0) {
+      victim = base + this.nextVictim[set];
+      this.nextVictim[set] = (this.nextVictim[set] + 1) % this.ways;
     }
     if (this.valid[victim]) this.onDrop(this.vpn[victim]);
     this.valid[victim] = 1;
@@ -91,7 +99,6 @@ export class Tlb {
     this.hostPage[victim] = hostPage;
     this.gpaPage[victim] = gpaPage;
     this.flags[victim] = flags;
-    this.stamp[victim] = ++this.clock;
     return victim;
   }
 
