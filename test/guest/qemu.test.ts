@@ -102,8 +102,15 @@ async function pool<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> 
 }
 
 const runQemu = (elf: string): Promise<Run> => run('qemu-system-riscv32', [...QEMU_ARGS, '-kernel', elf], QEMU_TIMEOUT_MS);
-const runCli = (elf: string): Promise<Run> =>
-  run(process.execPath, [CLI, 'run', elf, '--max-insns', String(MAX_INSNS)], CLI_TIMEOUT_MS);
+const runCli = (elf: string, extra: string[] = []): Promise<Run> =>
+  run(process.execPath, [CLI, 'run', elf, '--max-insns', String(MAX_INSNS), ...extra], CLI_TIMEOUT_MS);
+
+/** The other memory-virtualization configurations the corpus must run identically under (SPEC §3). */
+const MMU_CONFIGS: { name: string; args: string[] }[] = [
+  { name: 'shadow paging', args: ['--mmu', 'shadow'] },
+  { name: 'EPT without VPID', args: ['--no-vpid'] },
+  { name: 'shadow paging without VPID', args: ['--mmu', 'shadow', '--no-vpid'] },
+];
 
 function describeExit(r: Run): string {
   if (r.spawnError) return `could not start: ${r.spawnError}`;
@@ -161,6 +168,8 @@ describe('guest corpus: QEMU and `hyperstep run` agree', function () {
   this.timeout(240_000);
   const qemu = new Map<string, Run>();
   const cli = new Map<string, Run>();
+  /** Runs under MMU_CONFIGS, keyed by `${config} ${program}`. */
+  const cliMmu = new Map<string, Run>();
   let setupError: Error | undefined;
 
   before(async function () {
@@ -173,6 +182,7 @@ describe('guest corpus: QEMU and `hyperstep run` agree', function () {
       for (const p of corpus.programs) {
         jobs.push(async () => { qemu.set(p.name, await runQemu(elfOf(p.name))); });
         jobs.push(async () => { cli.set(p.name, await runCli(elfOf(p.name))); });
+        for (const c of MMU_CONFIGS) jobs.push(async () => { cliMmu.set(`${c.name} ${p.name}`, await runCli(elfOf(p.name), c.args)); });
       }
       for (const p of corpus.negative) {
         jobs.push(async () => { qemu.set(p.name, await runQemu(elfOf(p.name))); });
@@ -215,6 +225,17 @@ describe('guest corpus: QEMU and `hyperstep run` agree', function () {
           assert.fail(`${p.name}: hyperstep run differs from QEMU\n${problems.join('\n')}`);
         }
       });
+
+      for (const c of MMU_CONFIGS) {
+        it(`hyperstep run under ${c.name}: same output and exit status as QEMU`, () => {
+          ready();
+          const q = qemu.get(p.name);
+          const h = cliMmu.get(`${c.name} ${p.name}`);
+          assert.ok(q && h, 'not run');
+          if (h.stdout !== q.stdout) assert.fail(`${p.name} (${c.args.join(' ')}):\n${outputDiff(q.stdout, h.stdout, 'QEMU', 'hyperstep')}`);
+          assert.equal(h.code, q.code, `${p.name} (${c.args.join(' ')}): QEMU ${describeExit(q)}, hyperstep ${describeExit(h)}\n${tail(h.stderr)}`);
+        });
+      }
     });
   }
 
