@@ -178,6 +178,7 @@ class ModelBuilder {
       labels.push(line[i]);
       i += 2;
     }
+    const labelKeys = labels.map((l) => this.labelKey(l)); // before the rest: `1: j 1b` jumps to itself
     const rest = line.slice(i).map((t) => this.resolveLocal(t));
     const head = rest[0];
     const stmtStart = line[0].start, stmtEnd = line[line.length - 1].end;
@@ -190,19 +191,19 @@ class ModelBuilder {
     else if (head.text.startsWith('.')) stmt = { ...base, head, kind: 'directive', name: head.text.toLowerCase(), operands: splitOperands(rest.slice(1)) };
     else stmt = { ...base, head, kind: 'instruction', name: head.text.toLowerCase(), operands: splitOperands(rest.slice(1)) };
     this.statements.push(stmt);
-    for (const l of labels) this.defineLabel(l, stmt);
+    labels.forEach((l, k) => this.define({
+      key: labelKeys[k], name: l.kind === 'number' ? String(Number(l.text)) : l.text,
+      kind: l.kind === 'number' ? 'local-label' : 'label', statement: stmt, start: l.start, end: l.end,
+    }));
     this.collect(stmt);
   }
 
-  private defineLabel(l: Tok, stmt: Statement): void {
-    if (l.kind === 'number') {
-      const n = Number(l.text);
-      const k = (this.localCounts.get(n) ?? 0) + 1;
-      this.localCounts.set(n, k);
-      this.define({ key: localLabelKey(l.text, k), name: String(n), kind: 'local-label', statement: stmt, start: l.start, end: l.end });
-    } else {
-      this.define({ key: l.text, name: l.text, kind: 'label', statement: stmt, start: l.start, end: l.end });
-    }
+  private labelKey(l: Tok): string {
+    if (l.kind !== 'number') return l.text;
+    const n = Number(l.text);
+    const k = (this.localCounts.get(n) ?? 0) + 1;
+    this.localCounts.set(n, k);
+    return localLabelKey(l.text, k);
   }
 
   /**

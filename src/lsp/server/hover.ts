@@ -33,7 +33,10 @@ export function hoverAt(a: Analysis, offset: number): HoverResult | undefined {
   if (tok.kind === 'reloc') return at(relocationMarkdown(tok.text));
 
   const key = a.symbolKeyAt(offset);
-  if (key !== undefined && a.definitionsOf(key).length > 0) return at(symbolHover(a, key, offset));
+  if (key !== undefined && a.definitionsOf(key).length > 0) {
+    const reached = hint && addressMarkdown(hint.address, `${hint.base.register} = ${hex(hint.base.value)} + ${hint.offset}`);
+    return at(symbolHover(a, key, offset) + (reached ? `\n\n---\n\nHere: ${reached}` : ''));
+  }
   if (tok.kind === 'localref') return at(`**${tok.text}** — no \`${tok.text.slice(0, -1)}:\` ${tok.text.endsWith('b') ? 'before' : 'after'} this line.`);
   if (tok.kind === 'number') return at(numberHover(tok));
   if (tok.kind === 'ident' && registerNumber(tok.text) !== undefined) return at(registerHover(a, tok, stmt));

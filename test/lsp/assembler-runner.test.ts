@@ -1,0 +1,42 @@
+// The assembler's child process: answers in order, and a job that runs out of time or memory
+// costs that job only — the next one runs in a fresh child.
+import * as assert from 'assert';
+import { ChildProcessAssembler } from '../../src/lsp/server/assembler-runner';
+import { bundleServer } from './lsp-client';
+
+describe('lsp: the assembler child process', function () {
+  this.timeout(60_000);
+  let runner: ChildProcessAssembler;
+  const logged: string[] = [];
+
+  afterEach(() => runner?.dispose());
+
+  it('answers queued jobs in order, with the assembler\'s diagnostics and symbols', async () => {
+    runner = new ChildProcessAssembler({ script: await bundleServer() });
+    const outcomes = await Promise.all(['nop', 'bogus', 'x: .word 1'].map((t) => runner.assemble(t, 'q.s')));
+    assert.deepStrictEqual(outcomes.map((o) => o.diagnostics.map((d) => d.message)), [[], ["unknown instruction 'bogus'"], []]);
+    assert.ok(outcomes[2].symbols.some((s) => s.name === 'x'));
+  });
+
+  it('gives up on a job that takes too long, and runs the next in a new child', async () => {
+    runner = new ChildProcessAssembler({ script: await bundleServer(), timeoutMs: 300, log: (m) => logged.push(m) });
+    const slow = runner.assemble('.fill 50000000, 1, 0\n', 'slow.s');
+    const next = runner.assemble('bogus\n', 'next.s');
+    assert.match((await slow).failure ?? '', /did not finish within 0.3 s/);
+    assert.deepStrictEqual((await next).diagnostics.map((d) => d.message), ["unknown instruction 'bogus'"]);
+    assert.ok(logged.some((m) => /did not finish/.test(m)));
+  });
+
+  it('survives the child running out of memory', async () => {
+    runner = new ChildProcessAssembler({ script: await bundleServer(), maxHeapMb: 64, timeoutMs: 30_000 });
+    assert.match((await runner.assemble('.space 0x7fffffff\n', 'oom.s')).failure ?? '', /stopped/);
+    assert.deepStrictEqual((await runner.assemble('nop\n', 'ok.s')).failure, undefined);
+  });
+
+  it('answers every pending job when disposed', async () => {
+    runner = new ChildProcessAssembler({ script: await bundleServer() });
+    const pending = runner.assemble('nop', 'a.s');
+    runner.dispose();
+    assert.match((await pending).failure ?? '', /shutting down/);
+  });
+});
