@@ -84,10 +84,16 @@ function entryFor(a: Analysis, d: SymbolDefinition, nextStart: number): OutlineE
 
 /** The end of the last statement that starts in [from, before): where a label's body stops. */
 function lastStatementEndBefore(a: Analysis, before: number, from: number): number {
-  let end = from;
-  for (const s of a.model.statements) {
-    if (s.start >= before) break;
-    if (s.start >= from) end = Math.max(end, s.end);
+  const statements = a.model.statements; // in source order, not overlapping
+  let lo = 0, hi = statements.length - 1, last = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (statements[mid].start < before) {
+      last = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
   }
-  return end;
+  return last >= 0 && statements[last].start >= from ? Math.max(from, statements[last].end) : from;
 }

@@ -31,6 +31,8 @@ interface DocumentState {
   readonly model: DocumentModel;
   outcome?: AssemblyOutcome;
   assembling?: Promise<AssemblyOutcome>;
+  /** Built for the outcome known at the time (none, then the finished one). */
+  analysis?: Analysis;
 }
 
 const ITEM_KINDS: Readonly<Record<ItemKind, CompletionItemKind>> = {
@@ -117,7 +119,8 @@ export function startServer(connection: Connection, runner: AssemblerRunner, opt
     if (!state.outcome && waitMs > 0) {
       await Promise.race([assembleState(doc, state), new Promise((r) => setTimeout(r, waitMs))]);
     }
-    return { doc, analysis: new Analysis(state.model, state.outcome) };
+    if (!state.analysis || state.analysis.outcome !== state.outcome) state.analysis = new Analysis(state.model, state.outcome);
+    return { doc, analysis: state.analysis };
   }
 
   async function validate(uri: string): Promise<void> {
