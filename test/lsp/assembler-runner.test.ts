@@ -33,6 +33,18 @@ describe('lsp: the assembler child process', function () {
     assert.deepStrictEqual((await runner.assemble('nop\n', 'ok.s')).failure, undefined);
   });
 
+  it('supersedes a queued job of the same document by a newer one', async () => {
+    runner = new ChildProcessAssembler({ script: await bundleServer() });
+    const running = runner.assemble('nop', 'a.s', 'a');
+    const stale = runner.assemble('bogus1', 'a.s', 'a');
+    const other = runner.assemble('bogus2', 'b.s', 'b');
+    const latest = runner.assemble('bogus3', 'a.s', 'a');
+    assert.match((await stale).failure ?? '', /superseded/);
+    assert.deepStrictEqual((await running).diagnostics, []);
+    assert.deepStrictEqual((await other).diagnostics.map((d) => d.message), ["unknown instruction 'bogus2'"]);
+    assert.deepStrictEqual((await latest).diagnostics.map((d) => d.message), ["unknown instruction 'bogus3'"]);
+  });
+
   it('answers every pending job when disposed', async () => {
     runner = new ChildProcessAssembler({ script: await bundleServer() });
     const pending = runner.assemble('nop', 'a.s');

@@ -172,3 +172,14 @@ describe('lsp: TextMate grammar', () => {
     });
   }
 });
+
+describe('lsp: language configuration', () => {
+  const config = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'language-configuration.json'), 'utf8'));
+
+  it('has the assembler\'s comments and a word pattern that keeps numbers, local references and dotted names whole', () => {
+    assert.strictEqual(config.comments.lineComment, '#');
+    assert.deepStrictEqual(config.comments.blockComment, ['/*', '*/']);
+    const words = 'li a0, 0b101 + 0x1F; j 1b; .word UART.LSR'.match(new RegExp(config.wordPattern, 'g'));
+    assert.deepStrictEqual(words, ['li', 'a0', '0b101', '0x1F', 'j', '1b', '.word', 'UART.LSR']);
+  });
+});

@@ -18,7 +18,12 @@ export interface AssemblyOutcome {
 }
 
 export interface AssemblerRunner {
-  assemble(text: string, file: string): Promise<AssemblyOutcome>;
+  /**
+   * Assembles `text`. A job with the same `key` (the document) still waiting in the queue is
+   * superseded: it is answered with a failure at once, so fast typing in a large file does not
+   * queue up one assembly per pause.
+   */
+  assemble(text: string, file: string, key?: string): Promise<AssemblyOutcome>;
   dispose(): void;
 }
 
@@ -28,7 +33,7 @@ export function assembleNow(text: string, file: string): AssemblyOutcome {
 }
 
 export class InlineAssembler implements AssemblerRunner {
-  async assemble(text: string, file: string): Promise<AssemblyOutcome> {
+  async assemble(text: string, file: string, _key?: string): Promise<AssemblyOutcome> {
     return assembleNow(text, file);
   }
 
@@ -42,6 +47,7 @@ interface Request { readonly id: number; readonly text: string; readonly file: s
 interface Reply { readonly id: number; readonly outcome: AssemblyOutcome }
 
 interface Job extends Request {
+  readonly key: string | undefined;
   readonly resolve: (o: AssemblyOutcome) => void;
 }
 
@@ -72,10 +78,12 @@ export class ChildProcessAssembler implements AssemblerRunner {
 
   constructor(private readonly options: ChildAssemblerOptions) {}
 
-  assemble(text: string, file: string): Promise<AssemblyOutcome> {
+  assemble(text: string, file: string, key?: string): Promise<AssemblyOutcome> {
     if (this.disposed) return Promise.resolve(failed('the language server is shutting down'));
     return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, text, file, resolve });
+      const waiting = key === undefined ? -1 : this.queue.findIndex((j) => j.key === key);
+      if (waiting >= 0) this.queue.splice(waiting, 1)[0].resolve(failed('superseded by a newer version'));
+      this.queue.push({ id: this.nextId++, text, file, key, resolve });
       this.pump();
     });
   }
@@ -109,7 +117,8 @@ export class ChildProcessAssembler implements AssemblerRunner {
   private ensureChild(): ChildProcess {
     if (this.child) return this.child;
     const child = fork(this.options.script, [ASSEMBLER_CHILD_FLAG], {
-      execArgv: [...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), `--max-old-space-size=${this.options.maxHeapMb ?? 512}`],
+      // The server's own flags minus its heap size and its debugger port (which the child could not bind).
+      execArgv: [...process.execArgv.filter((a) => !/^--(max-old-space-size|inspect|debug)/.test(a)), `--max-old-space-size=${this.options.maxHeapMb ?? 512}`],
       // Never the server's stdout: in stdio mode that is the LSP channel.
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',

@@ -105,7 +105,7 @@ export function startServer(connection: Connection, runner: AssemblerRunner, opt
   }
 
   function assembleState(doc: TextDocument, state: DocumentState): Promise<AssemblyOutcome> {
-    state.assembling ??= runner.assemble(state.model.text, fileNameOf(doc.uri)).then((outcome) => {
+    state.assembling ??= runner.assemble(state.model.text, fileNameOf(doc.uri), doc.uri).then((outcome) => {
       state.outcome = outcome;
       return outcome;
     });
