@@ -1,0 +1,97 @@
+// One object owns every disposable, by lifetime (STYLE.md habit 3, after rust-analyzer's ctx.ts):
+// the extension's (views, commands, providers: disposed on deactivate through the extension
+// context) and each Hyperstep debug session's (disposed when that session terminates). A
+// `HyperstepSession` is the proof that a debug session is ours: only it sends custom requests.
+import * as vscode from 'vscode';
+import { DEBUG_TYPE, type RequestType, stateRequest } from '../protocol';
+import { StateFeed, type StateSource, type Views } from '../views';
+import { Config } from './config';
+
+export class HyperstepSession implements vscode.Disposable {
+  private readonly cleanups: vscode.Disposable[] = [];
+  /** Set while the machine runs (between a continue/step request and the next stop). */
+  running = false;
+
+  constructor(readonly session: vscode.DebugSession) {}
+
+  get id(): string {
+    return this.session.id;
+  }
+
+  /** A custom request, typed by its declaration in src/protocol (STYLE.md habit 5). */
+  async request<Args, Result>(type: RequestType<Args, Result>, args: Args): Promise<Result> {
+    return (await this.session.customRequest(type.command, args)) as Result;
+  }
+
+  /** The machine state for the views (read-only: hyperstep/state never changes device state). */
+  stateSource(): StateSource {
+    return { sessionId: this.id, state: (args) => this.request(stateRequest, args) };
+  }
+
+  /** Something that ends with this debug session. */
+  push(d: vscode.Disposable): void {
+    this.cleanups.push(d);
+  }
+
+  dispose(): void {
+    while (this.cleanups.length) this.cleanups.pop()?.dispose();
+  }
+}
+
+export class Ctx {
+  readonly config = new Config();
+  readonly feed = new StateFeed();
+  private readonly sessions = new Map<string, HyperstepSession>();
+  private readonly ended = new Set<string>();
+  private viewsValue: Views | undefined;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.push(this.feed, { dispose: () => this.sessions.forEach((s) => s.dispose()) });
+  }
+
+  /** Something that lives as long as the extension. */
+  push(...ds: vscode.Disposable[]): void {
+    this.extension.subscriptions.push(...ds);
+  }
+
+  get views(): Views {
+    if (!this.viewsValue) throw new Error('the views are created during activation');
+    return this.viewsValue;
+  }
+  set views(v: Views) {
+    this.viewsValue = v;
+  }
+
+  /** The scope of a Hyperstep debug session, created the first time the session is seen. */
+  sessionOf(session: vscode.DebugSession): HyperstepSession | undefined {
+    if (session.type !== DEBUG_TYPE || this.ended.has(session.id)) return undefined;
+    let s = this.sessions.get(session.id);
+    if (!s) {
+      s = new HyperstepSession(session);
+      this.sessions.set(session.id, s);
+    }
+    return s;
+  }
+
+  sessionById(id: string): HyperstepSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** The session ended: dispose its scope; the views follow the active session, if any. */
+  endSession(session: vscode.DebugSession): void {
+    this.sessions.get(session.id)?.dispose();
+    this.sessions.delete(session.id);
+    this.ended.add(session.id);
+    if (this.feed.sessionId === session.id) this.followActive();
+  }
+
+  /** The Hyperstep session the views and commands act on: the active debug session, when it is ours. */
+  get activeSession(): HyperstepSession | undefined {
+    const active = vscode.debug.activeDebugSession;
+    return active ? this.sessionOf(active) : undefined;
+  }
+
+  followActive(): void {
+    this.feed.follow(this.activeSession?.stateSource());
+  }
+}

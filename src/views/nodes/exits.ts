@@ -1,0 +1,126 @@
+// The VM Exits view: counts by reason as kvm_stat shows them (with the increase since the previous
+// stop), the exits that reached the VMM, MMIO by device, interrupt statistics, and the recent exit
+// log — clicking an exit reveals the guest instruction that caused it.
+import * as vscode from 'vscode';
+import type { ExitSnapshot, StateSnapshot } from '../../protocol';
+import { hex, hex8 } from '../format';
+import { FieldNode, GroupNode, NoteNode, type RenderContext, ViewNode } from '../node';
+
+/** What a click on an exit passes to the reveal command. */
+export interface RevealExitArgs {
+  sessionId: string;
+  exit: ExitSnapshot;
+}
+
+export function exitRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
+  const e = s.exits;
+  if (!e) return [new NoteNode('exits/none', ctx, 'No exit statistics yet')];
+  const total = Object.values(e.byReason).reduce((a, b) => a + b, 0);
+  const toVmm = Object.values(e.vmm).reduce((a, b) => a + b, 0);
+  const roots: ViewNode[] = [
+    new GroupNode('exits/byReason', ctx, 'Exits by reason', (c) => counts('exits/byReason', e.byReason, c),
+      { description: `${total} total · cycle ${s.cycles}`, icon: 'graph', expanded: true }),
+    new GroupNode('exits/vmm', ctx, 'Exits to the VMM', (c) => counts('exits/vmm', e.vmm, c),
+      { description: String(toVmm), icon: 'arrow-up', tooltip: 'KVM_RUN returned to userspace (KVM_EXIT_*)' }),
+    new GroupNode('exits/kvm', ctx, 'Hypervisor statistics', (c) => counts('exits/kvm', e.kvm, c),
+      { icon: 'dashboard', tooltip: "KVM's per-VM and per-vCPU counters (debugfs /sys/kernel/debug/kvm)" }),
+    new GroupNode('exits/mmio', ctx, 'MMIO by device', (c) => e.mmio.map((m) =>
+      new FieldNode(`exits/mmio/${m.device}/${m.handledIn}`, c, m.device, `${m.reads} reads · ${m.writes} writes · in ${m.handledIn === 'kernel' ? 'the hypervisor' : 'the VMM'}`,
+        undefined, m.reads + m.writes === 0)), { icon: 'symbol-variable' }),
+  ];
+  if (s.interrupts) {
+    const i = s.interrupts;
+    roots.push(new GroupNode('exits/interrupts', ctx, 'Interrupts', (c) => [
+      new FieldNode('exits/interrupts/asserted', c, 'Lines asserted', String(i.asserted)),
+      new FieldNode('exits/interrupts/delivered', c, 'Vectors delivered to a LAPIC', String(i.delivered)),
+      new FieldNode('exits/interrupts/taken', c, 'Taken by the guest', String(i.taken)),
+      new FieldNode('exits/interrupts/latency', c, 'Latency (assert → handler)', `mean ${Math.round(i.latencyCycles.mean)} · max ${i.latencyCycles.max} cycles`),
+    ], { icon: 'zap', description: `${i.taken} taken` }));
+  }
+  const recent = e.recent.slice(-ctx.recentExits).reverse();
+  roots.push(new GroupNode('exits/recent', ctx, 'Recent exits', (c) => {
+    const seen = new Map<string, number>();
+    return recent.map((x) => {
+      const key = `${x.cycle}/${x.vcpu ?? 0}/${x.reason}`;
+      const n = seen.get(key) ?? 0;
+      seen.set(key, n + 1);
+      return new ExitNode(x, `exits/recent/${key}${n ? `#${n}` : ''}`, c);
+    });
+  }, { description: `last ${recent.length}, newest first`, icon: 'history', expanded: true }));
+  return roots;
+}
+
+/** kvm_stat's table: counters in decreasing order; the value compared is the count itself. */
+function counts(prefix: string, table: Record<string, number>, ctx: RenderContext): ViewNode[] {
+  return Object.entries(table).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([name, n]) => new CountNode(`${prefix}/${name}`, name, n, ctx));
+}
+
+export class CountNode extends ViewNode {
+  constructor(id: string, private readonly name: string, readonly count: number, ctx: RenderContext) {
+    super(id, ctx);
+  }
+  label(): string {
+    return this.name;
+  }
+  override value(): string {
+    return String(this.count);
+  }
+  override description(): string {
+    const before = this.ctx.baseline?.get(this.id);
+    const delta = before === undefined ? 0 : this.count - Number(before);
+    return delta > 0 ? `${this.count}  (+${delta})` : String(this.count);
+  }
+  override idle(): boolean {
+    return this.count === 0;
+  }
+}
+
+export class ExitNode extends ViewNode {
+  constructor(readonly exit: ExitSnapshot, id: string, ctx: RenderContext) {
+    super(id, ctx);
+  }
+  label(): string {
+    return this.exit.reason;
+  }
+  override description(): string {
+    const x = this.exit;
+    const parts = [`cycle ${x.cycle}`, `pc ${hex8(x.pc)}`];
+    if (x.vcpu !== undefined) parts.unshift(`vCPU ${x.vcpu}`);
+    const what = access(x);
+    if (what) parts.push(what);
+    parts.push(x.handledIn === 'kernel' ? 'in kernel' : `to the VMM${x.vmmExit ? ` (${x.vmmExit})` : ''}`);
+    return parts.join(' · ');
+  }
+  override tooltip(): vscode.MarkdownString {
+    const x = this.exit;
+    const rows: [string, string | undefined][] = [
+      ['reason', x.reason], ['vCPU', x.vcpu?.toString()], ['cycle', String(x.cycle)], ['guest pc', hex8(x.pc)],
+      ['GVA', x.gva === undefined ? undefined : hex8(x.gva)], ['GPA', x.gpa === undefined ? undefined : hex8(x.gpa)],
+      ['access', x.access], ['size', x.size?.toString()], ['value', x.value === undefined ? undefined : hex(x.value)],
+      ['device', [x.device, x.register].filter(Boolean).join(' ') || undefined],
+      ['qualification', x.qualification === undefined ? undefined : hex(x.qualification)],
+      ['handled', x.handledIn === 'kernel' ? 'in the hypervisor' : `in the VMM${x.vmmExit ? ` (${x.vmmExit})` : ''}`],
+    ];
+    const md = new vscode.MarkdownString('| | |\n|---|---|\n' + rows.filter((r) => r[1] !== undefined).map(([k, v]) => `| ${k} | \`${v}\` |`).join('\n'));
+    md.appendMarkdown('\n\nClick to show the guest instruction.');
+    return md;
+  }
+  override icon(): vscode.ThemeIcon {
+    return new vscode.ThemeIcon(this.exit.handledIn === 'kernel' ? 'debug-step-into' : 'debug-step-out');
+  }
+  override command(): vscode.Command {
+    const args: RevealExitArgs = { sessionId: this.ctx.sessionId, exit: this.exit };
+    return { command: this.ctx.revealExitCommand, title: 'Show the guest instruction', arguments: [args] };
+  }
+}
+
+/** "write 0x1 to GPA 0xfec00010 (IOAPIC IOWIN)". */
+function access(x: ExitSnapshot): string | undefined {
+  if (x.gpa === undefined && x.device === undefined) return undefined;
+  const verb = x.access ?? 'access';
+  const value = x.value !== undefined && x.access === 'write' ? ` ${hex(x.value)} to` : '';
+  const at = x.gpa !== undefined ? ` GPA ${hex8(x.gpa)}` : '';
+  const dev = x.device ? ` (${[x.device, x.register].filter(Boolean).join(' ')})` : '';
+  return `${verb}${value}${at}${dev}`;
+}

@@ -1,0 +1,107 @@
+// The IOAPIC view: the chip, then its 24 redirection entries (82093AA §3.2.4) decoded, with the raw
+// 64 bits and their fields in the tooltip.
+import * as vscode from 'vscode';
+import type { IoapicPinSnapshot, IoapicSnapshot, RedirectionEntrySnapshot, RouteSnapshot, StateSnapshot } from '../../protocol';
+import { field, hex, hex8, RTE_LOW_FIELDS, vec } from '../format';
+import { FieldNode, NoteNode, type RenderContext, ViewNode } from '../node';
+
+export function ioapicRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
+  if (!s.ioapic) return [new NoteNode('ioapic/none', ctx, 'This machine has no IOAPIC')];
+  const users = new Map<number, string[]>();
+  for (const r of s.routing ?? []) users.set(r.gsi, [...(users.get(r.gsi) ?? []), routeSource(r)]);
+  return [new IoapicChipNode(s.ioapic, ctx), ...s.ioapic.pins.map((p) => new PinNode(p, users.get(p.gsi) ?? [], ctx))];
+}
+
+/** "nic INTA", "uart": who drives a GSI. */
+export function routeSource(r: RouteSnapshot): string {
+  return r.pin ? `${r.device} ${r.pin}` : r.device;
+}
+
+/** The entry in words: "0x31 fixed level low physical→0". */
+export function entryText(e: RedirectionEntrySnapshot): string {
+  const parts = [vec(e.vector), e.deliveryMode, e.trigMode, e.polarity === 'low' ? 'active-low' : 'active-high', `${e.destMode}→${e.destination}`];
+  if (e.remoteIrr) parts.push('remote IRR');
+  if (e.masked) parts.push('masked');
+  return parts.join(' ');
+}
+
+class IoapicChipNode extends ViewNode {
+  constructor(private readonly io: IoapicSnapshot, ctx: RenderContext) {
+    super('ioapic/chip', ctx);
+  }
+  label(): string {
+    return 'IOAPIC';
+  }
+  override description(): string {
+    const where = this.io.placement === 'kernel' ? 'in the hypervisor (KVM)' : 'in the VMM (QEMU)';
+    return `${where}, version ${hex(this.io.version, 2)}, ID ${this.io.id}, IOREGSEL ${hex(this.io.ioRegSel, 2)}`;
+  }
+  override icon(): vscode.ThemeIcon {
+    return new vscode.ThemeIcon('circuit-board');
+  }
+}
+
+export class PinNode extends ViewNode {
+  constructor(readonly pin: IoapicPinSnapshot, private readonly sources: string[], ctx: RenderContext) {
+    super(`ioapic/pin/${pin.gsi}`, ctx);
+  }
+  label(): string {
+    return `GSI ${this.pin.gsi}`;
+  }
+  override description(): string {
+    const e = this.pin.entry;
+    const bits = [entryText(e)];
+    if (this.pin.line) bits.push('line asserted');
+    if (this.pin.blockedBy) bits.push(`blocked: ${this.pin.blockedBy}`);
+    const who = this.sources.length ? `${this.sources.join(', ')} · ` : '';
+    return who + bits.join(' · ');
+  }
+  override contextValue(): string {
+    return 'hyperstep.ioapicPin';
+  }
+  override idle(): boolean {
+    const e = this.pin.entry;
+    return e.masked && !this.pin.line && !e.remoteIrr && this.sources.length === 0;
+  }
+  override icon(): vscode.ThemeIcon {
+    if (this.pin.line) return new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('debugIcon.breakpointForeground'));
+    return new vscode.ThemeIcon(this.pin.entry.masked ? 'circle-slash' : 'circle-outline');
+  }
+  override tooltip(): vscode.MarkdownString {
+    const e = this.pin.entry;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**IOREDTBL[${this.pin.gsi}]** (registers ${hex(0x10 + 2 * this.pin.gsi, 2)}/${hex(0x11 + 2 * this.pin.gsi, 2)})\n\n`);
+    md.appendCodeblock(`high ${hex8(e.high)}  low ${hex8(e.low)}\n${bits64(e.high, e.low)}`, 'text');
+    md.appendMarkdown('\n| bits | field | value |\n|---|---|---|\n');
+    for (const f of RTE_LOW_FIELDS) {
+      const range = f.bits === 1 ? `${f.shift}` : `${f.shift + f.bits - 1}:${f.shift}`;
+      md.appendMarkdown(`| ${range} | ${f.name} | ${hex(field(e.low, f.shift, f.bits))} |\n`);
+    }
+    md.appendMarkdown(`| 63:56 | DEST (destination) | ${hex(e.high >>> 24)} |\n`);
+    return md;
+  }
+  protected override buildChildren(): ViewNode[] {
+    const e = this.pin.entry, id = this.id, c = this.ctx;
+    const nodes = [
+      new FieldNode(`${id}/vector`, c, 'Vector', vec(e.vector)),
+      new FieldNode(`${id}/delivery`, c, 'Delivery mode', e.deliveryMode),
+      new FieldNode(`${id}/destMode`, c, 'Destination mode', e.destMode),
+      new FieldNode(`${id}/destination`, c, 'Destination', `${hex(e.destination, 2)} (${e.destMode === 'physical' ? 'APIC ID' : 'logical set'})`),
+      new FieldNode(`${id}/trigger`, c, 'Trigger mode', e.trigMode),
+      new FieldNode(`${id}/polarity`, c, 'Polarity', e.polarity === 'low' ? 'active low' : 'active high'),
+      new FieldNode(`${id}/mask`, c, 'Mask', e.masked ? 'masked' : 'not masked'),
+      new FieldNode(`${id}/remoteIrr`, c, 'Remote IRR', e.remoteIrr ? '1 (accepted, awaiting EOI)' : '0'),
+      new FieldNode(`${id}/deliveryStatus`, c, 'Delivery status', e.deliveryStatus ? '1 (send pending)' : '0 (idle)'),
+      new FieldNode(`${id}/line`, c, 'Line', this.pin.line ? 'asserted' : 'not asserted'),
+    ];
+    if (this.sources.length) nodes.push(new FieldNode(`${id}/sources`, c, 'Driven by', this.sources.join(', ')));
+    if (this.pin.blockedBy) nodes.push(new FieldNode(`${id}/blocked`, c, 'Blocked by', this.pin.blockedBy));
+    return nodes;
+  }
+}
+
+/** The 64 bits in groups of four, most significant first. */
+function bits64(high: number, low: number): string {
+  const b = (high >>> 0).toString(2).padStart(32, '0') + (low >>> 0).toString(2).padStart(32, '0');
+  return b.replace(/(.{4})(?=.)/g, '$1 ');
+}

@@ -1,0 +1,66 @@
+// The Memory view: KVM memslots (GPA → host ranges), the second stage — EPT leaves or shadow page
+// tables — and each vCPU's TLB with its counters.
+import * as vscode from 'vscode';
+import type { StateSnapshot, TlbSnapshot } from '../../protocol';
+import { eptFlags, hex, hex8, range, size, tlbFlags } from '../format';
+import { FieldNode, GroupNode, NoteNode, type RenderContext, ViewNode } from '../node';
+
+export function memoryRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
+  const roots: ViewNode[] = [];
+  const m = s.memory;
+  if (m) {
+    roots.push(new GroupNode('memory/memslots', ctx, 'Memslots', (c) => m.memslots.map((slot) =>
+      new FieldNode(`memory/memslots/${slot.slot}`, c, `slot ${slot.slot}`,
+        `GPA ${range(slot.guestPhysAddr, slot.memorySize)} · ${size(slot.memorySize)} → host ${hex8(slot.userspaceAddr)}`,
+        'KVM_SET_USER_MEMORY_REGION: guest_phys_addr, memory_size, userspace_addr')),
+    { description: String(m.memslots.length), icon: 'database', expanded: true }));
+    const p = m.paging;
+    if (p.mode === 'ept') {
+      const leaves = p.eptLeaves ?? [];
+      roots.push(new GroupNode('memory/ept', ctx, 'EPT', (c) => {
+        const out: ViewNode[] = leaves.map((l) => new FieldNode(`memory/ept/${hex8(l.gpa)}`, c, `GPA ${hex8(l.gpa)}`,
+          l.mmio ? 'MMIO (misconfigured: every access exits)' : `→ HPA ${hex8(l.hpa)} ${eptFlags(l.flags)}`));
+        const total = p.eptLeafCount ?? leaves.length;
+        if (p.truncated || total > leaves.length) out.push(new NoteNode('memory/ept/more', c, `… ${total - leaves.length} more leaves`));
+        return out;
+      }, { description: `${p.eptLeafCount ?? leaves.length} leaves${s.vpid ? ' · VPID on' : ' · VPID off'}`, icon: 'type-hierarchy' }));
+    } else {
+      const roots2 = p.shadowRoots ?? [];
+      roots.push(new GroupNode('memory/shadow', ctx, 'Shadow page tables', (c) => roots2.map((r) =>
+        new FieldNode(`memory/shadow/${hex8(r.root)}`, c, `guest root ${hex8(r.root)}`, `${r.entries} entries`, 'One shadow table per guest satp root')),
+      { description: `${roots2.length} roots`, icon: 'type-hierarchy' }));
+    }
+  }
+  for (const t of s.tlb ?? []) roots.push(new TlbNode(t, ctx));
+  if (roots.length === 0) roots.push(new NoteNode('memory/none', ctx, 'No memory state yet'));
+  return roots;
+}
+
+export class TlbNode extends ViewNode {
+  constructor(readonly tlb: TlbSnapshot, ctx: RenderContext) {
+    super(`memory/tlb/${tlb.vcpu}`, ctx);
+  }
+  label(): string {
+    return `TLB of vCPU ${this.tlb.vcpu}`;
+  }
+  override description(): string {
+    const t = this.tlb;
+    return `VPID ${t.vpid} · ${t.entries.length}/${t.size} valid · ${t.stats.hits} hits · ${t.stats.misses} misses`;
+  }
+  override icon(): vscode.ThemeIcon {
+    return new vscode.ThemeIcon('table');
+  }
+  protected override buildChildren(): ViewNode[] {
+    const t = this.tlb, id = this.id, c = this.ctx;
+    return [
+      new GroupNode(`${id}/stats`, c, 'Counters', (gc) => [
+        new FieldNode(`${id}/stats/hits`, gc, 'Hits', String(t.stats.hits)),
+        new FieldNode(`${id}/stats/misses`, gc, 'Misses', String(t.stats.misses)),
+        new FieldNode(`${id}/stats/flushes`, gc, 'Flushes', String(t.stats.flushes)),
+        new FieldNode(`${id}/stats/walks`, gc, 'Page walks', `${t.stats.walks} (${t.stats.walkRefs} memory references)`),
+      ]),
+      ...t.entries.map((e) => new FieldNode(`${id}/entry/${e.index}`, c, `GVA ${hex8(e.gva)}`,
+        `→ GPA ${hex8(e.gpa)} · HPA ${hex8(e.hpa)} · ${tlbFlags(e.flags)} · ASID ${hex(e.asid)} · VPID ${e.vpid}`, `way/set index ${e.index}`)),
+    ];
+  }
+}
