@@ -49,6 +49,11 @@ export function layoutRelaxed(statements: readonly Statement[], diags: Diagnosti
   }
 }
 
+/** Largest section with contents (guest RAM is at most 2 GiB; images are far smaller in practice). */
+const MAX_SECTION = 256 * 2 ** 20;
+/** Largest .bss-like section: it costs nothing to assemble, but must still fit in guest RAM. */
+const MAX_NOBITS_SECTION = 2048 * 2 ** 20;
+
 class LayoutPass implements DirectiveContext {
   readonly symbols = new SymbolTable();
   private readonly sections = new Map<string, InputSection>();
@@ -61,6 +66,8 @@ class LayoutPass implements DirectiveContext {
   private anchors = 0;
   private branches = 0;
   private ended = false;
+  /** Sections that hit the size limit (reported once each). */
+  private readonly oversized = new Set<string>();
 
   constructor(readonly diags: Diagnostics, private readonly longBranches: ReadonlySet<number>) {
     // gas creates .text, .data and .bss first, so they come first in their output sections.
@@ -153,8 +160,19 @@ class LayoutPass implements DirectiveContext {
 
   private append(section: InputSection, item: NewItem): void {
     const full = { ...item, section: section.name, offset: section.size } as Item;
+    const size = itemSize(full);
+    const limit = section.flags.nobits ? MAX_NOBITS_SECTION : MAX_SECTION;
+    if (section.size + size > limit) {
+      // A guest image cannot be larger than guest RAM; refusing here also keeps a typo such as
+      // `.space 0x7fffffff` from making the assembler allocate gigabytes.
+      if (!this.oversized.has(section.name)) {
+        this.oversized.add(section.name);
+        this.diags.error(item.pos, `section ${section.name} would grow to ${section.size + size} bytes, more than the ${limit / 2 ** 20} MiB a guest image may hold`);
+      }
+      return;
+    }
     this.items.push(full);
-    section.size += itemSize(full);
+    section.size += size;
   }
 
   switchTo(name: string, flags: SectionFlags | undefined): void {

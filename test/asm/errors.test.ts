@@ -158,3 +158,15 @@ describe('diagnostics', () => {
     }
   });
 });
+
+describe('assembler: size limits', () => {
+  it('refuses a section larger than a guest image may be, without allocating it', () => {
+    const r = assemble('.text\n_start: nop\n  .space 0x7fffffff\n  nop\n', 'big.s');
+    assert.strictEqual(r.ok, false);
+    const d = r.diagnostics.find((x) => x.severity === 'error')!;
+    assert.strictEqual(d.line, 3);
+    assert.match(d.message, /section \.text would grow to \d+ bytes, more than the 256 MiB a guest image may hold/);
+    const bss = assemble('.bss\n  .space 0x10000000\n.text\n_start: nop\n', 'bss.s');
+    assert.strictEqual(bss.ok, true, 'a 256 MiB .bss is fine: it costs nothing to assemble');
+  });
+});
