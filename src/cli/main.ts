@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import { runCommand, EXIT_USAGE } from './run';
 import { asmCommand } from './asm';
 import { compareCommand } from './compare';
+import { dapCommand } from './dap';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -65,5 +66,9 @@ program.command('asm')
   .requiredOption('-o, --output <file>', 'output ELF file')
   .option('--text-base <addr>', 'address of .text', integer, 0x8000_0000)
   .action((file: string, opts) => { process.exitCode = asmCommand(file, opts, io); });
+
+program.command('dap')
+  .description('run the debug adapter (Debug Adapter Protocol) on stdin/stdout')
+  .action(() => dapCommand());
 
 program.parse(process.argv);

@@ -1,0 +1,122 @@
+// Call stacks of a guest without frame pointers or unwind tables (SPEC §5 "frames from the guest's
+// return addresses and symbols"): each frame's function comes from the symbols; a prologue scan
+// from the function's start to the pc finds `addi sp, sp, -N` and `sw ra, off(sp)` (as GDB's RISC-V
+// prologue analyzer does), which give the caller's sp and return address. Inside a trap handler a
+// synthetic frame names the trap — "interrupt 0x31 (NIC, GSI 19)" — and unwinding goes on at the
+// interrupted pc (mepc/sepc).
+import type { Vcpu } from '../vm/hv/vcpu';
+import { CAUSE_NAMES, Priv } from '../vm/cpu/csr';
+import type { Inspector } from './inspect';
+import type { ProgramInfo } from './program';
+import { hex } from './format';
+
+export interface StackFrame {
+  kind: 'code' | 'trap';
+  pc: number;
+  sp: number;
+  name: string;
+  /** For trap frames: what was taken. */
+  trap?: { cause: number; tval: number; epc: number; interrupt: boolean; mode: 'M' | 'S' };
+}
+
+const SP = 2, RA = 1;
+const MAX_FRAMES = 64;
+const MAX_PROLOGUE = 48;
+
+const IRQ_NAMES: Record<number, string> = {
+  1: 'supervisor software', 3: 'machine software', 5: 'supervisor timer', 7: 'machine timer', 9: 'supervisor external', 11: 'machine external',
+};
+
+/** The trap handler entry a trap with `cause` would reach through `tvec`. */
+export function trapTarget(tvec: number, cause: number): number {
+  const base = (tvec & ~3) >>> 0;
+  return cause < 0 && (tvec & 3) === 1 ? (base + 4 * (cause & 0x7fffffff)) >>> 0 : base;
+}
+
+interface Prologue { frameSize: number; raOffset: number | undefined }
+
+function analyzePrologue(inspector: Inspector, vcpu: Vcpu, start: number, pc: number): Prologue {
+  let frameSize = 0, raOffset: number | undefined;
+  for (let a = start, n = 0; a < pc && n < MAX_PROLOGUE; a += 4, n++) {
+    let w: number;
+    try { w = inspector.readVirt(vcpu, a, 4); } catch { break; }
+    const opcode = w & 0x7f, rd = (w >>> 7) & 31, funct3 = (w >>> 12) & 7, rs1 = (w >>> 15) & 31, rs2 = (w >>> 20) & 31;
+    if (opcode === 0x13 && funct3 === 0 && rd === SP && rs1 === SP) {
+      const imm = w >> 20;
+      if (imm < 0) frameSize -= imm; else break; // an epilogue's addi sp, sp, +N ends the prologue
+    } else if (opcode === 0x23 && funct3 === 2 && rs1 === SP && rs2 === RA) {
+      raOffset = ((w >> 25) << 5) | ((w >>> 7) & 0x1f);
+    } else if (opcode === 0x63 || opcode === 0x6f || opcode === 0x67 || opcode === 0x73) {
+      break; // a branch, jump, call, return or system instruction: past the prologue
+    }
+  }
+  return { frameSize, raOffset };
+}
+
+export interface TrapLabel { (vector: number): string | undefined }
+
+/** The frames of `vcpu`, innermost first. */
+export function unwind(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, label: TrapLabel): StackFrame[] {
+  const cpu = vcpu.cpu;
+  const frames: StackFrame[] = [];
+  let pc = cpu.pc >>> 0, sp = cpu.x[SP] >>> 0;
+  let ra: number | undefined = cpu.x[RA] >>> 0;
+  const usedTraps = new Set<string>();
+  const mHandler = program.functionAt(trapTarget(cpu.mtvec, 0))?.address ?? trapTarget(cpu.mtvec, 0);
+  const mHandlerIrq = program.functionAt(trapTarget(cpu.mtvec, 0x8000000b | 0))?.address ?? trapTarget(cpu.mtvec, 0x8000000b | 0);
+  const sHandler = program.functionAt(trapTarget(cpu.stvec, 0))?.address ?? trapTarget(cpu.stvec, 0);
+  for (let depth = 0; depth < MAX_FRAMES; depth++) {
+    const fn = program.functionAt(pc);
+    frames.push({ kind: 'code', pc, sp, name: fn ? fn.name : hex(pc) });
+    const prologue = fn ? analyzePrologue(inspector, vcpu, fn.address, pc) : { frameSize: 0, raOffset: undefined };
+    const callerSp = (sp + prologue.frameSize) >>> 0;
+    let savedRa: number | undefined;
+    if (prologue.raOffset !== undefined) {
+      try { savedRa = inspector.readVirt(vcpu, sp + prologue.raOffset, 4); } catch { savedRa = undefined; }
+    }
+    // Inside a trap handler: the frame below is the trap, then the interrupted code.
+    const fnStart = fn?.address ?? pc;
+    const mode: 'M' | 'S' | undefined = (fnStart === mHandler || fnStart === mHandlerIrq || pc === mHandler) && !usedTraps.has('M') && (depth > 0 || cpu.priv === Priv.M)
+      ? 'M' : (fnStart === sHandler || pc === sHandler) && cpu.stvec !== 0 && !usedTraps.has('S') ? 'S' : undefined;
+    if (mode) {
+      usedTraps.add(mode);
+      const cause = mode === 'M' ? cpu.mcause : cpu.scause;
+      const tval = (mode === 'M' ? cpu.mtval : cpu.stval) >>> 0;
+      const epc = (mode === 'M' ? cpu.mepc : cpu.sepc) >>> 0;
+      const interrupt = cause < 0;
+      frames.push({ kind: 'trap', pc: epc, sp: callerSp, name: trapName(cause, tval, mode, label), trap: { cause: cause >>> 0, tval, epc, interrupt, mode } });
+      // The handler's saved ra (if it saved one) is the interrupted code's ra.
+      ra = savedRa ?? (depth === 0 ? ra : undefined);
+      pc = epc;
+      sp = callerSp;
+      continue;
+    }
+    const ret = savedRa ?? (depth === 0 ? ra : undefined);
+    if (ret === undefined || ret === 0 || (ret >>> 0) === pc && callerSp === sp) break;
+    const retFn = program.functionAt(ret >>> 0);
+    if (!retFn && !program.lineAt(ret >>> 0)) break; // not code we know: stop rather than invent frames
+    if (fn && (fn.name === '_start' || fn.address === program.image.entry)) break;
+    pc = (ret - 0) >>> 0;
+    sp = callerSp;
+    ra = undefined;
+  }
+  return frames;
+}
+
+export function trapName(cause: number, tval: number, mode: 'M' | 'S', label: TrapLabel): string {
+  const code = cause & 0x7fffffff;
+  if (cause < 0) {
+    if (code === 11 || code === 9) {
+      const l = label(tval & 0xff);
+      return `interrupt ${hex(tval & 0xff)}${l ? ` (${l})` : ''}`;
+    }
+    return `interrupt: ${IRQ_NAMES[code] ?? `cause ${code}`} (${mode.toLowerCase()}cause ${hex(cause >>> 0)})`;
+  }
+  return `exception: ${CAUSE_NAMES[code] ?? `cause ${code}`} (${mode.toLowerCase()}cause ${code}, ${mode.toLowerCase()}tval ${hex(tval >>> 0)})`;
+}
+
+/** Is the instruction word a call (jal/jalr linking ra or t0)? */
+export function isCall(word: number): boolean {
+  const opcode = word & 0x7f, rd = (word >>> 7) & 31;
+  return (opcode === 0x6f || opcode === 0x67) && (rd === 1 || rd === 5);
+}

@@ -1,0 +1,262 @@
+// The Hyperstep debug adapter's own DAP messages and the launch configuration, declared once and
+// typed (STYLE.md habit 5, after rust-analyzer's lsp_ext.ts). The adapter (src/debug), the
+// extension (src/extension) and the views (src/views) all name these constants, never a string
+// literal at a call site. This file imports nothing: its types are plain JSON shapes.
+
+/** The debug type in launch.json and package.json `contributes.debuggers`. */
+export const DEBUG_TYPE = 'hyperstep';
+
+/** A custom request: its command name, with the argument and result types carried along. */
+export interface RequestType<Args, Result> {
+  readonly command: string;
+  /** Phantom fields, never set: they let a typed caller infer Args and Result. */
+  readonly _args?: Args;
+  readonly _result?: Result;
+}
+
+/** A custom event: its name, with the body type carried along. */
+export interface EventType<Body> {
+  readonly event: string;
+  readonly _body?: Body;
+}
+
+// ---- launch configuration (SPEC §7) ---------------------------------------------------------------
+
+export type MmuMode = 'ept' | 'shadow';
+export type IrqchipMode = 'kernel' | 'split' | 'userspace';
+
+/** An event from outside the guest at a virtual time (cycles since reset). */
+export type LaunchEvent =
+  | { atCycle: number; nic: 'rx'; data: string; encoding?: 'utf8' | 'hex' }
+  | { atCycle: number; irq: number; level: 0 | 1 | boolean }
+  | { atCycle: number; uart: string };
+
+export interface LaunchArguments {
+  type?: string;
+  request?: string;
+  name?: string;
+  /** .s/.asm (assembled in-process) or an ELF32 RISC-V executable. */
+  program: string;
+  vcpus?: number;
+  memoryMiB?: number;
+  mmu?: MmuMode;
+  vpid?: boolean;
+  irqchip?: IrqchipMode;
+  stopOnEntry?: boolean;
+  devices?: { nic?: { slot?: number; msi?: boolean } | false };
+  events?: LaunchEvent[];
+  /** Overrides of the cost model, in cycles (docs/cost-model.md). */
+  costModel?: Record<string, number>;
+  /** Memory reverse execution may use for its checkpoints, in MiB. */
+  historyMiB?: number;
+  /** Working directory relative program paths are resolved against. */
+  cwd?: string;
+}
+
+// ---- event breakpoints (SPEC §5) ------------------------------------------------------------------
+
+/** The exception-breakpoint filter ids: a contract with users' launch configurations and tests. */
+export const EVENT_FILTER_IDS = [
+  'vmexit', 'mmio', 'mmio-vmm', 'ept-violation', 'irq-assert', 'msi', 'lapic-deliver',
+  'interrupt-taken', 'eoi', 'guest-trap', 'triple-fault',
+] as const;
+export type EventFilterId = typeof EVENT_FILTER_IDS[number];
+
+// ---- hyperstep/state --------------------------------------------------------------------------------
+
+export interface StateArguments {
+  /** Only these parts (default: all). */
+  parts?: StatePart[];
+}
+
+export type StatePart = 'routing' | 'ioapic' | 'lapics' | 'exits' | 'memory' | 'tlb' | 'vcpus' | 'interrupts';
+
+export interface RedirectionEntrySnapshot {
+  low: number;
+  high: number;
+  vector: number;
+  deliveryMode: string;
+  destMode: 'physical' | 'logical';
+  deliveryStatus: number;
+  polarity: 'high' | 'low';
+  remoteIrr: boolean;
+  trigMode: 'edge' | 'level';
+  masked: boolean;
+  destination: number;
+}
+
+export interface IoapicPinSnapshot {
+  gsi: number;
+  /** The line is asserted now (OR of its sources). */
+  line: boolean;
+  entry: RedirectionEntrySnapshot;
+  /** What keeps an asserted pin from being delivered: 'masked' | 'remote-irr' (absent when nothing does or the line is low). */
+  blockedBy?: string;
+}
+
+export interface IoapicSnapshot {
+  /** Where the model lives: 'kernel' (KVM, version 0x11) or 'vmm' (QEMU, version 0x20). */
+  placement: 'kernel' | 'vmm';
+  version: number;
+  id: number;
+  ioRegSel: number;
+  pins: IoapicPinSnapshot[];
+}
+
+export interface LapicSnapshot {
+  vcpu: number;
+  placement: 'kernel' | 'vmm';
+  id: number;
+  tpr: number;
+  ppr: number;
+  ldr: number;
+  dfr: number;
+  svr: number;
+  softwareEnabled: boolean;
+  irr: number[];
+  isr: number[];
+  tmr: number[];
+  icrLow: number;
+  icrHigh: number;
+  lvt: number[];
+  /** The vector the hart would take next, or -1. */
+  highestDeliverable: number;
+  timer: { initialCount: number; currentCount: number; divideConfig: number; periodic: boolean; nextDeadline?: number };
+}
+
+/** One hop chain: device pin → PIRQ → GSI → redirection entry → destination LAPICs. */
+export interface RouteSnapshot {
+  /** 'nic', 'uart', 'testdev', … */
+  device: string;
+  /** PCI bus:device.function, for PCI functions. */
+  bdf?: string;
+  slot?: number;
+  /** 'INTA'..'INTD' for PCI functions. */
+  pin?: string;
+  pirq?: number;
+  gsi: number;
+  /** The device drives its line now. */
+  asserted: boolean;
+  /** The GSI line (shared) is asserted. */
+  lineAsserted: boolean;
+  entry?: RedirectionEntrySnapshot;
+  /** vCPU indices whose LAPIC the entry addresses now. */
+  destinations: number[];
+  /** What stops this route now, in words ('entry masked', 'remote IRR set', 'INTx disabled', 'MSI enabled'…). */
+  blockedBy?: string;
+  msi?: { enabled: boolean; address: number; data: number; masked: boolean; pending: boolean; vector: number; destination: number };
+}
+
+export interface ExitSnapshot {
+  vcpu?: number;
+  reason: string;
+  cycle: number;
+  pc: number;
+  gpa?: number;
+  gva?: number;
+  access?: string;
+  qualification?: number;
+  handledIn: 'kernel' | 'vmm';
+  vmmExit?: string;
+  device?: string;
+  register?: string;
+  size?: number;
+  value?: number;
+}
+
+export interface MemslotSnapshot {
+  slot: number;
+  guestPhysAddr: number;
+  memorySize: number;
+  userspaceAddr: number;
+}
+
+export interface PagingSnapshot {
+  mode: MmuMode;
+  /** EPT: present leaves (RAM) and MMIO SPTEs, first `limit` of them in GPA order. */
+  eptLeaves?: { gpa: number; hpa: number; flags: number; mmio: boolean }[];
+  eptLeafCount?: number;
+  /** Shadow paging: one entry per guest root (satp), with its entry count. */
+  shadowRoots?: { root: number; entries: number }[];
+  truncated?: boolean;
+}
+
+export interface TlbSnapshot {
+  vcpu: number;
+  vpid: number;
+  size: number;
+  entries: { index: number; vpid: number; asid: number; gva: number; gpa: number; hpa: number; flags: number }[];
+  stats: { hits: number; misses: number; flushes: number; walks: number; walkRefs: number };
+}
+
+export interface VcpuSnapshot {
+  id: number;
+  pc: number;
+  priv: 'M' | 'S' | 'U';
+  halted: boolean;
+  instret: number;
+  cycles: number;
+  lastExit?: ExitSnapshot;
+}
+
+export interface InterruptStatsSnapshot {
+  asserted: number;
+  delivered: number;
+  taken: number;
+  latencyCycles: { mean: number; max: number };
+}
+
+export interface StateSnapshot {
+  /** Machine steps since reset (the position reverse execution seeks by) and virtual time. */
+  steps: number;
+  cycles: number;
+  instructions: number;
+  mmu: MmuMode;
+  vpid: boolean;
+  /** Undefined until the machine has interrupt controllers. */
+  irqchip?: IrqchipMode;
+  routing?: RouteSnapshot[];
+  ioapic?: IoapicSnapshot;
+  lapics?: LapicSnapshot[];
+  exits?: {
+    byReason: Record<string, number>;
+    vmm: Record<string, number>;
+    kvm: Record<string, number>;
+    recent: ExitSnapshot[];
+    mmio: { device: string; handledIn: 'kernel' | 'vmm'; reads: number; writes: number }[];
+  };
+  memory?: { memslots: MemslotSnapshot[]; paging: PagingSnapshot };
+  tlb?: TlbSnapshot[];
+  vcpus?: VcpuSnapshot[];
+  interrupts?: InterruptStatsSnapshot;
+}
+
+export const stateRequest: RequestType<StateArguments, StateSnapshot> = { command: 'hyperstep/state' };
+
+// ---- hyperstep/inject ---------------------------------------------------------------------------------
+
+export type InjectArguments =
+  /** KVM_IRQ_LINE from the user: drive GSI `gsi` (0–23) to `level`. */
+  | { kind: 'irq'; gsi: number; level: boolean | 0 | 1 }
+  /** A packet for the NIC; `data` is text, or hex digits with encoding 'hex'. */
+  | { kind: 'nic'; data: string; encoding?: 'utf8' | 'hex' }
+  /** Text typed into the guest's console (UART receive). */
+  | { kind: 'uart'; text: string };
+
+export interface InjectResult {
+  /** What happened, in words ("GSI 19 asserted: sent to the APIC bus", "NIC: delivered 5 bytes"). */
+  message: string;
+}
+
+export const injectRequest: RequestType<InjectArguments, InjectResult> = { command: 'hyperstep/inject' };
+
+// ---- hyperstep/stateChanged --------------------------------------------------------------------------
+
+export interface StateChangedBody {
+  /** Why: the machine stopped, the user injected something, or wrote registers/memory. */
+  reason: 'stopped' | 'inject' | 'write' | 'launch';
+  steps: number;
+  cycles: number;
+}
+
+export const stateChangedEvent: EventType<StateChangedBody> = { event: 'hyperstep/stateChanged' };
