@@ -117,7 +117,10 @@ class Emitter {
       case 'insn': return this.instruction(item);
       case 'data': return this.data(item);
       case 'bytes': return this.write(item, item.bytes);
-      case 'fill': return this.write(item, fillBytes(item));
+      case 'fill':
+        // Zero fill in a NOBITS section (.bss) has nothing to write: do not build the bytes.
+        if (item.fill === 0 && this.outputs.get(this.place.outputOf(item.section))?.flags.nobits) return;
+        return this.write(item, fillBytes(item));
       case 'set': {
         const v = this.context(this.address(item)).evaluate(item.expr);
         this.symbols.replay(item.name, v);
@@ -149,12 +152,12 @@ class Emitter {
     this.write(item, bytes);
   }
 
-  private write(item: Item, bytes: readonly number[]): void {
+  private write(item: Item, bytes: ArrayLike<number>): void {
     const output = this.outputs.get(this.place.outputOf(item.section));
     if (!output) return;
     const start = (output.inputOffsets.get(item.section) ?? 0) + item.offset;
     if (output.flags.nobits) {
-      if (bytes.some((b) => b !== 0)) throw new EvalError(item.pos, `non-zero data in ${item.section}, which holds no data (NOBITS)`);
+      if (Array.prototype.some.call(bytes, (b: number) => b !== 0)) throw new EvalError(item.pos, `non-zero data in ${item.section}, which holds no data (NOBITS)`);
       return;
     }
     this.buffers.get(output.name)?.set(bytes, start);
@@ -168,8 +171,8 @@ function le(value: number | bigint, width: number): number[] {
   return out;
 }
 
-function fillBytes(item: FillItem): number[] {
-  if (item.fill !== 'nop') return new Array<number>(item.size).fill(item.fill);
+function fillBytes(item: FillItem): ArrayLike<number> {
+  if (item.fill !== 'nop') return new Uint8Array(item.size).fill(item.fill);
   const out: number[] = [];
   if (item.size % 2 === 1) out.push(0);
   if ((item.size - out.length) % 4 === 2) out.push(...le(C_NOP, 2));
