@@ -328,6 +328,8 @@ export class Machine implements VmmExitHandler {
         }
       }
       idle = 0;
+      // catchUp may have fired events a debugger stops on: honour the request before running.
+      if (this.stopRequested) return { kind: 'stopped', reason: 'pause', vcpu: this.turn };
       const wake = this.cyclesToNextWakeup(v);
       v.deadline = v.cpu.cycles() + wake;
       const n = v.run(Math.max(1, Math.min(this.quantumLeft, left, wake)));
