@@ -18,7 +18,7 @@ import {
   BreakpointBase, CodeBreakpoint, DataBreakpoint, decide, EventFilterBreakpoint,
 } from './breakpoints';
 import { EvalContext, Value } from './expr';
-import { filterHits, FilterHit, EVENT_FILTERS } from './event-filters';
+import { filterHits, FilterHit } from './event-filters';
 import { hex, privName, quoteBytes } from './format';
 import { Inspector } from './inspect';
 import { irqView, MachineIrqView } from './machine-view';
@@ -91,10 +91,22 @@ export class DebugRuntime {
   private readonly planted = new Map<number, Set<string>>();
   private tempBreaks: TempBreak[] = [];
   private handlerBreak: { word: number; vcpu: number; address: number } | undefined;
+  /**
+   * A stop was decided while no vCPU was inside KVM_RUN (a scheduled event or a timer fired between
+   * runs): the machine would run the next vCPU before looking at the request, so every vCPU's next
+   * instruction (or the handler an interrupt enters first) gets a breakpoint instead.
+   */
+  private asap: number[] | undefined;
 
   running = false;
   private pauseRequested = false;
   private pendingStop: (StopInfo & { awaitHandler?: number }) | undefined;
+  /**
+   * Further event stops from the instruction that stopped the machine (one interrupt's hops happen
+   * in one instruction: line asserted, IOAPIC delivery, LAPIC IRR). `continue` reports them one by
+   * one before running again; anything else that moves the machine drops them.
+   */
+  private queuedStops: { steps: number; stops: StopInfo[] } = { steps: -1, stops: [] };
   private scanning: ScanHit[] | undefined;
   /** Re-executing to record positions: events change nothing. */
   private quiet = false;
@@ -315,13 +327,13 @@ export class DebugRuntime {
     // An interrupt is entered before the step's instruction runs: a breakpoint at the handler's
     // first instruction makes the stop land exactly there (an exception's step ends there anyway).
     const awaiting = this.pendingStop?.awaitHandler === t.vcpu;
-    if (t.interrupt && (stepping || awaiting) && !this.handlerBreak) {
+    if (t.interrupt && (stepping || awaiting || this.asap) && !this.handlerBreak) {
       const word = this.wordOfFor(t.vcpu, t.handler);
       if (word >= 0) {
         this.handlerBreak = { word, vcpu: t.vcpu, address: t.handler >>> 0 };
         this.plant(word, 'handler');
       }
-      if (awaiting) this.machine.requestStop();
+      if (awaiting || this.asap) this.machine.requestStop();
     }
   }
 
@@ -358,9 +370,8 @@ export class DebugRuntime {
 
   private checkFilter(bp: EventFilterBreakpoint, hit: FilterHit): void {
     const vcpu = hit.vcpu >= 0 ? hit.vcpu : this.machine.currentVcpu;
-    const label = EVENT_FILTERS.find((f) => f.id === hit.filter)?.label ?? hit.filter;
     const description = hit.describe();
-    const stop: StopInfo & { awaitHandler?: number } = { kind: 'stop', reason: 'exception', vcpu, description, text: `${label}: ${description}`, filter: hit.filter };
+    const stop: StopInfo & { awaitHandler?: number } = { kind: 'stop', reason: 'exception', vcpu, description, text: description, filter: hit.filter };
     if (hit.awaitsHandler && this.hasTrapEvents) stop.awaitHandler = hit.vcpu;
     this.onHit(bp, this.context(vcpu, hit.fields), stop);
   }
@@ -374,10 +385,26 @@ export class DebugRuntime {
       return;
     }
     if (d.conditionError) stop.text = `${stop.text ?? stop.description}\n${d.conditionError}`;
-    if (this.pendingStop) return;
+    if (this.pendingStop) {
+      if (!this.scanning && stop.awaitHandler === undefined && this.queuedStops.stops.length < 64) this.queuedStops.stops.push(stop);
+      return;
+    }
     this.pendingStop = stop;
     // An interrupt-taken stop waits for the trap into the handler (onTrap) to land on its entry.
-    if (stop.awaitHandler === undefined) this.machine.requestStop();
+    if (stop.awaitHandler !== undefined) return;
+    this.machine.requestStop();
+    if (!this.machine.vm.running && !this.asap) {
+      this.asap = [];
+      for (const v of this.machine.vcpus) {
+        const w = this.wordOfFor(v.id, v.cpu.pc);
+        if (w >= 0) { this.plant(w, 'asap'); this.asap.push(w); }
+      }
+    }
+  }
+
+  private clearAsap(): void {
+    for (const w of this.asap ?? []) this.unplant(w, 'asap');
+    this.asap = undefined;
   }
 
   // ---- running --------------------------------------------------------------------------------------
@@ -401,6 +428,7 @@ export class DebugRuntime {
   /** Runs one operation with the running flag and bookkeeping around it. */
   private async operate(op: () => Promise<RunResult>): Promise<RunResult> {
     if (this.running) throw new Error('the machine is already running');
+    this.queuedStops = { steps: -1, stops: [] };
     this.running = true;
     this.pauseRequested = false;
     this.pendingStop = undefined;
@@ -415,9 +443,12 @@ export class DebugRuntime {
       this.stepWatch = undefined;
       this.clearTemps();
       this.clearHandlerBreak();
+      this.clearAsap();
       this.flushOutput();
     }
     if (r.kind === 'stop') this.lastStop = r;
+    // Hops queued behind this stop belong to this position only.
+    if (r.kind === 'stop' && this.queuedStops.steps === -1) this.queuedStops.steps = this.machine.steps;
     return r;
   }
 
@@ -458,6 +489,11 @@ export class DebugRuntime {
   }
 
   private classify(outcome: RunOutcome): SliceResult {
+    // A stop decided before the machine powered off, failed or halted is reported first.
+    if (outcome.kind !== 'stopped' && outcome.kind !== 'limit') {
+      const pending = this.takePending();
+      if (pending) return pending;
+    }
     switch (outcome.kind) {
       case 'poweroff':
         this.flushOutput();
@@ -493,6 +529,12 @@ export class DebugRuntime {
   private onBreakpoint(vcpuId: number): SliceResult {
     const v = this.machine.vcpus[vcpuId];
     const pc = v.cpu.pc >>> 0;
+    if (this.asap) {
+      this.clearAsap();
+      if (this.handlerBreak?.address === pc) this.clearHandlerBreak();
+      const p = this.takePending();
+      if (p) return p;
+    }
     const hb = this.handlerBreak;
     if (hb && hb.vcpu === vcpuId && hb.address === pc) {
       this.clearHandlerBreak();
@@ -610,6 +652,12 @@ export class DebugRuntime {
   }
 
   continue(): Promise<RunResult> {
+    const q = this.queuedStops;
+    if (q.stops.length && q.steps === this.machine.steps) {
+      const next = q.stops.shift()!;
+      this.lastStop = next;
+      return Promise.resolve(next);
+    }
     return this.operate(async () => (await this.runFree()) ?? this.pauseStop());
   }
 

@@ -33,10 +33,16 @@ export function trapTarget(tvec: number, cause: number): number {
   return cause < 0 && (tvec & 3) === 1 ? (base + 4 * (cause & 0x7fffffff)) >>> 0 : base;
 }
 
-interface Prologue { frameSize: number; raOffset: number | undefined }
+interface Prologue {
+  frameSize: number;
+  /** ra saved on the stack at sp + raOffset. */
+  raOffset: number | undefined;
+  /** ra copied into another register (`mv t3, ra`, as leaf-calling assembly routines do). */
+  raRegister: number | undefined;
+}
 
 function analyzePrologue(inspector: Inspector, vcpu: Vcpu, start: number, pc: number): Prologue {
-  let frameSize = 0, raOffset: number | undefined;
+  let frameSize = 0, raOffset: number | undefined, raRegister: number | undefined;
   for (let a = start, n = 0; a < pc && n < MAX_PROLOGUE; a += 4, n++) {
     let w: number;
     try { w = inspector.readVirt(vcpu, a, 4); } catch { break; }
@@ -46,11 +52,23 @@ function analyzePrologue(inspector: Inspector, vcpu: Vcpu, start: number, pc: nu
       if (imm < 0) frameSize -= imm; else break; // an epilogue's addi sp, sp, +N ends the prologue
     } else if (opcode === 0x23 && funct3 === 2 && rs1 === SP && rs2 === RA) {
       raOffset = ((w >> 25) << 5) | ((w >>> 7) & 0x1f);
+    } else if (opcode === 0x13 && funct3 === 0 && rs1 === RA && (w >> 20) === 0 && rd !== 0 && rd !== RA) {
+      raRegister = rd;
     } else if (opcode === 0x63 || opcode === 0x6f || opcode === 0x67 || opcode === 0x73) {
       break; // a branch, jump, call, return or system instruction: past the prologue
     }
   }
-  return { frameSize, raOffset };
+  return { frameSize, raOffset, raRegister };
+}
+
+/** Is `ret` the return address of a call into `fn` (a jal to it, or a jalr, just before)? */
+function returnsFrom(inspector: Inspector, vcpu: Vcpu, ret: number, fnAddress: number | undefined): boolean {
+  let w: number;
+  try { w = inspector.readVirt(vcpu, (ret - 4) >>> 0, 4); } catch { return false; }
+  if (!isCall(w)) return false;
+  if ((w & 0x7f) !== 0x6f || fnAddress === undefined) return true;
+  const imm = ((w >> 31) << 20) | (((w >>> 12) & 0xff) << 12) | (((w >>> 20) & 1) << 11) | (((w >>> 21) & 0x3ff) << 1);
+  return ((ret - 4 + imm) >>> 0) === fnAddress;
 }
 
 export interface TrapLabel { (vector: number): string | undefined }
@@ -68,11 +86,13 @@ export function unwind(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, l
   for (let depth = 0; depth < MAX_FRAMES; depth++) {
     const fn = program.functionAt(pc);
     frames.push({ kind: 'code', pc, sp, name: fn ? fn.name : hex(pc) });
-    const prologue = fn ? analyzePrologue(inspector, vcpu, fn.address, pc) : { frameSize: 0, raOffset: undefined };
+    const prologue: Prologue = fn ? analyzePrologue(inspector, vcpu, fn.address, pc) : { frameSize: 0, raOffset: undefined, raRegister: undefined };
     const callerSp = (sp + prologue.frameSize) >>> 0;
     let savedRa: number | undefined;
     if (prologue.raOffset !== undefined) {
       try { savedRa = inspector.readVirt(vcpu, sp + prologue.raOffset, 4); } catch { savedRa = undefined; }
+    } else if (prologue.raRegister !== undefined) {
+      savedRa = cpu.x[prologue.raRegister] >>> 0;
     }
     // Inside a trap handler: the frame below is the trap, then the interrupted code.
     const fnStart = fn?.address ?? pc;
@@ -93,10 +113,11 @@ export function unwind(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, l
     }
     const ret = savedRa ?? (depth === 0 ? ra : undefined);
     if (ret === undefined || ret === 0 || (ret >>> 0) === pc && callerSp === sp) break;
+    if (!returnsFrom(inspector, vcpu, ret >>> 0, fn?.address)) break; // ra is stale: this code was not called
     const retFn = program.functionAt(ret >>> 0);
     if (!retFn && !program.lineAt(ret >>> 0)) break; // not code we know: stop rather than invent frames
     if (fn && (fn.name === '_start' || fn.address === program.image.entry)) break;
-    pc = (ret - 0) >>> 0;
+    pc = ret >>> 0;
     sp = callerSp;
     ra = undefined;
   }
