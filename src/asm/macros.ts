@@ -40,6 +40,8 @@ interface Condition {
 }
 
 const MAX_DEPTH = 64;
+/** Lines macro and repeat expansion may produce in one file: far above real programs, far below memory exhaustion. */
+const MAX_EXPANDED_LINES = 2_000_000;
 const REPEATS = ['.rept', '.irp', '.irpc'];
 const CONDITIONS = new Set(['.if', '.ifdef', '.ifndef', '.ifnotdef', '.ifc', '.ifnc', '.ifb', '.ifnb',
   '.ifeq', '.ifne', '.ifgt', '.ifge', '.iflt', '.ifle']);
@@ -91,6 +93,8 @@ class Expander {
   private readonly constants = new Map<string, bigint>();
   private readonly defined = new Set<string>();
   private expansions = 0;
+  /** Lines emitted so far (bounded by MAX_EXPANDED_LINES). */
+  private emitted = 0;
 
   constructor(private readonly diags: Diagnostics) {}
 
@@ -139,6 +143,10 @@ class Expander {
 
   /** Passes a line on, remembering the labels and equates it defines for later conditions. */
   private emit(line: SourceLine): void {
+    if (++this.emitted > MAX_EXPANDED_LINES) {
+      if (this.emitted === MAX_EXPANDED_LINES + 1) this.diags.error(line.tokens[0] ?? line.eol, `macro expansion produced more than ${MAX_EXPANDED_LINES} lines; the rest is ignored`);
+      return;
+    }
     const { labels, head, name } = headOf(line);
     for (let k = 0; k < labels.length; k += 2) this.defined.add(labels[k].text);
     const t = line.tokens;
@@ -286,6 +294,9 @@ class Expander {
     if (name === '.rept') {
       const rest = line.tokens.slice(line.tokens.indexOf(head) + 1);
       const count = this.constant(rest, line.eol, '.rept count');
+      if (count * BigInt(body.length) > BigInt(MAX_EXPANDED_LINES)) {
+        throw new ParseError(head, `.rept ${count} of ${body.length} line${body.length === 1 ? '' : 's'} would expand to more than ${MAX_EXPANDED_LINES} lines`);
+      }
       for (let k = 0n; k < count; k++) this.run(body, depth + 1);
       return;
     }

@@ -170,3 +170,13 @@ describe('assembler: size limits', () => {
     assert.strictEqual(bss.ok, true, 'a 256 MiB .bss is fine: it costs nothing to assemble');
   });
 });
+
+describe('assembler: expansion limits', () => {
+  it('refuses a .rept that would expand to millions of lines, naming the line', () => {
+    const r = assemble('_start:\n.rept 40000000\nnop\n.endr\n', 'rept.s');
+    assert.strictEqual(r.ok, false);
+    const d = r.diagnostics.find((x) => x.severity === 'error')!;
+    assert.strictEqual(d.line, 2);
+    assert.match(d.message, /\.rept 40000000 of 1 line would expand to more than 2000000 lines/);
+  });
+});

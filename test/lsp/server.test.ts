@@ -107,12 +107,12 @@ describe('lsp: the language server over stdio', function () {
       assert.strictEqual(d[0].severity, 2, JSON.stringify(d));
     });
 
-    it('survive an input that exhausts the assembler\'s memory, and come back on the next edit', async () => {
+    it('survive an input that asks the assembler for millions of lines, and come back on the next edit', async () => {
       const u = 'file:///work/oom.s';
-      await client.open(u, '.space 0x7fffffff\n', 1);
+      await client.open(u, '.rept 40000000\nnop\n.endr\n', 1);
       const d = await client.diagnostics(u, 1, 40_000);
       assert.strictEqual(d.length, 1);
-      assert.match(d[0].message, /No diagnostics for this version: the assembler (stopped|did not finish)/);
+      assert.match(d[0].message, /would expand to more than 2000000 lines/);
       assert.ok(hoverText(await hover(FIXTURE_URI, FIXTURE, 'wfi')).includes('wait for interrupt'), 'the server still answers');
       await client.change(u, 'nop\nbogus\n', 2);
       assert.deepStrictEqual((await client.diagnostics(u, 2)).map((x) => x.message), ["unknown instruction 'bogus'"]);
