@@ -201,8 +201,7 @@ export class Vcpu implements CpuPort {
     c.va = va; c.access = access; c.priv = priv; c.paging = paging; c.asid = asid;
     const host = this.vm.paging.fill(this, c);
     if (host >= 0 && access === Access.Read) {
-      const i = tlb.lookup(this.vpid, asid, va >>> 12);
-      cpu.xlateWritable = i >= 0 && tlbPermits(tlb.flags[i], Access.Write, priv, paging, cpu.sum, cpu.mxr);
+      cpu.xlateWritable = tlbPermits(tlb.flags[tlb.lastInserted], Access.Write, priv, paging, cpu.sum, cpu.mxr);
     }
     return host;
   }

@@ -64,7 +64,7 @@ export class Ept {
         this.hostPage = (lo & ~0xfff) >>> 0;
         return EptResult.Mapped;
       }
-      t = (((lo & ~0xfff) >>> 0) - this.tableBase) / 4096;
+      t = (((lo & ~0xfff) >>> 0) - this.tableBase) >>> 12;
     }
     return EptResult.NotPresent;
   }

@@ -38,6 +38,8 @@ export class Tlb {
   readonly hostPage: Int32Array;
   readonly gpaPage: Float64Array;
   readonly flags: Uint8Array;
+  /** The entry the last insert() filled. */
+  lastInserted = 0;
   /** Per set: the way the next replacement takes. */
   private readonly nextVictim: Uint8Array;
   readonly stats: TlbStats = { hits: 0, misses: 0, flushes: 0, walks: 0, walkRefs: 0 };
@@ -99,6 +101,7 @@ export class Tlb {
     this.hostPage[victim] = hostPage;
     this.gpaPage[victim] = gpaPage;
     this.flags[victim] = flags;
+    this.lastInserted = victim;
     return victim;
   }
 
