@@ -64,6 +64,7 @@ export interface LaunchConfig {
 
 /** Validates raw launch arguments; returns the configuration or one message naming the bad field. */
 export function parseLaunchArguments(raw: unknown): LaunchConfig | { error: string } {
+  if (raw === undefined) raw = {};
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { error: 'launch configuration: expected an object' };
   const args: Record<string, unknown> = {};
   const known = LAUNCH_SCHEMA.properties ?? {};

@@ -17,7 +17,7 @@ import { csrByName } from '../asm/csr-names';
 import {
   BreakpointBase, CodeBreakpoint, DataBreakpoint, decide, EventFilterBreakpoint,
 } from './breakpoints';
-import { EvalContext, Value } from './expr';
+import { EvalContext, ExprError, Value } from './expr';
 import { filterHits, FilterHit } from './event-filters';
 import { hex, privName, quoteBytes } from './format';
 import { Inspector } from './inspect';
@@ -75,6 +75,21 @@ type SliceResult = RunResult | typeof TEMP_HIT | typeof HANDLER_ENTRY | undefine
 
 interface ScanHit { steps: number; stop: StopInfo; handlerEntry?: { vcpu: number } }
 
+/** A stop decided by an event: its sentence is written when it is reported. */
+type PendingStop = StopInfo & { awaitHandler?: number; describe?: () => string };
+
+/** Writes a pending stop's sentence and drops the bookkeeping fields. */
+function finish(p: PendingStop): StopInfo {
+  if (p.describe) {
+    const d = p.describe();
+    p.description = d;
+    p.text = p.text ? `${d}\n${p.text}` : d;
+    delete p.describe;
+  }
+  delete p.awaitHandler;
+  return p;
+}
+
 export class DebugRuntime {
   readonly machine: Machine;
   readonly history: History;
@@ -100,19 +115,20 @@ export class DebugRuntime {
 
   running = false;
   private pauseRequested = false;
-  private pendingStop: (StopInfo & { awaitHandler?: number }) | undefined;
+  private pendingStop: PendingStop | undefined;
   /**
    * Further event stops from the instruction that stopped the machine (one interrupt's hops happen
    * in one instruction: line asserted, IOAPIC delivery, LAPIC IRR). `continue` reports them one by
    * one before running again; anything else that moves the machine drops them.
    */
-  private queuedStops: { steps: number; stops: StopInfo[] } = { steps: -1, stops: [] };
+  private queuedStops: { steps: number; stops: PendingStop[] } = { steps: -1, stops: [] };
   private scanning: ScanHit[] | undefined;
   /** Re-executing to record positions: events change nothing. */
   private quiet = false;
   /** Set while one vCPU is being stepped: traps it takes are noted, interrupts stop at the handler's entry. */
   private stepWatch: { vcpu: number; trap?: TrapSeen } | undefined;
   private ebreakAt: { vcpu: number; pc: number } | undefined;
+  private readonly resumedAt = new Map<number, { pc: number; steps: number }>();
   private sliceSteps = 100_000;
   /** GSI → the device that last drove it (for "interrupt 0x31 (NIC, GSI 19)"). */
   private readonly gsiDevice = new Map<number, string>();
@@ -370,21 +386,22 @@ export class DebugRuntime {
 
   private checkFilter(bp: EventFilterBreakpoint, hit: FilterHit): void {
     const vcpu = hit.vcpu >= 0 ? hit.vcpu : this.machine.currentVcpu;
-    const description = hit.describe();
-    const stop: StopInfo & { awaitHandler?: number } = { kind: 'stop', reason: 'exception', vcpu, description, text: description, filter: hit.filter };
+    // The sentence is written when the stop is reported: the access has completed by then (an
+    // exit's device register and value are known only after the device handled it).
+    const stop: PendingStop = { kind: 'stop', reason: 'exception', vcpu, description: '', filter: hit.filter, describe: hit.describe };
     if (hit.awaitsHandler && this.hasTrapEvents) stop.awaitHandler = hit.vcpu;
     this.onHit(bp, this.context(vcpu, hit.fields), stop);
   }
 
   /** A data or event breakpoint fired: log, stop (the machine stops after the current instruction), or pass. */
-  private onHit(bp: BreakpointBase, ctx: EvalContext, stop: StopInfo & { awaitHandler?: number }): void {
+  private onHit(bp: BreakpointBase, ctx: EvalContext, stop: PendingStop): void {
     const d = decide(bp, ctx, this.scanning === undefined);
     if (d.action === 'pass') return;
     if (d.action === 'log') {
       if (!this.scanning) this.sink.output(d.text + '\n', 'console');
       return;
     }
-    if (d.conditionError) stop.text = `${stop.text ?? stop.description}\n${d.conditionError}`;
+    if (d.conditionError) stop.text = stop.text ? `${stop.text}\n${d.conditionError}` : d.conditionError;
     if (this.pendingStop) {
       if (!this.scanning && stop.awaitHandler === undefined && this.queuedStops.stops.length < 64) this.queuedStops.stops.push(stop);
       return;
@@ -452,6 +469,17 @@ export class DebugRuntime {
     return r;
   }
 
+  /**
+   * Lets vCPU `v` execute the instruction under a breakpoint word at its pc when it resumes (the
+   * CPU's resumeFromBreakpoint), remembering where, so a resume that did not step can be redone.
+   */
+  private resumeOver(v: Vcpu): void {
+    const at = this.planted.has(this.wordOfFor(v.id, v.cpu.pc));
+    v.cpu.resumeFromBreakpoint = at;
+    if (at) this.resumedAt.set(v.id, { pc: v.cpu.pc >>> 0, steps: this.machine.steps });
+    else this.resumedAt.delete(v.id);
+  }
+
   /** Before running: user breakpoints follow the translations, and a vCPU stopped on one steps over it. */
   private prepareResume(): void {
     this.syncCodeBreakpoints();
@@ -461,7 +489,7 @@ export class DebugRuntime {
       if (v && (v.cpu.pc >>> 0) === this.ebreakAt.pc) { v.cpu.pc = (v.cpu.pc + 4) | 0; this.history.take(); }
       this.ebreakAt = undefined;
     }
-    for (const v of this.machine.vcpus) v.cpu.resumeFromBreakpoint = this.planted.has(this.wordOfFor(v.id, v.cpu.pc));
+    for (const v of this.machine.vcpus) this.resumeOver(v);
   }
 
   /** Runs `chunk` until it returns a result, yielding to the event loop every SLICE_MS; pause ends it. */
@@ -522,7 +550,7 @@ export class DebugRuntime {
     const p = this.pendingStop;
     if (!p || p.awaitHandler !== undefined) return undefined;
     this.pendingStop = undefined;
-    return p;
+    return finish(p);
   }
 
   /** A vCPU reached a planted word: the handler entry, a temporary breakpoint, or the user's. */
@@ -539,12 +567,20 @@ export class DebugRuntime {
     if (hb && hb.vcpu === vcpuId && hb.address === pc) {
       this.clearHandlerBreak();
       const p = this.pendingStop;
-      if (p && p.awaitHandler === vcpuId) { this.pendingStop = undefined; delete p.awaitHandler; return p; }
+      if (p && p.awaitHandler === vcpuId) { this.pendingStop = undefined; return finish(p); }
       const pending = this.takePending();
       if (pending) return pending;
       if (this.stepWatch?.vcpu === vcpuId) return HANDLER_ENTRY;
-      v.cpu.resumeFromBreakpoint = this.planted.has(this.wordOfFor(vcpuId, pc));
+      this.resumeOver(v);
       return undefined;
+    }
+    // The CPU steps over a breakpoint only when pc's page is in its fetch table (not right after a
+    // reset or a flush): when a resume did not move, step over it here with the word lifted.
+    const resumed = this.resumedAt.get(vcpuId);
+    if (resumed && resumed.pc === pc && resumed.steps === this.machine.steps) {
+      this.resumedAt.delete(vcpuId);
+      const r = this.stepOverLifted(vcpuId);
+      return r === 'done' ? undefined : r;
     }
     const pending = this.takePending();
     if (pending) return pending;
@@ -566,7 +602,7 @@ export class DebugRuntime {
       return { kind: 'stop', reason: kind, vcpu: vcpuId, description, breakpointIds: ids, ...(text ? { text } : {}) };
     }
     if (this.tempBreaks.some((t) => t.vcpu === vcpuId && t.address === pc && t.cond())) return TEMP_HIT;
-    v.cpu.resumeFromBreakpoint = true;
+    this.resumeOver(v);
     return undefined;
   }
 
@@ -595,7 +631,7 @@ export class DebugRuntime {
     this.clearTemps();
     if (tempHit) {
       // Leave the vCPU able to step over the word if the user also has a breakpoint there.
-      for (const v of this.machine.vcpus) v.cpu.resumeFromBreakpoint = this.planted.has(this.wordOfFor(v.id, v.cpu.pc));
+      for (const v of this.machine.vcpus) this.resumeOver(v);
       return undefined;
     }
     return r;
@@ -654,7 +690,7 @@ export class DebugRuntime {
   continue(): Promise<RunResult> {
     const q = this.queuedStops;
     if (q.stops.length && q.steps === this.machine.steps) {
-      const next = q.stops.shift()!;
+      const next = finish(q.stops.shift()!);
       this.lastStop = next;
       return Promise.resolve(next);
     }
@@ -858,22 +894,21 @@ export class DebugRuntime {
         this.pendingStop = undefined;
         const before = this.machine.steps;
         const outcome = this.history.run(Infinity, end);
-        const p = this.pendingStop as (StopInfo & { awaitHandler?: number }) | undefined;
+        const p = this.pendingStop as PendingStop | undefined;
         const awaited = p?.awaitHandler;
         if (outcome.kind === 'stopped' && outcome.reason === 'breakpoint') {
           const r = this.onBreakpoint(outcome.vcpu);
           if (awaited !== undefined && p) {
-            delete p.awaitHandler;
-            hits.push({ steps: this.machine.steps, stop: p, handlerEntry: { vcpu: outcome.vcpu } });
+            hits.push({ steps: this.machine.steps, stop: finish(p), handlerEntry: { vcpu: outcome.vcpu } });
           } else if (r && typeof r === 'object' && r.kind === 'stop') {
             hits.push({ steps: this.machine.steps, stop: r });
           }
           const v = this.machine.vcpus[outcome.vcpu];
-          v.cpu.resumeFromBreakpoint = this.planted.has(this.wordOfFor(v.id, v.cpu.pc));
+          this.resumeOver(v);
         } else if (outcome.kind === 'stopped' && outcome.reason === 'ebreak') {
           break;
         } else if (p && p.awaitHandler === undefined) {
-          hits.push({ steps: this.machine.steps, stop: p });
+          hits.push({ steps: this.machine.steps, stop: finish(p) });
         } else if (outcome.kind !== 'stopped') {
           break;
         }
@@ -914,7 +949,7 @@ export class DebugRuntime {
   /** GSI level from the user (KVM_IRQ_LINE from the debug console). */
   injectIrq(gsi: number, level: boolean): string {
     if (!this.view.setGsi) return 'this machine has no interrupt controllers yet';
-    if (!Number.isInteger(gsi) || gsi < 0 || gsi > 23) return `GSI ${gsi} is not 0–23`;
+    if (!Number.isInteger(gsi) || gsi < 0 || gsi > 23) throw new ExprError(`GSI ${gsi} is not 0–23`);
     const r = this.view.setGsi(gsi, level, 'console');
     this.noteExternalChange();
     return `GSI ${gsi} ${level ? 'asserted' : 'released'} (KVM_IRQ_LINE returned ${r})`;
@@ -930,6 +965,6 @@ export class DebugRuntime {
   injectUart(bytes: Uint8Array): string {
     const n = this.view.uartInput ? this.view.uartInput(bytes) : this.machine.uart.input(bytes);
     this.noteExternalChange();
-    return n === bytes.length ? `UART received ${n} bytes` : `UART received ${n} of ${bytes.length} bytes (receive FIFO full)`;
+    return n === bytes.length ? `UART received ${n} byte${n === 1 ? '' : 's'}` : `UART received ${n} of ${bytes.length} bytes (receive FIFO full)`;
   }
 }

@@ -363,7 +363,7 @@ export class HyperstepSession extends LoggingDebugSession {
           // A caller frame's pc is a return address: its line is the call's (pc - 4).
           const row = program.lineAt(index === 0 || all[index - 1]?.kind === 'trap' ? f.pc : f.pc - 4);
           return {
-            id, name: program.describe(f.pc) ?? f.name,
+            id, name: row ? f.name : program.describe(f.pc) ?? f.name,
             line: row?.line ?? 0, column: row ? 1 : 0, ...(row ? { source: this.source(row.file) } : {}),
             instructionPointerReference: hex32(f.pc),
             ...(row ? {} : { presentationHint: 'subtle' as const }),
@@ -694,8 +694,9 @@ export class HyperstepSession extends LoggingDebugSession {
       let lastRow: string | undefined;
       for (let k = 0; k < count; k++) {
         const a = (start + 4 * k) >>> 0;
-        let word: number | undefined;
-        try { word = rt.inspector.readVirt(vc, a, 4); } catch { word = undefined; }
+        // Code is in RAM: device registers are not disassembled (a peek is not an instruction fetch).
+        const bytes = rt.inspector.readBytes(vc, a, 4);
+        const word = bytes.unreadable ? undefined : (bytes.bytes[0] | (bytes.bytes[1] << 8) | (bytes.bytes[2] << 16) | (bytes.bytes[3] << 24)) >>> 0;
         if (word === undefined) { instructions.push({ address: hex32(a), instruction: '??', presentationHint: 'invalid' }); continue; }
         const sym = program.functionAt(a);
         const i: DebugProtocol.DisassembledInstruction = {
