@@ -113,7 +113,7 @@ export async function fingerprint(dc: DebugClient, ram: { address: number; lengt
   const regs = await dc.variablesRequest({ variablesReference: sc.body.scopes.find((s) => s.name === 'Registers')!.variablesReference });
   const csrs = await dc.variablesRequest({ variablesReference: sc.body.scopes.find((s) => s.name === 'CSRs')!.variablesReference });
   const mem: string[] = [];
-  for (const r of ram) mem.push((await dc.readMemoryRequest({ memoryReference: '0x' + r.address.toString(16), count: r.length })).body?.data ?? '');
+  for (const r of ram) mem.push((await request<{ data: string }>(dc, 'readMemory', { memoryReference: '0x' + r.address.toString(16), count: r.length })).data);
   return JSON.stringify({
     regs: regs.body.variables.map((v) => `${v.name}=${v.value}`),
     csrs: csrs.body.variables.map((v) => `${v.name}=${v.value}`),
