@@ -70,7 +70,7 @@ export function formatTable(rows: Row[]): string {
       ...reasons.map((k) => String(r.stats.exits[k] ?? 0)),
       ...vmmExits.map((k) => String(r.stats.vmmExits[k] ?? 0)),
       lookups ? (100 * t.hits / lookups).toFixed(2) : '-',
-      r.stats.interrupts.taken ? r.stats.interrupts.latencyCycles.mean.toFixed(0) : '-',
+      r.stats.interrupts.latencyCycles.measured ? r.stats.interrupts.latencyCycles.mean.toFixed(0) : '-',
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

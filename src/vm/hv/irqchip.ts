@@ -10,7 +10,6 @@
 import { ApicBus, ApicMessage, ApicRouter, Ioapic, Lapic, IOAPIC_PINS } from '../irq';
 import type { Vcpu, KernelMmioHandler } from './vcpu';
 import type { Vm } from './vm';
-import { ExitReason } from './exits';
 
 export type IrqchipMode = 'kernel' | 'split' | 'userspace';
 export const IRQCHIP_MODES: readonly IrqchipMode[] = ['kernel', 'split', 'userspace'];
@@ -44,9 +43,12 @@ export class VcpuIrqState {
 export function countingBus(vm: Vm, router: ApicRouter, pathCost: number): ApicBus {
   return {
     deliver: (msg: ApicMessage): number => {
+      // Before delivering: a userspace irqchip injects synchronously inside deliver(), and the
+      // targets' clocks must not lag the sender's (vCPUs run in turns, not in parallel).
       const targets = router.targets(msg).map((l) => l.index);
+      vm.prepareDelivery(msg, targets, pathCost);
       const accepted = router.deliver(msg);
-      vm.noteDelivery(msg, targets, accepted, pathCost);
+      vm.noteDelivery(msg, targets, accepted);
       return accepted;
     },
   };
@@ -55,12 +57,15 @@ export function countingBus(vm: Vm, router: ApicRouter, pathCost: number): ApicB
 export class InKernelIrqchip {
   readonly lapics: Lapic[] = [];
   readonly router: ApicRouter;
+  /** Where the LAPICs send IPIs: counted, clocks synchronized, like every other delivery. */
+  private readonly ipiBus: ApicBus;
   /** Only with the kernel irqchip. */
   readonly ioapic: Ioapic | undefined;
 
   constructor(private readonly vm: Vm, readonly mode: 'kernel' | 'split') {
     const clock = { now: (): number => vm.now() };
     this.router = new ApicRouter({ clock, events: vm.events });
+    this.ipiBus = countingBus(vm, this.router, 0);
     if (mode === 'kernel') {
       // KVM_IRQ_LINE is an ioctl from the VMM: its cost is part of the path to the vCPU.
       this.ioapic = new Ioapic({ version: 0x11, bus: countingBus(vm, this.router, vm.cost.ioctl), clock, events: vm.events });
@@ -73,7 +78,7 @@ export class InKernelIrqchip {
   attachVcpu(v: Vcpu): Lapic {
     const vm = this.vm;
     const lapic = new Lapic({
-      index: v.id, bus: this.router, clock: { now: () => v.cpu.cycles() }, events: vm.events,
+      index: v.id, bus: this.ipiBus, clock: { now: () => v.cpu.cycles() }, events: vm.events,
       onInterruptChange: (has) => v.cpu.setExternalLine(has),
       eoiBroadcast: (vector) => this.eoiBroadcast(v, vector),
     });
@@ -89,10 +94,6 @@ export class InKernelIrqchip {
     return ioapic.setIrq(gsi, level, { id: sourceId, device });
   }
 
-  /** KVM_SIGNAL_MSI: deliver an MSI message to the in-kernel LAPICs. */
-  signalMsi(address: number, data: number, source: string): number {
-    return this.router.deliverMsi(address, data, source);
-  }
 
   /**
    * A LAPIC EOI of a level-triggered vector. In kernel the IOAPIC hears it directly; in split mode
@@ -103,7 +104,7 @@ export class InKernelIrqchip {
       this.ioapic.eoiBroadcast(vector, v.id);
       return;
     }
-    v.exitToVmm(ExitReason.EPT_MISCONFIG, { gpa: LAPIC_BASE + 0xb0 }, 'KVM_EXIT_IOAPIC_EOI');
+    v.continueToVmm('KVM_EXIT_IOAPIC_EOI'); // the EOI write's own exit goes on to userspace
     this.vm.vmm.ioapicEoi?.(v, vector);
   }
 

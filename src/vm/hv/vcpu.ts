@@ -132,6 +132,16 @@ export class Vcpu implements CpuPort {
   }
 
   /**
+   * The exit being handled in the kernel goes on to userspace (e.g. KVM_EXIT_IOAPIC_EOI after the
+   * in-kernel LAPIC took an EOI write): one VMX exit, now also a return to the VMM.
+   */
+  continueToVmm(vmmExit: KvmExitName): void {
+    this.vm.countVmmExit(vmmExit);
+    if (this.lastExit) { this.lastExit.handledIn = 'vmm'; this.lastExit.vmmExit = vmmExit; }
+    this.stall(this.vm.cost.vmmExit);
+  }
+
+  /**
    * Time spent outside the guest. If it carries the vCPU past `deadline` (a scheduled event or its
    * LAPIC timer), KVM_RUN returns after this instruction so the machine can act at the right time.
    */

@@ -109,16 +109,29 @@ export class Vm {
    * each target vCPU remembers when the interrupt started its journey (for the latency) and what
    * the path costs; a target that is not the vCPU now running gets kicked (an external-interrupt exit).
    */
-  noteDelivery(msg: ApicMessage, targets: readonly number[], accepted: number, pathCost: number): void {
-    if (accepted <= 0) return;
-    this.irqStats.delivered += accepted;
-    const cycle = msg.gsi !== undefined ? this.lineRoseAt[msg.gsi] : this.now();
+  prepareDelivery(msg: ApicMessage, targets: readonly number[], pathCost: number): void {
+    const now = this.now();
+    const cycle = msg.gsi !== undefined ? this.lineRoseAt[msg.gsi] : now;
     for (const t of targets) {
       const v = this.vcpus[t];
       if (!v) continue;
+      // vCPUs run in turns: a target behind the sender in virtual time catches up, so it never
+      // accepts (or takes) an interrupt before it was sent.
+      if (v.cpu.cycles() < now) v.cpu.addStall(now - v.cpu.cycles());
       const origin: IrqOrigin = { cycle, pathCost };
       v.irq.origins.set(msg.vector, origin);
-      if (v !== this.running) v.kickPending = true;
+    }
+  }
+
+  noteDelivery(msg: ApicMessage, targets: readonly number[], accepted: number): void {
+    if (accepted <= 0) {
+      for (const t of targets) this.vcpus[t]?.irq.origins.delete(msg.vector);
+      return;
+    }
+    this.irqStats.delivered += accepted;
+    for (const t of targets) {
+      const v = this.vcpus[t];
+      if (v && v !== this.running) v.kickPending = true;
     }
   }
 

@@ -80,6 +80,12 @@ export class ApicRouter implements ApicBus {
    * KVM_SIGNAL_MSI, or the split irqchip's IOAPIC). An address outside the window is dropped.
    */
   deliverMsi(address: number, data: number, source = 'msi'): number {
+    const msg = this.noteMsi(address, data, source);
+    return msg ? this.deliver(msg) : 0;
+  }
+
+  /** Decodes an MSI write and puts it on the event stream; undefined if the address is not the APIC window. */
+  noteMsi(address: number, data: number, source = 'msi'): ApicMessage | undefined {
     const msg = msiToMessage(address >>> 0, data >>> 0, source);
     if (this.events?.active) {
       this.events.emit({
@@ -88,7 +94,7 @@ export class ApicRouter implements ApicBus {
         deliveryMode: deliveryModeName((data >>> 8) & 7), trigMode: trigModeName((data >>> 15) & 1), source,
       });
     }
-    return msg ? this.deliver(msg) : 0;
+    return msg;
   }
 
   private choose(candidates: Lapic[], vector: number): Lapic {

@@ -6,11 +6,12 @@
 //   split      device line → VMM IOAPIC (0x20) → MSI message → KVM_SIGNAL_MSI → in-kernel LAPIC
 //              level EOI   → KVM_EXIT_IOAPIC_EOI → VMM IOAPIC
 //   userspace  device line → VMM IOAPIC → VMM LAPIC → KVM_INTERRUPT (or an interrupt window first)
-import { ApicBus, ApicMessage, ApicRouter, Ioapic, Lapic, msiToMessage, toMsi } from '../irq';
+import { ApicBus, ApicMessage, ApicRouter, Ioapic, Lapic, toMsi } from '../irq';
 import type { Vm } from '../hv/vm';
 import type { Vcpu } from '../hv/vcpu';
 import type { MmioDevice } from './device';
 import { countingBus, IrqchipMode, LAPIC_BASE } from '../hv/irqchip';
+import { MIP_MEIP } from '../cpu/csr';
 
 /** KVM irq source ids (KVM_USERSPACE_IRQ_SOURCE_ID is 0): each device drives its lines as its own source. */
 const SOURCE_IDS: Record<string, number> = { vmm: 0, uart: 1, testdev: 2, pci: 3, console: 4 };
@@ -35,7 +36,7 @@ export class VmmInterrupts {
   attachVcpu(v: Vcpu): void {
     if (this.mode !== 'userspace') return;
     const lapic = new Lapic({
-      index: v.id, bus: this.router!, clock: { now: () => v.cpu.cycles() }, events: this.vm.events,
+      index: v.id, bus: countingBus(this.vm, this.router!, 0), clock: { now: () => v.cpu.cycles() }, events: this.vm.events,
       onInterruptChange: (has) => { if (has) this.tryInject(v); },
       eoiBroadcast: (vector) => this.ioapic!.eoiBroadcast(vector, v.id),
     });
@@ -70,16 +71,18 @@ export class VmmInterrupts {
   signalMsi(address: number, data: number, device: string): number {
     const vm = this.vm;
     vm.irqStats.asserted++;
-    const msg = msiToMessage(address, data, device);
-    if (!msg) return 0;
-    if (this.mode === 'userspace') return countingBus(this.vm, this.router!, 0).deliver(msg);
-    return this.kvmSignalMsi(msg, device);
+    if (this.mode === 'userspace') {
+      const msg = this.router!.noteMsi(address, data, device);
+      return msg ? countingBus(vm, this.router!, 0).deliver(msg) : 0;
+    }
+    return this.kvmSignalMsi(address, data, device);
   }
 
   /** KVM_SIGNAL_MSI: one ioctl into the kernel's LAPICs. */
-  private kvmSignalMsi(msg: ApicMessage, source: string): number {
+  private kvmSignalMsi(address: number, data: number, source: string, extra: Partial<ApicMessage> = {}): number {
     const router = this.vm.irqchip!.router;
-    return countingBus(this.vm, router, this.vm.cost.ioctl).deliver({ ...msg, source });
+    const msg = router.noteMsi(address, data, source);
+    return msg ? countingBus(this.vm, router, this.vm.cost.ioctl).deliver({ ...msg, ...extra }) : 0;
   }
 
   /** Split mode: the VMM IOAPIC's messages leave as MSIs through KVM_SIGNAL_MSI (QEMU's ioapic_service). */
@@ -87,9 +90,7 @@ export class VmmInterrupts {
     return {
       deliver: (msg: ApicMessage): number => {
         const { address, data } = toMsi(msg);
-        const decoded = msiToMessage(address, data, msg.source);
-        if (!decoded) return 0;
-        return this.kvmSignalMsi({ ...decoded, gsi: msg.gsi, level: msg.level }, msg.source);
+        return this.kvmSignalMsi(address, data, msg.source, { gsi: msg.gsi, level: msg.level });
       },
     };
   }
@@ -105,11 +106,26 @@ export class VmmInterrupts {
     if (!lapic || v.irq.queuedVector >= 0 || !lapic.hasInterrupt()) return;
     if (!v.cpu.externalInterruptEnabled()) {
       v.irq.requestInterruptWindow = true;
+      this.wakeIfEnabled(v);
       return;
     }
     const vector = lapic.acknowledge();
     v.injectInterrupt(vector); // KVM_INTERRUPT
     if (v !== this.vm.running) v.kickPending = true;
+  }
+
+  /**
+   * RISC-V wfi resumes when an interrupt is pending and enabled in mie, even with MIE clear
+   * (privileged spec §3.3.3). The LAPIC is in the VMM here, so the VMM wakes the halted vCPU
+   * itself (QEMU's cpu_has_work); the interrupt waits for its window.
+   */
+  private wakeIfEnabled(v: Vcpu): void {
+    if (v.cpu.halted && (v.cpu.mie & MIP_MEIP) !== 0) v.cpu.halted = false;
+  }
+
+  /** KVM_EXIT_HLT: a vCPU halted while its LAPIC holds an interrupt it cannot take yet. */
+  halted(v: Vcpu): void {
+    if (this.lapics[v.id]?.hasInterrupt()) this.wakeIfEnabled(v);
   }
 
   /** KVM_EXIT_IRQ_WINDOW_OPEN. */

@@ -400,10 +400,13 @@ export class Machine implements VmmExitHandler {
   }
 
   /** Interrupt counters and the latency from line assertion to handler entry (SPEC §4, §8). */
-  interruptStatistics(): { asserted: number; delivered: number; taken: number; latencyCycles: { mean: number; max: number } } {
+  interruptStatistics(): { asserted: number; delivered: number; taken: number; latencyCycles: { mean: number; max: number; measured: number } } {
     const s = this.vm.irqStats, l = s.latencies;
     const mean = l.length ? l.reduce((a, b) => a + b, 0) / l.length : 0;
-    return { asserted: s.asserted, delivered: s.delivered, taken: s.taken, latencyCycles: { mean: Math.round(mean), max: l.length ? Math.max(...l) : 0 } };
+    return {
+      asserted: s.asserted, delivered: s.delivered, taken: s.taken,
+      latencyCycles: { mean: Math.round(mean), max: l.length ? Math.max(...l) : 0, measured: l.length },
+    };
   }
 
   // ---- exits from the hypervisor --------------------------------------------------------------
@@ -448,8 +451,8 @@ export class Machine implements VmmExitHandler {
     this.interrupts.windowOpen(vcpu);
   }
 
-  halted(): void {
-    // userspace irqchip: QEMU waits for an interrupt; the run loop does the same for idle vCPUs
+  halted(vcpu: Vcpu): void {
+    this.interrupts.halted(vcpu);
   }
 
   private onFinisher(action: FinisherAction): void {

@@ -12,7 +12,8 @@ export interface MachineStatistics {
   vmmExits: Record<string, number>;
   mmio: { device: string; handledIn: 'kernel' | 'vmm'; reads: number; writes: number }[];
   tlb: { hits: number; misses: number; flushes: number; walks: number; walkRefs: number };
-  interrupts: { asserted: number; delivered: number; taken: number; latencyCycles: { mean: number; max: number } };
+  /** latencyCycles.measured: interrupts whose origin is known (lines and MSIs; not timers). */
+  interrupts: { asserted: number; delivered: number; taken: number; latencyCycles: { mean: number; max: number; measured: number } };
   kvm: Record<string, number>;
 }
 
