@@ -117,11 +117,14 @@ export class DebugRuntime {
   private pauseRequested = false;
   private pendingStop: PendingStop | undefined;
   /**
-   * Further event stops from the instruction that stopped the machine (one interrupt's hops happen
-   * in one instruction: line asserted, IOAPIC delivery, LAPIC IRR). `continue` reports them one by
-   * one before running again; anything else that moves the machine drops them.
+   * The events that followed the one that stopped the machine, within the same instruction: one
+   * interrupt's hops happen in one instruction (line asserted, IOAPIC delivery, LAPIC IRR). `continue`
+   * first looks through them with the breakpoints armed then, so it stops at the next hop the user
+   * asks for; anything else that moves the machine drops them.
    */
-  private queuedStops: { steps: number; stops: PendingStop[] } = { steps: -1, stops: [] };
+  private tail: { steps: number; events: VmEvent[] } = { steps: -1, events: [] };
+  /** Evaluating the tail: a stop needs no machine request. */
+  private inTail = false;
   private scanning: ScanHit[] | undefined;
   /** Re-executing to record positions: events change nothing. */
   private quiet = false;
@@ -321,6 +324,15 @@ export class DebugRuntime {
     if (e.kind === 'irq-line') this.gsiDevice.set(e.gsi, e.device);
     if ((e.kind as string) === 'guest-trap') this.onTrap(e as unknown as { vcpu: number; cause: number; interrupt: boolean; epc: number; handler: number; fromPriv: number });
     if (!this.running || this.quiet) return;
+    if (this.pendingStop && !this.scanning) {
+      if (this.tail.events.length < 1024) this.tail.events.push(e);
+      return;
+    }
+    this.evaluateEvent(e);
+  }
+
+  /** Data and event breakpoints for one event. */
+  private evaluateEvent(e: VmEvent): void {
     if (e.kind === 'mem-access' || e.kind === 'mmio') this.checkData(e);
     if (this.filters.size) {
       for (const hit of filterHits(e, this.vectorLabel, this.hasTrapEvents, this.exitDetails)) {
@@ -402,11 +414,9 @@ export class DebugRuntime {
       return;
     }
     if (d.conditionError) stop.text = stop.text ? `${stop.text}\n${d.conditionError}` : d.conditionError;
-    if (this.pendingStop) {
-      if (!this.scanning && stop.awaitHandler === undefined && this.queuedStops.stops.length < 64) this.queuedStops.stops.push(stop);
-      return;
-    }
+    if (this.pendingStop) return;
     this.pendingStop = stop;
+    if (this.inTail) return;
     // An interrupt-taken stop waits for the trap into the handler (onTrap) to land on its entry.
     if (stop.awaitHandler !== undefined) return;
     this.machine.requestStop();
@@ -445,7 +455,7 @@ export class DebugRuntime {
   /** Runs one operation with the running flag and bookkeeping around it. */
   private async operate(op: () => Promise<RunResult>): Promise<RunResult> {
     if (this.running) throw new Error('the machine is already running');
-    this.queuedStops = { steps: -1, stops: [] };
+    this.tail = { steps: -1, events: [] };
     this.running = true;
     this.pauseRequested = false;
     this.pendingStop = undefined;
@@ -464,8 +474,8 @@ export class DebugRuntime {
       this.flushOutput();
     }
     if (r.kind === 'stop') this.lastStop = r;
-    // Hops queued behind this stop belong to this position only.
-    if (r.kind === 'stop' && this.queuedStops.steps === -1) this.queuedStops.steps = this.machine.steps;
+    // The events after the stop belong to this position only.
+    if (r.kind === 'stop') this.tail.steps = this.machine.steps;
     return r;
   }
 
@@ -688,13 +698,32 @@ export class DebugRuntime {
   }
 
   continue(): Promise<RunResult> {
-    const q = this.queuedStops;
-    if (q.stops.length && q.steps === this.machine.steps) {
-      const next = finish(q.stops.shift()!);
+    const next = this.nextInTail();
+    if (next) {
       this.lastStop = next;
       return Promise.resolve(next);
     }
     return this.operate(async () => (await this.runFree()) ?? this.pauseStop());
+  }
+
+  /** The first stop among the events after the last stop (same instruction), with today's breakpoints. */
+  private nextInTail(): StopInfo | undefined {
+    const t = this.tail;
+    if (t.steps !== this.machine.steps || this.running) return undefined;
+    this.inTail = true;
+    this.running = true;
+    this.pendingStop = undefined;
+    try {
+      while (t.events.length) {
+        this.evaluateEvent(t.events.shift()!);
+        const p = this.pendingStop as PendingStop | undefined;
+        if (p) { this.pendingStop = undefined; return finish(p); }
+      }
+    } finally {
+      this.inTail = false;
+      this.running = false;
+    }
+    return undefined;
   }
 
   /** Step in / over by instruction or by source line. */
@@ -839,11 +868,16 @@ export class DebugRuntime {
           let i = recs.length - 1;
           const lineOf = (k: number): string => { const l = this.program.lineAt(recs[k].pc); return l ? `${l.file}:${l.line}` : `@${recs[k].pc}`; };
           const cur = `${curLine.file}:${curLine.line}`;
-          while (i >= 0 && (lineOf(i) === cur || recs[i].sp < sp0)) i--;
+          // A callee's instructions (deeper stack, another function) belong to the line that called it.
+          const fnOf = (pcv: number): number | undefined => this.program.functionAt(pcv)?.address;
+          const inCallee = (k: number, sp: number, fn: number | undefined): boolean => recs[k].sp < sp && fnOf(recs[k].pc) !== fn;
+          const fn0 = fnOf(v.cpu.pc >>> 0);
+          while (i >= 0 && (lineOf(i) === cur || inCallee(i, sp0, fn0))) i--;
           if (i >= 0) {
             const prev = lineOf(i);
+            const fnPrev = fnOf(recs[i].pc);
             let j = i;
-            while (j - 1 >= 0 && (lineOf(j - 1) === prev || recs[j - 1].sp < recs[i].sp)) j--;
+            while (j - 1 >= 0 && (lineOf(j - 1) === prev || inCallee(j - 1, recs[i].sp, fnPrev))) j--;
             if (j > 0 || from === h.oldestStep) chosen = recs[j].step;
           }
         }

@@ -354,7 +354,11 @@ describe('debug adapter', function () {
       assert.strictEqual(s.description, 'VM exit EPT_VIOLATION: read 0x60 from GPA 0x10000005 (UART LSR, to the VMM, KVM_EXIT_MMIO)');
       const info = await dc.exceptionInfoRequest({ threadId: 1 });
       assert.strictEqual(info.body.exceptionId, 'vmexit');
+      // the same access, seen from the VMM: continue goes to the next hop of the instruction first
       await dc.setExceptionBreakpointsRequest({ filters: ['ept-violation', 'mmio-vmm'], filterOptions: [{ filterId: 'mmio', condition: "device == 'finisher'" }] });
+      s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+      assert.strictEqual(s.description, 'KVM_EXIT_MMIO: MMIO read 0x60 from UART LSR (GPA 0x10000005, 1 byte), handled in the VMM');
+      await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'mmio-vmm', condition: 'write' }] });
       s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
       assert.match(s.description!, /^KVM_EXIT_MMIO: MMIO write 0x48 to UART THR/);
       await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'mmio', condition: "device == 'finisher'" }] });
