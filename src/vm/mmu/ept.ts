@@ -13,6 +13,7 @@ export const EPT_MEMTYPE_WB = 6 << 3;
 const EPT_MMIO_BITS = EPT_W | EPT_X;
 const EPT_MMIO_MARKER = 1 << 11; // bit 11 is ignored by the processor (SDM table 29-6)
 const ENTRIES = 512;
+const MEMO_SIZE = 4096;
 
 export const enum EptResult {
   /** A present leaf: `hostPage` holds the HPA of the page; `leafFlags` its R/W/X bits. */
@@ -37,6 +38,13 @@ export class Ept {
   leafFlags = 0;
   /** Memory references made by walks, for the cost model and statistics. */
   refs = 0;
+  /**
+   * The emulator's memo of leaves by GPA page (not architectural state): a hit gives the same
+   * result as the 4-level walk, which is still counted in `refs` for the cost model. Any change to
+   * the tables clears it.
+   */
+  private readonly memoTag = new Int32Array(MEMO_SIZE).fill(-1);
+  private readonly memoLeaf = new Uint32Array(MEMO_SIZE);
   /** Present leaves (RAM) and MMIO SPTEs, for the summary. */
   mappedPages = 0;
   mmioPages = 0;
@@ -52,6 +60,11 @@ export class Ept {
 
   /** Walks `gpa` (the processor's side). Sets hostPage/leafFlags for a mapped page. */
   walk(gpa: number): EptResult {
+    const page = gpa >>> 12, m = page & (MEMO_SIZE - 1);
+    if (this.memoTag[m] === page) {
+      this.refs += 4;
+      return this.leafResult(this.memoLeaf[m]);
+    }
     let t = 0;
     for (let level = 3; level >= 0; level--) {
       const e = t * ENTRIES + index(gpa, level);
@@ -59,14 +72,20 @@ export class Ept {
       const lo = this.lo[e];
       if ((lo & 7) === 0) return EptResult.NotPresent;
       if (level === 0) {
-        if ((lo & 7) === EPT_MMIO_BITS) return EptResult.Misconfig;
-        this.leafFlags = lo & 7;
-        this.hostPage = (lo & ~0xfff) >>> 0;
-        return EptResult.Mapped;
+        this.memoTag[m] = page;
+        this.memoLeaf[m] = lo;
+        return this.leafResult(lo);
       }
       t = (((lo & ~0xfff) >>> 0) - this.tableBase) >>> 12;
     }
     return EptResult.NotPresent;
+  }
+
+  private leafResult(lo: number): EptResult {
+    if ((lo & 7) === EPT_MMIO_BITS) return EptResult.Misconfig;
+    this.leafFlags = lo & 7;
+    this.hostPage = (lo & ~0xfff) >>> 0;
+    return EptResult.Mapped;
   }
 
   /** Installs a leaf for the page of `gpa` (the hypervisor's side, on an EPT violation). */
@@ -75,6 +94,7 @@ export class Ept {
     if ((this.lo[e] & 7) === 0) this.mappedPages++;
     this.lo[e] = ((hpa & ~0xfff) | EPT_MEMTYPE_WB | (flags & 7)) >>> 0;
     this.hi[e] = 0;
+    this.memoTag.fill(-1);
   }
 
   /** Installs an MMIO SPTE for the page of `gpa`. */
@@ -83,6 +103,7 @@ export class Ept {
     if ((this.lo[e] & 7) === 0) this.mmioPages++;
     this.lo[e] = (((gpa >>> 0) & ~0xfff) | EPT_MMIO_MARKER | EPT_MMIO_BITS) >>> 0;
     this.hi[e] = 0;
+    this.memoTag.fill(-1);
   }
 
   /** Drops every mapping (memslot change, reset): INVEPT follows at the caller. */
@@ -92,6 +113,7 @@ export class Ept {
     this.tables = 1;
     this.mappedPages = 0;
     this.mmioPages = 0;
+    this.memoTag.fill(-1);
   }
 
   /** Raw 64-bit entry of `gpa`'s leaf, or undefined if a level above is missing (for views). */
