@@ -77,15 +77,18 @@ export class HyperstepSession extends LoggingDebugSession {
       this.sendEvent(new OutputEvent('hyperstep: ignored a message that is not a request\n', 'stderr'));
       return;
     }
-    if (request.arguments === null) request.arguments = undefined;
+    if (!isObject(request.arguments)) request.arguments = {};
+    // DAP's default path format is 'path'; a client that leaves it out means that.
+    if (request.command === 'initialize' && request.arguments.pathFormat === undefined) request.arguments.pathFormat = 'path';
     super.dispatchRequest(request);
   }
 
   /** Runs a handler; any exception becomes the error response's message. */
   private handle<R extends DebugProtocol.Response>(response: R, f: () => void | Promise<void>): void {
     const onError = (e: unknown): void => {
-      const message = e instanceof Error ? e.message : String(e);
       const bug = !(e instanceof RequestError || e instanceof ExprError);
+      // A bug still gets an answer (and the session goes on), marked so it is recognised and reported.
+      const message = (bug ? 'internal error: ' : '') + (e instanceof Error ? e.message : String(e));
       this.sendErrorResponse(response, { id: bug ? 3001 : 3000, format: message.replace(/[{}]/g, (c) => c + c), showUser: bug });
     };
     try {
