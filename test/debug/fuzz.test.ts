@@ -4,6 +4,7 @@
 import * as assert from 'assert';
 import { spawn } from 'child_process';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ADAPTER, ensureAdapter, fixture, launch, startClient } from './helpers';
 
 const SEQUENCES = 2000;
@@ -137,7 +138,7 @@ describe('debug adapter: bad input', function () {
         }
       }
       if (ended) { restarts++; ended = false; dc = await fresh(); watch(dc); continue; }
-      const t = await dc.threadsRequest();
+      const t: DebugProtocol.ThreadsResponse = await dc.threadsRequest();
       assert.strictEqual(t.body.threads.length, 2, `sequence ${seq}: threads`);
     }
     await dc.stop();
