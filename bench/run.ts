@@ -6,6 +6,7 @@ import * as path from 'path';
 import { Machine, MachineConfig, ProgramImage } from '../src/vm/vmm/machine';
 import { collectStatistics } from '../src/vm/vmm/statistics';
 import { loadProgram } from '../src/cli/program';
+import { dapBench } from './dap';
 import { runFlat } from './flat';
 
 const ROOT = path.join(__dirname, '..');
@@ -87,6 +88,7 @@ function main(): void {
   }
   exitBench('lapic-loop.s', 'in-kernel MMIO loop (LAPIC TPR, EPT_MISCONFIG handled in the hypervisor)');
   exitBench('mmio-loop.s', 'VMM MMIO loop (UART scratch register, KVM_EXIT_MMIO to the VMM)');
+  void dapBench();
 }
 
 main();
