@@ -6,6 +6,7 @@ import Ajv, { ErrorObject } from 'ajv';
 import packageJson from '../../package.json';
 import type { IrqchipMode, LaunchArguments, MmuMode } from '../protocol';
 import { CostModel, makeCostModel } from '../vm/hv/cost-model';
+import { decodeText } from '../vm/vmm/schedule';
 
 interface JsonSchema {
   type?: string | string[];
@@ -83,13 +84,14 @@ export function parseLaunchArguments(raw: unknown): LaunchConfig | { error: stri
   for (const [i, e] of (a.events ?? []).entries()) {
     if ('nic' in e) {
       if (!nic) return { error: `launch configuration: events[${i}] sends a NIC packet but devices.nic is false` };
-      const data = encodeData(e.data, e.encoding ?? 'utf8');
+      // Text takes the command line's escapes (\n, \xNN), so a header's --event means the same here.
+      const data = e.encoding === 'hex' ? encodeData(e.data, 'hex') : decodeText(e.data);
       if (typeof data === 'string') return { error: `launch configuration: events[${i}].data ${data}` };
       events.push({ atCycle: e.atCycle, kind: 'nic-rx', data });
     } else if ('irq' in e) {
       events.push({ atCycle: e.atCycle, kind: 'irq', gsi: e.irq, level: e.level === true || e.level === 1 });
     } else {
-      events.push({ atCycle: e.atCycle, kind: 'uart-rx', data: new TextEncoder().encode(e.uart) });
+      events.push({ atCycle: e.atCycle, kind: 'uart-rx', data: decodeText(e.uart) });
     }
   }
   return {
