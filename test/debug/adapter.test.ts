@@ -2,11 +2,13 @@
 // every breakpoint kind with conditions, hit counts and logpoints, event filters, memory,
 // disassembly, the debug console and the custom requests (SPEC §5).
 import * as assert from 'assert';
-import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import * as path from 'path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { EVENT_FILTER_IDS } from '../../src/protocol';
 import {
-  EXAMPLES, fixture, frames, launch, launchRunning, lineOf, pc, rejects, repl, request, startClient, stopAfter, topFrame, value,
+  ensureAdapter, EXAMPLES, fixture, frames, launch, launchRunning, lineOf, pc, rejects, repl, request, startClient, stopAfter, topFrame, value,
+  ROOT,
 } from './helpers';
 
 const CALLS = fixture('calls.s');
@@ -14,6 +16,8 @@ const SPIN = fixture('spin.s');
 const TRAP = fixture('trap.s');
 const PAGING = fixture('paging.s');
 const HELLO = `${EXAMPLES}/hello.s`;
+const C_ELF = path.join(ROOT, 'test', 'guest', 'build', 'printf.elf');
+const C_SOURCE = path.join(ROOT, 'test', 'guest', 'programs', 'printf.c');
 
 describe('debug adapter', function () {
   this.timeout(60_000);
@@ -83,6 +87,32 @@ describe('debug adapter', function () {
       assert.match(await rejects(dc.launchRequest({ program: CALLS } as DebugProtocol.LaunchRequestArguments)), /already launched/);
       assert.match(await rejects(dc.customRequest('hyperstep/nonsense')), /unknown request/);
       assert.strictEqual((await dc.threadsRequest()).body.threads.length, 1);
+    });
+  });
+
+  describe('programs', () => {
+    it('debugs a GCC-built ELF at C source level through its DWARF line table', async function () {
+      const line = lineOf(C_SOURCE, 'printf("%%d width');
+      await launch(dc, { program: C_ELF }, () => dc.setBreakpointsRequest({ source: { path: C_SOURCE }, breakpoints: [{ line }] }));
+      const s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+      assert.strictEqual(s.reason, 'breakpoint');
+      const top = await topFrame(dc);
+      assert.strictEqual(top.source?.path, C_SOURCE);
+      assert.strictEqual(top.line, line);
+      assert.strictEqual(top.name, 'main');
+      await stopAfter(dc, dc.nextRequest({ threadId: 1 }));
+      assert.ok((await topFrame(dc)).line > line);
+    });
+
+    it('also runs as `hyperstep dap`', async () => {
+      ensureAdapter();
+      await dc.stop();
+      dc = new DebugClient(process.execPath, fixture('hyperstep-dap.js'), 'hyperstep');
+      dc.defaultTimeout = 20_000;
+      await dc.start();
+      const s = await launch(dc, { program: HELLO });
+      assert.strictEqual(s.reason, 'entry');
+      assert.strictEqual((await dc.threadsRequest()).body.threads[0].name, 'vCPU 0');
     });
   });
 
