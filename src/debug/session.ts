@@ -488,7 +488,7 @@ export class HyperstepSession extends LoggingDebugSession {
         return bp;
       });
       rt.codeBreakpoints.source.set(file ?? clientPath, bps);
-      if (!rt.running) rt.syncCodeBreakpoints();
+      rt.syncCodeBreakpoints(); // also while running: requests are served between run slices
       response.body = { breakpoints: bps.map((bp) => this.breakpointOf(bp)) };
       this.sendResponse(response);
     });
@@ -526,7 +526,7 @@ export class HyperstepSession extends LoggingDebugSession {
         return bp;
       });
       rt.codeBreakpoints.function = bps;
-      if (!rt.running) rt.syncCodeBreakpoints();
+      rt.syncCodeBreakpoints(); // also while running: requests are served between run slices
       response.body = { breakpoints: bps.map((bp) => this.breakpointOf(bp)) };
       this.sendResponse(response);
     });
@@ -546,7 +546,7 @@ export class HyperstepSession extends LoggingDebugSession {
         return bp;
       });
       rt.codeBreakpoints.instruction = bps;
-      if (!rt.running) rt.syncCodeBreakpoints();
+      rt.syncCodeBreakpoints(); // also while running: requests are served between run slices
       response.body = { breakpoints: bps.map((bp) => this.breakpointOf(bp)) };
       this.sendResponse(response);
     });
@@ -613,7 +613,7 @@ export class HyperstepSession extends LoggingDebugSession {
 
   protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
     this.handle(response, () => {
-      const rt = this.stoppedRt();
+      const rt = this.rt();
       const list = arrayArg<DebugProtocol.DataBreakpoint>(args.breakpoints, 'breakpoints');
       const out: DebugProtocol.Breakpoint[] = [];
       const bps: DataBreakpoint[] = [];

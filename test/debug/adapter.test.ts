@@ -398,6 +398,54 @@ describe('debug adapter', function () {
       assert.deepStrictEqual(bad.body!.breakpoints!.map((b) => b.verified), [false, false]);
     });
 
+    it('logpoints and hit counts on event breakpoints', async () => {
+      const out = outputs();
+      await launch(dc, { program: HELLO }, () => dc.setExceptionBreakpointsRequest({
+        filters: [], filterOptions: [
+          { filterId: 'mmio-vmm', condition: "log: {device} {register} {write ? 'write' : 'read'} {value}" },
+          { filterId: 'vmexit', hitCondition: '==5' } as DebugProtocol.ExceptionFilterOptions,
+        ],
+      }));
+      const s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+      assert.match(s.description!, /^VM exit /);
+      assert.strictEqual(await value(dc, '$steps') > 0, true);
+      const logs = out.filter((l) => /^(uart|finisher) /.test(l));
+      assert.ok(logs.length >= 1, out.join(''));
+      assert.match(logs[0], /^uart LSR read 0x60\n$/);
+    });
+
+    it('takes breakpoints set while the guest runs', async () => {
+      await launch(dc, { program: SPIN });
+      await dc.continueRequest({ threadId: 1 });
+      await new Promise((r) => setTimeout(r, 100));
+      const stopped = dc.waitForEvent('stopped');
+      await dc.setBreakpointsRequest({ source: { path: SPIN }, breakpoints: [{ line: lineOf(SPIN, 'sw      t1, 0(t0)') }] });
+      assert.strictEqual((await stopped).body.reason, 'breakpoint');
+      const info = await dc.dataBreakpointInfoRequest({ name: 'ticks' });
+      await dc.setBreakpointsRequest({ source: { path: SPIN }, breakpoints: [] });
+      await dc.continueRequest({ threadId: 1 });
+      const again = dc.waitForEvent('stopped');
+      await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+      assert.strictEqual((await again).body.reason, 'data breakpoint');
+    });
+
+    it('steps one vCPU of several, the others running as scheduled', async () => {
+      await launch(dc, { program: SPIN, vcpus: 2 });
+      const before0 = await value(dc, 'pc', (await topFrame(dc, 1)).id);
+      await stopAfter(dc, dc.nextRequest({ threadId: 2, granularity: 'instruction' }));
+      const f2 = await topFrame(dc, 2);
+      assert.strictEqual(await value(dc, 'pc', f2.id), before0 + 4);
+      const s = await stopAfter(dc, dc.stepInRequest({ threadId: 2, granularity: 'instruction' }));
+      assert.strictEqual(s.threadId, 2);
+      assert.strictEqual(await value(dc, 'pc', (await topFrame(dc, 2)).id), before0 + 8);
+      // vCPU 0 ran its quantum (10⁴ steps) before vCPU 1's first step
+      assert.ok(await value(dc, 'u32(ticks)') > 1000);
+      await stopAfter(dc, dc.stepBackRequest({ threadId: 2, granularity: 'instruction' }));
+      assert.strictEqual(await value(dc, 'pc', (await topFrame(dc, 2)).id), before0 + 4);
+      await stopAfter(dc, dc.stepBackRequest({ threadId: 2, granularity: 'instruction' }));
+      assert.strictEqual(await value(dc, 'pc', (await topFrame(dc, 2)).id), before0);
+    });
+
     it('guest exceptions as event breakpoints, entering the handler', async () => {
       await launch(dc, { program: TRAP }, () => dc.setExceptionBreakpointsRequest({ filters: ['guest-trap'] }));
       let s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
