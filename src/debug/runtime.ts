@@ -132,6 +132,12 @@ export class DebugRuntime {
   private stepWatch: { vcpu: number; trap?: TrapSeen } | undefined;
   private ebreakAt: { vcpu: number; pc: number } | undefined;
   private readonly resumedAt = new Map<number, { pc: number; steps: number }>();
+  /**
+   * Steps at which the user changed the machine (each has a checkpoint taken right after the
+   * change). Re-executing across one would not redo the change, so reverse searches never scan a
+   * window that contains one: they go back before it only to a position that undoes it.
+   */
+  private changes: number[] = [];
   private sliceSteps = 100_000;
   /** GSI → the device that last drove it (for "interrupt 0x31 (NIC, GSI 19)"). */
   private readonly gsiDevice = new Map<number, string>();
@@ -476,6 +482,8 @@ export class DebugRuntime {
     if (r.kind === 'stop') this.lastStop = r;
     // The events after the stop belong to this position only.
     if (r.kind === 'stop') this.tail.steps = this.machine.steps;
+    // Going back before a change undid it (its checkpoint is gone with the newer ones).
+    this.changes = this.changes.filter((c) => c <= this.machine.steps);
     return r;
   }
 
@@ -496,7 +504,7 @@ export class DebugRuntime {
     if (this.ebreakAt) {
       // Resuming from an ebreak skips it (as GDB's "compiled-in breakpoint"): an input from outside.
       const v = this.vcpu(this.ebreakAt.vcpu);
-      if (v && (v.cpu.pc >>> 0) === this.ebreakAt.pc) { v.cpu.pc = (v.cpu.pc + 4) | 0; this.history.take(); }
+      if (v && (v.cpu.pc >>> 0) === this.ebreakAt.pc) { v.cpu.pc = (v.cpu.pc + 4) | 0; this.noteExternalChange(); }
       this.ebreakAt = undefined;
     }
     for (const v of this.machine.vcpus) this.resumeOver(v);
@@ -857,10 +865,12 @@ export class DebugRuntime {
         return this.stepStop(id);
       }
       let window = m.vcpus.length === 1 ? 64 : m.vcpus.length * QUANTUM + 1;
+      const floor = this.floor(target);
+      if (target <= floor && m.vcpus.length > 1) return this.atHistoryStart(id);
       for (;;) {
-        const from = Math.max(h.oldestStep, target - window);
+        const from = Math.max(floor, target - window);
         const recs = await this.recordSteps(id, from, target);
-        if (this.pauseRequested) { h.seek(target); return this.pauseStop(id); }
+        if (this.pauseRequested) return this.pauseStop(id);
         let chosen: number | undefined;
         if (!curLine) {
           chosen = recs.length ? recs[recs.length - 1].step : undefined;
@@ -878,11 +888,11 @@ export class DebugRuntime {
             const fnPrev = fnOf(recs[i].pc);
             let j = i;
             while (j - 1 >= 0 && (lineOf(j - 1) === prev || inCallee(j - 1, recs[i].sp, fnPrev))) j--;
-            if (j > 0 || from === h.oldestStep) chosen = recs[j].step;
+            if (j > 0 || from === floor) chosen = recs[j].step;
           }
         }
         if (chosen !== undefined) { h.seek(chosen); return this.stepStop(id); }
-        if (from === h.oldestStep || window >= 1 << 24) {
+        if (from === floor || window >= 1 << 24) {
           h.seek(recs.length ? recs[0].step : from);
           return recs.length ? this.stepStop(id) : this.atHistoryStart(id);
         }
@@ -896,12 +906,11 @@ export class DebugRuntime {
     return this.operate(async () => {
       const m = this.machine, h = this.history;
       let end = m.steps;
-      const origin = end;
       const windowSize = Math.max(h.interval, 100_000);
       while (end > h.oldestStep) {
-        const start = Math.max(h.oldestStep, end - windowSize);
+        const start = Math.max(this.floor(end), end - windowSize);
         const hits = await this.scanWindow(start, end);
-        if (this.pauseRequested) { h.seek(origin); return this.pauseStop(id); }
+        if (this.pauseRequested) return this.pauseStop(id); // somewhere in the window searched
         const last = hits.filter((x) => x.steps < end).pop();
         if (last) {
           h.seek(last.steps);
@@ -978,6 +987,15 @@ export class DebugRuntime {
   /** After the user changed the machine: a checkpoint here makes the change part of history. */
   noteExternalChange(): void {
     this.history.take();
+    const at = this.machine.steps;
+    if (this.changes[this.changes.length - 1] !== at) this.changes.push(at);
+  }
+
+  /** The earliest step a reverse search ending at `end` may re-execute from (see `changes`). */
+  private floor(end: number): number {
+    let f = this.history.oldestStep;
+    for (const c of this.changes) if (c < end && c > f) f = c;
+    return f;
   }
 
   /** GSI level from the user (KVM_IRQ_LINE from the debug console). */

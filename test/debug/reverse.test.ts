@@ -65,6 +65,29 @@ describe('debug adapter: reverse execution', function () {
     }
   });
 
+  it('keeps a change made from the debugger in the history after it, and undoes it before it', async () => {
+    await launch(dc, { program: CALLS });
+    const line = lineOf(CALLS, 'add     t1, t1, a0');
+    await dc.setBreakpointsRequest({ source: { path: CALLS }, breakpoints: [{ line }] });
+    await stopAfter(dc, dc.continueRequest({ threadId: 1 })); // first hit: i = 0
+    const scopes = (await dc.scopesRequest({ frameId: (await topFrame(dc)).id })).body.scopes;
+    await dc.setVariableRequest({ variablesReference: scopes[0].variablesReference, name: 's11', value: '0x77' });
+    const changedAt = await value(dc, '$steps');
+    await stopAfter(dc, dc.continueRequest({ threadId: 1 })); // i = 1
+    await stopAfter(dc, dc.continueRequest({ threadId: 1 })); // i = 2
+    await stepBack();
+    assert.strictEqual(await value(dc, 's11'), 0x77, 'replayed with the change');
+    let s = await stopAfter(dc, dc.reverseContinueRequest({ threadId: 1 })); // i = 1, after the change
+    assert.strictEqual(s.reason, 'breakpoint');
+    assert.strictEqual(await value(dc, 's0'), 1);
+    assert.strictEqual(await value(dc, 's11'), 0x77);
+    s = await stopAfter(dc, dc.reverseContinueRequest({ threadId: 1 })); // i = 0: where the change was made
+    assert.strictEqual(await value(dc, '$steps'), changedAt);
+    assert.strictEqual(await value(dc, 's11'), 0x77);
+    await stepBack();
+    assert.strictEqual(await value(dc, 's11'), 0, 'undone before it was made');
+  });
+
   it('reverse-continues to the previous hit of a breakpoint, a data breakpoint and an event', async () => {
     await launch(dc, { program: CALLS });
     const line = lineOf(CALLS, 'add     t1, t1, a0');
