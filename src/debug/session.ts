@@ -780,7 +780,7 @@ export class HyperstepSession extends LoggingDebugSession {
     this.handle(response, () => {
       switch (command) {
         case stateRequest.command: {
-          const rt = this.stoppedRt();
+          const rt = this.rt(); // also while running: requests are served between run slices, on a consistent machine
           const a = (isObject(args) ? args : {}) as StateArguments;
           if (a.parts !== undefined && !Array.isArray(a.parts)) fail('parts must be an array');
           response.body = buildState(rt, a.parts);
@@ -788,7 +788,7 @@ export class HyperstepSession extends LoggingDebugSession {
           return;
         }
         case injectRequest.command: {
-          const rt = this.stoppedRt();
+          const rt = this.rt();
           if (!isObject(args)) fail('arguments required: { kind: "irq" | "nic" | "uart", … }');
           const a = args as unknown as InjectArguments;
           let message: string;
