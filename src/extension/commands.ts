@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { injectRequest, type InjectArguments, type InjectResult } from '../protocol';
 import { type Detail, PinNode, type RevealExitArgs } from '../views';
-import type { Ctx, HyperstepSession } from './ctx';
+import type { Ctx, SessionScope } from './ctx';
 import { openExample } from './examples';
 import { DisassemblyDocuments, DISASSEMBLY_SCHEME, revealExit } from './reveal';
 
@@ -68,13 +68,13 @@ export function registerCommands(ctx: Ctx): void {
   }
 }
 
-function requireSession(ctx: Ctx): HyperstepSession | undefined {
+function requireSession(ctx: Ctx): SessionScope | undefined {
   const s = ctx.activeSession;
   if (!s) void vscode.window.showErrorMessage('Hyperstep: start a Hyperstep debug session first.');
   return s;
 }
 
-async function inject(ctx: Ctx, s: HyperstepSession, args: InjectArguments): Promise<InjectResult> {
+async function inject(ctx: Ctx, s: SessionScope, args: InjectArguments): Promise<InjectResult> {
   const result = await s.request(injectRequest, args);
   void vscode.window.setStatusBarMessage(`Hyperstep: ${result.message}`, 5000);
   if (ctx.feed.sessionId === s.id) ctx.feed.invalidate('change');

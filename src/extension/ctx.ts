@@ -1,13 +1,13 @@
 // One object owns every disposable, by lifetime (STYLE.md habit 3, after rust-analyzer's ctx.ts):
 // the extension's (views, commands, providers: disposed on deactivate through the extension
 // context) and each Hyperstep debug session's (disposed when that session terminates). A
-// `HyperstepSession` is the proof that a debug session is ours: only it sends custom requests.
+// `SessionScope` is the proof that a debug session is ours: only it sends custom requests.
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, type RequestType, stateRequest } from '../protocol';
 import { StateFeed, type StateSource, type Views } from '../views';
 import { Config } from './config';
 
-export class HyperstepSession implements vscode.Disposable {
+export class SessionScope implements vscode.Disposable {
   private readonly cleanups: vscode.Disposable[] = [];
   /** Set while the machine runs (between a continue/step request and the next stop). */
   running = false;
@@ -41,7 +41,7 @@ export class HyperstepSession implements vscode.Disposable {
 export class Ctx {
   readonly config = new Config();
   readonly feed = new StateFeed();
-  private readonly sessions = new Map<string, HyperstepSession>();
+  private readonly sessions = new Map<string, SessionScope>();
   private readonly ended = new Set<string>();
   private viewsValue: Views | undefined;
 
@@ -63,17 +63,17 @@ export class Ctx {
   }
 
   /** The scope of a Hyperstep debug session, created the first time the session is seen. */
-  sessionOf(session: vscode.DebugSession): HyperstepSession | undefined {
+  sessionOf(session: vscode.DebugSession): SessionScope | undefined {
     if (session.type !== DEBUG_TYPE || this.ended.has(session.id)) return undefined;
     let s = this.sessions.get(session.id);
     if (!s) {
-      s = new HyperstepSession(session);
+      s = new SessionScope(session);
       this.sessions.set(session.id, s);
     }
     return s;
   }
 
-  sessionById(id: string): HyperstepSession | undefined {
+  sessionById(id: string): SessionScope | undefined {
     return this.sessions.get(id);
   }
 
@@ -86,7 +86,7 @@ export class Ctx {
   }
 
   /** The Hyperstep session the views and commands act on: the active debug session, when it is ours. */
-  get activeSession(): HyperstepSession | undefined {
+  get activeSession(): SessionScope | undefined {
     const active = vscode.debug.activeDebugSession;
     return active ? this.sessionOf(active) : undefined;
   }

@@ -52,7 +52,8 @@ export async function revealExit(ctx: Ctx, docs: DisassemblyDocuments, args: Rev
     }
   });
   if (at >= 0 && sourceLine !== undefined && location?.path) {
-    const uri = vscode.Uri.file(location.path);
+    // Through a remote window (code-server) VS Code hands source paths over as URIs.
+    const uri = /^[a-z][\w+.-]+:\/\//i.test(location.path) ? vscode.Uri.parse(location.path) : vscode.Uri.file(location.path);
     await showLine(uri, sourceLine);
     return { kind: 'source', uri: uri.toString(), line: sourceLine };
   }

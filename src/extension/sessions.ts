@@ -4,7 +4,7 @@
 // state feed of the session the views follow — the active one.
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, stateChangedEvent, type StateChangedBody } from '../protocol';
-import type { Ctx, HyperstepSession } from './ctx';
+import type { Ctx, SessionScope } from './ctx';
 
 /** DAP requests after which the machine runs until the next `stopped` event. */
 const RESUMING = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue']);
@@ -16,7 +16,7 @@ interface DapMessage {
 }
 
 export function trackSessions(ctx: Ctx): void {
-  const followed = (s: HyperstepSession): boolean => ctx.feed.sessionId === s.id;
+  const followed = (s: SessionScope): boolean => ctx.feed.sessionId === s.id;
   ctx.push(
     vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
       createDebugAdapterTracker(session) {

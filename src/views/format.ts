@@ -14,18 +14,9 @@ export function vec(v: number): string {
   return hex(v & 0xff, 2);
 }
 
-/** The vectors set in a 256-bit register given as eight 32-bit words (IRR/ISR/TMR), e.g. "{0x31, 0xef}". */
-export function vectorSet(words: readonly number[]): string {
-  const set = vectorsOf(words);
-  return set.length === 0 ? '{}' : `{${set.map(vec).join(', ')}}`;
-}
-
-export function vectorsOf(words: readonly number[]): number[] {
-  const out: number[] = [];
-  words.forEach((w, i) => {
-    for (let b = 0; b < 32; b++) if ((w >>> b) & 1) out.push(i * 32 + b);
-  });
-  return out;
+/** A LAPIC vector register (IRR/ISR/TMR), given as the vectors set in it, e.g. "{0x31, 0xef}". */
+export function vectorSet(vectors: readonly number[]): string {
+  return vectors.length === 0 ? '{}' : `{${[...vectors].sort((a, b) => a - b).map(vec).join(', ')}}`;
 }
 
 /** A byte count in the largest unit that divides it: 64 MiB, 4 KiB, 12 B. */

@@ -3,7 +3,7 @@
 // → their IRR/ISR — and what blocks it now.
 import * as vscode from 'vscode';
 import type { LapicSnapshot, RouteSnapshot, StateSnapshot } from '../../protocol';
-import { hex, hex8, vec, vectorsOf, vectorSet } from '../format';
+import { hex, hex8, vec, vectorSet } from '../format';
 import { FieldNode, GroupNode, NoteNode, type RenderContext, ViewNode } from '../node';
 import { entryText } from './ioapic';
 
@@ -41,9 +41,23 @@ export class RouteNode extends ViewNode {
     return `${hops.join(' → ')} · ${state}`;
   }
   override icon(): vscode.ThemeIcon {
-    if (this.route.asserted && !this.route.blockedBy) return new vscode.ThemeIcon('zap', new vscode.ThemeColor('debugIcon.breakpointForeground'));
-    if (this.route.blockedBy && this.route.asserted) return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('debugIcon.breakpointForeground'));
+    const red = new vscode.ThemeColor('debugIcon.breakpointForeground');
+    // Delivered and not yet EOIed (its vector in a destination's IRR or ISR) counts as in flight,
+    // even though remote IRR now blocks the line; asserted and stopped on the way is blocked.
+    if (this.inFlight() || (this.route.asserted && !this.route.blockedBy)) return new vscode.ThemeIcon('zap', red);
+    if (this.route.asserted) return new vscode.ThemeIcon('circle-slash', red);
     return new vscode.ThemeIcon(this.route.bdf ? 'plug' : 'symbol-event');
+  }
+  private vector(): number | undefined {
+    return this.route.msi?.enabled ? this.route.msi.vector : this.route.entry?.vector;
+  }
+  private inFlight(): boolean {
+    const v = this.vector();
+    if (v === undefined) return false;
+    return this.route.destinations.some((d) => {
+      const l = this.lapics.find((x) => x.vcpu === d);
+      return l !== undefined && (l.irr.includes(v) || l.isr.includes(v));
+    });
   }
   override expanded(): boolean {
     return this.route.bdf !== undefined || this.route.asserted;
@@ -77,13 +91,13 @@ export class RouteNode extends ViewNode {
   /** One destination LAPIC: where the route's vector is (IRR pending, ISR in service) and its sets. */
   private destination(vcpu: number, ctx: RenderContext): ViewNode {
     const lapic = this.lapics.find((l) => l.vcpu === vcpu);
-    const vector = this.route.msi?.enabled ? this.route.msi.vector : this.route.entry?.vector;
+    const vector = this.vector();
     const id = `${this.id}/lapic/${vcpu}`;
     if (!lapic) return new FieldNode(id, ctx, `LAPIC of vCPU ${vcpu}`, '');
     let where = '';
     if (vector !== undefined) {
-      if (vectorsOf(lapic.isr).includes(vector)) where = `${vec(vector)} in service (ISR)`;
-      else if (vectorsOf(lapic.irr).includes(vector)) where = `${vec(vector)} pending (IRR)`;
+      if (lapic.isr.includes(vector)) where = `${vec(vector)} in service (ISR)`;
+      else if (lapic.irr.includes(vector)) where = `${vec(vector)} pending (IRR)`;
       else where = `${vec(vector)} not pending`;
     }
     return new GroupNode(id, ctx, `LAPIC ${lapic.id} (vCPU ${vcpu})`, (gc) => [

@@ -1,0 +1,168 @@
+// Suite (b), end to end as a user: install the .vsix into a fresh code-server, open
+// examples/nic-irq.s, press F5 (no launch.json: the extension debugs the active file with the
+// packet its header schedules), tick the "IRQ line asserted" event breakpoint, continue, and see
+// the IOAPIC view show entry 19 → vector 0x31. Screenshots go to test-results/.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Locator, Page } from 'playwright-core';
+import { launchBrowser } from './browser';
+import { CodeServer, installExtension, tail } from './code-server';
+import type { Tools } from './tools';
+import { copyExamples, type SuiteResult } from './workspace';
+
+export async function runNicIrqEndToEnd(tools: Tools, repo: string, vsix: string, root: string, results: string, log: (line: string) => void): Promise<SuiteResult> {
+  const extensions = path.join(root, 'extensions');
+  const installed = installExtension(tools, vsix, extensions, path.join(root, 'user'));
+  log(`  ${installed.split('\n').pop()}`);
+  const workspace = copyExamples(repo, path.join(root, 'workspace'));
+  const server = await CodeServer.start(tools, { root, extensionsDir: extensions });
+  const browser = await launchBrowser(tools);
+  const consoleLines: string[] = [];
+  const shots: string[] = [];
+  let page: Page | undefined;
+  const shot = async (name: string): Promise<void> => {
+    if (!page) return;
+    const file = path.join(results, `e2e-${name}.png`);
+    await page.screenshot({ path: file });
+    shots.push(path.relative(repo, file));
+  };
+  try {
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const p = page;
+    p.on('console', (m) => consoleLines.push(m.text()));
+    p.setDefaultTimeout(30_000);
+    await p.goto(`${server.base}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
+    await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await step(log, 'open examples/nic-irq.s with Quick Open', async () => {
+      await p.locator('.part.editor').click({ position: { x: 400, y: 300 } });
+      await p.keyboard.press('Control+P');
+      const input = p.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill('nic-irq.s');
+      await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'nic-irq.s' }).first().waitFor();
+      await p.keyboard.press('Enter');
+      await p.locator('.tab.active', { hasText: 'nic-irq.s' }).waitFor();
+      await p.locator('.view-lines', { hasText: 'nic-irq.s' }).first().waitFor();
+      await p.locator('.statusbar-item', { hasText: 'Hyperstep Assembly' }).first().waitFor();
+    });
+    await step(log, 'F5 in the editor: the session stops on entry', async () => {
+      await clickInEditor(p);
+      await p.keyboard.press('F5');
+      await pausedOn(p, /on entry/i, 60_000);
+    });
+    await step(log, 'tick the "IRQ line asserted" event breakpoint', async () => {
+      const row = p.locator('.debug-breakpoints .monaco-list-row', { hasText: 'IRQ line asserted' });
+      await expandPane(p, 'Breakpoints');
+      await row.waitFor();
+      const box = row.getByRole('checkbox').first();
+      if (!(await box.isChecked())) await box.click();
+      await p.waitForTimeout(300);
+      if (!(await box.isChecked())) throw new Error('the checkbox did not stay ticked');
+    });
+    // Room for the views in the screenshot: a wider side bar, the built-in panes folded. The
+    // IOAPIC and routing views are read at this stop, so the next stop marks what changed.
+    for (const pane of ['Variables', 'Watch', 'Breakpoints', 'Call Stack']) await collapsePane(p, pane);
+    await widenSideBar(p, 760);
+    await step(log, 'at entry the IOAPIC view shows entry 19 masked', async () => {
+      for (const pane of ['Interrupt Routing', 'IOAPIC']) await expandPane(p, pane);
+      await p.locator('.monaco-list-row', { hasText: 'GSI 19' }).filter({ hasText: 'masked' }).first().waitFor();
+    });
+    await step(log, 'continue (F5): the NIC packet at cycle 20000 raises GSI 19', async () => {
+      await clickInEditor(p);
+      await p.keyboard.press('F5');
+      await pausedOn(p, /GSI 19/, 60_000);
+    });
+    let ioapicRow = '';
+    await step(log, 'the IOAPIC view shows entry 19: nic INTA, vector 0x31, level, active-low → LAPIC 0, line asserted', async () => {
+      await expandPane(p, 'IOAPIC');
+      const row = p.locator('.monaco-list-row', { hasText: 'GSI 19' }).filter({ hasText: '0x31 fixed level active-low' }).filter({ hasText: 'line asserted' }).first();
+      await row.waitFor({ timeout: 30_000 });
+      ioapicRow = ((await row.textContent()) ?? '').trim();
+      await row.click();
+      await p.locator('.monaco-list-row', { hasText: 'Remote IRR' }).first().waitFor();
+    });
+    log(`  IOAPIC row: ${ioapicRow}`);
+    await step(log, 'the Interrupt Routing view shows nic INTA → PIRQ 3 → GSI 19 → 0x31 → LAPIC 0', async () => {
+      await expandPane(p, 'Interrupt Routing');
+      await p.locator('.monaco-list-row', { hasText: 'PIRQ 3 → GSI 19 → 0x31 → LAPIC 0' }).first().waitFor();
+    });
+    await p.waitForTimeout(500);
+    await shot('nic-irq-views');
+    await step(log, 'clicking a VM exit selects its guest instruction in nic-irq.s', async () => {
+      for (const pane of ['Interrupt Routing', 'IOAPIC']) await collapsePane(p, pane);
+      await expandPane(p, 'VM Exits');
+      const exit = p.locator('.monaco-list-row', { hasText: /cycle \d+ · pc 0x[0-9a-f]{8}/ }).first();
+      await exit.click();
+      await p.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+ \(\d+ selected\)/ }).first().waitFor({ timeout: 15_000 });
+    });
+    await shot('nic-irq-exits');
+    await step(log, 'stop debugging', async () => {
+      await clickInEditor(p);
+      await p.keyboard.press('Shift+F5');
+      await p.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 });
+    });
+    return { name: 'end to end (installed .vsix in code-server)', ok: true, detail: `screenshots ${shots.join(', ')}` };
+  } catch (e) {
+    await shot('failure').catch(() => undefined);
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\nscreenshots: ${shots.join(', ')}\ncode-server log:\n${tail(server.log)}`);
+  } finally {
+    fs.writeFileSync(path.join(root, 'browser-console.log'), consoleLines.join('\n'));
+    await browser.close().catch(() => undefined);
+    await server.stop();
+  }
+}
+
+async function step(log: (line: string) => void, what: string, f: () => Promise<void>): Promise<void> {
+  const t0 = Date.now();
+  try {
+    await f();
+  } catch (e) {
+    throw new Error(`step "${what}" failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  log(`  ✔ ${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+/** A key press goes to the focused part: focus the editor first (VSCODE-TESTING.md) by clicking in it. */
+async function clickInEditor(p: Page): Promise<void> {
+  const box = await p.locator('.editor-instance').first().boundingBox();
+  if (!box) throw new Error('no editor is open');
+  await p.mouse.click(box.x + Math.min(300, box.width / 2), box.y + Math.min(120, box.height / 2));
+}
+
+async function pausedOn(p: Page, reason: RegExp, timeout: number): Promise<void> {
+  // The stop's description shows in the Call Stack's header ("Stopped on entry at …") and, for an
+  // event breakpoint, in the editor's exception widget ("IRQ: GSI 19 asserted by NIC …").
+  await p.locator('.pane-header:has(h3.title:text-is("Call Stack")), .exception-widget').filter({ hasText: reason }).first().waitFor({ timeout });
+}
+
+function paneHeader(p: Page, title: string): Locator {
+  return p.locator('.split-view-view .pane-header', { has: p.locator('h3.title', { hasText: new RegExp(`^${title}$`) }) }).first();
+}
+
+async function expandPane(p: Page, title: string): Promise<void> {
+  const header = paneHeader(p, title);
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  await p.waitForTimeout(200);
+}
+
+async function collapsePane(p: Page, title: string): Promise<void> {
+  const header = paneHeader(p, title);
+  if ((await header.count()) && (await header.getAttribute('aria-expanded')) === 'true') await header.click();
+}
+
+/** Drags the sash between the side bar and the editor. */
+async function widenSideBar(p: Page, width: number): Promise<void> {
+  const bar = await p.locator('.part.sidebar').boundingBox();
+  if (!bar || bar.width >= width) return;
+  const edge = bar.x + bar.width;
+  for (const sash of await p.locator('.monaco-sash.vertical').all()) {
+    const box = await sash.boundingBox();
+    if (!box || Math.abs(box.x + box.width / 2 - edge) > 4 || box.height < bar.height / 2) continue;
+    const y = box.y + box.height / 2;
+    await p.mouse.move(box.x + box.width / 2, y);
+    await p.mouse.down();
+    await p.mouse.move(bar.x + width, y, { steps: 10 });
+    await p.mouse.up();
+    return;
+  }
+}

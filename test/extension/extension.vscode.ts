@@ -1,0 +1,275 @@
+// The extension in a real VS Code extension host (code-server here, @vscode/test-electron where a
+// network exists): activation, contributions, commands, the language client, and a debug session on
+// examples/nic-irq.s that stops on the irq-assert event breakpoint, read through the views' own
+// data providers. Nodes are checked as VS Code sees them (ids and tree items), because this bundle
+// has its own copy of the view classes.
+import * as assert from 'assert';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { HyperstepApi } from '../../src/extension/api';
+import type { ViewNode } from '../../src/views';
+
+const EXTENSION_ID = 'hyperstep.hyperstep';
+type StoppedBody = DebugProtocol.StoppedEvent['body'];
+
+/** Stops reported by the adapter, in order, through a tracker of the test's own. */
+class Stops implements vscode.Disposable {
+  private readonly seen: StoppedBody[] = [];
+  private readonly waiting: ((b: StoppedBody) => void)[] = [];
+  private readonly tracker: vscode.Disposable;
+  terminated = false;
+
+  constructor() {
+    this.tracker = vscode.debug.registerDebugAdapterTrackerFactory('hyperstep', {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: DebugProtocol.ProtocolMessage) => {
+          if (m.type !== 'event') return;
+          const e = m as DebugProtocol.Event;
+          if (e.event === 'terminated') this.terminated = true;
+          if (e.event !== 'stopped') return;
+          const body = e.body as StoppedBody;
+          const w = this.waiting.shift();
+          if (w) w(body);
+          else this.seen.push(body);
+        },
+      }),
+    });
+  }
+
+  next(what: string, ms = 60_000): Promise<StoppedBody> {
+    const ready = this.seen.shift();
+    if (ready) return Promise.resolve(ready);
+    return within(new Promise<StoppedBody>((resolve) => this.waiting.push(resolve)), ms, what);
+  }
+
+  dispose(): void {
+    this.tracker.dispose();
+  }
+}
+
+function within<T>(p: Thenable<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms); });
+  return Promise.race([Promise.resolve(p), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Polls `probe` until it returns a value (not undefined). */
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms: ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function descriptionOf(item: vscode.TreeItem): string {
+  return typeof item.description === 'string' ? item.description : '';
+}
+
+async function findNode(roots: ViewNode[], id: string): Promise<ViewNode | undefined> {
+  for (const n of roots) {
+    if (n.id === id) return n;
+    const inner = await findNode(n.allChildren(), id);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+function workspaceFile(rel: string): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test window opens a folder (the workspace with the examples)');
+  return path.join(folder.uri.fsPath, rel);
+}
+
+async function endSession(session: vscode.DebugSession): Promise<void> {
+  const ended = new Promise<void>((resolve) => {
+    const sub = vscode.debug.onDidTerminateDebugSession((s) => {
+      if (s.id === session.id) {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+  await vscode.debug.stopDebugging(session);
+  await within(ended, 15_000, 'the debug session to end');
+}
+
+export function defineExtensionTests(): void {
+  suite('Hyperstep extension in VS Code', () => {
+    let api: HyperstepApi;
+    let extension: vscode.Extension<HyperstepApi>;
+
+    suiteSetup(async () => {
+      const ext = vscode.extensions.getExtension<HyperstepApi>(EXTENSION_ID);
+      assert.ok(ext, `${EXTENSION_ID} is installed in this extension host`);
+      extension = ext;
+      api = await ext.activate();
+    });
+
+    test('activates and measures its activation', () => {
+      assert.ok(extension.isActive);
+      assert.ok(api.activationMs > 0 && api.activationMs < 2000, `activation took ${api.activationMs} ms`);
+      console.log(`      activation time: ${api.activationMs.toFixed(1)} ms (activate() start to return)`);
+      console.log(`      VS Code ${vscode.version}, ${vscode.env.appName}, extension host ${process.version}`);
+    });
+
+    test('registers every contributed command', async () => {
+      const registered = new Set(await vscode.commands.getCommands(true));
+      const contributed = (extension.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+      assert.ok(contributed.length >= 6);
+      for (const id of contributed) assert.ok(registered.has(id), `${id} is registered`);
+      assert.strictEqual(api.commandId('injectIrq'), 'hyperstep.injectIrq');
+    });
+
+    test('contributes the language, the grammar and five views shown only in a Hyperstep session', async () => {
+      const c = extension.packageJSON.contributes;
+      assert.ok((await vscode.languages.getLanguages()).includes('hyperstep-asm'));
+      assert.strictEqual(c.grammars[0].scopeName, 'source.hyperstep-asm');
+      const views = c.views.debug as { id: string; when: string }[];
+      assert.deepStrictEqual(views.map((v) => v.id), ['hyperstep.routing', 'hyperstep.ioapic', 'hyperstep.lapics', 'hyperstep.exits', 'hyperstep.memory']);
+      for (const v of views) assert.strictEqual(v.when, "debugType == 'hyperstep'");
+    });
+
+    test('runs the language server on hyperstep-asm documents (hover names the device register)', async () => {
+      const doc = await vscode.workspace.openTextDocument(workspaceFile('examples/nic-irq.s'));
+      assert.strictEqual(doc.languageId, 'hyperstep-asm');
+      await vscode.window.showTextDocument(doc);
+      assert.strictEqual(await within(api.languageClientReady, 30_000, 'the language client'), true);
+      const line = doc.getText().split('\n').findIndex((l) => /^\s+li\s+s2, IOAPIC/.test(l));
+      assert.ok(line >= 0);
+      const hovers = await eventually('a hover on the IOAPIC constant', async () => {
+        const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, doc.lineAt(line).text.indexOf('IOAPIC') + 2));
+        return h.length ? h : undefined;
+      });
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      assert.match(text, /IOAPIC|0xfec00000/i);
+    });
+
+    test('debugs nic-irq.s to the NIC interrupt: the views show GSI 19 → vector 0x31', async () => {
+      const stops = new Stops();
+      let session: vscode.DebugSession | undefined;
+      try {
+        const program = workspaceFile('examples/nic-irq.s');
+        const started = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
+          type: 'hyperstep', request: 'launch', name: 'nic-irq (extension test)', program, stopOnEntry: true,
+          devices: { nic: { slot: 3, msi: false } }, events: [{ atCycle: 20000, nic: 'rx', data: 'hello' }],
+        });
+        assert.ok(started, 'startDebugging');
+        const entry = await stops.next('the stop on entry');
+        assert.strictEqual(entry.reason, 'entry');
+        session = vscode.debug.activeDebugSession;
+        assert.ok(session && session.type === 'hyperstep');
+
+        // At entry the IOAPIC is as reset: entry 19 masked. Reading it seeds the change baseline.
+        const atEntry = await eventually('the IOAPIC view at entry', async () => findNode(await api.views.ioapic.roots(), 'ioapic/pin/19'));
+        assert.match(descriptionOf(atEntry.getTreeItem()), /masked/);
+
+        // The irq-assert event breakpoint (SPEC §5), then run until the NIC's packet raises GSI 19.
+        await session.customRequest('setExceptionBreakpoints', { filters: ['irq-assert'] });
+        await session.customRequest('continue', { threadId: entry.threadId ?? 1 });
+        const irq = await stops.next('the irq-assert stop');
+        console.log(`      stopped: ${irq.reason}: ${irq.description ?? ''}`);
+        assert.strictEqual(irq.reason, 'exception');
+        assert.match(`${irq.description} ${irq.text ?? ''}`, /GSI 19/);
+
+        // IOAPIC: redirection entry 19 programmed by the driver, line asserted, marked as changed.
+        const pin = await eventually('IOAPIC entry 19 programmed', async () => {
+          const n = await findNode(await api.views.ioapic.roots(), 'ioapic/pin/19');
+          return n && /^nic INTA · 0x31 fixed level active-low physical→0/.test(descriptionOf(n.getTreeItem())) ? n : undefined;
+        });
+        const pinItem = pin.getTreeItem();
+        console.log(`      IOAPIC view: ${String(pinItem.label)} — ${descriptionOf(pinItem)}`);
+        assert.strictEqual(pinItem.label, 'GSI 19');
+        assert.match(descriptionOf(pinItem), /line asserted/);
+        assert.strictEqual(pinItem.resourceUri?.query, 'changed', 'entry 19 is marked as changed since the entry stop');
+        const vector = pin.allChildren().find((c) => c.id === 'ioapic/pin/19/vector');
+        assert.strictEqual(vector?.getTreeItem().description, '0x31');
+        const tooltip = pinItem.tooltip;
+        // Raw bits: vector 0x31 | active-low (bit 13) | level (bit 15), plus remote IRR (bit 14) once accepted.
+        assert.match(typeof tooltip === 'string' ? tooltip : tooltip?.value ?? '', /high 0x00000000 {2}low 0x0000[ae]031/, 'raw bits in the tooltip');
+        assert.strictEqual((await api.views.ioapic.roots()).filter((n) => n.id.startsWith('ioapic/pin/')).length, 24);
+
+        // Interrupt Routing: nic INTA → PIRQ 3 → GSI 19 → 0x31 → LAPIC 0.
+        const route = await eventually('the NIC route', async () => (await api.views.routing.roots()).find((n) => /^nic/.test(String(n.getTreeItem().label))));
+        const routeText = descriptionOf(route.getTreeItem());
+        console.log(`      Interrupt Routing view: ${String(route.getTreeItem().label)} — ${routeText}`);
+        assert.match(routeText, /PIRQ 3 → GSI 19 → 0x31 → LAPIC 0/);
+
+        // Local APICs, VM Exits and Memory have content too.
+        const lapic = (await api.views.lapics.roots())[0].getTreeItem();
+        assert.match(String(lapic.label), /^LAPIC 0/);
+        assert.match(descriptionOf(lapic), /enabled/);
+        const exitRoots = await api.views.exits.roots();
+        const byReason = exitRoots.find((n) => n.id === 'exits/byReason');
+        assert.ok(byReason && byReason.allChildren().length > 0, 'exit counts by reason');
+        const recent = exitRoots.find((n) => n.id === 'exits/recent')?.allChildren() ?? [];
+        assert.ok(recent.length > 0, 'recent exits');
+        const memory = await api.views.memory.roots();
+        assert.ok(memory.some((n) => n.id === 'memory/memslots' && n.allChildren().length > 0), 'memslots');
+        assert.ok(memory.some((n) => n.id === 'memory/ept'), 'EPT');
+
+        // Clicking an exit reveals its guest instruction: the source line in nic-irq.s.
+        const click = recent[0].getTreeItem().command;
+        assert.ok(click);
+        const revealed = await vscode.commands.executeCommand<{ kind: string; uri: string; line: number }>(click.command, ...(click.arguments ?? []));
+        console.log(`      VM exit ${String(recent[0].getTreeItem().label)} revealed at ${revealed.uri.split('/').pop()}:${revealed.line} (${revealed.kind})`);
+        assert.ok(revealed.line > 0);
+
+        // Inject: drive GSI 5 (masked: delivered nowhere) through the command, as the quick pick would.
+        const injected = await vscode.commands.executeCommand<{ message: string }>('hyperstep.injectIrq', { gsi: 5, level: true });
+        console.log(`      inject: ${injected.message}`);
+        await eventually('GSI 5 line asserted in the IOAPIC view', async () => {
+          const n = await findNode(await api.views.ioapic.roots(), 'ioapic/pin/5');
+          return n && /line asserted/.test(descriptionOf(n.getTreeItem())) ? n : undefined;
+        });
+      } finally {
+        if (session) await endSession(session);
+        stops.dispose();
+      }
+    });
+
+    test('F5 without a launch.json debugs the active file with its header\'s events', async () => {
+      const stops = new Stops();
+      let session: vscode.DebugSession | undefined;
+      try {
+        const doc = await vscode.workspace.openTextDocument(workspaceFile('examples/nic-irq.s'));
+        await vscode.window.showTextDocument(doc);
+        // F5 with no launch.json: VS Code picks the debugger from the editor's language and asks the
+        // extension's configuration provider to fill in the rest.
+        await vscode.commands.executeCommand('workbench.action.debug.start');
+        await stops.next('the stop on entry');
+        session = vscode.debug.activeDebugSession;
+        assert.ok(session);
+        assert.strictEqual(session.configuration.program, doc.uri.fsPath);
+        assert.deepStrictEqual(session.configuration.events, [{ atCycle: 20000, nic: 'rx', data: 'hello' }]);
+      } finally {
+        if (session) await endSession(session);
+        stops.dispose();
+      }
+    });
+
+    test('switches the views between compact and full detail', async () => {
+      const config = () => vscode.workspace.getConfiguration('hyperstep').get<string>('views.detail');
+      const before = config();
+      const next = await vscode.commands.executeCommand<string>('hyperstep.switchViewDetail');
+      assert.notStrictEqual(next, before);
+      assert.strictEqual(config(), next);
+      await vscode.commands.executeCommand('hyperstep.switchViewDetail', before);
+      assert.strictEqual(config(), before);
+    });
+
+    test('opens a bundled example', async () => {
+      const uri = await vscode.commands.executeCommand<vscode.Uri>('hyperstep.openExample', 'hello');
+      assert.ok(uri && uri.path.endsWith('/examples/hello.s'));
+      assert.strictEqual(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString());
+    });
+  });
+}
