@@ -165,11 +165,11 @@ export class DebugRuntime {
         this.sink.output(`NIC transmitted ${p.length} bytes: ${quoteBytes(p)}\n`, 'console');
       },
     };
-    const cfg: Record<string, unknown> = {
+    const cfg: Partial<MachineConfig> = {
       vcpus: config.vcpus, memoryMiB: config.memoryMiB, mmu: config.mmu, vpid: config.vpid, cost: config.cost,
       irqchip: config.irqchip, devices: { nic: config.nic },
     };
-    this.machine = new Machine(cfg as Partial<MachineConfig>, io);
+    this.machine = new Machine(cfg, io);
     this.machine.vm.debuggerAttached = true;
     this.history = new History(this.machine, config.historyBytes);
     this.inspector = new Inspector(this.machine);
@@ -183,10 +183,6 @@ export class DebugRuntime {
     const r = this.machine.load(this.program.image);
     if (r.error) return r;
     for (const e of this.config.events) {
-      if (!this.view.scheduleEvent) {
-        r.warnings.push('scheduled events are not supported by this machine yet; ignoring the launch configuration\'s "events"');
-        break;
-      }
       if (e.kind === 'irq') this.view.scheduleEvent({ atCycle: e.atCycle, kind: 'irq', gsi: e.gsi ?? 0, level: e.level ?? false });
       else this.view.scheduleEvent({ atCycle: e.atCycle, kind: e.kind, data: e.data ?? new Uint8Array() });
     }
@@ -1000,7 +996,6 @@ export class DebugRuntime {
 
   /** GSI level from the user (KVM_IRQ_LINE from the debug console). */
   injectIrq(gsi: number, level: boolean): string {
-    if (!this.view.setGsi) return 'this machine has no interrupt controllers yet';
     if (!Number.isInteger(gsi) || gsi < 0 || gsi > 23) throw new ExprError(`GSI ${gsi} is not 0–23`);
     const r = this.view.setGsi(gsi, level, 'console');
     this.noteExternalChange();
@@ -1008,14 +1003,13 @@ export class DebugRuntime {
   }
 
   injectNic(bytes: Uint8Array): string {
-    if (!this.view.nicReceive) return 'this machine has no NIC yet';
     const r = this.view.nicReceive(bytes);
     this.noteExternalChange();
     return r === 'no-nic' ? 'no NIC on this machine (devices.nic is false)' : `NIC receive of ${bytes.length} bytes: ${r}`;
   }
 
   injectUart(bytes: Uint8Array): string {
-    const n = this.view.uartInput ? this.view.uartInput(bytes) : this.machine.uart.input(bytes);
+    const n = this.view.uartInput(bytes);
     this.noteExternalChange();
     return n === bytes.length ? `UART received ${n} byte${n === 1 ? '' : 's'}` : `UART received ${n} of ${bytes.length} bytes (receive FIFO full)`;
   }
