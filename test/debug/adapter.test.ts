@@ -248,6 +248,15 @@ describe('debug adapter', function () {
       assert.ok((await value(dc, 't1')) - (await value(dc, 'u32(ticks)')) <= 1); // paused between the add and the store, or after both
     });
 
+    it('pauses `j .`', async () => {
+      await launchRunning(dc, { program: fixture('jdot.s') });
+      await new Promise((r) => setTimeout(r, 150));
+      const s = await stopAfter(dc, dc.pauseRequest({ threadId: 1 }));
+      assert.strictEqual(s.reason, 'pause');
+      assert.strictEqual(await pc(dc), 0x80000000);
+      assert.ok(await value(dc, '$steps') > 100_000);
+    });
+
     it('stops at a compiled-in ebreak and continues past it', async () => {
       const stopped = dc.waitForEvent('stopped');
       await launchRunning(dc, { program: CALLS });
