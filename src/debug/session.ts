@@ -21,7 +21,7 @@ import { evaluate, ExprError, formatValue, parseExpression, parseNumber, toNumbe
 import { hex32, hex } from './format';
 import { complete, isMonitorCommand, runMonitor } from './monitor';
 import { buildState } from './state';
-import { Container, deviceRegisterAddress, scopes, setRegisterOrCsr, variables } from './variables';
+import { Container, deviceRegisterAddress, scopes, setRegisterOrCsr, stackWordAddress, variables } from './variables';
 
 /** An error the client sees as the response's message (a bad request, not a bug). */
 class RequestError extends Error {}
@@ -403,10 +403,20 @@ export class HyperstepSession extends LoggingDebugSession {
     this.handle(response, () => {
       const rt = this.stoppedRt();
       const c = this.containers.get(intArg(args.variablesReference, 'variablesReference'));
-      if (!c || (c.kind !== 'registers' && c.kind !== 'csrs')) fail('only registers and CSRs can be set here (memory: setExpression or writeMemory)');
+      if (!c || (c.kind !== 'registers' && c.kind !== 'csrs' && c.kind !== 'stack')) fail('only registers, CSRs and stack memory can be set here (other memory: setExpression or writeMemory)');
       if (typeof args.name !== 'string' || typeof args.value !== 'string') fail('name and value must be strings');
       const vc = rt.vcpu(c.vcpu)!;
       const value = toNumber(evaluate(parseExpression(args.value), rt.context(c.vcpu)));
+      const word = stackWordAddress(c, args.name);
+      if (c.kind === 'stack') {
+        if (word === undefined) fail(`no stack word '${args.name}'`);
+        const bytes = Uint8Array.of(value, value >>> 8, value >>> 16, value >>> 24);
+        if (rt.inspector.writeBytes(vc, word, bytes) < 4) fail(`${hex(word)} is not RAM`);
+        this.afterWrite(rt, { memoryReference: hex32(word), offset: 0, count: 4 });
+        response.body = { value: hex32(value) };
+        this.sendResponse(response);
+        return;
+      }
       const r = setRegisterOrCsr(vc, args.name, value);
       if ('error' in r) fail(r.error);
       this.afterWrite(rt);

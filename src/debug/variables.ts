@@ -21,6 +21,7 @@ export type Container =
   | { kind: 'exit'; vcpu: number }
   | { kind: 'lapic'; vcpu: number }
   | { kind: 'translation'; vcpu: number }
+  | { kind: 'stack'; vcpu: number; sp: number }
   | { kind: 'static'; vars: DebugProtocol.Variable[] };
 
 export type MakeRef = (c: Container) => number;
@@ -69,6 +70,8 @@ export function scopes(rt: DebugRuntime, vcpu: number, ref: MakeRef): DebugProto
   ];
   if (rt.view.lapics?.[vcpu]) out.push({ name: 'Local APIC', variablesReference: ref({ kind: 'lapic', vcpu }), expensive: false });
   out.push({ name: 'Translation', variablesReference: ref({ kind: 'translation', vcpu }), expensive: false });
+  const vc = rt.vcpu(vcpu);
+  if (vc) out.push({ name: 'Stack memory', presentationHint: 'locals', variablesReference: ref({ kind: 'stack', vcpu, sp: vc.cpu.x[2] >>> 0 }), expensive: false });
   return out;
 }
 
@@ -89,7 +92,30 @@ export function variables(rt: DebugRuntime, c: Container, ref: MakeRef): DebugPr
     case 'exit': return lastExit(rt, vc);
     case 'lapic': return lapic(rt, vc, ref);
     case 'translation': return translation(rt, vc, ref);
+    case 'stack': return stackWords(rt, vc, c.sp);
   }
+}
+
+/** Words of guest memory at and above sp (as this vCPU translates them), writable. */
+export const STACK_WORDS = 16;
+
+function stackWords(rt: DebugRuntime, vc: Vcpu, sp: number): DebugProtocol.Variable[] {
+  const out: DebugProtocol.Variable[] = [];
+  for (let k = 0; k < STACK_WORDS; k++) {
+    const a = (sp + 4 * k) >>> 0;
+    let shown: string;
+    try { shown = hex32(rt.inspector.readVirt(vc, a, 4)); } catch { shown = '(not mapped)'; }
+    const sym = shown.startsWith('0x') ? rt.program.describe(parseInt(shown, 16)) : undefined;
+    out.push(v(`[sp+0x${(4 * k).toString(16)}]`, shown, { evaluateName: `u32(${hex(a)})`, memoryReference: hex32(a), type: sym ? `<${sym}>` : `u32 at ${hex32(a)}` }));
+  }
+  return out;
+}
+
+/** The address a variable of the Stack memory scope stands for, or undefined. */
+export function stackWordAddress(c: Container, name: string): number | undefined {
+  if (c.kind !== 'stack') return undefined;
+  const m = /^\[sp\+0x([0-9a-f]+)\]$/.exec(name);
+  return m ? (c.sp + parseInt(m[1], 16)) >>> 0 : undefined;
 }
 
 function registers(rt: DebugRuntime, vc: Vcpu): DebugProtocol.Variable[] {

@@ -138,11 +138,11 @@ describe('debug adapter', function () {
       assert.deepStrictEqual(f.map((x) => x.line), [lineOf(CALLS, 'mul     a0'), lineOf(CALLS, 'call    leaf'), lineOf(CALLS, 'call    square')]);
     });
 
-    it('has the five scopes and readable, writable registers and CSRs', async () => {
+    it('has the scopes and readable, writable registers and CSRs', async () => {
       await launch(dc, { program: CALLS });
       const f = await topFrame(dc);
       const scopes = (await dc.scopesRequest({ frameId: f.id })).body.scopes;
-      assert.deepStrictEqual(scopes.map((s) => s.name), ['Registers', 'CSRs', 'Last VM exit', 'Local APIC', 'Translation']);
+      assert.deepStrictEqual(scopes.map((s) => s.name), ['Registers', 'CSRs', 'Last VM exit', 'Local APIC', 'Translation', 'Stack memory']);
       const regs = (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables;
       assert.deepStrictEqual(regs.slice(0, 4).map((v) => v.name), ['pc', 'ra', 'sp', 'gp']);
       assert.strictEqual(regs[0].value, '0x80000000');
@@ -159,6 +159,16 @@ describe('debug adapter', function () {
       const mstatus = csrs.find((v) => v.name === 'mstatus')!;
       const fields = (await dc.variablesRequest({ variablesReference: mstatus.variablesReference })).body.variables;
       assert.ok(fields.some((v) => v.name === 'MIE'));
+      // memory: the words at sp
+      await stopAfter(dc, dc.nextRequest({ threadId: 1 }));
+      const stackRef = (await dc.scopesRequest({ frameId: (await topFrame(dc)).id })).body.scopes[5].variablesReference;
+      const words = (await dc.variablesRequest({ variablesReference: stackRef })).body.variables;
+      assert.strictEqual(words[0].name, '[sp+0x0]');
+      assert.strictEqual(words[0].memoryReference, '0x' + (await value(dc, 'sp')).toString(16).padStart(8, '0'));
+      const memory = dc.waitForEvent('memory');
+      await dc.setVariableRequest({ variablesReference: stackRef, name: '[sp+0x4]', value: '0xfeedface' });
+      await memory;
+      assert.strictEqual(await value(dc, 'u32(sp + 4)'), 0xfeedface);
     });
 
     it('shows the last VM exit in words and the Local APIC', async () => {
