@@ -194,7 +194,13 @@ export class HyperstepSession extends LoggingDebugSession {
       const file = this.host.resolvePath(config.program, typeof a.cwd === 'string' ? a.cwd : undefined);
       const program = await loadProgram(this.host, file);
       if ('error' in program) fail(program.error);
-      const rt = new DebugRuntime(program, { ...config, program: file }, this.host, { output: (t, c) => this.output(t, c) });
+      let rt: DebugRuntime;
+      try {
+        rt = new DebugRuntime(program, { ...config, program: file }, this.host, { output: (t, c) => this.output(t, c) });
+      } catch (e) {
+        // e.g. guest RAM (and its decode cache) larger than this process can allocate
+        fail(`cannot build the machine (${config.memoryMiB} MiB, ${config.vcpus} vCPUs): ${e instanceof Error ? e.message : String(e)}`);
+      }
       const loaded = rt.load();
       if (loaded.error) fail(`${file}: ${loaded.error}`);
       for (const w of [...program.warnings, ...loaded.warnings]) this.output(`${file}: warning: ${w}\n`, 'console');
