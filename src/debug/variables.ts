@@ -7,7 +7,8 @@ import { csrByName } from '../asm/csr-names';
 import { disassemble } from '../asm';
 import { CSR_NAMES, CAUSE_NAMES } from '../vm/cpu/csr';
 import type { Vcpu } from '../vm/hv/vcpu';
-import { EptPaging } from '../vm/hv/paging';
+import { EptPaging, ShadowPaging } from '../vm/hv/paging';
+import { BARE_ROOT } from '../vm/mmu/shadow';
 import { ASID_BARE, TLB_G } from '../vm/mmu/tlb';
 import type { DebugRuntime } from './runtime';
 import { hex, hex32, privName } from './format';
@@ -257,6 +258,11 @@ function walkOf(rt: DebugRuntime, vc: Vcpu, gva: number, ref: MakeRef): DebugPro
     if (paging instanceof EptPaging) {
       const e = paging.ept.leafEntry(t.gpa);
       vars.push(v('EPT leaf', e === undefined ? 'not present (next access: EPT violation)' : `0x${e.toString(16).padStart(16, '0')}${eptText(Number(e & 0xffffffffn))}`));
+    } else if (paging instanceof ShadowPaging) {
+      const root = t.paging ? (vc.cpu.satp & 0x3fffff) * 4096 : BARE_ROOT;
+      const e = paging.tables.lookup(root, gva >>> 12);
+      vars.push(v('shadow entry', e === undefined ? 'none (next access: #PF exit, EXCEPTION_NMI)'
+        : `GPA page ${hex32(e.gpaPage)} → ${e.hostPage < 0 ? 'MMIO (every access exits)' : `host ${hex32(e.hostPage)}`}${flagText(e.flags | 1)}${e.ptes.length ? `, from guest PTEs at ${e.ptes.map((p) => hex(p)).join(', ')}` : ' (identity map)'}`));
     }
   }
   const probe = tlbProbe(vc, gva);
@@ -265,9 +271,13 @@ function walkOf(rt: DebugRuntime, vc: Vcpu, gva: number, ref: MakeRef): DebugPro
   return v(`pc ${hex(gva)}`, summary, { variablesReference: ref({ kind: 'static', vars }) });
 }
 
-function pteText(pte: number): string {
+function flagText(pte: number): string {
   const f = ['V', 'R', 'W', 'X', 'U', 'G', 'A', 'D'].filter((_, i) => pte & (1 << i));
-  return ` [${f.join('') || 'invalid'}] PPN ${hex(pte >>> 10)}`;
+  return ` [${f.join('') || 'invalid'}]`;
+}
+
+function pteText(pte: number): string {
+  return `${flagText(pte)} PPN ${hex(pte >>> 10)}`;
 }
 
 function eptText(lo: number): string {
@@ -290,7 +300,7 @@ function translation(rt: DebugRuntime, vc: Vcpu, ref: MakeRef): DebugProtocol.Va
     for (let i = 0; i < w.steps; i++) {
       vars.push(v(`level ${1 - i} PTE`, `${hex32(w.stepPte[i] >>> 0)} at GPA ${hex32(w.stepPteGpa[i])}${pteText(w.stepPte[i] >>> 0)}`));
     }
-    vars.push(v('GPA', hex32(w.gpa)), v('leaf', `${w.leafLevel === 1 ? '4 MiB megapage' : '4 KiB page'}${pteText(w.leafFlags | 1)}`));
+    vars.push(v('GPA', hex32(w.gpa)), v('leaf', `${w.leafLevel === 1 ? '4 MiB megapage' : '4 KiB page'}${flagText(w.leafFlags | 1)}`));
     const host = rt.inspector.hostOf(w.gpa);
     vars.push(v('HPA (host offset)', host >= 0 ? hex32(host) : '(not RAM)'));
     out.push(v('last guest walk (TLB miss)', `${w.steps} level${w.steps === 1 ? '' : 's'} → GPA ${hex32(w.gpa)}`, { variablesReference: ref({ kind: 'static', vars }) }));
