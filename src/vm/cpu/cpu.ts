@@ -181,10 +181,10 @@ export class Cpu {
 
   /** Executes the one instruction at pc with its breakpoint lifted, then plants it again. */
   private stepOverBreakpoint(): number {
-    const vpn = this.pc >>> 12, i = vpn & FAST_MASK;
-    const page = this.fetchTag[i] === vpn ? this.fetchHost[i] : -1;
-    const word = page >= 0 ? (page + (this.pc & 0xfff)) >>> 2 : -1;
-    if (word < 0 || !this.mem.breakpointWords.has(word)) return 0;
+    const page = this.fetchPageHost(this.pc); // translates the pc's page if it is not cached
+    if (page < 0) { this.evt = 0; return 0; } // a fetch fault: the normal run takes it
+    const word = (page + (this.pc & 0xfff)) >>> 2;
+    if (!this.mem.breakpointWords.has(word)) return 0;
     this.mem.breakpointWords.delete(word);
     this.mem.decoded[word << 1] = 0;
     this.evt = 0;
