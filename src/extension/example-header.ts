@@ -31,8 +31,16 @@ export function parseRunOptions(args: string[]): LaunchOptions {
         if (e) events.push(e);
         break;
       }
-      case '--vcpus': out.vcpus = positive(value()) ?? out.vcpus; break;
-      case '--memory': out.memoryMiB = positive(value()) ?? out.memoryMiB; break;
+      case '--vcpus': {
+        const n = positive(value());
+        if (n !== undefined) out.vcpus = n;
+        break;
+      }
+      case '--memory': {
+        const n = positive(value());
+        if (n !== undefined) out.memoryMiB = n;
+        break;
+      }
       case '--mmu': {
         const v = value();
         if (v === 'ept' || v === 'shadow') out.mmu = v satisfies MmuMode;

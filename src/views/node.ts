@@ -94,14 +94,18 @@ export abstract class ViewNode {
         : this.expanded() ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
     );
     item.id = this.id;
-    item.description = this.description();
-    const tooltip = this.tooltip();
-    if (tooltip !== undefined) item.tooltip = tooltip;
+    const description = this.description();
+    item.description = description;
+    const changed = this.changed;
+    // A resourceUri would otherwise lend the item its path as tooltip and screen-reader label.
+    const text = description ? `${this.label()}: ${description}` : this.label();
+    item.tooltip = this.tooltip() ?? text;
+    item.accessibilityInformation = { label: changed ? `${text} (changed since the last stop)` : text };
     item.iconPath = this.icon();
     item.command = this.command();
     item.contextValue = this.contextValue();
     // The change mark is a file decoration on a private URI scheme (colour and badge; decorations.ts).
-    item.resourceUri = changeMarkUri(this.id, this.changed);
+    item.resourceUri = changeMarkUri(this.id, changed);
     return item;
   }
 }

@@ -61,40 +61,50 @@ export async function runNicIrqEndToEnd(tools: Tools, repo: string, vsix: string
     });
     // Room for the views in the screenshot: a wider side bar, the built-in panes folded. The
     // IOAPIC and routing views are read at this stop, so the next stop marks what changed.
-    for (const pane of ['Variables', 'Watch', 'Breakpoints', 'Call Stack']) await collapsePane(p, pane);
+    for (const pane of ['Variables', 'Watch', 'Breakpoints']) await collapsePane(p, pane);
     await widenSideBar(p, 760);
     await step(log, 'at entry the IOAPIC view shows entry 19 masked', async () => {
       for (const pane of ['Interrupt Routing', 'IOAPIC']) await expandPane(p, pane);
-      await p.locator('.monaco-list-row', { hasText: 'GSI 19' }).filter({ hasText: 'masked' }).first().waitFor();
+      await paneRows(p, 'IOAPIC').filter({ hasText: 'GSI 19' }).filter({ hasText: 'masked' }).first().waitFor();
     });
     await step(log, 'continue (F5): the NIC packet at cycle 20000 raises GSI 19', async () => {
       await clickInEditor(p);
       await p.keyboard.press('F5');
       await pausedOn(p, /GSI 19/, 60_000);
     });
+    await collapsePane(p, 'Call Stack');
     let ioapicRow = '';
     await step(log, 'the IOAPIC view shows entry 19: nic INTA, vector 0x31, level, active-low → LAPIC 0, line asserted', async () => {
       await expandPane(p, 'IOAPIC');
-      const row = p.locator('.monaco-list-row', { hasText: 'GSI 19' }).filter({ hasText: '0x31 fixed level active-low' }).filter({ hasText: 'line asserted' }).first();
+      const row = paneRows(p, 'IOAPIC').filter({ hasText: 'GSI 19' }).filter({ hasText: '0x31 fixed level active-low' }).filter({ hasText: 'line asserted' }).first();
       await row.waitFor({ timeout: 30_000 });
       ioapicRow = ((await row.textContent()) ?? '').trim();
-      await row.click();
-      await p.locator('.monaco-list-row', { hasText: 'Remote IRR' }).first().waitFor();
     });
     log(`  IOAPIC row: ${ioapicRow}`);
-    await step(log, 'the Interrupt Routing view shows nic INTA → PIRQ 3 → GSI 19 → 0x31 → LAPIC 0', async () => {
+    await step(log, 'the Interrupt Routing view shows nic INTA → PIRQ 3 → GSI 19 → 0x31 → LAPIC 0, pending in IRR', async () => {
       await expandPane(p, 'Interrupt Routing');
-      await p.locator('.monaco-list-row', { hasText: 'PIRQ 3 → GSI 19 → 0x31 → LAPIC 0' }).first().waitFor();
+      await paneRows(p, 'Interrupt Routing').filter({ hasText: 'PIRQ 3 → GSI 19 → 0x31 → LAPIC 0' }).first().waitFor();
+      await growPaneAbove(p, 'IOAPIC', 420);
+      await paneRows(p, 'Interrupt Routing').filter({ hasText: '0x31 pending (IRR)' }).first().waitFor();
     });
-    await p.waitForTimeout(500);
+    await settle(p);
     await shot('nic-irq-views');
+    await step(log, 'expanding entry 19 shows its decoded fields', async () => {
+      await collapsePane(p, 'Interrupt Routing');
+      await paneRows(p, 'IOAPIC').filter({ hasText: 'GSI 19' }).first().click();
+      await paneRows(p, 'IOAPIC').filter({ hasText: 'Vector' }).filter({ hasText: '0x31' }).first().waitFor();
+      await paneRows(p, 'IOAPIC').filter({ hasText: 'Remote IRR' }).filter({ hasText: 'accepted, awaiting EOI' }).first().waitFor();
+    });
+    await settle(p);
+    await shot('nic-irq-ioapic');
     await step(log, 'clicking a VM exit selects its guest instruction in nic-irq.s', async () => {
-      for (const pane of ['Interrupt Routing', 'IOAPIC']) await collapsePane(p, pane);
+      await collapsePane(p, 'IOAPIC');
       await expandPane(p, 'VM Exits');
-      const exit = p.locator('.monaco-list-row', { hasText: /cycle \d+ · pc 0x[0-9a-f]{8}/ }).first();
+      const exit = paneRows(p, 'VM Exits').filter({ hasText: /cycle \d+ · pc 0x[0-9a-f]{8}/ }).first();
       await exit.click();
       await p.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+ \(\d+ selected\)/ }).first().waitFor({ timeout: 15_000 });
     });
+    await settle(p);
     await shot('nic-irq-exits');
     await step(log, 'stop debugging', async () => {
       await clickInEditor(p);
@@ -139,6 +149,16 @@ function paneHeader(p: Page, title: string): Locator {
   return p.locator('.split-view-view .pane-header', { has: p.locator('h3.title', { hasText: new RegExp(`^${title}$`) }) }).first();
 }
 
+/** Lets the change marks (file decorations, fetched asynchronously) paint before a screenshot. */
+async function settle(p: Page): Promise<void> {
+  await p.waitForTimeout(1200);
+}
+
+/** The rows of the tree in pane `title`. */
+function paneRows(p: Page, title: string): Locator {
+  return paneHeader(p, title).locator('xpath=following-sibling::div[contains(@class, "pane-body")]').locator('.monaco-list-row');
+}
+
 async function expandPane(p: Page, title: string): Promise<void> {
   const header = paneHeader(p, title);
   if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
@@ -162,6 +182,23 @@ async function widenSideBar(p: Page, width: number): Promise<void> {
     await p.mouse.move(box.x + box.width / 2, y);
     await p.mouse.down();
     await p.mouse.move(bar.x + width, y, { steps: 10 });
+    await p.mouse.up();
+    return;
+  }
+}
+
+/** Drags the sash above pane `title` down until the pane above it is `height` pixels tall. */
+async function growPaneAbove(p: Page, title: string, height: number): Promise<void> {
+  const header = await paneHeader(p, title).boundingBox();
+  const bar = await p.locator('.part.sidebar').boundingBox();
+  if (!header || !bar) return;
+  for (const sash of await p.locator('.part.sidebar .monaco-sash.horizontal').all()) {
+    const box = await sash.boundingBox();
+    if (!box || Math.abs(box.y + box.height / 2 - header.y) > 4) continue;
+    const x = bar.x + bar.width / 2;
+    await p.mouse.move(x, box.y + box.height / 2);
+    await p.mouse.down();
+    await p.mouse.move(x, box.y + box.height / 2 + height, { steps: 10 });
     await p.mouse.up();
     return;
   }

@@ -192,6 +192,9 @@ export function defineExtensionTests(): void {
         assert.strictEqual(pinItem.resourceUri?.query, 'changed', 'entry 19 is marked as changed since the entry stop');
         const vector = pin.allChildren().find((c) => c.id === 'ioapic/pin/19/vector');
         assert.strictEqual(vector?.getTreeItem().description, '0x31');
+        assert.strictEqual(vector?.getTreeItem().resourceUri?.query, 'changed', 'the vector changed from 0x00 since the entry stop');
+        const destination = pin.allChildren().find((c) => c.id === 'ioapic/pin/19/destination');
+        assert.strictEqual(destination?.getTreeItem().resourceUri?.query, '', 'the destination stayed 0');
         const tooltip = pinItem.tooltip;
         // Raw bits: vector 0x31 | active-low (bit 13) | level (bit 15), plus remote IRR (bit 14) once accepted.
         assert.match(typeof tooltip === 'string' ? tooltip : tooltip?.value ?? '', /high 0x00000000 {2}low 0x0000[ae]031/, 'raw bits in the tooltip');

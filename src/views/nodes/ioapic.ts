@@ -52,7 +52,7 @@ export class PinNode extends ViewNode {
     const e = this.pin.entry;
     const bits = [entryText(e)];
     if (this.pin.line) bits.push('line asserted');
-    if (this.pin.blockedBy) bits.push(`blocked: ${this.pin.blockedBy}`);
+    if (this.pin.blockedBy) bits.push(`blocked: ${blockedText(this.pin.blockedBy)}`);
     const who = this.sources.length ? `${this.sources.join(', ')} · ` : '';
     return who + bits.join(' · ');
   }
@@ -95,9 +95,16 @@ export class PinNode extends ViewNode {
       new FieldNode(`${id}/line`, c, 'Line', this.pin.line ? 'asserted' : 'not asserted'),
     ];
     if (this.sources.length) nodes.push(new FieldNode(`${id}/sources`, c, 'Driven by', this.sources.join(', ')));
-    if (this.pin.blockedBy) nodes.push(new FieldNode(`${id}/blocked`, c, 'Blocked by', this.pin.blockedBy));
+    if (this.pin.blockedBy) nodes.push(new FieldNode(`${id}/blocked`, c, 'Blocked by', blockedText(this.pin.blockedBy)));
     return nodes;
   }
+}
+
+/** What keeps an asserted pin from delivering, in words. */
+function blockedText(reason: string): string {
+  if (reason === 'remote-irr') return 'remote IRR (awaiting EOI)';
+  if (reason === 'masked') return 'masked';
+  return reason;
 }
 
 /** The 64 bits in groups of four, most significant first. */
