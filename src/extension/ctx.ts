@@ -4,7 +4,8 @@
 // `SessionScope` is the proof that a debug session is ours: only it sends custom requests.
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, type RequestType, stateRequest } from '../protocol';
-import { StateFeed, type StateSource, type Views } from '../views';
+import { createViews, StateFeed, type StateSource, type Views } from '../views';
+import { commandId } from './commands';
 import { Config } from './config';
 
 export class SessionScope implements vscode.Disposable {
@@ -43,23 +44,23 @@ export class Ctx {
   readonly feed = new StateFeed();
   private readonly sessions = new Map<string, SessionScope>();
   private readonly ended = new Set<string>();
-  private viewsValue: Views | undefined;
+  /** The tree views (src/views), fed by `feed`; created with the context, disposed with the extension. */
+  readonly views: Views;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.push(this.feed, { dispose: () => this.sessions.forEach((s) => s.dispose()) });
+    const { views, disposables } = createViews(this.feed, {
+      detail: () => this.config.viewDetail,
+      recentExits: () => this.config.recentExits,
+      revealExitCommand: commandId('revealExit'),
+    });
+    this.views = views;
+    this.push(...disposables, this.config.onDidChange('views', () => Object.values(views).forEach((v) => v.rerender())));
   }
 
   /** Something that lives as long as the extension. */
   push(...ds: vscode.Disposable[]): void {
     this.extension.subscriptions.push(...ds);
-  }
-
-  get views(): Views {
-    if (!this.viewsValue) throw new Error('the views are created during activation');
-    return this.viewsValue;
-  }
-  set views(v: Views) {
-    this.viewsValue = v;
   }
 
   /** The scope of a Hyperstep debug session, created the first time the session is seen. */

@@ -2,7 +2,6 @@
 // views, the commands and the language client. Activation time is measured and logged.
 import * as vscode from 'vscode';
 import { startLanguageClient } from '../lsp/client';
-import { createViews } from '../views';
 import type { HyperstepApi } from './api';
 import { commandId, registerCommands } from './commands';
 import { Ctx } from './ctx';
@@ -16,13 +15,6 @@ export function activate(context: vscode.ExtensionContext): HyperstepApi {
   const ctx = new Ctx(context);
 
   registerDebugger(ctx);
-  const { views, disposables } = createViews(ctx.feed, {
-    detail: () => ctx.config.viewDetail,
-    recentExits: () => ctx.config.recentExits,
-    revealExitCommand: commandId('revealExit'),
-  });
-  ctx.views = views;
-  ctx.push(...disposables, ctx.config.onDidChange('views', () => Object.values(views).forEach((v) => v.rerender())));
   registerCommands(ctx);
   trackSessions(ctx);
 
@@ -37,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): HyperstepApi {
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   console.log(`[hyperstep] activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, views, feed: ctx.feed, commandId, languageClientReady };
+  return { activationMs, views: ctx.views, feed: ctx.feed, commandId, languageClientReady };
 }
 
 export function deactivate(): void {

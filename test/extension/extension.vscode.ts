@@ -233,6 +233,8 @@ export function defineExtensionTests(): void {
           const n = await findNode(await api.views.ioapic.roots(), 'ioapic/pin/5');
           return n && /line asserted/.test(descriptionOf(n.getTreeItem())) ? n : undefined;
         });
+        const sent = await vscode.commands.executeCommand<{ message: string }>('hyperstep.sendNicPacket', 'world');
+        console.log(`      NIC packet: ${sent.message}`);
       } finally {
         if (session) await endSession(session);
         stops.dispose();
@@ -256,6 +258,49 @@ export function defineExtensionTests(): void {
       } finally {
         if (session) await endSession(session);
         stops.dispose();
+      }
+    });
+
+    test('the walkthrough\'s Start Debugging link opens nic-irq.s and debugs it', async () => {
+      const steps = (extension.packageJSON.contributes.walkthroughs[0].steps as { id: string; description: string }[]);
+      const link = /\(command:(hyperstep\.openExample)\?([^)]+)\)/.exec(steps.find((st) => st.id === 'debug')?.description ?? '');
+      assert.ok(link, 'the debug step links to hyperstep.openExample');
+      const args = JSON.parse(decodeURIComponent(link[2])) as unknown[];
+      const stops = new Stops();
+      let session: vscode.DebugSession | undefined;
+      try {
+        await vscode.commands.executeCommand(link[1], ...args);
+        assert.match(vscode.window.activeTextEditor?.document.uri.path ?? '', /\/examples\/nic-irq\.s$/);
+        await stops.next('the stop on entry');
+        session = vscode.debug.activeDebugSession;
+        assert.ok(session);
+        assert.deepStrictEqual(session.configuration.events, [{ atCycle: 20000, nic: 'rx', data: 'hello' }]);
+      } finally {
+        if (session) await endSession(session);
+        stops.dispose();
+      }
+    });
+
+    test('runs the adapter as a separate process when hyperstep.debugAdapter.runMode is "process"', async () => {
+      const config = vscode.workspace.getConfiguration('hyperstep');
+      await config.update('debugAdapter.runMode', 'process', vscode.ConfigurationTarget.Global);
+      const stops = new Stops();
+      let session: vscode.DebugSession | undefined;
+      try {
+        assert.ok(await vscode.debug.startDebugging(undefined, {
+          type: 'hyperstep', request: 'launch', name: 'hello (process adapter)', program: workspaceFile('examples/hello.s'), stopOnEntry: true,
+        }));
+        await stops.next('the stop on entry');
+        session = vscode.debug.activeDebugSession;
+        assert.ok(session);
+        const state = await session.customRequest('hyperstep/state', { parts: ['vcpus'] }) as { vcpus: { pc: number }[] };
+        assert.strictEqual(state.vcpus[0].pc >>> 0, 0x8000_0000);
+        const lapics = await api.views.lapics.roots();
+        assert.match(String(lapics[0].getTreeItem().label), /^LAPIC 0/);
+      } finally {
+        if (session) await endSession(session);
+        stops.dispose();
+        await config.update('debugAdapter.runMode', undefined, vscode.ConfigurationTarget.Global);
       }
     });
 
