@@ -106,6 +106,15 @@ export async function runNicIrqEndToEnd(tools: Tools, repo: string, vsix: string
     });
     await settle(p);
     await shot('nic-irq-exits');
+    await step(log, 'the Local APICs and Memory views show LAPIC 0 and the memslots', async () => {
+      await collapsePane(p, 'VM Exits');
+      await expandPane(p, 'Local APICs');
+      await paneRows(p, 'Local APICs').filter({ hasText: 'LAPIC 0 (vCPU 0)' }).filter({ hasText: 'IRR {0x31}' }).first().waitFor();
+      await expandPane(p, 'Memory');
+      await paneRows(p, 'Memory').filter({ hasText: 'slot 0' }).first().waitFor();
+    });
+    await settle(p);
+    await shot('nic-irq-lapic-memory');
     await step(log, 'stop debugging', async () => {
       await clickInEditor(p);
       await p.keyboard.press('Shift+F5');

@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { HyperstepApi } from '../../src/extension/api';
+import { type StateSnapshot, stateRequest } from '../../src/protocol';
 import type { ViewNode } from '../../src/views';
 
 const EXTENSION_ID = 'hyperstep.hyperstep';
@@ -293,8 +294,8 @@ export function defineExtensionTests(): void {
         await stops.next('the stop on entry');
         session = vscode.debug.activeDebugSession;
         assert.ok(session);
-        const state = await session.customRequest('hyperstep/state', { parts: ['vcpus'] }) as { vcpus: { pc: number }[] };
-        assert.strictEqual(state.vcpus[0].pc >>> 0, 0x8000_0000);
+        const state = await session.customRequest(stateRequest.command, { parts: ['vcpus'] }) as StateSnapshot;
+        assert.strictEqual((state.vcpus?.[0].pc ?? 0) >>> 0, 0x8000_0000);
         const lapics = await api.views.lapics.roots();
         assert.match(String(lapics[0].getTreeItem().label), /^LAPIC 0/);
       } finally {

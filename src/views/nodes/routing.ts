@@ -80,7 +80,8 @@ export class RouteNode extends ViewNode {
       r.entry ? `IOREDTBL[${r.gsi}] = ${hex8(r.entry.high)}:${hex8(r.entry.low)}` : undefined));
     if (r.msi) {
       const m = r.msi;
-      out.push(new FieldNode(`${id}/msi`, c, 'MSI', `${m.enabled ? 'enabled' : 'disabled'} · address ${hex8(m.address)} data ${hex(m.data, 4)} → vector ${vec(m.vector)}, APIC ${m.destination}${m.masked ? ' · masked' : ''}${m.pending ? ' · pending' : ''}`));
+      out.push(new FieldNode(`${id}/msi`, c, 'MSI', `${m.enabled ? 'enabled' : 'disabled'} · address ${hex8(m.address)} data ${hex(m.data, 4)} → vector ${vec(m.vector)}, APIC ${m.destination}${m.masked ? ' · masked' : ''}${m.pending ? ' · pending' : ''}`,
+        'The function\'s MSI capability: while enabled, its interrupts are messages to the APIC bus and INTx is unused', !m.enabled && !m.pending));
     }
     out.push(new GroupNode(`${id}/destinations`, c, 'Destination LAPICs', (gc) => r.destinations.map((vcpu) => this.destination(vcpu, gc)),
       { description: r.destinations.length ? undefined : 'none', expanded: true }));
