@@ -6,6 +6,7 @@ import * as path from 'path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { EVENT_FILTER_IDS } from '../../src/protocol';
+import { ensureCorpusElf } from '../guest/corpus-build';
 import {
   ensureAdapter, EXAMPLES, fixture, frames, launch, launchRunning, lineOf, pc, rejects, repl, request, startClient, stopAfter, topFrame, value,
   ROOT,
@@ -92,6 +93,8 @@ describe('debug adapter', function () {
 
   describe('programs', () => {
     it('debugs a GCC-built ELF at C source level through its DWARF line table', async function () {
+      this.timeout(120_000);
+      ensureCorpusElf('printf.elf');
       const line = lineOf(C_SOURCE, 'printf("%%d width');
       await launch(dc, { program: C_ELF }, () => dc.setBreakpointsRequest({ source: { path: C_SOURCE }, breakpoints: [{ line }] }));
       const s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));

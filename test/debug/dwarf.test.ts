@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readElf, ElfImage } from '../../src/asm/elf-reader';
 import { readDebugLine } from '../../src/debug/dwarf-line';
+import { ensureCorpusElf } from '../guest/corpus-build';
 
 const ELF = path.join(__dirname, '..', 'guest', 'build', 'printf.elf');
 const OBJDUMP = 'riscv64-unknown-elf-objdump';
@@ -20,10 +21,7 @@ describe('debug adapter: DWARF line tables', () => {
   before(function () {
     this.timeout(120_000);
     if (!hasObjdump) throw new Error(`${OBJDUMP} is missing: apt-get install binutils-riscv64-unknown-elf`);
-    if (!fs.existsSync(ELF)) { // the guest corpus is built by its own test too; build it here when this file runs first
-      const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'guest', 'build.mjs')], { encoding: 'utf8' });
-      assert.strictEqual(r.status, 0, `building the guest corpus failed:\n${r.stderr}${r.stdout}`);
-    }
+    ensureCorpusElf('printf.elf');
   });
 
   it('maps every statement address of a GCC-built ELF to the line objdump gives', function () {
