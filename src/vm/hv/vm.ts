@@ -41,7 +41,10 @@ export interface InterruptStats {
   delivered: number;
   /** External interrupts the guest entered a handler for. */
   taken: number;
-  latencies: number[];
+  /** Latencies measured (interrupts whose origin is known), their sum and the largest. */
+  measured: number;
+  latencySum: number;
+  latencyMax: number;
 }
 
 /** Why a VM can no longer run (KVM_EXIT_SHUTDOWN, KVM_EXIT_INTERNAL_ERROR, or a VMM decision). */
@@ -83,7 +86,7 @@ export class Vm {
   debuggerAttached = false;
   /** The in-kernel irqchip (kernel and split modes). */
   readonly irqchip: InKernelIrqchip | undefined;
-  readonly irqStats: InterruptStats = { asserted: 0, delivered: 0, taken: 0, latencies: [] };
+  readonly irqStats: InterruptStats = { asserted: 0, delivered: 0, taken: 0, measured: 0, latencySum: 0, latencyMax: 0 };
   /** When each GSI last rose (virtual time), for latency. */
   readonly lineRoseAt = new Float64Array(24);
   /** The vCPU inside KVM_RUN right now, whose clock is the machine's present. */
@@ -150,7 +153,12 @@ export class Vm {
     v.cpu.addStall((origin?.pathCost ?? 0) + this.cost.injection);
     this.bump('irq_injections');
     this.irqStats.taken++;
-    if (origin) this.irqStats.latencies.push(v.cpu.cycles() - origin.cycle);
+    if (origin) {
+      const s = this.irqStats, latency = v.cpu.cycles() - origin.cycle;
+      s.measured++;
+      s.latencySum += latency;
+      if (latency > s.latencyMax) s.latencyMax = latency;
+    }
     if (this.events.active) {
       this.events.emit({ kind: 'interrupt-taken', cycle: v.cpu.cycles(), vcpu: v.id, vector, latency: origin ? v.cpu.cycles() - origin.cycle : -1 });
     }

@@ -23,11 +23,17 @@ export class VmmInterrupts {
   readonly router: ApicRouter | undefined;
   readonly lapics: Lapic[] = [];
 
+  /** Deliveries through the VMM's own APIC bus (userspace) and through KVM_SIGNAL_MSI (kernel, split). */
+  private readonly vmmBus: ApicBus | undefined;
+  private readonly signalMsiBus: ApicBus | undefined;
+
   constructor(private readonly vm: Vm, readonly mode: IrqchipMode) {
     const clock = { now: (): number => vm.now() };
     if (mode === 'userspace') this.router = new ApicRouter({ clock, events: vm.events });
+    this.vmmBus = this.router ? countingBus(vm, this.router, 0) : undefined;
+    this.signalMsiBus = vm.irqchip ? countingBus(vm, vm.irqchip.router, vm.cost.ioctl) : undefined;
     if (mode !== 'kernel') {
-      const bus: ApicBus = mode === 'split' ? this.msiAdapter() : countingBus(vm, this.router!, 0);
+      const bus: ApicBus = mode === 'split' ? this.msiAdapter() : this.vmmBus!;
       this.ioapic = new Ioapic({ version: 0x20, bus, clock, events: vm.events });
     }
   }
@@ -36,7 +42,7 @@ export class VmmInterrupts {
   attachVcpu(v: Vcpu): void {
     if (this.mode !== 'userspace') return;
     const lapic = new Lapic({
-      index: v.id, bus: countingBus(this.vm, this.router!, 0), clock: { now: () => v.cpu.cycles() }, events: this.vm.events,
+      index: v.id, bus: this.vmmBus!, clock: { now: () => v.cpu.cycles() }, events: this.vm.events,
       onInterruptChange: (has) => { if (has) this.tryInject(v); },
       eoiBroadcast: (vector) => this.ioapic!.eoiBroadcast(vector, v.id),
     });
@@ -73,16 +79,15 @@ export class VmmInterrupts {
     vm.irqStats.asserted++;
     if (this.mode === 'userspace') {
       const msg = this.router!.noteMsi(address, data, device);
-      return msg ? countingBus(vm, this.router!, 0).deliver(msg) : 0;
+      return msg ? this.vmmBus!.deliver(msg) : 0;
     }
     return this.kvmSignalMsi(address, data, device);
   }
 
   /** KVM_SIGNAL_MSI: one ioctl into the kernel's LAPICs. */
   private kvmSignalMsi(address: number, data: number, source: string, extra: Partial<ApicMessage> = {}): number {
-    const router = this.vm.irqchip!.router;
-    const msg = router.noteMsi(address, data, source);
-    return msg ? countingBus(this.vm, router, this.vm.cost.ioctl).deliver({ ...msg, ...extra }) : 0;
+    const msg = this.vm.irqchip!.router.noteMsi(address, data, source);
+    return msg ? this.signalMsiBus!.deliver({ ...msg, ...extra }) : 0;
   }
 
   /** Split mode: the VMM IOAPIC's messages leave as MSIs through KVM_SIGNAL_MSI (QEMU's ioapic_service). */

@@ -401,11 +401,10 @@ export class Machine implements VmmExitHandler {
 
   /** Interrupt counters and the latency from line assertion to handler entry (SPEC §4, §8). */
   interruptStatistics(): { asserted: number; delivered: number; taken: number; latencyCycles: { mean: number; max: number; measured: number } } {
-    const s = this.vm.irqStats, l = s.latencies;
-    const mean = l.length ? l.reduce((a, b) => a + b, 0) / l.length : 0;
+    const s = this.vm.irqStats;
     return {
       asserted: s.asserted, delivered: s.delivered, taken: s.taken,
-      latencyCycles: { mean: Math.round(mean), max: l.length ? Math.max(...l) : 0, measured: l.length },
+      latencyCycles: { mean: s.measured ? Math.round(s.latencySum / s.measured) : 0, max: s.latencyMax, measured: s.measured },
     };
   }
 
