@@ -143,9 +143,12 @@ export class Machine implements VmmExitHandler {
     this.mapDevice(this.pci.window, PCI_MMIO_BASE, PCI_MMIO_SIZE);
     if (this.nic) this.vm.mmioCounts.set('nic', { reads: 0, writes: 0, handledIn: 'vmm' });
     if (this.config.irqchip !== 'kernel') this.mapDevice(this.interrupts.ioapicDevice(), IOAPIC_BASE, APIC_MMIO_SIZE);
+    else this.mtree.addKernelRegion('kvm-ioapic', IOAPIC_BASE, APIC_MMIO_SIZE);
     if (this.config.irqchip === 'userspace') {
       this.lapicDevice = this.interrupts.lapicDevice();
       this.mapDevice(this.lapicDevice, LAPIC_BASE, APIC_MMIO_SIZE);
+    } else {
+      this.mtree.addKernelRegion('kvm-apic', LAPIC_BASE, APIC_MMIO_SIZE);
     }
     for (let i = 0; i < this.config.vcpus; i++) this.interrupts.attachVcpu(this.vm.createVcpu());
   }

@@ -4,7 +4,9 @@ import { MmioDevice } from './device';
 
 export interface RamRegion { kind: 'ram'; name: string; base: number; size: number }
 export interface DeviceRegion { kind: 'io'; name: string; base: number; size: number; device: MmioDevice }
-export type MemoryRegion = RamRegion | DeviceRegion;
+/** A region the hypervisor emulates in kernel (QEMU shows `kvm-ioapic`, `kvm-apic-msi`): never reaches the VMM. */
+export interface KernelRegion { kind: 'kvm'; name: string; base: number; size: number }
+export type MemoryRegion = RamRegion | DeviceRegion | KernelRegion;
 
 export class MemoryRegionTree {
   private readonly regions: MemoryRegion[] = [];
@@ -15,6 +17,10 @@ export class MemoryRegionTree {
 
   addDevice(device: MmioDevice, base: number, size: number): void {
     this.add({ kind: 'io', name: device.name, base, size, device });
+  }
+
+  addKernelRegion(name: string, base: number, size: number): void {
+    this.add({ kind: 'kvm', name, base, size });
   }
 
   private add(r: MemoryRegion): void {
@@ -48,7 +54,8 @@ export class MemoryRegionTree {
     const pad = (v: number): string => v.toString(16).padStart(16, '0');
     const lines = ['address-space: memory', '  0000000000000000-ffffffffffffffff (prio 0, i/o): system'];
     for (const r of this.regions) {
-      lines.push(`    ${pad(r.base)}-${pad(r.base + r.size - 1)} (prio 0, ${r.kind}): ${r.name}`);
+      const kind = r.kind === 'kvm' ? 'i/o, in kernel' : r.kind === 'io' ? 'i/o' : 'ram';
+      lines.push(`    ${pad(r.base)}-${pad(r.base + r.size - 1)} (prio 0, ${kind}): ${r.name}`);
     }
     return lines.join('\n');
   }

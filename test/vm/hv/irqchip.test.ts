@@ -88,3 +88,15 @@ ${POWER_OFF}`, { irqchip: 'split' });
     assert.strictEqual(g.machine.ioapic.entry(10).remoteIrr, 0, 'the VMM IOAPIC heard the EOI');
   });
 });
+
+describe('the memory-region tree per irqchip mode', () => {
+  it('shows the in-kernel IOAPIC and LAPIC as kernel regions, and the VMM ones as devices', () => {
+    const tree = (irqchip: 'kernel' | 'split' | 'userspace'): string => boot(POWER_OFF.replace('99:', '_start: nop\n99:'), { irqchip }).machine.mtree.format();
+    assert.match(tree('kernel'), /00000000fec00000-00000000fec00fff \(prio 0, i\/o, in kernel\): kvm-ioapic/);
+    assert.match(tree('kernel'), /00000000fee00000-00000000fee00fff \(prio 0, i\/o, in kernel\): kvm-apic/);
+    assert.match(tree('split'), /00000000fec00000-00000000fec00fff \(prio 0, i\/o\): ioapic/);
+    assert.match(tree('split'), /\(prio 0, i\/o, in kernel\): kvm-apic/);
+    assert.match(tree('userspace'), /\(prio 0, i\/o\): lapic/);
+    assert.doesNotMatch(tree('userspace'), /in kernel/);
+  });
+});
