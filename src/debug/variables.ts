@@ -228,7 +228,7 @@ function lapic(rt: DebugRuntime, vc: Vcpu, ref: MakeRef): DebugProtocol.Variable
   return out;
 }
 
-/** Is `gva` in this vCPU's TLB now? (A scan of its arrays: a lookup would touch the LRU.) */
+/** Is `gva` in this vCPU's TLB now? (A scan of its arrays, which changes no TLB state.) */
 export function tlbProbe(vc: Vcpu, gva: number): { hit: boolean; index?: number; hpa?: number; gpa?: number } {
   const cpu = vc.cpu, tlb = vc.tlb;
   const paging = (cpu.satp >>> 31) !== 0 && cpu.priv !== 3;
