@@ -9,7 +9,7 @@
 //                                               /tmp and print each program's
 //                                               instruction count (QEMU -icount)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
@@ -22,10 +22,8 @@ const CFLAGS = [
   '-static', '-fno-tree-loop-distribute-patterns', '-Wall', '-Wextra', '-Werror', '-Wl,--build-id=none',
   '-T', join(here, 'link.ld'),
 ];
-const QEMU_ARGS = [
-  '-M', 'virt', '-cpu', 'rv32,c=off,f=off,d=off,h=off,zba=off,zbb=off,zbc=off,zbs=off,sstc=off',
-  '-m', '64M', '-smp', '1', '-bios', 'none', '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
-];
+// The same QEMU invocation as the guest corpus's comparison (one definition for both).
+const QEMU_ARGS = JSON.parse(readFileSync(join(here, '..', '..', 'test', 'guest', 'qemu-args.json'), 'utf8')).args;
 const HELP = 'On Debian/Ubuntu: apt-get install gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf qemu-system-misc';
 
 function run(cmd, args) {

@@ -10,6 +10,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import qemuArgs from './qemu-args.json';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const GUEST = __dirname;
@@ -28,11 +29,7 @@ const PACKAGES = 'gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf qemu-syst
  * on stdio and nothing else on the terminal. sifive_test makes QEMU exit with
  * the guest's code.
  */
-const QEMU_ARGS = [
-  '-M', 'virt', '-cpu', 'rv32,c=off,f=off,d=off,h=off,zba=off,zbb=off,zbc=off,zbs=off,sstc=off',
-  '-m', '64M', '-smp', '1', '-bios', 'none',
-  '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
-];
+const QEMU_ARGS: readonly string[] = qemuArgs.args;
 
 interface CorpusEntry {
   name: string;
