@@ -432,7 +432,7 @@ export class Cpu {
     if (host >= 0) {
       const mem = this.mem;
       if (access === Access.Write) mem.prepareWrite(host, 1);
-      if (mem.watchCount !== 0 && mem.watchedPages[host >>> 12] !== 0) return host;
+      if (this.isWatched(host)) return host;
       const vpn = va >>> 12, i = vpn & FAST_MASK;
       if (access === Access.Read) {
         this.readTag[i] = vpn; this.readHost[i] = host;

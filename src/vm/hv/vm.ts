@@ -101,7 +101,11 @@ export class Vm {
 
   /** The present in virtual time: the running vCPU's clock, else the most advanced one. */
   now(): number {
-    if (this.running) return this.running.cpu.cycles();
+    return this.running ? this.running.cpu.cycles() : this.maxCycles();
+  }
+
+  /** The most advanced vCPU's clock. */
+  maxCycles(): number {
     let c = 0;
     for (const v of this.vcpus) c = Math.max(c, v.cpu.cycles());
     return c;

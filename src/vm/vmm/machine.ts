@@ -292,9 +292,7 @@ export class Machine implements VmmExitHandler {
 
   /** Virtual time: the most advanced vCPU's clock. */
   cycles(): number {
-    let c = 0;
-    for (const v of this.vcpus) c = Math.max(c, v.cpu.cycles());
-    return c;
+    return this.vm.maxCycles();
   }
 
   /**
