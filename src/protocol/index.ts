@@ -260,3 +260,98 @@ export interface StateChangedBody {
 }
 
 export const stateChangedEvent: EventType<StateChangedBody> = { event: 'hyperstep/stateChanged' };
+
+// ---- §10.1 interrupt provenance: hyperstep/interrupts, hyperstep/why, hyperstep/runToCycle -----------
+
+/** Who handled a hop: the device model, the VMM (QEMU), the hypervisor (KVM) or the guest hart. */
+export type HopLayer = 'device' | 'vmm' | 'kernel' | 'guest';
+
+/** One hop of an interrupt's chain, stamped by cycle and vCPU (-1 for device-side hops). */
+export interface InterruptHop {
+  cycle: number;
+  vcpu: number;
+  layer: HopLayer;
+  /** The event name: 'pci-intx', 'irq-line', 'ioapic-deliver', 'msi', 'lapic-accept', 'lapic-ack', 'interrupt-taken', 'lapic-eoi', 'eoi-broadcast', … */
+  kind: string;
+  text: string;
+}
+
+/** How a chain ended, or where it is now. */
+export type InterruptOutcome = 'handled' | 'in-service' | 'pending' | 'blocked' | 'coalesced' | 'lost';
+
+/** Where a chain started. */
+export type InterruptSource = 'intx' | 'msi' | 'testdev' | 'ipi' | 'timer' | 'debugger' | 'device';
+
+export interface InterruptChain {
+  id: number;
+  gsi?: number;
+  vector?: number;
+  /** The device or origin, in words ("nic (00:03.0 INTA)", "lapic timer 0", "IPI from vCPU 1", "debugger"). */
+  source: string;
+  sourceKind?: InterruptSource;
+  outcome: InterruptOutcome;
+  /** Cycles from the first hop to the handler's first instruction, once taken. */
+  latencyCycles?: number;
+  hops: InterruptHop[];
+}
+
+export interface InterruptsArguments {
+  /** The most recent N chains (default: every chain the ring holds). */
+  last?: number;
+  gsi?: number;
+  vector?: number;
+}
+
+export interface InterruptsResult {
+  /** Oldest first (most recent last), as `info interrupts` prints them. */
+  chains: InterruptChain[];
+  /** Chains dropped from the ring, by outcome. */
+  dropped?: Partial<Record<InterruptOutcome, number>>;
+}
+
+export const interruptsRequest: RequestType<InterruptsArguments, InterruptsResult> = { command: 'hyperstep/interrupts' };
+
+/** The keywords of "why didn't it arrive?", in path order (SPEC §10.1): a contract. */
+export const WHY_KEYWORDS = [
+  'no-source', 'line-low', 'masked', 'edge-lost', 'remote-irr', 'no-destination', 'apic-disabled',
+  'in-service', 'priority', 'tpr', 'interrupts-off',
+] as const;
+export type WhyKeyword = typeof WHY_KEYWORDS[number];
+
+export type WhyArguments = { gsi: number } | { vector: number; vcpu?: number };
+
+export interface GuestWrite {
+  cycle: number;
+  pc: number;
+  vcpu: number;
+}
+
+export interface WhyResult {
+  /** The first thing on the path that stops it, or null when nothing does (then `delivered` says when it was taken). */
+  blocker: WhyKeyword | null;
+  /** The answer in words; its first line starts with the keyword (or 'delivered'). */
+  detail: string;
+  /** The register and bit that block, e.g. "IOAPIC redirection entry 19, bit 16 (mask)". */
+  register?: string;
+  /** The guest write that set the blocking bit: the user can run back to it. */
+  setAt?: GuestWrite;
+  /** When nothing blocks: the cycle the interrupt was last taken, if it was. */
+  delivered?: { cycle: number; vcpu: number };
+}
+
+export const whyRequest: RequestType<WhyArguments, WhyResult> = { command: 'hyperstep/why' };
+
+export interface RunToCycleArguments {
+  cycle: number;
+  /** Whose clock (default: the stopped thread's). */
+  vcpu?: number;
+}
+
+export interface RunToCycleResult {
+  /** Where it stopped: the vCPU's clock there (the first instruction boundary at or after `cycle`). */
+  cycle: number;
+  vcpu: number;
+  pc: number;
+}
+
+export const runToCycleRequest: RequestType<RunToCycleArguments, RunToCycleResult> = { command: 'hyperstep/runToCycle' };
