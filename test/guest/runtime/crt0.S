@@ -50,6 +50,14 @@ _start:
   .globl exit
   .type exit, @function
 exit:
+  /* Drain the UART before powering off: wait for LSR.TEMT (transmitter empty), not only THRE.
+   * QEMU's 16550 retries a byte its chardev could not write yet and keeps TEMT clear until it is
+   * out; powering off before that loses the last bytes of output when the host is loaded. */
+  li t0, UART_BASE
+1:
+  lbu t1, 5(t0)                 /* LSR */
+  andi t1, t1, 0x40             /* TEMT */
+  beqz t1, 1b
   li t0, FINISHER_BASE
   beqz a0, 3f
   slli a0, a0, 16
