@@ -8,11 +8,12 @@ import { collectStatistics } from '../src/vm/vmm/statistics';
 import { loadProgram } from '../src/cli/program';
 import { dapBench } from './dap';
 import { runFlat } from './flat';
+import { qemuAvailable, qemuMips } from './qemu';
 
 const ROOT = path.join(__dirname, '..');
 const PROGRAMS = path.join(ROOT, 'bench', 'programs');
 
-interface Result { name: string; mips: number; instructions: number; seconds: number; ok: boolean }
+interface Result { name: string; mips: number; instructions: number; seconds: number; ok: boolean; qemu?: number | null }
 
 function runOnce(image: ProgramImage, config: Partial<MachineConfig>, expected: string | undefined): Result & { output: string; machine: Machine } {
   let output = '';
@@ -42,7 +43,7 @@ function flatOnce(image: ProgramImage, expected: string | undefined): Result {
   return { name: '', mips: r.instructions / seconds / 1e6, instructions: r.instructions, seconds, ok: r.code === 0 && (expected === undefined || expected === r.output) };
 }
 
-function cpuBench(label: string, config: Partial<MachineConfig> | 'flat', files: string[]): number {
+function cpuBench(label: string, config: Partial<MachineConfig> | 'flat', files: string[], beside?: Map<string, number | null>): number {
   const results: Result[] = [];
   for (const f of files) {
     const expectedFile = f.replace(/\.elf$/, '.expected');
@@ -50,14 +51,24 @@ function cpuBench(label: string, config: Partial<MachineConfig> | 'flat', files:
     const image = load(f);
     const once = (): Result => (config === 'flat' ? flatOnce(image, expected) : runOnce(image, config, expected));
     once(); // warm-up: lets V8 optimise the interpreter
-    results.push({ ...once(), name: path.basename(f, '.elf') });
+    const r = { ...once(), name: path.basename(f, '.elf') };
+    if (beside) {
+      if (!beside.has(f)) beside.set(f, qemuMips(f, r.instructions));
+      r.qemu = beside.get(f);
+    }
+    results.push(r);
   }
   console.log(`\n${label}`);
+  const vs = (mips: number, qemu: number | null | undefined): string =>
+    (qemu ? `   QEMU ${qemu.toFixed(1).padStart(7)} MIPS  ratio ${(mips / qemu).toFixed(2)}` : '');
   for (const r of results) {
-    console.log(`  ${r.name.padEnd(12)} ${r.mips.toFixed(1).padStart(7)} MIPS  ${(r.instructions / 1e6).toFixed(1).padStart(7)} M insns  ${r.seconds.toFixed(2)} s${r.ok ? '' : '  (OUTPUT OR EXIT DIFFERS FROM EXPECTED)'}`);
+    console.log(`  ${r.name.padEnd(12)} ${r.mips.toFixed(1).padStart(7)} MIPS  ${(r.instructions / 1e6).toFixed(1).padStart(7)} M insns  ${r.seconds.toFixed(2)} s` +
+      `${vs(r.mips, r.qemu)}${r.ok ? '' : '  (OUTPUT OR EXIT DIFFERS FROM EXPECTED)'}`);
   }
   const g = geomean(results.map((r) => r.mips));
-  console.log(`  ${'geomean'.padEnd(12)} ${g.toFixed(1).padStart(7)} MIPS`);
+  const qemus = results.map((r) => r.qemu).filter((q): q is number => typeof q === 'number');
+  const gq = qemus.length === results.length ? geomean(qemus) : undefined;
+  console.log(`  ${'geomean'.padEnd(12)} ${g.toFixed(1).padStart(7)} MIPS${gq ? `${' '.repeat(28)}${vs(g, gq)}` : ''}`);
   return g;
 }
 
@@ -82,9 +93,12 @@ function main(): void {
     ['shadow paging + VPID', { mmu: 'shadow' }],
     ['EPT, VPID off', { vpid: false }],
   ];
+  // QEMU's TCG on the same ELFs beside the product's default configuration (measured once).
+  const qemu = qemuAvailable() ? new Map<string, number | null>() : undefined;
+  if (!qemu) console.log('(qemu-system-riscv32 not installed: no QEMU figures; apt-get install qemu-system-misc)');
   for (const [label, config] of configs) {
     if (only && !label.toLowerCase().includes(only)) continue;
-    cpuBench(label, config, files);
+    cpuBench(label, config, files, label.startsWith('EPT + VPID') ? qemu : undefined);
   }
   exitBench('lapic-loop.s', 'in-kernel MMIO loop (LAPIC TPR, EPT_MISCONFIG handled in the hypervisor)');
   exitBench('mmio-loop.s', 'VMM MMIO loop (UART scratch register, KVM_EXIT_MMIO to the VMM)');
