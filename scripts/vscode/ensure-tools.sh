@@ -15,6 +15,12 @@ NODE_MAJOR=24
 
 log() { printf '[ensure-tools] %s\n' "$*" >&2; }
 
+# One install at a time: test runs started side by side (several clones, CI beside a developer)
+# share the cache folder; the second waits for the first and then finds its stamp.
+mkdir -p "$TOOLS"
+exec 9>"$TOOLS/.lock"
+flock 9
+
 # ---- Debian packages ---------------------------------------------------------------------------
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
