@@ -8,7 +8,7 @@ const SRC = path.join(__dirname, '..', 'src');
 const NODE_BUILTINS = new Set(['fs', 'path', 'child_process', 'os', 'net', 'http', 'https', 'worker_threads', 'readline', 'process', 'events', 'util', 'stream', 'crypto']);
 
 /** Order of the machine's own layers: a file may import its own layer or one listed before it. */
-const VM_LAYERS = ['mem', 'events.ts', 'cpu', 'mmu', 'irq', 'hv', 'vmm'];
+const VM_LAYERS = ['mem', 'events.ts', 'cpu', 'mmu', 'irq', 'hv', 'vmm', 'provenance'];
 
 interface Rule {
   /** Folder under src/ the rule applies to. */

@@ -13,9 +13,10 @@ import { ioapicSnapshot, lapicSnapshots, pagingSnapshot, routing, tlbSnapshots }
 import { encodeData } from './launch';
 import { collectStatistics } from '../vm/vmm/statistics';
 import { EVENT_FILTERS } from './event-filters';
+import { infoInterrupts, whyCommand } from './provenance';
 
-export const INFO_TOPICS = ['registers', 'lapic', 'ioapic', 'pci', 'mtree', 'memslots', 'ept', 'tlb', 'exits', 'irq'] as const;
-export const COMMANDS = ['info', 'x', 'xp', 'irq', 'nic', 'uart', 'help'] as const;
+export const INFO_TOPICS = ['registers', 'lapic', 'ioapic', 'pci', 'mtree', 'memslots', 'ept', 'tlb', 'exits', 'irq', 'interrupts'] as const;
+export const COMMANDS = ['info', 'x', 'xp', 'irq', 'nic', 'uart', 'why', 'goto', 'help'] as const;
 
 export interface MonitorResult {
   output: string;
@@ -25,7 +26,7 @@ export interface MonitorResult {
 
 /** Does `text` look like a monitor command (rather than an expression)? */
 export function isMonitorCommand(text: string): boolean {
-  return /^\s*(info(\s|$)|xp?\/|xp?\s|irq\s|nic\s|uart\s|help\s*$)/.test(text);
+  return /^\s*(info(\s|$)|xp?\/|xp?\s|irq\s|nic\s|uart\s|why(\s|$)|goto(\s|$)|help\s*$)/.test(text);
 }
 
 const HELP = `Monitor commands (QEMU style):
@@ -39,6 +40,10 @@ const HELP = `Monitor commands (QEMU style):
   info tlb             each vCPU's TLB
   info exits           VM exits by reason, exits to the VMM, the recent exit log
   info irq             GSI lines, their sources and routing, interrupt statistics
+  info interrupts [N]  the last N interrupt chains, hop by hop (most recent last)
+  why irq GSI          the first thing that stops GSI's interrupt, the bit, who set it
+  why vector V [cpu N] the same for a vector on a vCPU
+  goto cycle N         run forwards or backwards to cycle N of the stopped vCPU's clock
   x/Nfu ADDR           N units at guest-virtual ADDR; f = x d u o c i, u = b h w g
   xp/Nfu ADDR          the same at a guest-physical address
   irq GSI 0|1          drive a GSI line (KVM_IRQ_LINE)
@@ -55,6 +60,7 @@ export function runMonitor(rt: DebugRuntime, text: string, vcpu: number): Monito
   switch (word) {
     case 'help': return { output: HELP };
     case 'info': return { output: info(rt, rest, vcpu) };
+    case 'why': return { output: whyCommand(rt.machine, rest, vcpu) };
     case 'irq': {
       const a = /^(\S+)\s+(\S+)$/.exec(rest);
       if (!a) throw new ExprError('usage: irq GSI 0|1');
@@ -100,6 +106,7 @@ function info(rt: DebugRuntime, args: string, vcpu: number): string {
     case 'tlb': return infoTlb(rt);
     case 'exits': return infoExits(rt);
     case 'irq': return infoIrq(rt);
+    case 'interrupts': return infoInterrupts(rt.machine, rest);
     default: throw new ExprError(`info ${topic}: expected one of ${INFO_TOPICS.join(', ')}`);
   }
 }

@@ -10,6 +10,7 @@
 import type { EventFilterId } from '../protocol';
 import { Machine, MachineConfig, RunOutcome } from '../vm/vmm/machine';
 import { History } from '../vm/vmm/history';
+import { ChainRecorder } from '../vm/provenance';
 import type { VmEvent } from '../vm/events';
 import type { Vcpu } from '../vm/hv/vcpu';
 import { registerNumber } from '../asm/registers';
@@ -176,6 +177,7 @@ export class DebugRuntime {
     this.view = irqView(this.machine);
     this.hasTrapEvents = typeof (this.machine.vcpus[0] as unknown as { trapTaken?: unknown }).trapTaken === 'function';
     this.machine.events.subscribe((e) => this.onEvent(e));
+    ChainRecorder.attach(this.machine); // interrupt chains, rewound with the machine (debug/provenance.ts)
   }
 
   /** Loads the program; returns an error or warnings. */

@@ -9,6 +9,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
   EVENT_FILTER_IDS, EventFilterId, InjectArguments, injectRequest, StateArguments, StateChangedBody, stateChangedEvent, stateRequest,
+  interruptsRequest, InterruptsArguments, whyRequest, WhyArguments,
 } from '../protocol';
 import { disassemble } from '../asm';
 import type { DebugHost } from './host';
@@ -21,6 +22,7 @@ import { evaluate, ExprError, formatValue, parseExpression, parseNumber, toNumbe
 import { hex32, hex } from './format';
 import { complete, isMonitorCommand, runMonitor } from './monitor';
 import { buildState } from './state';
+import { interrupts, why } from './provenance';
 import { Container, deviceRegisterAddress, scopes, setRegisterOrCsr, stackWordAddress, variables } from './variables';
 
 /** An error the client sees as the response's message (a bad request, not a bug). */
@@ -834,6 +836,19 @@ export class HyperstepSession extends LoggingDebugSession {
           this.output(message + '\n', 'console');
           this.sendEvent(new InvalidatedEvent(['variables']));
           this.stateChanged('inject');
+          return;
+        }
+        case interruptsRequest.command: {
+          const rt = this.rt();
+          response.body = interrupts(rt.machine, (isObject(args) ? args : {}) as InterruptsArguments);
+          this.sendResponse(response);
+          return;
+        }
+        case whyRequest.command: {
+          const rt = this.rt();
+          if (!isObject(args)) fail('arguments required: { gsi } or { vector, vcpu? }');
+          response.body = why(rt.machine, args as unknown as WhyArguments, rt.lastStop?.vcpu ?? 0);
+          this.sendResponse(response);
           return;
         }
         default:

@@ -113,6 +113,11 @@ export class Machine implements VmmExitHandler {
   private quantumLeft = QUANTUM;
   /** Steps taken by all vCPUs since boot: the machine's position in time (reverse execution seeks by it). */
   steps = 0;
+  /**
+   * State kept by observers of the event stream that must rewind with the machine (the interrupt
+   * chain recorder, vm/provenance): part of the snapshotted graph, so checkpoints restore it.
+   */
+  readonly observerState = new Map<string, object>();
   private ranOnce = false;
 
   constructor(config: Partial<MachineConfig>, private readonly io: MachineIo) {
