@@ -7,6 +7,7 @@ import {
   Event, Handles, InitializedEvent, InvalidatedEvent, LoggingDebugSession, MemoryEvent, OutputEvent, TerminatedEvent, ExitedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { PassThrough } from 'stream';
 import {
   EVENT_FILTER_IDS, EventFilterId, InjectArguments, injectRequest, StateArguments, StateChangedBody, stateChangedEvent, stateRequest,
   interruptsRequest, InterruptsArguments, whyRequest, WhyArguments,
@@ -18,6 +19,7 @@ import { loadProgram, ProgramInfo } from './program';
 import { DebugRuntime, RunResult, StopInfo } from './runtime';
 import { CodeBreakpoint, DataBreakpoint, EventFilterBreakpoint, formatDataId, parseDataId, BreakpointSpec, DataAccess } from './breakpoints';
 import { EVENT_FILTERS } from './event-filters';
+import { checkMessage, FrameReader, Incoming, readBody, unreadable } from './frames';
 import { evaluate, ExprError, formatValue, parseExpression, parseNumber, toNumber } from './expr';
 import { hex32, hex } from './format';
 import { complete, isMonitorCommand, runMonitor } from './monitor';
@@ -74,11 +76,46 @@ export class HyperstepSession extends LoggingDebugSession {
 
   // ---- plumbing ---------------------------------------------------------------------------------------
 
-  protected override dispatchRequest(request: DebugProtocol.Request): void {
-    if (!isObject(request) || typeof request.command !== 'string') {
-      this.sendEvent(new OutputEvent('hyperstep: ignored a message that is not a request\n', 'stderr'));
-      return;
+  /**
+   * Reads the client's stream with our own framing (frames.ts) instead of @vscode/debugadapter's
+   * ProtocolServer._handleData, which goes deaf after a bad Content-Length. The library still
+   * owns the output stream; it is handed an input that never speaks, and ends when ours does.
+   */
+  public override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    const idle = new PassThrough();
+    super.start(idle, outStream);
+    const reader = new FrameReader({
+      message: (text) => this.incoming(readBody(text)),
+      error: (text, dropped) => this.incoming(dropped === undefined ? { kind: 'note', why: text } : unreadable(dropped, text)),
+    });
+    inStream.on('data', (d: Buffer | string) => reader.push(typeof d === 'string' ? Buffer.from(d) : d));
+    inStream.on('error', (e: Error) => idle.destroy(e));
+    inStream.on('close', () => idle.destroy());
+    inStream.resume();
+  }
+
+  /** Every message, from the stream or in-process (the extension host's inline adapter), is checked first. */
+  public override handleMessage(msg: DebugProtocol.ProtocolMessage): void {
+    this.incoming(checkMessage(msg));
+  }
+
+  private incoming(m: Incoming): void {
+    try {
+      if (m.kind === 'message') super.handleMessage(m.message as unknown as DebugProtocol.ProtocolMessage);
+      else if (m.kind === 'note') this.output(`hyperstep: ${m.why}\n`, 'stderr');
+      else {
+        const response: DebugProtocol.Response = {
+          type: 'response', seq: 0, request_seq: m.seq, command: m.command, success: false, message: m.why,
+          body: { error: { id: 3000, format: m.why.replace(/[{}]/g, (c) => c + c), showUser: false } },
+        };
+        this.sendResponse(response);
+      }
+    } catch (e) {
+      this.output(`hyperstep: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`, 'stderr');
     }
+  }
+
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
     if (!isObject(request.arguments)) request.arguments = {};
     // DAP's default path format is 'path'; a client that leaves it out means that.
     if (request.command === 'initialize' && request.arguments.pathFormat === undefined) request.arguments.pathFormat = 'path';
