@@ -2,8 +2,8 @@
 // fields a filter's condition can name, and the sentence a stop shows. The machine's one event
 // stream (src/vm/events.ts) is the only input: the same events feed the trace, statistics and views.
 import type { EventFilterId } from '../protocol';
-import type { VmEvent } from '../vm/events';
-import { CAUSE_NAMES } from '../vm/cpu/csr';
+import { CAUSE_NAMES } from '../vm';
+import type { VmEvent } from '../vm';
 import type { Value } from './expr';
 import { hex } from './format';
 

@@ -1,63 +1,25 @@
-// Side-effect-free access to the machine for the debugger (SPEC §10 "inspection never changes
-// device state"): guest-virtual translation by a software walk that sets no A/D bits and touches no
-// TLB, RAM reads through the memslots, device registers through their peek paths, and writes to RAM
+// Side-effect-free access to the machine for the debugger (docs/debugging.md: inspection never
+// changes device state): guest-virtual translation through the debug port (the MMU's own walker,
+// no A/D bits, no TLB), RAM reads through the memslots, device registers through their peek paths, and writes to RAM
 // that keep the decode cache and the reverse-execution checkpoints coherent.
-import { Priv } from '../vm/cpu/csr';
-import { PTE_R, PTE_V, PTE_W, PTE_X } from '../vm/mmu/sv32';
-import type { Vcpu } from '../vm/hv/vcpu';
-import type { Machine } from '../vm/vmm/machine';
+import type { Machine, Vcpu } from '../vm';
+import type { DebugPort, Translation } from '../vm/debug-port';
 import { ExprError } from './expr';
 import { hex } from './format';
 import { irqView } from './machine-view';
+
+export type { Translation, WalkLevel } from '../vm/debug-port';
 
 export const IOAPIC_GPA = 0xfec0_0000;
 export const LAPIC_GPA = 0xfee0_0000;
 const APIC_PAGE = 0x1000;
 
-export interface WalkLevel {
-  /** 1 = the root (VPN[1]), 0 = the leaf table (VPN[0]). */
-  level: number;
-  pteGpa: number;
-  pte: number;
-}
-
-export interface Translation {
-  gva: number;
-  /** Guest paging applied (satp.MODE = Sv32, not M-mode). */
-  paging: boolean;
-  levels: WalkLevel[];
-  gpa?: number;
-  /** Leaf PTE permission bits when paging. */
-  flags?: number;
-  /** Why there is no GPA: a page fault, or a table outside RAM. */
-  error?: string;
-}
-
 export class Inspector {
-  constructor(private readonly m: Machine) {}
+  constructor(private readonly m: Machine, private readonly port: DebugPort) {}
 
-  /** GVA → GPA as `vcpu` would translate it now (its privilege and satp), without side effects. */
-  translate(vcpu: Vcpu, gva: number): Translation {
-    const cpu = vcpu.cpu;
-    const va = gva >>> 0;
-    const paging = (cpu.satp >>> 31) !== 0 && cpu.priv !== Priv.M;
-    if (!paging) return { gva: va, paging, levels: [], gpa: va };
-    const levels: WalkLevel[] = [];
-    let table = (cpu.satp & 0x3fffff) * 4096;
-    for (let level = 1; level >= 0; level--) {
-      const vpn = level === 1 ? va >>> 22 : (va >>> 12) & 0x3ff;
-      const pteGpa = table + vpn * 4;
-      const host = pteGpa < 2 ** 32 ? this.m.vm.gpaToHost(pteGpa) : -1;
-      if (host < 0) return { gva: va, paging, levels, error: `page table at GPA ${hex(pteGpa)} is not in RAM` };
-      const pte = this.m.host.i32[host >> 2];
-      levels.push({ level, pteGpa, pte: pte >>> 0 });
-      if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W))) return { gva: va, paging, levels, error: `page fault: level-${level} PTE ${hex(pte >>> 0)} is not valid` };
-      if (!(pte & (PTE_R | PTE_X))) { table = (pte >>> 10) * 4096; continue; }
-      const ppn = pte >>> 10;
-      const page = level === 1 ? (ppn & ~0x3ff) | ((va >>> 12) & 0x3ff) : ppn;
-      return { gva: va, paging, levels, gpa: (page * 4096 + (va & 0xfff)) >>> 0, flags: pte & 0xff };
-    }
-    return { gva: va, paging, levels, error: 'page fault: no leaf PTE' };
+  /** GVA → GPA as `vcpu` would translate an access of this kind now, without side effects (KVM_TRANSLATE). */
+  translate(vcpu: Vcpu, gva: number, access: 'read' | 'write' | 'fetch' = 'fetch'): Translation {
+    return this.port.translate(vcpu.id, gva, access);
   }
 
   /** Host offset of a RAM GPA, or -1. */
@@ -150,7 +112,7 @@ export class Inspector {
       const host = gpa === undefined ? -1 : this.hostOf(gpa);
       if (host < 0) break;
       const chunk = Math.min(bytes.length - i, 0x1000 - (a & 0xfff), this.m.host.size - host);
-      this.m.host.write(host, bytes.subarray(i, i + chunk));
+      this.port.writeRam(host, bytes.subarray(i, i + chunk));
       i += chunk;
     }
     return i;

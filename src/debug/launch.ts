@@ -5,8 +5,7 @@
 import Ajv, { ErrorObject } from 'ajv';
 import packageJson from '../../package.json';
 import type { IrqchipMode, LaunchArguments, MmuMode } from '../protocol';
-import { CostModel, makeCostModel } from '../vm/hv/cost-model';
-import { decodeText } from '../vm/vmm/schedule';
+import { CostModel, makeCostModel, decodeText } from '../vm';
 
 interface JsonSchema {
   type?: string | string[];

@@ -1,10 +1,7 @@
 // The machine's interrupt controllers, PCI bus and injection paths, as the debugger reads them:
 // one place that names them (SPEC §2, §4), whatever irqchip mode placed them in the hypervisor or
 // the VMM.
-import type { Ioapic, Lapic, ApicRouter } from '../vm/irq';
-import type { PciBus } from '../vm/vmm/pci/bus';
-import type { Nic } from '../vm/vmm/nic';
-import type { Machine, ScheduledEvent } from '../vm/vmm/machine';
+import type { Ioapic, Lapic, ApicRouter, PciBus, Nic, Machine, ScheduledEvent } from '../vm';
 
 export interface MachineIrqView {
   readonly irqchip: 'kernel' | 'split' | 'userspace';

@@ -5,13 +5,12 @@
 import { disassemble } from '../asm';
 import { allRegisterNames, GPR_ABI_NAMES } from '../asm/registers';
 import { CSRS } from '../asm/csr-names';
-import { CSR_NAMES } from '../vm/cpu/csr';
+import { CSR_NAMES, collectStatistics } from '../vm';
 import { evaluate, ExprError, FUNCTION_NAMES, parseExpression, toNumber } from './expr';
 import { hex, hex32, privName, unquote } from './format';
 import type { DebugRuntime } from './runtime';
 import { ioapicSnapshot, lapicSnapshots, pagingSnapshot, routing, tlbSnapshots } from './state';
 import { encodeData } from './launch';
-import { collectStatistics } from '../vm/vmm/statistics';
 import { EVENT_FILTERS } from './event-filters';
 import { infoInterrupts, whyCommand } from './provenance';
 

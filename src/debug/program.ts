@@ -3,7 +3,7 @@
 // when it has one, our `.hyperstep.lines` section or a DWARF `.debug_line` program (GCC, GNU as -g).
 import { assemble, decodeLineTable, LINE_SECTION_NAME } from '../asm';
 import { ElfError, ElfImage, readElf } from '../asm/elf-reader';
-import type { ProgramImage } from '../vm/vmm/machine';
+import type { ProgramImage } from '../vm';
 import type { DebugHost } from './host';
 import { readDebugLine } from './dwarf-line';
 

@@ -2,9 +2,8 @@
 // hyperstep/why over the chain recorder (vm/provenance), their console forms `info interrupts [N]`,
 // `why irq GSI`, `why vector V [cpu N]`, and the checks that turn bad input into clear errors.
 import type { InterruptChain, InterruptsArguments, InterruptsResult, WhyArguments, WhyResult } from '../protocol';
-import { Chain, ChainRecorder, whyIrq, whyVector } from '../vm/provenance';
-import type { Machine } from '../vm/vmm/machine';
-import { testVector } from '../vm/irq/vector-bitmap';
+import { Chain, ChainRecorder, testVector, whyIrq, whyVector } from '../vm';
+import type { Machine } from '../vm';
 import { ExprError } from './expr';
 
 const hx = (v: number): string => '0x' + (v >>> 0).toString(16);

@@ -1,23 +1,21 @@
 // The debugger's runtime (after mock-debug's mockRuntime.ts): it owns the machine, its history and
-// every breakpoint, runs the guest in slices that yield to the event loop (so pause always works,
-// SPEC §5, §9), steps by instruction or source line in both directions, and says why it stopped.
-// It knows nothing of DAP: the session (session.ts) turns its results into protocol messages.
+// the session's breakpoints, runs the guest in slices that yield to the event loop (so pause always
+// works, docs/debugging.md), steps by instruction or source line in both directions, and says why
+// it stopped. It knows nothing of DAP: the session (session.ts) turns its results into protocol
+// messages.
 //
-// Determinism (SPEC §1) makes reverse execution exact: History keeps checkpoints and re-executes
-// from the nearest one. Anything the user changes (registers, memory, injected interrupts, a pc
-// moved past an ebreak) is an input from outside the guest, so the runtime takes a checkpoint right
-// after it: going back to a later step replays with the change, going back before it undoes it.
+// It is run control, one of three pieces over the machine's debug port (src/vm/debug-port.ts):
+// breakpoints live in breakpoint-set.ts, reverse execution in reverse.ts (docs/debugging.md
+// "Inside the runtime"). Nothing here writes a vCPU's fields: changes go through the port.
 import type { EventFilterId } from '../protocol';
-import { Machine, MachineConfig, RunOutcome } from '../vm/vmm/machine';
-import { History } from '../vm/vmm/history';
-import { ChainRecorder } from '../vm/provenance';
-import type { VmEvent } from '../vm/events';
-import type { Vcpu } from '../vm/hv/vcpu';
+import { ChainRecorder, History, Machine } from '../vm';
+import type { MachineConfig, RunOutcome, Vcpu, VmEvent } from '../vm';
+import { DebugPort } from '../vm/debug-port';
 import { registerNumber } from '../asm/registers';
 import { csrByName } from '../asm/csr-names';
-import {
-  BreakpointBase, CodeBreakpoint, DataBreakpoint, decide, EventFilterBreakpoint,
-} from './breakpoints';
+import { BreakpointBase, CodeBreakpoint, DataBreakpoint, decide, EventFilterBreakpoint } from './breakpoints';
+import { BreakpointSet } from './breakpoint-set';
+import { ReverseExecution, ScanHit as ReverseScanHit } from './reverse';
 import { EvalContext, ExprError, Value } from './expr';
 import { filterHits, FilterHit } from './event-filters';
 import { hex, privName, quoteBytes } from './format';
@@ -61,7 +59,7 @@ export type Granularity = 'instruction' | 'line';
 /** Wall-clock budget of one run slice before yielding to the event loop. */
 const SLICE_MS = 15;
 const MAX_SLICE_STEPS = 5_000_000;
-/** Steps a vCPU runs per turn (machine.ts QUANTUM), for windows of multi-vCPU reverse steps. */
+/** Steps a vCPU runs per turn (machine.ts QUANTUM): how long a step may wait for its vCPU's turn. */
 const QUANTUM = 10_000;
 
 interface TempBreak { address: number; vcpu: number; cond: () => boolean }
@@ -74,7 +72,7 @@ const TEMP_HIT = Symbol('temp');
 const HANDLER_ENTRY = Symbol('handler');
 type SliceResult = RunResult | typeof TEMP_HIT | typeof HANDLER_ENTRY | undefined;
 
-interface ScanHit { steps: number; stop: StopInfo; handlerEntry?: { vcpu: number } }
+type ScanHit = ReverseScanHit<StopInfo>;
 
 /** A stop decided by an event: its sentence is written when it is reported. */
 type PendingStop = StopInfo & { awaitHandler?: number; describe?: () => string };
@@ -94,17 +92,16 @@ function finish(p: PendingStop): StopInfo {
 export class DebugRuntime {
   readonly machine: Machine;
   readonly history: History;
+  /** Every change the debugger makes to the machine goes through this port. */
+  readonly port: DebugPort;
+  readonly breakpoints: BreakpointSet;
+  private readonly reverse: ReverseExecution<StopInfo>;
   readonly inspector: Inspector;
   readonly view: MachineIrqView;
   private maxEmitted = 0;
   private maxSent = 0;
   private outBuffer: number[] = [];
 
-  readonly codeBreakpoints = { source: new Map<string, CodeBreakpoint[]>(), function: [] as CodeBreakpoint[], instruction: [] as CodeBreakpoint[] };
-  dataBreakpoints: DataBreakpoint[] = [];
-  readonly filters = new Map<EventFilterId, EventFilterBreakpoint>();
-  /** Host words with a breakpoint planted, and who wants each (user, temp, handler). */
-  private readonly planted = new Map<number, Set<string>>();
   private tempBreaks: TempBreak[] = [];
   private handlerBreak: { word: number; vcpu: number; address: number } | undefined;
   /**
@@ -115,7 +112,8 @@ export class DebugRuntime {
   private asap: number[] | undefined;
 
   running = false;
-  private pauseRequested = false;
+  /** Set by pause(): the running operation ends at its next slice boundary. */
+  pauseRequested = false;
   private pendingStop: PendingStop | undefined;
   /**
    * The events that followed the one that stopped the machine, within the same instruction: one
@@ -128,24 +126,17 @@ export class DebugRuntime {
   private inTail = false;
   private scanning: ScanHit[] | undefined;
   /** Re-executing to record positions: events change nothing. */
-  private quiet = false;
+  quiet = false;
   /** Set while one vCPU is being stepped: traps it takes are noted, interrupts stop at the handler's entry. */
   private stepWatch: { vcpu: number; trap?: TrapSeen } | undefined;
   private ebreakAt: { vcpu: number; pc: number } | undefined;
   private readonly resumedAt = new Map<number, { pc: number; steps: number }>();
-  /**
-   * Steps at which the user changed the machine (each has a checkpoint taken right after the
-   * change). Re-executing across one would not redo the change, so reverse searches never scan a
-   * window that contains one: they go back before it only to a position that undoes it.
-   */
-  private changes: number[] = [];
   private sliceSteps = 100_000;
   /** GSI → the device that last drove it (for "interrupt 0x31 (NIC, GSI 19)"). */
   private readonly gsiDevice = new Map<number, string>();
-  private readonly hasTrapEvents: boolean;
   lastStop: StopInfo | undefined;
 
-  constructor(readonly program: ProgramInfo, readonly config: LaunchConfig, private readonly host: DebugHost, private readonly sink: RuntimeSink) {
+  constructor(readonly program: ProgramInfo, readonly config: LaunchConfig, readonly host: DebugHost, private readonly sink: RuntimeSink) {
     // The io object is part of the machine's snapshotted graph: `emitted` rewinds with it, so
     // output already shown once is not shown again when reverse execution replays it.
     const io = {
@@ -171,11 +162,13 @@ export class DebugRuntime {
       irqchip: config.irqchip, devices: { nic: config.nic },
     };
     this.machine = new Machine(cfg, io);
-    this.machine.vm.debuggerAttached = true;
     this.history = new History(this.machine, config.historyBytes);
-    this.inspector = new Inspector(this.machine);
+    this.port = new DebugPort(this.machine);
+    this.port.enable();
+    this.breakpoints = new BreakpointSet(this.port);
+    this.reverse = new ReverseExecution<StopInfo>(this);
+    this.inspector = new Inspector(this.machine, this.port);
     this.view = irqView(this.machine);
-    this.hasTrapEvents = typeof (this.machine.vcpus[0] as unknown as { trapTaken?: unknown }).trapTaken === 'function';
     this.machine.events.subscribe((e) => this.onEvent(e));
     ChainRecorder.attach(this.machine); // interrupt chains, rewound with the machine (debug/provenance.ts)
   }
@@ -213,17 +206,17 @@ export class DebugRuntime {
     return {
       lookup: (name) => {
         if (fields && name in fields) return fields[name];
-        if (name === 'pc') return v.cpu.pc >>> 0;
+        if (name === 'pc') return this.port.pc(v.id);
         const r = registerNumber(name);
-        if (r !== undefined) return v.cpu.x[r] >>> 0;
+        if (r !== undefined) return this.port.reg(v.id, r);
         const csr = csrByName(name);
-        if (csr) { const val = v.cpu.csrRead(csr.address); if (val !== undefined) return val >>> 0; }
+        if (csr) { const val = this.port.csr(v.id, csr.address); if (val !== undefined) return val; }
         switch (name) {
           case '$vcpu': return v.id;
           case '$steps': return this.machine.steps;
-          case '$cycles': return v.cpu.cycles();
-          case '$instret': return v.cpu.instret;
-          case '$priv': return privName(v.cpu.priv);
+          case '$cycles': return this.port.regs(v.id).cycles;
+          case '$instret': return this.port.regs(v.id).instret;
+          case '$priv': return privName(this.port.priv(v.id));
         }
         const s = this.program.symbol(name);
         return s ? s.address : undefined;
@@ -249,76 +242,25 @@ export class DebugRuntime {
     return undefined;
   };
 
-  // ---- breakpoints --------------------------------------------------------------------------------
+  // ---- breakpoints (breakpoint-set.ts) ------------------------------------------------------------
+
+  get codeBreakpoints(): BreakpointSet['code'] { return this.breakpoints.code; }
+  get dataBreakpoints(): DataBreakpoint[] { return this.breakpoints.data; }
+  set dataBreakpoints(bps: DataBreakpoint[]) { this.breakpoints.data = bps; }
+  get filters(): Map<EventFilterId, EventFilterBreakpoint> { return this.breakpoints.filters; }
 
   allCodeBreakpoints(): CodeBreakpoint[] {
-    return [...[...this.codeBreakpoints.source.values()].flat(), ...this.codeBreakpoints.function, ...this.codeBreakpoints.instruction];
-  }
-
-  /** The host word a guest-virtual code address lives in (as vCPU 0 translates it now), or -1. */
-  private wordOf(address: number): number {
-    const t = this.inspector.translate(this.machine.vcpus[0], address);
-    if (t.gpa === undefined) return -1;
-    const host = this.inspector.hostOf(t.gpa);
-    return host < 0 ? -1 : host >>> 2;
-  }
-
-  private plant(word: number, owner: string): void {
-    let owners = this.planted.get(word);
-    if (!owners) {
-      owners = new Set();
-      this.planted.set(word, owners);
-      this.machine.host.setBreakpoint(word << 2);
-    }
-    owners.add(owner);
-  }
-
-  private unplant(word: number, owner: string): void {
-    const owners = this.planted.get(word);
-    if (!owners) return;
-    owners.delete(owner);
-    if (owners.size === 0) {
-      this.planted.delete(word);
-      this.machine.host.clearBreakpoint(word << 2);
-    }
+    return this.breakpoints.allCode();
   }
 
   /** Plants exactly the user's code breakpoints (after any change, and before running: translations may have changed). */
   syncCodeBreakpoints(): void {
-    const want = new Set<number>();
-    for (const bp of this.allCodeBreakpoints()) {
-      if (bp.address === undefined) continue;
-      const w = this.wordOf(bp.address);
-      if (w >= 0) want.add(w);
-    }
-    for (const [w, owners] of [...this.planted]) if (owners.has('user') && !want.has(w)) this.unplant(w, 'user');
-    for (const w of want) this.plant(w, 'user');
+    this.breakpoints.syncCode();
   }
 
   /** Resolves and watches data breakpoints' RAM (device registers are matched on MMIO events). */
   syncDataBreakpoints(): void {
-    const host = this.machine.host;
-    let changed = false;
-    for (const bp of this.dataBreakpoints) {
-      if (bp.host !== undefined) { host.watch(bp.host, bp.target.size, false); bp.host = undefined; changed = true; }
-    }
-    for (const bp of this.dataBreakpoints) {
-      const t = bp.target;
-      if (t.space === 'mmio') { bp.gpa = t.address; continue; }
-      const gpa = t.space === 'gpa' ? t.address : this.inspector.translate(this.machine.vcpus[0], t.address).gpa;
-      bp.gpa = gpa;
-      const h = gpa === undefined ? -1 : this.inspector.hostOf(gpa);
-      if (h < 0 || this.inspector.hostOf(gpa! + t.size - 1) !== h + t.size - 1) {
-        bp.verified = false;
-        bp.message = gpa === undefined ? `${hex(t.address)} does not translate now` : `GPA ${hex(gpa)} is not RAM`;
-        continue;
-      }
-      bp.host = h;
-      host.watch(h, t.size, true);
-      changed = true;
-    }
-    // Watched pages must leave the CPUs' fast tables so their accesses take the reporting path.
-    if (changed) for (const v of this.machine.vcpus) v.cpu.flushTranslations();
+    this.breakpoints.syncData();
   }
 
   // ---- events from the machine ----------------------------------------------------------------------
@@ -326,7 +268,7 @@ export class DebugRuntime {
   private onEvent(e: VmEvent): void {
     if (this.history.replaying) return;
     if (e.kind === 'irq-line') this.gsiDevice.set(e.gsi, e.device);
-    if ((e.kind as string) === 'guest-trap') this.onTrap(e as unknown as { vcpu: number; cause: number; interrupt: boolean; epc: number; handler: number; fromPriv: number });
+    if (e.kind === 'guest-trap') this.onTrap(e);
     if (!this.running || this.quiet) return;
     if (this.pendingStop && !this.scanning) {
       if (this.tail.events.length < 1024) this.tail.events.push(e);
@@ -339,7 +281,7 @@ export class DebugRuntime {
   private evaluateEvent(e: VmEvent): void {
     if (e.kind === 'mem-access' || e.kind === 'mmio') this.checkData(e);
     if (this.filters.size) {
-      for (const hit of filterHits(e, this.vectorLabel, this.hasTrapEvents, this.exitDetails)) {
+      for (const hit of filterHits(e, this.vectorLabel, true, this.exitDetails)) {
         const bp = this.filters.get(hit.filter);
         if (bp) this.checkFilter(bp, hit);
       }
@@ -360,26 +302,18 @@ export class DebugRuntime {
     // first instruction makes the stop land exactly there (an exception's step ends there anyway).
     const awaiting = this.pendingStop?.awaitHandler === t.vcpu;
     if (t.interrupt && (stepping || awaiting || this.asap) && !this.handlerBreak) {
-      const word = this.wordOfFor(t.vcpu, t.handler);
+      const word = this.breakpoints.wordOf(t.vcpu, t.handler);
       if (word >= 0) {
         this.handlerBreak = { word, vcpu: t.vcpu, address: t.handler >>> 0 };
-        this.plant(word, 'handler');
+        this.breakpoints.plant(word, 'handler');
       }
       if (awaiting || this.asap) this.machine.requestStop();
     }
   }
 
-  private wordOfFor(vcpu: number, address: number): number {
-    const v = this.vcpu(vcpu);
-    if (!v) return -1;
-    const t = this.inspector.translate(v, address);
-    const h = t.gpa === undefined ? -1 : this.inspector.hostOf(t.gpa);
-    return h < 0 ? -1 : h >>> 2;
-  }
-
   private clearHandlerBreak(): void {
     if (!this.handlerBreak) return;
-    this.unplant(this.handlerBreak.word, 'handler');
+    this.breakpoints.unplant(this.handlerBreak.word, 'handler');
     this.handlerBreak = undefined;
   }
 
@@ -405,7 +339,7 @@ export class DebugRuntime {
     // The sentence is written when the stop is reported: the access has completed by then (an
     // exit's device register and value are known only after the device handled it).
     const stop: PendingStop = { kind: 'stop', reason: 'exception', vcpu, description: '', filter: hit.filter, describe: hit.describe };
-    if (hit.awaitsHandler && this.hasTrapEvents) stop.awaitHandler = hit.vcpu;
+    if (hit.awaitsHandler) stop.awaitHandler = hit.vcpu;
     this.onHit(bp, this.context(vcpu, hit.fields), stop);
   }
 
@@ -427,14 +361,14 @@ export class DebugRuntime {
     if (!this.machine.vm.running && !this.asap) {
       this.asap = [];
       for (const v of this.machine.vcpus) {
-        const w = this.wordOfFor(v.id, v.cpu.pc);
-        if (w >= 0) { this.plant(w, 'asap'); this.asap.push(w); }
+        const w = this.breakpoints.wordOf(v.id, this.port.pc(v.id));
+        if (w >= 0) { this.breakpoints.plant(w, 'asap'); this.asap.push(w); }
       }
     }
   }
 
   private clearAsap(): void {
-    for (const w of this.asap ?? []) this.unplant(w, 'asap');
+    for (const w of this.asap ?? []) this.breakpoints.unplant(w, 'asap');
     this.asap = undefined;
   }
 
@@ -445,12 +379,12 @@ export class DebugRuntime {
     if (this.running) this.pauseRequested = true;
   }
 
-  private pauseStop(vcpu = this.machine.currentVcpu): StopInfo {
+  pauseStop(vcpu = this.machine.currentVcpu): StopInfo {
     return { kind: 'stop', reason: 'pause', vcpu, description: `Paused at ${this.where(vcpu)}` };
   }
 
   where(vcpu: number): string {
-    const pc = this.vcpu(vcpu)?.cpu.pc ?? 0;
+    const pc = this.vcpu(vcpu) ? this.port.pc(vcpu) : 0;
     const line = this.program.lineAt(pc >>> 0);
     const name = this.program.describe(pc >>> 0);
     return `${hex(pc >>> 0)}${name ? ` <${name}>` : ''}${line ? ` (${line.file.replace(/^.*[\\/]/, '')}:${line.line})` : ''}`;
@@ -480,8 +414,7 @@ export class DebugRuntime {
     if (r.kind === 'stop') this.lastStop = r;
     // The events after the stop belong to this position only.
     if (r.kind === 'stop') this.tail.steps = this.machine.steps;
-    // Going back before a change undid it (its checkpoint is gone with the newer ones).
-    this.changes = this.changes.filter((c) => c <= this.machine.steps);
+    this.reverse.forgetUndoneChanges();
     return r;
   }
 
@@ -490,9 +423,10 @@ export class DebugRuntime {
    * CPU's resumeFromBreakpoint), remembering where, so a resume that did not step can be redone.
    */
   private resumeOver(v: Vcpu): void {
-    const at = this.planted.has(this.wordOfFor(v.id, v.cpu.pc));
-    v.cpu.resumeFromBreakpoint = at;
-    if (at) this.resumedAt.set(v.id, { pc: v.cpu.pc >>> 0, steps: this.machine.steps });
+    const pc = this.port.pc(v.id);
+    const at = this.breakpoints.isPlanted(this.breakpoints.wordOf(v.id, pc));
+    this.port.stepOverBreakpoint(v.id, at);
+    if (at) this.resumedAt.set(v.id, { pc, steps: this.machine.steps });
     else this.resumedAt.delete(v.id);
   }
 
@@ -502,7 +436,7 @@ export class DebugRuntime {
     if (this.ebreakAt) {
       // Resuming from an ebreak skips it (as GDB's "compiled-in breakpoint"): an input from outside.
       const v = this.vcpu(this.ebreakAt.vcpu);
-      if (v && (v.cpu.pc >>> 0) === this.ebreakAt.pc) { v.cpu.pc = (v.cpu.pc + 4) | 0; this.noteExternalChange(); }
+      if (v && this.port.pc(v.id) === this.ebreakAt.pc) { this.port.setPc(v.id, this.ebreakAt.pc + 4); this.noteExternalChange(); }
       this.ebreakAt = undefined;
     }
     for (const v of this.machine.vcpus) this.resumeOver(v);
@@ -554,7 +488,7 @@ export class DebugRuntime {
       case 'stopped':
         if (outcome.reason === 'breakpoint') return this.onBreakpoint(outcome.vcpu);
         if (outcome.reason === 'ebreak') {
-          const pc = this.machine.vcpus[outcome.vcpu].cpu.pc >>> 0;
+          const pc = this.port.pc(outcome.vcpu);
           this.ebreakAt = { vcpu: outcome.vcpu, pc };
           return { kind: 'stop', reason: 'breakpoint', vcpu: outcome.vcpu, description: `ebreak at ${this.where(outcome.vcpu)}` };
         }
@@ -572,7 +506,7 @@ export class DebugRuntime {
   /** A vCPU reached a planted word: the handler entry, a temporary breakpoint, or the user's. */
   private onBreakpoint(vcpuId: number): SliceResult {
     const v = this.machine.vcpus[vcpuId];
-    const pc = v.cpu.pc >>> 0;
+    const pc = this.port.pc(vcpuId);
     if (this.asap) {
       this.clearAsap();
       if (this.handlerBreak?.address === pc) this.clearHandlerBreak();
@@ -624,8 +558,8 @@ export class DebugRuntime {
 
   private clearTemps(): void {
     for (const t of this.tempBreaks) {
-      const w = this.wordOfFor(t.vcpu, t.address);
-      if (w >= 0) this.unplant(w, 'temp');
+      const w = this.breakpoints.wordOf(t.vcpu, t.address);
+      if (w >= 0) this.breakpoints.unplant(w, 'temp');
     }
     this.tempBreaks = [];
   }
@@ -634,8 +568,8 @@ export class DebugRuntime {
   private async runFree(temps: TempBreak[] = []): Promise<RunResult | undefined> {
     this.clearTemps();
     for (const t of temps) {
-      const w = this.wordOfFor(t.vcpu, t.address);
-      if (w >= 0) { this.plant(w, 'temp'); this.tempBreaks.push(t); }
+      const w = this.breakpoints.wordOf(t.vcpu, t.address);
+      if (w >= 0) { this.breakpoints.plant(w, 'temp'); this.tempBreaks.push(t); }
     }
     let tempHit = false;
     const r = await this.loop(() => {
@@ -654,12 +588,11 @@ export class DebugRuntime {
   }
 
   /** The vCPU the scheduler runs next (the machine skips halted ones without a pending interrupt). */
-  private whoRunsNext(): number {
-    const vs = this.machine.vcpus;
-    for (let k = 0; k < vs.length; k++) {
-      const i = (this.machine.currentVcpu + k) % vs.length;
-      const c = vs[i].cpu;
-      if (!(c.halted && (c.mip() & c.mie) === 0)) return i;
+  whoRunsNext(): number {
+    const n = this.port.vcpuCount;
+    for (let k = 0; k < n; k++) {
+      const i = (this.machine.currentVcpu + k) % n;
+      if (!this.port.waitsInWfi(i)) return i;
     }
     return this.machine.currentVcpu;
   }
@@ -669,11 +602,10 @@ export class DebugRuntime {
    * or undefined with `stepWatch.trap` set if the step entered a trap handler.
    */
   private stepOne(id: number): RunResult | undefined {
-    const v = this.machine.vcpus[id];
     this.stepWatch = { vcpu: id };
     for (let guard = 0; guard < 4 * QUANTUM * this.machine.vcpus.length; guard++) {
       const next = this.whoRunsNext();
-      const pc = v.cpu.pc, steps = this.machine.steps;
+      const pc = this.port.pc(id), steps = this.machine.steps;
       const s = this.runTo(steps + 1);
       if (s === HANDLER_ENTRY) return undefined;
       if (s === TEMP_HIT) continue;
@@ -681,25 +613,21 @@ export class DebugRuntime {
       if (next === id) {
         if (this.machine.steps > steps) return undefined;
         // No progress at a breakpoint word: step over it with the word lifted.
-        if ((v.cpu.pc >>> 0) === (pc >>> 0)) { const r = this.stepOverLifted(id); if (r !== 'done') return r; return undefined; }
+        if ((this.port.pc(id)) === (pc >>> 0)) { const r = this.stepOverLifted(id); if (r !== 'done') return r; return undefined; }
       }
     }
     return { kind: 'stop', reason: 'exception', vcpu: id, description: `vCPU ${id} did not get to run`, text: 'the other vCPUs kept running without giving it a turn' };
   }
 
   private stepOverLifted(id: number): RunResult | undefined | 'done' {
-    const word = this.wordOfFor(id, this.machine.vcpus[id].cpu.pc);
-    const owners = this.planted.get(word);
-    if (owners) this.machine.host.clearBreakpoint(word << 2);
-    try {
+    const word = this.breakpoints.wordOf(id, this.port.pc(id));
+    return this.breakpoints.withoutWord(word, () => {
       const s = this.runTo(this.machine.steps + 1);
       return s === undefined || s === TEMP_HIT || s === HANDLER_ENTRY ? 'done' : s;
-    } finally {
-      if (owners) this.machine.host.setBreakpoint(word << 2);
-    }
+    });
   }
 
-  private stepStop(id: number): StopInfo {
+  stepStop(id: number): StopInfo {
     return { kind: 'stop', reason: 'step', vcpu: id, description: `Stepped to ${this.where(id)}` };
   }
 
@@ -736,16 +664,16 @@ export class DebugRuntime {
   step(id: number, over: boolean, granularity: Granularity): Promise<RunResult> {
     return this.operate(async () => {
       const v = this.machine.vcpus[id];
-      const start = granularity === 'line' ? this.program.lineAt(v.cpu.pc >>> 0) : undefined;
-      const sp0 = v.cpu.x[2] >>> 0;
+      const start = granularity === 'line' ? this.program.lineAt(this.port.pc(id)) : undefined;
+      const sp0 = this.port.reg(id, 2);
       let interruptsStepped = 0;
       let t0 = this.host.now();
       for (;;) {
-        const pc = v.cpu.pc >>> 0;
+        const pc = this.port.pc(id);
         let word = 0;
         try { word = this.inspector.readVirt(v, pc, 4); } catch { /* not code we can read: just step */ }
         if (over && isCall(word)) {
-          const r = await this.runFree([{ address: (pc + 4) >>> 0, vcpu: id, cond: () => (v.cpu.x[2] >>> 0) >= sp0 }]);
+          const r = await this.runFree([{ address: (pc + 4) >>> 0, vcpu: id, cond: () => (this.port.reg(id, 2)) >= sp0 }]);
           if (r) return r;
         } else {
           const r = this.stepOne(id);
@@ -755,15 +683,15 @@ export class DebugRuntime {
             // `next` does not stop in an interrupt handler: run until it returns to where it interrupted.
             if (++interruptsStepped > 100) return this.stepStop(id);
             const epc = trap.epc >>> 0, priv = trap.fromPriv;
-            const back = await this.runFree([{ address: epc, vcpu: id, cond: () => v.cpu.priv === priv }]);
+            const back = await this.runFree([{ address: epc, vcpu: id, cond: () => this.port.priv(id) === priv }]);
             if (back) return back;
             continue;
           }
           if (trap) return this.stepStop(id);
         }
         if (!start) return this.stepStop(id);
-        const now = this.program.lineAt(v.cpu.pc >>> 0);
-        if (!now || now.file !== start.file || now.line !== start.line || ((v.cpu.pc >>> 0) === now.address && (v.cpu.pc >>> 0) !== (pc + 4) >>> 0)) {
+        const now = this.program.lineAt(this.port.pc(id));
+        if (!now || now.file !== start.file || now.line !== start.line || ((this.port.pc(id)) === now.address && (this.port.pc(id)) !== (pc + 4) >>> 0)) {
           return this.stepStop(id);
         }
         if (this.host.now() - t0 > SLICE_MS) {
@@ -779,16 +707,15 @@ export class DebugRuntime {
   /** Step out of the current function, or out of a trap handler back to the interrupted code. */
   stepOut(id: number): Promise<RunResult> {
     return this.operate(async () => {
-      const v = this.machine.vcpus[id];
       const frames = this.frames(id);
       const caller = frames[1];
       if (!caller) return { kind: 'stop', reason: 'step', vcpu: id, description: `No caller to step out to from ${this.where(id)}` };
-      const sp0 = v.cpu.x[2] >>> 0, pc0 = v.cpu.pc >>> 0;
+      const sp0 = this.port.reg(id, 2), pc0 = this.port.pc(id);
       // Out of a handler: back at the interrupted pc once no trap frame is left; out of a function:
       // at the return address with the stack popped (recursion re-enters the same address deeper).
       const target: TempBreak = caller.kind === 'trap'
         ? { address: caller.pc, vcpu: id, cond: () => !this.inHandler(id) }
-        : { address: caller.pc, vcpu: id, cond: () => (v.cpu.x[2] >>> 0) >= sp0 && (v.cpu.pc >>> 0) !== pc0 };
+        : { address: caller.pc, vcpu: id, cond: () => (this.port.reg(id, 2)) >= sp0 && (this.port.pc(id)) !== pc0 };
       return (await this.runFree([target])) ?? this.stepStop(id);
     });
   }
@@ -804,132 +731,34 @@ export class DebugRuntime {
     return unwind(this.program, this.inspector, v, this.vectorLabel);
   }
 
-  // ---- reverse ----------------------------------------------------------------------------------------
+  // ---- reverse (reverse.ts) -------------------------------------------------------------------------
 
-  private atHistoryStart(id: number): StopInfo {
+  atHistoryStart(id: number): StopInfo {
     return { kind: 'stop', reason: 'step', vcpu: id, description: `Reached the start of the recorded history at ${this.where(id)}` };
-  }
-
-  /** Lifts every planted word while `f` re-executes (reverse scans must not stop on them). */
-  private lifted<T>(f: () => T): T {
-    const words = [...this.planted.keys()];
-    for (const w of words) this.machine.host.clearBreakpoint(w << 2);
-    try {
-      return f();
-    } finally {
-      for (const w of words) this.machine.host.setBreakpoint(w << 2);
-    }
-  }
-
-  /** The steps (machine positions) before each step vCPU `id` took in [from, to), with its pc and sp there. */
-  private async recordSteps(id: number, from: number, to: number): Promise<{ step: number; pc: number; sp: number }[]> {
-    const out: { step: number; pc: number; sp: number }[] = [];
-    const v = this.machine.vcpus[id];
-    this.history.seek(from);
-    this.quiet = true;
-    try {
-      let t0 = this.host.now();
-      while (this.machine.steps < to) {
-        const next = this.whoRunsNext();
-        const rec = { step: this.machine.steps, pc: v.cpu.pc >>> 0, sp: v.cpu.x[2] >>> 0 };
-        const before = this.machine.steps;
-        const outcome = this.lifted(() => this.history.run(Infinity, before + 1));
-        if (next === id && this.machine.steps > before) out.push(rec);
-        if (this.machine.steps === before) break; // halted or failed: nothing further
-        if (outcome.kind === 'poweroff' || outcome.kind === 'failure') break;
-        if (this.host.now() - t0 > SLICE_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          t0 = this.host.now();
-        }
-      }
-    } finally {
-      this.quiet = false;
-      this.pendingStop = undefined;
-    }
-    return out;
   }
 
   /** Goes back one instruction (of vCPU `id`) or to the start of the previous source line. */
   stepBack(id: number, granularity: Granularity): Promise<RunResult> {
-    return this.operate(async () => {
-      const m = this.machine, h = this.history;
-      const target = m.steps;
-      if (target <= h.oldestStep) return this.atHistoryStart(id);
-      const v = m.vcpus[id];
-      const curLine = granularity === 'line' ? this.program.lineAt(v.cpu.pc >>> 0) : undefined;
-      const sp0 = v.cpu.x[2] >>> 0;
-      if (m.vcpus.length === 1 && !curLine) {
-        h.seek(target - 1);
-        return this.stepStop(id);
-      }
-      let window = m.vcpus.length === 1 ? 64 : m.vcpus.length * QUANTUM + 1;
-      const floor = this.floor(target);
-      if (target <= floor && m.vcpus.length > 1) return this.atHistoryStart(id);
-      for (;;) {
-        const from = Math.max(floor, target - window);
-        const recs = await this.recordSteps(id, from, target);
-        if (this.pauseRequested) return this.pauseStop(id);
-        let chosen: number | undefined;
-        if (!curLine) {
-          chosen = recs.length ? recs[recs.length - 1].step : undefined;
-        } else {
-          let i = recs.length - 1;
-          const lineOf = (k: number): string => { const l = this.program.lineAt(recs[k].pc); return l ? `${l.file}:${l.line}` : `@${recs[k].pc}`; };
-          const cur = `${curLine.file}:${curLine.line}`;
-          // A callee's instructions (deeper stack, another function) belong to the line that called it.
-          const fnOf = (pcv: number): number | undefined => this.program.functionAt(pcv)?.address;
-          const inCallee = (k: number, sp: number, fn: number | undefined): boolean => recs[k].sp < sp && fnOf(recs[k].pc) !== fn;
-          const fn0 = fnOf(v.cpu.pc >>> 0);
-          while (i >= 0 && (lineOf(i) === cur || inCallee(i, sp0, fn0))) i--;
-          if (i >= 0) {
-            const prev = lineOf(i);
-            const fnPrev = fnOf(recs[i].pc);
-            let j = i;
-            while (j - 1 >= 0 && (lineOf(j - 1) === prev || inCallee(j - 1, recs[i].sp, fnPrev))) j--;
-            if (j > 0 || from === floor) chosen = recs[j].step;
-          }
-        }
-        if (chosen !== undefined) { h.seek(chosen); return this.stepStop(id); }
-        if (from === floor || window >= 1 << 24) {
-          h.seek(recs.length ? recs[0].step : from);
-          return recs.length ? this.stepStop(id) : this.atHistoryStart(id);
-        }
-        window *= 4;
-      }
-    });
+    return this.operate(() => this.reverse.stepBack(id, granularity === 'line'));
   }
 
   /** Runs backwards to the most recent point where a breakpoint (of any kind) would have stopped. */
   reverseContinue(id: number): Promise<RunResult> {
-    return this.operate(async () => {
-      const m = this.machine, h = this.history;
-      let end = m.steps;
-      const windowSize = Math.max(h.interval, 100_000);
-      while (end > h.oldestStep) {
-        const start = Math.max(this.floor(end), end - windowSize);
-        const hits = await this.scanWindow(start, end);
-        if (this.pauseRequested) return this.pauseStop(id); // somewhere in the window searched
-        const last = hits.filter((x) => x.steps < end).pop();
-        if (last) {
-          h.seek(last.steps);
-          if (last.handlerEntry) this.enterHandler(last.handlerEntry.vcpu);
-          return last.stop;
-        }
-        end = start;
-      }
-      h.seek(h.oldestStep);
-      return this.atHistoryStart(id);
-    });
+    return this.operate(() => this.reverse.reverseContinue(id));
+  }
+
+  dropPending(): void {
+    this.pendingStop = undefined;
   }
 
   /** Re-executes [start, end) with every breakpoint armed, recording where each would stop. */
-  private async scanWindow(start: number, end: number): Promise<ScanHit[]> {
+  async scanWindow(start: number, end: number): Promise<ScanHit[]> {
     const hits: ScanHit[] = [];
     this.history.seek(start);
     this.scanning = hits;
     try {
       // A breakpoint exactly at `start` counts here (the window after this one stops before it).
-      for (const v of this.machine.vcpus) v.cpu.resumeFromBreakpoint = false;
+      for (let id = 0; id < this.port.vcpuCount; id++) this.port.stepOverBreakpoint(id, false);
       let t0 = this.host.now();
       while (this.machine.steps < end) {
         this.pendingStop = undefined;
@@ -970,7 +799,7 @@ export class DebugRuntime {
   }
 
   /** From the step before an interrupt is taken, re-enters the handler and stops on its entry. */
-  private enterHandler(id: number): void {
+  enterHandler(id: number): void {
     this.stepWatch = { vcpu: id };
     try {
       this.runTo(this.machine.steps + 1);
@@ -984,16 +813,7 @@ export class DebugRuntime {
 
   /** After the user changed the machine: a checkpoint here makes the change part of history. */
   noteExternalChange(): void {
-    this.history.take();
-    const at = this.machine.steps;
-    if (this.changes[this.changes.length - 1] !== at) this.changes.push(at);
-  }
-
-  /** The earliest step a reverse search ending at `end` may re-execute from (see `changes`). */
-  private floor(end: number): number {
-    let f = this.history.oldestStep;
-    for (const c of this.changes) if (c < end && c > f) f = c;
-    return f;
+    this.reverse.noteExternalChange();
   }
 
   /** GSI level from the user (KVM_IRQ_LINE from the debug console). */

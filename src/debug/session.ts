@@ -462,7 +462,7 @@ export class HyperstepSession extends LoggingDebugSession {
         this.sendResponse(response);
         return;
       }
-      const r = setRegisterOrCsr(vc, args.name, value);
+      const r = setRegisterOrCsr(rt.port, c.vcpu, args.name, value);
       if ('error' in r) fail(r.error);
       this.afterWrite(rt);
       response.body = { value: r.value };
@@ -488,7 +488,7 @@ export class HyperstepSession extends LoggingDebugSession {
         this.afterWrite(rt, { memoryReference: hex32(address), offset: 0, count: size });
         response.body = { value: formatValue(value) };
       } else {
-        const r = setRegisterOrCsr(rt.vcpu(vcpu)!, e, value);
+        const r = setRegisterOrCsr(rt.port, vcpu, e, value);
         if ('error' in r) fail(r.error);
         this.afterWrite(rt);
         response.body = { value: r.value };

@@ -4,8 +4,8 @@
 // prologue analyzer does), which give the caller's sp and return address. Inside a trap handler a
 // synthetic frame names the trap — "interrupt 0x31 (NIC, GSI 19)" — and unwinding goes on at the
 // interrupted pc (mepc/sepc).
-import type { Vcpu } from '../vm/hv/vcpu';
-import { CAUSE_NAMES, Priv } from '../vm/cpu/csr';
+import { CAUSE_NAMES, Priv } from '../vm';
+import type { Vcpu } from '../vm';
 import type { Inspector } from './inspect';
 import type { ProgramInfo } from './program';
 import { hex } from './format';

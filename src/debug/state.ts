@@ -5,11 +5,8 @@
 import type {
   ExitSnapshot, IoapicSnapshot, LapicSnapshot, PagingSnapshot, RedirectionEntrySnapshot, RouteSnapshot, StatePart, StateSnapshot, TlbSnapshot,
 } from '../protocol';
-import { parseRedirectionEntry, type Ioapic } from '../vm/irq';
-import type { ExitRecord } from '../vm/hv/vcpu';
-import { EptPaging, ShadowPaging } from '../vm/hv/paging';
-import { KVM_STAT_NAMES } from '../vm/hv/stats';
-import { collectStatistics } from '../vm/vmm/statistics';
+import { parseRedirectionEntry, EptPaging, ShadowPaging, KVM_STAT_NAMES, collectStatistics } from '../vm';
+import type { Ioapic, ExitRecord } from '../vm';
 import type { DebugRuntime } from './runtime';
 import { privName } from './format';
 

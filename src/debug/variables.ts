@@ -5,11 +5,9 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { GPR_ABI_NAMES, registerNumber } from '../asm/registers';
 import { csrByName } from '../asm/csr-names';
 import { disassemble } from '../asm';
-import { CSR_NAMES, CAUSE_NAMES } from '../vm/cpu/csr';
-import type { Vcpu } from '../vm/hv/vcpu';
-import { EptPaging, ShadowPaging } from '../vm/hv/paging';
-import { BARE_ROOT } from '../vm/mmu/shadow';
-import { ASID_BARE, TLB_G } from '../vm/mmu/tlb';
+import { CSR_NAMES, CAUSE_NAMES, EptPaging, ShadowPaging, BARE_ROOT, ASID_BARE, TLB_G } from '../vm';
+import type { Vcpu } from '../vm';
+import type { DebugPort } from '../vm/debug-port';
 import type { DebugRuntime } from './runtime';
 import { hex, hex32, privName } from './format';
 import { formatDataId } from './breakpoints';
@@ -314,20 +312,19 @@ function translation(rt: DebugRuntime, vc: Vcpu, ref: MakeRef): DebugProtocol.Va
 
 // ---- writes -------------------------------------------------------------------------------------------
 
-/** Sets a register (by ABI or x name, or pc) or a CSR; returns the new shown value or an error. */
-export function setRegisterOrCsr(vc: Vcpu, name: string, value: number): { value: string } | { error: string } {
-  const cpu = vc.cpu;
-  if (name === 'pc') { cpu.pc = value | 0; return { value: hex32(value) }; }
+/** Sets a register (by ABI or x name, or pc) or a CSR through the debug port (KVM_SET_REGS); returns the new shown value or an error. */
+export function setRegisterOrCsr(port: DebugPort, vcpu: number, name: string, value: number): { value: string } | { error: string } {
+  if (name === 'pc') { port.setPc(vcpu, value); return { value: hex32(value) }; }
   const r = registerNumber(name);
   if (r !== undefined) {
     if (r === 0) return { error: 'zero (x0) is hard-wired to 0' };
-    cpu.x[r] = value | 0;
+    port.setReg(vcpu, r, value);
     return { value: hex32(value) };
   }
   const csr = csrByName(name) ?? (PMP_CSRS.find(([, n]) => n === name) ? { address: PMP_CSRS.find(([, n]) => n === name)![0] } : undefined);
   if (csr) {
-    if (!cpu.csrWrite(csr.address, value | 0)) return { error: `${name} is not a CSR of this hart` };
-    return { value: hex32(cpu.csrRead(csr.address) ?? value) };
+    if (!port.setCsr(vcpu, csr.address, value)) return { error: `${name} is not a CSR of this hart` };
+    return { value: hex32(port.csr(vcpu, csr.address) ?? value) };
   }
   return { error: `'${name}' is not a register or CSR` };
 }

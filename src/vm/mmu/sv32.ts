@@ -45,43 +45,61 @@ export class Sv32Walker {
    */
   walk(mem: PteMemory, satp: number, va: number, access: Access, priv: Priv, sum: boolean, mxr: boolean): boolean {
     this.walks++;
+    return this.levels(mem, satp, va, access, priv, sum, mxr, false);
+  }
+
+  /**
+   * The same walk without side effects, for a debugger (KVM_TRANSLATE): no A/D update, no
+   * counters, no permission check (the leaf's flags say what the guest may do). On failure
+   * `fault` says why: the PTE is not in RAM, not valid, or a misaligned or too-high superpage.
+   */
+  probe(mem: PteMemory, satp: number, va: number): boolean {
+    return this.levels(mem, satp, va, Access.Read, Priv.S, true, true, true);
+  }
+
+  /** Why the last probe failed. */
+  fault: 'not-ram' | 'invalid' | 'permission' | 'misaligned' | 'beyond' | 'no-leaf' | undefined;
+
+  private levels(mem: PteMemory, satp: number, va: number, access: Access, priv: Priv, sum: boolean, mxr: boolean, probe: boolean): boolean {
     this.steps = 0;
+    this.fault = undefined;
     let table = (satp & 0x3fffff) * 4096; // PPN × PAGESIZE; up to 34 bits, so a float
     for (let level = 1; level >= 0; level--) {
       const vpn = level === 1 ? va >>> 22 : (va >>> 12) & 0x3ff;
       const pteGpa = table + vpn * 4;
       const host = pteGpa < 2 ** 32 ? mem.pteHost(pteGpa) : -1;
-      this.pteRefs++;
-      if (host < 0) { this.cause = ACCESS_FAULT_FOR[access]; return false; }
+      if (!probe) this.pteRefs++;
+      if (host < 0) { this.fault = 'not-ram'; this.cause = ACCESS_FAULT_FOR[access]; return false; }
       let pte = mem.i32[host >> 2];
       this.stepPteGpa[this.steps] = pteGpa;
       this.stepPte[this.steps] = pte;
       this.steps++;
-      if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W))) return this.pageFault(access);
+      if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W))) return this.pageFault(access, 'invalid');
       if (!(pte & (PTE_R | PTE_X))) { // pointer to the next level
         table = (pte >>> 10) * 4096;
         continue;
       }
-      if (!permitted(pte, access, priv, sum, mxr)) return this.pageFault(access);
+      if (!probe && !permitted(pte, access, priv, sum, mxr)) return this.pageFault(access, 'permission');
       const ppn = pte >>> 10;
-      if (level === 1 && (ppn & 0x3ff) !== 0) return this.pageFault(access); // misaligned superpage (§4.3.2 step 6)
+      if (level === 1 && (ppn & 0x3ff) !== 0) return this.pageFault(access, 'misaligned'); // misaligned superpage (§4.3.2 step 6)
       // A/D are updated by the walker, as QEMU does (§4.3.2 step 7, the hardware-update option).
       const ad = PTE_A | (access === Access.Write ? PTE_D : 0);
-      if ((pte & ad) !== ad) {
+      if ((pte & ad) !== ad && !probe) {
         pte |= ad;
         mem.pteWrite(host, pte);
       }
       const page = level === 1 ? (ppn & ~0x3ff) | ((va >>> 12) & 0x3ff) : ppn;
-      if (page >= 1 << 20) { this.cause = ACCESS_FAULT_FOR[access]; return false; } // beyond 32-bit physical space
+      if (page >= 1 << 20) { this.fault = 'beyond'; this.cause = ACCESS_FAULT_FOR[access]; return false; } // beyond 32-bit physical space
       this.gpa = ((page << 12) | (va & 0xfff)) >>> 0;
       this.leafFlags = pte & 0xff;
       this.leafLevel = level;
       return true;
     }
-    return this.pageFault(access);
+    return this.pageFault(access, 'no-leaf');
   }
 
-  private pageFault(access: Access): boolean {
+  private pageFault(access: Access, why: Sv32Walker['fault']): boolean {
+    this.fault = why;
     this.cause = FAULT_FOR[access];
     return false;
   }
