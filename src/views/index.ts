@@ -17,6 +17,8 @@ export { ExitNode } from './nodes/exits';
 export { PinNode } from './nodes/ioapic';
 export { StateTreeProvider, type ViewOptions } from './provider';
 export { CHANGE_MARK_SCHEME };
+export { highlightedText, itemText } from './decorations';
+export { type ChangeMark, changedParts, SEGMENT_SEPARATOR } from './changes';
 export { hex8 } from './format';
 
 /** The views, by key; ids match package.json `contributes.views.debug`. */

@@ -2,7 +2,8 @@
 // from one state snapshot, knows its tree item and its children, and compares what it shows with
 // what the node of the same id showed at the previous stop, to mark changes.
 import * as vscode from 'vscode';
-import { changeMarkUri } from './decorations';
+import { type ChangeMark, changedParts, shownValue } from './changes';
+import { markChanges } from './decorations';
 
 /** How much the views show: compact hides idle entries (masked pins, empty TLB ways, zero counts). */
 export type Detail = 'compact' | 'full';
@@ -56,9 +57,9 @@ export abstract class ViewNode {
     return undefined;
   }
 
-  /** What the change mark compares: everything the node shows. */
+  /** What the change mark compares: everything the node shows (label and description). */
   value(): string {
-    return `${this.label()}\u0000${this.description() ?? ''}`;
+    return shownValue(this.label(), this.description());
   }
 
   /** False for the views' own notes ("3 masked entries hidden"), which are never marked. */
@@ -75,15 +76,27 @@ export abstract class ViewNode {
     return shown(this.allChildren(), this.ctx, this.id);
   }
 
-  /** Changed since the previous stop: its own value, or (for a collapsed parent) a descendant's. */
+  /** Changed since the previous stop: its own value, or a descendant's (shown or hidden). */
   get changed(): boolean {
-    return this.selfChanged() || this.allChildren().some((c) => c.changed);
+    return this.selfChanged() || this.innerChanged();
   }
 
-  private selfChanged(): boolean {
+  /** Its own value differs from the previous stop's; a node absent then (a new exit) counts as changed. */
+  selfChanged(): boolean {
     if (this.ctx.baseline === undefined || !this.tracked()) return false;
-    // A node absent at the previous stop (a new exit in the log, a new TLB entry) counts as changed.
     return this.ctx.baseline.get(this.id) !== this.value();
+  }
+
+  /** Something below it changed (what a folded node's badge says). */
+  innerChanged(): boolean {
+    return this.allChildren().some((c) => c.changed);
+  }
+
+  /** What changed in this node's own text since the previous stop (decorations.ts renders it). */
+  changeOf(): ChangeMark | undefined {
+    if (!this.selfChanged()) return undefined;
+    const before = this.ctx.baseline?.get(this.id);
+    return changedParts(this.label(), this.description() ?? '', before, this.value() !== shownValue(this.label(), this.description()));
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -96,16 +109,13 @@ export abstract class ViewNode {
     item.id = this.id;
     const description = this.description();
     item.description = description;
-    const changed = this.changed;
     // A resourceUri would otherwise lend the item its path as tooltip and screen-reader label.
     const text = description ? `${this.label()}: ${description}` : this.label();
     item.tooltip = this.tooltip() ?? text;
-    item.accessibilityInformation = { label: changed ? `${text} (changed since the last stop)` : text };
     item.iconPath = this.icon();
     item.command = this.command();
     item.contextValue = this.contextValue();
-    // The change mark is a file decoration on a private URI scheme (colour and badge; decorations.ts).
-    item.resourceUri = changeMarkUri(this.id, changed);
+    markChanges(item, this.id, this.label(), description, this.changeOf(), this.innerChanged());
     return item;
   }
 }

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { HyperstepApi } from '../../src/extension/api';
 import { type StateSnapshot, stateRequest } from '../../src/protocol';
-import type { ViewNode } from '../../src/views';
+import { highlightedText, itemText, type ViewNode } from '../../src/views';
 
 const EXTENSION_ID = 'hyperstep.hyperstep';
 type StoppedBody = DebugProtocol.StoppedEvent['body'];
@@ -71,8 +71,24 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
   }
 }
 
-function descriptionOf(item: vscode.TreeItem): string {
-  return typeof item.description === 'string' ? item.description : '';
+/** Label and description as the row shows them (a change mark moves the description into the label). */
+function textOf(node: ViewNode): string {
+  return itemText(node.getTreeItem());
+}
+
+/** Every node of a view's tree (shown or hidden by compact detail), depth first. */
+function allNodes(roots: readonly ViewNode[]): ViewNode[] {
+  return roots.flatMap((n) => [n, ...allNodes(n.allChildren())]);
+}
+
+/** The rows a view marks as changed, by id, with the parts their mark highlights. */
+function marks(roots: readonly ViewNode[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const n of allNodes(roots)) {
+    const item = n.getTreeItem();
+    if (item.resourceUri?.query === 'changed') out.set(n.id, highlightedText(item));
+  }
+  return out;
 }
 
 async function findNode(roots: ViewNode[], id: string): Promise<ViewNode | undefined> {
@@ -171,7 +187,9 @@ export function defineExtensionTests(): void {
 
         // At entry the IOAPIC is as reset: entry 19 masked. Reading it seeds the change baseline.
         const atEntry = await eventually('the IOAPIC view at entry', async () => findNode(await api.views.ioapic.roots(), 'ioapic/pin/19'));
-        assert.match(descriptionOf(atEntry.getTreeItem()), /masked/);
+        assert.match(textOf(atEntry), /masked/);
+        // Every view is read at entry: that is what the next stop's change marks compare with.
+        for (const view of Object.values(api.views)) assert.ok((await view.roots()).length > 0);
 
         // The irq-assert event breakpoint (SPEC §5), then run until the NIC's packet raises GSI 19.
         await session.customRequest('setExceptionBreakpoints', { filters: ['irq-assert'] });
@@ -184,16 +202,17 @@ export function defineExtensionTests(): void {
         // IOAPIC: redirection entry 19 programmed by the driver, line asserted, marked as changed.
         const pin = await eventually('IOAPIC entry 19 programmed', async () => {
           const n = await findNode(await api.views.ioapic.roots(), 'ioapic/pin/19');
-          return n && /^nic INTA · 0x31 fixed level active-low physical→0/.test(descriptionOf(n.getTreeItem())) ? n : undefined;
+          return n && /^GSI 19 nic INTA · 0x31 fixed level active-low physical→0/.test(textOf(n)) ? n : undefined;
         });
         const pinItem = pin.getTreeItem();
-        console.log(`      IOAPIC view: ${String(pinItem.label)} — ${descriptionOf(pinItem)}`);
-        assert.strictEqual(pinItem.label, 'GSI 19');
-        assert.match(descriptionOf(pinItem), /line asserted/);
+        console.log(`      IOAPIC view: ${textOf(pin)}`);
+        assert.match(textOf(pin), /line asserted/);
         assert.strictEqual(pinItem.resourceUri?.query, 'changed', 'entry 19 is marked as changed since the entry stop');
         const vector = pin.allChildren().find((c) => c.id === 'ioapic/pin/19/vector');
-        assert.strictEqual(vector?.getTreeItem().description, '0x31');
-        assert.strictEqual(vector?.getTreeItem().resourceUri?.query, 'changed', 'the vector changed from 0x00 since the entry stop');
+        assert.ok(vector);
+        assert.match(textOf(vector), /0x31$/);
+        assert.strictEqual(vector.getTreeItem().resourceUri?.query, 'changed', 'the vector changed from 0x00 since the entry stop');
+        assert.deepStrictEqual(highlightedText(vector.getTreeItem()), ['0x31'], 'the mark highlights the value itself');
         const destination = pin.allChildren().find((c) => c.id === 'ioapic/pin/19/destination');
         assert.strictEqual(destination?.getTreeItem().resourceUri?.query, '', 'the destination stayed 0');
         const tooltip = pinItem.tooltip;
@@ -202,15 +221,14 @@ export function defineExtensionTests(): void {
         assert.strictEqual((await api.views.ioapic.roots()).filter((n) => n.id.startsWith('ioapic/pin/')).length, 24);
 
         // Interrupt Routing: nic INTA → PIRQ 3 → GSI 19 → 0x31 → LAPIC 0.
-        const route = await eventually('the NIC route', async () => (await api.views.routing.roots()).find((n) => /^nic/.test(String(n.getTreeItem().label))));
-        const routeText = descriptionOf(route.getTreeItem());
-        console.log(`      Interrupt Routing view: ${String(route.getTreeItem().label)} — ${routeText}`);
+        const route = await eventually('the NIC route', async () => (await api.views.routing.roots()).find((n) => /^nic/.test(textOf(n))));
+        const routeText = textOf(route);
+        console.log(`      Interrupt Routing view: ${routeText}`);
         assert.match(routeText, /PIRQ 3 → GSI 19 → 0x31 → LAPIC 0/);
 
         // Local APICs, VM Exits and Memory have content too.
-        const lapic = (await api.views.lapics.roots())[0].getTreeItem();
-        assert.match(String(lapic.label), /^LAPIC 0/);
-        assert.match(descriptionOf(lapic), /enabled/);
+        const lapic = (await api.views.lapics.roots())[0];
+        assert.match(textOf(lapic), /^LAPIC 0.*enabled/);
         const exitRoots = await api.views.exits.roots();
         const byReason = exitRoots.find((n) => n.id === 'exits/byReason');
         assert.ok(byReason && byReason.allChildren().length > 0, 'exit counts by reason');
@@ -220,11 +238,35 @@ export function defineExtensionTests(): void {
         assert.ok(memory.some((n) => n.id === 'memory/memslots' && n.allChildren().length > 0), 'memslots');
         assert.ok(memory.some((n) => n.id === 'memory/ept'), 'EPT');
 
+        // Change marks, the same in every view: the changed value itself is highlighted.
+        const changed = {
+          routing: marks(await api.views.routing.roots()), ioapic: marks(await api.views.ioapic.roots()),
+          lapics: marks(await api.views.lapics.roots()), exits: marks(exitRoots), memory: marks(memory),
+        };
+        for (const [view, m] of Object.entries(changed)) {
+          console.log(`      ${view}: ${m.size} marked, e.g. ${[...m].slice(0, 3).map(([id, h]) => `${id} [${h.join(', ')}]`).join('; ')}`);
+          assert.ok(m.size > 0, `the ${view} view marks what changed since the entry stop`);
+          for (const [id, h] of m) assert.ok(h.length > 0 && h.every((t) => t.trim().length > 0), `${view} ${id}: a mark highlights some text`);
+        }
+        // IRR {} → {0x31}: the same value marked the same way wherever it is shown.
+        const irrRows = [...changed.routing, ...changed.lapics].filter(([id]) => /^(routing\/nic:|lapic\/)/.test(id) && id.endsWith('/irr'));
+        assert.deepStrictEqual(irrRows.map(([id]) => id.split('/')[0]).sort(), ['lapic', 'routing'], `IRR marked in both views: ${JSON.stringify(irrRows)}`);
+        for (const [, h] of irrRows) assert.deepStrictEqual(h, ['{0x31}']);
+        assert.ok(changed.lapics.get('lapic/0')?.includes('{0x31}'), 'the LAPIC headline highlights IRR {0x31}');
+        assert.ok(!changed.ioapic.has('ioapic/pin/19/destination'), 'an unchanged field is not marked');
+        // A counter marks its count: "EPT_MISCONFIG 12 (+3)" highlights "12 (+3)".
+        assert.ok([...changed.exits].some(([id, h]) => id.startsWith('exits/byReason/') && /^\d+ {2}\(\+\d+\)$/.test(h[0])), 'an exit count marks its increase');
+        // A folded parent with a changed child carries the "inside" mark when it is not changed itself.
+        const inner = allNodes(await api.views.ioapic.roots()).find((n) => n.getTreeItem().resourceUri?.query === 'inner');
+        const fullyMarked = allNodes(await api.views.ioapic.roots()).filter((n) => n.changed && n.getTreeItem().resourceUri?.query === '');
+        assert.deepStrictEqual(fullyMarked.map((n) => n.id), [], 'every changed node carries a mark');
+        if (inner) assert.ok(inner.allChildren().some((c) => c.changed));
+
         // Clicking an exit reveals its guest instruction: the source line in nic-irq.s.
         const click = recent[0].getTreeItem().command;
         assert.ok(click);
         const revealed = await vscode.commands.executeCommand<{ kind: string; uri: string; line: number }>(click.command, ...(click.arguments ?? []));
-        console.log(`      VM exit ${String(recent[0].getTreeItem().label)} revealed at ${revealed.uri.split('/').pop()}:${revealed.line} (${revealed.kind})`);
+        console.log(`      VM exit ${textOf(recent[0])} revealed at ${revealed.uri.split('/').pop()}:${revealed.line} (${revealed.kind})`);
         assert.ok(revealed.line > 0);
 
         // Inject: drive GSI 5 (masked: delivered nowhere) through the command, as the quick pick would.
@@ -232,7 +274,7 @@ export function defineExtensionTests(): void {
         console.log(`      inject: ${injected.message}`);
         await eventually('GSI 5 line asserted in the IOAPIC view', async () => {
           const n = await findNode(await api.views.ioapic.roots(), 'ioapic/pin/5');
-          return n && /line asserted/.test(descriptionOf(n.getTreeItem())) ? n : undefined;
+          return n && /line asserted/.test(textOf(n)) ? n : undefined;
         });
         const sent = await vscode.commands.executeCommand<{ message: string }>('hyperstep.sendNicPacket', 'world');
         console.log(`      NIC packet: ${sent.message}`);
@@ -297,7 +339,7 @@ export function defineExtensionTests(): void {
         const state = await session.customRequest(stateRequest.command, { parts: ['vcpus'] }) as StateSnapshot;
         assert.strictEqual((state.vcpus?.[0].pc ?? 0) >>> 0, 0x8000_0000);
         const lapics = await api.views.lapics.roots();
-        assert.match(String(lapics[0].getTreeItem().label), /^LAPIC 0/);
+        assert.match(textOf(lapics[0]), /^LAPIC 0/);
       } finally {
         if (session) await endSession(session);
         stops.dispose();
