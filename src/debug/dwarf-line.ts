@@ -7,13 +7,15 @@ export interface DwarfRow {
   end: number;
   file: string;
   line: number;
+  /** false: not a statement boundary (is_stmt clear) — where the pc may be, not where to break or stop a line step. */
+  stmt?: boolean;
 }
 
-class Truncated {
+export class Truncated {
   constructor(readonly what: string) {}
 }
 
-class Reader {
+export class Reader {
   pos: number;
   constructor(readonly b: Uint8Array, start = 0, readonly limit = b.length) { this.pos = start; }
   need(n: number, what: string): void { if (this.pos + n > this.limit) throw new Truncated(what); }
@@ -50,7 +52,7 @@ class Reader {
   skip(n: number): void { this.need(n, 'data'); this.pos += n; }
 }
 
-function strAt(section: Uint8Array | undefined, offset: number): string {
+export function strAt(section: Uint8Array | undefined, offset: number): string {
   if (!section || offset >= section.length) throw new Truncated('string offset');
   return new Reader(section, offset).cstr();
 }
@@ -149,12 +151,20 @@ function readUnit(r: Reader, offset64: boolean, lineStr: Uint8Array | undefined,
   const emit = (): void => { seq.push({ address, file, line, stmt: isStmt }); };
   const endSequence = (): void => {
     for (let i = 0; i < seq.length; i++) {
-      const row = seq[i], end = i + 1 < seq.length ? seq[i + 1].address : address;
-      if (end <= row.address || !row.stmt) continue;
-      const name = files[row.file] ?? `file${row.file}`;
+      const row = seq[i];
+      if (i > 0 && seq[i - 1].address === row.address) continue; // handled with the first row at this address
+      // Several rows at one address (GCC's location views): the last statement row there wins (else the
+      // last row), and it covers up to the next address.
+      let j = i;
+      let pick = row;
+      for (; j < seq.length && seq[j].address === row.address; j++) if (seq[j].stmt || !pick.stmt) pick = seq[j];
+      const end = j < seq.length ? seq[j].address : address;
+      if (end <= row.address) continue;
+      const name = files[pick.file] ?? `file${pick.file}`;
       const prev = out[out.length - 1];
-      if (prev && prev.end === row.address && prev.file === name && prev.line === row.line) prev.end = end;
-      else out.push({ address: row.address >>> 0, end: end >>> 0, file: name, line: row.line });
+      // A non-statement row continuing the same line extends it; a statement row starts a breakpoint location.
+      if (prev && prev.end === row.address && prev.file === name && prev.line === pick.line && !pick.stmt) prev.end = end;
+      else out.push({ address: row.address >>> 0, end: end >>> 0, file: name, line: pick.line, ...(pick.stmt ? {} : { stmt: false }) });
     }
     seq = [];
     address = 0; file = 1; line = 1; isStmt = defaultIsStmt;

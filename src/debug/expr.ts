@@ -3,9 +3,14 @@
 // it. C-like operators over 32-bit unsigned integers, strings and booleans; names are resolved by
 // the caller's context (event fields, registers, CSRs, symbols); memory is read through functions
 // that never have side effects (u8/u16/u32/i8/i16/i32 by guest-virtual address, p8/p16/p32 by
-// guest-physical address, `*addr` for a 32-bit word).
+// guest-physical address, `*addr` for a 32-bit word). With C debugging information (`c` in the
+// context) names may be C variables and the language gains C's member access, `->`, indexing, `&`,
+// casts and typed arithmetic (src/debug/dwarf/cexpr.ts).
+import { C_TYPE_WORDS, CEnv, cBinary, cCast, cMember, cUnary, CVal, deref, resolveType } from './dwarf/cexpr';
+import { CError } from './dwarf/cvalue';
 
-export type Value = number | string | boolean;
+export type Value = number | string | boolean | CVal;
+export { CVal };
 
 export class ExprError extends Error {}
 
@@ -14,6 +19,8 @@ export interface EvalContext {
   lookup(name: string): Value | undefined;
   /** Reads `size` bytes at a guest address (virtual unless `physical`); throws ExprError when unmapped. */
   read(address: number, size: 1 | 2 | 4, physical: boolean): number;
+  /** C variables and types of the frame, when the program has them (and casts otherwise). */
+  c?: CEnv;
 }
 
 type Node =
@@ -23,7 +30,10 @@ type Node =
   | { k: 'un'; op: string; a: Node }
   | { k: 'bin'; op: string; a: Node; b: Node }
   | { k: 'cond'; c: Node; a: Node; b: Node }
-  | { k: 'call'; name: string; args: Node[] };
+  | { k: 'call'; name: string; args: Node[] }
+  | { k: 'index'; a: Node; i: Node }
+  | { k: 'member'; a: Node; name: string; arrow: boolean }
+  | { k: 'cast'; words: string[]; stars: number; a: Node };
 
 export interface Expression {
   readonly text: string;
@@ -32,7 +42,7 @@ export interface Expression {
 
 interface Token { t: 'num' | 'str' | 'id' | 'op' | 'end'; v: string; pos: number }
 
-const OPERATORS = ['>>>', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '<', '>', '?', ':', '(', ')', ','];
+const OPERATORS = ['->', '>>>', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '<', '>', '?', ':', '(', ')', ',', '[', ']'];
 
 function tokenize(text: string): Token[] {
   const out: Token[] = [];
@@ -111,11 +121,58 @@ class Parser {
 
   private unary(): Node {
     const t = this.peek();
-    if (t.t === 'op' && ['-', '+', '~', '!', '*'].includes(t.v)) {
+    if (t.t === 'op' && ['-', '+', '~', '!', '*', '&'].includes(t.v)) {
       this.next();
       return { k: 'un', op: t.v, a: this.unary() };
     }
-    return this.primary();
+    const cast = this.castType();
+    if (cast) return { k: 'cast', ...cast, a: this.unary() };
+    return this.postfix(this.primary());
+  }
+
+  /** `(type words *...)` where the words name a C type (a keyword, a `_t` name, or any name before a `*`). */
+  private castType(): { words: string[]; stars: number } | undefined {
+    if (!this.isOp('(')) return undefined;
+    let j = this.i + 1;
+    const words: string[] = [];
+    while (this.toks[j].t === 'id' && !this.toks[j].v.includes('.')) words.push(this.toks[j++].v);
+    let stars = 0;
+    while (this.toks[j].t === 'op' && this.toks[j].v === '*') { stars++; j++; }
+    if (!words.length || this.toks[j].t !== 'op' || this.toks[j].v !== ')') return undefined;
+    const typeLike = C_TYPE_WORDS.has(words[0]) || /_t$/.test(words[words.length - 1]) || stars > 0;
+    if (!typeLike || (words.length > 1 && !C_TYPE_WORDS.has(words[0]) && !words.every((w) => C_TYPE_WORDS.has(w) || /_t$/.test(w)))) return undefined;
+    const after = this.toks[j + 1];
+    if (after.t === 'end' || (after.t === 'op' && [')', ']', ',', ':', '?'].includes(after.v))) return undefined;
+    this.i = j + 1;
+    return { words, stars };
+  }
+
+  /** Postfix C operators: `a[i]`, `a.m`, `a->m`. */
+  private postfix(n: Node): Node {
+    for (;;) {
+      const t = this.peek();
+      if (t.t === 'op' && t.v === '[') {
+        this.next();
+        const i = this.ternary();
+        this.expect(']');
+        n = { k: 'index', a: n, i };
+      } else if (t.t === 'op' && t.v === '->') {
+        this.next();
+        const m = this.next();
+        if (m.t !== 'id') throw new ExprError(`expected a member name after '->' at column ${m.pos + 1}`);
+        const [first, ...rest] = m.v.split('.');
+        n = { k: 'member', a: n, name: first, arrow: true };
+        for (const r of rest) n = { k: 'member', a: n, name: r, arrow: false };
+      } else if (t.t === 'id' && t.v.startsWith('.')) {
+        this.next();
+        for (const r of t.v.slice(1).split('.')) {
+          if (!r) throw new ExprError(`expected a member name at column ${t.pos + 1}`);
+          n = { k: 'member', a: n, name: r, arrow: false };
+        }
+      } else {
+        return n;
+      }
+    }
   }
 
   private primary(): Node {
@@ -174,6 +231,7 @@ const u32 = (v: number): number => v >>> 0;
 
 export function toNumber(v: Value): number {
   if (typeof v === 'number') return v;
+  if (v instanceof CVal) return cv(() => v.value());
   if (typeof v === 'boolean') return v ? 1 : 0;
   throw new ExprError(`'${v}' is a string, not a number`);
 }
@@ -196,8 +254,43 @@ function equal(a: Value, b: Value): boolean {
   return toNumber(a) === toNumber(b);
 }
 
+/** Runs C-value code, turning its errors into expression errors. */
+function cv<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CError) throw new ExprError(e.message);
+    throw e;
+  }
+}
+
 export function evaluate(e: Expression, ctx: EvalContext): Value {
-  return evalNode(e.root, ctx);
+  return cv(() => evalNode(e.root, ctx));
+}
+
+/** A name: the context's, else (with C information) `a.b.c` as member access on `a`. */
+function lookupName(name: string, ctx: EvalContext): Value {
+  const v = ctx.lookup(name);
+  if (v !== undefined) return v;
+  const dot = name.indexOf('.');
+  if (dot > 0 && ctx.c) {
+    let base = ctx.lookup(name.slice(0, dot));
+    if (base instanceof CVal) {
+      for (const m of name.slice(dot + 1).split('.')) base = cMember(base as CVal, m, false);
+      return base;
+    }
+  }
+  throw new ExprError(`unknown name '${name}'`);
+}
+
+function asC(v: Value, what: string): CVal {
+  if (v instanceof CVal) return v;
+  throw new ExprError(`${what} needs a C value (a variable of the program, or a cast like (uint32_t *)0x80001000)`);
+}
+
+function notString(v: Value): number | boolean | CVal {
+  if (typeof v === 'string') throw new ExprError(`'${v}' is a string, not a number`);
+  return v;
 }
 
 function evalNode(n: Node, ctx: EvalContext): Value {
@@ -207,13 +300,24 @@ function evalNode(n: Node, ctx: EvalContext): Value {
     case 'id': {
       if (n.name === 'true') return true;
       if (n.name === 'false') return false;
-      const v = ctx.lookup(n.name);
-      if (v === undefined) throw new ExprError(`unknown name '${n.name}'`);
-      return v;
+      return lookupName(n.name, ctx);
+    }
+    case 'index': {
+      const a = evalNode(n.a, ctx);
+      return deref(asC(a, 'indexing'), toNumber(evalNode(n.i, ctx)) | 0);
+    }
+    case 'member': return cMember(asC(evalNode(n.a, ctx), `'${n.arrow ? '->' : '.'}${n.name}'`), n.name, n.arrow);
+    case 'cast': {
+      const v = notString(evalNode(n.a, ctx));
+      const access = ctx.c?.access ?? (v instanceof CVal ? v.access : undefined);
+      if (!access) throw new ExprError('casts need a stopped vCPU');
+      return cCast(resolveType(ctx.c, n.words, n.stars), v, access);
     }
     case 'cond': return truthy(evalNode(n.c, ctx)) ? evalNode(n.a, ctx) : evalNode(n.b, ctx);
     case 'un': {
       const a = evalNode(n.a, ctx);
+      if (a instanceof CVal) return cUnary(n.op, a);
+      if (n.op === '&') throw new ExprError('& needs a C variable in memory');
       switch (n.op) {
         case '!': return !truthy(a);
         case '-': return u32(-toNumber(a));
@@ -226,6 +330,10 @@ function evalNode(n: Node, ctx: EvalContext): Value {
       if (n.op === '&&') return truthy(evalNode(n.a, ctx)) && truthy(evalNode(n.b, ctx));
       if (n.op === '||') return truthy(evalNode(n.a, ctx)) || truthy(evalNode(n.b, ctx));
       const a = evalNode(n.a, ctx), b = evalNode(n.b, ctx);
+      if ((a instanceof CVal || b instanceof CVal) && typeof a !== 'string' && typeof b !== 'string') {
+        const r = cBinary(n.op, a, b, ctx.c?.access);
+        if (r !== undefined) return r;
+      }
       if (n.op === '==') return equal(a, b);
       if (n.op === '!=') return !equal(a, b);
       if (n.op === '+' && (typeof a === 'string' || typeof b === 'string')) return String(a) + String(b);
@@ -272,6 +380,7 @@ function evalNode(n: Node, ctx: EvalContext): Value {
 /** How a value prints: numbers in hex unless `format` is 'd' (decimal) or 'c' (a character). */
 export function formatValue(v: Value, format?: string): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v instanceof CVal) return format ? formatValue(cv(() => v.value()), format) : cv(() => v.text());
   if (typeof v === 'string') return v;
   switch (format) {
     case 'd': return String(v);

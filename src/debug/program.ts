@@ -6,6 +6,7 @@ import { ElfError, ElfImage, readElf } from '../asm/elf-reader';
 import type { ProgramImage } from '../vm';
 import type { DebugHost } from './host';
 import { readDebugLine } from './dwarf-line';
+import { DwarfInfo } from './dwarf';
 
 export interface DebugSymbol {
   name: string;
@@ -25,6 +26,8 @@ export interface SourceLine {
 export interface LineRow extends SourceLine {
   address: number;
   end: number;
+  /** false: the pc may be in this line here, but it is not a statement boundary (DWARF is_stmt clear, -O2 code). */
+  stmt?: boolean;
 }
 
 export class ProgramInfo {
@@ -34,11 +37,14 @@ export class ProgramInfo {
   /** Code symbols sorted by address (for "which function is this pc in"). */
   private readonly code: DebugSymbol[];
   private readonly byName = new Map<string, DebugSymbol>();
+  /** C variables, types and call frame information (DWARF), when the ELF has them. */
+  dwarf?: DwarfInfo;
 
   constructor(readonly path: string, readonly image: ProgramImage, readonly symbols: DebugSymbol[], rows: LineRow[],
     readonly warnings: string[] = []) {
     this.rows = [...rows].sort((a, b) => a.address - b.address);
     for (const r of this.rows) {
+      if (r.stmt === false) continue; // breakpoints go on statement boundaries only
       let lines = this.byFileLine.get(r.file);
       if (!lines) { lines = new Map(); this.byFileLine.set(r.file, lines); }
       const list = lines.get(r.line);
@@ -173,7 +179,11 @@ export async function loadProgram(host: DebugHost, file: string): Promise<Progra
       else rows = r.rows.map((row) => ({ ...row, file: host.resolvePath(row.file, dir) }));
     }
   }
-  return new ProgramInfo(file, imageOf(elf), elfSymbols(elf), rows, warnings);
+  const dwarf = DwarfInfo.load(elf, file);
+  if (dwarf.warning) warnings.push(dwarf.warning);
+  const program = new ProgramInfo(file, imageOf(elf), elfSymbols(elf), rows, warnings);
+  program.dwarf = dwarf.info;
+  return program;
 }
 
 function imageOf(elf: ElfImage): ProgramImage {

@@ -17,6 +17,8 @@ import { BreakpointBase, CodeBreakpoint, DataBreakpoint, decide, EventFilterBrea
 import { BreakpointSet } from './breakpoint-set';
 import { ReverseExecution, ScanHit as ReverseScanHit } from './reverse';
 import { EvalContext, ExprError, Value } from './expr';
+import type { CEnv } from './dwarf/cexpr';
+import { cEnvironment, cLookup } from './c-variables';
 import { filterHits, FilterHit } from './event-filters';
 import { hex, privName, quoteBytes } from './format';
 import { Inspector } from './inspect';
@@ -200,10 +202,13 @@ export class DebugRuntime {
 
   // ---- expression context -----------------------------------------------------------------------
 
-  /** Names in expressions: `fields` first (an event's), then registers, CSRs, $-variables, symbols. */
-  context(vcpuId: number, fields?: Record<string, Value>): EvalContext {
+  /** Names in expressions: `fields` first (an event's), then registers, CSRs, $-variables, C variables of `frame`, symbols. */
+  context(vcpuId: number, fields?: Record<string, Value>, frame = 0): EvalContext {
     const v = this.vcpu(vcpuId) ?? this.machine.vcpus[0];
+    let c: CEnv | undefined;
+    const cenv = (): CEnv => (c ??= cEnvironment(this, v, frame));
     return {
+      get c() { return cenv(); },
       lookup: (name) => {
         if (fields && name in fields) return fields[name];
         if (name === 'pc') return this.port.pc(v.id);
@@ -218,6 +223,8 @@ export class DebugRuntime {
           case '$instret': return this.port.regs(v.id).instret;
           case '$priv': return privName(this.port.priv(v.id));
         }
+        const cv = this.program.dwarf ? cLookup(cenv(), name) : undefined;
+        if (cv !== undefined) return cv;
         const s = this.program.symbol(name);
         return s ? s.address : undefined;
       },
@@ -691,7 +698,8 @@ export class DebugRuntime {
         }
         if (!start) return this.stepStop(id);
         const now = this.program.lineAt(this.port.pc(id));
-        if (!now || now.file !== start.file || now.line !== start.line || ((this.port.pc(id)) === now.address && (this.port.pc(id)) !== (pc + 4) >>> 0)) {
+        // A line step ends on another line's statement (not inside -O2 code interleaved with this line).
+        if (!now || (now.stmt !== false && (now.file !== start.file || now.line !== start.line || (this.port.pc(id) === now.address && this.port.pc(id) !== (pc + 4) >>> 0)))) {
           return this.stepStop(id);
         }
         if (this.host.now() - t0 > SLICE_MS) {

@@ -20,7 +20,9 @@ import { DebugRuntime, RunResult, StopInfo } from './runtime';
 import { CodeBreakpoint, DataBreakpoint, EventFilterBreakpoint, formatDataId, parseDataId, BreakpointSpec, DataAccess } from './breakpoints';
 import { EVENT_FILTERS } from './event-filters';
 import { checkMessage, FrameReader, Incoming, readBody, unreadable } from './frames';
-import { evaluate, ExprError, formatValue, parseExpression, parseNumber, toNumber } from './expr';
+import { CVal, evaluate, ExprError, formatValue, parseExpression, parseNumber, toNumber, Value } from './expr';
+import { setCVariable, showCValue } from './c-variables';
+import { assign as assignC, CError } from './dwarf/cvalue';
 import { hex32, hex } from './format';
 import { complete, isMonitorCommand, runMonitor } from './monitor';
 import { buildState } from './state';
@@ -125,7 +127,7 @@ export class HyperstepSession extends LoggingDebugSession {
   /** Runs a handler; any exception becomes the error response's message. */
   private handle<R extends DebugProtocol.Response>(response: R, f: () => void | Promise<void>): void {
     const onError = (e: unknown): void => {
-      const bug = !(e instanceof RequestError || e instanceof ExprError);
+      const bug = !(e instanceof RequestError || e instanceof ExprError || e instanceof CError);
       // A bug still gets an answer (and the session goes on), marked so it is recognised and reported.
       const message = (bug ? 'internal error: ' : '') + (e instanceof Error ? e.message : String(e));
       this.sendErrorResponse(response, { id: bug ? 3001 : 3000, format: message.replace(/[{}]/g, (c) => c + c), showUser: bug });
@@ -161,6 +163,12 @@ export class HyperstepSession extends LoggingDebugSession {
     const f = this.frames.get(intArg(frameId, 'frameId'));
     if (!f) fail(`no frame ${String(frameId)} (frames are valid while the machine is stopped)`);
     return f.vcpu;
+  }
+
+  /** The frame index (0 = innermost) of a frameId, 0 without one. */
+  private frameIndexOf(frameId: unknown): number {
+    if (frameId === undefined) return 0;
+    return this.frames.get(intArg(frameId, 'frameId'))?.index ?? 0;
   }
 
   private output(text: string, category: 'stdout' | 'console' | 'stderr' | 'important'): void {
@@ -426,7 +434,7 @@ export class HyperstepSession extends LoggingDebugSession {
     this.handle(response, () => {
       const rt = this.stoppedRt();
       const vcpu = this.vcpuOfFrame(args.frameId);
-      response.body = { scopes: scopes(rt, vcpu, (c) => this.containers.create(c)) };
+      response.body = { scopes: scopes(rt, vcpu, (c) => this.containers.create(c), this.frameIndexOf(args.frameId)) };
       this.sendResponse(response);
     });
   }
@@ -448,8 +456,15 @@ export class HyperstepSession extends LoggingDebugSession {
     this.handle(response, () => {
       const rt = this.stoppedRt();
       const c = this.containers.get(intArg(args.variablesReference, 'variablesReference'));
-      if (!c || (c.kind !== 'registers' && c.kind !== 'csrs' && c.kind !== 'stack')) fail('only registers, CSRs and stack memory can be set here (other memory: setExpression or writeMemory)');
       if (typeof args.name !== 'string' || typeof args.value !== 'string') fail('name and value must be strings');
+      if (c && (c.kind === 'c-locals' || c.kind === 'c-globals' || c.kind === 'c-object')) {
+        const value = evaluate(parseExpression(args.value), rt.context(c.vcpu, undefined, c.kind === 'c-globals' ? 0 : c.frame));
+        response.body = { value: setCVariable(rt, c, args.name, value, args.value) };
+        this.afterWrite(rt);
+        this.sendResponse(response);
+        return;
+      }
+      if (!c || (c.kind !== 'registers' && c.kind !== 'csrs' && c.kind !== 'stack')) fail('only registers, CSRs, stack memory and C variables can be set here (other memory: setExpression or writeMemory)');
       const vc = rt.vcpu(c.vcpu)!;
       const value = toNumber(evaluate(parseExpression(args.value), rt.context(c.vcpu)));
       const word = stackWordAddress(c, args.name);
@@ -475,6 +490,16 @@ export class HyperstepSession extends LoggingDebugSession {
       const rt = this.stoppedRt();
       if (typeof args.expression !== 'string' || typeof args.value !== 'string') fail('expression and value must be strings');
       const vcpu = this.vcpuOfFrame(args.frameId);
+      const frame = this.frameIndexOf(args.frameId);
+      const target = rt.program.dwarf || /[[\].]|->|\(\s*\w[\w\s]*\*+\s*\)/.test(args.expression) ? tryEvaluate(args.expression, rt.context(vcpu, undefined, frame)) : undefined;
+      if (target instanceof CVal && target.obj) {
+        const n = toNumber(evaluate(parseExpression(args.value), rt.context(vcpu, undefined, frame)));
+        assignC(target.obj, n, target.access);
+        this.afterWrite(rt);
+        response.body = { value: target.text() };
+        this.sendResponse(response);
+        return;
+      }
       const value = toNumber(evaluate(parseExpression(args.value), rt.context(vcpu))) >>> 0;
       const e = args.expression.trim();
       const mem = /^(?:\*\s*(.+)|([ui](8|16|32)|p(8|16|32))\((.+)\))$/.exec(e);
@@ -801,7 +826,13 @@ export class HyperstepSession extends LoggingDebugSession {
         }
         return;
       }
-      const value = evaluate(parseExpression(args.expression), rt.context(vcpu));
+      const frame = this.frameIndexOf(args.frameId);
+      const value = evaluate(parseExpression(args.expression), rt.context(vcpu, undefined, frame));
+      if (value instanceof CVal) {
+        response.body = showCValue(value, vcpu, frame, args.expression.trim(), (c) => this.containers.create(c));
+        this.sendResponse(response);
+        return;
+      }
       let result = formatValue(value);
       if (typeof value === 'number' && args.context !== 'clipboard') {
         const sym = rt.program.describe(value);
@@ -908,5 +939,14 @@ function exampleCondition(id: EventFilterId): string {
     case 'eoi': return 'vector == 0x31';
     case 'guest-trap': return 'cause == 2';
     case 'triple-fault': return 'vcpu == 0';
+  }
+}
+
+/** An expression's value, or undefined when it does not evaluate (for "is this a C lvalue?"). */
+function tryEvaluate(text: string, ctx: ReturnType<DebugRuntime['context']>): Value | undefined {
+  try {
+    return evaluate(parseExpression(text), ctx);
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,6 @@
-// Call stacks of a guest without frame pointers or unwind tables (SPEC §5 "frames from the guest's
-// return addresses and symbols"): each frame's function comes from the symbols; a prologue scan
+// Call stacks of a guest (docs/debugging.md "Threads, stack, scopes"): where the ELF has call frame
+// information (.debug_frame/.eh_frame, src/debug/dwarf/cfi.ts) the caller's registers come from it;
+// elsewhere each frame's function comes from the symbols and a prologue scan
 // from the function's start to the pc finds `addi sp, sp, -N` and `sw ra, off(sp)` (as GDB's RISC-V
 // prologue analyzer does), which give the caller's sp and return address. Inside a trap handler a
 // synthetic frame names the trap — "interrupt 0x31 (NIC, GSI 19)" — and unwinding goes on at the
@@ -9,6 +10,7 @@ import type { Vcpu } from '../vm';
 import type { Inspector } from './inspect';
 import type { ProgramInfo } from './program';
 import { hex } from './format';
+import { unwindRegisters } from './dwarf/cfi';
 
 export interface StackFrame {
   kind: 'code' | 'trap';
@@ -17,6 +19,8 @@ export interface StackFrame {
   name: string;
   /** For trap frames: what was taken. */
   trap?: { cause: number; tval: number; epc: number; interrupt: boolean; mode: 'M' | 'S' };
+  /** x0–x31 as they were in this frame (undefined: not recovered), for C variables in registers. */
+  regs: (number | undefined)[];
 }
 
 const SP = 2, RA = 1;
@@ -79,13 +83,31 @@ export function unwind(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, l
   const frames: StackFrame[] = [];
   let pc = cpu.pc >>> 0, sp = cpu.x[SP] >>> 0;
   let ra: number | undefined = cpu.x[RA] >>> 0;
+  let regs: (number | undefined)[] = Array.from(cpu.x, (x, i) => (i === 0 ? 0 : x >>> 0));
+  const cfi = program.dwarf?.cfi;
   const usedTraps = new Set<string>();
   const mHandler = program.functionAt(trapTarget(cpu.mtvec, 0))?.address ?? trapTarget(cpu.mtvec, 0);
   const mHandlerIrq = program.functionAt(trapTarget(cpu.mtvec, 0x8000000b | 0))?.address ?? trapTarget(cpu.mtvec, 0x8000000b | 0);
   const sHandler = program.functionAt(trapTarget(cpu.stvec, 0))?.address ?? trapTarget(cpu.stvec, 0);
   for (let depth = 0; depth < MAX_FRAMES; depth++) {
     const fn = program.functionAt(pc);
-    frames.push({ kind: 'code', pc, sp, name: fn ? fn.name : hex(pc) });
+    frames.push({ kind: 'code', pc, sp, name: fn ? fn.name : hex(pc), regs });
+    const callerFrame = depth > 0 && frames[frames.length - 2]?.kind !== 'trap';
+    const row = cfi?.rowAt(callerFrame ? (pc - 1) >>> 0 : pc);
+    const isHandler = (fn?.address ?? pc) === mHandler || (fn?.address ?? pc) === mHandlerIrq || (fn?.address ?? pc) === sHandler;
+    const u = row && !isHandler ? unwindRegisters(row, regs, (a) => { try { return inspector.readVirt(vcpu, a, 4); } catch { return undefined; } }) : undefined;
+    if (u) {
+      const ret = u.returnAddress;
+      if (ret === undefined || ret === 0 || (ret === pc && u.cfa === sp)) break;
+      if (!returnsFrom(inspector, vcpu, ret >>> 0, fn?.address)) break;
+      if (!program.functionAt(ret >>> 0) && !program.lineAt(ret >>> 0)) break;
+      if (fn && (fn.name === '_start' || fn.address === program.image.entry)) break;
+      pc = ret >>> 0;
+      sp = u.cfa;
+      regs = u.regs;
+      ra = undefined;
+      continue;
+    }
     const prologue: Prologue = fn ? analyzePrologue(inspector, vcpu, fn.address, pc) : { frameSize: 0, raOffset: undefined, raRegister: undefined };
     const callerSp = (sp + prologue.frameSize) >>> 0;
     let savedRa: number | undefined;
@@ -104,7 +126,9 @@ export function unwind(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, l
       const tval = (mode === 'M' ? cpu.mtval : cpu.stval) >>> 0;
       const epc = (mode === 'M' ? cpu.mepc : cpu.sepc) >>> 0;
       const interrupt = cause < 0;
-      frames.push({ kind: 'trap', pc: epc, sp: callerSp, name: trapName(cause, tval, mode, label), trap: { cause: cause >>> 0, tval, epc, interrupt, mode } });
+      // The interrupted code's registers are in the handler's save area, which only the handler knows.
+      regs = regs.map((_, i) => (i === 0 ? 0 : undefined));
+      frames.push({ kind: 'trap', pc: epc, sp: callerSp, name: trapName(cause, tval, mode, label), trap: { cause: cause >>> 0, tval, epc, interrupt, mode }, regs });
       // The handler's saved ra (if it saved one) is the interrupted code's ra.
       ra = savedRa ?? (depth === 0 ? ra : undefined);
       pc = epc;
@@ -119,6 +143,9 @@ export function unwind(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, l
     if (fn && (fn.name === '_start' || fn.address === program.image.entry)) break;
     pc = ret >>> 0;
     sp = callerSp;
+    regs = regs.slice();
+    regs[SP] = callerSp;
+    regs[RA] = undefined;
     ra = undefined;
   }
   return frames;

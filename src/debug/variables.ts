@@ -12,6 +12,8 @@ import type { DebugRuntime } from './runtime';
 import { hex, hex32, privName } from './format';
 import { formatDataId } from './breakpoints';
 import { LAPIC_GPA } from './inspect';
+import type { CObject } from './dwarf/cvalue';
+import { cScopes, cVariables } from './c-variables';
 
 export type Container =
   | { kind: 'registers'; vcpu: number }
@@ -21,7 +23,10 @@ export type Container =
   | { kind: 'lapic'; vcpu: number }
   | { kind: 'translation'; vcpu: number }
   | { kind: 'stack'; vcpu: number; sp: number }
-  | { kind: 'static'; vars: DebugProtocol.Variable[] };
+  | { kind: 'static'; vars: DebugProtocol.Variable[] }
+  | { kind: 'c-locals'; vcpu: number; frame: number }
+  | { kind: 'c-globals'; vcpu: number }
+  | { kind: 'c-object'; vcpu: number; frame: number; obj: CObject; expr: string };
 
 export type MakeRef = (c: Container) => number;
 
@@ -61,8 +66,9 @@ function v(name: string, value: string, extra: Partial<DebugProtocol.Variable> =
   return { name, value, variablesReference: 0, ...extra };
 }
 
-export function scopes(rt: DebugRuntime, vcpu: number, ref: MakeRef): DebugProtocol.Scope[] {
+export function scopes(rt: DebugRuntime, vcpu: number, ref: MakeRef, frame = 0): DebugProtocol.Scope[] {
   const out: DebugProtocol.Scope[] = [
+    ...cScopes(rt, vcpu, frame, ref),
     { name: 'Registers', presentationHint: 'registers', variablesReference: ref({ kind: 'registers', vcpu }), expensive: false, namedVariables: 34 },
     { name: 'CSRs', presentationHint: 'registers', variablesReference: ref({ kind: 'csrs', vcpu }), expensive: false },
     { name: 'Last VM exit', variablesReference: ref({ kind: 'exit', vcpu }), expensive: false },
@@ -82,6 +88,7 @@ function pointer(rt: DebugRuntime, vc: Vcpu, value: number): string | undefined 
 
 export function variables(rt: DebugRuntime, c: Container, ref: MakeRef): DebugProtocol.Variable[] {
   if (c.kind === 'static') return c.vars;
+  if (c.kind === 'c-locals' || c.kind === 'c-globals' || c.kind === 'c-object') return cVariables(rt, c, ref);
   const vc = rt.vcpu(c.vcpu);
   if (!vc) return [];
   switch (c.kind) {

@@ -1,0 +1,195 @@
+// C-level debugging of a GCC-built guest (docs/debugging.md "C debugging"), black-box over DAP: the
+// same program (test/debug/fixtures/c/cvars.c) at -O0 and at -O2, DWARF 5 as GCC 12 writes it by
+// default; break in functions, locals, a struct through a pointer, arrays, globals, enums,
+// bit-fields, C expressions, a conditional breakpoint in a loop, setVariable, line stepping.
+import * as assert from 'assert';
+import * as path from 'path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { FIXTURES, launchRunning, lineOf, startClient, stopAfter, topFrame, value } from './helpers';
+
+const SOURCE = path.join(FIXTURES, 'c', 'cvars.c');
+const elf = (opt: string): string => path.join(FIXTURES, 'c', `cvars-${opt}.elf`);
+
+async function scopeVars(dc: DebugClient, scope: string, frameIndex = 0): Promise<Map<string, DebugProtocol.Variable>> {
+  const st = await dc.stackTraceRequest({ threadId: 1 });
+  const frameId = st.body.stackFrames[frameIndex].id;
+  const sc = await dc.scopesRequest({ frameId });
+  const s = sc.body.scopes.find((x) => x.name === scope);
+  assert.ok(s, `no ${scope} scope in ${sc.body.scopes.map((x) => x.name).join(', ')}`);
+  const vars = (await dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables;
+  return new Map(vars.map((v) => [v.name, v]));
+}
+
+async function children(dc: DebugClient, v: DebugProtocol.Variable): Promise<Map<string, DebugProtocol.Variable>> {
+  assert.ok(v.variablesReference > 0, `${v.name} = ${v.value} is not expandable`);
+  const vars = (await dc.variablesRequest({ variablesReference: v.variablesReference })).body.variables;
+  return new Map(vars.map((x) => [x.name, x]));
+}
+
+async function evaluate(dc: DebugClient, expression: string, frameId?: number): Promise<string> {
+  return (await dc.evaluateRequest({ expression, context: 'watch', ...(frameId !== undefined ? { frameId } : {}) })).body.result;
+}
+
+/** Launches with breakpoints on the lines holding `markers` (with optional conditions); resolves at the first stop. */
+async function runTo(dc: DebugClient, opt: string, bps: { marker: string; condition?: string }[]): Promise<DebugProtocol.StoppedEvent['body']> {
+  const stopped = dc.waitForEvent('stopped');
+  const configured = dc.waitForEvent('initialized').then(async () => {
+    const r = await dc.setBreakpointsRequest({ source: { path: SOURCE }, breakpoints: bps.map((b) => ({ line: lineOf(SOURCE, b.marker), condition: b.condition })) });
+    assert.ok(r.body.breakpoints.every((b) => b.verified), JSON.stringify(r.body.breakpoints));
+    return dc.configurationDoneRequest();
+  });
+  await Promise.all([dc.launch({ program: elf(opt), stopOnEntry: false }), configured]);
+  return (await stopped).body as DebugProtocol.StoppedEvent['body'];
+}
+
+for (const opt of ['O0', 'O2']) {
+  describe(`debug adapter: C at -${opt}`, function () {
+    this.timeout(60_000);
+    let dc: DebugClient;
+    beforeEach(async () => { dc = await startClient(); });
+    afterEach(async () => { await dc.stop(); });
+
+    it('breaks in a function and shows its parameters, locals, a struct through a pointer, and the caller', async () => {
+      await runTo(dc, opt, [{ marker: 'BREAK-WALK' }]);
+      const top = await topFrame(dc);
+      assert.strictEqual(top.name, 'walk');
+      assert.strictEqual(top.line, lineOf(SOURCE, 'BREAK-WALK'));
+      const locals = await scopeVars(dc, 'Locals');
+      assert.deepStrictEqual([...locals.keys()].slice(0, 2), ['p', 'limit']);
+      assert.strictEqual(locals.get('limit')!.value, '8');
+      assert.strictEqual(locals.get('limit')!.type, 'int');
+      assert.strictEqual(locals.get('total')!.value, '140');
+      const p = locals.get('p')!;
+      assert.strictEqual(p.type, 'struct node *');
+      assert.match(p.value, /^0x800[0-9a-f]{5}$/);
+      assert.strictEqual(p.memoryReference, p.value);
+      const target = (await children(dc, p)).get('*p')!;
+      const node = await children(dc, target);
+      assert.strictEqual(node.get('len')!.value, '100');
+      assert.strictEqual(node.get('delta')!.value, '0');
+      assert.strictEqual(node.get('tag')!.value, '"ax"');
+      assert.strictEqual(node.get('color')!.value, 'RED');
+      assert.strictEqual(node.get('flags')!.value, '1');
+      assert.strictEqual(node.get('kind')!.value, '10');
+      assert.strictEqual(node.get('next')!.type, 'struct node *');
+      const next = await children(dc, (await children(dc, node.get('next')!)).get('*p->next')!);
+      assert.strictEqual(next.get('len')!.value, '101');
+      assert.strictEqual(next.get('color')!.value, 'GREEN');
+      assert.strictEqual(next.get('delta')!.value, '-1');
+      // The caller's frame has its own locals, from the unwound registers.
+      const st = await dc.stackTraceRequest({ threadId: 1 });
+      assert.deepStrictEqual(st.body.stackFrames.slice(0, 2).map((f) => f.name), ['walk', 'main']);
+      assert.strictEqual(st.body.stackFrames[1].line, lineOf(SOURCE, 'BREAK-CALL'));
+      assert.ok((await scopeVars(dc, 'Locals', 1)).has('r'));
+    });
+
+    it('shows globals as C values: integers by signedness, strings, enums, arrays, unions, bit-fields, typedefs', async () => {
+      await runTo(dc, opt, [{ marker: 'BREAK-WALK' }]);
+      const g = await scopeVars(dc, 'Globals');
+      assert.strictEqual(g.get('counter')!.value, '-5');
+      assert.strictEqual(g.get('small')!.value, "-2 '\\376'"); // int8_t is a signed char, shown as GDB does
+      assert.strictEqual(g.get('small')!.type, 'int8_t');
+      assert.strictEqual(g.get('greeting')!.value, '"hello"');
+      assert.strictEqual(g.get('favourite')!.value, 'BLUE');
+      assert.strictEqual(g.get('ticks')!.type, 'word_t');
+      assert.strictEqual(g.get('buf')!.value, '{0, 1, 4, 9, 16, 25, 36, 49}');
+      const buf = await children(dc, g.get('buf')!);
+      assert.strictEqual(buf.get('[7]')!.value, '49');
+      assert.strictEqual(buf.get('[7]')!.evaluateName, 'buf[7]');
+      const w = await children(dc, g.get('w')!);
+      assert.strictEqual(w.get('u')!.value, '287454020');
+      assert.strictEqual((await children(dc, w.get('b')!)).get('[0]')!.value, "68 'D'");
+      const nodes = await children(dc, g.get('nodes')!);
+      const n2 = await children(dc, nodes.get('[2]')!);
+      assert.strictEqual(n2.get('flags')!.value, '3');
+      assert.strictEqual(n2.get('kind')!.value, '12');
+      assert.strictEqual(n2.get('next')!.value, '0x0');
+      assert.strictEqual(n2.get('color')!.value, 'BLUE');
+    });
+
+    it('evaluates C expressions: ->, indexing, casts, &, arithmetic with C promotions', async () => {
+      await runTo(dc, opt, [{ marker: 'BREAK-WALK' }]);
+      assert.strictEqual(await evaluate(dc, 'p->next->len'), '101');
+      assert.strictEqual(await evaluate(dc, 'buf[3]'), '9');
+      assert.strictEqual(await evaluate(dc, 'nodes[1].tag'), '"bx"');
+      assert.strictEqual(await evaluate(dc, 'p->next->next->color'), 'BLUE');
+      assert.strictEqual(await evaluate(dc, '*(uint32_t *)&counter'), '4294967291');
+      assert.strictEqual(await evaluate(dc, 'counter < 0'), 'true');
+      assert.strictEqual(await evaluate(dc, '(unsigned)counter > 0'), 'true');
+      assert.strictEqual(await evaluate(dc, 'counter / 2'), '-2');
+      assert.strictEqual(await evaluate(dc, 'small + 1'), '-1');
+      assert.strictEqual(await evaluate(dc, '(p + 1)->len'), '101');
+      assert.strictEqual(await evaluate(dc, '&nodes[1] == p->next'), 'true');
+      assert.match(await evaluate(dc, '*(uint32_t *)0x10000000'), /^\d+$/);
+      assert.strictEqual(await value(dc, '(int)a0 == (int)a0'), 1);
+      assert.strictEqual(await evaluate(dc, 'w.b[3]'), "17 '\\021'");
+      const r = await dc.evaluateRequest({ expression: 'nodes[0]', context: 'watch' });
+      assert.ok(r.body.variablesReference > 0);
+      assert.match(r.body.result, /^\{next = 0x800[0-9a-f]+, len = 100, delta = 0, tag = "ax", color = RED, flags = 1, kind = 10\}$/);
+      await assert.rejects(dc.evaluateRequest({ expression: 'p->nope', context: 'watch' }), /has no member 'nope'/);
+      await assert.rejects(dc.evaluateRequest({ expression: 'p.len', context: 'watch' }), /use ->/);
+    });
+
+    it('stops at a conditional breakpoint in a C loop (i == 7)', async () => {
+      await runTo(dc, opt, [{ marker: 'BREAK-LOOP', condition: 'i == 7' }]);
+      assert.strictEqual(await evaluate(dc, 'i'), '7');
+      assert.strictEqual(await evaluate(dc, 'buf[6]'), '36');
+      assert.strictEqual(await evaluate(dc, 'buf[7]'), '0');
+    });
+
+    it('sets a local with setVariable and the program sees it', async () => {
+      const out: string[] = [];
+      dc.on('output', (e: DebugProtocol.OutputEvent) => out.push(e.body.output));
+      await runTo(dc, opt, [{ marker: 'BREAK-TRIPLE' }, { marker: 'BREAK-PRINT' }]);
+      const locals = await scopeVars(dc, 'Locals');
+      assert.strictEqual(locals.get('x')!.value, '241');
+      const st = await dc.stackTraceRequest({ threadId: 1 });
+      const sc = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+      const ref = sc.body.scopes.find((s) => s.name === 'Locals')!.variablesReference;
+      const set = await dc.setVariableRequest({ variablesReference: ref, name: 'x', value: '10' });
+      assert.strictEqual(set.body.value, '10');
+      await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+      assert.strictEqual(await evaluate(dc, 'counter'), String(-5 + 31));
+      const exited = dc.waitForEvent('exited');
+      await dc.continueRequest({ threadId: 1 });
+      assert.strictEqual((await exited).body.exitCode, 1);
+      assert.ok(out.join('').includes('cvars: r=31 counter=26'), out.join(''));
+    });
+
+    it('steps in, out and over at C line level', async () => {
+      await runTo(dc, opt, [{ marker: 'BREAK-CALL' }]);
+      assert.strictEqual((await topFrame(dc)).name, 'main');
+      await stopAfter(dc, dc.stepInRequest({ threadId: 1 }));
+      const inWalk = await topFrame(dc);
+      assert.strictEqual(inWalk.name, 'walk');
+      assert.ok(inWalk.line >= lineOf(SOURCE, 'int walk(') && inWalk.line <= lineOf(SOURCE, 'BREAK-WALK'), `line ${inWalk.line}`);
+      await stopAfter(dc, dc.stepOutRequest({ threadId: 1 }));
+      const back = await topFrame(dc);
+      assert.strictEqual(back.name, 'main');
+      assert.strictEqual(await evaluate(dc, 'ticks'), '241');
+      let line = back.line;
+      for (let k = 0; k < 4 && line < lineOf(SOURCE, 'counter += r'); k++) {
+        await stopAfter(dc, dc.nextRequest({ threadId: 1 }));
+        const f = await topFrame(dc);
+        assert.strictEqual(f.name, 'main', 'next must not enter triple()');
+        line = f.line;
+      }
+      assert.ok(line >= lineOf(SOURCE, 'r = triple(r)'), `line ${line}`);
+    });
+  });
+}
+
+describe('debug adapter: C on a running program', function () {
+  this.timeout(60_000);
+  it('runs the -O2 program to its end under the debugger', async () => {
+    const dc = await startClient();
+    try {
+      const exited = dc.waitForEvent('exited');
+      await launchRunning(dc, { program: elf('O2') });
+      assert.strictEqual((await exited).body.exitCode, 0);
+    } finally {
+      await dc.stop();
+    }
+  });
+});
