@@ -3,10 +3,13 @@
 // default; break in functions, locals, a struct through a pointer, arrays, globals, enums,
 // bit-fields, C expressions, a conditional breakpoint in a loop, setVariable, line stepping.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { readElf, ElfImage } from '../../src/asm/elf-reader';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { FIXTURES, launchRunning, lineOf, startClient, stopAfter, topFrame, value } from './helpers';
+import { EXAMPLES, FIXTURES, launch, launchRunning, lineOf, startClient, stopAfter, topFrame, value } from './helpers';
 
 const SOURCE = path.join(FIXTURES, 'c', 'cvars.c');
 const elf = (opt: string): string => path.join(FIXTURES, 'c', `cvars-${opt}.elf`);
@@ -180,16 +183,43 @@ for (const opt of ['O0', 'O2']) {
   });
 }
 
-describe('debug adapter: C on a running program', function () {
+describe('debug adapter: C, other programs', function () {
   this.timeout(60_000);
+  let dc: DebugClient;
+  beforeEach(async () => { dc = await startClient(); });
+  afterEach(async () => { await dc.stop(); });
+
+  it('degrades DWARF of an unknown version to "no variables" with a message, keeping source lines', async () => {
+    const bytes = new Uint8Array(fs.readFileSync(elf('O0')));
+    const info = (readElf(bytes, 'x') as ElfImage).sections.find((s) => s.name === '.debug_info')!;
+    bytes[info.offset + 4] = 7; // the first unit's version
+    const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hs-dwarf-')), 'bad-version.elf');
+    fs.writeFileSync(bad, bytes);
+    const out: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => out.push(e.body.output));
+    const stopped = dc.waitForEvent('stopped');
+    await Promise.all([dc.launch({ program: bad, stopOnEntry: false }), dc.waitForEvent('initialized').then(async () => {
+      await dc.setBreakpointsRequest({ source: { path: SOURCE }, breakpoints: [{ line: lineOf(SOURCE, 'BREAK-WALK') }] });
+      return dc.configurationDoneRequest();
+    })]);
+    await stopped;
+    assert.match(out.join(''), /DWARF version 7 is not supported \(2–5 are\); no C variables/);
+    const top = await topFrame(dc);
+    assert.strictEqual(top.line, lineOf(SOURCE, 'BREAK-WALK'));
+    const scopes = (await dc.scopesRequest({ frameId: top.id })).body.scopes.map((s) => s.name);
+    assert.ok(!scopes.includes('Locals') && scopes.includes('Registers'), scopes.join(', '));
+    await assert.rejects(dc.evaluateRequest({ expression: 'limit', context: 'watch' }), /unknown name 'limit'/);
+  });
+
+  it('casts work in programs without DWARF too: *(uint8_t *) on a device register reads it without side effects', async () => {
+    await launch(dc, { program: path.join(EXAMPLES, 'hello.s') });
+    assert.strictEqual(await evaluate(dc, '*(uint8_t *)0x10000005'), '96'); // LSR: THRE | TEMT
+    assert.strictEqual(await value(dc, '*(uint32_t *)pc == u32(pc)'), 1);
+  });
+
   it('runs the -O2 program to its end under the debugger', async () => {
-    const dc = await startClient();
-    try {
-      const exited = dc.waitForEvent('exited');
-      await launchRunning(dc, { program: elf('O2') });
-      assert.strictEqual((await exited).body.exitCode, 0);
-    } finally {
-      await dc.stop();
-    }
+    const exited = dc.waitForEvent('exited');
+    await launchRunning(dc, { program: elf('O2') });
+    assert.strictEqual((await exited).body.exitCode, 0);
   });
 });

@@ -255,6 +255,15 @@ export function show(o: CObject, a: CAccess, depth = 0): Shown {
 
 /** The children of an expandable object: [name, object, how to name it in an expression]. */
 export function children(o: CObject, a: CAccess, expr: string, start = 0, count = 1000): { name: string; obj: CObject; evaluateName: string }[] {
+  try {
+    return childrenOf(o, a, expr, start, count);
+  } catch (e) {
+    if (e instanceof CError) return []; // an unreadable pointer has nothing to expand
+    throw e;
+  }
+}
+
+function childrenOf(o: CObject, a: CAccess, expr: string, start: number, count: number): { name: string; obj: CObject; evaluateName: string }[] {
   const t = strip(o.type);
   const simple = /^[\w.]+(\[\d+\]|->\w+|\.\w+)*$/.test(expr);
   const paren = simple ? expr : `(${expr})`;
