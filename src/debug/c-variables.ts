@@ -2,7 +2,7 @@
 // variables visible at the frame's pc) and Globals, as C values with expandable structs, arrays and
 // pointers; setVariable on them; and the C environment of expressions evaluated in a frame.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { Vcpu } from '../vm/hv/vcpu';
+import type { Vcpu } from '../vm';
 import type { DebugRuntime } from './runtime';
 import type { Container, MakeRef } from './variables';
 import { CVal, type CEnv } from './dwarf/cexpr';
@@ -14,7 +14,7 @@ import { ExprError, type Value } from './expr';
 /** The machine state of frame `index` of a vCPU (0: the vCPU itself; callers: unwound). */
 export function frameState(rt: DebugRuntime, vc: Vcpu, index: number): FrameState | undefined {
   if (index === 0) {
-    return { pc: vc.cpu.pc >>> 0, regs: Array.from(vc.cpu.x, (x, i) => (i === 0 ? 0 : x >>> 0)), top: true, caller: false };
+    return { pc: rt.port.pc(vc.id), regs: Array.from({ length: 32 }, (_, i) => rt.port.reg(vc.id, i)), top: true, caller: false };
   }
   const frames = rt.frames(vc.id);
   const f = frames[index];
@@ -23,7 +23,7 @@ export function frameState(rt: DebugRuntime, vc: Vcpu, index: number): FrameStat
 }
 
 function accessOf(rt: DebugRuntime, vc: Vcpu, frame: FrameState): CAccess {
-  return cAccess(rt.inspector, vc, frame, (a) => rt.program.describe(a));
+  return cAccess(rt.inspector, vc, frame, (a) => rt.program.describe(a), (r, value) => rt.port.setReg(vc.id, r, value));
 }
 
 /** The C environment of an expression in frame `index` (casts work without DWARF too). */

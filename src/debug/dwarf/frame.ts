@@ -1,7 +1,7 @@
 // The glue between a stopped vCPU and the C view of one of its stack frames: guest access through
 // the side-effect-free inspector, the frame's registers (unwound by CFI in src/debug/stack.ts), its
 // frame base and CFA, its visible variables, and the C environment of expressions.
-import type { Vcpu } from '../../vm/hv/vcpu';
+import type { Vcpu } from '../../vm';
 import type { Inspector } from '../inspect';
 import { ExprError } from '../expr';
 import type { CEnv } from './cexpr';
@@ -21,7 +21,8 @@ export interface FrameState {
   caller: boolean;
 }
 
-export function cAccess(inspector: Inspector, vcpu: Vcpu, frame: FrameState, symbolize: (a: number) => string | undefined): CAccess {
+export function cAccess(inspector: Inspector, vcpu: Vcpu, frame: FrameState, symbolize: (a: number) => string | undefined,
+  writeReg: (r: number, value: number) => void): CAccess {
   return {
     readBytes(address, size) {
       if (size === 1 || size === 2 || size === 4) {
@@ -37,7 +38,7 @@ export function cAccess(inspector: Inspector, vcpu: Vcpu, frame: FrameState, sym
     reg: (n) => (n === 0 ? 0 : frame.regs[n]),
     setReg(n, value) {
       if (!frame.top || n <= 0 || n >= 32) return false;
-      vcpu.cpu.x[n] = value | 0;
+      writeReg(n, value >>> 0);
       frame.regs[n] = value >>> 0;
       return true;
     },
