@@ -20,7 +20,7 @@ export const EVENT_FILTERS: readonly FilterDescription[] = [
   { id: 'mmio', label: 'MMIO access', description: 'An MMIO access that reaches a device, in the kernel or the VMM.', fields: ['gpa', 'write', 'value', 'size', 'device', 'register', 'handledIn', 'pc', 'vcpu'] },
   { id: 'mmio-vmm', label: 'MMIO exit to the VMM', description: 'An MMIO access that leaves KVM_RUN for the VMM (KVM_EXIT_MMIO).', fields: ['gpa', 'write', 'value', 'size', 'device', 'register', 'pc', 'vcpu'] },
   { id: 'ept-violation', label: 'EPT violation', description: 'An EPT violation exit (RAM mapped in kernel, or the first MMIO access to a page).', fields: ['gpa', 'gva', 'write', 'access', 'handledIn', 'pc', 'vcpu'] },
-  { id: 'irq-assert', label: 'IRQ line asserted', description: 'A GSI line becomes asserted.', fields: ['gsi', 'device', 'level', 'result'] },
+  { id: 'irq-assert', label: 'IRQ line asserted', description: 'A GSI line becomes asserted.', fields: ['gsi', 'device', 'level', 'result', 'vector', 'destination', 'destMode', 'trigMode', 'masked', 'remoteIrr'] },
   { id: 'msi', label: 'MSI', description: 'A message-signalled interrupt (a device MSI, KVM_SIGNAL_MSI, or the split IOAPIC).', fields: ['address', 'data', 'vector', 'destination', 'source', 'valid'] },
   { id: 'lapic-deliver', label: 'LAPIC delivery', description: "A vector set in a Local APIC's IRR.", fields: ['vector', 'apic', 'source', 'gsi', 'trigMode', 'deliveryMode'] },
   { id: 'interrupt-taken', label: 'Interrupt taken', description: 'The guest enters an interrupt handler (INTA: IRR → ISR).', fields: ['vector', 'vcpu', 'latency'] },
@@ -88,7 +88,7 @@ export function filterHits(e: VmEvent, label: VectorLabel, hasTakenEvent: boolea
           : e.result === 'remote-irr' ? 'held: remote IRR is set' : e.result === 'coalesced' ? 'coalesced' : e.result;
         out.push({
           filter: 'irq-assert', vcpu: -1, fields: { gsi: e.gsi, device: e.device, level: e.level, result: e.result },
-          describe: () => `IRQ: GSI ${e.gsi} asserted by ${deviceName(e.device)} (${result})`,
+          describe: () => `IRQ line asserted: GSI ${e.gsi} asserted by ${deviceName(e.device)} (${result})`,
         });
       }
       break;
@@ -106,7 +106,7 @@ export function filterHits(e: VmEvent, label: VectorLabel, hasTakenEvent: boolea
         out.push({
           filter: 'lapic-deliver', vcpu: e.apic,
           fields: { vector: e.vector, apic: e.apic, source: e.source, gsi: e.gsi ?? -1, trigMode: e.trigMode, deliveryMode: e.deliveryMode },
-          describe: () => `LAPIC ${e.apic} accepted vector ${hex(e.vector)} into IRR (from ${e.source}${e.gsi !== undefined ? `, GSI ${e.gsi}` : ''}, ${e.trigMode}-triggered ${e.deliveryMode})`,
+          describe: () => `LAPIC delivery: LAPIC ${e.apic} accepted vector ${hex(e.vector)} into IRR (from ${e.source}${e.gsi !== undefined ? `, GSI ${e.gsi}` : ''}, ${e.trigMode}-triggered ${e.deliveryMode})`,
         });
       }
       break;
@@ -115,7 +115,7 @@ export function filterHits(e: VmEvent, label: VectorLabel, hasTakenEvent: boolea
       if (!hasTakenEvent && !e.spurious) {
         out.push({
           filter: 'interrupt-taken', vcpu: e.apic, fields: { vector: e.vector, vcpu: e.apic, latency: -1 }, awaitsHandler: true,
-          describe: () => `vCPU ${e.apic} took interrupt ${hex(e.vector)}${vectorSuffix(label, e.vector)}`,
+          describe: () => `Interrupt taken: vCPU ${e.apic} took interrupt ${hex(e.vector)}${vectorSuffix(label, e.vector)}`,
         });
       }
       break;
@@ -139,7 +139,7 @@ export function filterHits(e: VmEvent, label: VectorLabel, hasTakenEvent: boolea
     const t = e as unknown as InterruptTakenLike;
     out.push({
       filter: 'interrupt-taken', vcpu: t.vcpu, fields: { vector: t.vector, vcpu: t.vcpu, latency: t.latency }, awaitsHandler: true,
-      describe: () => `vCPU ${t.vcpu} took interrupt ${hex(t.vector)}${vectorSuffix(label, t.vector)}${t.latency >= 0 ? `, ${t.latency} cycles after it was raised` : ''}`,
+      describe: () => `Interrupt taken: vCPU ${t.vcpu} took interrupt ${hex(t.vector)}${vectorSuffix(label, t.vector)}${t.latency >= 0 ? `, ${t.latency} cycles after it was raised` : ''}`,
     });
   } else if (kind === 'guest-trap') {
     const t = e as unknown as GuestTrapLike;

@@ -20,6 +20,7 @@ import { EvalContext, ExprError, Value } from './expr';
 import type { CEnv } from './dwarf/cexpr';
 import { cEnvironment, cLookup } from './c-variables';
 import { filterHits, FilterHit } from './event-filters';
+import { eventStopDescription, eventStopReason, irqEntryFields, type StopEvent } from './event-stop';
 import { hex, privName, quoteBytes } from './format';
 import { Inspector } from './inspect';
 import { irqView, MachineIrqView } from './machine-view';
@@ -41,6 +42,8 @@ export interface StopInfo {
   breakpointIds?: number[];
   /** For event breakpoints: the filter that fired. */
   filter?: EventFilterId;
+  /** For event breakpoints: the event's fields (the Event scope; event-stop.ts). */
+  event?: StopEvent;
 }
 
 export interface ExitInfo {
@@ -83,7 +86,7 @@ type PendingStop = StopInfo & { awaitHandler?: number; describe?: () => string }
 function finish(p: PendingStop): StopInfo {
   if (p.describe) {
     const d = p.describe();
-    p.description = d;
+    p.description = p.filter ? eventStopDescription(p.filter, d) : d;
     p.text = p.text ? `${d}\n${p.text}` : d;
     delete p.describe;
   }
@@ -345,9 +348,13 @@ export class DebugRuntime {
     const vcpu = hit.vcpu >= 0 ? hit.vcpu : this.machine.currentVcpu;
     // The sentence is written when the stop is reported: the access has completed by then (an
     // exit's device register and value are known only after the device handled it).
-    const stop: PendingStop = { kind: 'stop', reason: 'exception', vcpu, description: '', filter: hit.filter, describe: hit.describe };
+    const fields = hit.filter === 'irq-assert' ? { ...hit.fields, ...irqEntryFields(this.machine.ioapic, Number(hit.fields.gsi)) } : hit.fields;
+    const stop: PendingStop = {
+      kind: 'stop', reason: eventStopReason(hit.filter), vcpu, description: '', filter: hit.filter, describe: hit.describe,
+      event: { filter: hit.filter, fields },
+    };
     if (hit.awaitsHandler) stop.awaitHandler = hit.vcpu;
-    this.onHit(bp, this.context(vcpu, hit.fields), stop);
+    this.onHit(bp, this.context(vcpu, fields), stop);
   }
 
   /** A data or event breakpoint fired: log, stop (the machine stops after the current instruction), or pass. */

@@ -323,7 +323,11 @@ export class HyperstepSession extends LoggingDebugSession {
       ...(s.text ? { text: s.text } : {}), ...(s.breakpointIds?.length ? { hitBreakpointIds: s.breakpointIds } : {}),
     };
     if (this.runtime) this.runtime.lastStop = s;
-    if (s.reason === 'exception' || s.reason === 'data breakpoint') this.output(`${s.description}${s.text && s.text !== s.description && !s.text.endsWith(s.description) ? `\n${s.text}` : ''}\n`, 'console');
+    if (s.reason === 'exception' || s.reason === 'data breakpoint' || s.event) {
+      // An event stop's text starts with its sentence, which the description already holds.
+      const more = s.text && s.event ? s.text.split('\n').slice(1).join('\n') : s.text;
+      this.output(`${s.description}${more && more !== s.description && !more.endsWith(s.description) ? `\n${more}` : ''}\n`, 'console');
+    }
     this.sendEvent(new Event('stopped', body));
     this.stateChanged('stopped');
   }
@@ -718,7 +722,7 @@ export class HyperstepSession extends LoggingDebugSession {
       const rt = this.rt();
       this.vcpuOfThread(args.threadId);
       const s = rt.lastStop;
-      if (!s || s.reason !== 'exception') fail('the machine did not stop on an event or an exception');
+      if (!s || (s.reason !== 'exception' && !s.filter)) fail('the machine did not stop on an event or an exception');
       const label = s.filter ? EVENT_FILTERS.find((f) => f.id === s.filter)?.label ?? s.filter : 'Guest failure';
       response.body = {
         exceptionId: s.filter ?? 'guest-failure', description: s.description, breakMode: s.filter ? 'always' : 'unhandled',

@@ -14,6 +14,7 @@ import { formatDataId } from './breakpoints';
 import { LAPIC_GPA } from './inspect';
 import type { CObject } from './dwarf/cvalue';
 import { cScopes, cVariables } from './c-variables';
+import { eventScopeVariables } from './event-stop';
 
 export type Container =
   | { kind: 'registers'; vcpu: number }
@@ -67,12 +68,19 @@ function v(name: string, value: string, extra: Partial<DebugProtocol.Variable> =
 }
 
 export function scopes(rt: DebugRuntime, vcpu: number, ref: MakeRef, frame = 0): DebugProtocol.Scope[] {
-  const out: DebugProtocol.Scope[] = [
+  const out: DebugProtocol.Scope[] = [];
+  // The event the machine stopped on, first (VS Code expands the first scope), on the stopped thread's top frame.
+  const stop = rt.lastStop;
+  if (stop?.event && stop.vcpu === vcpu && frame === 0) {
+    const vars = eventScopeVariables(stop.event);
+    out.push({ name: 'Event', variablesReference: ref({ kind: 'static', vars }), namedVariables: vars.length, expensive: false });
+  }
+  out.push(
     ...cScopes(rt, vcpu, frame, ref),
     { name: 'Registers', presentationHint: 'registers', variablesReference: ref({ kind: 'registers', vcpu }), expensive: false, namedVariables: 34 },
     { name: 'CSRs', presentationHint: 'registers', variablesReference: ref({ kind: 'csrs', vcpu }), expensive: false },
     { name: 'Last VM exit', variablesReference: ref({ kind: 'exit', vcpu }), expensive: false },
-  ];
+  );
   if (rt.view.lapics?.[vcpu]) out.push({ name: 'Local APIC', variablesReference: ref({ kind: 'lapic', vcpu }), expensive: false });
   out.push({ name: 'Translation', variablesReference: ref({ kind: 'translation', vcpu }), expensive: false });
   const vc = rt.vcpu(vcpu);

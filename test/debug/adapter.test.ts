@@ -178,7 +178,9 @@ describe('debug adapter', function () {
       await launch(dc, { program: HELLO }, () => dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'mmio', condition: "device == 'uart' && write" }] }));
       await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
       const scopes = (await dc.scopesRequest({ frameId: (await topFrame(dc)).id })).body.scopes;
-      const exit = (await dc.variablesRequest({ variablesReference: scopes[2].variablesReference })).body.variables;
+      // At an event stop the Event scope comes first, then the machine's scopes.
+      assert.deepStrictEqual(scopes.slice(0, 5).map((s) => s.name), ['Event', 'Registers', 'CSRs', 'Last VM exit', 'Local APIC']);
+      const exit = (await dc.variablesRequest({ variablesReference: scopes[3].variablesReference })).body.variables;
       const get = (n: string): string | undefined => exit.find((v) => v.name === n)?.value;
       assert.strictEqual(get('reason'), 'EPT_MISCONFIG');
       assert.strictEqual(get('GPA'), '0x10000000');
@@ -186,7 +188,7 @@ describe('debug adapter', function () {
       assert.strictEqual(get('register'), 'THR');
       assert.match(get('handled in')!, /VMM \(KVM_EXIT_MMIO\)/);
       assert.match(get('instruction')!, /^sb a1,0\(t0\)/);
-      const lapic = (await dc.variablesRequest({ variablesReference: scopes[3].variablesReference })).body.variables;
+      const lapic = (await dc.variablesRequest({ variablesReference: scopes[4].variablesReference })).body.variables;
       assert.strictEqual(lapic.find((v) => v.name === 'SVR')!.value.slice(0, 10), '0x000000ff');
       assert.strictEqual(lapic.find((v) => v.name === 'IRR')!.value, '(none)');
     });
@@ -402,17 +404,19 @@ describe('debug adapter', function () {
         filters: [], filterOptions: [{ filterId: 'vmexit', condition: "reason == 'EPT_VIOLATION' && gpa == 0x10000005" }],
       }));
       let s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
-      assert.strictEqual(s.reason, 'exception');
-      assert.strictEqual(s.description, 'VM exit EPT_VIOLATION: read 0x60 from GPA 0x10000005 (UART LSR, to the VMM, KVM_EXIT_MMIO)');
+      // An event is not an exception (VS Code would draw its red exception widget): a breakpoint stop.
+      assert.strictEqual(s.reason, 'breakpoint');
+      assert.strictEqual(s.description, 'Paused on VM exit EPT_VIOLATION: read 0x60 from GPA 0x10000005 (UART LSR, to the VMM, KVM_EXIT_MMIO)');
+      assert.strictEqual(s.text, 'VM exit EPT_VIOLATION: read 0x60 from GPA 0x10000005 (UART LSR, to the VMM, KVM_EXIT_MMIO)');
       const info = await dc.exceptionInfoRequest({ threadId: 1 });
       assert.strictEqual(info.body.exceptionId, 'vmexit');
       // the same access, seen from the VMM: continue goes to the next hop of the instruction first
       await dc.setExceptionBreakpointsRequest({ filters: ['ept-violation', 'mmio-vmm'], filterOptions: [{ filterId: 'mmio', condition: "device == 'finisher'" }] });
       s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
-      assert.strictEqual(s.description, 'KVM_EXIT_MMIO: MMIO read 0x60 from UART LSR (GPA 0x10000005, 1 byte), handled in the VMM');
+      assert.strictEqual(s.description, 'Paused on KVM_EXIT_MMIO: MMIO read 0x60 from UART LSR (GPA 0x10000005, 1 byte), handled in the VMM');
       await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'mmio-vmm', condition: 'write' }] });
       s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
-      assert.match(s.description!, /^KVM_EXIT_MMIO: MMIO write 0x48 to UART THR/);
+      assert.match(s.description!, /^Paused on KVM_EXIT_MMIO: MMIO write 0x48 to UART THR/);
       await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'mmio', condition: "device == 'finisher'" }] });
       s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
       assert.match(s.description!, /MMIO write 0x5555 to finisher/);
@@ -429,7 +433,7 @@ describe('debug adapter', function () {
         ],
       }));
       const s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
-      assert.match(s.description!, /^VM exit /);
+      assert.match(s.description!, /^Paused on VM exit /);
       assert.strictEqual(await value(dc, '$steps') > 0, true);
       const logs = out.filter((l) => /^(uart|finisher) /.test(l));
       assert.ok(logs.length >= 1, out.join(''));
@@ -471,6 +475,7 @@ describe('debug adapter', function () {
     it('guest exceptions as event breakpoints, entering the handler', async () => {
       await launch(dc, { program: TRAP }, () => dc.setExceptionBreakpointsRequest({ filters: ['guest-trap'] }));
       let s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+      assert.strictEqual(s.reason, 'exception', 'a guest exception is one');
       assert.match(s.description!, /Guest exception on vCPU 0: illegal instruction \(cause 2\)/);
       assert.strictEqual(await pc(dc), await value(dc, 'handler'));
       const f = await frames(dc);

@@ -25,10 +25,18 @@ describe('debug adapter: the NIC interrupt, hop by hop (examples/nic-irq.s)', fu
       assert.strictEqual(entry.reason, 'entry');
 
       // 1. the NIC's INTA, swizzled to GSI 19, is asserted
-      await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'irq-assert', condition: 'gsi == 19' }] });
+      await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'irq-assert', condition: 'gsi == 19 && vector == 0x31' }] });
       let s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
-      assert.strictEqual(s.reason, 'exception');
-      assert.match(s.description!, /^IRQ: GSI 19 asserted by NIC/);
+      assert.strictEqual(s.reason, 'breakpoint');
+      assert.match(s.description!, /^Paused on IRQ line asserted: GSI 19 asserted by NIC/);
+      // the stopped thread carries the event's fields in an Event scope, shown first
+      const scopes = (await dc.scopesRequest({ frameId: (await frames(dc))[0].id })).body.scopes;
+      assert.strictEqual(scopes[0].name, 'Event');
+      const ev = Object.fromEntries((await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables.map((x) => [x.name, x.value]));
+      assert.deepStrictEqual(
+        [ev.event, ev.gsi, ev.device, ev.level, ev.vector, ev.destination, ev.trigMode],
+        ['IRQ line asserted (irq-assert)', '19', '"nic"', 'true', '0x31', '0', '"level"'],
+      );
       let st = await state();
       const nic = st.routing!.find((r) => r.device === 'nic')!;
       assert.deepStrictEqual([nic.bdf, nic.pin, nic.pirq, nic.gsi, nic.asserted], ['00:03.0', 'INTA', 3, 19, true]);
@@ -38,7 +46,11 @@ describe('debug adapter: the NIC interrupt, hop by hop (examples/nic-irq.s)', fu
       // 2. the vector reaches the LAPIC's IRR
       await dc.setExceptionBreakpointsRequest({ filters: ['lapic-deliver'] });
       s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
-      assert.match(s.description!, /^LAPIC 0 accepted vector 0x31 into IRR/);
+      assert.match(s.description!, /^Paused on LAPIC delivery: LAPIC 0 accepted vector 0x31 into IRR/);
+      const evScope = (await dc.scopesRequest({ frameId: (await frames(dc))[0].id })).body.scopes[0];
+      const lapicEvent = (await dc.variablesRequest({ variablesReference: evScope.variablesReference })).body.variables;
+      assert.deepStrictEqual(lapicEvent.filter((x) => ['vector', 'apic', 'gsi'].includes(x.name)).map((x) => `${x.name}=${x.value}`), ['vector=0x31', 'apic=0', 'gsi=19']);
+      assert.strictEqual(evScope.name, 'Event');
       assert.deepStrictEqual((await state()).lapics![0].irr, [0x31]);
 
       // 3. step into the handler: the first stop inside it is its first instruction
@@ -97,10 +109,10 @@ describe('debug adapter: the NIC interrupt, hop by hop (examples/nic-irq.s)', fu
       () => dc.setExceptionBreakpointsRequest({ filters: ['irq-assert', 'lapic-deliver', 'interrupt-taken', 'eoi'] }));
     const seen: string[] = [];
     for (let i = 0; i < 4; i++) seen.push((await stopAfter(dc, dc.continueRequest({ threadId: 1 }))).description!);
-    assert.match(seen[0], /^IRQ: GSI 19 asserted by NIC/);
-    assert.match(seen[1], /^LAPIC 0 accepted vector 0x31/);
-    assert.match(seen[2], /^vCPU 0 took interrupt 0x31 \(NIC, GSI 19\), \d+ cycles after it was raised/);
-    assert.match(seen[3], /^EOI of vector 0x31 on LAPIC 0 \(level-triggered: broadcast to the IOAPIC\)/);
+    assert.match(seen[0], /^Paused on IRQ line asserted: GSI 19 asserted by NIC/);
+    assert.match(seen[1], /^Paused on LAPIC delivery: LAPIC 0 accepted vector 0x31/);
+    assert.match(seen[2], /^Paused on Interrupt taken: vCPU 0 took interrupt 0x31 \(NIC, GSI 19\), \d+ cycles after it was raised/);
+    assert.match(seen[3], /^Paused on EOI of vector 0x31 on LAPIC 0 \(level-triggered: broadcast to the IOAPIC\)/);
     // interrupt-taken lands on the handler's first instruction
     await stopAfter(dc, dc.reverseContinueRequest({ threadId: 1 }));
     assert.strictEqual(await pc(dc), await value(dc, 'trap'));

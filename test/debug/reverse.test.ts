@@ -123,7 +123,7 @@ describe('debug adapter: reverse execution', function () {
     // an event: the previous EPT violation
     await dc.setExceptionBreakpointsRequest({ filters: ['ept-violation'] });
     s = await stopAfter(dc, dc.reverseContinueRequest({ threadId: 1 }));
-    assert.strictEqual(s.reason, 'exception');
-    assert.match(s.description!, /^VM exit EPT_VIOLATION/);
+    assert.strictEqual(s.reason, 'breakpoint');
+    assert.match(s.description!, /^Paused on VM exit EPT_VIOLATION/);
   });
 });

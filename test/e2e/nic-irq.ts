@@ -70,8 +70,20 @@ export async function runNicIrqEndToEnd(tools: Tools, repo: string, vsix: string
     await step(log, 'continue (F5): the NIC packet at cycle 20000 raises GSI 19', async () => {
       await clickInEditor(p);
       await p.keyboard.press('F5');
-      await pausedOn(p, /GSI 19/, 60_000);
+      await pausedOn(p, /Paused on IRQ line asserted: GSI 19 asserted by NIC/, 60_000);
     });
+    await step(log, 'the event stop is no exception: no exception widget; the Event scope shows gsi 19, vector 0x31', async () => {
+      if (await p.locator('.exception-widget').count()) throw new Error('an exception widget is shown for an event stop');
+      await expandPane(p, 'Variables');
+      const scope = paneRows(p, 'Variables').filter({ hasText: /^Event$/ }).first();
+      await scope.waitFor();
+      if ((await scope.getAttribute('aria-expanded')) === 'false') await scope.click();
+      await paneRows(p, 'Variables').filter({ hasText: 'gsi' }).filter({ hasText: '19' }).first().waitFor();
+      await paneRows(p, 'Variables').filter({ hasText: 'vector' }).filter({ hasText: '0x31' }).first().waitFor();
+    });
+    await settle(p);
+    await shot('nic-irq-event');
+    await collapsePane(p, 'Variables');
     await collapsePane(p, 'Call Stack');
     let ioapicRow = '';
     await step(log, 'the IOAPIC view shows entry 19: nic INTA, vector 0x31, level, active-low → LAPIC 0, line asserted', async () => {
@@ -149,9 +161,9 @@ async function clickInEditor(p: Page): Promise<void> {
 }
 
 async function pausedOn(p: Page, reason: RegExp, timeout: number): Promise<void> {
-  // The stop's description shows in the Call Stack's header ("Stopped on entry at …") and, for an
-  // event breakpoint, in the editor's exception widget ("IRQ: GSI 19 asserted by NIC …").
-  await p.locator('.pane-header:has(h3.title:text-is("Call Stack")), .exception-widget').filter({ hasText: reason }).first().waitFor({ timeout });
+  // The stop's description shows in the Call Stack's header ("Stopped on entry at …", "Paused on IRQ
+  // line asserted: …") or, expanded, on its thread's row.
+  await p.locator('.pane-header:has(h3.title:text-is("Call Stack")), .debug-call-stack .monaco-list-row').filter({ hasText: reason }).first().waitFor({ timeout });
 }
 
 function paneHeader(p: Page, title: string): Locator {

@@ -196,7 +196,7 @@ export function defineExtensionTests(): void {
         await session.customRequest('continue', { threadId: entry.threadId ?? 1 });
         const irq = await stops.next('the irq-assert stop');
         console.log(`      stopped: ${irq.reason}: ${irq.description ?? ''}`);
-        assert.strictEqual(irq.reason, 'exception');
+        assert.strictEqual(irq.reason, 'breakpoint', 'an event stop is not an exception');
         assert.match(`${irq.description} ${irq.text ?? ''}`, /GSI 19/);
 
         // IOAPIC: redirection entry 19 programmed by the driver, line asserted, marked as changed.
