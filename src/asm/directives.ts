@@ -274,7 +274,9 @@ function fillDirective(ctx: DirectiveContext, d: DirectiveStmt): void {
   // gas stores the value in the first min(size, 4) bytes and zeros in the rest.
   const pattern: number[] = [];
   for (let i = 0; i < width; i++) pattern.push(i < 4 ? Number(BigInt.asUintN(8, value >> BigInt(8 * i))) : 0);
-  for (let i = 0; i < repeat; i++) ctx.emit({ kind: 'bytes', bytes: pattern, pos: d.pos });
+  if (repeat === 0 || width === 0) return;
+  const same = pattern.every((b) => b === pattern[0]);
+  ctx.emit({ kind: 'fill', size: repeat * width, fill: same ? pattern[0] : pattern, pos: d.pos });
 }
 
 // ---- alignment -------------------------------------------------------------

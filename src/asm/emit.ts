@@ -172,7 +172,13 @@ function le(value: number | bigint, width: number): number[] {
 }
 
 function fillBytes(item: FillItem): ArrayLike<number> {
-  if (item.fill !== 'nop') return new Uint8Array(item.size).fill(item.fill);
+  if (typeof item.fill === 'number') return new Uint8Array(item.size).fill(item.fill);
+  if (item.fill !== 'nop') {
+    const out = new Uint8Array(item.size);
+    const pattern = item.fill;
+    for (let i = 0; i < out.length; i++) out[i] = pattern[i % pattern.length];
+    return out;
+  }
   const out: number[] = [];
   if (item.size % 2 === 1) out.push(0);
   if ((item.size - out.length) % 4 === 2) out.push(...le(C_NOP, 2));

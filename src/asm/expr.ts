@@ -31,47 +31,66 @@ const BINARY_RANK: Readonly<Record<string, number>> = {
   '||': 2,
 };
 
-export function parseExpression(ts: TokenStream): Expr {
-  return parseBinary(ts, 1);
+/**
+ * How deep an expression may nest: parentheses and unary operators count as levels of the parser,
+ * operators as levels of the tree (`1+1+…+1` is as deep as it is long), and every walk over the
+ * tree (evaluation, references) recurses that deep. gas has no such limit but does not recurse on
+ * operator chains; 256 is far beyond any real operand and far within the stack.
+ */
+export const MAX_EXPR_DEPTH = 256;
+
+/** An expression and the height of its tree. */
+interface Parsed { readonly e: Expr; readonly height: number }
+
+function tooDeep(at: SourcePos): never {
+  throw new ParseError(at, `expression too deep (more than ${MAX_EXPR_DEPTH} levels of parentheses, operators or terms)`);
 }
 
-function parseBinary(ts: TokenStream, minRank: number): Expr {
-  let left = parseUnary(ts);
+export function parseExpression(ts: TokenStream): Expr {
+  return parseBinary(ts, 1, 0).e;
+}
+
+function parseBinary(ts: TokenStream, minRank: number, level: number): Parsed {
+  let left = parseUnary(ts, level);
   for (;;) {
     const t = ts.peek();
     const rank = t && t.kind === 'punct' ? BINARY_RANK[t.text] : undefined;
     if (rank === undefined || rank < minRank) return left;
     ts.next();
-    const right = parseBinary(ts, rank + 1);
-    left = { kind: 'binary', op: t!.text, left, right, pos: t! };
+    const right = parseBinary(ts, rank + 1, level + 1);
+    const height = Math.max(left.height, right.height) + 1;
+    if (height > MAX_EXPR_DEPTH) tooDeep(t!);
+    left = { e: { kind: 'binary', op: t!.text, left: left.e, right: right.e, pos: t! }, height };
   }
 }
 
-function parseUnary(ts: TokenStream): Expr {
+function parseUnary(ts: TokenStream, level: number): Parsed {
   const t = ts.peek();
+  if (level > MAX_EXPR_DEPTH) tooDeep(t ?? ts.pos);
   if (t && t.kind === 'punct' && ['-', '+', '~', '!'].includes(t.text)) {
     ts.next();
-    return { kind: 'unary', op: t.text, arg: parseUnary(ts), pos: t };
+    const arg = parseUnary(ts, level + 1);
+    return { e: { kind: 'unary', op: t.text, arg: arg.e, pos: t }, height: arg.height + 1 };
   }
-  return parsePrimary(ts);
+  return parsePrimary(ts, level);
 }
 
-function parsePrimary(ts: TokenStream): Expr {
+function parsePrimary(ts: TokenStream, level: number): Parsed {
   const pos = ts.pos;
   if (ts.atEnd) throw new ParseError(pos, 'expected an expression');
   const t = ts.next();
   switch (t.kind) {
     case 'number':
-      return { kind: 'num', value: t.value ?? 0n, pos: t };
+      return { e: { kind: 'num', value: t.value ?? 0n, pos: t }, height: 1 };
     case 'ident':
-      return t.text === '.' ? { kind: 'dot', pos: t } : { kind: 'sym', name: t.text, pos: t };
+      return { e: t.text === '.' ? { kind: 'dot', pos: t } : { kind: 'sym', name: t.text, pos: t }, height: 1 };
     case 'localref':
-      return localLabelRef(t);
+      return { e: localLabelRef(t), height: 1 };
     case 'reloc':
-      return parseReloc(ts, t);
+      return parseReloc(ts, t, level);
     case 'punct':
       if (t.text === '(') {
-        const inner = parseExpression(ts);
+        const inner = parseBinary(ts, 1, level + 1);
         ts.expectPunct(')');
         return inner;
       }
@@ -87,13 +106,13 @@ function localLabelRef(t: Token): Expr {
   return { kind: 'sym', name: t.localName, display: t.text, pos: t };
 }
 
-function parseReloc(ts: TokenStream, t: Token): Expr {
+function parseReloc(ts: TokenStream, t: Token, level: number): Parsed {
   const op = RELOC_OPS.find((r) => r === t.text);
   if (!op) throw new ParseError(t, `unknown relocation operator %${t.text} (supported: %hi %lo %pcrel_hi %pcrel_lo)`);
   ts.expectPunct('(');
-  const arg = parseExpression(ts);
+  const arg = parseBinary(ts, 1, level + 1);
   ts.expectPunct(')');
-  return { kind: 'reloc', op, arg, pos: t };
+  return { e: { kind: 'reloc', op, arg: arg.e, pos: t }, height: arg.height + 1 };
 }
 
 /** `section` null means an absolute number; otherwise the value is an address in that section. */

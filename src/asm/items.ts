@@ -37,13 +37,14 @@ export interface BytesItem extends ItemBase {
   readonly bytes: readonly number[];
 }
 
-/** Padding or reserved space: a repeated byte, or no-ops in code (alignment). */
+/**
+ * Padding or reserved space: a repeated byte, a repeated pattern (`.fill`'s value in its width),
+ * or no-ops in code (alignment). One item however large, so its cost is its bytes in the image.
+ */
 export interface FillItem extends ItemBase {
   readonly kind: 'fill';
   readonly size: number;
-  readonly fill: number | 'nop';
-  /** `.fill`'s value width; 1 otherwise. */
-  readonly width?: number;
+  readonly fill: number | 'nop' | readonly number[];
 }
 
 /** A symbol (re)definition (`.set`, `=`), replayed in order in pass 2. */

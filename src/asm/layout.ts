@@ -66,7 +66,9 @@ class LayoutPass implements DirectiveContext {
   private anchors = 0;
   private branches = 0;
   private ended = false;
-  /** Sections that hit the size limit (reported once each). */
+  /** Bytes of all sections with contents so far (bounded by MAX_SECTION together). */
+  private imageBytes = 0;
+  /** Sections that hit the size limit (reported once each; '' for the whole image). */
   private readonly oversized = new Set<string>();
 
   constructor(readonly diags: Diagnostics, private readonly longBranches: ReadonlySet<number>) {
@@ -162,17 +164,23 @@ class LayoutPass implements DirectiveContext {
     const full = { ...item, section: section.name, offset: section.size } as Item;
     const size = itemSize(full);
     const limit = section.flags.nobits ? MAX_NOBITS_SECTION : MAX_SECTION;
-    if (section.size + size > limit) {
-      // A guest image cannot be larger than guest RAM; refusing here also keeps a typo such as
-      // `.space 0x7fffffff` from making the assembler allocate gigabytes.
-      if (!this.oversized.has(section.name)) {
-        this.oversized.add(section.name);
-        this.diags.error(item.pos, `section ${section.name} would grow to ${section.size + size} bytes, more than the ${limit / 2 ** 20} MiB a guest image may hold`);
+    // A guest image cannot be larger than guest RAM; refusing here, for every directive that emits,
+    // also keeps a typo such as `.space 0x7fffffff` from making the assembler allocate gigabytes.
+    // The bytes of all sections with contents count together: the emitter allocates them all.
+    const over = section.size + size > limit ? `section ${section.name} would grow to ${section.size + size} bytes`
+      : !section.flags.nobits && this.imageBytes + size > MAX_SECTION ? `the sections with contents would grow to ${this.imageBytes + size} bytes`
+        : undefined;
+    if (over) {
+      const key = section.size + size > limit ? section.name : '';
+      if (!this.oversized.has(key)) {
+        this.oversized.add(key);
+        this.diags.error(item.pos, `${over}, more than the ${limit / 2 ** 20} MiB a guest image may hold`);
       }
       return;
     }
     this.items.push(full);
     section.size += size;
+    if (!section.flags.nobits) this.imageBytes += size;
   }
 
   switchTo(name: string, flags: SectionFlags | undefined): void {

@@ -40,8 +40,14 @@ interface Condition {
 }
 
 const MAX_DEPTH = 64;
-/** Lines macro and repeat expansion may produce in one file: far above real programs, far below memory exhaustion. */
-const MAX_EXPANDED_LINES = 2_000_000;
+/**
+ * Lines macro and repeat expansion may produce in one file: far above real programs (a 256 MiB
+ * image is 64 M instructions, but no hand-written source repeats that much), and low enough that
+ * assembling them stays within about a gigabyte. Checked as lines are produced, not after.
+ */
+export const MAX_EXPANDED_LINES = 1_000_000;
+/** Steps of expansion work (lines looked at, repetitions begun), emitted or not. */
+const MAX_WORK = 3 * MAX_EXPANDED_LINES;
 const REPEATS = ['.rept', '.irp', '.irpc'];
 const CONDITIONS = new Set(['.if', '.ifdef', '.ifndef', '.ifnotdef', '.ifc', '.ifnc', '.ifb', '.ifnb',
   '.ifeq', '.ifne', '.ifgt', '.ifge', '.iflt', '.ifle']);
@@ -66,9 +72,22 @@ export interface Expansion {
   readonly bodyLines: ReadonlySet<number>;
 }
 
+/** Thrown through every level of expansion when it grows past its bounds: the whole file stops. */
+class ExpansionOverflow extends Error {
+  constructor(readonly pos: SourcePos, message: string) { super(message); }
+}
+
 export function expandMacros(lines: readonly SourceLine[], diags: Diagnostics): Expansion {
   const expander = new Expander(diags);
-  expander.run(lines, 0);
+  try {
+    expander.run(lines, 0);
+  } catch (e) {
+    if (!(e instanceof ExpansionOverflow)) throw e;
+    diags.error(e.pos, e.message);
+    // Nothing of a runaway expansion is assembled: parsing and laying out millions of lines only
+    // to refuse the file would cost what the bound is there to avoid.
+    return { lines: [], bodyLines: expander.bodyLines };
+  }
   return { lines: expander.out, bodyLines: expander.bodyLines };
 }
 
@@ -95,6 +114,8 @@ class Expander {
   private expansions = 0;
   /** Lines emitted so far (bounded by MAX_EXPANDED_LINES). */
   private emitted = 0;
+  /** Lines looked at, emitted or not, and repetitions begun (bounded by MAX_WORK). */
+  private work = 0;
 
   constructor(private readonly diags: Diagnostics) {}
 
@@ -103,6 +124,7 @@ class Expander {
     const conditions: Condition[] = [];
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
+      if (depth > 0) this.charge(line.tokens[0] ?? line.eol, 1);
       const { labels, head, name } = headOf(line);
       try {
         if (this.conditional(name, line, head, conditions)) continue;
@@ -116,7 +138,7 @@ class Expander {
           continue;
         }
         if (REPEATS.includes(name)) {
-          if (labels.length > 0) this.emit(labelLine(line, labels));
+          if (labels.length > 0) this.emit(labelLine(line, labels), depth);
           i = this.repeat(lines, i, name, depth);
           continue;
         }
@@ -127,11 +149,11 @@ class Expander {
         }
         const macro = head && !name.startsWith('.') ? this.macros.get(name) : undefined;
         if (macro) {
-          if (labels.length > 0) this.emit(labelLine(line, labels));
+          if (labels.length > 0) this.emit(labelLine(line, labels), depth);
           this.invoke(macro, line, head!, depth);
           continue;
         }
-        this.emit(line);
+        this.emit(line, depth);
       } catch (e) {
         if (!(e instanceof ParseError)) throw e;
         this.diags.error(e.pos, e.message);
@@ -142,10 +164,10 @@ class Expander {
   }
 
   /** Passes a line on, remembering the labels and equates it defines for later conditions. */
-  private emit(line: SourceLine): void {
-    if (++this.emitted > MAX_EXPANDED_LINES) {
-      if (this.emitted === MAX_EXPANDED_LINES + 1) this.diags.error(line.tokens[0] ?? line.eol, `macro expansion produced more than ${MAX_EXPANDED_LINES} lines; the rest is ignored`);
-      return;
+  private emit(line: SourceLine, depth: number): void {
+    // Lines of the file itself are bounded by its size; only what expansion produces counts.
+    if (depth > 0 && ++this.emitted > MAX_EXPANDED_LINES) {
+      throw new ExpansionOverflow(line.tokens[0] ?? line.eol, `macro and repeat expansion produced more than ${MAX_EXPANDED_LINES} lines; nothing is assembled`);
     }
     const { labels, head, name } = headOf(line);
     for (let k = 0; k < labels.length; k += 2) this.defined.add(labels[k].text);
@@ -161,6 +183,12 @@ class Expander {
       else this.constants.set(symbol, value);
     }
     this.out.push(line);
+  }
+
+  /** Counts one step of expansion work; a nest of repeats whose lines are skipped still ends. */
+  private charge(at: SourcePos, steps: number): void {
+    this.work += steps;
+    if (this.work > MAX_WORK) throw new ExpansionOverflow(at, `macro and repeat expansion went over ${MAX_WORK} steps (nested .rept/.irp or recursive macros); nothing is assembled`);
   }
 
   // ---- conditional assembly ------------------------------------------------
@@ -290,28 +318,34 @@ class Expander {
   }
 
   private expandRepeat(line: SourceLine, head: Token, name: string, body: readonly SourceLine[], depth: number): void {
-    if (depth >= MAX_DEPTH) throw new ParseError(head, `${name} nested more than ${MAX_DEPTH} deep`);
+    if (depth >= MAX_DEPTH) throw new ExpansionOverflow(head, `${name} nested more than ${MAX_DEPTH} deep`);
     if (name === '.rept') {
       const rest = line.tokens.slice(line.tokens.indexOf(head) + 1);
       const count = this.constant(rest, line.eol, '.rept count');
-      if (count * BigInt(body.length) > BigInt(MAX_EXPANDED_LINES)) {
-        throw new ParseError(head, `.rept ${count} of ${body.length} line${body.length === 1 ? '' : 's'} would expand to more than ${MAX_EXPANDED_LINES} lines`);
+      if (count * BigInt(body.length) + BigInt(this.emitted) > BigInt(MAX_EXPANDED_LINES)) {
+        throw new ExpansionOverflow(head, `.rept ${count} of ${body.length} line${body.length === 1 ? '' : 's'} would expand to more than ${MAX_EXPANDED_LINES} lines; nothing is assembled`);
       }
-      for (let k = 0n; k < count; k++) this.run(body, depth + 1);
+      for (let k = 0n; k < count; k++) {
+        this.charge(head, 1);
+        this.run(body, depth + 1);
+      }
       return;
     }
     const [symbol, ...values] = splitArguments(textAfter(line, head));
     if (!symbol) throw new ParseError(head, `${name} needs a symbol`);
     const items = name === '.irp' ? values.map((v) => v.value) : [...(values[0]?.value ?? '')];
     for (const item of items.length > 0 ? items : ['']) {
+      this.charge(head, 1 + body.length);   // substituting and lexing the body again costs its lines
       const bindings = new Map([[symbol.value, item]]);
       this.run(body.flatMap((l) => relex(l, substitute(l.text, bindings), this.diags, l.tokens[0])), depth + 1);
     }
   }
 
   private invoke(macro: MacroDef, line: SourceLine, head: Token, depth: number): void {
-    if (depth >= MAX_DEPTH) throw new ParseError(head, `macro ${macro.name} expanded more than ${MAX_DEPTH} deep`);
+    // Unbounded recursion: stop the whole expansion at once rather than once per leaf of the call tree.
+    if (depth >= MAX_DEPTH) throw new ExpansionOverflow(head, `macro ${macro.name} expanded more than ${MAX_DEPTH} deep`);
     const bindings = bindArguments(macro, splitArguments(textAfter(line, head)), head);
+    this.charge(head, 1 + macro.body.length);
     const counter = String(this.expansions++);
     const lines = macro.body.flatMap((l) => relex(l, substitute(l.text, bindings, counter), this.diags, head, true));
     this.run(lines, depth + 1);

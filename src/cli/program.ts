@@ -1,26 +1,25 @@
 // Turns a file on disk into a program image: assembly (.s/.asm) goes through our assembler, anything
 // else must be an ELF32 RISC-V executable. Errors come back as text naming the file (and line).
-import * as fs from 'fs';
 import * as path from 'path';
 import { assemble } from '../asm';
 import { readElf, ElfError } from '../asm/elf-reader';
 import { ProgramImage } from '../vm/vmm/machine';
+import { isAssemblySource } from '../debug/program';
+import { inputLimit, readInputFile } from '../debug/read-input';
 
 export interface LoadedProgram {
   image: ProgramImage;
   symbols: { name: string; value: number; size: number }[];
 }
 
-export function isAssemblySource(file: string): boolean {
-  return /\.(s|asm|S)$/.test(file);
-}
+export { isAssemblySource } from '../debug/program';
 
 export function loadProgram(file: string): LoadedProgram | { error: string } {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = readInputFile(file, inputLimit(file));
   } catch (e) {
-    return { error: `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+    return { error: e instanceof Error ? e.message : String(e) };
   }
   let elfBytes: Uint8Array = bytes;
   if (isAssemblySource(file)) {

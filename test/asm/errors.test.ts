@@ -177,6 +177,6 @@ describe('assembler: expansion limits', () => {
     assert.strictEqual(r.ok, false);
     const d = r.diagnostics.find((x) => x.severity === 'error')!;
     assert.strictEqual(d.line, 2);
-    assert.match(d.message, /\.rept 40000000 of 1 line would expand to more than 2000000 lines/);
+    assert.match(d.message, /\.rept 40000000 of 1 line would expand to more than 1000000 lines/);
   });
 });

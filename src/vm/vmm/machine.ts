@@ -12,6 +12,7 @@ import { Finisher, FinisherAction } from './finisher';
 import { Uart16550 } from './uart16550';
 import { MemoryRegionTree } from './mtree';
 import { StopReason } from '../cpu/cpu';
+import { MISA_VALUE } from '../cpu/csr';
 import { markNotSnapshotted } from '../mem/not-snapshotted';
 import { IOAPIC_BASE, LAPIC_BASE, APIC_MMIO_SIZE } from '../hv/irqchip';
 import { VmmInterrupts } from './interrupts';
@@ -244,14 +245,24 @@ export class Machine implements VmmExitHandler {
       if (start >= end) {
         return { error: `segment at 0x${hex(s.paddr)} (${s.memSize} bytes) is outside RAM [0x${hex(RAM_BASE)}, 0x${hex(ramEnd)})`, warnings };
       }
+      // `gcc -Ttext=0x80000000` puts the first PT_LOAD (ELF and program headers included) below RAM:
+      // only those header bytes are dropped. Anything else outside RAM is part of the program, and
+      // running it without them would fail later and far from the cause: refused.
       const onlyElfHeader = start - s.paddr <= s.data.length && end === s.paddr + s.memSize && isElfHeader(s.data);
       if ((start !== s.paddr || end !== s.paddr + s.memSize) && !onlyElfHeader) {
-        warnings.push(`segment at 0x${hex(s.paddr)} (${s.memSize} bytes): ${s.memSize - (end - start)} bytes outside RAM were not loaded`);
+        return {
+          error: `PT_LOAD segment at p_paddr 0x${hex(s.paddr)} (p_memsz ${s.memSize}): ${s.memSize - (end - start)} bytes lie outside RAM ` +
+            `[0x${hex(RAM_BASE)}, 0x${hex(ramEnd)})`,
+          warnings,
+        };
       }
       const skip = start - s.paddr;
       clipped.push({ paddr: start, data: s.data.subarray(Math.min(skip, s.data.length), Math.min(s.data.length, end - s.paddr)), memSize: end - start });
     }
     if (this.vm.gpaToHost(image.entry) < 0) return { error: `entry point 0x${hex(image.entry)} is not in RAM`, warnings };
+    if (image.entry % IALIGN !== 0) {
+      return { error: `entry point e_entry 0x${hex(image.entry)} is not ${IALIGN}-byte aligned: the first fetch would trap (instruction address misaligned)`, warnings };
+    }
     this.image = markNotSnapshotted({ entry: image.entry, segments: clipped });
     this.reset();
     return { warnings };
@@ -468,6 +479,12 @@ export class Machine implements VmmExitHandler {
 }
 
 /** The segment starts with the ELF header itself (the linker put the headers in the first segment). */
+/**
+ * IALIGN (RISC-V unprivileged ISA §1.5): instructions are 4-byte aligned, 2-byte once the CPU
+ * implements the C extension (misa bit 2), so the entry point must be too.
+ */
+const IALIGN = MISA_VALUE & (1 << 2) ? 2 : 4;
+
 function isElfHeader(data: Uint8Array): boolean {
   return data.length >= 4 && data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46;
 }
