@@ -3,7 +3,7 @@
 import { Machine, RunOutcome } from '../vm/vmm/machine';
 import { collectStatistics, MachineStatistics } from '../vm/vmm/statistics';
 import { loadProgram } from './program';
-import { CliIo, EXIT_USAGE, parseEvents } from './run';
+import { CliIo, EXIT_LIMIT, EXIT_USAGE, parseEvents } from './run';
 
 export const MMU_MODES = ['ept', 'shadow'] as const;
 export const IRQCHIP_MODES = ['kernel', 'split', 'userspace'] as const;
@@ -22,21 +22,52 @@ interface Row {
   output: string;
 }
 
-export function compareCommand(file: string, o: CompareOptions, io: CliIo): number {
+/**
+ * Instructions each row may run when --max-insns is not given: a guest that never ends (a server
+ * loop, a missing poweroff) costs six times this, a few seconds each, not forever.
+ */
+export const DEFAULT_ROW_BUDGET = 100_000_000;
+/** Instructions run between two looks at the clock (a progress line at most every PROGRESS_MS). */
+const SLICE = 1_000_000;
+const PROGRESS_MS = 2000;
+
+export function compareCommand(file: string, o: CompareOptions, io: CliIo, now: () => number = Date.now): number {
+  if (!Number.isInteger(o.vcpus) || o.vcpus < 1 || o.vcpus > 64) { io.stderr(`hyperstep: --vcpus: expected 1..64, got ${o.vcpus}\n`); return EXIT_USAGE; }
+  if (!Number.isInteger(o.memory) || o.memory < 1 || o.memory > 2048) { io.stderr(`hyperstep: --memory: expected 1..2048 MiB, got ${o.memory}\n`); return EXIT_USAGE; }
+  if (o.maxInsns !== undefined && !(o.maxInsns > 0)) { io.stderr('hyperstep: --max-insns: expected a positive number\n'); return EXIT_USAGE; }
   const program = loadProgram(file);
   if ('error' in program) { io.stderr(`${program.error}\n`); return EXIT_USAGE; }
   const events = parseEvents(o.event ?? []);
   if ('error' in events) { io.stderr(`hyperstep: ${events.error}\n`); return EXIT_USAGE; }
+  const budget = o.maxInsns ?? DEFAULT_ROW_BUDGET;
+  const total = MMU_MODES.length * IRQCHIP_MODES.length;
   const rows: Row[] = [];
   for (const mmu of MMU_MODES) {
     for (const irqchip of IRQCHIP_MODES) {
+      const config = `${mmu}/${irqchip}`;
       let output = '';
       const m = new Machine({ mmu, irqchip, vcpus: o.vcpus, memoryMiB: o.memory }, { consoleOutput: (b) => { output += String.fromCharCode(b); } });
       const loaded = m.load(program.image);
       if (loaded.error) { io.stderr(`${file}: ${loaded.error}\n`); return EXIT_USAGE; }
       for (const e of events) m.scheduleEvent(e);
-      const outcome = m.run(o.maxInsns ?? 1e9);
-      rows.push({ config: `${mmu}/${irqchip}`, outcome: describe(outcome), stats: collectStatistics(m), output });
+      // A progress line per row, and more while a row runs long: never a silent wait.
+      const row = `[${rows.length + 1}/${total}] ${config}`;
+      io.stderr(`hyperstep compare: ${row}\n`);
+      let outcome: RunOutcome;
+      let said = now();
+      for (;;) {
+        outcome = m.run(Math.min(budget, m.instructions() + SLICE));
+        if (outcome.kind !== 'limit' || m.instructions() >= budget) break;
+        if (now() - said >= PROGRESS_MS) {
+          said = now();
+          io.stderr(`hyperstep compare: ${row}: ${m.instructions()} of ${budget} instructions\n`);
+        }
+      }
+      if (outcome.kind === 'limit') {
+        io.stderr(`hyperstep compare: ${row}: stopped after ${m.instructions()} instructions, the budget per row` +
+          `${o.maxInsns === undefined ? ' (the default; --max-insns N to change it)' : ' (--max-insns)'}\n`);
+      }
+      rows.push({ config, outcome: describe(outcome), stats: collectStatistics(m), output });
     }
   }
   io.stdout(formatTable(rows) + '\n');
@@ -45,7 +76,8 @@ export function compareCommand(file: string, o: CompareOptions, io: CliIo): numb
     io.stderr('hyperstep: the guest printed different output under different configurations\n');
     return 1;
   }
-  return 0;
+  // Like `run`: a guest that did not finish within its budget is not a success.
+  return rows.some((r) => r.outcome === 'max-insns') ? EXIT_LIMIT : 0;
 }
 
 function describe(o: RunOutcome): string {
