@@ -27,6 +27,7 @@ import { irqView, MachineIrqView } from './machine-view';
 import type { LaunchConfig } from './launch';
 import type { ProgramInfo } from './program';
 import { isCall, StackFrame, unwind } from './stack';
+import { CyclePort, gotoCycle, GotoPaused } from './goto-cycle';
 import type { DebugHost } from './host';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint' | 'exception' | 'pause' | 'goto';
@@ -822,6 +823,60 @@ export class DebugRuntime {
       this.stepWatch = undefined;
       this.clearHandlerBreak();
     }
+  }
+
+  // ---- run to a cycle (goto-cycle.ts) ----------------------------------------------------------------------
+
+  /**
+   * Runs forwards or backwards to the first instruction boundary at or after `cycle` on vCPU `id`'s
+   * clock. Throws an ExprError, leaving the machine where it was, when the cycle cannot be reached.
+   */
+  async runToCycle(id: number, cycle: number): Promise<StopInfo> {
+    const before = this.lastStop;
+    let failure: unknown;
+    const r = await this.operate(async () => {
+      try {
+        return await gotoCycle(this.cyclePort(), id, cycle);
+      } catch (e) {
+        if (e instanceof GotoPaused) return this.pauseStop(id);
+        failure = e;
+        return before ?? this.pauseStop(id);
+      }
+    });
+    if (failure !== undefined) { this.lastStop = before; throw failure; }
+    if (r.kind !== 'stop') throw new ExprError(r.message);
+    return r;
+  }
+
+  private cyclePort(): CyclePort {
+    const quietly = <T>(f: () => T): T => {
+      this.quiet = true;
+      try { return this.lifted(f); } finally { this.quiet = false; this.pendingStop = undefined; }
+    };
+    return {
+      machine: this.machine,
+      oldestStep: () => this.history.oldestStep,
+      seek: (step) => this.history.seek(step),
+      advance: (untilStep) => quietly(() => this.history.run(Infinity, untilStep)),
+      stepIntoHandler: (vcpu) => {
+        let entry: { handler: number; cycle: number } | undefined;
+        const off = this.machine.events.subscribe((e) => {
+          if (e.kind === 'guest-trap' && e.interrupt && e.vcpu === vcpu) entry = { handler: e.handler >>> 0, cycle: e.cycle };
+        });
+        try {
+          quietly(() => this.enterHandler(vcpu));
+        } finally {
+          off();
+        }
+        const cpu = this.machine.vcpus[vcpu].cpu;
+        return entry !== undefined && (cpu.pc >>> 0) === entry.handler && cpu.cycles() === entry.cycle;
+      },
+      breathe: async () => {
+        this.flushOutput();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        return this.pauseRequested;
+      },
+    };
   }
 
   // ---- changes from outside the guest -------------------------------------------------------------------

@@ -10,7 +10,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { PassThrough } from 'stream';
 import {
   EVENT_FILTER_IDS, EventFilterId, InjectArguments, injectRequest, StateArguments, StateChangedBody, stateChangedEvent, stateRequest,
-  interruptsRequest, InterruptsArguments, whyRequest, WhyArguments,
+  interruptsRequest, InterruptsArguments, whyRequest, WhyArguments, runToCycleRequest, RunToCycleResult,
 } from '../protocol';
 import { disassemble } from '../asm';
 import type { DebugHost } from './host';
@@ -27,6 +27,7 @@ import { hex32, hex } from './format';
 import { complete, isMonitorCommand, runMonitor } from './monitor';
 import { buildState } from './state';
 import { interrupts, why } from './provenance';
+import { checkCycle, parseGoto } from './goto-cycle';
 import { Container, deviceRegisterAddress, scopes, setRegisterOrCsr, stackWordAddress, variables } from './variables';
 
 /** An error the client sees as the response's message (a bad request, not a bug). */
@@ -820,6 +821,10 @@ export class HyperstepSession extends LoggingDebugSession {
       const rt = this.stoppedRt();
       if (typeof args.expression !== 'string') fail('expression must be a string');
       const vcpu = this.vcpuOfFrame(args.frameId);
+      if ((args.context === 'repl' || args.context === undefined) && /^\s*goto(\s|$)/.test(args.expression)) {
+        const cycle = parseGoto(args.expression);
+        return this.goto(rt, vcpu, cycle, (r) => { response.body = { result: `cycle ${cycle}: vCPU ${r.vcpu} at pc 0x${r.pc.toString(16)} (clock ${r.cycle})`, variablesReference: 0 }; this.sendResponse(response); });
+      }
       if ((args.context === 'repl' || args.context === undefined) && isMonitorCommand(args.expression)) {
         const r = runMonitor(rt, args.expression, vcpu);
         response.body = { result: r.output, variablesReference: 0 };
@@ -862,6 +867,17 @@ export class HyperstepSession extends LoggingDebugSession {
       };
       this.sendResponse(response);
     });
+  }
+
+  // ---- run to a cycle ------------------------------------------------------------------------------------------
+
+  /** Runs to `cycle` of vCPU `vcpu`; answers (`reply`) once there, then reports the stop (reason 'goto'). */
+  private async goto(rt: DebugRuntime, vcpu: number, cycle: number, reply: (r: RunToCycleResult) => void): Promise<void> {
+    this.invalidateHandles();
+    const stop = await rt.runToCycle(vcpu, cycle);
+    const cpu = rt.vcpus[stop.vcpu].cpu;
+    reply({ cycle: cpu.cycles(), vcpu: stop.vcpu, pc: cpu.pc >>> 0 });
+    if (!this.terminated) this.reportStop(stop);
   }
 
   // ---- custom requests ---------------------------------------------------------------------------------------
@@ -922,6 +938,15 @@ export class HyperstepSession extends LoggingDebugSession {
           response.body = why(rt.machine, args as unknown as WhyArguments, rt.lastStop?.vcpu ?? 0);
           this.sendResponse(response);
           return;
+        }
+        case runToCycleRequest.command: {
+          const rt = this.stoppedRt();
+          if (!this.started) fail('the machine has not started: send configurationDone first');
+          const a = (isObject(args) ? args : {}) as { cycle?: unknown; vcpu?: unknown };
+          const cycle = checkCycle(a.cycle);
+          const vcpu = a.vcpu === undefined ? rt.lastStop?.vcpu ?? 0 : intArg(a.vcpu, 'vcpu');
+          if (!rt.vcpu(vcpu)) fail(`vCPU ${vcpu} does not exist (this machine has ${rt.vcpus.length})`);
+          return this.goto(rt, vcpu, cycle, (r) => { response.body = r; this.sendResponse(response); });
         }
         default:
           fail(`unknown request '${command}'`);
