@@ -86,6 +86,12 @@ export class Cpu {
   /** Retired instructions, and cycles spent outside instructions (VM exits, by the cost model). */
   instret = 0;
   stallCycles = 0;
+  /**
+   * The clock at the instruction boundary before the instruction now running out of line (a slow
+   * load/store, a CSR, a trap): what an event it causes names as "the instruction at cycle N", so
+   * running to N lands on it (docs/interrupt-provenance.md).
+   */
+  insnCycle = 0;
   private cycleOffset = 0;
   private instretOffset = 0;
 
@@ -298,7 +304,7 @@ export class Cpu {
         case Op.LW: {
           const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
           if (readTag[i] === vpn && (va & 3) === 0) { hits++; x[rd] = i32[(readHost[i] + (va & 0xfff)) >> 2]; pc = (pc + 4) | 0; continue; }
-          this.pc = pc; const v = this.loadSlow(va, 4, true);
+          this.atInsn(pc, base + n - trapped); const v = this.loadSlow(va, 4, true);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
           if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
@@ -311,7 +317,7 @@ export class Cpu {
             const h = (readHost[i] + (va & 0xfff)) >> 1;
             x[rd] = signed ? i16[h] : u16[h]; pc = (pc + 4) | 0; continue;
           }
-          this.pc = pc; const v = this.loadSlow(va, 2, signed);
+          this.atInsn(pc, base + n - trapped); const v = this.loadSlow(va, 2, signed);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
           if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
@@ -324,7 +330,7 @@ export class Cpu {
             const h = readHost[i] + (va & 0xfff);
             x[rd] = signed ? i8[h] : u8[h]; pc = (pc + 4) | 0; continue;
           }
-          this.pc = pc; const v = this.loadSlow(va, 1, signed);
+          this.atInsn(pc, base + n - trapped); const v = this.loadSlow(va, 1, signed);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
           if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
@@ -337,7 +343,7 @@ export class Cpu {
             const h = writeHost[i] + (va & 0xfff);
             i32[h >> 2] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
           }
-          this.pc = pc; this.storeSlow(va, 4, v);
+          this.atInsn(pc, base + n - trapped); this.storeSlow(va, 4, v);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
           if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
@@ -350,7 +356,7 @@ export class Cpu {
             const h = writeHost[i] + (va & 0xfff);
             u16[h >> 1] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
           }
-          this.pc = pc; this.storeSlow(va, 2, v);
+          this.atInsn(pc, base + n - trapped); this.storeSlow(va, 2, v);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
           if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
@@ -363,7 +369,7 @@ export class Cpu {
             const h = writeHost[i] + (va & 0xfff);
             u8[h] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
           }
-          this.pc = pc; this.storeSlow(va, 1, v);
+          this.atInsn(pc, base + n - trapped); this.storeSlow(va, 1, v);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
           if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
           break;
@@ -376,8 +382,7 @@ export class Cpu {
 
         default:
           // Everything else is rare: run it out of line with the architectural state in `this`.
-          this.pc = pc;
-          this.instret = base + n - trapped;
+          this.atInsn(pc, base + n - trapped);
           this.executeSlow(d, imm);
           pc = this.pc;
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
@@ -783,6 +788,16 @@ export class Cpu {
 
   /** The virtual clock: one cycle per retired instruction plus the cost model's exit cycles. */
   cycles(): number { return this.instret + this.stallCycles; }
+
+  /**
+   * Before an instruction runs out of line: the architectural pc, and instret settled, so the
+   * clock the ports and devices read in the middle of a run slice is exact (not the slice's start).
+   */
+  private atInsn(pc: number, retired: number): void {
+    this.pc = pc;
+    this.instret = retired;
+    this.insnCycle = retired + this.stallCycles;
+  }
 
   // ---- CSRs -----------------------------------------------------------------------------------
 

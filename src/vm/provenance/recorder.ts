@@ -55,9 +55,6 @@ export class ChainRecorder {
   private lastEoi: Chain | undefined;
 
   // ---- who set which bit (for "why"'s setAt) -----------------------------------------------------
-  /** Per vCPU: cycle and pc of its latest VM exit (an MMIO write to an APIC exits first). */
-  private readonly exitCycle: number[] = [];
-  private readonly exitPc: number[] = [];
   /** GSI → the guest write that last set the mask bit, and the last write to the entry. */
   private readonly maskSetAt = new Map<number, GuestWrite>();
   private readonly entryWriteAt = new Map<number, GuestWrite>();
@@ -145,12 +142,10 @@ export class ChainRecorder {
     c.hops.push({ cycle: e.cycle, vcpu: e.vcpu, layer, kind: e.kind, text });
   }
 
-  /** The guest write behind an APIC register event of vCPU `vcpu`: its exit's cycle and pc. */
-  private writer(vcpu: number, cycle: number): GuestWrite {
-    if (vcpu < 0) return { cycle, pc: 0, vcpu };
-    const c = this.exitCycle[vcpu];
-    if (c !== undefined && c <= cycle) return { cycle: c, pc: this.exitPc[vcpu] >>> 0, vcpu };
-    return { cycle, pc: this.machine.vcpus[vcpu]?.cpu.pc >>> 0, vcpu };
+  /** The guest write behind an APIC register event: the instruction vCPU `vcpu` is running out of line. */
+  private writer(vcpu: number): GuestWrite {
+    const cpu = this.machine.vcpus[vcpu]?.cpu;
+    return cpu ? { cycle: cpu.insnCycle, pc: cpu.pc >>> 0, vcpu } : { cycle: 0, pc: 0, vcpu };
   }
 
   /** Most recent chain in `map` for LAPIC `apic` (highest vector first, as the hart takes them). */
@@ -201,7 +196,7 @@ export class ChainRecorder {
         return;
       }
       case 'lapic-reg': {
-        const w = this.writer(e.vcpu, e.cycle);
+        const w = this.writer(e.apic);
         if (e.register === 'TPR') this.tprSetAt.set(e.apic, w);
         else if (e.register === 'SVR' && (e.oldValue & 0x100) && !(e.value & 0x100)) this.svrClearedAt.set(e.apic, w);
         return;
@@ -218,8 +213,6 @@ export class ChainRecorder {
 
   private onExit(e: Extract<VmEvent, { kind: 'exit' }>): void {
     if (e.vcpu < 0) return;
-    this.exitCycle[e.vcpu] = e.cycle;
-    this.exitPc[e.vcpu] = e.pc;
     const window = e.reason === 'INTERRUPT_WINDOW' || e.reason === 'EXTERNAL_INTERRUPT';
     const eoi = e.gpa !== undefined && (e.gpa >>> 0) === LAPIC_EOI_GPA && e.access === 'write';
     if (!window && !eoi && e.vmmExit !== 'KVM_EXIT_IOAPIC_EOI') return;
@@ -301,6 +294,7 @@ export class ChainRecorder {
         if (!level && e.edge === 'rising') {
           this.hop(c, e, this.ioapicLayer, `GSI ${e.gsi} rises (${e.device}) while entry ${e.gsi} is masked (bit 16): the edge is lost`);
           c.outcome = 'lost';
+          c.lostWhileMasked = true;
           const w = this.maskSetAt.get(e.gsi);
           if (w) c.lostBy = w;
           return;
@@ -321,7 +315,7 @@ export class ChainRecorder {
 
   private onEntry(e: Extract<VmEvent, { kind: 'ioapic-entry' }>): void {
     if (e.cause === 'write') {
-      const w = this.writer(this.machine.currentVcpu, e.cycle);
+      const w = this.writer(this.machine.currentVcpu);
       this.entryWriteAt.set(e.gsi, w);
       if ((e.low & RTE_MASK) && !(e.oldLow & RTE_MASK)) this.maskSetAt.set(e.gsi, w);
       return;

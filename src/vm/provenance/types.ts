@@ -40,7 +40,8 @@ export interface Chain {
   takenAt?: number;
   /** The handler's first instruction. */
   handlerPc?: number;
-  /** For an edge lost while masked: the write that had set the mask. */
+  /** An edge that rose while its entry was masked (lost for good), and the write that had set the mask. */
+  lostWhileMasked?: boolean;
   lostBy?: GuestWrite;
 }
 

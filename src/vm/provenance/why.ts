@@ -62,7 +62,7 @@ export function whyIrq(m: Machine, rec: ChainRecorder, gsi: number): WhyAnswer {
     return blocked('masked', `${entry} is masked: bit 16 is set${w ? '' : ' (since reset: the guest never unmasked it)'}`,
       `${entry}, bit 16 (mask)`, w, [`the line is asserted; ${e.trigMode ? 'a level interrupt is delivered as soon as the entry is unmasked' : 'an edge that rises while masked is lost'}`]);
   }
-  if (!e.trigMode && last?.outcome === 'lost' && last.hops.some((h) => h.kind === 'irq-line')) {
+  if (!e.trigMode && last?.lostWhileMasked) {
     const rose = last.hops.find((h) => h.kind === 'irq-line');
     return blocked('edge-lost', `the edge of GSI ${gsi} rose at cycle ${rose?.cycle} while ${entry} was masked: it was lost, and unmasking does not bring it back`,
       `${entry}, bit 16 (mask) when the edge rose`, last.lostBy, ['the line is still high: only a new rising edge is delivered']);

@@ -1,0 +1,204 @@
+// "Why didn't IRQ N arrive?" (hyperstep/why, `why irq GSI`, `why vector V`): one small guest per
+// keyword produces exactly that situation, under each irqchip mode, and stops on an ebreak. The
+// answer names the keyword first, the register and bit, and the write that set it: running to
+// that cycle lands on that instruction (docs/interrupt-provenance.md).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { WhyKeyword, WhyResult } from '../../src/protocol';
+import { WHY_KEYWORDS } from '../../src/protocol';
+import { launch, pc, repl, request, startClient, stopAfter, value } from './helpers';
+
+const LEVEL = 1 << 15, MASK = 1 << 16;
+const hex = (v: number): string => '0x' + (v >>> 0).toString(16);
+
+/** IOAPIC entry `gsi` (destination first, low dword last; `label` marks the low write). */
+const entry = (gsi: number, low: number, high = 0, label = ''): string => `
+        li t0, ${0x11 + 2 * gsi}
+        sw t0, 0(s2)
+        li t1, ${hex(high)}
+        sw t1, 0x10(s2)
+        li t0, ${0x10 + 2 * gsi}
+        sw t0, 0(s2)
+        li t1, ${hex(low)}
+${label ? `${label}:` : ''}
+        sw t1, 0x10(s2)`;
+const LAPIC_ON = `
+        li t0, 0x1ff
+        sw t0, 0xf0(s3)`;
+const INTS_ON = `
+        li t0, 0x800
+        csrs mie, t0
+        csrsi mstatus, 8`;
+const raise = (gsi: number): string => `
+        li t0, ${hex((0x80000000 | gsi) >>> 0)}
+        sw t0, 0(s4)`;
+const lower = (gsi: number): string => `
+        li t0, ${gsi}
+        sw t0, 0(s4)`;
+
+function guest(main: string, handler = 'ebreak'): string {
+  return `        .equ IOAPIC, 0xfec00000
+        .equ LAPIC, 0xfee00000
+        .equ TESTDEV, 0x00101000
+        .text
+        .globl _start
+_start:
+        la sp, stack_top
+        la t0, trap
+        csrw mtvec, t0
+        li s2, IOAPIC
+        li s3, LAPIC
+        li s4, TESTDEV
+        li s5, 0
+${main}
+idle:   wfi
+        j idle
+trap:
+${handler}
+        mret
+        .bss
+        .align 4
+        .space 1024
+stack_top:
+`;
+}
+
+interface Case {
+  keyword: WhyKeyword;
+  name: string;
+  source: string;
+  ask: { gsi: number } | { vector: number };
+  console: string;
+  register: RegExp;
+  /** The label of the instruction `setAt` names (a guest write, or the handler's entry). */
+  setAt?: string;
+}
+
+const CASES: Case[] = [
+  {
+    keyword: 'no-source', name: 'an open entry for a GSI nothing is wired to',
+    source: guest(`${LAPIC_ON}${entry(10, 0x41)}\n        ebreak`), ask: { gsi: 10 }, console: 'why irq 10', register: /GSI 10/,
+  },
+  {
+    keyword: 'line-low', name: "the UART's GSI 4 while the UART does not interrupt",
+    source: guest(`${LAPIC_ON}${entry(4, 0x24)}\n        ebreak`), ask: { gsi: 4 }, console: 'why irq 4', register: /GSI 4 line level/,
+  },
+  {
+    keyword: 'masked', name: 'a level line asserted while the guest has masked its entry',
+    source: guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41 | LEVEL)}
+        li t1, ${hex(0x41 | LEVEL | MASK)}
+mask_it:
+        sw t1, 0x10(s2)${raise(10)}
+        ebreak`), ask: { gsi: 10 }, console: 'why irq 10', register: /redirection entry 10, bit 16 \(mask\)/, setAt: 'mask_it',
+  },
+  {
+    keyword: 'edge-lost', name: 'an edge that rose while masked, the entry unmasked since',
+    source: guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41)}
+        li t1, ${hex(0x41 | MASK)}
+mask_it:
+        sw t1, 0x10(s2)${raise(10)}
+        li t1, 0x41
+        sw t1, 0x10(s2)
+        ebreak`), ask: { gsi: 10 }, console: 'why irq 10', register: /redirection entry 10, bit 16 \(mask\) when the edge rose/, setAt: 'mask_it',
+  },
+  {
+    keyword: 'remote-irr', name: 'a level interrupt whose handler never wrote EOI, raised again',
+    source: guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41 | LEVEL)}${raise(10)}
+1:      beqz s5, 1b${raise(10)}
+        ebreak`, `${lower(10)}
+        li s5, 1`), ask: { gsi: 10 }, console: 'why irq 10', register: /redirection entry 10, bit 14 \(remote IRR\)/,
+  },
+  {
+    keyword: 'no-destination', name: 'an entry addressed to LAPIC 5 on a one-vCPU machine',
+    source: guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41, 5 << 24, 'program_it')}${raise(10)}
+        ebreak`), ask: { gsi: 10 }, console: 'why irq 10', register: /bits 63:56 \(destination 0x5\)/, setAt: 'program_it',
+  },
+  {
+    keyword: 'apic-disabled', name: 'a LAPIC the guest software-disabled again',
+    source: guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41)}
+        li t0, 0xff
+svr_off:
+        sw t0, 0xf0(s3)${raise(10)}
+        ebreak`), ask: { gsi: 10 }, console: 'why irq 10', register: /LAPIC 0 SVR, bit 8/, setAt: 'svr_off',
+  },
+  {
+    keyword: 'in-service', name: 'the same vector raised again inside its own handler',
+    source: guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41)}${raise(10)}`, `${lower(10)}${raise(10)}
+        ebreak`), ask: { vector: 0x41 }, console: 'why vector 0x41', register: /LAPIC 0 ISR, bit 0x41/, setAt: 'trap',
+  },
+  {
+    keyword: 'priority', name: 'a lower-class vector raised while 0x41 is in service',
+    source: guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41)}${entry(11, 0x35)}${raise(10)}`, `${raise(11)}
+        ebreak`), ask: { vector: 0x35 }, console: 'why vector 0x35 cpu 0', register: /LAPIC 0 PPR \(ISR bit 0x41\)/, setAt: 'trap',
+  },
+  {
+    keyword: 'tpr', name: 'TPR raised to class 5 above a class-4 vector',
+    source: guest(`${LAPIC_ON}${INTS_ON}
+        li t0, 0x50
+tpr_it:
+        sw t0, 0x80(s3)${entry(10, 0x41)}${raise(10)}
+        ebreak`), ask: { gsi: 10 }, console: 'why irq 10', register: /LAPIC 0 TPR/, setAt: 'tpr_it',
+  },
+  {
+    keyword: 'interrupts-off', name: 'mie.MEIE set but mstatus.MIE never set',
+    source: guest(`${LAPIC_ON}
+        li t0, 0x800
+        csrs mie, t0${entry(10, 0x41)}${raise(10)}
+        ebreak`), ask: { gsi: 10 }, console: 'why irq 10', register: /mstatus\.MIE \(bit 3\)/,
+  },
+  {
+    keyword: 'interrupts-off', name: 'a higher vector raised inside a handler (the trap entry cleared MIE)',
+    source: guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41)}${entry(11, 0x61)}${raise(10)}`, `${raise(11)}
+        ebreak`), ask: { vector: 0x61 }, console: 'why vector 0x61', register: /mstatus\.MIE \(bit 3\)/, setAt: 'trap',
+  },
+];
+
+describe('debug adapter: why did it not arrive? (hyperstep/why, why irq, why vector)', function () {
+  this.timeout(120_000);
+  let dc: DebugClient;
+  let dir: string;
+  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hyperstep-why-')); });
+  after(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+  beforeEach(async () => { dc = await startClient(); });
+  afterEach(async () => { await dc.stop(); });
+
+  it('has a case for every keyword', () => {
+    assert.deepStrictEqual([...new Set(CASES.map((c) => c.keyword))].sort(), [...WHY_KEYWORDS].sort());
+  });
+
+  CASES.forEach((c, i) => {
+    for (const irqchip of ['kernel', 'split', 'userspace'] as const) {
+      it(`${c.keyword}: ${c.name} (${irqchip} irqchip)`, async () => {
+        const file = path.join(dir, `why-${i}.s`);
+        fs.writeFileSync(file, c.source);
+        await launch(dc, { program: file, irqchip, devices: { nic: false } });
+        const s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+        assert.match(s.description!, /^ebreak at/, 'the guest reaches its ebreak');
+
+        const why = await request<WhyResult>(dc, 'hyperstep/why', c.ask);
+        assert.strictEqual(why.blocker, c.keyword, why.detail);
+        assert.ok(why.detail.startsWith(`${c.keyword}: `), why.detail);
+        assert.match(why.register ?? '', c.register);
+        const text = await repl(dc, c.console);
+        assert.ok(text.startsWith(`${c.keyword}: `), text);
+
+        if (!c.setAt) {
+          if (c.keyword !== 'remote-irr') assert.strictEqual(why.setAt, undefined);
+          else assert.ok(why.setAt && why.setAt.vcpu === 0 && why.setAt.cycle < (await value(dc, '$cycles')));
+          return;
+        }
+        assert.ok(why.setAt, `${c.keyword} names the write that set its bit`);
+        assert.strictEqual(why.setAt.pc, await value(dc, c.setAt), why.detail);
+        assert.strictEqual(why.setAt.vcpu, 0);
+        // Running back to setAt lands on that instruction.
+        const back = dc.waitForEvent('stopped');
+        await request(dc, 'hyperstep/runToCycle', { cycle: why.setAt.cycle });
+        assert.strictEqual(((await back).body as { reason: string }).reason, 'goto');
+        assert.strictEqual(await pc(dc), why.setAt.pc);
+      });
+    }
+  });
+});
