@@ -7,7 +7,7 @@
 // reaches N (the `interrupt-taken` hop's cycle is that instruction's).
 import { ExprError } from './expr';
 import type { StopInfo } from './runtime';
-import type { Machine, RunOutcome } from '../vm/vmm/machine';
+import type { Machine, RunOutcome } from '../vm';
 
 /** What goto needs from the runtime: exact positioning, quiet forward runs, a step that stops on a handler's entry. */
 export interface CyclePort {

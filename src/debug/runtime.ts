@@ -851,7 +851,7 @@ export class DebugRuntime {
   private cyclePort(): CyclePort {
     const quietly = <T>(f: () => T): T => {
       this.quiet = true;
-      try { return this.lifted(f); } finally { this.quiet = false; this.pendingStop = undefined; }
+      try { return this.breakpoints.lifted(f); } finally { this.quiet = false; this.pendingStop = undefined; }
     };
     return {
       machine: this.machine,
