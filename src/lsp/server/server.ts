@@ -71,6 +71,8 @@ function checkPositionParams(p: unknown): asserts p is PositionParams {
 export function startServer(connection: Connection, runner: AssemblerRunner, options: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
   const states = new Map<string, DocumentState>();
+  /** The newest assembly that finished, of whichever version, per document. */
+  const finished = new Map<string, AssemblyOutcome>();
   const timers = new Map<string, NodeJS.Timeout>();
   const debounceMs = options.debounceMs ?? 150;
   const assemblyWaitMs = options.assemblyWaitMs ?? 500;
@@ -107,6 +109,7 @@ export function startServer(connection: Connection, runner: AssemblerRunner, opt
   function assembleState(doc: TextDocument, state: DocumentState): Promise<AssemblyOutcome> {
     state.assembling ??= runner.assemble(state.model.text, fileNameOf(doc.uri), doc.uri).then((outcome) => {
       state.outcome = outcome;
+      if (!outcome.failure && states.get(doc.uri) !== undefined) finished.set(doc.uri, outcome);
       return outcome;
     });
     return state.assembling;
@@ -116,10 +119,15 @@ export function startServer(connection: Connection, runner: AssemblerRunner, opt
     const doc = documents.get(uri);
     if (!doc) return undefined;
     const state = stateOf(doc);
-    if (!state.outcome && waitMs > 0) {
+    // While edits come in, the assembly of the newest version is not waited for when an earlier
+    // version's has finished: its label addresses stand in (they move little between keystrokes)
+    // and the answer is about the newest text at once. Only a document never assembled waits.
+    let outcome = state.outcome ?? finished.get(uri);
+    if (!outcome && waitMs > 0) {
       await Promise.race([assembleState(doc, state), new Promise((r) => setTimeout(r, waitMs))]);
+      outcome = state.outcome;
     }
-    if (!state.analysis || state.analysis.outcome !== state.outcome) state.analysis = new Analysis(state.model, state.outcome);
+    if (!state.analysis || state.analysis.outcome !== outcome) state.analysis = new Analysis(state.model, outcome);
     return { doc, analysis: state.analysis };
   }
 
@@ -165,6 +173,7 @@ export function startServer(connection: Connection, runner: AssemblerRunner, opt
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
     states.delete(e.document.uri);
+    finished.delete(e.document.uri);
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }).catch(() => undefined);
   });
 
