@@ -343,6 +343,7 @@ describe('lsp: the language server over stdio', function () {
   });
 
   it('document symbols: sections as namespaces, labels as functions or fields, constants, .globl marked', async () => {
+    await client.diagnostics(FIXTURE_URI, 1, 40_000); // addresses come from the assembled program
     const symbols: DocumentSymbol[] = await client.request('textDocument/documentSymbol', { textDocument: { uri: FIXTURE_URI } });
     const shape = symbols.map((s) => `${s.name}:${s.kind}[${(s.children ?? []).map((c) => `${c.name}:${c.kind}${c.detail ? `(${c.detail})` : ''}`).join(' ')}]`);
     assert.deepStrictEqual(shape.slice(0, 4), [
