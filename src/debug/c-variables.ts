@@ -8,7 +8,7 @@ import type { Container, MakeRef } from './variables';
 import { CVal, type CEnv } from './dwarf/cexpr';
 import { assign, CAccess, children, CObject, show } from './dwarf/cvalue';
 import { cAccess, cEnv, frameAccess, FrameState, lookupPc, objectOf } from './dwarf/frame';
-import { typeName } from './dwarf/types';
+import { sizeOf, typeName } from './dwarf/types';
 import { ExprError, type Value } from './expr';
 
 /** The machine state of frame `index` of a vCPU (0: the vCPU itself; callers: unwound). */
@@ -124,3 +124,18 @@ export function showCValue(v: CVal, vcpu: number, frame: number, expr: string, r
   };
 }
 
+
+/** Where a C variable (or member, element) of a container lives, for a data breakpoint on it. */
+export function cVariableStorage(rt: DebugRuntime, c: CContainer, name: string): { address: number; size: number } | { error: string } {
+  const f = frameOf(rt, c);
+  if (!f) return { error: 'no C variables here' };
+  const e = entries(rt, c, f.frame, accessOf(rt, f.vc, f.frame)).find((x) => x.name === name);
+  if (!e) return { error: `no variable '${name}' here` };
+  return storageOf(e.obj, name);
+}
+
+/** The memory an lvalue occupies, or why it has none. */
+export function storageOf(o: CObject, name: string): { address: number; size: number } | { error: string } {
+  if (o.loc.kind !== 'memory') return { error: `${name} cannot be watched: it is ${o.loc.kind === 'register' ? 'in a register' : o.loc.kind === 'optimized' ? 'optimized out' : 'not in memory'} here` };
+  return { address: o.loc.address, size: Math.min(4096, Math.max(1, sizeOf(o.type))) };
+}

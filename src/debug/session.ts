@@ -21,7 +21,7 @@ import { CodeBreakpoint, DataBreakpoint, EventFilterBreakpoint, formatDataId, pa
 import { EVENT_FILTERS } from './event-filters';
 import { checkMessage, FrameReader, Incoming, readBody, unreadable } from './frames';
 import { CVal, evaluate, ExprError, formatValue, parseExpression, parseNumber, toNumber, Value } from './expr';
-import { setCVariable, showCValue } from './c-variables';
+import { cVariableStorage, setCVariable, showCValue, storageOf } from './c-variables';
 import { assign as assignC, CError } from './dwarf/cvalue';
 import { hex32, hex } from './format';
 import { complete, isMonitorCommand, runMonitor } from './monitor';
@@ -669,6 +669,13 @@ export class HyperstepSession extends LoggingDebugSession {
       if (size < 1 || size > 4096) fail('bytes must be 1–4096');
       if (args.variablesReference !== undefined && !args.asAddress) {
         const c = this.containers.get(intArg(args.variablesReference, 'variablesReference'));
+        if (c && (c.kind === 'c-locals' || c.kind === 'c-globals' || c.kind === 'c-object')) {
+          const st = cVariableStorage(rt, c, args.name);
+          response.body = 'error' in st ? { dataId: null, description: st.error }
+            : { dataId: formatDataId({ space: 'gva', address: st.address, size: st.size }), description: `${args.name} (${st.size} byte${st.size > 1 ? 's' : ''} at ${hex(st.address)})`, accessTypes, canPersist: false };
+          this.sendResponse(response);
+          return;
+        }
         const gpa = c ? deviceRegisterAddress(c, args.name) : undefined;
         if (gpa === undefined) {
           response.body = { dataId: null, description: `${args.name} cannot be watched: data breakpoints watch guest memory (an address) or a device register` };
@@ -681,7 +688,17 @@ export class HyperstepSession extends LoggingDebugSession {
       // An address expression; "gpa 0x…" (or "phys 0x…") names a guest-physical address.
       const m = /^\s*(gpa|phys)\s+(.+)$/.exec(args.name);
       const vcpu = this.vcpuOfFrame(args.frameId);
-      const address = toNumber(evaluate(parseExpression(m ? m[2] : args.name), rt.context(vcpu))) >>> 0;
+      const v = evaluate(parseExpression(m ? m[2] : args.name), rt.context(vcpu, undefined, this.frameIndexOf(args.frameId)));
+      if (v instanceof CVal && v.obj && !m) {
+        // A C lvalue (`counter`, `p->len`): watch its storage, its size by default.
+        const st = storageOf(v.obj, args.name);
+        const n = args.bytes === undefined && !('error' in st) ? st.size : size;
+        response.body = 'error' in st ? { dataId: null, description: st.error }
+          : { dataId: formatDataId({ space: 'gva', address: st.address, size: n }), description: `${args.name} (${n} byte${n > 1 ? 's' : ''} at ${hex(st.address)})`, accessTypes, canPersist: false };
+        this.sendResponse(response);
+        return;
+      }
+      const address = toNumber(v) >>> 0;
       const gpa = m ? address : rt.inspector.translate(rt.vcpu(vcpu)!, address).gpa;
       const what = gpa === undefined ? undefined : rt.inspector.describeGpa(gpa, vcpu);
       if (gpa === undefined || what === undefined) {

@@ -134,6 +134,29 @@ for (const opt of ['O0', 'O2']) {
       await assert.rejects(dc.evaluateRequest({ expression: 'p.len', context: 'watch' }), /use ->/);
     });
 
+    it('watches a C variable with a data breakpoint: its storage and size, from the Variables view or an expression', async () => {
+      await runTo(dc, opt, [{ marker: 'BREAK-LOOP', condition: 'i == 2' }]);
+      const st = await dc.stackTraceRequest({ threadId: 1 });
+      const sc = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+      const globals = sc.body.scopes.find((s) => s.name === 'Globals')!.variablesReference;
+      const info = await dc.dataBreakpointInfoRequest({ name: 'ticks', variablesReference: globals });
+      assert.match(info.body.description, /^ticks \(4 bytes at 0x800[0-9a-f]+\)$/);
+      const byName = await dc.dataBreakpointInfoRequest({ name: 'nodes[1].len', frameId: st.body.stackFrames[0].id });
+      assert.match(byName.body.description, /^nodes\[1\]\.len \(2 bytes at 0x800[0-9a-f]+\)$/);
+      if (opt === 'O2') {
+        const locals = sc.body.scopes.find((s) => s.name === 'Locals')!.variablesReference;
+        const reg = await dc.dataBreakpointInfoRequest({ name: 'limit', variablesReference: locals });
+        assert.strictEqual(reg.body.dataId, null);
+        assert.match(reg.body.description, /limit cannot be watched: it is (in a register|optimized out) here/);
+      }
+      await dc.setBreakpointsRequest({ source: { path: SOURCE }, breakpoints: [] });
+      await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+      const stop = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+      assert.strictEqual(stop.reason, 'data breakpoint');
+      assert.strictEqual((await topFrame(dc)).name, 'walk');
+      assert.strictEqual(await evaluate(dc, 'ticks'), '241');
+    });
+
     it('stops at a conditional breakpoint in a C loop (i == 7)', async () => {
       await runTo(dc, opt, [{ marker: 'BREAK-LOOP', condition: 'i == 7' }]);
       assert.strictEqual(await evaluate(dc, 'i'), '7');
