@@ -9,7 +9,7 @@ import * as path from 'path';
 import { readElf, ElfImage } from '../../src/asm/elf-reader';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { EXAMPLES, FIXTURES, launch, launchRunning, lineOf, startClient, stopAfter, topFrame, value } from './helpers';
+import { EXAMPLES, FIXTURES, launch, launchRunning, lineOf, ROOT, startClient, stopAfter, topFrame, value } from './helpers';
 
 const SOURCE = path.join(FIXTURES, 'c', 'cvars.c');
 const elf = (opt: string): string => path.join(FIXTURES, 'c', `cvars-${opt}.elf`);
@@ -238,6 +238,33 @@ describe('debug adapter: C, other programs', function () {
     await launch(dc, { program: path.join(EXAMPLES, 'hello.s') });
     assert.strictEqual(await evaluate(dc, '*(uint8_t *)0x10000005'), '96'); // LSR: THRE | TEMT
     assert.strictEqual(await value(dc, '*(uint32_t *)pc == u32(pc)'), 1);
+  });
+
+  it('the C examples\' launch configurations (package.json snippets and examples/.vscode/launch.json) run them to a clean exit', async function () {
+    this.timeout(120_000);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { debuggers: { configurationSnippets: { body: Record<string, unknown> }[] }[] } };
+    const snippets = pkg.contributes.debuggers[0].configurationSnippets.map((x) => x.body).filter((b) => /examples\/c\//.test(String(b.program)));
+    const folder = JSON.parse(fs.readFileSync(path.join(EXAMPLES, '.vscode', 'launch.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { configurations: Record<string, unknown>[] };
+    const local = folder.configurations.filter((b) => /\/c\//.test(String(b.program)));
+    assert.deepStrictEqual(snippets.map((b) => path.basename(String(b.program)).replace(/"$/, '')), ['nic-driver.elf', 'sv32-kernel.elf', 'smp.elf']);
+    assert.deepStrictEqual(local.map((b) => path.basename(String(b.program))), ['nic-driver.elf', 'sv32-kernel.elf', 'smp.elf']);
+    const configs = [
+      ...snippets.map((b) => ({ ...b, program: String(b.program).replace(/^\^"\\\$\{workspaceFolder\}/, ROOT).replace(/"$/, '') })),
+      ...local.map((b) => ({ ...b, program: String(b.program).replace('${workspaceFolder}', EXAMPLES) })),
+    ];
+    for (const config of configs) {
+      const client = await startClient();
+      try {
+        const out: string[] = [];
+        client.on('output', (e: DebugProtocol.OutputEvent) => out.push(e.body.output));
+        const exited = client.waitForEvent('exited');
+        await Promise.all([client.configurationSequence(), client.launch(config)]);
+        assert.strictEqual((await exited).body.exitCode, 0, `${config.program}: ${out.join('')}`);
+        assert.match(out.join(''), /(done: 2 received, 1 sent|exited with 7 after 4 system calls|total 85344 \(expected 85344\))/, String(config.program));
+      } finally {
+        await client.stop();
+      }
+    }
   });
 
   it('runs the -O2 program to its end under the debugger', async () => {
