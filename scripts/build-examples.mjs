@@ -29,6 +29,7 @@ export const TARGETS = [
   ['test/debug/fixtures/c', 'cvars-O0.elf', ['cvars.c'], ['-O0']],
   ['test/debug/fixtures/c', 'cvars-O2.elf', ['cvars.c'], ['-O2']],
   ['test/debug/fixtures/c', 'cvars-O2-dwarf4.elf', ['cvars.c'], ['-O2', '-gdwarf-4']],
+  ['test/debug/fixtures/c', 'cvars-O2-eh.elf', ['cvars.c'], ['-O2', '-fasynchronous-unwind-tables']],
 ];
 
 function build(outRoot, only) {

@@ -95,6 +95,21 @@ describe('debug adapter: DWARF variables and frames', () => {
     assert.strictEqual(body.rules.get(8)?.kind, 'offset');
   });
 
+  it('reads .eh_frame (-fasynchronous-unwind-tables) to the same rows as .debug_frame', () => {
+    const eh = load('cvars-O2-eh.elf').info!, frame = load('cvars-O2.elf').info!;
+    assert.ok(eh.cfi && eh.cfi.size === frame.cfi!.size && eh.cfi.errors.length === 0);
+    let compared = 0;
+    for (const f of frame.functions) {
+      const g = eh.functions.find((x) => x.name === f.name)!;
+      for (let off = 0; off < f.ranges[0][1] - f.ranges[0][0]; off += 4) {
+        const a = frame.cfi!.rowAt(f.ranges[0][0] + off), b = eh.cfi.rowAt(g.ranges[0][0] + off);
+        assert.deepStrictEqual(b && [b.cfaReg, b.cfaOffset, [...b.rules]], a && [a.cfaReg, a.cfaOffset, [...a.rules]], `${f.name}+${off}`);
+        compared++;
+      }
+    }
+    assert.ok(compared > 100);
+  });
+
   it('refuses DWARF of an unknown version with a message naming it', () => {
     const r = load('cvars-O2.elf', (b, elf) => { const s = section(elf, '.debug_info'); b[s.offset + 4] = 9; b[s.offset + 5] = 0; });
     assert.strictEqual(r.info, undefined);
