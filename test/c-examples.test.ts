@@ -73,7 +73,7 @@ describe('C examples', function () {
       'nic-driver: received 5 bytes: "world" (descriptor 1, flags 0xa)',
       'nic-driver: interrupt 0x41 (MSI), ISR 0x2',
       'nic-driver: sent packet 1',
-      'nic-driver: done: 2 received, 1 sent',
+      'nic-driver: done: 2 received, 1 sent, 2 wakeups',
       '',
     ].join('\n'), { events: ['5000000:nic:rx:hello', '20000000:nic:rx:world'] });
     for (const [config, r] of runs) {

@@ -171,11 +171,12 @@ int main(void) {
   csr_set(mie, MIE_MEIE);
   csr_set(mstatus, MSTATUS_MIE);
   printf("nic-driver: waiting for packets\n");
-  while (nic.received < 1) wfi();
+  unsigned wakeups = 0;                                  /* kept in a register: see it in main's frame from the handler */
+  for (; nic.received < 1; wakeups++) wfi();
   msi_init();
-  while (nic.received < 2) wfi();
+  for (; nic.received < 2; wakeups++) wfi();
   transmit("pong");
-  while (nic.sent < 1) wfi();
-  printf("nic-driver: done: %u received, %u sent\n", nic.received, nic.sent);
+  for (; nic.sent < 1; wakeups++) wfi();
+  printf("nic-driver: done: %u received, %u sent, %u wakeups\n", nic.received, nic.sent, wakeups);
   return 0;
 }

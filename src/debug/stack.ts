@@ -95,7 +95,8 @@ export function unwind(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, l
     const callerFrame = depth > 0 && frames[frames.length - 2]?.kind !== 'trap';
     const row = cfi?.rowAt(callerFrame ? (pc - 1) >>> 0 : pc);
     const isHandler = (fn?.address ?? pc) === mHandler || (fn?.address ?? pc) === mHandlerIrq || (fn?.address ?? pc) === sHandler;
-    const u = row && !isHandler ? unwindRegisters(row, regs, (a) => { try { return inspector.readVirt(vcpu, a, 4); } catch { return undefined; } }) : undefined;
+    const read = (a: number): number | undefined => { try { return inspector.readVirt(vcpu, a, 4); } catch { return undefined; } };
+    const u = row && !isHandler ? unwindRegisters(row, regs, read) : undefined;
     if (u) {
       const ret = u.returnAddress;
       if (ret === undefined || ret === 0 || (ret === pc && u.cfa === sp)) break;
@@ -126,13 +127,16 @@ export function unwind(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, l
       const tval = (mode === 'M' ? cpu.mtval : cpu.stval) >>> 0;
       const epc = (mode === 'M' ? cpu.mepc : cpu.sepc) >>> 0;
       const interrupt = cause < 0;
-      // The interrupted code's registers are in the handler's save area, which only the handler knows.
-      regs = regs.map((_, i) => (i === 0 ? 0 : undefined));
-      frames.push({ kind: 'trap', pc: epc, sp: callerSp, name: trapName(cause, tval, mode, label), trap: { cause: cause >>> 0, tval, epc, interrupt, mode }, regs });
+      // The interrupted code's registers are in the handler's save area: where its CFI says (the C
+      // runtime's trap.S describes it, examples/c/runtime), else unknown rather than guessed.
+      const saved = row ? unwindRegisters(row, regs, read) : undefined;
+      regs = saved ? saved.regs : regs.map((_, i) => (i === 0 ? 0 : undefined));
+      const interruptedSp = saved?.regs[SP];
+      frames.push({ kind: 'trap', pc: epc, sp: interruptedSp ?? callerSp, name: trapName(cause, tval, mode, label), trap: { cause: cause >>> 0, tval, epc, interrupt, mode }, regs });
       // The handler's saved ra (if it saved one) is the interrupted code's ra.
-      ra = savedRa ?? (depth === 0 ? ra : undefined);
+      ra = saved ? saved.regs[RA] : savedRa ?? (depth === 0 ? ra : undefined);
       pc = epc;
-      sp = callerSp;
+      sp = interruptedSp ?? callerSp;
       continue;
     }
     const ret = savedRa ?? (depth === 0 ? ra : undefined);

@@ -267,6 +267,29 @@ describe('debug adapter: C, other programs', function () {
     }
   });
 
+  it('unwinds through the C runtime\'s trap entry by its CFI: the interrupted main() keeps its register variables', async () => {
+    const driver = path.join(EXAMPLES, 'c', 'nic-driver.c');
+    const stopped = dc.waitForEvent('stopped');
+    await Promise.all([dc.launch({ program: path.join(EXAMPLES, 'c', 'nic-driver.elf'), stopOnEntry: false,
+      events: [{ atCycle: 5000000, nic: 'rx', data: 'hello' }, { atCycle: 20000000, nic: 'rx', data: 'world' }] }),
+    dc.waitForEvent('initialized').then(async () => {
+      const r = await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [{ line: lineOf(driver, 'write 1 to clear'), hitCondition: '2' }] });
+      assert.ok(r.body.breakpoints[0].verified);
+      return dc.configurationDoneRequest();
+    })]);
+    await stopped;
+    const st = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    const names = st.map((f) => f.name);
+    const trap = names.findIndex((n) => n.startsWith('interrupt 0x41'));
+    assert.ok(trap > 0, names.join(' | '));
+    assert.strictEqual(names[0], 'trap'); // nic_interrupt() is inlined into it at -O2
+    assert.deepStrictEqual(names.slice(trap + 1), ['main', '_start'], names.join(' | '));
+    assert.strictEqual(st[trap + 1].line, lineOf(driver, 'for (; nic.received < 2; wakeups++) wfi();'));
+    const main = await scopeVars(dc, 'Locals', trap + 1);
+    assert.strictEqual(main.get('wakeups')!.value, '1');
+    assert.strictEqual(await evaluate(dc, 'wakeups + 1', st[trap + 1].id), '2');
+  });
+
   it('runs the -O2 program to its end under the debugger', async () => {
     const exited = dc.waitForEvent('exited');
     await launchRunning(dc, { program: elf('O2') });

@@ -9,6 +9,7 @@ import { readElf, ElfImage } from '../../src/asm/elf-reader';
 import { DwarfInfo } from '../../src/debug/dwarf';
 import { children, CAccess, show } from '../../src/debug/dwarf/cvalue';
 import { FrameAccess } from '../../src/debug/dwarf/location';
+import type { CfiRow } from '../../src/debug/dwarf/cfi';
 import { typeName } from '../../src/debug/dwarf/types';
 import { FIXTURES } from './helpers';
 
@@ -102,7 +103,8 @@ describe('debug adapter: DWARF variables and frames', () => {
     for (const f of frame.functions) {
       const g = eh.functions.find((x) => x.name === f.name)!;
       for (let off = 0; off < f.ranges[0][1] - f.ranges[0][0]; off += 4) {
-        const a = frame.cfi!.rowAt(f.ranges[0][0] + off), b = eh.cfi.rowAt(g.ranges[0][0] + off);
+        const a: CfiRow | undefined = frame.cfi!.rowAt(f.ranges[0][0] + off);
+        const b: CfiRow | undefined = eh.cfi!.rowAt(g.ranges[0][0] + off);
         assert.deepStrictEqual(b && [b.cfaReg, b.cfaOffset, [...b.rules]], a && [a.cfaReg, a.cfaOffset, [...a.rules]], `${f.name}+${off}`);
         compared++;
       }

@@ -4,45 +4,61 @@
 #include "hs.h"
   .file "trap.S"
 
+  /* Call frame information (in .debug_frame, with the C code's) describes the save area, so a
+   * debugger unwinding through trap_entry finds the interrupted code's registers: after the
+   * csrrw the interrupted sp is only in mscratch (DWARF register 4096 + 0x340), then the CFA is the
+   * trap stack's top and x1–x31 are at CFA − TF_SIZE + 4·n. */
+  .cfi_sections .debug_frame
+
+  .macro SAVE n
+  sw x\n, (\n * 4)(sp)
+  .cfi_offset \n, (\n * 4) - TF_SIZE
+  .endm
+
   .text
   .align 4
   .globl trap_entry
   .type trap_entry, @function
 trap_entry:
+  .cfi_startproc
+  .cfi_remember_state
   csrrw sp, mscratch, sp
+  .cfi_register sp, 4096 + 0x340
   addi sp, sp, -TF_SIZE
-  sw x1, 4(sp)
-  sw x3, 12(sp)
-  sw x4, 16(sp)
-  sw x5, 20(sp)
-  sw x6, 24(sp)
-  sw x7, 28(sp)
-  sw x8, 32(sp)
-  sw x9, 36(sp)
-  sw x10, 40(sp)
-  sw x11, 44(sp)
-  sw x12, 48(sp)
-  sw x13, 52(sp)
-  sw x14, 56(sp)
-  sw x15, 60(sp)
-  sw x16, 64(sp)
-  sw x17, 68(sp)
-  sw x18, 72(sp)
-  sw x19, 76(sp)
-  sw x20, 80(sp)
-  sw x21, 84(sp)
-  sw x22, 88(sp)
-  sw x23, 92(sp)
-  sw x24, 96(sp)
-  sw x25, 100(sp)
-  sw x26, 104(sp)
-  sw x27, 108(sp)
-  sw x28, 112(sp)
-  sw x29, 116(sp)
-  sw x30, 120(sp)
-  sw x31, 124(sp)
+  .cfi_def_cfa_offset TF_SIZE
+  SAVE 1
+  SAVE 3
+  SAVE 4
+  SAVE 5
+  SAVE 6
+  SAVE 7
+  SAVE 8
+  SAVE 9
+  SAVE 10
+  SAVE 11
+  SAVE 12
+  SAVE 13
+  SAVE 14
+  SAVE 15
+  SAVE 16
+  SAVE 17
+  SAVE 18
+  SAVE 19
+  SAVE 20
+  SAVE 21
+  SAVE 22
+  SAVE 23
+  SAVE 24
+  SAVE 25
+  SAVE 26
+  SAVE 27
+  SAVE 28
+  SAVE 29
+  SAVE 30
+  SAVE 31
   csrr t0, mscratch
   sw t0, 8(sp)                  /* the interrupted sp */
+  .cfi_offset sp, 8 - TF_SIZE
   addi t0, sp, TF_SIZE
   csrw mscratch, t0
   csrr t0, mepc
@@ -86,5 +102,7 @@ trap_entry:
   lw x30, 120(sp)
   lw x31, 124(sp)
   lw sp, 8(sp)
+  .cfi_restore_state
   mret
+  .cfi_endproc
   .size trap_entry, . - trap_entry

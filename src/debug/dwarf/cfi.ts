@@ -66,6 +66,14 @@ export class CallFrameInfo {
 
   get size(): number { return this.fdes.length; }
 
+  /** Adds the entries of another section (`.eh_frame` beside `.debug_frame`: GCC may write each for different objects). */
+  absorb(other: CallFrameInfo): this {
+    for (const f of other.fdes) if (!this.fdes.some((g) => f.start < g.end && g.start < f.end)) this.fdes.push(f);
+    this.fdes.sort((a, b) => a.start - b.start);
+    this.errors.push(...other.errors);
+    return this;
+  }
+
   /** The CFI row in effect at `pc`, or undefined when no FDE covers it. */
   rowAt(pc: number): CfiRow | undefined {
     const fde = this.fdes.find((f) => pc >= f.start && pc < f.end);
@@ -201,10 +209,11 @@ export function unwindRegisters(row: CfiRow, regs: (number | undefined)[], read:
       case 'same': break;
       case 'offset': out[reg] = read((cfa + rule.offset) >>> 0); break;
       case 'val_offset': out[reg] = (cfa + rule.offset) >>> 0; break;
-      case 'register': out[reg] = regs[rule.reg]; break;
+      case 'register': out[reg] = rule.reg < 32 ? regs[rule.reg] : undefined; break; // a CSR (4096 + n): not known here
     }
   }
   const returnAddress = row.returnColumn < 32 ? out[row.returnColumn] : undefined;
-  out[2] = cfa;
+  // The caller's sp is the CFA, unless a rule says where it is (a trap handler's save area).
+  if (!row.rules.has(2)) out[2] = cfa;
   return { regs: out, cfa, returnAddress };
 }

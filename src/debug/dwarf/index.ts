@@ -48,7 +48,8 @@ export class DwarfInfo {
     const ehAddress = elf.sections.find((x) => x.name === '.eh_frame')?.address ?? 0;
     let cfi: CallFrameInfo | undefined;
     try {
-      cfi = frame ? new CallFrameInfo(frame) : eh ? new CallFrameInfo(eh, true, ehAddress) : undefined;
+      const fromEh = eh ? new CallFrameInfo(eh, true, ehAddress) : undefined;
+      cfi = frame ? (fromEh ? new CallFrameInfo(frame).absorb(fromEh) : new CallFrameInfo(frame)) : fromEh;
     } catch {
       cfi = undefined;
     }
