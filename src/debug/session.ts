@@ -421,8 +421,9 @@ export class HyperstepSession extends LoggingDebugSession {
           if (f.kind === 'trap') {
             return { id, name: f.name, line: 0, column: 0, presentationHint: 'label' as const, instructionPointerReference: hex32(f.pc) };
           }
-          // A caller frame's pc is a return address: its line is the call's (pc - 4).
-          const row = program.lineAt(index === 0 || all[index - 1]?.kind === 'trap' ? f.pc : f.pc - 4);
+          // A caller frame's pc is a return address: its line is the call's (pc - 1: inside the call, be it
+          // 4 bytes or a compressed 2, as GDB looks it up).
+          const row = program.lineAt(index === 0 || all[index - 1]?.kind === 'trap' ? f.pc : f.pc - 1);
           return {
             id, name: row ? f.name : program.describe(f.pc) ?? f.name,
             line: row?.line ?? 0, column: row ? 1 : 0, ...(row ? { source: this.source(row.file) } : {}),
