@@ -2,9 +2,10 @@
 // is written once, here. package.json `contributes.commands` lists the same names.
 import * as vscode from 'vscode';
 import { injectRequest, type InjectArguments, type InjectResult } from '../protocol';
-import { type Detail, PinNode, type RevealExitArgs } from '../views';
+import { type Detail, PinNode, type RevealExitArgs, type RunToCycleArgs } from '../views';
 import type { Ctx, SessionScope } from './ctx';
 import { openExample } from './examples';
+import { runToCycle } from './provenance';
 import { DisassemblyDocuments, DISASSEMBLY_SCHEME, revealExit } from './reveal';
 
 const PREFIX = 'hyperstep.';
@@ -54,6 +55,10 @@ const COMMANDS = {
   },
 
   refreshViews: (ctx: Ctx) => () => ctx.feed.invalidate('change'),
+
+  showInterruptTimeline: (ctx: Ctx) => () => ctx.provenance.timeline.show(),
+
+  runToCycle: (ctx: Ctx) => (args: RunToCycleArgs) => runToCycle(ctx, args),
 };
 
 export type CommandName = keyof typeof COMMANDS;

@@ -4,9 +4,10 @@
 // `SessionScope` is the proof that a debug session is ours: only it sends custom requests.
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, type RequestType, stateRequest } from '../protocol';
-import { createViews, StateFeed, type StateSource, type Views } from '../views';
+import { createProvenanceViews, createViews, type ProvenanceViews, StateFeed, type StateSource, type Views } from '../views';
 import { commandId } from './commands';
 import { Config } from './config';
+import { provenanceSource, runToCycle } from './provenance';
 
 export class SessionScope implements vscode.Disposable {
   private readonly cleanups: vscode.Disposable[] = [];
@@ -46,6 +47,8 @@ export class Ctx {
   private readonly ended = new Set<string>();
   /** The tree views (src/views), fed by `feed`; created with the context, disposed with the extension. */
   readonly views: Views;
+  /** The Interrupts view and the Interrupt timeline (src/views/provenance-views.ts). */
+  readonly provenance: ProvenanceViews;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.push(this.feed, { dispose: () => this.sessions.forEach((s) => s.dispose()) });
@@ -56,6 +59,18 @@ export class Ctx {
     });
     this.views = views;
     this.push(...disposables, this.config.onDidChange('views', () => Object.values(views).forEach((v) => v.rerender())));
+    const provenance = createProvenanceViews(extension.extensionUri, this.feed, (id) => {
+      const s = this.sessions.get(id);
+      return s ? provenanceSource(s) : undefined;
+    }, {
+      detail: () => this.config.viewDetail,
+      recentExits: () => this.config.recentExits,
+      revealExitCommand: commandId('revealExit'),
+      runToCycleCommand: commandId('runToCycle'),
+      runToCycle: (args) => runToCycle(this, args),
+    });
+    this.provenance = provenance.views;
+    this.push(...provenance.disposables, this.config.onDidChange('views', () => provenance.views.interrupts.rerender()));
   }
 
   /** Something that lives as long as the extension. */

@@ -355,3 +355,28 @@ export interface RunToCycleResult {
 }
 
 export const runToCycleRequest: RequestType<RunToCycleArguments, RunToCycleResult> = { command: 'hyperstep/runToCycle' };
+
+// ---- the Interrupt timeline's comparison (docs/extension.md "Interrupt timeline") ----------------------
+
+export interface CompareInterruptsArguments {
+  /** The other irqchip mode to run the same launch configuration under. */
+  irqchip: IrqchipMode;
+  /** Run the batch until its vCPU 0 clock reaches this cycle (the session's current cycle). */
+  untilCycle: number;
+  /** The most recent N chains (default: every chain the ring holds). */
+  last?: number;
+}
+
+export interface CompareInterruptsResult {
+  irqchip: IrqchipMode;
+  /** Where the batch stopped (vCPU 0's clock): `untilCycle`, or earlier when the guest ended. */
+  cycles: number;
+  vcpus: number;
+  chains: InterruptChain[];
+  /** The batch's recent VM exits (the extra exits of `userspace` show in the picture). */
+  exits: ExitSnapshot[];
+  /** Why the batch stopped early, when it did ("the guest finished at cycle 18000"). */
+  note?: string;
+}
+
+export const compareInterruptsRequest: RequestType<CompareInterruptsArguments, CompareInterruptsResult> = { command: 'hyperstep/compareInterrupts' };

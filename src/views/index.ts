@@ -51,3 +51,9 @@ export function createViews(feed: StateFeed, options: ViewOptions): { views: Vie
   };
   return { views, disposables };
 }
+
+export { createProvenanceViews, type ProvenanceViews } from './provenance-views';
+export type { ProvenanceLookup, ProvenanceSource } from './provenance';
+export { ChainNode, HopNode, type RunToCycleArgs } from './nodes/interrupts';
+export { INTERRUPTS_VIEW_ID, InterruptsTreeProvider } from './interrupts-provider';
+export { TimelinePanel, TIMELINE_VIEW_TYPE } from './timeline/panel';
