@@ -10,14 +10,20 @@ import {
 
 const hop = (cycle: number, vcpu: number, layer: InterruptHop['layer'], kind: string, text = kind): InterruptHop => ({ cycle, vcpu, layer, kind, text });
 
-/** The NIC's INTx under irqchip kernel, as the provenance recorder stamps it. */
-function nicChain(id = 1, at = 20000): InterruptChain {
+/**
+ * The NIC's INTx as the provenance recorder stamps it (test/debug/interrupts.test.ts has the kinds
+ * and layers per mode): raised, routed, accepted, taken; the line released; EOI and its broadcast.
+ */
+function nicChain(id = 1, at = 20000, irqchip: 'kernel' | 'userspace' = 'kernel'): InterruptChain {
+  const chip = irqchip === 'kernel' ? 'kernel' : 'vmm';
+  const window = irqchip === 'userspace' ? [hop(at + 60, 0, 'vmm', 'exit', 'VM exit INTERRUPT_WINDOW')] : [];
   return {
     id, gsi: 19, vector: 0x31, source: 'nic (00:03.0 INTA)', sourceKind: 'intx', outcome: 'handled', latencyCycles: 140,
     hops: [
-      hop(at, -1, 'device', 'pci-intx'), hop(at, -1, 'kernel', 'irq-line'), hop(at, 0, 'kernel', 'ioapic-deliver'),
-      hop(at, 0, 'kernel', 'lapic-accept'), hop(at + 140, 0, 'kernel', 'lapic-ack'), hop(at + 140, 0, 'guest', 'interrupt-taken'),
-      hop(at + 400, 0, 'kernel', 'lapic-eoi'), hop(at + 400, 0, 'kernel', 'eoi-broadcast'),
+      hop(at, -1, 'device', 'pci-intx'), hop(at, -1, chip, 'irq-line'), hop(at, -1, chip, 'ioapic-deliver'), hop(at, -1, chip, 'apic-route'),
+      hop(at, 0, chip, 'lapic-accept'), hop(at, -1, chip, 'ioapic-entry'), ...window, hop(at + 140, 0, chip, 'lapic-ack'),
+      hop(at + 140, 0, 'guest', 'interrupt-taken'), hop(at + 300, -1, 'device', 'pci-intx'), hop(at + 300, -1, chip, 'irq-line'),
+      hop(at + 400, 0, chip, 'exit'), hop(at + 400, 0, chip, 'lapic-eoi'), hop(at + 400, -1, chip, 'eoi-broadcast'),
     ],
   };
 }
@@ -40,25 +46,39 @@ describe('views/timeline layout', () => {
   it('draws one arrow per hop, each from where the interrupt was to where the hop takes it', () => {
     const arrows = chainArrows(nicChain());
     assert.deepStrictEqual(arrows.map((a) => `${a.kind}:${a.from}>${a.to}`), [
-      'pci-intx:device>bridge', 'irq-line:bridge>ioapic', 'ioapic-deliver:ioapic>lapic:0', 'lapic-accept:lapic:0>lapic:0',
-      'lapic-ack:lapic:0>vcpu:0', 'interrupt-taken:vcpu:0>vcpu:0', 'lapic-eoi:vcpu:0>lapic:0', 'eoi-broadcast:lapic:0>ioapic',
+      'pci-intx:device>bridge', 'irq-line:bridge>ioapic', 'ioapic-deliver:ioapic>ioapic', 'apic-route:ioapic>lapic:0',
+      'lapic-accept:lapic:0>lapic:0', 'ioapic-entry:ioapic>ioapic', 'lapic-ack:lapic:0>vcpu:0', 'interrupt-taken:vcpu:0>vcpu:0',
+      'pci-intx:device>bridge', 'irq-line:bridge>ioapic', 'exit:vcpu:0>vcpu:0', 'lapic-eoi:vcpu:0>lapic:0', 'eoi-broadcast:lapic:0>ioapic',
     ]);
-    assert.deepStrictEqual(arrows.map((a) => a.hopIndex), [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.deepStrictEqual(arrows.map((a) => a.hopIndex), arrows.map((_, i) => i));
     assert.ok(arrows.every((a) => a.chainId === 1));
+    // userspace: the same path plus the interrupt-window exit on the vCPU, every chip hop in the VMM layer.
+    const user = chainArrows(nicChain(1, 20000, 'userspace'));
+    assert.strictEqual(user.length, 14);
+    assert.deepStrictEqual(user.filter((a) => a.kind === 'exit').map((a) => `${a.layer}:${a.from}>${a.to}`), ['vmm:vcpu:0>vcpu:0', 'vmm:vcpu:0>vcpu:0']);
+  });
+
+  it('routes an IPI from the sender\'s LAPIC to the target\'s, though the route is stamped with the sender', () => {
+    const ipi: InterruptChain = { id: 9, vector: 0x40, source: 'IPI from vCPU 0', sourceKind: 'ipi', outcome: 'pending', hops: [
+      hop(50, 0, 'kernel', 'ipi'), hop(50, 0, 'kernel', 'apic-route'), hop(50, 1, 'kernel', 'lapic-accept'),
+    ] };
+    assert.deepStrictEqual(chainArrows(ipi).map((a) => `${a.from}>${a.to}`), ['vcpu:0>lapic:0', 'lapic:0>lapic:1', 'lapic:1>lapic:1']);
   });
 
   it('sends a delivery to the LAPIC of the vCPU the next hops name when the hop itself names none', () => {
     const c: InterruptChain = { id: 2, gsi: 4, source: 'uart', sourceKind: 'device', outcome: 'pending', hops: [
-      hop(100, -1, 'vmm', 'irq-line'), hop(100, -1, 'vmm', 'ioapic-deliver'), hop(120, 1, 'kernel', 'lapic-accept'),
+      hop(100, -1, 'vmm', 'irq-line'), hop(100, -1, 'vmm', 'ioapic-deliver'), hop(100, -1, 'kernel', 'msi'), hop(120, 1, 'kernel', 'lapic-accept'),
     ] };
-    assert.deepStrictEqual(chainArrows(c).map((a) => `${a.from}>${a.to}`), ['device>ioapic', 'ioapic>lapic:1', 'lapic:1>lapic:1']);
+    assert.deepStrictEqual(chainArrows(c).map((a) => `${a.from}>${a.to}`), ['device>ioapic', 'ioapic>ioapic', 'ioapic>lapic:1', 'lapic:1>lapic:1']);
   });
 
   it('starts an MSI at the device, a timer interrupt at its LAPIC, and places unknown kinds by layer', () => {
-    const msi: InterruptChain = { id: 3, vector: 0x41, source: 'nic MSI', sourceKind: 'msi', outcome: 'handled', hops: [hop(10, 0, 'kernel', 'msi'), hop(30, 0, 'guest', 'interrupt-taken')] };
-    assert.deepStrictEqual(chainArrows(msi).map((a) => `${a.from}>${a.to}`), ['device>lapic:0', 'lapic:0>vcpu:0']);
-    const timer: InterruptChain = { id: 4, vector: 0xef, source: 'lapic timer 0', sourceKind: 'timer', outcome: 'in-service', hops: [hop(10, 0, 'kernel', 'lapic-accept')] };
-    assert.deepStrictEqual(chainArrows(timer).map((a) => `${a.from}>${a.to}`), ['lapic:0>lapic:0']);
+    const msi: InterruptChain = { id: 3, vector: 0x41, source: 'nic MSI', sourceKind: 'msi', outcome: 'handled', hops: [
+      hop(10, -1, 'device', 'pci-msi'), hop(10, -1, 'kernel', 'msi'), hop(30, 0, 'kernel', 'lapic-ack'), hop(30, 0, 'guest', 'interrupt-taken'),
+    ] };
+    assert.deepStrictEqual(chainArrows(msi).map((a) => `${a.from}>${a.to}`), ['device>bridge', 'bridge>lapic:0', 'lapic:0>vcpu:0', 'vcpu:0>vcpu:0']);
+    const timer: InterruptChain = { id: 4, vector: 0xef, source: 'LAPIC timer 0', sourceKind: 'timer', outcome: 'in-service', hops: [hop(10, 0, 'kernel', 'timer-fire'), hop(10, 0, 'kernel', 'lapic-accept')] };
+    assert.deepStrictEqual(chainArrows(timer).map((a) => `${a.from}>${a.to}`), ['lapic:0>lapic:0', 'lapic:0>lapic:0']);
     const odd: InterruptChain = { id: 5, source: 'testdev', sourceKind: 'testdev', outcome: 'blocked', hops: [
       hop(1, -1, 'device', 'testdev-raise'), hop(2, -1, 'vmm', 'vmm-note'), hop(3, 0, 'guest', 'guest-thing'),
     ] };
@@ -113,16 +133,16 @@ describe('views/timeline layout', () => {
   it('places each arrow between its lanes\' centres at its cycle, hops of one cycle side by side', () => {
     const frame = { labelWidth: 100, width: 1100, laneHeight: 30, top: 40 };
     const layout = layoutTimeline({ irqchip: 'kernel', vcpus: 1, chains: [nicChain()], current: 20_300 }, { start: 19_900, end: 20_900 }, frame);
-    assert.strictEqual(layout.arrows.length, 8, 'one arrow per hop');
+    assert.strictEqual(layout.arrows.length, 13, 'one arrow per hop');
     const laneY = new Map(layout.lanes.map((l) => [l.key, l.y]));
     assert.deepStrictEqual(layout.lanes.map((l) => l.y), [55, 85, 115, 145, 175]);
     for (const a of layout.arrows) {
       assert.strictEqual(a.y1, laneY.get(a.from));
       assert.strictEqual(a.y2, laneY.get(a.to));
     }
-    // The first four hops share cycle 20000 (x = 100 + 100): drawn HOP_GAP apart, in hop order.
-    assert.deepStrictEqual(layout.arrows.slice(0, 4).map((a) => a.x), [200, 200 + HOP_GAP, 200 + 2 * HOP_GAP, 200 + 3 * HOP_GAP]);
-    assert.strictEqual(layout.arrows[4].x, 340, 'lapic-ack at cycle 20140');
+    // The first six hops share cycle 20000 (x = 100 + 100): drawn HOP_GAP apart, in hop order.
+    assert.deepStrictEqual(layout.arrows.slice(0, 6).map((a) => a.x), [0, 1, 2, 3, 4, 5].map((i) => 200 + i * HOP_GAP));
+    assert.strictEqual(layout.arrows[6].x, 340, 'lapic-ack at cycle 20140');
     assert.strictEqual(layout.now, 500);
     assert.deepStrictEqual(layout.chains.map((c) => c.title), ['#1 nic (00:03.0 INTA) · GSI 19 → 0x31 · handled · 140 cycles']);
     assert.strictEqual(layout.lanesBottom, 40 + 5 * 30);
@@ -130,7 +150,7 @@ describe('views/timeline layout', () => {
     assert.ok(layout.ticks.length > 3 && layout.ticks.every((t) => t.x >= 100 && t.x <= 1100));
     // Labels only where there is room: the crowded first hops get none, the last one does.
     assert.strictEqual(layout.arrows[0].labelled, false);
-    assert.strictEqual(layout.arrows[7].labelled, true);
+    assert.strictEqual(layout.arrows[12].labelled, true);
   });
 
   it('leaves out chains, exits and "now" outside the range, and puts exits on their vCPU\'s lane', () => {

@@ -44,44 +44,57 @@ export function vcpuCount(chains: readonly InterruptChain[], machineVcpus = 1): 
 
 type Place = 'device' | 'bridge' | 'ioapic' | 'lapic' | 'vcpu';
 
-/** Where each hop kind brings the interrupt (the event names of docs/interrupt-provenance.md). */
-const KIND_PLACE: Readonly<Record<string, Place>> = {
-  'pci-intx': 'bridge',
-  'irq-line': 'ioapic',
-  'ioapic-deliver': 'lapic',
-  'msi': 'lapic',
-  'ipi': 'lapic',
-  'lapic-timer': 'lapic',
-  'lapic-accept': 'lapic',
-  'lapic-ack': 'vcpu',
-  'kvm-interrupt': 'vcpu',
-  'interrupt-window': 'vcpu',
-  'interrupt-taken': 'vcpu',
-  'lapic-eoi': 'lapic',
-  'eoi-broadcast': 'ioapic',
-  'ioapic-eoi': 'ioapic',
+/**
+ * Where each hop kind takes the interrupt from and to (the event names of
+ * docs/interrupt-provenance.md): 'here' is wherever the previous hop left it. A hop whose two
+ * ends are one place is drawn as a dot on that lane.
+ */
+const FLOW: Readonly<Record<string, readonly [Place | 'here', Place]>> = {
+  'pci-intx': ['device', 'bridge'],
+  'pci-msi': ['device', 'bridge'],
+  'irq-line': ['here', 'ioapic'],
+  'ioapic-entry': ['ioapic', 'ioapic'],
+  'ioapic-deliver': ['ioapic', 'ioapic'],
+  'msi': ['here', 'lapic'],
+  'apic-route': ['here', 'lapic'],
+  'ipi': ['vcpu', 'lapic'],
+  'timer-fire': ['lapic', 'lapic'],
+  'lapic-accept': ['lapic', 'lapic'],
+  'lapic-ack': ['lapic', 'vcpu'],
+  'interrupt-taken': ['vcpu', 'vcpu'],
+  'lapic-eoi': ['vcpu', 'lapic'],
+  'eoi-broadcast': ['lapic', 'ioapic'],
+  'exit': ['vcpu', 'vcpu'],
 };
 
 /** Where a chain starts, by its source kind, before its first hop. */
 function sourcePlace(chain: InterruptChain): Place {
   switch (chain.sourceKind) {
     case 'timer': return 'lapic';
-    case 'ipi': return 'lapic';
+    case 'ipi': return 'vcpu';
     default: return 'device';
   }
 }
 
-function placeOfHop(hop: InterruptHop, current: Place): Place {
-  const byKind = KIND_PLACE[hop.kind];
-  if (byKind) return byKind;
+function flowOf(hop: InterruptHop, here: Place): readonly [Place | 'here', Place] {
+  const known = FLOW[hop.kind];
+  if (known) {
+    // A line rises from the host bridge for a PCI INTx, straight from the device otherwise.
+    if (hop.kind === 'irq-line' && here !== 'bridge') return ['device', 'ioapic'];
+    return known;
+  }
   // An event this table does not name: a device-side hop is at the device, a guest one at the
   // vCPU; a VMM or kernel hop leaves the interrupt where it was.
-  return hop.layer === 'device' ? 'device' : hop.layer === 'guest' ? 'vcpu' : current;
+  return ['here', hop.layer === 'device' ? 'device' : hop.layer === 'guest' ? 'vcpu' : here];
 }
 
-/** The vCPU a LAPIC/vCPU lane of hop `i` refers to: its own, else the next hop that names one, else 0. */
-function vcpuOf(hops: readonly InterruptHop[], i: number): number {
-  for (let j = i; j < hops.length; j++) if (hops[j].vcpu >= 0) return hops[j].vcpu;
+/**
+ * The vCPU a LAPIC/vCPU lane of hop `i` refers to: its own, else the nearest hop after (then
+ * before) it that names one, else 0. An APIC bus route is stamped with the sender's vCPU, so its
+ * destination comes from the hops after it.
+ */
+function vcpuOf(hops: readonly InterruptHop[], i: number, skipSelf = false): number {
+  for (let j = skipSelf ? i + 1 : i; j < hops.length; j++) if (hops[j].vcpu >= 0 && hops[j].kind !== 'apic-route') return hops[j].vcpu;
   for (let j = i - 1; j >= 0; j--) if (hops[j].vcpu >= 0) return hops[j].vcpu;
   return 0;
 }
@@ -108,12 +121,12 @@ export function chainArrows(chain: InterruptChain): HopArrow[] {
   let place = sourcePlace(chain);
   let lane = laneKey(place, vcpuOf(chain.hops, 0));
   return chain.hops.map((hop, i) => {
-    const next = placeOfHop(hop, place);
-    const to = laneKey(next, vcpuOf(chain.hops, i));
-    const arrow: HopArrow = { chainId: chain.id, hopIndex: i, cycle: hop.cycle, vcpu: hop.vcpu, from: lane, to, layer: hop.layer, kind: hop.kind, text: hop.text };
-    place = next;
+    const [fromPlace, toPlace] = flowOf(hop, place);
+    const from = fromPlace === 'here' ? lane : laneKey(fromPlace, vcpuOf(chain.hops, i));
+    const to = laneKey(toPlace, vcpuOf(chain.hops, i, hop.kind === 'apic-route'));
+    place = toPlace;
     lane = to;
-    return arrow;
+    return { chainId: chain.id, hopIndex: i, cycle: hop.cycle, vcpu: hop.vcpu, from, to, layer: hop.layer, kind: hop.kind, text: hop.text };
   });
 }
 
