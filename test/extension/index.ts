@@ -6,6 +6,7 @@
 import Mocha from 'mocha';
 import { format } from 'util';
 import { defineExtensionTests } from './extension.vscode';
+import { defineInterruptViewTests } from './interrupts.vscode';
 
 export function run(): Promise<void> {
   // One formatted string per line: a browser console shows format strings ("%s") unformatted.
@@ -15,6 +16,7 @@ export function run(): Promise<void> {
   // (suite, test, …) as `mocha.addFile` + `run` would, then let the suites register themselves.
   mocha.suite.emit('pre-require', globalThis, 'extension.vscode', mocha);
   defineExtensionTests();
+  defineInterruptViewTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {
       console.log(`[hyperstep-tests] done: ${failures} failing`);

@@ -24,4 +24,16 @@ export type FromWebview =
   /** A click on a hop: run to its cycle (hyperstep/runToCycle). */
   | { readonly type: 'goto'; readonly cycle: number; readonly vcpu?: number }
   /** The compare toggle: show `irqchip` beside the session's own mode, or stop comparing. */
-  | { readonly type: 'compare'; readonly irqchip: IrqchipMode | null };
+  | { readonly type: 'compare'; readonly irqchip: IrqchipMode | null }
+  /** After each drawing: what is on screen, per picture (the host keeps it for tests and status). */
+  | { readonly type: 'drawn'; readonly pictures: readonly DrawnPicture[] };
+
+export interface DrawnPicture {
+  readonly role: 'main' | 'compare';
+  readonly irqchip: IrqchipMode;
+  readonly lanes: readonly string[];
+  readonly hops: number;
+  readonly chains: number;
+  readonly exits: number;
+  readonly range: { readonly start: number; readonly end: number };
+}

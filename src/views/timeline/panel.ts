@@ -12,7 +12,7 @@ import type { RunToCycleArgs } from '../nodes/interrupts';
 import { type ProvenanceLookup, type ProvenanceSource, RECENT_CHAINS } from '../provenance';
 import type { TimelineExit, TimelineModel } from './layout';
 import { timelineHtml } from './html';
-import type { CompareState, FromWebview, ToWebview } from './messages';
+import type { CompareState, DrawnPicture, FromWebview, ToWebview } from './messages';
 
 export const TIMELINE_VIEW_TYPE = 'hyperstep.interruptTimeline';
 
@@ -21,6 +21,8 @@ export interface TimelineStatus {
   readonly model: TimelineModel | undefined;
   readonly compare: CompareState;
   readonly posts: number;
+  /** What the webview reported it drew last (lanes, hop arrows, chains per picture). */
+  readonly drawn: readonly DrawnPicture[] | undefined;
 }
 
 export class TimelinePanel implements vscode.Disposable {
@@ -30,6 +32,10 @@ export class TimelinePanel implements vscode.Disposable {
   private compareState: CompareState = { status: 'off' };
   private model: TimelineModel | undefined;
   private posts = 0;
+  private drawn: readonly DrawnPicture[] | undefined;
+  private readonly drawnEmitter = new vscode.EventEmitter<readonly DrawnPicture[]>();
+  /** Fires each time the webview has drawn (tests wait on it). */
+  readonly onDidDraw = this.drawnEmitter.event;
   private refreshing: Promise<void> | undefined;
   private again = false;
 
@@ -42,7 +48,7 @@ export class TimelinePanel implements vscode.Disposable {
   }
 
   get status(): TimelineStatus {
-    return { model: this.model, compare: this.compareState, posts: this.posts };
+    return { model: this.model, compare: this.compareState, posts: this.posts, drawn: this.drawn };
   }
 
   get isOpen(): boolean {
@@ -62,7 +68,10 @@ export class TimelinePanel implements vscode.Disposable {
     });
     this.panel = panel;
     panel.webview.html = timelineHtml({ cspSource: panel.webview.cspSource, script: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js')).toString() });
-    panel.onDidDispose(() => { this.panel = undefined; }, undefined, this.disposables);
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.drawn = undefined;
+    }, undefined, this.disposables);
     panel.webview.onDidReceiveMessage((m: FromWebview) => this.receive(m), undefined, this.disposables);
   }
 
@@ -147,6 +156,10 @@ export class TimelinePanel implements vscode.Disposable {
       case 'compare':
         await this.setCompare(m.irqchip);
         return;
+      case 'drawn':
+        this.drawn = m.pictures;
+        this.drawnEmitter.fire(m.pictures);
+        return;
     }
   }
 
@@ -158,6 +171,7 @@ export class TimelinePanel implements vscode.Disposable {
 
   dispose(): void {
     this.panel?.dispose();
+    this.drawnEmitter.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 }

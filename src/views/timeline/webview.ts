@@ -10,7 +10,7 @@ import {
   type CycleRange, DEFAULT_FRAME, defaultCompareMode, fitRange, type Frame, latestRange, type Layout, layoutTimeline, pan,
   type TimelineModel, zoom,
 } from './layout';
-import type { CompareState, FromWebview, ToWebview } from './messages';
+import type { CompareState, DrawnPicture, FromWebview, ToWebview } from './messages';
 import type { IrqchipMode } from '../../protocol';
 
 interface VsCodeApi {
@@ -73,6 +73,12 @@ function currentRange(): CycleRange {
 }
 
 function render(): void {
+  const drawn: DrawnPicture[] = [];
+  draw(drawn);
+  vscodeApi.postMessage({ type: 'drawn', pictures: drawn });
+}
+
+function draw(drawn: DrawnPicture[]): void {
   const pictures = $('pictures');
   pictures.replaceChildren();
   const status = $('status');
@@ -87,10 +93,10 @@ function render(): void {
     + `${state.dropped ? ` (+${state.dropped} older, summarised)` : ''} · now at cycle ${m.current ?? '?'}`;
   $('range').textContent = `cycles ${Math.round(range.start)} – ${Math.round(range.end)}`;
   const f = frame();
-  drawPicture(pictures, m, range, f, `irqchip ${m.irqchip ?? 'kernel'} (this session)`, 'main');
+  drawn.push(drawPicture(pictures, m, range, f, `irqchip ${m.irqchip ?? 'kernel'} (this session)`, 'main'));
   const c = state.compare;
   if (c.status === 'ready') {
-    drawPicture(pictures, c.model, range, f, `irqchip ${c.model.irqchip ?? 'kernel'} (same program, batch run to cycle ${c.model.current ?? '?'})`, 'compare');
+    drawn.push(drawPicture(pictures, c.model, range, f, `irqchip ${c.model.irqchip ?? 'kernel'} (same program, batch run to cycle ${c.model.current ?? '?'})`, 'compare'));
     if (c.note) note(pictures, c.note);
   } else if (c.status === 'loading') {
     note(pictures, `Running the same program under irqchip ${c.irqchip}…`);
@@ -106,7 +112,7 @@ function note(parent: HTMLElement, message: string, error = false): void {
   parent.appendChild(p);
 }
 
-function drawPicture(parent: HTMLElement, model: TimelineModel, range: CycleRange, f: Frame, heading: string, role: 'main' | 'compare'): void {
+function drawPicture(parent: HTMLElement, model: TimelineModel, range: CycleRange, f: Frame, heading: string, role: 'main' | 'compare'): DrawnPicture {
   const section = document.createElement('section');
   section.className = `picture ${role}`;
   section.dataset.role = role;
@@ -132,6 +138,10 @@ function drawPicture(parent: HTMLElement, model: TimelineModel, range: CycleRang
   attachZoom(svg, layout);
   section.appendChild(svg);
   parent.appendChild(section);
+  return {
+    role, irqchip: model.irqchip ?? 'kernel', lanes: layout.lanes.map((l) => l.label), hops: layout.arrows.length,
+    chains: layout.chains.length, exits: layout.exits.length, range: { start: range.start, end: range.end },
+  };
 }
 
 const LAYERS = ['device', 'vmm', 'kernel', 'guest'] as const;
