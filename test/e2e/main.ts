@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stopAllServers } from './code-server';
 import { runExtensionHostSuite } from './extension-host';
+import { runInterruptTimelineEndToEnd } from './interrupt-timeline';
 import { runNicIrqEndToEnd } from './nic-irq';
 import { toolsFromEnv } from './tools';
 import type { SuiteResult } from './workspace';
@@ -49,6 +50,7 @@ async function main(): Promise<number> {
       const vsix = opt('--vsix');
       if (!vsix) throw new Error('--vsix FILE is required for the end-to-end suite');
       await run('e2e', (root) => runNicIrqEndToEnd(tools, repo, path.resolve(vsix), root, results, log));
+      await run('e2e-timeline', (root) => runInterruptTimelineEndToEnd(tools, repo, path.resolve(vsix), root, results, log));
     }
   } finally {
     await stopAllServers();

@@ -143,7 +143,7 @@ export async function runNicIrqEndToEnd(tools: Tools, repo: string, vsix: string
   }
 }
 
-async function step(log: (line: string) => void, what: string, f: () => Promise<void>): Promise<void> {
+export async function step(log: (line: string) => void, what: string, f: () => Promise<void>): Promise<void> {
   const t0 = Date.now();
   try {
     await f();
@@ -154,13 +154,13 @@ async function step(log: (line: string) => void, what: string, f: () => Promise<
 }
 
 /** A key press goes to the focused part: focus the editor first (VSCODE-TESTING.md) by clicking in it. */
-async function clickInEditor(p: Page): Promise<void> {
+export async function clickInEditor(p: Page): Promise<void> {
   const box = await p.locator('.editor-instance').first().boundingBox();
   if (!box) throw new Error('no editor is open');
   await p.mouse.click(box.x + Math.min(300, box.width / 2), box.y + Math.min(120, box.height / 2));
 }
 
-async function pausedOn(p: Page, reason: RegExp, timeout: number): Promise<void> {
+export async function pausedOn(p: Page, reason: RegExp, timeout: number): Promise<void> {
   // The stop's description shows in the Call Stack's header ("Stopped on entry at …", "Paused on IRQ
   // line asserted: …") or, expanded, on its thread's row.
   await p.locator('.pane-header:has(h3.title:text-is("Call Stack")), .debug-call-stack .monaco-list-row').filter({ hasText: reason }).first().waitFor({ timeout });
@@ -171,28 +171,28 @@ function paneHeader(p: Page, title: string): Locator {
 }
 
 /** Lets the change marks (file decorations, fetched asynchronously) paint before a screenshot. */
-async function settle(p: Page): Promise<void> {
+export async function settle(p: Page): Promise<void> {
   await p.waitForTimeout(1200);
 }
 
 /** The rows of the tree in pane `title`. */
-function paneRows(p: Page, title: string): Locator {
+export function paneRows(p: Page, title: string): Locator {
   return paneHeader(p, title).locator('xpath=following-sibling::div[contains(@class, "pane-body")]').locator('.monaco-list-row');
 }
 
-async function expandPane(p: Page, title: string): Promise<void> {
+export async function expandPane(p: Page, title: string): Promise<void> {
   const header = paneHeader(p, title);
   if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
   await p.waitForTimeout(200);
 }
 
-async function collapsePane(p: Page, title: string): Promise<void> {
+export async function collapsePane(p: Page, title: string): Promise<void> {
   const header = paneHeader(p, title);
   if ((await header.count()) && (await header.getAttribute('aria-expanded')) === 'true') await header.click();
 }
 
 /** Drags the sash between the side bar and the editor. */
-async function widenSideBar(p: Page, width: number): Promise<void> {
+export async function widenSideBar(p: Page, width: number): Promise<void> {
   const bar = await p.locator('.part.sidebar').boundingBox();
   if (!bar || bar.width >= width) return;
   const edge = bar.x + bar.width;

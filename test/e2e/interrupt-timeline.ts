@@ -1,0 +1,143 @@
+// End to end as a user: the Interrupts view and the Interrupt timeline on examples/nic-irq.s
+// (the packet at cycle 20000 its header schedules). F5, tick the EOI event breakpoint, continue:
+// the handler's EOI completes the NIC's chain. The Interrupts view lists it; "Hyperstep: Show
+// Interrupt Timeline" opens the webview, whose DOM (inside VS Code's webview iframes) must have the
+// five lanes with the IOAPIC labelled "kernel" and one arrow per hop; the compare toggle adds the
+// same program under userspace. Screenshots (dark and light themes) go to test-results/.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { launchBrowser } from './browser';
+import { CodeServer, installExtension, tail } from './code-server';
+import { clickInEditor, collapsePane, expandPane, paneRows, pausedOn, settle, step, widenSideBar } from './nic-irq';
+import type { Tools } from './tools';
+import { copyExamples, type SuiteResult } from './workspace';
+
+export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, vsix: string, root: string, results: string, log: (line: string) => void): Promise<SuiteResult> {
+  const extensions = path.join(root, 'extensions');
+  installExtension(tools, vsix, extensions, path.join(root, 'user'));
+  const workspace = copyExamples(repo, path.join(root, 'workspace'));
+  const server = await CodeServer.start(tools, { root, extensionsDir: extensions });
+  const browser = await launchBrowser(tools);
+  const consoleLines: string[] = [];
+  const shots: string[] = [];
+  let page: Page | undefined;
+  const shot = async (name: string, what?: { screenshot(o: { path: string }): Promise<unknown> }): Promise<void> => {
+    if (!page) return;
+    const file = path.join(results, `e2e-${name}.png`);
+    await (what ?? page).screenshot({ path: file });
+    shots.push(path.relative(repo, file));
+  };
+  const facts: string[] = [];
+  try {
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const p = page;
+    p.on('console', (m) => consoleLines.push(m.text()));
+    p.setDefaultTimeout(30_000);
+    await p.goto(`${server.base}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
+    await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await step(log, 'open examples/nic-irq.s and press F5: stopped on entry', async () => {
+      await p.locator('.part.editor').click({ position: { x: 400, y: 300 } });
+      await p.keyboard.press('Control+P');
+      await p.locator('.quick-input-widget input').fill('nic-irq.s');
+      await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'nic-irq.s' }).first().waitFor();
+      await p.keyboard.press('Enter');
+      await p.locator('.tab.active', { hasText: 'nic-irq.s' }).waitFor();
+      await p.locator('.statusbar-item', { hasText: 'Hyperstep Assembly' }).first().waitFor();
+      await clickInEditor(p);
+      await p.keyboard.press('F5');
+      await pausedOn(p, /on entry/i, 60_000);
+    });
+    await step(log, 'tick the "EOI" event breakpoint and continue: the NIC interrupt is handled', async () => {
+      await expandPane(p, 'Breakpoints');
+      const row = p.locator('.debug-breakpoints .monaco-list-row', { hasText: /^EOI/ }).first();
+      await row.waitFor();
+      const box = row.getByRole('checkbox').first();
+      if (!(await box.isChecked())) await box.click();
+      await p.waitForTimeout(300);
+      await clickInEditor(p);
+      await p.keyboard.press('F5');
+      await pausedOn(p, /EOI|0x31/i, 60_000);
+    });
+    for (const pane of ['Variables', 'Watch', 'Breakpoints', 'Call Stack', 'Interrupt Routing', 'IOAPIC']) await collapsePane(p, pane);
+    await widenSideBar(p, 560);
+    await step(log, 'the Interrupts view lists the NIC chain: #1 nic (00:03.0 INTA) · GSI 19 → 0x31 · handled', async () => {
+      await expandPane(p, 'Interrupts');
+      const chain = paneRows(p, 'Interrupts').filter({ hasText: '#1 nic (00:03.0 INTA)' }).filter({ hasText: 'GSI 19 → 0x31 · handled' }).first();
+      await chain.waitFor({ timeout: 30_000 });
+      facts.push(`chain row "${((await chain.textContent()) ?? '').trim()}"`);
+      await chain.click();
+      await paneRows(p, 'Interrupts').filter({ hasText: 'interrupt-taken' }).first().waitFor();
+    });
+    let frame: FrameLocator | undefined;
+    await step(log, '"Hyperstep: Show Interrupt Timeline" draws five lanes, the IOAPIC "kernel", one arrow per hop', async () => {
+      await runCommand(p, 'Hyperstep: Show Interrupt Timeline');
+      frame = webviewFrame(p);
+      const main = frame.locator('section.picture.main');
+      await main.locator('g.hop').first().waitFor({ timeout: 30_000 });
+      const lanes = await main.locator('g.lane .lane-label').allTextContents();
+      if (lanes.join('|') !== 'Devices|PCI host bridge|IOAPIC · kernel|LAPIC 0 · kernel|vCPU 0') throw new Error(`lanes: ${lanes.join(', ')}`);
+      const hops = await main.locator('g.hop').count();
+      const chainHops = await main.locator('g.hop[data-chain="1"]').count();
+      // The kernel-mode NIC chain to its EOI broadcast has 13 hops (test/debug/interrupts.test.ts).
+      if (chainHops < 10 || hops !== chainHops) throw new Error(`${hops} hop arrows, ${chainHops} of chain #1`);
+      const arrows = await main.locator('g.hop line.arrow').count();
+      const kinds = await main.locator('g.hop').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-kind')));
+      for (const k of ['pci-intx', 'irq-line', 'apic-route', 'lapic-ack', 'interrupt-taken', 'lapic-eoi', 'eoi-broadcast']) {
+        if (!kinds.includes(k)) throw new Error(`no ${k} hop drawn (kinds: ${kinds.join(', ')})`);
+      }
+      await main.locator('.now-marker').waitFor();
+      facts.push(`timeline: ${lanes.length} lanes, ${hops} hops (${arrows} arrows between lanes)`);
+    });
+    await step(log, 'compare with userspace: the same program below, the IOAPIC and LAPIC lanes "VMM", more hops', async () => {
+      if (!frame) throw new Error('no timeline frame');
+      await frame.locator('#compare-mode').selectOption('userspace');
+      await frame.locator('#compare-toggle').check();
+      const other = frame.locator('section.picture.compare');
+      await other.locator('g.hop').first().waitFor({ timeout: 60_000 });
+      const lanes = await other.locator('g.lane .lane-label').allTextContents();
+      if (!lanes.includes('IOAPIC · VMM') || !lanes.includes('LAPIC 0 · VMM')) throw new Error(`compare lanes: ${lanes.join(', ')}`);
+      const mainHops = await frame.locator('section.picture.main g.hop').count();
+      const userHops = await other.locator('g.hop').count();
+      const vmmExits = await other.locator('g.hop.layer-vmm[data-kind="exit"]').count();
+      if (vmmExits < 1) throw new Error('no VM exit to the VMM among the userspace hops');
+      facts.push(`compare: kernel ${mainHops} hops, userspace ${userHops} hops (${vmmExits} exits to the VMM)`);
+    });
+    await settle(p);
+    await shot('interrupt-timeline');
+    const webview = p.locator('iframe.webview').first();
+    await shot('interrupt-timeline-webview', webview);
+    await step(log, 'the light theme: the same picture in theme colours', async () => {
+      const settings = path.join(root, 'user', 'User', 'settings.json');
+      const s = JSON.parse(fs.readFileSync(settings, 'utf8')) as Record<string, unknown>;
+      fs.writeFileSync(settings, JSON.stringify({ ...s, 'workbench.colorTheme': 'Default Light Modern' }, null, 2));
+      await p.locator('.monaco-workbench.vs').waitFor({ timeout: 20_000 });
+      await settle(p);
+    });
+    await shot('interrupt-timeline-light');
+    return { name: 'end to end: Interrupts view and Interrupt timeline', ok: true, detail: `${facts.join('; ')}; screenshots ${shots.join(', ')}` };
+  } catch (e) {
+    await shot('timeline-failure').catch(() => undefined);
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\nscreenshots: ${shots.join(', ')}\ncode-server log:\n${tail(server.log)}`);
+  } finally {
+    fs.writeFileSync(path.join(root, 'browser-console.log'), consoleLines.join('\n'));
+    await browser.close().catch(() => undefined);
+    await server.stop();
+  }
+}
+
+/** Runs a command from the palette (F1), as a user types it. */
+async function runCommand(p: Page, title: string): Promise<void> {
+  await clickInEditor(p);
+  await p.keyboard.press('F1');
+  const input = p.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await p.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+  await p.keyboard.press('Enter');
+}
+
+/** The timeline's document: VS Code puts a webview in an iframe that holds the page in another. */
+function webviewFrame(p: Page): FrameLocator {
+  return p.frameLocator('iframe.webview').first().frameLocator('iframe#active-frame');
+}
