@@ -11,6 +11,7 @@ import { PassThrough } from 'stream';
 import {
   EVENT_FILTER_IDS, EventFilterId, InjectArguments, injectRequest, StateArguments, StateChangedBody, stateChangedEvent, stateRequest,
   interruptsRequest, InterruptsArguments, whyRequest, WhyArguments, runToCycleRequest, RunToCycleResult,
+  compareInterruptsRequest, CompareInterruptsArguments,
 } from '../protocol';
 import { disassemble } from '../asm';
 import type { DebugHost } from './host';
@@ -28,6 +29,7 @@ import { complete, isMonitorCommand, runMonitor } from './monitor';
 import { buildState } from './state';
 import { interrupts, why } from './provenance';
 import { checkCycle, parseGoto } from './goto-cycle';
+import { compareRun } from './compare';
 import { Container, deviceRegisterAddress, scopes, setRegisterOrCsr, stackWordAddress, variables } from './variables';
 
 /** An error the client sees as the response's message (a bad request, not a bug). */
@@ -947,6 +949,13 @@ export class HyperstepSession extends LoggingDebugSession {
         case interruptsRequest.command: {
           const rt = this.rt();
           response.body = interrupts(rt.machine, (isObject(args) ? args : {}) as InterruptsArguments);
+          this.sendResponse(response);
+          return;
+        }
+        case compareInterruptsRequest.command: {
+          const rt = this.rt();
+          if (!isObject(args)) fail('arguments required: { irqchip, untilCycle, last? }');
+          response.body = compareRun(rt.program, rt.config, args as unknown as CompareInterruptsArguments);
           this.sendResponse(response);
           return;
         }
