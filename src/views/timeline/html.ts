@@ -95,7 +95,7 @@ svg.timeline { display: block; user-select: none; cursor: grab; }
 .layer-vmm .arrow { stroke: var(--vscode-charts-orange); } .layer-vmm .dot, .head.layer-vmm { fill: var(--vscode-charts-orange); }
 .layer-kernel .arrow { stroke: var(--vscode-charts-blue); } .layer-kernel .dot, .head.layer-kernel { fill: var(--vscode-charts-blue); }
 .layer-guest .arrow { stroke: var(--vscode-charts-green); } .layer-guest .dot, .head.layer-guest { fill: var(--vscode-charts-green); }
-.exit { stroke-width: 2; }
+.exit { stroke-width: 1; opacity: 0.8; }
 .exit-kernel { stroke: var(--vscode-charts-blue); }
 .exit-vmm { stroke: var(--vscode-charts-red); }
 section.picture.compare { border-top: 1px dashed var(--vscode-panel-border); margin-top: 8px; }

@@ -132,7 +132,10 @@ export class TimelinePanel implements vscode.Disposable {
     try {
       const r = await source.compare({ irqchip, untilCycle, last: RECENT_CHAINS });
       if (this.compareMode !== irqchip) return;
-      const model: TimelineModel = { irqchip: r.irqchip, vcpus: r.vcpus, chains: r.chains, current: r.cycles, exits: r.exits.map(toTimelineExit) };
+      // As many of the batch's most recent exits as the session's exit log holds, so both pictures
+      // show the same number of exits (a mode that exits more packs them into less time).
+      const shown = Math.max(1, this.model?.exits?.length ?? r.exits.length);
+      const model: TimelineModel = { irqchip: r.irqchip, vcpus: r.vcpus, chains: r.chains, current: r.cycles, exits: r.exits.slice(-shown).map(toTimelineExit) };
       this.compareState = { status: 'ready', model, ...(r.note ? { note: r.note } : {}) };
     } catch (e) {
       if (this.compareMode !== irqchip) return;

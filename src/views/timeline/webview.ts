@@ -171,7 +171,8 @@ function drawAxis(svg: SVGSVGElement, layout: Layout, f: Frame): void {
   const bottom = layout.lanesBottom;
   for (const t of layout.ticks) {
     el('line', { x1: t.x, x2: t.x, y1: f.top - 2, y2: bottom + 4, class: 'tick' }, g);
-    text(g, t.x, bottom + 15, String(t.cycle), 'tick-label', 'middle');
+    const edge = t.x > f.width - 30 ? 'end' : 'middle';
+    text(g, edge === 'end' ? f.width - 2 : t.x, bottom + 15, String(t.cycle), 'tick-label', edge);
   }
 }
 
