@@ -5,8 +5,7 @@
 // its breakpoints are untouched. The machine is deterministic, so the same request gives the same
 // picture.
 import type { CompareInterruptsArguments, CompareInterruptsResult, ExitSnapshot, IrqchipMode } from '../protocol';
-import { ChainRecorder } from '../vm/provenance';
-import { Machine, type MachineConfig } from '../vm/vmm/machine';
+import { ChainRecorder, Machine, type MachineConfig } from '../vm';
 import type { LaunchConfig } from './launch';
 import type { ProgramInfo } from './program';
 import { interrupts } from './provenance';
