@@ -103,18 +103,32 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
       if (vmmExits < 1) throw new Error('no VM exit to the VMM among the userspace hops');
       facts.push(`compare: kernel ${mainHops} hops, userspace ${userHops} hops (${vmmExits} exits to the VMM)`);
     });
+    await step(log, 'room for the picture: the panel closed, the timeline\'s editor group maximized', async () => {
+      await runCommand(p, 'View: Hide Panel');
+      await p.locator('.tab', { hasText: 'Interrupt Timeline' }).first().click();
+      await runCommand(p, 'View: Toggle Maximize Editor Group', false);
+      await p.waitForTimeout(800);
+    });
+    await step(log, 'a click on the chain\'s title zooms to its path up to the handler', async () => {
+      if (!frame) throw new Error('no timeline frame');
+      const before = await frame.locator('#range').textContent();
+      await frame.locator('section.picture.main g.chain[data-chain="1"]').click();
+      await frame.locator('#range').filter({ hasNotText: before ?? '' }).waitFor();
+      facts.push(`zoomed: ${await frame.locator('#range').textContent()}`);
+    });
     await settle(p);
     await shot('interrupt-timeline');
-    const webview = p.locator('iframe.webview').first();
-    await shot('interrupt-timeline-webview', webview);
+    await shot('interrupt-timeline-webview', p.locator('iframe.webview').first());
     await step(log, 'the light theme: the same picture in theme colours', async () => {
-      const settings = path.join(root, 'user', 'User', 'settings.json');
-      const s = JSON.parse(fs.readFileSync(settings, 'utf8')) as Record<string, unknown>;
-      fs.writeFileSync(settings, JSON.stringify({ ...s, 'workbench.colorTheme': 'Default Light Modern' }, null, 2));
+      await runCommand(p, 'Preferences: Color Theme', false);
+      const input = p.locator('.quick-input-widget input');
+      await input.fill('Light Modern');
+      await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Light Modern' }).first().waitFor();
+      await p.keyboard.press('Enter');
       await p.locator('.monaco-workbench.vs').waitFor({ timeout: 20_000 });
       await settle(p);
     });
-    await shot('interrupt-timeline-light');
+    await shot('interrupt-timeline-light', p.locator('iframe.webview').first());
     return { name: 'end to end: Interrupts view and Interrupt timeline', ok: true, detail: `${facts.join('; ')}; screenshots ${shots.join(', ')}` };
   } catch (e) {
     await shot('timeline-failure').catch(() => undefined);
@@ -126,9 +140,9 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
   }
 }
 
-/** Runs a command from the palette (F1), as a user types it. */
-async function runCommand(p: Page, title: string): Promise<void> {
-  await clickInEditor(p);
+/** Runs a command from the palette (F1), as a user types it; first focuses the source editor unless told not to. */
+async function runCommand(p: Page, title: string, focusEditor = true): Promise<void> {
+  if (focusEditor) await clickInEditor(p);
   await p.keyboard.press('F1');
   const input = p.locator('.quick-input-widget input');
   await input.waitFor();

@@ -49,8 +49,11 @@ function within<T>(p: Thenable<T>, ms: number, what: string): Promise<T> {
   return Promise.race([Promise.resolve(p), timeout]).finally(() => clearTimeout(timer));
 }
 
-function description(item: vscode.TreeItem): string {
-  return typeof item.description === 'string' ? item.description : '';
+/** What a node shows (label, then description); a change mark may move the description into a highlighted label. */
+function textOf(item: vscode.TreeItem): string {
+  const l = item.label;
+  const label = typeof l === 'string' ? l : l?.label ?? '';
+  return typeof item.description === 'string' && item.description ? `${label} ${item.description}` : label;
 }
 
 export function defineInterruptViewTests(): void {
@@ -80,20 +83,19 @@ export function defineInterruptViewTests(): void {
       try {
         assert.deepStrictEqual(await provider.roots(), [], 'no session, no chains');
         feed.follow({ sessionId: fake.sessionId, state: () => fake.state() });
-        assert.deepStrictEqual((await provider.roots()).map((n) => n.getTreeItem().label), ['No interrupt yet']);
+        assert.deepStrictEqual((await provider.roots()).map((n) => textOf(n.getTreeItem())), ['No interrupt yet']);
 
         fake.result = { chains: [nicChain(1, 20_000), nicChain(2, 60_000, 'pending')] };
         feed.invalidate('stop');
         const roots = await provider.roots();
         assert.deepStrictEqual(roots.map((n) => n.id), ['interrupts/chain/2', 'interrupts/chain/1'], 'newest first');
-        const first = roots[1].getTreeItem();
-        assert.strictEqual(first.label, '#1 nic (00:03.0 INTA)');
-        assert.strictEqual(description(first), 'GSI 19 → 0x31 · handled · 140 cycles');
-        assert.strictEqual(description(roots[0].getTreeItem()), 'GSI 19 → 0x31 · pending');
+        assert.strictEqual(textOf(roots[1].getTreeItem()), '#1 nic (00:03.0 INTA) GSI 19 → 0x31 · handled · 140 cycles');
+        assert.strictEqual(textOf(roots[0].getTreeItem()), '#2 nic (00:03.0 INTA) GSI 19 → 0x31 · pending');
+        assert.strictEqual(roots[1].getTreeItem().resourceUri?.query, 'changed', 'new since the previous stop');
         const hops = roots[1].getChildren();
-        assert.deepStrictEqual(hops.map((h) => h.getTreeItem().label), ['pci-intx', 'irq-line', 'ioapic-deliver', 'apic-route', 'lapic-accept', 'lapic-ack', 'interrupt-taken']);
-        assert.strictEqual(description(hops[0].getTreeItem()), 'cycle 20000 · device · nic 00:03.0 asserts INTA → PIRQ 3 → GSI 19');
-        assert.strictEqual(description(hops[6].getTreeItem()), 'cycle 20140 · vCPU 0 · guest · vCPU 0 entered its handler');
+        assert.deepStrictEqual(hops.map((h) => h.label()), ['pci-intx', 'irq-line', 'ioapic-deliver', 'apic-route', 'lapic-accept', 'lapic-ack', 'interrupt-taken']);
+        assert.strictEqual(textOf(hops[0].getTreeItem()), 'pci-intx cycle 20000 · device · nic 00:03.0 asserts INTA → PIRQ 3 → GSI 19');
+        assert.strictEqual(textOf(hops[6].getTreeItem()), 'interrupt-taken cycle 20140 · vCPU 0 · guest · vCPU 0 entered its handler');
         const click = hops[6].getTreeItem().command;
         assert.strictEqual(click?.command, 'hyperstep.runToCycle');
         assert.deepStrictEqual(click?.arguments, [{ sessionId: 'fake-session', cycle: 20_140, vcpu: 0 } satisfies RunToCycleArgs]);
@@ -107,7 +109,7 @@ export function defineInterruptViewTests(): void {
         assert.strictEqual(mark('interrupts/chain/3'), 'changed', 'a new chain is marked');
         assert.strictEqual(mark('interrupts/chain/2'), 'changed', 'pending → handled is marked');
         assert.strictEqual(mark('interrupts/chain/1'), '', 'an unchanged chain is not');
-        assert.strictEqual(next[next.length - 1].getTreeItem().label, '5 older chains summarised: 4 handled, 1 lost');
+        assert.strictEqual(textOf(next[next.length - 1].getTreeItem()), '5 older chains summarised: 4 handled, 1 lost');
       } finally {
         provider.dispose();
         feed.dispose();

@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import type { InterruptChain, InterruptHop } from '../../src/protocol';
 import {
-  chainArrows, chainTitle, defaultCompareMode, fitRange, HOP_GAP, lanesFor, latestRange, layoutTimeline, MIN_SPAN, pan, ticks,
+  chainArrows, chainTitle, defaultCompareMode, fitRange, HOP_GAP, lanesFor, latestRange, layoutTimeline, MIN_SPAN, pan, pathRange, ticks,
   vcpuCount, xScale, zoom,
 } from '../../src/views/timeline/layout';
 
@@ -165,6 +165,13 @@ describe('views/timeline layout', () => {
     assert.strictEqual(layout.exits.length, 1);
     assert.strictEqual(layout.exits[0].y, layout.lanes.find((l) => l.key === 'vcpu:1')?.y);
     assert.deepStrictEqual(layout.lanes.filter((l) => l.placement).map((l) => l.label), ['IOAPIC · VMM', 'LAPIC 0 · VMM', 'LAPIC 1 · VMM']);
+  });
+
+  it('zooms to a chain\'s path up to its handler, or its whole span when it was never taken', () => {
+    const r = pathRange(nicChain(1, 20_000));
+    assert.ok(r.start < 20_000 && r.start > 19_900 && r.end > 20_140 && r.end < 20_200, JSON.stringify(r));
+    const pending: InterruptChain = { ...nicChain(1, 20_000), hops: nicChain(1, 20_000).hops.filter((h) => h.kind !== 'interrupt-taken') };
+    assert.ok(pathRange(pending).end > 20_400);
   });
 
   it('titles a chain with id, source, route, outcome and latency', () => {

@@ -83,6 +83,7 @@ svg.timeline { display: block; user-select: none; cursor: grab; }
 .now { stroke: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, var(--vscode-charts-yellow)); stroke-width: 2; stroke-dasharray: 5 3; }
 .now-label { fill: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, var(--vscode-charts-yellow)); font-size: 11px; font-weight: 600; }
 .bracket { stroke: var(--vscode-descriptionForeground); stroke-width: 1; fill: none; }
+.chain { cursor: zoom-in; }
 .chain-label { fill: var(--vscode-foreground); font-size: 11px; }
 .chain.outcome-lost .chain-label, .chain.outcome-blocked .chain-label { fill: var(--vscode-errorForeground); }
 .hop { cursor: pointer; outline: none; }

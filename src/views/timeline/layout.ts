@@ -164,6 +164,12 @@ export function latestRange(chains: readonly InterruptChain[], current?: number)
   return r;
 }
 
+/** A chain's path from its first hop to the handler's first instruction (its whole span if never taken). */
+export function pathRange(chain: InterruptChain): CycleRange {
+  const taken = chain.hops.findIndex((h) => h.kind === 'interrupt-taken');
+  return fitRange([{ ...chain, hops: taken >= 0 ? chain.hops.slice(0, taken + 1) : chain.hops }]);
+}
+
 function padded(lo: number, hi: number): CycleRange {
   const span = Math.max(hi - lo, MIN_SPAN);
   const margin = Math.max(Math.round(span * 0.06), 2);

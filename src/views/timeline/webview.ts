@@ -7,7 +7,7 @@
 // VS Code's theme variables (--vscode-*), so the picture follows light, dark and high-contrast
 // themes. Why plain SVG and not a chart library: docs/extension.md.
 import {
-  type CycleRange, DEFAULT_FRAME, defaultCompareMode, fitRange, type Frame, latestRange, type Layout, layoutTimeline, pan,
+  type CycleRange, DEFAULT_FRAME, defaultCompareMode, fitRange, type Frame, latestRange, type Layout, layoutTimeline, pan, pathRange,
   type TimelineModel, zoom,
 } from './layout';
 import type { CompareState, DrawnPicture, FromWebview, ToWebview } from './messages';
@@ -127,7 +127,7 @@ function drawPicture(parent: HTMLElement, model: TimelineModel, range: CycleRang
   drawLanes(svg, layout, f);
   drawAxis(svg, layout, f);
   drawExits(svg, layout);
-  drawChains(svg, layout);
+  drawChains(svg, layout, model);
   drawArrows(svg, layout, role);
   if (layout.now !== undefined && model.current !== undefined) {
     const g = el('g', { class: 'now-marker', 'data-cycle': model.current }, svg);
@@ -184,7 +184,7 @@ function drawExits(svg: SVGSVGElement, layout: Layout): void {
   }
 }
 
-function drawChains(svg: SVGSVGElement, layout: Layout): void {
+function drawChains(svg: SVGSVGElement, layout: Layout, model: TimelineModel): void {
   const g = el('g', { class: 'chains' }, svg);
   layout.chains.forEach((c, i) => {
     const y = 13 + (i % 2) * 13;
@@ -192,7 +192,14 @@ function drawChains(svg: SVGSVGElement, layout: Layout): void {
     const x2 = Math.max(c.x2, c.x1 + 2);
     el('path', { d: `M${c.x1},${y + 8} v-4 H${x2} v4`, class: 'bracket' }, bracket);
     text(bracket, Math.min(c.x1, layout.scale.left + layout.scale.width - 8), y, c.title, 'chain-label');
-    title(bracket, c.title);
+    title(bracket, `${c.title}\nClick: zoom to its path to the handler`);
+    bracket.addEventListener('click', () => {
+      const chain = model.chains.find((x) => x.id === c.id);
+      if (!chain) return;
+      state.range = pathRange(chain);
+      state.follow = 'user';
+      render();
+    });
   });
 }
 
