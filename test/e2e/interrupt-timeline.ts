@@ -112,7 +112,7 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
     await step(log, 'a click on the chain\'s title zooms to its path up to the handler', async () => {
       if (!frame) throw new Error('no timeline frame');
       const before = await frame.locator('#range').textContent();
-      await frame.locator('section.picture.main g.chain[data-chain="1"]').click();
+      await frame.locator('section.picture.main g.chain[data-chain="1"] text.chain-label').click();
       await frame.locator('#range').filter({ hasNotText: before ?? '' }).waitFor();
       facts.push(`zoomed: ${await frame.locator('#range').textContent()}`);
     });

@@ -244,7 +244,7 @@ function attachZoom(svg: SVGSVGElement, layout: Layout): void {
   }, { passive: false });
   let dragFrom: { x: number; range: CycleRange } | undefined;
   svg.addEventListener('pointerdown', (e) => {
-    if ((e.target as Element).closest('.hop')) return;
+    if ((e.target as Element).closest('.hop, .chain')) return;
     dragFrom = { x: e.clientX, range: state.range ?? scale.range };
     svg.setPointerCapture(e.pointerId);
   });
