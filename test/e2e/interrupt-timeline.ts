@@ -3,7 +3,7 @@
 // the handler's EOI completes the NIC's chain. The Interrupts view lists it; "Hyperstep: Show
 // Interrupt Timeline" opens the webview, whose DOM (inside VS Code's webview iframes) must have the
 // five lanes with the IOAPIC labelled "kernel" and one arrow per hop; the compare toggle adds the
-// same program under userspace. Screenshots (dark and light themes) go to test-results/.
+// same program under userspace. Screenshots go to test-results/.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -119,16 +119,6 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
     await settle(p);
     await shot('interrupt-timeline');
     await shot('interrupt-timeline-webview', p.locator('iframe.webview').first());
-    await step(log, 'the light theme: the same picture in theme colours', async () => {
-      await runCommand(p, 'Preferences: Color Theme', false);
-      const input = p.locator('.quick-input-widget input');
-      await input.fill('Light Modern');
-      await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Light Modern' }).first().waitFor();
-      await p.keyboard.press('Enter');
-      await p.locator('.monaco-workbench.vs').waitFor({ timeout: 20_000 });
-      await settle(p);
-    });
-    await shot('interrupt-timeline-light', p.locator('iframe.webview').first());
     return { name: 'end to end: Interrupts view and Interrupt timeline', ok: true, detail: `${facts.join('; ')}; screenshots ${shots.join(', ')}` };
   } catch (e) {
     await shot('timeline-failure').catch(() => undefined);

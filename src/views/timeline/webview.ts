@@ -127,7 +127,7 @@ function drawPicture(parent: HTMLElement, model: TimelineModel, range: CycleRang
   drawLanes(svg, layout, f);
   drawAxis(svg, layout, f);
   drawExits(svg, layout);
-  drawChains(svg, layout, model);
+  drawChains(svg, layout);
   drawArrows(svg, layout, role);
   if (layout.now !== undefined && model.current !== undefined) {
     const g = el('g', { class: 'now-marker', 'data-cycle': model.current }, svg);
@@ -184,7 +184,7 @@ function drawExits(svg: SVGSVGElement, layout: Layout): void {
   }
 }
 
-function drawChains(svg: SVGSVGElement, layout: Layout, model: TimelineModel): void {
+function drawChains(svg: SVGSVGElement, layout: Layout): void {
   const g = el('g', { class: 'chains' }, svg);
   layout.chains.forEach((c, i) => {
     const y = 13 + (i % 2) * 13;
@@ -194,9 +194,11 @@ function drawChains(svg: SVGSVGElement, layout: Layout, model: TimelineModel): v
     text(bracket, Math.min(c.x1, layout.scale.left + layout.scale.width - 8), y, c.title, 'chain-label');
     title(bracket, `${c.title}\nClick: zoom to its path to the handler`);
     bracket.addEventListener('click', () => {
-      const chain = model.chains.find((x) => x.id === c.id);
-      if (!chain) return;
-      state.range = pathRange(chain);
+      // The chain's path to its handler, and the same interrupt's in the other picture, if any.
+      const pictures = [state.model, state.compare.status === 'ready' ? state.compare.model : undefined];
+      const paths = pictures.map((m) => m?.chains.find((x) => x.id === c.id)).filter((x) => x !== undefined).map(pathRange);
+      if (paths.length === 0) return;
+      state.range = { start: Math.min(...paths.map((r) => r.start)), end: Math.max(...paths.map((r) => r.end)) };
       state.follow = 'user';
       render();
     });
