@@ -191,7 +191,10 @@ function drawChains(svg: SVGSVGElement, layout: Layout): void {
     const bracket = el('g', { class: `chain outcome-${c.outcome}`, 'data-chain': c.id }, g);
     const x2 = Math.max(c.x2, c.x1 + 2);
     el('path', { d: `M${c.x1},${y + 8} v-4 H${x2} v4`, class: 'bracket' }, bracket);
-    text(bracket, Math.min(c.x1, layout.scale.left + layout.scale.width - 8), y, c.title, 'chain-label');
+    // Keep the title inside the picture: right-aligned to the edge when it would run past it (≈ 6.2 px a character at 11 px).
+    const right = layout.scale.left + layout.scale.width;
+    const fits = c.x1 + c.title.length * 6.2 <= right;
+    text(bracket, fits ? c.x1 : right, y, c.title, 'chain-label', fits ? 'start' : 'end');
     title(bracket, `${c.title}\nClick: zoom to its path to the handler`);
     bracket.addEventListener('click', () => {
       // The chain's path to its handler, and the same interrupt's in the other picture, if any.
