@@ -15,7 +15,7 @@ const EXTENSION_ID = 'hyperstep.hyperstep';
 type StoppedBody = DebugProtocol.StoppedEvent['body'];
 
 /** Stops reported by the adapter, in order, through a tracker of the test's own. */
-class Stops implements vscode.Disposable {
+export class Stops implements vscode.Disposable {
   private readonly seen: StoppedBody[] = [];
   private readonly waiting: ((b: StoppedBody) => void)[] = [];
   private readonly tracker: vscode.Disposable;
@@ -49,14 +49,14 @@ class Stops implements vscode.Disposable {
   }
 }
 
-function within<T>(p: Thenable<T>, ms: number, what: string): Promise<T> {
+export function within<T>(p: Thenable<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms); });
   return Promise.race([Promise.resolve(p), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Polls `probe` until it returns a value (not undefined). */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   for (;;) {

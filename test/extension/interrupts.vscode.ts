@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { HyperstepApi } from '../../src/extension/api';
 import type { CompareInterruptsArguments, InterruptChain, InterruptsResult, StateSnapshot } from '../../src/protocol';
 import { InterruptsTreeProvider, type ProvenanceSource, type RunToCycleArgs, StateFeed, TimelinePanel } from '../../src/views';
+import { eventually, Stops, within } from './extension.vscode';
 
 const hop = (cycle: number, vcpu: number, layer: 'device' | 'vmm' | 'kernel' | 'guest', kind: string, text = kind) => ({ cycle, vcpu, layer, kind, text });
 
@@ -41,12 +42,6 @@ class FakeSession implements ProvenanceSource {
       vcpus: [{ id: 0, pc: 0x80000000, priv: 'M', halted: false, instret: this.cycles, cycles: this.cycles }],
       exits: { byReason: {}, vmm: {}, kvm: {}, recent: [{ reason: 'EPT_MISCONFIG', cycle: 20_010, pc: 0x80000020, handledIn: 'kernel', vcpu: 0 }], mmio: [] } });
   }
-}
-
-function within<T>(p: Thenable<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms); });
-  return Promise.race([Promise.resolve(p), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** What a node shows (label, then description); a change mark may move the description into a highlighted label. */
@@ -157,6 +152,44 @@ export function defineInterruptViewTests(): void {
       } finally {
         panel.dispose();
         feed.dispose();
+      }
+    });
+    test('on nic-irq.s: the NIC chain in the view, and a click on its interrupt-taken hop runs back to that cycle (goto)', async () => {
+      const api = await vscode.extensions.getExtension<HyperstepApi>('hyperstep.hyperstep')!.activate();
+      const stops = new Stops();
+      let session: vscode.DebugSession | undefined;
+      try {
+        const folder = vscode.workspace.workspaceFolders?.[0];
+        assert.ok(folder);
+        assert.ok(await vscode.debug.startDebugging(folder, {
+          type: 'hyperstep', request: 'launch', name: 'nic-irq (interrupts test)', program: `${folder.uri.fsPath}/examples/nic-irq.s`, stopOnEntry: true,
+          devices: { nic: { slot: 3, msi: false } }, events: [{ atCycle: 20000, nic: 'rx', data: 'hello' }],
+        }));
+        await stops.next('the stop on entry');
+        session = vscode.debug.activeDebugSession;
+        assert.ok(session);
+        await session.customRequest('setExceptionBreakpoints', { filters: ['eoi'] });
+        await session.customRequest('continue', { threadId: 1 });
+        await stops.next('the EOI stop');
+        const chain = await eventually('the NIC chain in the Interrupts view', async () => (await api.provenance.interrupts.roots()).find((n) => n.id === 'interrupts/chain/1'));
+        assert.match(textOf(chain.getTreeItem()), /^#1 nic \(00:03\.0 INTA\) GSI 19 → 0x31 · handled · \d+ cycles$/);
+        const taken = chain.allChildren().find((h) => h.label() === 'interrupt-taken');
+        assert.ok(taken);
+        const click = taken.getTreeItem().command;
+        assert.ok(click && click.command === 'hyperstep.runToCycle');
+        const target = (click.arguments?.[0] as RunToCycleArgs).cycle;
+        const landed = await vscode.commands.executeCommand<{ cycle: number; vcpu: number; pc: number }>(click.command, ...(click.arguments ?? []));
+        const stop = await stops.next('the goto stop');
+        assert.strictEqual(stop.reason, 'goto');
+        assert.ok(landed && landed.cycle >= target && landed.vcpu === 0, JSON.stringify(landed));
+        // Back at the handler's entry, the chain is in service: the view re-read it at the stop.
+        await eventually('the chain in service after going back', async () => {
+          const c = (await api.provenance.interrupts.roots()).find((n) => n.id === 'interrupts/chain/1');
+          return c && / in-service/.test(textOf(c.getTreeItem())) ? c : undefined;
+        });
+      } finally {
+        if (session) await vscode.debug.stopDebugging(session);
+        stops.dispose();
       }
     });
   });
