@@ -7,6 +7,7 @@ import { Machine, MachineConfig, ProgramImage } from '../src/vm/vmm/machine';
 import { collectStatistics } from '../src/vm/vmm/statistics';
 import { loadProgram } from '../src/cli/program';
 import { dapBench } from './dap';
+import { provenanceBench } from './provenance';
 import { runFlat } from './flat';
 import { qemuAvailable, qemuMips } from './qemu';
 
@@ -102,6 +103,7 @@ function main(): void {
   }
   exitBench('lapic-loop.s', 'in-kernel MMIO loop (LAPIC TPR, EPT_MISCONFIG handled in the hypervisor)');
   exitBench('mmio-loop.s', 'VMM MMIO loop (UART scratch register, KVM_EXIT_MMIO to the VMM)');
+  provenanceBench();
   void dapBench();
 }
 

@@ -5,6 +5,7 @@ import { runCommand, EXIT_USAGE } from './run';
 import { asmCommand } from './asm';
 import { compareCommand } from './compare';
 import { dapCommand } from './dap';
+import { whyCliCommand } from './why';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -60,6 +61,21 @@ program.command('compare')
   .option('--event <spec>', 'inject CYCLE:nic:rx:TEXT or CYCLE:irq:GSI:LEVEL (repeatable)', collect, [])
   .action((file: string, opts) => { process.exitCode = compareCommand(file, opts, io); });
 
+program.command('why')
+  .description("why didn't an interrupt arrive? run a program to a cycle and answer as the debug console's `why` does")
+  .argument('<program>', 'ELF file or assembly source')
+  .requiredOption('--at <cycle>', 'the cycle (of the vCPU\'s clock) to ask at', integer)
+  .option('--irq <gsi>', 'the GSI (0–23) whose interrupt did not arrive', integer)
+  .option('--vector <v>', 'the vector (0–255) that did not arrive', integer)
+  .option('--cpu <n>', 'the vCPU (with --vector)', integer, 0)
+  .option('--mmu <mode>', 'second-stage MMU: ept | shadow', 'ept')
+  .option('--irqchip <mode>', 'interrupt controllers: kernel | split | userspace', 'kernel')
+  .option('--vcpus <n>', 'number of vCPUs', integer, 1)
+  .option('--memory <MiB>', 'guest RAM in MiB', integer, 64)
+  .option('--no-vpid', 'flush the TLB on every VM entry and exit')
+  .option('--event <spec>', 'inject CYCLE:nic:rx:TEXT or CYCLE:irq:GSI:LEVEL (repeatable)', collect, [])
+  .action(async (file: string, opts) => { process.exitCode = await whyCliCommand(file, opts, io); });
+
 program.command('asm')
   .description('assemble a source file into an ELF32 RISC-V executable')
   .argument('<source>', 'assembly source (.s/.asm)')
@@ -71,4 +87,4 @@ program.command('dap')
   .description('run the debug adapter (Debug Adapter Protocol) on stdin/stdout')
   .action(() => dapCommand());
 
-program.parse(process.argv);
+void program.parseAsync(process.argv);

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import { Machine } from '../vm/vmm/machine';
 import { collectStatistics } from '../vm/vmm/statistics';
 import { loadProgram } from './program';
-import { attachTrace, parseTraceKinds } from './trace';
+import { attachChainTrace, attachTrace, parseTraceKinds } from './trace';
 import { parseEventSpec } from '../vm/vmm/schedule';
 import type { ScheduledEvent } from '../vm/vmm/machine';
 
@@ -30,7 +30,7 @@ export interface CliIo {
 }
 
 /** Flags that are parsed but belong to features not built yet: refused with a clear message. */
-function checkModes(o: RunOptions): string | undefined {
+export function checkModes(o: Pick<RunOptions, 'mmu' | 'irqchip'>): string | undefined {
   if (o.mmu !== 'ept' && o.mmu !== 'shadow') return `--mmu: expected ept or shadow, got '${o.mmu}'`;
   if (!['kernel', 'split', 'userspace'].includes(o.irqchip)) return `--irqchip: expected kernel, split or userspace, got '${o.irqchip}'`;
   return undefined;
@@ -71,9 +71,13 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
   const loaded = machine.load(program.image);
   for (const w of loaded.warnings) io.stderr(`${file}: warning: ${w}\n`);
   if (loaded.error) { io.stderr(`${file}: ${loaded.error}\n`); return EXIT_USAGE; }
-  if (trace) attachTrace(machine.events, trace, (line) => { flush(); io.stderr(line); });
+  // Exits and MMIO accesses are traced as they happen; interrupts as chains once the run is over.
+  const perEvent = trace ? new Set([...trace].filter((k) => k !== 'irq')) : undefined;
+  if (perEvent?.size) attachTrace(machine.events, perEvent, (line) => { flush(); io.stderr(line); });
+  const chains = trace?.has('irq') ? attachChainTrace(machine) : undefined;
   const outcome = machine.run(o.maxInsns ?? Infinity);
   flush();
+  chains?.finish((text) => io.stderr(text));
   if (o.stats !== undefined) {
     try {
       fs.writeFileSync(o.stats, JSON.stringify(collectStatistics(machine), null, 2) + '\n');

@@ -1,6 +1,8 @@
 // `--trace exits,irq,mmio`: one line per event on stderr, in the spirit of KVM's tracepoints
 // (kvm_exit, kvm_mmio, kvm_set_irq): cycle, vCPU, what happened, addresses, value, where handled.
 import { EventStream, VmEvent } from '../vm/events';
+import { ChainRecorder, Machine } from '../vm';
+import { formatChain, toProtocol } from '../debug/provenance';
 
 export const TRACE_KINDS = ['exits', 'mmio', 'irq'] as const;
 export type TraceKind = typeof TRACE_KINDS[number];
@@ -64,4 +66,23 @@ export function attachTrace(events: EventStream, kinds: ReadonlySet<TraceKind>, 
     const line = formatTraceLine(e, kinds);
     if (line !== undefined) write(line + '\n');
   });
+}
+
+/** Chains a CLI trace keeps (far more than a debug session's ring: nothing is snapshotted). */
+const TRACE_CHAINS = 100_000;
+
+/**
+ * `--trace irq`: the interrupt hops grouped by chain (docs/interrupt-provenance.md). The chain
+ * recorder follows the run; `finish` prints every chain, hop by hop, oldest first.
+ */
+export function attachChainTrace(machine: Machine): { finish(write: (text: string) => void): void } {
+  const rec = ChainRecorder.attach(machine, { capacity: TRACE_CHAINS });
+  return {
+    finish(write) {
+      const chains = rec.chains();
+      const older = rec.total - chains.length;
+      if (older > 0) write(`(${older} older interrupt chains not kept)\n`);
+      for (const c of chains) write(formatChain(toProtocol(machine, c)) + '\n');
+    },
+  };
 }

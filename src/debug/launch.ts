@@ -60,6 +60,7 @@ export interface LaunchConfig {
   events: ScheduledLaunchEvent[];
   cost: CostModel;
   historyBytes: number;
+  interruptChains: number;
 }
 
 /** Validates raw launch arguments; returns the configuration or one message naming the bad field. */
@@ -105,6 +106,7 @@ export function parseLaunchArguments(raw: unknown): LaunchConfig | { error: stri
     events,
     cost,
     historyBytes: (a.historyMiB ?? 512) * 1024 * 1024,
+    interruptChains: a.interruptChains ?? 1024,
   };
 }
 

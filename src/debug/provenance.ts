@@ -39,7 +39,7 @@ function checkVcpu(m: Machine, vcpu: number): number {
 }
 
 /** A chain as the protocol shows it; a pending one the LAPIC or the hart holds back reads 'blocked'. */
-function toProtocol(m: Machine, c: Chain): InterruptChain {
+export function toProtocol(m: Machine, c: Chain): InterruptChain {
   let outcome = c.outcome;
   if (outcome === 'pending' && c.apic >= 0 && c.vector !== undefined && testVector(m.lapics[c.apic].irr, c.vector)) {
     if (whyVector(m, recorderOf(m), c.vector, c.apic).blocker) outcome = 'blocked';
@@ -81,7 +81,8 @@ export function why(m: Machine, args: WhyArguments, defaultVcpu: number): WhyRes
 
 // ---- console ------------------------------------------------------------------------------------------
 
-function formatChain(c: InterruptChain): string {
+/** One chain as the console prints it: a header line, then a line per hop. */
+export function formatChain(c: InterruptChain): string {
   const head = `#${c.id} ${c.outcome}` +
     `${c.gsi !== undefined ? ` GSI ${c.gsi}` : ''}${c.vector !== undefined ? ` vector ${hx(c.vector)}` : ''} from ${c.source}` +
     `${c.latencyCycles !== undefined ? `, latency ${c.latencyCycles} cycles` : ''}`;

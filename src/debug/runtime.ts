@@ -176,7 +176,7 @@ export class DebugRuntime {
     this.inspector = new Inspector(this.machine, this.port);
     this.view = irqView(this.machine);
     this.machine.events.subscribe((e) => this.onEvent(e));
-    ChainRecorder.attach(this.machine); // interrupt chains, rewound with the machine (debug/provenance.ts)
+    ChainRecorder.attach(this.machine, { capacity: config.interruptChains }); // interrupt chains, rewound with the machine (debug/provenance.ts)
   }
 
   /** Loads the program; returns an error or warnings. */

@@ -47,6 +47,8 @@ export interface LaunchArguments {
   events?: LaunchEvent[];
   /** Overrides of the cost model, in cycles (docs/cost-model.md). */
   costModel?: Record<string, number>;
+  /** Interrupt chains kept (the newest; docs/interrupt-provenance.md). */
+  interruptChains?: number;
   /** Memory reverse execution may use for its checkpoints, in MiB. */
   historyMiB?: number;
   /** Working directory relative program paths are resolved against. */

@@ -94,6 +94,16 @@ describe('debug adapter: interrupt chains (hyperstep/interrupts, info interrupts
     assert.deepStrictEqual((await chains()).chains, []);
   });
 
+  it('keeps the newest interruptChains chains and counts the dropped ones (examples/timer.s)', async () => {
+    await launch(dc, { program: `${EXAMPLES}/timer.s`, interruptChains: 2 });
+    await dc.setExceptionBreakpointsRequest({ filters: ['eoi'] });
+    for (let i = 0; i < 4; i++) await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+    const r = await chains();
+    assert.deepStrictEqual(r.chains.map((c) => [c.id, c.sourceKind, c.vector, c.outcome]), [[3, 'timer', 0x40, 'handled'], [4, 'timer', 0x40, 'handled']]);
+    assert.deepStrictEqual(r.dropped, { handled: 2 });
+    assert.match(await repl(dc, 'info interrupts 1'), /^#4 handled vector 0x40 from LAPIC timer 0[^]*\(3 older chains; dropped from the ring of 2: 2 handled\)$/);
+  });
+
   it('refuses bad arguments with clear errors', async () => {
     await launch(dc, { program: NIC_IRQ });
     assert.match(await rejects(request(dc, 'hyperstep/why', { gsi: 99 })), /GSI 99 does not exist: the IOAPIC has pins 0–23/);

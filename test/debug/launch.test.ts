@@ -29,7 +29,7 @@ describe('debug adapter: launch configuration', () => {
     assert.ok(!('error' in r));
     assert.deepStrictEqual({ ...r, cost: undefined }, {
       program: 'a.s', vcpus: 1, memoryMiB: 64, mmu: 'ept', vpid: true, irqchip: 'kernel', stopOnEntry: true, nic: { slot: 3, msi: true },
-      events: [], cost: undefined, historyBytes: 512 * 1024 * 1024,
+      events: [], cost: undefined, historyBytes: 512 * 1024 * 1024, interruptChains: 1024,
     });
   });
 

@@ -9,7 +9,7 @@ import { ChainRecorder } from '../../src/vm/provenance';
 import { loadProgram } from '../../src/cli/program';
 
 const ROOT = path.join(__dirname, '..', '..');
-const TIMER_SPIN = path.join(ROOT, 'test', 'fixtures', 'timer-spin.s');
+const TIMER_SPIN = path.join(ROOT, 'bench', 'timer-spin.s');
 const NIC_IRQ = path.join(ROOT, 'examples', 'nic-irq.s');
 
 function machine(file: string, capacity?: number, irqchip: 'kernel' | 'split' | 'userspace' = 'kernel'): { m: Machine; rec: ChainRecorder } {

@@ -17,7 +17,7 @@ const hx = (v: number): string => '0x' + (v >>> 0).toString(16);
 const MEI = 1 << 11;
 
 function at(w: GuestWrite | undefined): string {
-  return w ? `set at cycle ${w.cycle} by the instruction at ${hx(w.pc)} on vCPU ${w.vcpu}` : '';
+  return w ? `set at: cycle ${w.cycle}, pc ${hx(w.pc)}, vCPU ${w.vcpu}` : '';
 }
 
 function blocked(blocker: WhyKeyword, first: string, register: string, setAt: GuestWrite | undefined, more: string[] = []): WhyAnswer {
@@ -163,7 +163,7 @@ function lapicStage(m: Machine, rec: ChainRecorder, l: Lapic, vector: number): W
     const trap = rec.trapEntry(l.index);
     const inHandler = trap !== undefined && (cpu.mstatus & (1 << 7)) !== 0;
     return blocked('interrupts-off', `vCPU ${l.index}'s ${bit} is clear: interrupts are off${inHandler ? ' (inside a trap handler)' : ''}`,
-      `vCPU ${l.index} ${bit}`, inHandler ? trap : undefined, inHandler ? ['cleared by the trap entry at that cycle; mret restores it from MPIE'] : ['cleared by a CSR write (csrc/csrw mstatus): run back to find it']);
+      `vCPU ${l.index} ${bit}`, inHandler ? trap : undefined, inHandler ? ['cleared by the trap entry at that cycle (the handler\'s first instruction); mret restores it from MPIE'] : ['0 since reset, or cleared by a CSR write (csrc/csrw mstatus)']);
   }
   return undefined;
 }
