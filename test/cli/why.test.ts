@@ -33,7 +33,7 @@ describe('cli: interrupt chains and why', function () {
       // Every other line is a hop of that chain, indented under it, in time order.
       const hops = lines.slice(1);
       assert.ok(hops.length >= 8, lines.join('\n'));
-      for (const h of hops) assert.match(h, /^ +\d+ (vcpu\d|     ) (device|kernel|vmm|guest) +\S+ +\S/);
+      for (const h of hops) assert.match(h, /^ +\d+ (vcpu\d| {5}) (device|kernel|vmm|guest) +\S+ +\S/);
       const ioapicLayer = irqchip === 'kernel' ? 'kernel' : 'vmm';
       assert.ok(hops.some((h) => new RegExp(` ${ioapicLayer} +ioapic-deliver `).test(h)) || hops.some((h) => / msi /.test(h)), lines.join('\n'));
       assert.ok(hops.some((h) => / guest +interrupt-taken /.test(h)));
