@@ -133,6 +133,34 @@ async function continueToBreakpoint(file: string, rounds: number): Promise<{ pla
   return out;
 }
 
+/**
+ * Pause latency during reverseContinue: 6×10⁷ instructions of history, nothing to find backwards,
+ * so the search would run to the start of history; after a moment a threads request and a pause
+ * are sent and timed (pause until the stopped event).
+ */
+async function pauseDuringReverse(file: string, rounds: number): Promise<{ pause: number[]; threads: number[] }> {
+  const dc = await session(file);
+  const out = { pause: [] as number[], threads: [] as number[] };
+  for (let i = 0; i < rounds; i++) {
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'target' }] });
+    await timeStop(dc, () => dc.continueRequest({ threadId: 1 }));
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const stopped = dc.waitForEvent('stopped');
+    await dc.reverseContinueRequest({ threadId: 1 });
+    await new Promise((r) => setTimeout(r, 200 + 100 * i));
+    let t0 = performance.now();
+    await dc.threadsRequest();
+    out.threads.push(performance.now() - t0);
+    t0 = performance.now();
+    await dc.pauseRequest({ threadId: 1 });
+    const body = (await stopped).body as { reason: string };
+    out.pause.push(performance.now() - t0);
+    if (body.reason !== 'pause') console.log(`  (the search ended before the pause: ${body.reason})`);
+  }
+  await dc.stop();
+  return out;
+}
+
 export async function dapBench(): Promise<void> {
   if (!fs.existsSync(ADAPTER)) { console.error(`\nDebug adapter: ${ADAPTER} is missing (npm run build)`); return; }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hyperstep-dap-bench-'));
@@ -149,6 +177,9 @@ export async function dapBench(): Promise<void> {
       `a data breakpoint and 2 event filters armed: ${armed.mips.toFixed(0)} MIPS (${armed.mips >= plain.mips ? 'no slower' : `${((1 - armed.mips / plain.mips) * 100).toFixed(1)}% slower`}; target ≤ 10%)`);
     const back = runs.stepBack;
     console.log(`  stepBack with 10⁷ instructions of history: median ${median(back).toFixed(1)} ms, p90 ${pct(back, 0.9).toFixed(1)} ms, max ${Math.max(...back).toFixed(1)} ms (target ≤ 50 ms)`);
+    const rev = await pauseDuringReverse(loop, 5);
+    console.log(`  pause latency during reverseContinue (6×10⁷ instructions of history): median ${median(rev.pause).toFixed(1)} ms, max ${Math.max(...rev.pause).toFixed(1)} ms; ` +
+      `threads meanwhile: median ${median(rev.threads).toFixed(1)} ms, max ${Math.max(...rev.threads).toFixed(1)} ms (target ≤ 100 ms)`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

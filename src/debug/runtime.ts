@@ -779,7 +779,12 @@ export class DebugRuntime {
       while (this.machine.steps < end) {
         this.pendingStop = undefined;
         const before = this.machine.steps;
-        const outcome = this.history.run(Infinity, end);
+        // In slices, like continue: a window is millions of steps, and pause, threads and
+        // disconnect must be answered while it is searched (docs/debugging.md, "Reverse execution").
+        const t1 = this.host.now();
+        const outcome = this.history.run(Infinity, Math.min(end, before + this.sliceSteps));
+        const dt = this.host.now() - t1, n = this.machine.steps - before;
+        if (n > 1000 && dt > 0) this.sliceSteps = Math.max(10_000, Math.min(MAX_SLICE_STEPS, Math.round(n * (SLICE_MS / 3) / dt)));
         const p = this.pendingStop as PendingStop | undefined;
         const awaited = p?.awaitHandler;
         if (outcome.kind === 'stopped' && outcome.reason === 'breakpoint') {
