@@ -3,7 +3,7 @@
 import { Machine, RunOutcome } from '../vm/vmm/machine';
 import { collectStatistics, MachineStatistics } from '../vm/vmm/statistics';
 import { loadProgram } from './program';
-import { CliIo, EXIT_LIMIT, EXIT_USAGE, parseEvents } from './run';
+import { checkMachineFlags, CliIo, EXIT_LIMIT, EXIT_USAGE, parseEvents } from './run';
 
 export const MMU_MODES = ['ept', 'shadow'] as const;
 export const IRQCHIP_MODES = ['kernel', 'split', 'userspace'] as const;
@@ -32,9 +32,8 @@ const SLICE = 1_000_000;
 const PROGRESS_MS = 2000;
 
 export function compareCommand(file: string, o: CompareOptions, io: CliIo, now: () => number = Date.now): number {
-  if (!Number.isInteger(o.vcpus) || o.vcpus < 1 || o.vcpus > 64) { io.stderr(`hyperstep: --vcpus: expected 1..64, got ${o.vcpus}\n`); return EXIT_USAGE; }
-  if (!Number.isInteger(o.memory) || o.memory < 1 || o.memory > 2048) { io.stderr(`hyperstep: --memory: expected 1..2048 MiB, got ${o.memory}\n`); return EXIT_USAGE; }
-  if (o.maxInsns !== undefined && !(o.maxInsns > 0)) { io.stderr('hyperstep: --max-insns: expected a positive number\n'); return EXIT_USAGE; }
+  const flags = checkMachineFlags(o);
+  if (flags) { io.stderr(`hyperstep: ${flags}\n`); return EXIT_USAGE; }
   const program = loadProgram(file);
   if ('error' in program) { io.stderr(`${program.error}\n`); return EXIT_USAGE; }
   const events = parseEvents(o.event ?? []);

@@ -47,14 +47,21 @@ export function parseEvents(specs: string[]): ScheduledEvent[] | { error: string
   return out;
 }
 
+/** --vcpus, --memory and --max-insns, shared by run and compare: what is wrong, or undefined. */
+export function checkMachineFlags(o: { vcpus: number; memory: number; maxInsns?: number }): string | undefined {
+  if (!Number.isInteger(o.vcpus) || o.vcpus < 1 || o.vcpus > 64) return `--vcpus: expected 1..64, got ${o.vcpus}`;
+  if (!Number.isInteger(o.memory) || o.memory < 1 || o.memory > 2048) return `--memory: expected 1..2048 MiB, got ${o.memory}`;
+  if (o.maxInsns !== undefined && !(o.maxInsns > 0)) return '--max-insns: expected a positive number';
+  return undefined;
+}
+
 export function runCommand(file: string, o: RunOptions, io: CliIo): number {
   const refused = checkModes(o);
   if (refused) { io.stderr(`hyperstep: ${refused}\n`); return EXIT_USAGE; }
   const events = parseEvents(o.event);
   if ('error' in events) { io.stderr(`hyperstep: ${events.error}\n`); return EXIT_USAGE; }
-  if (!Number.isInteger(o.vcpus) || o.vcpus < 1 || o.vcpus > 64) { io.stderr(`hyperstep: --vcpus: expected 1..64, got ${o.vcpus}\n`); return EXIT_USAGE; }
-  if (!Number.isInteger(o.memory) || o.memory < 1 || o.memory > 2048) { io.stderr(`hyperstep: --memory: expected 1..2048 MiB, got ${o.memory}\n`); return EXIT_USAGE; }
-  if (o.maxInsns !== undefined && !(o.maxInsns > 0)) { io.stderr(`hyperstep: --max-insns: expected a positive number\n`); return EXIT_USAGE; }
+  const flags = checkMachineFlags(o);
+  if (flags) { io.stderr(`hyperstep: ${flags}\n`); return EXIT_USAGE; }
   const trace = o.trace === undefined ? undefined : parseTraceKinds(o.trace);
   if (trace && 'error' in trace) { io.stderr(`hyperstep: ${trace.error}\n`); return EXIT_USAGE; }
   const program = loadProgram(file);
