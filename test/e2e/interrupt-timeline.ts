@@ -119,6 +119,22 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
     await settle(p);
     await shot('interrupt-timeline');
     await shot('interrupt-timeline-webview', p.locator('iframe.webview').first());
+    await step(log, 'a click on the interrupt-taken hop runs back to its cycle: a goto stop, "now" redrawn there', async () => {
+      if (!frame) throw new Error('no timeline frame');
+      const hop = frame.locator('section.picture.main g.hop[data-kind="interrupt-taken"]').first();
+      const cycle = Number(await hop.getAttribute('data-cycle'));
+      await hop.click();
+      await pausedOn(p, /goto|cycle \d+/i, 60_000);
+      // The stop redraws the picture: "now" at the first instruction boundary at or after that cycle.
+      const now = frame.locator('section.picture.main .now-marker').first();
+      let at = NaN;
+      for (let i = 0; i < 100 && !(at >= cycle && at < cycle + 200); i++) {
+        await p.waitForTimeout(300);
+        at = Number(await now.getAttribute('data-cycle').catch(() => null));
+      }
+      if (!(at >= cycle && at < cycle + 200)) throw new Error(`"now" is at cycle ${at}, not at the hop's cycle ${cycle}`);
+      facts.push(`goto: hop at cycle ${cycle}, now at ${at}`);
+    });
     return { name: 'end to end: Interrupts view and Interrupt timeline', ok: true, detail: `${facts.join('; ')}; screenshots ${shots.join(', ')}` };
   } catch (e) {
     await shot('timeline-failure').catch(() => undefined);
