@@ -119,12 +119,11 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
     await settle(p);
     await shot('interrupt-timeline');
     await shot('interrupt-timeline-webview', p.locator('iframe.webview').first());
-    await step(log, 'a click on the interrupt-taken hop runs back to its cycle: a goto stop, "now" redrawn there', async () => {
+    await step(log, 'a click on the interrupt-taken hop runs back to its cycle: "now" redrawn there, the chain in service again', async () => {
       if (!frame) throw new Error('no timeline frame');
       const hop = frame.locator('section.picture.main g.hop[data-kind="interrupt-taken"]').first();
       const cycle = Number(await hop.getAttribute('data-cycle'));
       await hop.click();
-      await pausedOn(p, /goto|cycle \d+/i, 60_000);
       // The stop redraws the picture: "now" at the first instruction boundary at or after that cycle.
       const now = frame.locator('section.picture.main .now-marker').first();
       let at = NaN;
@@ -133,6 +132,8 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
         at = Number(await now.getAttribute('data-cycle').catch(() => null));
       }
       if (!(at >= cycle && at < cycle + 200)) throw new Error(`"now" is at cycle ${at}, not at the hop's cycle ${cycle}`);
+      // Back at the handler's first instruction, the chain is in service again (no EOI yet).
+      await paneRows(p, 'Interrupts').filter({ hasText: '#1 nic (00:03.0 INTA)' }).filter({ hasText: 'in-service' }).first().waitFor();
       facts.push(`goto: hop at cycle ${cycle}, now at ${at}`);
     });
     return { name: 'end to end: Interrupts view and Interrupt timeline', ok: true, detail: `${facts.join('; ')}; screenshots ${shots.join(', ')}` };
