@@ -312,7 +312,24 @@ export interface GuestTrapEvent extends EventBase {
   toPriv: number;
 }
 
-export type VmEvent = ExitEvent | MmioEvent | OutputEvent | IrqEvent | DeviceEvent | MemAccessEvent | InterruptTakenEvent | GuestTrapEvent;
+/**
+ * One phase of a VM exit's handling, in the order the code runs it (docs/exits.md): the hypervisor's
+ * exit dispatcher and handlers, the kernel's I/O bus and in-kernel devices, the VMM's run loop and
+ * device handlers, and the way back in. `name` is the function KVM or QEMU runs there.
+ */
+export interface ExitPhaseEvent extends EventBase {
+  kind: 'exit-phase';
+  layer: 'kvm' | 'vmm';
+  name: string;
+  /** What happened in this phase, in words ("not claimed by an in-kernel device"). */
+  detail?: string;
+  /** The device whose handler runs in this phase (its registers are shown with it). */
+  device?: string;
+  /** The kvm_run record as the VMM sees it in this phase. */
+  run?: { exitReason: string; mmio?: { physAddr: number; data: number; len: number; isWrite: boolean }; eoiVector?: number; readyForInterruptInjection: boolean; ifFlag: boolean };
+}
+
+export type VmEvent = ExitEvent | MmioEvent | OutputEvent | IrqEvent | DeviceEvent | MemAccessEvent | InterruptTakenEvent | GuestTrapEvent | ExitPhaseEvent;
 
 export class EventStream {
   private readonly listeners = new Set<(e: VmEvent) => void>();

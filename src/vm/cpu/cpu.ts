@@ -185,6 +185,32 @@ export class Cpu {
     return done;
   }
 
+  /**
+   * Executes again the instruction at pc that was abandoned (EVT_ABORT) for an exit to the VMM,
+   * now that the VMM has served it: no interrupt check first (the instruction is still under way,
+   * as in KVM's complete_userspace_io), a breakpoint on it lifted (it was already passed). Counters
+   * are kept as if the instruction had never been interrupted: its page is already being fetched.
+   */
+  completeInstruction(): number {
+    this.stopReason = StopReason.None;
+    this.evt = 0;
+    const vpn = this.pc >>> 12;
+    const cached = this.fetchTag[vpn & FAST_MASK] === vpn;
+    const page = this.fetchPageHost(this.pc);
+    if (page < 0) { this.evt = 0; return 0; }
+    const word = (page + (this.pc & 0xfff)) >>> 2;
+    const planted = this.mem.breakpointWords.has(word);
+    if (planted) { this.mem.breakpointWords.delete(word); this.mem.decoded[word << 1] = 0; }
+    const n = this.execute(1);
+    if (planted) { this.mem.breakpointWords.add(word); this.mem.decoded[word << 1] = 0; }
+    // execute() found the page in the fetch table: that hit, and the probe above if it hit too,
+    // belong to the fetch the interrupted attempt already counted.
+    this.fastHits -= cached ? 2 : 1;
+    if (this.evt & EVT_ABORT && this.stopReason === StopReason.None) this.stopReason = StopReason.Break;
+    this.evt = 0;
+    return n;
+  }
+
   /** Executes the one instruction at pc with its breakpoint lifted, then plants it again. */
   private stepOverBreakpoint(): number {
     const page = this.fetchPageHost(this.pc); // translates the pc's page if it is not cached

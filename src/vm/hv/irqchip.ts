@@ -30,8 +30,6 @@ export interface IrqOrigin {
 export class VcpuIrqState {
   /** userspace irqchip: the vector KVM_INTERRUPT queued for injection on the next entry, or -1. */
   queuedVector = -1;
-  /** userspace irqchip: the VMM asked to exit as soon as the guest can take an interrupt. */
-  requestInterruptWindow = false;
   /** Per vector: where the pending interrupt came from (for latency). */
   readonly origins = new Map<number, IrqOrigin>();
 }
@@ -104,8 +102,7 @@ export class InKernelIrqchip {
       this.ioapic.eoiBroadcast(vector, v.id);
       return;
     }
-    v.continueToVmm('KVM_EXIT_IOAPIC_EOI'); // the EOI write's own exit goes on to userspace
-    this.vm.vmm.ioapicEoi?.(v, vector);
+    v.exitIoapicEoi(vector); // the EOI write's own exit goes on to userspace, after the instruction
   }
 
   private ioapicDevice(ioapic: Ioapic): KernelMmioHandler {

@@ -2,7 +2,7 @@
 // takes. It is the CPU's port: TLB misses, MMIO, privileged operations and interrupt acknowledge
 // come here, and every exit is counted, charged to the virtual clock and put on the event stream.
 import { Cpu, StopReason } from '../cpu/cpu';
-import { Access, CpuPort, EVT_ABORT, EVT_BREAK, XLATE_ABORT } from '../cpu/port';
+import { Access, CpuPort, EVT_ABORT, EVT_BREAK, XLATE_ABORT, XLATE_MMIO } from '../cpu/port';
 import { Priv } from '../cpu/csr';
 import { Sv32Walker, PTE_D, PTE_R, PTE_U, PTE_W, PTE_X } from '../mmu/sv32';
 import { ASID_BARE, Tlb } from '../mmu/tlb';
@@ -10,6 +10,9 @@ import type { Vm } from './vm';
 import { EXIT_REASON_NAMES, ExitReason, KVM_ENOSYS, KvmExitName } from './exits';
 import { AccessContext } from './paging';
 import { VcpuIrqState } from './irqchip';
+import { KvmExit, KvmRun, KVM_EXIT_CODE_NAMES } from './kvm-run';
+import { exitSentence, VMX_EXIT_HANDLERS } from './exit-handlers';
+import type { ExitPhaseEvent } from '../events';
 
 const A0 = 10;
 const ACCESS_NAMES = ['read', 'write', 'fetch'] as const;
@@ -49,8 +52,22 @@ export interface KernelMmioHandler {
   registerName(gpa: number, isWrite: boolean): string | undefined;
 }
 
+/** One part of an MMIO access that went to the VMM: replayed when the instruction is retried. */
+interface MmioFragment { va: number; access: Access; gpa: number; size: number; isWrite: boolean; data: number }
+
 export class Vcpu implements CpuPort {
   readonly cpu: Cpu;
+  /** The kvm_run record shared with the VMM (mmap'd in KVM): the only way an exit reaches it. */
+  readonly kvmRun = new KvmRun();
+  /**
+   * MMIO accesses of the current instruction that went to the VMM, in order. The instruction is
+   * abandoned at each one (KVM_RUN returns mid-instruction) and retried on re-entry, when these are
+   * replayed with the VMM's data instead of exiting again (KVM's complete_userspace_io).
+   */
+  private readonly fragments: MmioFragment[] = [];
+  private replayed = 0;
+  /** KVM_RUN must complete an instruction the VMM has just served before anything else. */
+  private completing = false;
   readonly tlb: Tlb;
   /** The processor's last guest-table walk (EPT mode), for the Translation view. */
   readonly walker = new Sv32Walker();
@@ -79,32 +96,138 @@ export class Vcpu implements CpuPort {
     this.tlb = new Tlb(vm.config.tlb, (vpn) => this.cpu.invalidatePage(vpn));
   }
 
-  /** KVM_RUN: runs the guest for up to `budget` steps. Returns the steps taken. */
+  /**
+   * KVM_RUN: runs the guest for up to `budget` steps and returns the steps taken; why it returned is
+   * in `kvmRun.exitReason`. An instruction the VMM has just served (KVM_EXIT_MMIO) is completed
+   * first, with the data the VMM wrote back, before interrupts are looked at (complete_userspace_io).
+   */
   run(budget: number): number {
-    this.stopRequested = false;
     this.aborted = false;
-    const vm = this.vm;
+    const vm = this.vm, run = this.kvmRun;
     vm.running = this;
-    if (this.kickPending) {
-      // Without posted interrupts, a vCPU in guest mode is kicked out by an IPI to its physical
-      // CPU (EXTERNAL_INTERRUPT) so the interrupt can be injected on the next entry.
-      this.kickPending = false;
-      this.exitInKernel(ExitReason.EXTERNAL_INTERRUPT, {}, 0);
-      vm.bump('irq_exits');
-    }
-    let n: number;
+    vm.inUserspace = undefined;
+    run.exitReason = KvmExit.INTR;
+    let n = 0;
+    const reentry = this.completing || this.pendingEntryPhase;
     try {
-      n = this.cpu.run(budget);
+      if (this.completing) {
+        this.phase('vmm', 'KVM_RUN', 'back into the kernel: complete_userspace_io finishes the instruction');
+        n = this.completeUserspaceIo();
+        if (this.completing || vm.failure) { // another part of the access goes to the VMM, or the VM failed
+          if (this.completing) run.exitReason = this.exitPending;
+          this.exitPending = KvmExit.UNKNOWN;
+          return n;
+        }
+        this.phase('kvm', 'vmx_vcpu_run', 'VM entry: back to the guest');
+      } else if (this.pendingEntryPhase) {
+        this.pendingEntryPhase = false;
+        this.phase('vmm', 'KVM_RUN', 'back into the kernel');
+        this.phase('kvm', 'vmx_vcpu_run', 'VM entry: back to the guest');
+      }
+      // Back from the VMM: a stop asked for while it handled the exit (a pause, the finisher), or a
+      // deadline the exit's cost carried the clock past, ends KVM_RUN here, as it would have ended
+      // after the instruction.
+      if (reentry && (this.stopRequested || n >= budget || this.cpu.cycles() >= this.deadline)) return n;
+      this.stopRequested = false;
+      if (this.kickPending) {
+        // Without posted interrupts, a vCPU in guest mode is kicked out by an IPI to its physical
+        // CPU (EXTERNAL_INTERRUPT) so the interrupt can be injected on the next entry.
+        this.kickPending = false;
+        this.exitInKernel(ExitReason.EXTERNAL_INTERRUPT, {}, 0);
+        vm.bump('irq_exits');
+      }
+      n += this.cpu.run(budget - n);
+      const stop = this.cpu.stopReason;
+      if (stop === StopReason.TrapLoop) {
+        const c = this.cpu;
+        this.exitToVmm(ExitReason.TRIPLE_FAULT, {}, 'KVM_EXIT_SHUTDOWN');
+        run.exitReason = KvmExit.SHUTDOWN;
+        this.vm.fail('KVM_EXIT_SHUTDOWN', `triple fault on vCPU ${this.id}: traps at pc 0x${hex(c.pc)} keep faulting ` +
+          `(mcause ${c.mcause >>> 0}, mtval 0x${hex(c.mtval)}; scause ${c.scause >>> 0}, stval 0x${hex(c.stval)})`);
+      } else if (stop === StopReason.Breakpoint || stop === StopReason.Ebreak) {
+        run.exitReason = KvmExit.DEBUG;
+        run.debug.kind = stop === StopReason.Breakpoint ? 'breakpoint' : 'ebreak';
+      } else if (this.exitPending !== KvmExit.UNKNOWN) {
+        run.exitReason = this.exitPending;
+      }
+      this.exitPending = KvmExit.UNKNOWN;
+      return n;
     } finally {
+      this.flushEntry();
+      // post_kvm_run_save: what the VMM may look at until the next KVM_RUN.
+      run.ifFlag = this.cpu.externalInterruptEnabled();
+      run.readyForInterruptInjection = run.ifFlag && this.irq.queuedVector < 0;
       vm.running = undefined;
+      if (run.exitReason === KvmExit.MMIO || run.exitReason === KvmExit.IOAPIC_EOI || run.exitReason === KvmExit.IRQ_WINDOW_OPEN) {
+        vm.inUserspace = this; // its VMM thread handles the exit now and re-enters
+      }
     }
-    if (this.cpu.stopReason === StopReason.TrapLoop) {
-      const c = this.cpu;
-      this.exitToVmm(ExitReason.TRIPLE_FAULT, {}, 'KVM_EXIT_SHUTDOWN');
-      this.vm.fail('KVM_EXIT_SHUTDOWN', `triple fault on vCPU ${this.id}: traps at pc 0x${hex(c.pc)} keep faulting ` +
-        `(mcause ${c.mcause >>> 0}, mtval 0x${hex(c.mtval)}; scause ${c.scause >>> 0}, stval 0x${hex(c.stval)})`);
-    }
+  }
+
+  /** The exit to userspace the current KVM_RUN returns with (set by the handler that decided it). */
+  private exitPending: KvmExit = KvmExit.UNKNOWN;
+  /** The next KVM_RUN is the way back in from an exit that went to the VMM (a phase to show). */
+  private pendingEntryPhase = false;
+
+  /** complete_userspace_io: retries the abandoned instruction, replaying the VMM's answers. */
+  private completeUserspaceIo(): number {
+    const run = this.kvmRun, last = this.fragments[this.fragments.length - 1];
+    if (last && !last.isWrite) last.data = run.mmio.data;
+    this.completing = false;
+    this.replayed = 0;
+    const n = this.cpu.completeInstruction();
+    if (!this.completing) { this.fragments.length = 0; this.replayed = 0; }
     return n;
+  }
+
+  /** The last KVM_RUN ended because the guest halted (wfi with nothing pending). */
+  get blockedInHlt(): boolean { return this.cpu.stopReason === StopReason.Halted; }
+
+  /** KVM_GET_MP_STATE / KVM_SET_MP_STATE: halted in wfi, or runnable. */
+  get mpState(): 'runnable' | 'halted' { return this.cpu.halted ? 'halted' : 'runnable'; }
+  set mpState(s: 'runnable' | 'halted') { this.cpu.halted = s === 'halted'; }
+
+  /** KVM_GET_ONE_REG for a CSR (0 when the hart has none). */
+  getOneReg(csr: number): number { return (this.cpu.csrRead(csr) ?? 0) | 0; }
+
+  /** KVM_GET_REGS's pc. */
+  getPc(): number { return this.cpu.pc >>> 0; }
+
+  /** The vCPU's clock (kvmclock): retired instructions plus the cycles of everything charged to it. */
+  clock(): number { return this.cpu.cycles(); }
+
+  /** Instructions the vCPU retired. */
+  get instructions(): number { return this.cpu.instret; }
+
+  /** Reset (KVM_SET_REGS/KVM_SET_SREGS with the reset state): the hart at `entry`. */
+  reset(entry: number): void {
+    this.cpu.reset(entry);
+    this.fragments.length = 0;
+    this.completing = false;
+    this.kvmRun.ifFlag = this.cpu.externalInterruptEnabled();
+    this.kvmRun.readyForInterruptInjection = this.kvmRun.ifFlag && this.irq.queuedVector < 0;
+  }
+
+  /**
+   * Can KVM_RUN make progress (kvm_arch_vcpu_runnable)? Not when halted in wfi with no enabled
+   * interrupt pending and nothing queued by KVM_INTERRUPT: the host would block the thread.
+   */
+  runnable(): boolean {
+    const c = this.cpu;
+    return !(c.halted && (c.mip() & c.mie) === 0 && this.irq.queuedVector < 0);
+  }
+
+  /** A halted vCPU's thread sleeps until `cycle` (its clock moves there). */
+  idleUntil(cycle: number): void {
+    if (cycle > this.cpu.cycles()) this.cpu.addStall(cycle - this.cpu.cycles());
+  }
+
+  /**
+   * kvm_vcpu_kick: a vCPU in guest mode (another one than the running one) is sent an IPI and
+   * takes an EXTERNAL_INTERRUPT exit; one outside guest mode just sees the request at its next entry.
+   */
+  kick(): void {
+    if (this !== this.vm.running && this !== this.vm.inUserspace) this.kickPending = true;
   }
 
   /** Makes the running vCPU leave KVM_RUN after the current instruction (kvm_vcpu_kick). */
@@ -121,6 +244,7 @@ export class Vcpu implements CpuPort {
   /** An exit the hypervisor handles itself, with the cycles its handler costs on top of the round trip. */
   exitInKernel(reason: ExitReason, info: ExitInfo, handlerCycles: number): void {
     this.recordExit(reason, info, 'kernel', undefined);
+    this.entryDue = this.vm.events.active;
     this.stall(this.vm.cost.exitRoundTrip + handlerCycles);
   }
 
@@ -136,6 +260,7 @@ export class Vcpu implements CpuPort {
    * in-kernel LAPIC took an EOI write): one VMX exit, now also a return to the VMM.
    */
   continueToVmm(vmmExit: KvmExitName): void {
+    this.entryDue = false;
     this.vm.countVmmExit(vmmExit);
     if (this.lastExit) { this.lastExit.handledIn = 'vmm'; this.lastExit.vmmExit = vmmExit; }
     this.stall(this.vm.cost.vmmExit);
@@ -153,7 +278,18 @@ export class Vcpu implements CpuPort {
     }
   }
 
+  /** An exit handled in the kernel has not shown its VM entry yet (shown before the next phase). */
+  private entryDue = false;
+
+  /** The VM entry that ends an exit handled in the kernel. */
+  private flushEntry(): void {
+    if (!this.entryDue) return;
+    this.entryDue = false;
+    this.phase('kvm', 'vmx_vcpu_run', 'VM entry: back to the guest');
+  }
+
   private recordExit(reason: ExitReason, info: ExitInfo, handledIn: 'kernel' | 'vmm', vmmExit: KvmExitName | undefined): void {
+    this.flushEntry();
     this.vm.countExit(reason);
     if (!this.vm.config.vpid) {
       // Without VPIDs the processor flushes on VM exit and again on VM entry (SDM §28.4.3.1).
@@ -171,6 +307,12 @@ export class Vcpu implements CpuPort {
     };
     this.lastExit = rec;
     this.vm.logExit(this, rec);
+    if (this.vm.events.active) {
+      // vmx_handle_exit dispatches on the basic exit reason to kvm_vmx_exit_handlers[reason].
+      this.phase('kvm', `vmx_handle_exit: ${rec.reason}`, exitSentence(rec));
+      const h = VMX_EXIT_HANDLERS[reason];
+      if (h) this.phase('kvm', h.name, h.detail(rec));
+    }
   }
 
   chargeWalk(refs: number): void {
@@ -195,6 +337,11 @@ export class Vcpu implements CpuPort {
 
   translate(va: number, access: Access): number {
     const cpu = this.cpu;
+    if (this.replayed < this.fragments.length) {
+      // Retrying an instruction the VMM served: its access is already translated and exited.
+      const f = this.fragments[this.replayed];
+      if (f.va === va && f.access === access) { this.accessVa = va; cpu.xlateGpa = f.gpa; return XLATE_MMIO; }
+    }
     const priv = access === Access.Fetch ? cpu.priv : cpu.dataPriv();
     const paging = (cpu.satp >>> 31) !== 0 && priv !== Priv.M;
     const asid = paging ? (cpu.satp >>> 22) & 0x1ff : ASID_BARE;
@@ -230,29 +377,66 @@ export class Vcpu implements CpuPort {
    * claims leaves KVM_RUN as KVM_EXIT_MMIO for the VMM.
    */
   private mmio(gpa: number, size: number, isWrite: boolean, value: number): number {
+    if (this.replayed < this.fragments.length) {
+      const f = this.fragments[this.replayed];
+      if (f.gpa === gpa && f.size === size && f.isWrite === isWrite) { this.replayed++; return f.data; }
+    }
     const vm = this.vm, cost = vm.cost;
     const reason = this.mmioExitReason;
     const info: ExitInfo = { gpa, gva: this.accessVa, access: isWrite ? Access.Write : Access.Read, qualification: this.mmioQualification };
     this.mmioQualification = 0;
     if (isWrite && vm.paging.emulateRamWrite(this, gpa, size, value)) {
       this.exitInKernel(reason, info, cost.instructionEmulation);
+      this.phase('kvm', 'kvm_mmu_pte_write', 'the write to a guest page table is emulated; its shadow entries updated');
       return 0;
     }
     const kernelDev = vm.kernelDevice(this, gpa);
+    const bus = isWrite ? 'kvm_io_bus_write' : 'kvm_io_bus_read';
     let result = 0;
     if (kernelDev) {
       this.exitInKernel(reason, info, cost.instructionEmulation + cost.inKernelDevice);
+      this.phase('kvm', bus, `claimed by the in-kernel ${kernelDev.name.toUpperCase()}`);
+      this.phase('kvm', `${kernelDev.name === 'lapic' ? 'apic' : kernelDev.name}_mmio_${isWrite ? 'write' : 'read'}`,
+        `${kernelDev.registerName(gpa, isWrite) ?? 'register'}${isWrite ? ` ← 0x${hex(value)}` : ''}`, kernelDev.name);
       if (isWrite) kernelDev.write(this, gpa, size, value); else result = kernelDev.read(this, gpa, size);
       vm.countMmio(kernelDev.name, isWrite);
       this.annotateExit(kernelDev.name, kernelDev.registerName(gpa, isWrite), size, isWrite ? value : result);
       vm.logMmio(this, gpa, size, isWrite, isWrite ? value : result, kernelDev.name, kernelDev.registerName(gpa, isWrite), 'kernel');
-    } else {
-      this.exitToVmm(reason, info, 'KVM_EXIT_MMIO');
-      vm.bump('mmio_exits');
-      result = vm.vmm.mmio(this, gpa, size, isWrite, value);
+      if (this.stopRequested) this.cpu.evt |= vm.failure ? EVT_ABORT : EVT_BREAK;
+      return result;
     }
-    if (this.stopRequested) this.cpu.evt |= vm.failure ? EVT_ABORT : EVT_BREAK;
-    return result;
+    // Not claimed in the kernel: KVM_RUN returns to the VMM with KVM_EXIT_MMIO. The instruction is
+    // abandoned here and retried when the VMM calls KVM_RUN again, with the data it wrote back.
+    this.exitToVmm(reason, info, 'KVM_EXIT_MMIO');
+    this.phase('kvm', bus, 'not claimed by an in-kernel device: exit to userspace');
+    vm.bump('mmio_exits');
+    const run = this.kvmRun;
+    run.mmio.physAddr = gpa; run.mmio.len = size; run.mmio.isWrite = isWrite; run.mmio.data = isWrite ? value >>> 0 : 0;
+    this.fragments.push({ va: this.accessVa, access: isWrite ? Access.Write : Access.Read, gpa, size, isWrite, data: 0 });
+    this.replayed = this.fragments.length;
+    this.completing = true;
+    this.exitPending = KvmExit.MMIO;
+    this.cpu.evt |= EVT_ABORT;
+    if (this.cpu.stopReason === StopReason.None) this.cpu.stopReason = StopReason.Break;
+    return 0;
+  }
+
+  /** A phase of the exit being handled, for whoever watches (the debugger steps through them). */
+  phase(layer: 'kvm' | 'vmm', name: string, detail?: string, device?: string): void {
+    const events = this.vm.events;
+    if (!events.active) return;
+    const e: ExitPhaseEvent = { kind: 'exit-phase', cycle: this.cpu.cycles(), vcpu: this.id, layer, name };
+    if (detail !== undefined) e.detail = detail;
+    if (device !== undefined) e.device = device;
+    if (layer === 'vmm') {
+      const r = this.kvmRun;
+      e.run = {
+        exitReason: KVM_EXIT_CODE_NAMES[r.exitReason] ?? String(r.exitReason), readyForInterruptInjection: r.readyForInterruptInjection, ifFlag: r.ifFlag,
+        ...(r.exitReason === KvmExit.MMIO ? { mmio: { ...r.mmio } } : {}),
+        ...(r.exitReason === KvmExit.IOAPIC_EOI ? { eoiVector: r.eoi.vector } : {}),
+      };
+    }
+    events.emit(e);
   }
 
   /** Adds the device side of an MMIO exit to the last exit record (the VMM calls this too). */
@@ -277,10 +461,33 @@ export class Vcpu implements CpuPort {
     this.vm.bump('halt_exits');
     if (this.vm.irqchip) {
       this.exitInKernel(ExitReason.HLT, {}, 0); // with an in-kernel LAPIC, HLT blocks in the kernel
+      this.phase('kvm', 'kvm_vcpu_halt', 'blocks in the kernel until an interrupt can wake the vCPU');
     } else {
       this.exitToVmm(ExitReason.HLT, {}, 'KVM_EXIT_HLT');
-      this.vm.vmm.halted?.(this);
+      this.leaveToVmm(KvmExit.HLT);
     }
+  }
+
+  /** The instruction completes, then KVM_RUN returns to the VMM with `exit` in kvm_run. */
+  private leaveToVmm(exit: KvmExit): void {
+    this.exitPending = exit;
+    this.kvmRun.exitReason = exit;
+    this.pendingEntryPhase = true;
+    this.phase('kvm', 'kvm_arch_vcpu_ioctl_run', `returns to userspace: ${KVM_EXIT_CODE_NAMES[exit]}`);
+    this.cpu.evt |= EVT_BREAK;
+    if (this.cpu.stopReason === StopReason.None) this.cpu.stopReason = StopReason.Break;
+  }
+
+  /**
+   * The in-kernel LAPIC took the EOI of a level-triggered vector while the IOAPIC is in the VMM
+   * (split irqchip): after the instruction KVM_RUN returns with KVM_EXIT_IOAPIC_EOI (one VMX exit,
+   * now also a return to the VMM).
+   */
+  exitIoapicEoi(vector: number): void {
+    this.continueToVmm('KVM_EXIT_IOAPIC_EOI');
+    this.phase('kvm', 'kvm_ioapic_send_eoi', `vector 0x${hex(vector)} is level-triggered and the IOAPIC is in userspace`);
+    this.kvmRun.eoi.vector = vector;
+    this.leaveToVmm(KvmExit.IOAPIC_EOI);
   }
 
   /**
@@ -289,6 +496,7 @@ export class Vcpu implements CpuPort {
    */
   injectInterrupt(vector: number): void {
     this.irq.queuedVector = vector;
+    this.kvmRun.readyForInterruptInjection = false;
     this.cpu.addStall(this.vm.cost.ioctl);
     this.cpu.setExternalLine(true);
   }
@@ -304,12 +512,11 @@ export class Vcpu implements CpuPort {
 
   /** Between instructions, before interrupts are checked: the userspace irqchip's interrupt window. */
   beforeInterruptCheck(): void {
-    const irq = this.irq;
-    if (irq.requestInterruptWindow && this.cpu.externalInterruptEnabled()) {
-      irq.requestInterruptWindow = false;
+    if (this.kvmRun.requestInterruptWindow && this.cpu.externalInterruptEnabled()) {
+      this.kvmRun.requestInterruptWindow = false;
       this.exitToVmm(ExitReason.INTERRUPT_WINDOW, {}, 'KVM_EXIT_IRQ_WINDOW_OPEN');
       this.vm.bump('irq_window_exits');
-      this.vm.vmm.interruptWindowOpen?.(this);
+      this.leaveToVmm(KvmExit.IRQ_WINDOW_OPEN);
     }
   }
 

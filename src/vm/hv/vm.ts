@@ -21,18 +21,6 @@ export interface Memslot {
   userspaceAddr: number;
 }
 
-/** What KVM_RUN's caller provides: the userspace half of the exits that leave the kernel. */
-export interface VmmExitHandler {
-  /** KVM_EXIT_MMIO: returns the data for a read; `data` is the value for a write. */
-  mmio(vcpu: Vcpu, gpa: number, size: number, isWrite: boolean, data: number): number;
-  /** KVM_EXIT_IOAPIC_EOI (split irqchip): a level-triggered vector was EOIed in the kernel's LAPIC. */
-  ioapicEoi?(vcpu: Vcpu, vector: number): void;
-  /** KVM_EXIT_IRQ_WINDOW_OPEN (userspace irqchip): the guest can take an interrupt now. */
-  interruptWindowOpen?(vcpu: Vcpu): void;
-  /** KVM_EXIT_HLT (userspace irqchip): the vCPU halted; the VMM decides when it runs again. */
-  halted?(vcpu: Vcpu): void;
-}
-
 /** Interrupt counters of SPEC §8 `interrupts`, and every latency measured. */
 export interface InterruptStats {
   /** Device lines that rose, and MSIs sent. */
@@ -91,8 +79,10 @@ export class Vm {
   readonly lineRoseAt = new Float64Array(24);
   /** The vCPU inside KVM_RUN right now, whose clock is the machine's present. */
   running: Vcpu | undefined;
+  /** The vCPU whose thread is in the VMM handling its exit (out of KVM_RUN, about to re-enter). */
+  inUserspace: Vcpu | undefined;
 
-  constructor(readonly host: HostMemory, readonly events: EventStream, readonly vmm: VmmExitHandler, config: Partial<VmConfig> = {}) {
+  constructor(readonly host: HostMemory, readonly events: EventStream, config: Partial<VmConfig> = {}) {
     this.config = { ...DEFAULT_VM_CONFIG, ...config };
     this.cost = this.config.cost;
     this.paging = this.config.mmu === 'shadow' ? new ShadowPaging(this) : new EptPaging(this);
@@ -101,7 +91,8 @@ export class Vm {
 
   /** The present in virtual time: the running vCPU's clock, else the most advanced one. */
   now(): number {
-    return this.running ? this.running.cpu.cycles() : this.maxCycles();
+    const v = this.running ?? this.inUserspace;
+    return v ? v.cpu.cycles() : this.maxCycles();
   }
 
   /** The most advanced vCPU's clock. */
@@ -138,7 +129,7 @@ export class Vm {
     this.irqStats.delivered += accepted;
     for (const t of targets) {
       const v = this.vcpus[t];
-      if (v && v !== this.running) v.kickPending = true;
+      v?.kick();
     }
   }
 

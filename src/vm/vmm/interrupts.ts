@@ -11,7 +11,7 @@ import type { Vm } from '../hv/vm';
 import type { Vcpu } from '../hv/vcpu';
 import type { MmioDevice } from './device';
 import { countingBus, IrqchipMode, LAPIC_BASE } from '../hv/irqchip';
-import { MIP_MEIP } from '../cpu/csr';
+import { Csr, MIP_MEIP } from '../cpu/csr';
 
 /** KVM irq source ids (KVM_USERSPACE_IRQ_SOURCE_ID is 0): each device drives its lines as its own source. */
 const SOURCE_IDS: Record<string, number> = { vmm: 0, uart: 1, testdev: 2, pci: 3, console: 4 };
@@ -42,7 +42,7 @@ export class VmmInterrupts {
   attachVcpu(v: Vcpu): void {
     if (this.mode !== 'userspace') return;
     const lapic = new Lapic({
-      index: v.id, bus: this.vmmBus!, clock: { now: () => v.cpu.cycles() }, events: this.vm.events,
+      index: v.id, bus: this.vmmBus!, clock: { now: () => v.clock() }, events: this.vm.events,
       onInterruptChange: (has) => { if (has) this.tryInject(v); },
       eoiBroadcast: (vector) => this.ioapic!.eoiBroadcast(vector, v.id),
     });
@@ -108,15 +108,19 @@ export class VmmInterrupts {
    */
   tryInject(v: Vcpu): void {
     const lapic = this.lapics[v.id];
-    if (!lapic || v.irq.queuedVector >= 0 || !lapic.hasInterrupt()) return;
-    if (!v.cpu.externalInterruptEnabled()) {
-      v.irq.requestInterruptWindow = true;
-      this.wakeIfEnabled(v);
+    const run = v.kvmRun;
+    if (!lapic || !lapic.hasInterrupt()) return;
+    // kvm_run as KVM left it when the vCPU last returned (QEMU's kvm_arch_pre_run reads the same).
+    if (!run.readyForInterruptInjection) {
+      if (!run.ifFlag) {
+        run.requestInterruptWindow = true;
+        this.wakeIfEnabled(v);
+      }
       return;
     }
     const vector = lapic.acknowledge();
     v.injectInterrupt(vector); // KVM_INTERRUPT
-    if (v !== this.vm.running) v.kickPending = true;
+    v.kick();
   }
 
   /**
@@ -125,7 +129,7 @@ export class VmmInterrupts {
    * itself (QEMU's cpu_has_work); the interrupt waits for its window.
    */
   private wakeIfEnabled(v: Vcpu): void {
-    if (v.cpu.halted && (v.cpu.mie & MIP_MEIP) !== 0) v.cpu.halted = false;
+    if (v.mpState === 'halted' && (v.getOneReg(Csr.mie) & MIP_MEIP) !== 0) v.mpState = 'runnable'; // KVM_SET_MP_STATE
   }
 
   /** KVM_EXIT_HLT: a vCPU halted while its LAPIC holds an interrupt it cannot take yet. */

@@ -1,9 +1,11 @@
-// The VMM's machine (QEMU's `virt`-like board, SPEC §2): it allocates guest RAM, registers it with
-// the hypervisor as memslot 0, owns the memory-region tree and the devices, and handles the exits
-// that come back from KVM_RUN.
+// The VMM's machine (QEMU's `virt`-like board, docs/devices.md): it allocates guest RAM, registers
+// it with the hypervisor as memslot 0, owns the memory-region tree and the devices, and runs each
+// vCPU as QEMU's kvm_cpu_exec does: KVM_RUN, then a switch on kvm_run's exit_reason, the result
+// written back into kvm_run, and KVM_RUN again (docs/exits.md).
 import { HostMemory } from '../mem/host-memory';
 import { EventStream } from '../events';
-import { Vm, VmConfig, VmmExitHandler } from '../hv/vm';
+import { Vm, VmConfig } from '../hv/vm';
+import { KvmExit, KVM_EXIT_CODE_NAMES } from '../hv/kvm-run';
 import { DEFAULT_TLB } from '../mmu/tlb';
 import { DEFAULT_COST_MODEL } from '../hv/cost-model';
 import { hex, Vcpu } from '../hv/vcpu';
@@ -11,7 +13,6 @@ import { MmioDevice } from './device';
 import { Finisher, FinisherAction } from './finisher';
 import { Uart16550 } from './uart16550';
 import { MemoryRegionTree } from './mtree';
-import { StopReason } from '../cpu/cpu';
 import { MISA_VALUE } from '../cpu/csr';
 import { markNotSnapshotted } from '../mem/not-snapshotted';
 import { IOAPIC_BASE, LAPIC_BASE, APIC_MMIO_SIZE } from '../hv/irqchip';
@@ -88,7 +89,12 @@ const NET_QUEUE_LIMIT = 64;
 /** Steps each vCPU runs before the next one gets its turn: fixed, so runs are deterministic. */
 const QUANTUM = 10_000;
 
-export class Machine implements VmmExitHandler {
+/** QEMU's function for a device's register write/read, as the stack shows it. */
+const DEVICE_HANDLERS: Record<string, string> = {
+  uart: 'serial', finisher: 'sifive_test', testdev: 'testdev', ioapic: 'ioapic_mem', lapic: 'apic_mem', 'pci-ecam': 'pci_host_config', nic: 'hyperstep_nic_mmio',
+};
+
+export class Machine {
   readonly config: MachineConfig;
   readonly events = new EventStream();
   readonly host: HostMemory;
@@ -125,7 +131,7 @@ export class Machine implements VmmExitHandler {
     this.config = { ...DEFAULT_MACHINE_CONFIG, ...config };
     const ramBytes = this.config.memoryMiB * 1024 * 1024;
     this.host = new HostMemory(ramBytes);
-    this.vm = new Vm(this.host, this.events, this, this.config);
+    this.vm = new Vm(this.host, this.events, this.config);
     this.vm.setUserMemoryRegion({ slot: 0, guestPhysAddr: RAM_BASE, memorySize: ramBytes, userspaceAddr: 0 });
     this.mtree.addRam('ram', RAM_BASE, ramBytes);
     this.interrupts = new VmmInterrupts(this.vm, this.config.irqchip);
@@ -290,7 +296,7 @@ export class Machine implements VmmExitHandler {
         this.host.write(this.vm.gpaToHost(s.paddr), s.data.subarray(0, Math.min(s.data.length, s.memSize)));
       }
     }
-    for (const v of this.vcpus) v.cpu.reset(image?.entry ?? RAM_BASE);
+    for (const v of this.vcpus) v.reset(image?.entry ?? RAM_BASE);
   }
 
   /** Asks a running `run` to return at the next instruction boundary (pause). */
@@ -302,7 +308,7 @@ export class Machine implements VmmExitHandler {
   /** Total retired instructions over all vCPUs. */
   instructions(): number {
     let n = 0;
-    for (const v of this.vcpus) n += v.cpu.instret;
+    for (const v of this.vcpus) n += v.instructions;
     return n;
   }
 
@@ -335,10 +341,10 @@ export class Machine implements VmmExitHandler {
         // to the next thing that can wake one (its LAPIC timer, a scheduled event).
         const allIdle = this.vcpus.every((o) => this.isIdle(o));
         const target = allIdle ? this.earliestWakeup() : this.present();
-        if (target !== Infinity && target > v.cpu.cycles()) { v.cpu.addStall(target - v.cpu.cycles()); this.catchUp(v); }
+        if (target !== Infinity && target > v.clock()) { v.idleUntil(target); this.catchUp(v); }
         if (this.isIdle(v)) {
           if (allIdle && target === Infinity && ++idle >= this.vcpus.length) {
-            return { kind: 'halted', message: `every vCPU is halted in wfi and no interrupt can arrive (pc 0x${hex(this.vcpus[0].cpu.pc)})` };
+            return { kind: 'halted', message: `every vCPU is halted in wfi and no interrupt can arrive (pc 0x${hex(this.vcpus[0].getPc())})` };
           }
           this.nextTurn();
           continue;
@@ -348,27 +354,77 @@ export class Machine implements VmmExitHandler {
       // catchUp may have fired events a debugger stops on: honour the request before running.
       if (this.stopRequested) return { kind: 'stopped', reason: 'pause', vcpu: this.turn };
       const wake = this.cyclesToNextWakeup(v);
-      v.deadline = v.cpu.cycles() + wake;
-      const n = v.run(Math.max(1, Math.min(this.quantumLeft, left, wake)));
+      v.deadline = v.clock() + wake;
+      const n = this.kvmCpuExec(v, Math.max(1, Math.min(this.quantumLeft, left, wake)));
       this.steps += n;
       this.quantumLeft -= n;
       this.catchUp(v);
-      const reason = v.cpu.stopReason;
-      if (reason === StopReason.Breakpoint || reason === StopReason.Ebreak) {
-        return { kind: 'stopped', reason: reason === StopReason.Breakpoint ? 'breakpoint' : 'ebreak', vcpu: v.id };
-      }
-      if (this.quantumLeft <= 0 || reason === StopReason.Halted) this.nextTurn();
+      const run = v.kvmRun;
+      if (run.exitReason === KvmExit.DEBUG) return { kind: 'stopped', reason: run.debug.kind, vcpu: v.id };
+      if (this.quantumLeft <= 0 || v.blockedInHlt) this.nextTurn();
     }
   }
 
-  /** Halted with nothing that could wake it now. */
+  /**
+   * QEMU's kvm_cpu_exec: KVM_RUN, then handle what kvm_run says and go back in, until an exit the
+   * VMM's run loop must act on (a debug stop, a halt, a failure) or the budget is spent. Returns the
+   * steps the vCPU took.
+   */
+  private kvmCpuExec(v: Vcpu, budget: number): number {
+    let n = v.run(budget);
+    for (;;) {
+      const run = v.kvmRun;
+      switch (run.exitReason) {
+        case KvmExit.MMIO: {
+          const m = run.mmio;
+          this.phase(v, 'kvm_cpu_exec: KVM_EXIT_MMIO', `${m.isWrite ? `write 0x${hex(m.data)} to` : 'read from'} GPA 0x${hex(m.physAddr)}, ${m.len} byte${m.len > 1 ? 's' : ''}`);
+          const data = this.mmio(v, m.physAddr, m.len, m.isWrite, m.data);
+          if (!m.isWrite) m.data = data >>> 0;
+          break;
+        }
+        case KvmExit.IOAPIC_EOI:
+          this.phase(v, 'kvm_cpu_exec: KVM_EXIT_IOAPIC_EOI', `vector 0x${hex(run.eoi.vector)}`);
+          this.phase(v, 'ioapic_eoi_broadcast', `the IOAPIC clears remote IRR of the pins with vector 0x${hex(run.eoi.vector)}`, 'ioapic');
+          this.interrupts.ioapicEoi(v, run.eoi.vector);
+          break;
+        case KvmExit.IRQ_WINDOW_OPEN:
+          this.phase(v, 'kvm_cpu_exec: KVM_EXIT_IRQ_WINDOW_OPEN', 'the guest can take an interrupt: INTA on the LAPIC, then KVM_INTERRUPT');
+          this.interrupts.windowOpen(v);
+          break;
+        case KvmExit.HLT:
+          this.phase(v, 'kvm_cpu_exec: KVM_EXIT_HLT', 'the vCPU waits until its LAPIC has an interrupt it can take');
+          this.interrupts.halted(v);
+          return n;
+        default: // KVM_EXIT_DEBUG, KVM_EXIT_INTR, KVM_EXIT_SHUTDOWN, KVM_EXIT_INTERNAL_ERROR: the run loop decides
+          return n;
+      }
+      if (this.vm.failure) return n;
+      n += v.run(budget - n);
+    }
+  }
+
+  /** A phase of the VMM's handling of an exit (the debugger steps through them; docs/exits.md). */
+  private phase(v: Vcpu, name: string, detail: string, device?: string): void {
+    if (!this.events.active) return;
+    const r = v.kvmRun;
+    this.events.emit({
+      kind: 'exit-phase', cycle: v.clock(), vcpu: v.id, layer: 'vmm', name, detail, ...(device ? { device } : {}),
+      run: {
+        exitReason: KVM_EXIT_CODE_NAMES[r.exitReason] ?? String(r.exitReason), readyForInterruptInjection: r.readyForInterruptInjection, ifFlag: r.ifFlag,
+        ...(r.exitReason === KvmExit.MMIO ? { mmio: { ...r.mmio } } : {}),
+        ...(r.exitReason === KvmExit.IOAPIC_EOI ? { eoiVector: r.eoi.vector } : {}),
+      },
+    });
+  }
+
+  /** Halted with nothing that could wake it now (KVM would block the vCPU's thread). */
   private isIdle(v: Vcpu): boolean {
-    return v.cpu.halted && (v.cpu.mip() & v.cpu.mie) === 0 && v.irq.queuedVector < 0;
+    return !v.runnable();
   }
 
   /** Fires the scheduled events and LAPIC timer expiries that vCPU `v`'s clock has reached. */
   private catchUp(v: Vcpu): void {
-    const now = v.cpu.cycles();
+    const now = v.clock();
     while (this.schedule.length && this.schedule[0].atCycle <= now) this.fire(this.schedule.shift()!);
     const lapic = this.lapics[v.id];
     const deadline = lapic?.nextTimerDeadline();
@@ -387,7 +443,7 @@ export class Machine implements VmmExitHandler {
   private cyclesToNextWakeup(v: Vcpu): number {
     const deadline = this.lapics[v.id]?.nextTimerDeadline() ?? Infinity;
     const next = Math.min(deadline, this.schedule.length ? this.schedule[0].atCycle : Infinity);
-    return next === Infinity ? Infinity : Math.max(1, next - v.cpu.cycles());
+    return next === Infinity ? Infinity : Math.max(1, next - v.clock());
   }
 
   private earliestWakeup(): number {
@@ -399,7 +455,7 @@ export class Machine implements VmmExitHandler {
   /** The clock of the most advanced vCPU that is not idle. */
   private present(): number {
     let t = -Infinity;
-    for (const o of this.vcpus) if (!this.isIdle(o)) t = Math.max(t, o.cpu.cycles());
+    for (const o of this.vcpus) if (!this.isIdle(o)) t = Math.max(t, o.clock());
     return t === -Infinity ? Infinity : t;
   }
 
@@ -427,11 +483,12 @@ export class Machine implements VmmExitHandler {
 
   // ---- exits from the hypervisor --------------------------------------------------------------
 
-  mmio(vcpu: Vcpu, gpa: number, size: number, isWrite: boolean, data: number): number {
+  /** KVM_EXIT_MMIO: the access reaches the device that owns `gpa` (QEMU's address_space_rw). */
+  private mmio(vcpu: Vcpu, gpa: number, size: number, isWrite: boolean, data: number): number {
     const region = this.mtree.findDevice(gpa);
     if (!region || gpa + size > region.base + region.size) {
       this.vm.fail('VMM', `no device at GPA 0x${hex(gpa)}: ${isWrite ? `write of 0x${hex(data)}` : 'read'} ` +
-        `(${size} byte${size > 1 ? 's' : ''}) by vCPU ${vcpu.id} at pc 0x${hex(vcpu.cpu.pc)}`);
+        `(${size} byte${size > 1 ? 's' : ''}) by vCPU ${vcpu.id} at pc 0x${hex(vcpu.getPc())}`);
       return 0;
     }
     let dev = region.device, offset = gpa - region.base;
@@ -442,6 +499,12 @@ export class Machine implements VmmExitHandler {
     }
     if (this.lapicDevice && dev === this.lapicDevice) this.lapicDevice.current = vcpu.id;
     this.vm.countMmio(dev.name, isWrite, 'vmm');
+    if (this.events.active) {
+      const fn = DEVICE_HANDLERS[dev.name] ?? dev.name;
+      const reg = dev.registerName(offset, isWrite);
+      this.phase(vcpu, `memory_region_dispatch_${isWrite ? 'write' : 'read'}`, `GPA 0x${hex(gpa)} is in the ${dev.name} region`);
+      this.phase(vcpu, `${fn}_${isWrite ? 'write' : 'read'}${reg ? ' ' + reg : ''}`, `${dev.name}${reg ? ' ' + reg : ''} at offset 0x${hex(offset)}${isWrite ? ` ← 0x${hex(data)}` : ''}`, dev.name);
+    }
     let value = 0;
     if (dev.registerWidth >= size) {
       if (isWrite) dev.write(offset, size, data); else value = dev.read(offset, size);
@@ -457,18 +520,6 @@ export class Machine implements VmmExitHandler {
     vcpu.annotateExit(dev.name, register, size, isWrite ? data : value);
     this.vm.logMmio(vcpu, gpa, size, isWrite, isWrite ? data : value, dev.name, register, 'vmm');
     return value;
-  }
-
-  ioapicEoi(vcpu: Vcpu, vector: number): void {
-    this.interrupts.ioapicEoi(vcpu, vector);
-  }
-
-  interruptWindowOpen(vcpu: Vcpu): void {
-    this.interrupts.windowOpen(vcpu);
-  }
-
-  halted(vcpu: Vcpu): void {
-    this.interrupts.halted(vcpu);
   }
 
   private onFinisher(action: FinisherAction): void {
