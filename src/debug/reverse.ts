@@ -49,6 +49,8 @@ export interface ReverseHost<S extends ReverseStop> {
   enterHandler(id: number): void;
   /** Drops a stop decided during re-execution. */
   dropPending(): void;
+  /** Before an instruction of `id` that exits: the stop at the exit's last phase (else undefined). */
+  landInExit(id: number, byLine: boolean): S | undefined;
 }
 
 export class ReverseExecution<S extends ReverseStop> {
@@ -118,7 +120,7 @@ export class ReverseExecution<S extends ReverseStop> {
     const sp0 = rt.port.reg(id, 2);
     if (m.vcpus.length === 1 && !curLine) {
       h.seek(target - 1);
-      return rt.stepStop(id);
+      return rt.landInExit(id, false) ?? rt.stepStop(id);
     }
     let window = m.vcpus.length === 1 ? 64 : m.vcpus.length * QUANTUM + 1;
     const floor = this.floor(target);
@@ -147,7 +149,7 @@ export class ReverseExecution<S extends ReverseStop> {
           if (j > 0 || from === floor) chosen = recs[j].step;
         }
       }
-      if (chosen !== undefined) { h.seek(chosen); return rt.stepStop(id); }
+      if (chosen !== undefined) { h.seek(chosen); return rt.landInExit(id, curLine !== undefined) ?? rt.stepStop(id); }
       if (from === floor || window >= 1 << 24) {
         h.seek(recs.length ? recs[0].step : from);
         return recs.length ? rt.stepStop(id) : rt.atHistoryStart(id);

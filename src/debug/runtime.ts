@@ -15,6 +15,7 @@ import { registerNumber } from '../asm/registers';
 import { csrByName } from '../asm/csr-names';
 import { BreakpointBase, CodeBreakpoint, DataBreakpoint, decide, EventFilterBreakpoint } from './breakpoints';
 import { BreakpointSet } from './breakpoint-set';
+import { deviceRegisters, ExitView, phaseFrameName, PhaseStop } from './exit-phases';
 import { ReverseExecution, ScanHit as ReverseScanHit } from './reverse';
 import { EvalContext, ExprError, Value } from './expr';
 import type { CEnv } from './dwarf/cexpr';
@@ -25,7 +26,7 @@ import { hex, privName, quoteBytes } from './format';
 import { Inspector } from './inspect';
 import { irqView, MachineIrqView } from './machine-view';
 import type { LaunchConfig } from './launch';
-import type { ProgramInfo } from './program';
+import type { LineRow, ProgramInfo } from './program';
 import { isCall, StackFrame, unwind } from './stack';
 import { CyclePort, gotoCycle, GotoPaused } from './goto-cycle';
 import type { DebugHost } from './host';
@@ -82,6 +83,12 @@ type ScanHit = ReverseScanHit<StopInfo>;
 
 /** A stop decided by an event: its sentence is written when it is reported. */
 type PendingStop = StopInfo & { awaitHandler?: number; describe?: () => string };
+
+/** The phases from the first exit on (a way back in left from an earlier exit is not this one's). */
+function fromFirstExit(phases: PhaseStop[]): PhaseStop[] {
+  const i = phases.findIndex((p) => p.phase.name.startsWith('vmx_handle_exit'));
+  return i < 0 ? [] : phases.slice(i);
+}
 
 /** Writes a pending stop's sentence and drops the bookkeeping fields. */
 function finish(p: PendingStop): StopInfo {
@@ -141,6 +148,12 @@ export class DebugRuntime {
   /** GSI → the device that last drove it (for "interrupt 0x31 (NIC, GSI 19)"). */
   private readonly gsiDevice = new Map<number, string>();
   lastStop: StopInfo | undefined;
+  /** Stopped inside a VM exit (exit-phases.ts): the exit's phases and the one shown. */
+  exitView: ExitView | undefined;
+  /** Recording the exit phases of one vCPU's instruction (set while stepping it). */
+  private phaseSink: { vcpu: number; phases: PhaseStop[] } | undefined;
+  /** The machine position before the last instruction stepOne ran for its vCPU. */
+  private stepStart = 0;
 
   constructor(readonly program: ProgramInfo, readonly config: LaunchConfig, readonly host: DebugHost, private readonly sink: RuntimeSink) {
     // The io object is part of the machine's snapshotted graph: `emitted` rewinds with it, so
@@ -280,6 +293,7 @@ export class DebugRuntime {
     if (this.history.replaying) return;
     if (e.kind === 'irq-line') this.gsiDevice.set(e.gsi, e.device);
     if (e.kind === 'guest-trap') this.onTrap(e);
+    if (e.kind === 'exit-phase' && this.phaseSink?.vcpu === e.vcpu) this.capturePhase(e);
     if (!this.running || this.quiet) return;
     if (this.pendingStop && !this.scanning) {
       if (this.tail.events.length < 1024) this.tail.events.push(e);
@@ -297,6 +311,17 @@ export class DebugRuntime {
         if (bp) this.checkFilter(bp, hit);
       }
     }
+  }
+
+  /** Records a phase with the exit it belongs to and its device's registers as they are now. */
+  private capturePhase(e: Extract<VmEvent, { kind: 'exit-phase' }>): void {
+    const v = this.vcpu(e.vcpu);
+    const exit = v?.lastExit ? { ...v.lastExit } : undefined;
+    let instruction: number | undefined;
+    if (v && exit) { try { instruction = this.inspector.readVirt(v, exit.pc >>> 0, 4); } catch { /* not readable */ } }
+    const stop: PhaseStop = { phase: e, exit, instruction };
+    if (e.device) stop.registers = deviceRegisters(this.machine, this.view, e.device, e.vcpu);
+    this.phaseSink!.phases.push(stop);
   }
 
   private exitDetails = (vcpu: number, cycle: number, reason: string): { device?: string; register?: string; value?: number } | undefined => {
@@ -409,6 +434,7 @@ export class DebugRuntime {
   private async operate(op: () => Promise<RunResult>): Promise<RunResult> {
     if (this.running) throw new Error('the machine is already running');
     this.tail = { steps: -1, events: [] };
+    this.exitView = undefined;
     this.running = true;
     this.pauseRequested = false;
     this.pendingStop = undefined;
@@ -421,6 +447,7 @@ export class DebugRuntime {
     } finally {
       this.running = false;
       this.stepWatch = undefined;
+      this.phaseSink = undefined;
       this.clearTemps();
       this.clearHandlerBreak();
       this.clearAsap();
@@ -621,6 +648,8 @@ export class DebugRuntime {
     for (let guard = 0; guard < 4 * QUANTUM * this.machine.vcpus.length; guard++) {
       const next = this.whoRunsNext();
       const pc = this.port.pc(id), steps = this.machine.steps;
+      this.stepStart = steps;
+      if (this.phaseSink) this.phaseSink.phases = [];
       const s = this.runTo(steps + 1);
       if (s === HANDLER_ENTRY) return undefined;
       if (s === TEMP_HIT) continue;
@@ -677,10 +706,20 @@ export class DebugRuntime {
 
   /** Step in / over by instruction or by source line. */
   step(id: number, over: boolean, granularity: Granularity): Promise<RunResult> {
-    return this.operate(async () => {
+    const view = this.exitView?.vcpu === id ? this.exitView : undefined;
+    if (view) return this.operate(async () => this.walkPhases(view, 1));
+    return this.operate(() => this.stepLoop(id, over, granularity === 'line' ? this.program.lineAt(this.port.pc(id)) : undefined));
+  }
+
+  /**
+   * Steps vCPU `id` by one instruction, or to the end of source line `start`. A stepIn whose first
+   * instruction exits stops inside the exit; `resumed` continues a line after leaving one.
+   */
+  private async stepLoop(id: number, over: boolean, start: Pick<LineRow, 'file' | 'line'> | undefined, resumed = false): Promise<RunResult> {
+    {
       const v = this.machine.vcpus[id];
-      const start = granularity === 'line' ? this.program.lineAt(this.port.pc(id)) : undefined;
       const sp0 = this.port.reg(id, 2);
+      let first = !resumed;
       let interruptsStepped = 0;
       let t0 = this.host.now();
       for (;;) {
@@ -691,8 +730,13 @@ export class DebugRuntime {
           const r = await this.runFree([{ address: (pc + 4) >>> 0, vcpu: id, cond: () => (this.port.reg(id, 2)) >= sp0 }]);
           if (r) return r;
         } else {
+          // stepIn records the exits of its first instruction: one makes the step stop inside it.
+          if (!over && first) this.phaseSink = { vcpu: id, phases: [] };
           const r = this.stepOne(id);
           if (r) return r;
+          const inside = first ? this.enterExit(id, start) : undefined;
+          if (inside) return inside;
+          first = false;
           const trap = this.stepWatch?.trap;
           if (trap?.interrupt && over) {
             // `next` does not stop in an interrupt handler: run until it returns to where it interrupted.
@@ -704,12 +748,7 @@ export class DebugRuntime {
           }
           if (trap) return this.stepStop(id);
         }
-        if (!start) return this.stepStop(id);
-        const now = this.program.lineAt(this.port.pc(id));
-        // A line step ends on another line's statement (not inside -O2 code interleaved with this line).
-        if (!now || (now.stmt !== false && (now.file !== start.file || now.line !== start.line || (this.port.pc(id) === now.address && this.port.pc(id) !== (pc + 4) >>> 0)))) {
-          return this.stepStop(id);
-        }
+        if (!start || this.lineEnded(id, start, pc)) return this.stepStop(id);
         if (this.host.now() - t0 > SLICE_MS) {
           this.flushOutput();
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -717,11 +756,89 @@ export class DebugRuntime {
           t0 = this.host.now();
         }
       }
-    });
+    }
+  }
+
+  /** After an instruction at `prevPc`: is vCPU `id` off line `start` (another line, or its start again)? */
+  private lineEnded(id: number, start: Pick<LineRow, 'file' | 'line'>, prevPc: number): boolean {
+    const pc = this.port.pc(id);
+    const now = this.program.lineAt(pc);
+    // A line step ends on another line's statement (not inside -O2 code interleaved with this line).
+    return !now || (now.stmt !== false && (now.file !== start.file || now.line !== start.line || (pc === now.address && pc !== (prevPc + 4) >>> 0)));
+  }
+
+  // ---- inside a VM exit (exit-phases.ts) ------------------------------------------------------------
+
+  /**
+   * After stepping vCPU `id` with phases recorded: if its instruction exited, goes back before it
+   * and stops at the exit's first phase.
+   */
+  private enterExit(id: number, line: Pick<LineRow, 'file' | 'line'> | undefined): StopInfo | undefined {
+    const sink = this.phaseSink;
+    this.phaseSink = undefined;
+    const phases = sink ? fromFirstExit(sink.phases) : [];
+    if (!phases.length) return undefined;
+    this.history.seek(this.stepStart);
+    this.exitView = { vcpu: id, steps: this.stepStart, phases, index: 0, ...(line ? { line } : {}) };
+    return { kind: 'stop', reason: 'step', vcpu: id, description: `Stepped into the VM exit: ${phaseFrameName(phases[0].phase)}` };
+  }
+
+  /** One phase forwards or backwards; past the last, the instruction completes; before the first, the guest. */
+  private async walkPhases(view: ExitView, dir: 1 | -1): Promise<RunResult> {
+    const i = view.index + dir, id = view.vcpu;
+    if (i >= view.phases.length) return this.leaveExit(view);
+    if (i < 0) return { kind: 'stop', reason: 'step', vcpu: id, description: `Stepped back out of the VM exit to ${this.where(id)}` };
+    this.exitView = { ...view, index: i };
+    return { kind: 'stop', reason: 'step', vcpu: id, description: `Stepped to ${phaseFrameName(view.phases[i].phase)}` };
+  }
+
+  /**
+   * Out of the exit: the instruction completes (VM entry) and the guest goes on at the next one; a
+   * line step that entered the exit goes on to the end of its line.
+   */
+  private async leaveExit(view: ExitView): Promise<RunResult> {
+    const id = view.vcpu, pc0 = this.port.pc(id);
+    const r = this.stepOne(id);
+    if (r) return r;
+    if (view.line && !this.stepWatch?.trap && !this.lineEnded(id, view.line, pc0)) return this.stepLoop(id, false, view.line, true);
+    return { kind: 'stop', reason: 'step', vcpu: id, description: `Back in the guest at ${this.where(id)}` };
+  }
+
+  /**
+   * Reverse stepping landed before an instruction of vCPU `id`: if that instruction exits, the stop
+   * is at the exit's last phase (what stepping forward through it showed last).
+   */
+  landInExit(id: number, byLine: boolean): StopInfo | undefined {
+    const at = this.machine.steps;
+    this.phaseSink = { vcpu: id, phases: [] };
+    this.quiet = true;
+    try {
+      this.breakpoints.lifted(() => {
+        for (let guard = 0; guard < 4 * QUANTUM * this.machine.vcpus.length; guard++) {
+          const next = this.whoRunsNext(), before = this.machine.steps;
+          this.phaseSink!.phases = [];
+          const outcome = this.history.run(Infinity, before + 1);
+          if (this.machine.steps === before || outcome.kind === 'poweroff' || outcome.kind === 'failure') return;
+          if (next === id) return;
+        }
+      });
+    } finally {
+      this.quiet = false;
+      this.pendingStop = undefined;
+    }
+    const phases = fromFirstExit(this.phaseSink.phases);
+    this.phaseSink = undefined;
+    this.history.seek(at);
+    if (!phases.length) return undefined;
+    const line = byLine ? this.program.lineAt(this.port.pc(id)) : undefined;
+    this.exitView = { vcpu: id, steps: at, phases, index: phases.length - 1, ...(line ? { line } : {}) };
+    return { kind: 'stop', reason: 'step', vcpu: id, description: `Stepped back to ${phaseFrameName(phases[phases.length - 1].phase)}` };
   }
 
   /** Step out of the current function, or out of a trap handler back to the interrupted code. */
   stepOut(id: number): Promise<RunResult> {
+    const view = this.exitView?.vcpu === id ? this.exitView : undefined;
+    if (view) return this.operate(async () => this.leaveExit({ ...view, line: undefined }));
     return this.operate(async () => {
       const frames = this.frames(id);
       const caller = frames[1];
@@ -755,6 +872,8 @@ export class DebugRuntime {
 
   /** Goes back one instruction (of vCPU `id`) or to the start of the previous source line. */
   stepBack(id: number, granularity: Granularity): Promise<RunResult> {
+    const view = this.exitView?.vcpu === id ? this.exitView : undefined;
+    if (view) return this.operate(async () => this.walkPhases(view, -1));
     return this.operate(() => this.reverse.stepBack(id, granularity === 'line'));
   }
 

@@ -30,6 +30,7 @@ import { buildState } from './state';
 import { interrupts, why } from './provenance';
 import { checkCycle, parseGoto } from './goto-cycle';
 import { compareRun } from './compare';
+import { exitFrames, phaseScopes } from './exit-phases';
 import { Container, deviceRegisterAddress, scopes, setRegisterOrCsr, stackWordAddress, variables } from './variables';
 
 /** An error the client sees as the response's message (a bad request, not a bug). */
@@ -66,7 +67,8 @@ export class HyperstepSession extends LoggingDebugSession {
   private started = false;
   private terminated = false;
   private readonly containers = new Handles<Container>(1000);
-  private readonly frames = new Handles<{ vcpu: number; index: number }>(1);
+  /** Frames by id: guest frames by index, or a phase of the VM exit the vCPU is stopped in. */
+  private readonly frames = new Handles<{ vcpu: number; index: number; phase?: number }>(1);
 
   constructor(private readonly host: DebugHost) {
     super();
@@ -171,7 +173,7 @@ export class HyperstepSession extends LoggingDebugSession {
   /** The frame index (0 = innermost) of a frameId, 0 without one. */
   private frameIndexOf(frameId: unknown): number {
     if (frameId === undefined) return 0;
-    return this.frames.get(intArg(frameId, 'frameId'))?.index ?? 0;
+    return Math.max(0, this.frames.get(intArg(frameId, 'frameId'))?.index ?? 0); // a VM exit's frames sit on guest frame 0
   }
 
   private output(text: string, category: 'stdout' | 'console' | 'stderr' | 'important'): void {
@@ -411,14 +413,26 @@ export class HyperstepSession extends LoggingDebugSession {
       const rt = this.stoppedRt();
       const vcpu = this.vcpuOfThread(args.threadId);
       const all = rt.frames(vcpu);
+      // Inside a VM exit: the exit's phases (VMM, then KVM frames) and a separator sit on the guest's.
+      const view = rt.exitView?.vcpu === vcpu ? rt.exitView : undefined;
+      const top = view ? exitFrames(view) : [];
       const start = intArg(args.startFrame, 'startFrame', 0);
       const levels = intArg(args.levels, 'levels', 0);
-      const chosen = all.slice(Math.max(0, start), levels > 0 ? Math.max(0, start) + levels : undefined);
+      const end = levels > 0 ? Math.max(0, start) + levels : Infinity;
       const program = this.program!;
+      const exitPc = view?.phases.find((p) => p.exit)?.exit?.pc;
+      const topFrames = top.slice(Math.max(0, start), end).map((f) => ({
+        id: this.frames.create({ vcpu, index: -1, phase: f.phase }),
+        name: f.name, line: 0, column: 0,
+        presentationHint: f.phase === undefined ? 'label' as const : 'subtle' as const,
+        ...(exitPc !== undefined ? { instructionPointerReference: hex32(exitPc) } : {}),
+      }));
+      const skip = Math.max(0, start - top.length);
+      const chosen = all.slice(skip, Number.isFinite(end) ? Math.max(skip, end - top.length) : undefined);
       response.body = {
-        totalFrames: all.length,
-        stackFrames: chosen.map((f, k) => {
-          const index = Math.max(0, start) + k;
+        totalFrames: top.length + all.length,
+        stackFrames: [...topFrames, ...chosen.map((f, k) => {
+          const index = skip + k;
           const id = this.frames.create({ vcpu, index });
           if (f.kind === 'trap') {
             return { id, name: f.name, line: 0, column: 0, presentationHint: 'label' as const, instructionPointerReference: hex32(f.pc) };
@@ -432,7 +446,7 @@ export class HyperstepSession extends LoggingDebugSession {
             instructionPointerReference: hex32(f.pc),
             ...(row ? {} : { presentationHint: 'subtle' as const }),
           };
-        }),
+        })],
       };
       this.sendResponse(response);
     });
@@ -442,7 +456,11 @@ export class HyperstepSession extends LoggingDebugSession {
     this.handle(response, () => {
       const rt = this.stoppedRt();
       const vcpu = this.vcpuOfFrame(args.frameId);
-      response.body = { scopes: scopes(rt, vcpu, (c) => this.containers.create(c), this.frameIndexOf(args.frameId)) };
+      const f = this.frames.get(intArg(args.frameId, 'frameId'));
+      const view = rt.exitView?.vcpu === vcpu ? rt.exitView : undefined;
+      const make = (c: Container): number => this.containers.create(c);
+      const phase = view && f?.phase !== undefined ? view.phases[f.phase] : undefined;
+      response.body = { scopes: [...(phase ? phaseScopes(phase, make) : []), ...scopes(rt, vcpu, make, this.frameIndexOf(args.frameId))] };
       this.sendResponse(response);
     });
   }

@@ -23,6 +23,7 @@ export { KVM_STAT_NAMES } from './hv/stats';
 
 // read-only views of the machine's objects
 export type { Vcpu, ExitRecord } from './hv/vcpu';
+export type { MemoryRegion } from './vmm/mtree';
 export { EptPaging, ShadowPaging } from './hv/paging';
 export { BARE_ROOT } from './mmu/shadow';
 export { ASID_BARE, TLB_G } from './mmu/tlb';

@@ -472,7 +472,7 @@ export class Vcpu implements CpuPort {
   private leaveToVmm(exit: KvmExit): void {
     this.exitPending = exit;
     this.kvmRun.exitReason = exit;
-    this.pendingEntryPhase = true;
+    this.pendingEntryPhase = exit !== KvmExit.HLT; // the VMM re-enters at once (after HLT, when woken)
     this.phase('kvm', 'kvm_arch_vcpu_ioctl_run', `returns to userspace: ${KVM_EXIT_CODE_NAMES[exit]}`);
     this.cpu.evt |= EVT_BREAK;
     if (this.cpu.stopReason === StopReason.None) this.cpu.stopReason = StopReason.Break;
