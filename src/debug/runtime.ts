@@ -151,7 +151,7 @@ export class DebugRuntime {
   /** Stopped inside a VM exit (exit-phases.ts): the exit's phases and the one shown. */
   exitView: ExitView | undefined;
   /** Recording the exit phases of one vCPU's instruction (set while stepping it). */
-  private phaseSink: { vcpu: number; phases: PhaseStop[] } | undefined;
+  private phaseSink: { vcpu: number; phases: PhaseStop[]; interrupted?: boolean } | undefined;
   /** The machine position before the last instruction stepOne ran for its vCPU. */
   private stepStart = 0;
 
@@ -294,6 +294,7 @@ export class DebugRuntime {
     if (e.kind === 'irq-line') this.gsiDevice.set(e.gsi, e.device);
     if (e.kind === 'guest-trap') this.onTrap(e);
     if (e.kind === 'exit-phase' && this.phaseSink?.vcpu === e.vcpu) this.capturePhase(e);
+    if (e.kind === 'guest-trap' && e.interrupt && this.phaseSink?.vcpu === e.vcpu) this.phaseSink.interrupted = true;
     if (!this.running || this.quiet) return;
     if (this.pendingStop && !this.scanning) {
       if (this.tail.events.length < 1024) this.tail.events.push(e);
@@ -649,7 +650,7 @@ export class DebugRuntime {
       const next = this.whoRunsNext();
       const pc = this.port.pc(id), steps = this.machine.steps;
       this.stepStart = steps;
-      if (this.phaseSink) this.phaseSink.phases = [];
+      if (this.phaseSink) { this.phaseSink.phases = []; this.phaseSink.interrupted = false; }
       const s = this.runTo(steps + 1);
       if (s === HANDLER_ENTRY) return undefined;
       if (s === TEMP_HIT) continue;
@@ -776,7 +777,9 @@ export class DebugRuntime {
   private enterExit(id: number, line: Pick<LineRow, 'file' | 'line'> | undefined): StopInfo | undefined {
     const sink = this.phaseSink;
     this.phaseSink = undefined;
-    const phases = sink ? fromFirstExit(sink.phases) : [];
+    // An exit at an interrupt boundary (the interrupt window) belongs to the interrupt's entry,
+    // where a step stops anyway; only an instruction that ran is stepped into.
+    const phases = sink && !sink.interrupted && this.machine.steps > this.stepStart ? fromFirstExit(sink.phases) : [];
     if (!phases.length) return undefined;
     this.history.seek(this.stepStart);
     this.exitView = { vcpu: id, steps: this.stepStart, phases, index: 0, ...(line ? { line } : {}) };
@@ -817,6 +820,7 @@ export class DebugRuntime {
         for (let guard = 0; guard < 4 * QUANTUM * this.machine.vcpus.length; guard++) {
           const next = this.whoRunsNext(), before = this.machine.steps;
           this.phaseSink!.phases = [];
+          this.phaseSink!.interrupted = false;
           const outcome = this.history.run(Infinity, before + 1);
           if (this.machine.steps === before || outcome.kind === 'poweroff' || outcome.kind === 'failure') return;
           if (next === id) return;
@@ -826,7 +830,7 @@ export class DebugRuntime {
       this.quiet = false;
       this.pendingStop = undefined;
     }
-    const phases = fromFirstExit(this.phaseSink.phases);
+    const phases = this.phaseSink.interrupted ? [] : fromFirstExit(this.phaseSink.phases);
     this.phaseSink = undefined;
     this.history.seek(at);
     if (!phases.length) return undefined;

@@ -108,6 +108,7 @@ export class EptPaging implements GuestPaging {
         v.exitInKernel(ExitReason.EPT_VIOLATION, { gpa, gva, access, qualification: qual }, this.vm.cost.eptFault);
         ept.map(gpa, host, EPT_R | EPT_W | EPT_X);
         this.vm.bump('pf_fixed');
+        v.phase('kvm', 'kvm_tdp_page_fault', `GPA 0x${(gpa >>> 0).toString(16)} is RAM (a memslot): its page is mapped in the EPT (pf_fixed), no exit to the VMM`);
         r = ept.walk(gpa);
       } else {
         // Not RAM: the MMIO path. Leave a misconfigured entry so the next access skips the memslot lookup.
