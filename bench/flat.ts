@@ -30,6 +30,7 @@ export function runFlat(image: ProgramImage, memoryMiB = 64): { instructions: nu
     hypercall(): void {},
     debugBreak(): boolean { return false; },
     acknowledgeInterrupt(): number { return 0; },
+    trapTaken(): void { /* nothing observes the flat machine */ },
   };
   const cpu = new Cpu(mem, port, { hartId: 0, misalignedAccess: 'emulate' });
   for (const s of image.segments) if (s.paddr >= RAM) mem.write(s.paddr - RAM, s.data.subarray(0, Math.min(s.data.length, s.memSize)));

@@ -50,13 +50,9 @@ export type ExitDetails = (vcpu: number, cycle: number, reason: string) => { dev
 /** Labels for interrupt vectors ("NIC, GSI 19"), supplied by the runtime from the routing it knows. */
 export type VectorLabel = (vector: number) => string | undefined;
 
-interface GuestTrapLike { kind: 'guest-trap'; vcpu: number; cause: number; interrupt: boolean; tval: number; epc: number; handler: number }
-interface InterruptTakenLike { kind: 'interrupt-taken'; vcpu: number; vector: number; latency: number }
-
 /** The filters `e` belongs to, with their fields. */
-export function filterHits(e: VmEvent, label: VectorLabel, hasTakenEvent: boolean, exitDetails?: ExitDetails): FilterHit[] {
+export function filterHits(e: VmEvent, label: VectorLabel, exitDetails?: ExitDetails): FilterHit[] {
   const out: FilterHit[] = [];
-  const kind = e.kind as string;
   switch (e.kind) {
     case 'exit': {
       const fields: Record<string, Value> = {
@@ -110,15 +106,6 @@ export function filterHits(e: VmEvent, label: VectorLabel, hasTakenEvent: boolea
         });
       }
       break;
-    case 'lapic-ack':
-      // Without the machine's interrupt-taken event, INTA is when the guest takes the interrupt.
-      if (!hasTakenEvent && !e.spurious) {
-        out.push({
-          filter: 'interrupt-taken', vcpu: e.apic, fields: { vector: e.vector, vcpu: e.apic, latency: -1 }, awaitsHandler: true,
-          describe: () => `Interrupt taken: vCPU ${e.apic} took interrupt ${hex(e.vector)}${vectorSuffix(label, e.vector)}`,
-        });
-      }
-      break;
     case 'lapic-eoi':
       out.push({
         filter: 'eoi', vcpu: e.apic, fields: { vector: e.vector, apic: e.apic, level: e.level, source: `lapic ${e.apic}` },
@@ -134,23 +121,22 @@ export function filterHits(e: VmEvent, label: VectorLabel, hasTakenEvent: boolea
         });
       }
       break;
-  }
-  if (kind === 'interrupt-taken') {
-    const t = e as unknown as InterruptTakenLike;
-    out.push({
-      filter: 'interrupt-taken', vcpu: t.vcpu, fields: { vector: t.vector, vcpu: t.vcpu, latency: t.latency }, awaitsHandler: true,
-      describe: () => `Interrupt taken: vCPU ${t.vcpu} took interrupt ${hex(t.vector)}${vectorSuffix(label, t.vector)}${t.latency >= 0 ? `, ${t.latency} cycles after it was raised` : ''}`,
-    });
-  } else if (kind === 'guest-trap') {
-    const t = e as unknown as GuestTrapLike;
-    if (!t.interrupt) {
-      const name = CAUSE_NAMES[t.cause] ?? `cause ${t.cause}`;
+    case 'interrupt-taken':
       out.push({
-        filter: 'guest-trap', vcpu: t.vcpu,
-        fields: { cause: t.cause, name, tval: t.tval >>> 0, epc: t.epc >>> 0, handler: t.handler >>> 0, vcpu: t.vcpu },
-        describe: () => `Guest exception on vCPU ${t.vcpu}: ${name} (cause ${t.cause}) at ${hex(t.epc >>> 0)}, tval ${hex(t.tval >>> 0)}; entering the handler at ${hex(t.handler >>> 0)}`,
+        filter: 'interrupt-taken', vcpu: e.vcpu, fields: { vector: e.vector, vcpu: e.vcpu, latency: e.latency }, awaitsHandler: true,
+        describe: () => `Interrupt taken: vCPU ${e.vcpu} took interrupt ${hex(e.vector)}${vectorSuffix(label, e.vector)}${e.latency >= 0 ? `, ${e.latency} cycles after it was raised` : ''}`,
       });
-    }
+      break;
+    case 'guest-trap':
+      if (!e.interrupt) {
+        const name = CAUSE_NAMES[e.cause] ?? `cause ${e.cause}`;
+        out.push({
+          filter: 'guest-trap', vcpu: e.vcpu,
+          fields: { cause: e.cause, name, tval: e.tval >>> 0, epc: e.epc >>> 0, handler: e.handler >>> 0, vcpu: e.vcpu },
+          describe: () => `Guest exception on vCPU ${e.vcpu}: ${name} (cause ${e.cause}) at ${hex(e.epc >>> 0)}, tval ${hex(e.tval >>> 0)}; entering the handler at ${hex(e.handler >>> 0)}`,
+        });
+      }
+      break;
   }
   return out;
 }

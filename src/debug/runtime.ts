@@ -307,7 +307,7 @@ export class DebugRuntime {
   private evaluateEvent(e: VmEvent): void {
     if (e.kind === 'mem-access' || e.kind === 'mmio') this.checkData(e);
     if (this.filters.size) {
-      for (const hit of filterHits(e, this.vectorLabel, true, this.exitDetails)) {
+      for (const hit of filterHits(e, this.vectorLabel, this.exitDetails)) {
         const bp = this.filters.get(hit.filter);
         if (bp) this.checkFilter(bp, hit);
       }

@@ -694,7 +694,7 @@ export class Cpu {
     }
     this.reservation = -1;
     this.evt |= EVT_TRAP;
-    this.port.trapTaken?.(cause, tval, this.priv === Priv.S ? this.sepc : this.mepc, fromPriv);
+    this.port.trapTaken(cause, tval, this.priv === Priv.S ? this.sepc : this.mepc, fromPriv);
   }
 
 

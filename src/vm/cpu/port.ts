@@ -40,7 +40,7 @@ export interface CpuPort {
   /** A load or store touched a watched page (after it completed). May set EVT_BREAK to stop. */
   watchedAccess?(va: number, host: number, size: number, isWrite: boolean, value: number): void;
   /** The hart entered a trap handler (observers only: called when it already happened). */
-  trapTaken?(cause: number, tval: number, epc: number, fromPriv: number): void;
+  trapTaken(cause: number, tval: number, epc: number, fromPriv: number): void;
   /** Called between instructions whenever interrupts are about to be checked (interrupt windows). */
   beforeInterruptCheck?(): void;
 }

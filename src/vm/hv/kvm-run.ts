@@ -3,6 +3,7 @@
 // the exit in its switch (QEMU accel/kvm/kvm-all.c kvm_cpu_exec), writes results back (mmio.data
 // for a read) and calls KVM_RUN again, which completes the interrupted instruction first
 // (KVM's complete_userspace_io). docs/exits.md describes every exit and its phases.
+import type { ExitPhaseEvent } from '../events';
 
 /** KVM_EXIT_* codes (include/uapi/linux/kvm.h). */
 export const enum KvmExit {
@@ -41,4 +42,13 @@ export class KvmRun {
   ifFlag = false;
   /** Set by the VMM (userspace irqchip): exit as soon as the guest can take an interrupt. */
   requestInterruptWindow = false;
+}
+
+/** A copy of the record as the VMM sees it now (what an exit-phase event carries). */
+export function kvmRunSnapshot(r: KvmRun): NonNullable<ExitPhaseEvent['run']> {
+  return {
+    exitReason: KVM_EXIT_CODE_NAMES[r.exitReason] ?? String(r.exitReason), readyForInterruptInjection: r.readyForInterruptInjection, ifFlag: r.ifFlag,
+    ...(r.exitReason === KvmExit.MMIO ? { mmio: { ...r.mmio } } : {}),
+    ...(r.exitReason === KvmExit.IOAPIC_EOI ? { eoiVector: r.eoi.vector } : {}),
+  };
 }

@@ -10,7 +10,7 @@ import type { Vm } from './vm';
 import { EXIT_REASON_NAMES, ExitReason, KVM_ENOSYS, KvmExitName } from './exits';
 import { AccessContext } from './paging';
 import { VcpuIrqState } from './irqchip';
-import { KvmExit, KvmRun, KVM_EXIT_CODE_NAMES } from './kvm-run';
+import { KvmExit, KvmRun, KVM_EXIT_CODE_NAMES, kvmRunSnapshot } from './kvm-run';
 import { exitSentence, VMX_EXIT_HANDLERS } from './exit-handlers';
 import type { ExitPhaseEvent } from '../events';
 
@@ -428,14 +428,7 @@ export class Vcpu implements CpuPort {
     const e: ExitPhaseEvent = { kind: 'exit-phase', cycle: this.cpu.cycles(), vcpu: this.id, layer, name };
     if (detail !== undefined) e.detail = detail;
     if (device !== undefined) e.device = device;
-    if (layer === 'vmm') {
-      const r = this.kvmRun;
-      e.run = {
-        exitReason: KVM_EXIT_CODE_NAMES[r.exitReason] ?? String(r.exitReason), readyForInterruptInjection: r.readyForInterruptInjection, ifFlag: r.ifFlag,
-        ...(r.exitReason === KvmExit.MMIO ? { mmio: { ...r.mmio } } : {}),
-        ...(r.exitReason === KvmExit.IOAPIC_EOI ? { eoiVector: r.eoi.vector } : {}),
-      };
-    }
+    if (layer === 'vmm') e.run = kvmRunSnapshot(this.kvmRun);
     events.emit(e);
   }
 

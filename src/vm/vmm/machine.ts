@@ -5,7 +5,7 @@
 import { HostMemory } from '../mem/host-memory';
 import { EventStream } from '../events';
 import { Vm, VmConfig } from '../hv/vm';
-import { KvmExit, KVM_EXIT_CODE_NAMES } from '../hv/kvm-run';
+import { KvmExit, kvmRunSnapshot } from '../hv/kvm-run';
 import { DEFAULT_TLB } from '../mmu/tlb';
 import { DEFAULT_COST_MODEL } from '../hv/cost-model';
 import { hex, Vcpu } from '../hv/vcpu';
@@ -406,15 +406,7 @@ export class Machine {
   /** A phase of the VMM's handling of an exit (the debugger steps through them; docs/exits.md). */
   private phase(v: Vcpu, name: string, detail: string, device?: string): void {
     if (!this.events.active) return;
-    const r = v.kvmRun;
-    this.events.emit({
-      kind: 'exit-phase', cycle: v.clock(), vcpu: v.id, layer: 'vmm', name, detail, ...(device ? { device } : {}),
-      run: {
-        exitReason: KVM_EXIT_CODE_NAMES[r.exitReason] ?? String(r.exitReason), readyForInterruptInjection: r.readyForInterruptInjection, ifFlag: r.ifFlag,
-        ...(r.exitReason === KvmExit.MMIO ? { mmio: { ...r.mmio } } : {}),
-        ...(r.exitReason === KvmExit.IOAPIC_EOI ? { eoiVector: r.eoi.vector } : {}),
-      },
-    });
+    this.events.emit({ kind: 'exit-phase', cycle: v.clock(), vcpu: v.id, layer: 'vmm', name, detail, ...(device ? { device } : {}), run: kvmRunSnapshot(v.kvmRun) });
   }
 
   /** Halted with nothing that could wake it now (KVM would block the vCPU's thread). */

@@ -138,6 +138,7 @@ export class StubPort implements CpuPort {
   hypercall(): void { this.hypercalls++; this.cpu.x[10] = -1000; }
   debugBreak(): boolean { return this.debuggerAttached; }
   acknowledgeInterrupt(): number { this.acks.push(this.vector); return this.vector; }
+  trapTaken(): void { /* observers only */ }
 }
 
 export interface BareRigOptions {
