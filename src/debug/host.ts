@@ -1,4 +1,4 @@
-// What the debug session needs from the world around it (STYLE.md habit 2, after mock-debug's
+// What the debug session needs from the world around it (docs/style.md habit 2, after mock-debug's
 // FileAccessor): reading the program, resolving paths, and a wall clock used only to size the
 // slices the guest runs in between DAP requests — never visible to the guest, whose time is virtual.
 

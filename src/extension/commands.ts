@@ -1,4 +1,4 @@
-// Every command in one table (STYLE.md habit 4, after rust-analyzer's commands.ts); the id prefix
+// Every command in one table (docs/style.md habit 4, after rust-analyzer's commands.ts); the id prefix
 // is written once, here. package.json `contributes.commands` lists the same names.
 import * as vscode from 'vscode';
 import { injectRequest, type InjectArguments, type InjectResult } from '../protocol';

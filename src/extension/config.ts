@@ -1,4 +1,4 @@
-// The extension's settings, read through typed getters (STYLE.md habit 4, after rust-analyzer's
+// The extension's settings, read through typed getters (docs/style.md habit 4, after rust-analyzer's
 // config.ts). The section name is written here only; package.json `contributes.configuration`
 // declares the same keys with their schema.
 import * as vscode from 'vscode';

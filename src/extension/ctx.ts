@@ -1,4 +1,4 @@
-// One object owns every disposable, by lifetime (STYLE.md habit 3, after rust-analyzer's ctx.ts):
+// One object owns every disposable, by lifetime (docs/style.md habit 3, after rust-analyzer's ctx.ts):
 // the extension's (views, commands, providers: disposed on deactivate through the extension
 // context) and each Hyperstep debug session's (disposed when that session terminates). A
 // `SessionScope` is the proof that a debug session is ours: only it sends custom requests.
@@ -20,7 +20,7 @@ export class SessionScope implements vscode.Disposable {
     return this.session.id;
   }
 
-  /** A custom request, typed by its declaration in src/protocol (STYLE.md habit 5). */
+  /** A custom request, typed by its declaration in src/protocol (docs/style.md habit 5). */
   async request<Args, Result>(type: RequestType<Args, Result>, args: Args): Promise<Result> {
     return (await this.session.customRequest(type.command, args)) as Result;
   }

@@ -1,5 +1,5 @@
 // The Hyperstep debug adapter's own DAP messages and the launch configuration, declared once and
-// typed (STYLE.md habit 5, after rust-analyzer's lsp_ext.ts). The adapter (src/debug), the
+// typed (docs/style.md habit 5, after rust-analyzer's lsp_ext.ts). The adapter (src/debug), the
 // extension (src/extension) and the views (src/views) all name these constants, never a string
 // literal at a call site. This file imports nothing: its types are plain JSON shapes.
 

@@ -1,7 +1,7 @@
 // One source of machine state for all the views: `hyperstep/state` of the debug session the views
 // follow. Views ask for the parts they show when VS Code asks them for their children — so only
 // visible views cause reads — and the asks of one tick are batched into a single request
-// (STYLE.md habit 6: "read only what is visible or expanded, batch reads"). The feed sends nothing
+// (docs/style.md habit 6: "read only what is visible or expanded, batch reads"). The feed sends nothing
 // but `hyperstep/state`, which never changes device state (SPEC §10).
 import * as vscode from 'vscode';
 import type { StateArguments, StatePart, StateSnapshot } from '../protocol';

@@ -1,5 +1,5 @@
 // The five views of the Run and Debug container (SPEC §6), their providers, and the decoration
-// that marks changed values. The views depend on src/protocol and vscode only (STYLE.md).
+// that marks changed values. The views depend on src/protocol and vscode only (docs/style.md).
 import * as vscode from 'vscode';
 import { CHANGE_MARK_SCHEME, ChangeMarkDecorations } from './decorations';
 import type { StateFeed } from './feed';

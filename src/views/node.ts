@@ -1,4 +1,4 @@
-// The base of every tree node (STYLE.md habit 6, after cortex-debug's views/nodes): a node is built
+// The base of every tree node (docs/style.md habit 6, after cortex-debug's views/nodes): a node is built
 // from one state snapshot, knows its tree item and its children, and compares what it shows with
 // what the node of the same id showed at the previous stop, to mark changes.
 import * as vscode from 'vscode';

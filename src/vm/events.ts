@@ -1,4 +1,4 @@
-// The one event stream every observable state change goes through (STYLE.md habit 9, SPEC §10):
+// The one event stream every observable state change goes through (docs/style.md habit 9, SPEC §10):
 // traces, statistics views, breakpoints and logpoints all consume it. Emitting costs one boolean
 // test when nobody listens, so hot paths call `if (events.active)` before building an event.
 import { NOT_SNAPSHOTTED } from './mem/not-snapshotted';

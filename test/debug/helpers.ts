@@ -1,4 +1,4 @@
-// Black-box harness for the debug adapter (STYLE.md habit 10, after mock-debug's adapter tests):
+// Black-box harness for the debug adapter (docs/style.md habit 10, after mock-debug's adapter tests):
 // every test talks DAP to `dist/debugAdapter.js` through @vscode/debugadapter-testsupport.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';

@@ -1,6 +1,6 @@
 // The guest hart: RV32IMA + Zicsr + Zifencei, privilege modes M/S/U (privileged spec 1.12).
 //
-// Speed (STYLE.md habit 7): registers in an Int32Array; instructions decoded once into the host
+// Speed (docs/style.md habit 7): registers in an Int32Array; instructions decoded once into the host
 // memory's decode cache; per-access-type direct-mapped tables of host page offsets in front of the
 // port's translate() (a hit is one compare and one add); the fetch page re-translated only when pc
 // leaves it; traps, exits and faults are flags and return codes, never exceptions.

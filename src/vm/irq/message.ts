@@ -1,5 +1,5 @@
 // What travels on the APIC bus between interrupt sources (IOAPIC, MSI writes, ICR IPIs, LVTs) and
-// the Local APICs, and the small interfaces the models are injected with (STYLE.md habit 2).
+// the Local APICs, and the small interfaces the models are injected with (docs/style.md habit 2).
 // The message carries the fields of KVM's `struct kvm_lapic_irq` (arch/x86/kvm/lapic.h) with the
 // SDM's names (vol. 3 §11.6.1 ICR, §11.11 MSI format).
 import type { IrqDeliveryModeName, IrqTrigModeName } from '../events';

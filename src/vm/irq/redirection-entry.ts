@@ -1,5 +1,5 @@
 // An IOAPIC redirection table entry (82093AA datasheet §3.2.4, IOREDTBL[23:0]): 64 raw bits kept
-// as two uint32 halves, plus a parsed view with the datasheet's field names (STYLE.md habit 8,
+// as two uint32 halves, plus a parsed view with the datasheet's field names (docs/style.md habit 8,
 // KVM's union kvm_ioapic_redirect_entry).
 //
 //   bits  7:0   INTVEC   vector

@@ -1,6 +1,6 @@
 // Host memory: the buffer a memslot's userspace_addr points into (KVM_SET_USER_MEMORY_REGION).
 // One ArrayBuffer with aligned typed views, shared by every vCPU, plus the decode cache that is
-// indexed by host word (so it is shared too, and invalidated per written word: STYLE.md, speed).
+// indexed by host word (so it is shared too, and invalidated per written word: docs/style.md, speed).
 //
 // It also carries the debugger's three hooks, each free when unused:
 //  - copy-on-write for checkpoints: a page's old contents are saved the first time it is written

@@ -1,4 +1,4 @@
-// The decode cache (STYLE.md, speed: decoded once, invalidated per written word) must be invisible:
+// The decode cache (docs/style.md, speed: decoded once, invalidated per written word) must be invisible:
 // a store over an instruction that already ran is seen the next time it runs (self-modifying
 // code, unprivileged spec §3.1: with fence.i, and here even without it).
 import * as assert from 'assert';

@@ -1,5 +1,5 @@
 // A tiny RV32IMA + Zicsr + Zifencei encoder, so instruction tests read as "these bytes in, these
-// registers out" (STYLE.md habit 10) without needing an assembler. Formats: unprivileged spec
+// registers out" (docs/style.md habit 10) without needing an assembler. Formats: unprivileged spec
 // 20191213 §2.2–2.3 (R/I/S/B/U/J), opcode map ch. 24; privileged spec 1.12 §3.3, §4.2.2.
 // Every function returns the instruction word as an unsigned 32-bit number.
 
