@@ -9,6 +9,7 @@ import { parseRedirectionEntry, EptPaging, ShadowPaging, KVM_STAT_NAMES, collect
 import type { Ioapic, ExitRecord } from '../vm';
 import type { DebugRuntime } from './runtime';
 import { privName } from './format';
+import { hartInterrupts, routeVerdict, vectorPlace } from './route-status';
 
 const DELIVERY_NAMES = ['fixed', 'lowest', 'smi', 'reserved', 'nmi', 'init', 'startup', 'extint'];
 const EPT_LEAF_LIMIT = 512;
@@ -27,7 +28,7 @@ function exitSnapshot(r: ExitRecord, vcpu?: number): ExitSnapshot {
 }
 
 /** The vCPUs a redirection entry addresses now (the APIC bus's own destination logic). */
-function destinations(rt: DebugRuntime, ioapic: Ioapic, gsi: number): number[] {
+function destinationsOf(rt: DebugRuntime, ioapic: Ioapic, gsi: number): number[] {
   const router = rt.view.router;
   if (!router) return [];
   const e = ioapic.entry(gsi);
@@ -38,30 +39,40 @@ function destinations(rt: DebugRuntime, ioapic: Ioapic, gsi: number): number[] {
   return targets.map((l) => l.state().index);
 }
 
-function routeBlock(entry: RedirectionEntrySnapshot | undefined, blockedBy: string | undefined): string | undefined {
-  if (blockedBy === 'masked') return 'redirection entry masked';
-  if (blockedBy === 'remote-irr') return 'remote IRR set (waiting for EOI)';
-  if (entry && entry.deliveryMode === 'fixed' && entry.vector < 16) return `vector ${entry.vector} is reserved (< 16)`;
-  return undefined;
+/** A fixed-delivery vector below 16 is reserved (SDM Vol. 3A §11.5.2): the LAPIC rejects it. */
+function reservedVector(entry: RedirectionEntrySnapshot | undefined): string | undefined {
+  return entry && entry.deliveryMode === 'fixed' && entry.vector < 16 ? `vector ${entry.vector} is reserved (< 16)` : undefined;
 }
 
 export function routing(rt: DebugRuntime): RouteSnapshot[] {
   const ioapic = rt.view.ioapic;
   const out: RouteSnapshot[] = [];
   const pins = ioapic?.state().pins;
-  const add = (r: Omit<RouteSnapshot, 'entry' | 'destinations'>): void => {
+  const lapics = lapicSnapshots(rt);
+  const add = (r: Omit<RouteSnapshot, 'entry' | 'destinations' | 'blockedBy' | 'status'>, configBlock?: string): void => {
     const pin = pins?.[r.gsi];
     const entry = pin ? entrySnapshot(pin.low, pin.high) : undefined;
-    const blocked = ioapic?.blockedBy(r.gsi);
-    const extra = r.blockedBy ?? (r.lineAsserted ? routeBlock(entry, blocked) : undefined);
-    out.push({ ...r, ...(entry ? { entry } : {}), destinations: ioapic ? destinations(rt, ioapic, r.gsi) : [], ...(extra ? { blockedBy: extra } : {}) });
+    const destinations = ioapic ? destinationsOf(rt, ioapic, r.gsi) : [];
+    const msi = r.msi?.enabled ? r.msi : undefined;
+    const vector = msi ? msi.vector : entry?.vector;
+    const dests = msi ? lapics.filter((l) => l.id === msi.destination).map((l) => l.vcpu) : destinations;
+    const place = vectorPlace(vector, dests, lapics);
+    const closed = dests.map((d) => rt.machine.vcpus[d]).filter((v) => v !== undefined).map((v) => hartInterrupts(v).closedBy).find((c) => c !== undefined);
+    const ioBlock = ioapic?.blockedBy(r.gsi);
+    const verdict = routeVerdict({
+      lineAsserted: msi ? r.msi?.pending === true : r.lineAsserted, ioapicBlock: msi ? undefined : ioBlock, configBlock: msi ? undefined : configBlock,
+      reservedVector: msi ? undefined : reservedVector(entry), place, hartClosed: closed,
+    });
+    const note = [r.note, verdict.note].filter(Boolean).join('; ');
+    out.push({ ...r, ...(entry ? { entry } : {}), destinations, ...verdict, ...(note ? { note } : {}) });
   };
   for (const p of rt.view.pci?.routes() ?? []) {
     const msi = p.msi ? {
       ...p.msi, vector: p.msi.data & 0xff, destination: (p.msi.address >>> 12) & 0xff,
     } : undefined;
-    const blockedBy = p.msi?.enabled ? 'MSI enabled (INTx not used)' : p.intxDisabled ? 'COMMAND.INTX_DISABLE set' : undefined;
-    add({ device: p.device, bdf: p.bdf, slot: p.slot, pin: p.pin, pirq: p.pirq, gsi: p.gsi, asserted: p.asserted, lineAsserted: p.lineAsserted, ...(msi ? { msi } : {}), ...(blockedBy ? { blockedBy } : {}) });
+    const blockedBy = p.intxDisabled && !p.msi?.enabled ? 'COMMAND.INTX_DISABLE set' : undefined;
+    const note = p.msi?.enabled ? 'MSI enabled: INTx not used' : undefined;
+    add({ device: p.device, bdf: p.bdf, slot: p.slot, pin: p.pin, pirq: p.pirq, gsi: p.gsi, asserted: p.asserted, lineAsserted: p.lineAsserted, ...(msi ? { msi } : {}), ...(note ? { note } : {}) }, blockedBy);
   }
   if (ioapic) {
     const line = (gsi: number): boolean => ioapic.lineLevel(gsi);
@@ -79,11 +90,19 @@ export function ioapicSnapshot(rt: DebugRuntime): IoapicSnapshot | undefined {
   const ioapic = rt.view.ioapic;
   if (!ioapic) return undefined;
   const s = ioapic.state();
+  let lapicCache: LapicSnapshot[] | undefined;
+  const lapics = (): LapicSnapshot[] => (lapicCache ??= lapicSnapshots(rt));
   return {
     placement: rt.view.irqchip === 'kernel' || rt.view.irqchip === undefined ? 'kernel' : 'vmm', version: s.version, id: s.id, ioRegSel: s.ioRegSel,
     pins: s.pins.map((p) => {
-      const blocked = ioapic.blockedBy(p.gsi);
-      return { gsi: p.gsi, line: p.line, entry: entrySnapshot(p.low, p.high), ...(blocked && blocked !== 'line-low' ? { blockedBy: blocked } : {}) };
+      const entry = entrySnapshot(p.low, p.high);
+      let blocked = ioapic.blockedBy(p.gsi);
+      let note: string | undefined;
+      if (blocked === 'remote-irr' && vectorPlace(entry.vector, destinationsOf(rt, ioapic, p.gsi), lapics())) {
+        blocked = undefined;
+        note = 'delivered, awaiting EOI';
+      }
+      return { gsi: p.gsi, line: p.line, entry, ...(blocked && blocked !== 'line-low' ? { blockedBy: blocked } : {}), ...(note ? { note } : {}) };
     }),
   };
 }
@@ -140,7 +159,7 @@ export function buildState(rt: DebugRuntime, parts?: readonly StatePart[]): Stat
   if (want('vcpus')) {
     s.vcpus = m.vcpus.map((v) => ({
       id: v.id, pc: v.cpu.pc >>> 0, priv: privName(v.cpu.priv), halted: v.cpu.halted, instret: v.cpu.instret, cycles: v.cpu.cycles(),
-      ...(v.lastExit ? { lastExit: exitSnapshot(v.lastExit, v.id) } : {}),
+      ...(v.lastExit ? { lastExit: exitSnapshot(v.lastExit, v.id) } : {}), interrupts: hartInterrupts(v),
     }));
   }
   if (want('interrupts')) s.interrupts = stats.interrupts;

@@ -92,8 +92,13 @@ export interface IoapicPinSnapshot {
   /** The line is asserted now (OR of its sources). */
   line: boolean;
   entry: RedirectionEntrySnapshot;
-  /** What keeps an asserted pin from being delivered: 'masked' | 'remote-irr' (absent when nothing does or the line is low). */
+  /**
+   * What keeps an asserted pin from being delivered: 'masked' | 'remote-irr' (absent when nothing
+   * does or the line is low; remote IRR is no block while the vector is pending or in service).
+   */
   blockedBy?: string;
+  /** 'delivered, awaiting EOI' when remote IRR is set for a vector pending or in service. */
+  note?: string;
 }
 
 export interface IoapicSnapshot {
@@ -144,8 +149,22 @@ export interface RouteSnapshot {
   entry?: RedirectionEntrySnapshot;
   /** vCPU indices whose LAPIC the entry addresses now. */
   destinations: number[];
-  /** What stops this route now, in words ('entry masked', 'remote IRR set', 'INTx disabled', 'MSI enabled'…). */
+  /**
+   * What stops this route now, in words ('redirection entry masked', 'INTx disabled', …): only what
+   * really holds the interrupt back — a remote IRR set because the vector was just accepted and is
+   * pending or in service is not a block (`status` says where it is).
+   */
   blockedBy?: string;
+  /**
+   * Where the route's interrupt is now: 'idle' (nothing asserted or pending), 'asserted' (the line is
+   * high and nothing holds it: on its way), 'blocked' (see `blockedBy`), 'pending' (its vector is in
+   * a destination LAPIC's IRR), 'in-service' (in ISR: the handler runs, EOI not yet written).
+   */
+  status?: RouteStatus;
+  /** What the interrupt waits for when it is not blocked, in words ('remote IRR set: delivered, awaiting EOI'). */
+  note?: string;
+  /** Pending, but the destination hart has external interrupts off: why ('mie.MEIE = 0, mstatus.MIE = 0'). */
+  waitsFor?: string;
   msi?: { enabled: boolean; address: number; data: number; masked: boolean; pending: boolean; vector: number; destination: number };
 }
 
@@ -191,6 +210,38 @@ export interface TlbSnapshot {
   stats: { hits: number; misses: number; flushes: number; walks: number; walkRefs: number };
 }
 
+export type RouteStatus = 'idle' | 'asserted' | 'blocked' | 'pending' | 'in-service';
+
+/**
+ * Where the interrupt chain ends: the hart's interrupt enables and its trap vector (RISC-V
+ * privileged spec §3.1.6.1, §3.1.9, §3.1.7). The LAPIC drives mip.MEIP (bit 11); the hart takes it
+ * when mie.MEIE and mstatus.MIE allow it in M-mode, or — when mideleg delegates it — sie.SEIE's
+ * stand-in mie.MEIE and sstatus.SIE in S-mode (docs/interrupt-controllers.md).
+ */
+export interface HartInterruptSnapshot {
+  mstatus: number;
+  mie: number;
+  mip: number;
+  mideleg: number;
+  mtvec: number;
+  stvec: number;
+  /** mstatus.MIE (bit 3) and mstatus.SIE (bit 1): the global enables. */
+  mstatusMIE: boolean;
+  mstatusSIE: boolean;
+  /** mie.MEIE (bit 11): the external interrupt enable; mip.MEIP (bit 11): the LAPIC's line. */
+  mieMEIE: boolean;
+  mipMEIP: boolean;
+  /** mideleg bit 11: the external interrupt is taken in S-mode (stvec, sstatus.SIE). */
+  delegated: boolean;
+  /** The hart would take an external interrupt now (its interrupt window is open). */
+  externalEnabled: boolean;
+  /** Why the window is closed, in words ('mstatus.MIE = 0, mie.MEIE = 0'); absent when open. */
+  closedBy?: string;
+  /** The trap vector it enters: mtvec (stvec when delegated), its base and mode. */
+  handler: number;
+  handlerMode: 'direct' | 'vectored';
+}
+
 export interface VcpuSnapshot {
   id: number;
   pc: number;
@@ -199,6 +250,8 @@ export interface VcpuSnapshot {
   instret: number;
   cycles: number;
   lastExit?: ExitSnapshot;
+  /** The hart's interrupt-enable state and handler. */
+  interrupts?: HartInterruptSnapshot;
 }
 
 export interface InterruptStatsSnapshot {

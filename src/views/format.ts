@@ -78,3 +78,18 @@ export function lvtText(index: number, raw: number): string {
   if (masked) parts.push('masked');
   return parts.join(', ');
 }
+
+/** A PIRQ line named one way everywhere: "PIRQ D (3)" (0 = PIRQA … 3 = PIRQD; src/vm/vmm/pci/intx.ts). */
+export function pirqName(pirq: number): string {
+  return `PIRQ ${'ABCD'[pirq & 3]} (${pirq})`;
+}
+
+/** 'INTA' → 0 … 'INTD' → 3: the pin number the swizzle adds. */
+export function pinNumber(pin: string): number {
+  return Math.max(0, 'ABCD'.indexOf(pin.slice(-1)));
+}
+
+/** A 64-bit register as two dwords, most significant first: "0x00000000_0000e031". */
+export function hex64(high: number, low: number): string {
+  return `0x${(high >>> 0).toString(16).padStart(8, '0')}_${(low >>> 0).toString(16).padStart(8, '0')}`;
+}

@@ -23,7 +23,7 @@ export { hex8 } from './format';
 
 /** The views, by key; ids match package.json `contributes.views.debug`. */
 export const VIEW_SPECS = {
-  routing: { id: 'hyperstep.routing', title: 'Interrupt Routing', parts: ['routing', 'lapics'], build: routingRoots },
+  routing: { id: 'hyperstep.routing', title: 'Interrupt Routing', parts: ['routing', 'lapics', 'vcpus'], build: routingRoots },
   ioapic: { id: 'hyperstep.ioapic', title: 'IOAPIC', parts: ['ioapic', 'routing'], build: ioapicRoots },
   lapics: { id: 'hyperstep.lapics', title: 'Local APICs', parts: ['lapics', 'vcpus'], build: lapicRoots },
   exits: { id: 'hyperstep.exits', title: 'VM Exits', parts: ['exits', 'interrupts'], build: exitRoots },

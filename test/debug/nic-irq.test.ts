@@ -42,6 +42,22 @@ describe('debug adapter: the NIC interrupt, hop by hop (examples/nic-irq.s)', fu
       assert.deepStrictEqual([nic.bdf, nic.pin, nic.pirq, nic.gsi, nic.asserted], ['00:03.0', 'INTA', 3, 19, true]);
       assert.strictEqual(nic.entry!.vector, 0x31);
       assert.deepStrictEqual(nic.destinations, [0]);
+      // The routing tells the truth at this moment: the vector was accepted and is pending in IRR, so the
+      // remote IRR the acceptance set is the interrupt in flight, not a block; the hart still has
+      // external interrupts off (the driver enables them after this store), and says so.
+      assert.strictEqual(nic.status, 'pending');
+      assert.strictEqual(nic.blockedBy, undefined);
+      assert.match(nic.note!, /remote IRR set: delivered, awaiting EOI/);
+      assert.strictEqual(st.ioapic!.pins[19].blockedBy, undefined);
+      assert.strictEqual(st.ioapic!.pins[19].note, 'delivered, awaiting EOI');
+      const hart = st.vcpus![0].interrupts!;
+      assert.deepStrictEqual([hart.mstatusMIE, hart.mieMEIE, hart.delegated, hart.externalEnabled], [false, false, false, false]);
+      // The in-kernel LAPIC drives mip.MEIP at once; QEMU's (userspace) injects only into an open window.
+      assert.strictEqual(hart.mipMEIP, irqchip !== 'userspace');
+      assert.strictEqual(hart.closedBy, 'mie.MEIE = 0, mstatus.MIE = 0');
+      assert.strictEqual(nic.waitsFor, 'mie.MEIE = 0, mstatus.MIE = 0');
+      assert.strictEqual(hart.handler, await value(dc, 'trap'));
+      assert.strictEqual(hart.handlerMode, 'direct');
 
       // 2. the vector reaches the LAPIC's IRR
       await dc.setExceptionBreakpointsRequest({ filters: ['lapic-deliver'] });
@@ -71,6 +87,9 @@ describe('debug adapter: the NIC interrupt, hop by hop (examples/nic-irq.s)', fu
       assert.strictEqual(st.ioapic!.version, irqchip === 'kernel' ? 0x11 : 0x20);
       assert.deepStrictEqual([pin.line, pin.entry.vector, pin.entry.trigMode, pin.entry.masked, pin.entry.remoteIrr], [true, 0x31, 'level', false, true]);
       assert.deepStrictEqual([st.lapics![0].isr, st.lapics![0].irr], [[0x31], []]);
+      const inHandler = st.routing!.find((r) => r.device === 'nic')!;
+      assert.deepStrictEqual([inHandler.status, inHandler.blockedBy], ['in-service', undefined]);
+      assert.strictEqual(st.vcpus![0].interrupts!.closedBy, 'mstatus.MIE = 0', 'the trap entry cleared MIE; MEIE stays set');
       const table = await repl(dc, 'info ioapic');
       assert.match(table, /^ioapic0: ver=0x(11|20)/);
       assert.match(table, /pin 19 +0x000000000000e031 dest=0 vec=49 +active-lo level +fixed +physical remote-irr line-high/);

@@ -202,11 +202,11 @@ export function defineExtensionTests(): void {
         // IOAPIC: redirection entry 19 programmed by the driver, line asserted, marked as changed.
         const pin = await eventually('IOAPIC entry 19 programmed', async () => {
           const n = await findNode(await api.views.ioapic.roots(), 'ioapic/pin/19');
-          return n && /^GSI 19 nic INTA · 0x31 fixed level active-low physical→0/.test(textOf(n)) ? n : undefined;
+          return n && /^GSI 19 nic INTA · 0x31 level low · remote IRR · line high/.test(textOf(n)) ? n : undefined;
         });
         const pinItem = pin.getTreeItem();
         console.log(`      IOAPIC view: ${textOf(pin)}`);
-        assert.match(textOf(pin), /line asserted/);
+        assert.match(textOf(pin), /line high/);
         assert.strictEqual(pinItem.resourceUri?.query, 'changed', 'entry 19 is marked as changed since the entry stop');
         const vector = pin.allChildren().find((c) => c.id === 'ioapic/pin/19/vector');
         assert.ok(vector);
@@ -224,11 +224,31 @@ export function defineExtensionTests(): void {
         const route = await eventually('the NIC route', async () => (await api.views.routing.roots()).find((n) => /^nic/.test(textOf(n))));
         const routeText = textOf(route);
         console.log(`      Interrupt Routing view: ${routeText}`);
-        assert.match(routeText, /PIRQ 3 → GSI 19 → 0x31 → LAPIC 0/);
+        assert.match(routeText, /^nic INTA GSI 19 → 0x31 · pending \(IRR\) · CPU off$/);
+        // The truth at this moment: delivered and pending, not blocked; the chain ends at the hart.
+        assert.doesNotMatch(textOf(pin), /blocked/, 'remote IRR set by the acceptance is no block while 0x31 is pending');
+        const routeRows = new Map(allNodes([route]).map((n) => [n.id.slice(route.id.length + 1), textOf(n)]));
+        assert.strictEqual(routeRows.get('pirq'), 'PIRQ PIRQ D (3) = (3 + 0) mod 4');
+        assert.strictEqual(routeRows.get('gsi'), 'GSI 19 = 16 + 3 · line asserted');
+        assert.match(routeRows.get('note') ?? '', /remote IRR set: delivered, awaiting EOI/);
+        assert.ok(!routeRows.has('blocked'));
+        assert.strictEqual(routeRows.get('lapic/0/hart/window'), 'vCPU 0 interrupts off · M-mode');
+        assert.strictEqual(routeRows.get('lapic/0/hart/enables'), 'Enables mstatus.MIE 0 · mie.MEIE 0 · mip.MEIP 1');
+        assert.match(routeRows.get('lapic/0/hart/handler') ?? '', /^Handler mtvec → 0x800001[0-9a-f]{2} \(direct\)$/);
+        // Every row fits a side bar of about 560 px: 64 characters with two per level of indentation.
+        const tooWide: string[] = [];
+        for (const view of Object.values(api.views)) {
+          for (const n of allNodes(await view.roots())) {
+            if (textOf(n).length + 2 * n.id.split('/').length > 64) tooWide.push(`${n.id}: ${textOf(n)}`);
+          }
+        }
+        assert.deepStrictEqual(tooWide, [], 'every row fits a 560 px side bar');
 
         // Local APICs, VM Exits and Memory have content too.
         const lapic = (await api.views.lapics.roots())[0];
-        assert.match(textOf(lapic), /^LAPIC 0.*enabled/);
+        assert.match(textOf(lapic), /^LAPIC 0 \(vCPU 0\) IRR \{0x31\} · ISR \{\} · TPR 0x00$/);
+        assert.strictEqual(textOf(lapic.allChildren().find((n) => n.id === 'lapic/0/next')!), 'Next vector 0x31 · waits: CPU interrupts off');
+        assert.strictEqual(textOf(lapic.allChildren().find((n) => n.id === 'lapic/0/hart/window')!), 'vCPU 0 interrupts off · M-mode');
         const exitRoots = await api.views.exits.roots();
         const byReason = exitRoots.find((n) => n.id === 'exits/byReason');
         assert.ok(byReason && byReason.allChildren().length > 0, 'exit counts by reason');
@@ -274,7 +294,7 @@ export function defineExtensionTests(): void {
         console.log(`      inject: ${injected.message}`);
         await eventually('GSI 5 line asserted in the IOAPIC view', async () => {
           const n = await findNode(await api.views.ioapic.roots(), 'ioapic/pin/5');
-          return n && /line asserted/.test(textOf(n)) ? n : undefined;
+          return n && /line high/.test(textOf(n)) ? n : undefined;
         });
         const sent = await vscode.commands.executeCommand<{ message: string }>('hyperstep.sendNicPacket', 'world');
         console.log(`      NIC packet: ${sent.message}`);

@@ -83,14 +83,13 @@ export class ExitNode extends ViewNode {
   label(): string {
     return this.exit.reason;
   }
+  /** Short, for the side bar: "uart THR write 0x67 · VMM"; cycle, pc and the rest in the tooltip. */
   override description(): string {
     const x = this.exit;
-    const parts = [`cycle ${x.cycle}`, `pc ${hex8(x.pc)}`];
-    if (x.vcpu !== undefined) parts.unshift(`vCPU ${x.vcpu}`);
-    const what = access(x);
-    if (what) parts.push(what);
-    parts.push(x.handledIn === 'kernel' ? 'in kernel' : `to the VMM${x.vmmExit ? ` (${x.vmmExit})` : ''}`);
-    return parts.join(' · ');
+    const what = x.device
+      ? `${[x.device === 'pci-ecam' ? 'ECAM' : x.device, x.register].filter(Boolean).join(' ')} ${x.access ?? 'access'}${x.value !== undefined && x.access === 'write' ? ` ${hex(x.value)}` : ''}`
+      : x.gpa !== undefined ? `${x.access ?? 'access'} GPA ${hex8(x.gpa)}` : `pc ${hex8(x.pc)}`;
+    return [...(x.vcpu !== undefined && x.vcpu > 0 ? [`vCPU ${x.vcpu}`] : []), what, x.handledIn === 'kernel' ? 'kernel' : 'VMM'].join(' · ');
   }
   override tooltip(): vscode.MarkdownString {
     const x = this.exit;
@@ -113,14 +112,4 @@ export class ExitNode extends ViewNode {
     const args: RevealExitArgs = { sessionId: this.ctx.sessionId, exit: this.exit };
     return { command: this.ctx.revealExitCommand, title: 'Show the guest instruction', arguments: [args] };
   }
-}
-
-/** "write 0x1 to GPA 0xfec00010 (IOAPIC IOWIN)". */
-function access(x: ExitSnapshot): string | undefined {
-  if (x.gpa === undefined && x.device === undefined) return undefined;
-  const verb = x.access ?? 'access';
-  const value = x.value !== undefined && x.access === 'write' ? ` ${hex(x.value)} to` : '';
-  const at = x.gpa !== undefined ? ` GPA ${hex8(x.gpa)}` : '';
-  const dev = x.device ? ` (${[x.device, x.register].filter(Boolean).join(' ')})` : '';
-  return `${verb}${value}${at}${dev}`;
 }

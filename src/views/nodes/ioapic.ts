@@ -2,7 +2,8 @@
 // 64 bits and their fields in the tooltip.
 import * as vscode from 'vscode';
 import type { IoapicPinSnapshot, IoapicSnapshot, RedirectionEntrySnapshot, RouteSnapshot, StateSnapshot } from '../../protocol';
-import { field, hex, hex8, RTE_LOW_FIELDS, vec } from '../format';
+import { SEGMENT_SEPARATOR } from '../changes';
+import { field, hex, hex64, hex8, RTE_LOW_FIELDS, vec } from '../format';
 import { FieldNode, NoteNode, type RenderContext, ViewNode } from '../node';
 
 export function ioapicRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
@@ -17,12 +18,13 @@ export function routeSource(r: RouteSnapshot): string {
   return r.pin ? `${r.device} ${r.pin}` : r.device;
 }
 
-/** The entry in words: "0x31 fixed level low physical→0". */
+/** The entry in words, short: "0x31 level low → 0 · remote IRR" (delivery mode when not fixed, logical destinations). */
 export function entryText(e: RedirectionEntrySnapshot): string {
-  const parts = [vec(e.vector), e.deliveryMode, e.trigMode, e.polarity === 'low' ? 'active-low' : 'active-high', `${e.destMode}→${e.destination}`];
+  const dest = `→ ${e.destMode === 'logical' ? `logical ${hex(e.destination, 2)}` : e.destination}`;
+  const parts = [[vec(e.vector), ...(e.deliveryMode === 'fixed' ? [] : [e.deliveryMode]), e.trigMode, e.polarity, dest].join(' ')];
   if (e.remoteIrr) parts.push('remote IRR');
   if (e.masked) parts.push('masked');
-  return parts.join(' ');
+  return parts.join(SEGMENT_SEPARATOR);
 }
 
 class IoapicChipNode extends ViewNode {
@@ -33,8 +35,8 @@ class IoapicChipNode extends ViewNode {
     return 'IOAPIC';
   }
   override description(): string {
-    const where = this.io.placement === 'kernel' ? 'in the hypervisor (KVM)' : 'in the VMM (QEMU)';
-    return `${where}, version ${hex(this.io.version, 2)}, ID ${this.io.id}, IOREGSEL ${hex(this.io.ioRegSel, 2)}`;
+    const where = this.io.placement === 'kernel' ? 'KVM (kernel)' : 'QEMU (VMM)';
+    return [where, `version ${hex(this.io.version, 2)}`, `ID ${this.io.id}`, `IOREGSEL ${hex(this.io.ioRegSel, 2)}`].join(SEGMENT_SEPARATOR);
   }
   override icon(): vscode.ThemeIcon {
     return new vscode.ThemeIcon('circuit-board');
@@ -49,12 +51,14 @@ export class PinNode extends ViewNode {
     return `GSI ${this.pin.gsi}`;
   }
   override description(): string {
+    // Short for the side bar: the destination and delivery mode are the children's.
     const e = this.pin.entry;
-    const bits = [entryText(e)];
-    if (this.pin.line) bits.push('line asserted');
+    const bits = [...this.sources, `${vec(e.vector)} ${e.trigMode} ${e.polarity}`];
+    if (e.remoteIrr) bits.push('remote IRR');
+    if (e.masked) bits.push('masked');
+    if (this.pin.line) bits.push('line high');
     if (this.pin.blockedBy) bits.push(`blocked: ${blockedText(this.pin.blockedBy)}`);
-    const who = this.sources.length ? `${this.sources.join(', ')} · ` : '';
-    return who + bits.join(' · ');
+    return bits.join(SEGMENT_SEPARATOR);
   }
   override contextValue(): string {
     return 'hyperstep.ioapicPin';
@@ -82,20 +86,23 @@ export class PinNode extends ViewNode {
   }
   protected override buildChildren(): ViewNode[] {
     const e = this.pin.entry, id = this.id, c = this.ctx;
+    // As cortex-debug shows registers: the raw value first, then each field with its bits.
     const nodes = [
-      new FieldNode(`${id}/vector`, c, 'Vector', vec(e.vector)),
-      new FieldNode(`${id}/delivery`, c, 'Delivery mode', e.deliveryMode),
-      new FieldNode(`${id}/destMode`, c, 'Destination mode', e.destMode),
-      new FieldNode(`${id}/destination`, c, 'Destination', `${hex(e.destination, 2)} (${e.destMode === 'physical' ? 'APIC ID' : 'logical set'})`),
-      new FieldNode(`${id}/trigger`, c, 'Trigger mode', e.trigMode),
-      new FieldNode(`${id}/polarity`, c, 'Polarity', e.polarity === 'low' ? 'active low' : 'active high'),
-      new FieldNode(`${id}/mask`, c, 'Mask', e.masked ? 'masked' : 'not masked'),
-      new FieldNode(`${id}/remoteIrr`, c, 'Remote IRR', e.remoteIrr ? '1 (accepted, awaiting EOI)' : '0'),
-      new FieldNode(`${id}/deliveryStatus`, c, 'Delivery status', e.deliveryStatus ? '1 (send pending)' : '0 (idle)'),
+      new FieldNode(`${id}/raw`, c, 'Raw', hex64(e.high, e.low), `IOREDTBL[${this.pin.gsi}], registers ${hex(0x10 + 2 * this.pin.gsi, 2)} (low) and ${hex(0x11 + 2 * this.pin.gsi, 2)} (high)`),
+      new FieldNode(`${id}/vector`, c, 'Vector [7:0]', vec(e.vector)),
+      new FieldNode(`${id}/delivery`, c, 'Delivery mode [10:8]', e.deliveryMode),
+      new FieldNode(`${id}/destMode`, c, 'Dest. mode [11]', e.destMode),
+      new FieldNode(`${id}/deliveryStatus`, c, 'Delivery status [12]', e.deliveryStatus ? '1 (send pending)' : '0 (idle)'),
+      new FieldNode(`${id}/polarity`, c, 'Polarity [13]', e.polarity === 'low' ? 'active low' : 'active high'),
+      new FieldNode(`${id}/remoteIrr`, c, 'Remote IRR [14]', e.remoteIrr ? '1 (accepted, awaiting EOI)' : '0'),
+      new FieldNode(`${id}/trigger`, c, 'Trigger mode [15]', e.trigMode),
+      new FieldNode(`${id}/mask`, c, 'Mask [16]', e.masked ? 'masked' : 'not masked'),
+      new FieldNode(`${id}/destination`, c, 'Destination [63:56]', `${hex(e.destination, 2)} (${e.destMode === 'physical' ? 'APIC ID' : 'logical set'})`),
       new FieldNode(`${id}/line`, c, 'Line', this.pin.line ? 'asserted' : 'not asserted'),
     ];
     if (this.sources.length) nodes.push(new FieldNode(`${id}/sources`, c, 'Driven by', this.sources.join(', ')));
     if (this.pin.blockedBy) nodes.push(new FieldNode(`${id}/blocked`, c, 'Blocked by', blockedText(this.pin.blockedBy)));
+    if (this.pin.note) nodes.push(new FieldNode(`${id}/note`, c, 'Now', this.pin.note));
     return nodes;
   }
 }

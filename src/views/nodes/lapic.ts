@@ -3,7 +3,9 @@
 import * as vscode from 'vscode';
 import type { LapicSnapshot, StateSnapshot, VcpuSnapshot } from '../../protocol';
 import { hex, hex8, LVT_NAMES, lvtText, vec, vectorSet } from '../format';
+import { SEGMENT_SEPARATOR } from '../changes';
 import { FieldNode, GroupNode, NoteNode, type RenderContext, ViewNode } from '../node';
+import { hartNodes } from './routing';
 
 export function lapicRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
   if (!s.lapics || s.lapics.length === 0) return [new NoteNode('lapic/none', ctx, 'This machine has no local APICs')];
@@ -19,9 +21,9 @@ export class LapicNode extends ViewNode {
   }
   override description(): string {
     const l = this.lapic;
-    const parts = [l.softwareEnabled ? 'enabled' : 'disabled', `TPR ${hex(l.tpr, 2)}`, `IRR ${vectorSet(l.irr)}`, `ISR ${vectorSet(l.isr)}`];
-    if (l.highestDeliverable >= 0) parts.push(`next ${vec(l.highestDeliverable)}`);
-    return parts.join(' · ');
+    const parts = [`IRR ${vectorSet(l.irr)}`, `ISR ${vectorSet(l.isr)}`, `TPR ${hex(l.tpr, 2)}`];
+    if (!l.softwareEnabled) parts.push('disabled');
+    return parts.join(SEGMENT_SEPARATOR);
   }
   override icon(): vscode.ThemeIcon {
     return new vscode.ThemeIcon('chip');
@@ -34,7 +36,8 @@ export class LapicNode extends ViewNode {
     const nodes: ViewNode[] = [];
     if (this.vcpu) {
       const v = this.vcpu;
-      nodes.push(new FieldNode(`${id}/vcpu`, c, 'vCPU', `pc ${hex8(v.pc)} · ${v.priv}-mode · ${v.halted ? 'halted (wfi)' : 'runnable'} · ${v.instret} instructions`));
+      nodes.push(new FieldNode(`${id}/vcpu`, c, 'vCPU', `pc ${hex8(v.pc)} · ${v.halted ? 'halted (wfi)' : 'running'} · ${v.instret} instructions`));
+      nodes.push(...hartNodes(`${id}/hart`, c, v));
     }
     nodes.push(
       new FieldNode(`${id}/placement`, c, 'Model', l.placement === 'kernel' ? 'in the hypervisor (KVM)' : 'in the VMM (QEMU)'),
@@ -44,7 +47,9 @@ export class LapicNode extends ViewNode {
       new FieldNode(`${id}/irr`, c, 'IRR', vectorSet(l.irr), 'Interrupt Request Register: accepted, not yet taken'),
       new FieldNode(`${id}/isr`, c, 'ISR', vectorSet(l.isr), 'In-Service Register: taken, awaiting EOI'),
       new FieldNode(`${id}/tmr`, c, 'TMR', vectorSet(l.tmr), 'Trigger Mode Register: level-triggered vectors (their EOI is broadcast to the IOAPIC)'),
-      new FieldNode(`${id}/next`, c, 'Highest deliverable', l.highestDeliverable >= 0 ? vec(l.highestDeliverable) : 'none'),
+      new FieldNode(`${id}/next`, c, 'Next vector', l.highestDeliverable < 0 ? 'none'
+        : `${vec(l.highestDeliverable)}${this.vcpu?.interrupts?.closedBy ? `${SEGMENT_SEPARATOR}waits: CPU interrupts off` : ''}`,
+      `The highest IRR vector above PPR: what the LAPIC offers the hart (mip.MEIP); the hart takes it when its interrupts are on${this.vcpu?.interrupts?.closedBy ? ` (now: ${this.vcpu.interrupts.closedBy})` : ''}`),
       new FieldNode(`${id}/ldr`, c, 'LDR / DFR', `${hex8(l.ldr)} / ${hex8(l.dfr)}`, undefined, l.ldr === 0),
       new FieldNode(`${id}/icr`, c, 'ICR', `${hex8(l.icrHigh)}:${hex8(l.icrLow)}`, undefined, l.icrLow === 0 && l.icrHigh === 0),
       new GroupNode(`${id}/lvt`, c, 'Local vector table', (gc) => l.lvt.map((raw, i) =>

@@ -11,8 +11,8 @@ export function memoryRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
   if (m) {
     roots.push(new GroupNode('memory/memslots', ctx, 'Memslots', (c) => m.memslots.map((slot) =>
       new FieldNode(`memory/memslots/${slot.slot}`, c, `slot ${slot.slot}`,
-        `GPA ${range(slot.guestPhysAddr, slot.memorySize)} · ${size(slot.memorySize)} → host ${hex8(slot.userspaceAddr)}`,
-        'KVM_SET_USER_MEMORY_REGION: guest_phys_addr, memory_size, userspace_addr')),
+        `GPA ${hex8(slot.guestPhysAddr)} · ${size(slot.memorySize)} → ${hex8(slot.userspaceAddr)}`,
+        `KVM_SET_USER_MEMORY_REGION: guest_phys_addr, memory_size, userspace_addr: GPA ${range(slot.guestPhysAddr, slot.memorySize)} → host ${hex8(slot.userspaceAddr)}`)),
     { description: String(m.memslots.length), icon: 'database', expanded: true }));
     const p = m.paging;
     if (p.mode === 'ept') {
@@ -60,7 +60,7 @@ export class TlbNode extends ViewNode {
         new FieldNode(`${id}/stats/walks`, gc, 'Page walks', `${t.stats.walks} (${t.stats.walkRefs} memory references)`),
       ]),
       ...t.entries.map((e) => new FieldNode(`${id}/entry/${e.index}`, c, `GVA ${hex8(e.gva)}`,
-        `→ GPA ${hex8(e.gpa)} · HPA ${hex8(e.hpa)} · ${tlbFlags(e.flags)} · ASID ${hex(e.asid)} · VPID ${e.vpid}`, `way/set index ${e.index}`)),
+        `→ HPA ${hex8(e.hpa)} · ${tlbFlags(e.flags)}`, `GPA ${hex8(e.gpa)} · ASID ${hex(e.asid)} · VPID ${e.vpid} · way/set index ${e.index}`)),
     ];
   }
 }

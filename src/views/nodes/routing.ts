@@ -1,9 +1,10 @@
 // The Interrupt Routing view: for each interrupt source, the hops its interrupt takes —
 // PCI device → pin → PIRQ (the INTx swizzle) → GSI → IOAPIC redirection entry → destination LAPICs
-// → their IRR/ISR — and what blocks it now.
+// → their IRR/ISR → the hart's interrupt enables and handler — and where the interrupt is now.
 import * as vscode from 'vscode';
-import type { LapicSnapshot, RouteSnapshot, StateSnapshot } from '../../protocol';
-import { hex, hex8, vec, vectorSet } from '../format';
+import type { LapicSnapshot, RouteSnapshot, StateSnapshot, VcpuSnapshot } from '../../protocol';
+import { SEGMENT_SEPARATOR } from '../changes';
+import { hex, hex64, hex8, pinNumber, pirqName, vec, vectorSet } from '../format';
 import { FieldNode, GroupNode, NoteNode, type RenderContext, ViewNode } from '../node';
 import { entryText } from './ioapic';
 
@@ -14,50 +15,40 @@ export function routingRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
     const key = [r.device, r.bdf ?? '', r.pin ?? '', r.gsi].join(':');
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
-    return new RouteNode(r, s.lapics ?? [], `routing/${key}${n ? `#${n}` : ''}`, ctx);
+    return new RouteNode(r, s.lapics ?? [], s.vcpus ?? [], `routing/${key}${n ? `#${n}` : ''}`, ctx);
   });
 }
 
 export class RouteNode extends ViewNode {
-  constructor(readonly route: RouteSnapshot, private readonly lapics: readonly LapicSnapshot[], id: string, ctx: RenderContext) {
+  constructor(readonly route: RouteSnapshot, private readonly lapics: readonly LapicSnapshot[], private readonly vcpus: readonly VcpuSnapshot[], id: string, ctx: RenderContext) {
     super(id, ctx);
   }
   label(): string {
     const r = this.route;
-    return [r.device, r.bdf, r.pin].filter(Boolean).join(' ');
+    return r.pin ? `${r.device} ${r.pin}` : r.device;
   }
-  /** The chain in one line: "PIRQ 3 → GSI 19 → 0x31 → LAPIC 0 · asserted". */
+  /** The chain's ends and where the interrupt is, short enough for the side bar: "GSI 19 → 0x31 · pending (IRR)". */
   override description(): string {
     const r = this.route;
-    const hops: string[] = [];
-    if (r.msi?.enabled) hops.push(`MSI ${vec(r.msi.vector)} → APIC ${r.msi.destination}`);
-    else {
-      if (r.pirq !== undefined) hops.push(`PIRQ ${r.pirq}`);
-      hops.push(`GSI ${r.gsi}`);
-      if (r.entry) hops.push(vec(r.entry.vector));
-      hops.push(r.destinations.length ? r.destinations.map((d) => `LAPIC ${this.apicId(d)}`).join(', ') : 'no LAPIC');
-    }
-    const state = r.blockedBy ? `blocked: ${r.blockedBy}` : r.asserted ? 'asserted' : 'idle';
-    return `${hops.join(' → ')} · ${state}`;
+    const v = this.vector();
+    const path = r.msi?.enabled ? `MSI → ${v === undefined ? '?' : vec(v)}` : `GSI ${r.gsi} → ${v === undefined ? 'no entry' : vec(v)}`;
+    return `${path}${SEGMENT_SEPARATOR}${statusText(r)}`;
+  }
+  override tooltip(): string {
+    const r = this.route;
+    const hops = r.msi?.enabled ? [`MSI ${vec(r.msi.vector)}`, `APIC ${r.msi.destination}`]
+      : [...(r.pirq !== undefined ? [pirqName(r.pirq)] : []), `GSI ${r.gsi}`, r.entry ? vec(r.entry.vector) : 'no entry', ...r.destinations.map((d) => `LAPIC ${this.apicId(d)}`)];
+    return [`${[r.device, r.bdf, r.pin].filter(Boolean).join(' ')}: ${hops.join(' → ')}`, statusText(r), r.note, r.waitsFor && `waits: ${r.waitsFor}`].filter(Boolean).join('\n');
   }
   override icon(): vscode.ThemeIcon {
     const red = new vscode.ThemeColor('debugIcon.breakpointForeground');
-    // Delivered and not yet EOIed (its vector in a destination's IRR or ISR) counts as in flight,
-    // even though remote IRR now blocks the line; asserted and stopped on the way is blocked.
-    if (this.inFlight() || (this.route.asserted && !this.route.blockedBy)) return new vscode.ThemeIcon('zap', red);
-    if (this.route.asserted) return new vscode.ThemeIcon('circle-slash', red);
+    const s = this.route.status;
+    if (s === 'pending' || s === 'in-service' || s === 'asserted') return new vscode.ThemeIcon('zap', red);
+    if (s === 'blocked') return new vscode.ThemeIcon('circle-slash', red);
     return new vscode.ThemeIcon(this.route.bdf ? 'plug' : 'symbol-event');
   }
   private vector(): number | undefined {
     return this.route.msi?.enabled ? this.route.msi.vector : this.route.entry?.vector;
-  }
-  private inFlight(): boolean {
-    const v = this.vector();
-    if (v === undefined) return false;
-    return this.route.destinations.some((d) => {
-      const l = this.lapics.find((x) => x.vcpu === d);
-      return l !== undefined && (l.irr.includes(v) || l.isr.includes(v));
-    });
   }
   override expanded(): boolean {
     return this.route.bdf !== undefined || this.route.asserted;
@@ -70,14 +61,21 @@ export class RouteNode extends ViewNode {
     const r = this.route, id = this.id, c = this.ctx;
     const out: ViewNode[] = [];
     const where = r.bdf ? `PCI ${r.bdf}${r.slot !== undefined ? `, slot ${r.slot}` : ''}` : 'platform device';
-    out.push(new FieldNode(`${id}/device`, c, 'Device', `${r.device} (${where}) · ${r.asserted ? 'asserting its line' : 'line idle'}`));
-    if (r.pin) out.push(new FieldNode(`${id}/pin`, c, 'Pin', r.pin));
+    out.push(new FieldNode(`${id}/device`, c, 'Device', `${where}${SEGMENT_SEPARATOR}${r.asserted ? 'asserting' : 'idle'}`));
+    if (r.pin) out.push(new FieldNode(`${id}/pin`, c, 'Pin', `${r.pin} (${pinNumber(r.pin)})`));
     if (r.pirq !== undefined) {
-      out.push(new FieldNode(`${id}/pirq`, c, 'PIRQ', String(r.pirq), 'The host bridge swizzle: PIRQ = (slot + pin − 1) mod 4 (PCI-to-PCI Bridge Architecture §9.1)'));
+      const rule = r.slot !== undefined && r.pin ? ` = (${r.slot} + ${pinNumber(r.pin)}) mod 4` : '';
+      out.push(new FieldNode(`${id}/pirq`, c, 'PIRQ', `${pirqName(r.pirq)}${rule}`,
+        'The host bridge swizzle: PIRQ = (slot + pin) mod 4, pin INTA = 0 … INTD = 3 (PCI-to-PCI Bridge Architecture §9.1); PIRQ A–D are GSI 16–19 (as Q35 wires them)'));
     }
-    out.push(new FieldNode(`${id}/gsi`, c, 'GSI', `${r.gsi} · line ${r.lineAsserted ? 'asserted' : 'low'}`));
-    out.push(new FieldNode(`${id}/entry`, c, 'Redirection entry', r.entry ? entryText(r.entry) : 'none',
-      r.entry ? `IOREDTBL[${r.gsi}] = ${hex8(r.entry.high)}:${hex8(r.entry.low)}` : undefined));
+    const gsiRule = r.pirq !== undefined ? ` = 16 + ${r.pirq}` : '';
+    out.push(new FieldNode(`${id}/gsi`, c, 'GSI', `${r.gsi}${gsiRule}${SEGMENT_SEPARATOR}line ${r.lineAsserted ? 'asserted' : 'low'}`));
+    if (r.entry) {
+      out.push(new FieldNode(`${id}/entry`, c, 'IOREDTBL', entryText(r.entry),
+        `Redirection entry ${r.gsi} (82093AA §3.2.4) = ${hex64(r.entry.high, r.entry.low)}; its fields in the IOAPIC view`));
+    } else {
+      out.push(new FieldNode(`${id}/entry`, c, 'IOREDTBL', 'none'));
+    }
     if (r.msi) {
       const m = r.msi;
       out.push(new FieldNode(`${id}/msi`, c, 'MSI', `${m.enabled ? 'enabled' : 'disabled'} · address ${hex8(m.address)} data ${hex(m.data, 4)} → vector ${vec(m.vector)}, APIC ${m.destination}${m.masked ? ' · masked' : ''}${m.pending ? ' · pending' : ''}`,
@@ -85,11 +83,12 @@ export class RouteNode extends ViewNode {
     }
     out.push(new GroupNode(`${id}/destinations`, c, 'Destination LAPICs', (gc) => r.destinations.map((vcpu) => this.destination(vcpu, gc)),
       { description: r.destinations.length ? undefined : 'none', expanded: true }));
+    if (r.note) out.push(new FieldNode(`${id}/note`, c, 'Now', r.note));
     if (r.blockedBy) out.push(new FieldNode(`${id}/blocked`, c, 'Blocked by', r.blockedBy));
     return out;
   }
 
-  /** One destination LAPIC: where the route's vector is (IRR pending, ISR in service) and its sets. */
+  /** One destination LAPIC: where the route's vector is (IRR pending, ISR in service), its sets, and its hart. */
   private destination(vcpu: number, ctx: RenderContext): ViewNode {
     const lapic = this.lapics.find((l) => l.vcpu === vcpu);
     const vector = this.vector();
@@ -97,14 +96,44 @@ export class RouteNode extends ViewNode {
     if (!lapic) return new FieldNode(id, ctx, `LAPIC of vCPU ${vcpu}`, '');
     let where = '';
     if (vector !== undefined) {
-      if (lapic.isr.includes(vector)) where = `${vec(vector)} in service (ISR)`;
-      else if (lapic.irr.includes(vector)) where = `${vec(vector)} pending (IRR)`;
+      if (lapic.isr.includes(vector)) where = `${vec(vector)} in service`;
+      else if (lapic.irr.includes(vector)) where = `${vec(vector)} pending`;
       else where = `${vec(vector)} not pending`;
     }
-    return new GroupNode(id, ctx, `LAPIC ${lapic.id} (vCPU ${vcpu})`, (gc) => [
+    const hart = this.vcpus.find((v) => v.id === vcpu);
+    return new GroupNode(id, ctx, `LAPIC ${lapic.id}`, (gc) => [
       new FieldNode(`${id}/irr`, gc, 'IRR', vectorSet(lapic.irr)),
       new FieldNode(`${id}/isr`, gc, 'ISR', vectorSet(lapic.isr)),
       new FieldNode(`${id}/ppr`, gc, 'TPR / PPR', `${hex(lapic.tpr, 2)} / ${hex(lapic.ppr, 2)}`),
+      ...(hart ? hartNodes(`${id}/hart`, gc, hart) : []),
     ], { description: where, icon: 'chip', expanded: true });
+  }
+}
+
+/** The end of the chain: the hart's interrupt window and the handler it enters (shared with the Local APICs view). */
+export function hartNodes(id: string, ctx: RenderContext, v: VcpuSnapshot): ViewNode[] {
+  const h = v.interrupts;
+  if (!h) return [];
+  const enables = h.delegated
+    ? `sstatus.SIE ${Number(h.mstatusSIE)} · mie.MEIE ${Number(h.mieMEIE)} (delegated to S)`
+    : `mstatus.MIE ${Number(h.mstatusMIE)} · mie.MEIE ${Number(h.mieMEIE)}`;
+  return [
+    new FieldNode(`${id}/window`, ctx, `vCPU ${v.id} interrupts`, `${h.externalEnabled ? 'on' : 'off'}${SEGMENT_SEPARATOR}${v.priv}-mode`,
+      h.closedBy ? `Closed by ${h.closedBy}: a pending vector waits in IRR until the guest enables interrupts` : 'The hart takes a pending external interrupt at its next instruction'),
+    new FieldNode(`${id}/enables`, ctx, 'Enables', `${enables} · mip.MEIP ${Number(h.mipMEIP)}`,
+      `mstatus ${hex8(h.mstatus)} · mie ${hex8(h.mie)} · mip ${hex8(h.mip)} · mideleg ${hex8(h.mideleg)}`),
+    new FieldNode(`${id}/handler`, ctx, 'Handler', `${h.delegated ? 'stvec' : 'mtvec'} → ${hex8(h.handler)} (${h.handlerMode})`,
+      `mtvec ${hex8(h.mtvec)} · stvec ${hex8(h.stvec)}`),
+  ];
+}
+
+/** Where the route's interrupt is, in words. */
+function statusText(r: RouteSnapshot): string {
+  switch (r.status) {
+    case 'pending': return r.waitsFor ? 'pending (IRR) · CPU off' : 'pending (IRR)';
+    case 'in-service': return 'in service (ISR)';
+    case 'blocked': return `blocked: ${r.blockedBy ?? '?'}`;
+    case 'asserted': return 'asserted';
+    default: return 'idle';
   }
 }
