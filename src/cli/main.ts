@@ -6,7 +6,7 @@ import { asmCommand } from './asm';
 import { compareCommand } from './compare';
 import { dapCommand } from './dap';
 import { whyCliCommand } from './why';
-import { version } from '../../package.json';
+import { VERSION } from './version';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -37,7 +37,7 @@ const io = {
 
 const program = new Command('hyperstep')
   .description('Run and inspect a simulated RISC-V virtual machine: guest, hypervisor (KVM-like) and VMM (QEMU-like).')
-  .version(`hyperstep ${version}`, '-V, --version', 'print the version')
+  .version(`hyperstep ${VERSION}`, '-V, --version', 'print the version')
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
 
 program.command('run')

@@ -3,6 +3,7 @@ import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { version } from '../../package.json';
+import { VERSION } from '../../src/cli/version';
 
 describe('hyperstep --version', () => {
   it('prints "hyperstep <version>" and exits 0', () => {
@@ -11,5 +12,6 @@ describe('hyperstep --version', () => {
     assert.strictEqual(r.status, 0, r.stderr);
     assert.strictEqual(r.stdout, `hyperstep ${version}\n`);
     assert.match(version, /^\d+\.\d+\.\d+/);
+    assert.strictEqual(VERSION, version, 'src/cli/version.ts follows package.json');
   });
 });
