@@ -82,13 +82,12 @@ const SHT_SYMTAB = 2;
 const SHT_STRTAB = 3;
 const SHT_NOBITS = 8;
 
-/** e_flags bits of the RISC-V psABI. */
-const EF_RISCV_RVC = 0x1;
+/** e_flags bits of the RISC-V psABI (EF_RISCV_RVC, 0x1, is fine: the C extension is executed). */
 const EF_RISCV_FLOAT_ABI = 0x6;
 const EF_RISCV_RVE = 0x8;
 const FLOAT_ABI_NAMES: Record<number, string> = { 2: 'single-float (ilp32f)', 4: 'double-float (ilp32d)', 6: 'quad-float' };
 
-const REBUILD = 'rebuild with -march=rv32ima_zicsr_zifencei -mabi=ilp32';
+const REBUILD = 'rebuild with -march=rv32imac_zicsr_zifencei -mabi=ilp32';
 
 /** Common e_machine values, to say what the file was built for. */
 const MACHINES: Record<number, string> = {
@@ -135,7 +134,7 @@ function parse(bytes: Uint8Array): ElfImage {
   }
   if (size < 7) fail(`truncated ELF header (${size} bytes, expected ${EHDR_SIZE})`);
   const elfClass = bytes[4];
-  if (elfClass === ELFCLASS64) fail('ELF64 is not supported, expected ELF32 (a 32-bit RISC-V executable)');
+  if (elfClass === ELFCLASS64) fail('ELF64 (an RV64 build?) is not supported, expected ELF32 (a 32-bit RISC-V executable): rebuild with -march=rv32imac_zicsr_zifencei -mabi=ilp32');
   if (elfClass !== ELFCLASS32) fail(`invalid ELF class ${elfClass}, expected 1 (ELF32)`);
   const data = bytes[5];
   if (data === ELFDATA2MSB) fail('big-endian ELF is not supported, expected little-endian');
@@ -172,10 +171,6 @@ function parse(bytes: Uint8Array): ElfImage {
   const shnum = u16(48);
   const shstrndx = u16(50);
 
-  if (flags & EF_RISCV_RVC) {
-    fail('built with the C extension (EF_RISCV_RVC set in e_flags: it may contain compressed 16-bit instructions); ' +
-      `Hyperstep implements RV32IMA without C: ${REBUILD}`);
-  }
   if (flags & EF_RISCV_RVE) fail(`built for RV32E (EF_RISCV_RVE set in e_flags, ilp32e ABI), expected RV32I: ${REBUILD}`);
   const floatAbi = flags & EF_RISCV_FLOAT_ABI;
   if (floatAbi !== 0) {

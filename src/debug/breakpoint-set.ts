@@ -2,8 +2,9 @@
 // three pieces of the runtime over the debug port: run control in runtime.ts, breakpoints here,
 // reverse execution in reverse.ts; docs/debugging.md "Inside the runtime").
 //
-// Code breakpoints are by guest-virtual address; the port plants them on the host word each vCPU's
-// translation maps that address to, so a breakpoint reaches every vCPU whatever its page tables.
+// Code breakpoints are by guest-virtual address; the port plants them on the host "word" (the host
+// byte offset of the instruction, any halfword with the C extension) each vCPU's translation maps
+// that address to, so a breakpoint reaches every vCPU whatever its page tables.
 // A word can be wanted by several owners at once: the user, a temporary breakpoint of a step, the
 // entry of an interrupt handler, an "as soon as possible" stop. It stays planted while any wants it.
 import type { EventFilterId } from '../protocol';
@@ -17,7 +18,7 @@ export class BreakpointSet {
   readonly code = { source: new Map<string, CodeBreakpoint[]>(), function: [] as CodeBreakpoint[], instruction: [] as CodeBreakpoint[] };
   data: DataBreakpoint[] = [];
   readonly filters = new Map<EventFilterId, EventFilterBreakpoint>();
-  /** Host words with a breakpoint planted, and who wants each. */
+  /** Host words (instruction offsets) with a breakpoint planted, and who wants each. */
   private readonly planted = new Map<number, Set<PlantOwner>>();
 
   constructor(private readonly port: DebugPort) {}

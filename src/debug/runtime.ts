@@ -27,7 +27,7 @@ import { Inspector } from './inspect';
 import { irqView, MachineIrqView } from './machine-view';
 import type { LaunchConfig } from './launch';
 import type { LineRow, ProgramInfo } from './program';
-import { isCall, StackFrame, unwind } from './stack';
+import { isCall, readInstruction, StackFrame, unwind } from './stack';
 import { CyclePort, gotoCycle, GotoPaused } from './goto-cycle';
 import type { DebugHost } from './host';
 
@@ -479,7 +479,11 @@ export class DebugRuntime {
     if (this.ebreakAt) {
       // Resuming from an ebreak skips it (as GDB's "compiled-in breakpoint"): an input from outside.
       const v = this.vcpu(this.ebreakAt.vcpu);
-      if (v && this.port.pc(v.id) === this.ebreakAt.pc) { this.port.setPc(v.id, this.ebreakAt.pc + 4); this.noteExternalChange(); }
+      if (v && this.port.pc(v.id) === this.ebreakAt.pc) {
+        const length = readInstruction(this.inspector, v, this.ebreakAt.pc)?.length ?? 4; // ebreak or c.ebreak
+        this.port.setPc(v.id, this.ebreakAt.pc + length);
+        this.noteExternalChange();
+      }
       this.ebreakAt = undefined;
     }
     for (const v of this.machine.vcpus) this.resumeOver(v);
@@ -725,10 +729,10 @@ export class DebugRuntime {
       let t0 = this.host.now();
       for (;;) {
         const pc = this.port.pc(id);
-        let word = 0;
-        try { word = this.inspector.readVirt(v, pc, 4); } catch { /* not code we can read: just step */ }
-        if (over && isCall(word)) {
-          const r = await this.runFree([{ address: (pc + 4) >>> 0, vcpu: id, cond: () => (this.port.reg(id, 2)) >= sp0 }]);
+        const insn = readInstruction(this.inspector, v, pc); // undefined: not code we can read, just step
+        const next = (pc + (insn?.length ?? 4)) >>> 0;
+        if (over && insn && isCall(insn.word)) {
+          const r = await this.runFree([{ address: next, vcpu: id, cond: () => (this.port.reg(id, 2)) >= sp0 }]);
           if (r) return r;
         } else {
           // stepIn records the exits of its first instruction: one makes the step stop inside it.
@@ -749,7 +753,7 @@ export class DebugRuntime {
           }
           if (trap) return this.stepStop(id);
         }
-        if (!start || this.lineEnded(id, start, pc)) return this.stepStop(id);
+        if (!start || this.lineEnded(id, start, next)) return this.stepStop(id);
         if (this.host.now() - t0 > SLICE_MS) {
           this.flushOutput();
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -761,11 +765,12 @@ export class DebugRuntime {
   }
 
   /** After an instruction at `prevPc`: is vCPU `id` off line `start` (another line, or its start again)? */
-  private lineEnded(id: number, start: Pick<LineRow, 'file' | 'line'>, prevPc: number): boolean {
+  /** `fallThrough`: the address after the instruction just stepped (pc + 2 or + 4: the C extension). */
+  private lineEnded(id: number, start: Pick<LineRow, 'file' | 'line'>, fallThrough: number): boolean {
     const pc = this.port.pc(id);
     const now = this.program.lineAt(pc);
     // A line step ends on another line's statement (not inside -O2 code interleaved with this line).
-    return !now || (now.stmt !== false && (now.file !== start.file || now.line !== start.line || (pc === now.address && pc !== (prevPc + 4) >>> 0)));
+    return !now || (now.stmt !== false && (now.file !== start.file || now.line !== start.line || (pc === now.address && pc !== fallThrough)));
   }
 
   // ---- inside a VM exit (exit-phases.ts) ------------------------------------------------------------
@@ -801,9 +806,11 @@ export class DebugRuntime {
    */
   private async leaveExit(view: ExitView): Promise<RunResult> {
     const id = view.vcpu, pc0 = this.port.pc(id);
+    const v = this.vcpu(id);
+    const fallThrough = (pc0 + ((v && readInstruction(this.inspector, v, pc0)?.length) || 4)) >>> 0;
     const r = this.stepOne(id);
     if (r) return r;
-    if (view.line && !this.stepWatch?.trap && !this.lineEnded(id, view.line, pc0)) return this.stepLoop(id, false, view.line, true);
+    if (view.line && !this.stepWatch?.trap && !this.lineEnded(id, view.line, fallThrough)) return this.stepLoop(id, false, view.line, true);
     return { kind: 'stop', reason: 'step', vcpu: id, description: `Back in the guest at ${this.where(id)}` };
   }
 

@@ -5,7 +5,7 @@
 // prologue analyzer does), which give the caller's sp and return address. Inside a trap handler a
 // synthetic frame names the trap — "interrupt 0x31 (NIC, GSI 19)" — and unwinding goes on at the
 // interrupted pc (mepc/sepc).
-import { CAUSE_NAMES, Priv } from '../vm';
+import { CAUSE_NAMES, Priv, expandCompressed } from '../vm';
 import type { Vcpu } from '../vm';
 import type { Inspector } from './inspect';
 import type { ProgramInfo } from './program';
@@ -45,11 +45,28 @@ interface Prologue {
   raRegister: number | undefined;
 }
 
+/**
+ * The instruction at guest-virtual `address`: `raw` as in memory (16 bits for a compressed one),
+ * `word` its 32-bit form (a compressed one expanded, see vm/cpu/rvc.ts), and its length in bytes;
+ * undefined where nothing can be read.
+ */
+export function readInstruction(inspector: Inspector, vcpu: Vcpu, address: number): { raw: number; word: number; length: 2 | 4 } | undefined {
+  let lo: number;
+  try { lo = inspector.readVirt(vcpu, address >>> 0, 2); } catch { return undefined; }
+  if ((lo & 3) !== 3) return { raw: lo, word: expandCompressed(lo), length: 2 };
+  let hi: number;
+  try { hi = inspector.readVirt(vcpu, (address + 2) >>> 0, 2); } catch { return undefined; }
+  const word = (lo | (hi << 16)) >>> 0;
+  return { raw: word, word, length: 4 };
+}
+
 function analyzePrologue(inspector: Inspector, vcpu: Vcpu, start: number, pc: number): Prologue {
   let frameSize = 0, raOffset: number | undefined, raRegister: number | undefined;
-  for (let a = start, n = 0; a < pc && n < MAX_PROLOGUE; a += 4, n++) {
-    let w: number;
-    try { w = inspector.readVirt(vcpu, a, 4); } catch { break; }
+  for (let a = start, n = 0, length = 4; a < pc && n < MAX_PROLOGUE; a += length, n++) {
+    const insn = readInstruction(inspector, vcpu, a);
+    if (!insn) break;
+    const w = insn.word;
+    length = insn.length;
     const opcode = w & 0x7f, rd = (w >>> 7) & 31, funct3 = (w >>> 12) & 7, rs1 = (w >>> 15) & 31, rs2 = (w >>> 20) & 31;
     if (opcode === 0x13 && funct3 === 0 && rd === SP && rs1 === SP) {
       const imm = w >> 20;
@@ -65,14 +82,18 @@ function analyzePrologue(inspector: Inspector, vcpu: Vcpu, start: number, pc: nu
   return { frameSize, raOffset, raRegister };
 }
 
-/** Is `ret` the return address of a call into `fn` (a jal to it, or a jalr, just before)? */
+/** Is `ret` the return address of a call into `fn` (a jal to it, or a jalr, just before; 4 or 2 bytes long)? */
 function returnsFrom(inspector: Inspector, vcpu: Vcpu, ret: number, fnAddress: number | undefined): boolean {
-  let w: number;
-  try { w = inspector.readVirt(vcpu, (ret - 4) >>> 0, 4); } catch { return false; }
-  if (!isCall(w)) return false;
-  if ((w & 0x7f) !== 0x6f || fnAddress === undefined) return true;
-  const imm = ((w >> 31) << 20) | (((w >>> 12) & 0xff) << 12) | (((w >>> 20) & 1) << 11) | (((w >>> 21) & 0x3ff) << 1);
-  return ((ret - 4 + imm) >>> 0) === fnAddress;
+  for (const length of [4, 2]) {
+    const at = (ret - length) >>> 0;
+    const insn = readInstruction(inspector, vcpu, at);
+    if (!insn || insn.length !== length || !isCall(insn.word)) continue;
+    const w = insn.word;
+    if ((w & 0x7f) !== 0x6f || fnAddress === undefined) return true;
+    const imm = ((w >> 31) << 20) | (((w >>> 12) & 0xff) << 12) | (((w >>> 20) & 1) << 11) | (((w >>> 21) & 0x3ff) << 1);
+    return ((at + imm) >>> 0) === fnAddress;
+  }
+  return false;
 }
 
 export interface TrapLabel { (vector: number): string | undefined }
@@ -167,8 +188,9 @@ export function trapName(cause: number, tval: number, mode: 'M' | 'S', label: Tr
   return `exception: ${CAUSE_NAMES[code] ?? `cause ${code}`} (${mode.toLowerCase()}cause ${code}, ${mode.toLowerCase()}tval ${hex(tval >>> 0)})`;
 }
 
-/** Is the instruction word a call (jal/jalr linking ra or t0)? */
+/** Is the instruction word a call (jal/jalr linking ra or t0)? A 16-bit one is expanded first (c.jal, c.jalr). */
 export function isCall(word: number): boolean {
+  if ((word & 3) !== 3) word = expandCompressed(word);
   const opcode = word & 0x7f, rd = (word >>> 7) & 31;
   return (opcode === 0x6f || opcode === 0x67) && (rd === 1 || rd === 5);
 }

@@ -148,11 +148,14 @@ export class DebugPort {
     return this.m.vm.gpaToHost(gpa >>> 0);
   }
 
-  /** The host word a GVA's code lives in for vCPU `id` now, or -1 when it does not translate to RAM. */
+  /**
+   * The host "word" a GVA's code lives in for vCPU `id` now, or -1 when it does not translate to
+   * RAM: the host byte offset of the instruction (even: with the C extension any halfword starts one).
+   */
   wordOf(id: number, gva: number): number {
     const t = this.translate(id, gva, 'fetch');
     const host = t.gpa === undefined ? -1 : this.hostOf(t.gpa);
-    return host < 0 ? -1 : host >>> 2;
+    return host < 0 ? -1 : host & ~1;
   }
 
   /**
@@ -175,11 +178,11 @@ export class DebugPort {
 
   /** Plants a software breakpoint on a host word (from wordOf): any vCPU fetching it stops before it. */
   insertBreakpoint(word: number): void {
-    this.m.host.setBreakpoint(word << 2);
+    this.m.host.setBreakpoint(word);
   }
 
   removeBreakpoint(word: number): void {
-    this.m.host.clearBreakpoint(word << 2);
+    this.m.host.clearBreakpoint(word);
   }
 
   /** On its next run, vCPU `id` executes the instruction under a breakpoint at its pc instead of stopping. */

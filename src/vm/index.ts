@@ -19,6 +19,7 @@ export * from './provenance';
 
 // names the machine uses (causes, CSRs, KVM statistics)
 export { CAUSE_NAMES, CSR_NAMES, Priv } from './cpu/csr';
+export { expandCompressed } from './cpu/rvc';
 export { KVM_STAT_NAMES } from './hv/stats';
 
 // read-only views of the machine's objects

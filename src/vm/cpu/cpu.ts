@@ -1,11 +1,11 @@
-// The guest hart: RV32IMA + Zicsr + Zifencei, privilege modes M/S/U (privileged spec 1.12).
+// The guest hart: RV32IMAC + Zicsr + Zifencei, privilege modes M/S/U (privileged spec 1.12).
 //
 // Speed (docs/style.md habit 7): registers in an Int32Array; instructions decoded once into the host
 // memory's decode cache; per-access-type direct-mapped tables of host page offsets in front of the
 // port's translate() (a hit is one compare and one add); the fetch page re-translated only when pc
 // leaves it; traps, exits and faults are flags and return codes, never exceptions.
-import { HostMemory } from '../mem/host-memory';
-import { decodeInto, Op, OP_SHIFT_ORIG, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2, RD_MASK } from './decode';
+import { DECODE_BIAS, HostMemory } from '../mem/host-memory';
+import { decodeInto, insnLength, Op, OP_MASK, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2, RD_MASK } from './decode';
 import { Access, CpuPort, EVT_ABORT, EVT_BREAK, EVT_TRAP, XLATE_FAULT, XLATE_MMIO } from './port';
 import {
   Cause, Csr, IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI, MEDELEG_WRITABLE, MIDELEG_WRITABLE,
@@ -126,6 +126,9 @@ export class Cpu {
   private readonly writeHost = new Int32Array(FAST_SIZE);
   private readonly fetchTag = new Int32Array(FAST_SIZE).fill(NO_PAGE);
   private readonly fetchHost = new Int32Array(FAST_SIZE);
+  /** The immediate of the instruction decodeAt just decoded. */
+  private decodedImm = 0;
+  private readonly straddleScratch = new Int32Array(2);
   /** Bumped whenever every translation is forgotten, so the run loop drops its fetch page too. */
   private xlateEpoch = 0;
   private readonly misalignedTrap: boolean;
@@ -198,11 +201,11 @@ export class Cpu {
     const cached = this.fetchTag[vpn & FAST_MASK] === vpn;
     const page = this.fetchPageHost(this.pc);
     if (page < 0) { this.evt = 0; return 0; }
-    const word = (page + (this.pc & 0xfff)) >>> 2;
-    const planted = this.mem.breakpointWords.has(word);
-    if (planted) { this.mem.breakpointWords.delete(word); this.mem.decoded[word << 1] = 0; }
+    const at = page + (this.pc & 0xfff);
+    const planted = this.mem.breakpoints.has(at);
+    if (planted) this.mem.clearBreakpoint(at);
     const n = this.execute(1);
-    if (planted) { this.mem.breakpointWords.add(word); this.mem.decoded[word << 1] = 0; }
+    if (planted) this.mem.setBreakpoint(at);
     // execute() found the page in the fetch table: that hit, and the probe above if it hit too,
     // belong to the fetch the interrupted attempt already counted.
     this.fastHits -= cached ? 2 : 1;
@@ -215,15 +218,13 @@ export class Cpu {
   private stepOverBreakpoint(): number {
     const page = this.fetchPageHost(this.pc); // translates the pc's page if it is not cached
     if (page < 0) { this.evt = 0; return 0; } // a fetch fault: the normal run takes it
-    const word = (page + (this.pc & 0xfff)) >>> 2;
-    if (!this.mem.breakpointWords.has(word)) return 0;
-    this.mem.breakpointWords.delete(word);
-    this.mem.decoded[word << 1] = 0;
+    const at = page + (this.pc & 0xfff);
+    if (!this.mem.breakpoints.has(at)) return 0;
+    this.mem.clearBreakpoint(at);
     this.evt = 0;
     this.checkInterrupts();
     const n = this.execute(1);
-    this.mem.breakpointWords.add(word);
-    this.mem.decoded[word << 1] = 0;
+    this.mem.setBreakpoint(at);
     if (this.evt & EVT_ABORT && this.stopReason === StopReason.None) this.stopReason = StopReason.Break;
     return n;
   }
@@ -255,84 +256,84 @@ export class Cpu {
           break;
         }
         fetchPage = pc >>> 12;
-        fetchHost = host;
+        fetchHost = host + DECODE_BIAS;
       }
-      const slot = ((fetchHost + (pc & 0xfff)) >>> 2) << 1;
-      let d = dc[slot];
+      // pc is even (IALIGN = 16), so this is the instruction's halfword slot (see DECODE_BIAS).
+      const slot = fetchHost + (pc & 0xfff);
+      let d = dc[slot], imm = dc[slot + 1];
       if (d === 0) {
-        decodeInto(i32[slot >>> 1], dc, slot);
-        if (mem.breakpointWords.size !== 0 && mem.breakpointWords.has(slot >>> 1)) dc[slot] = Op.BREAKPOINT;
-        d = dc[slot];
+        d = this.decodeAt(pc, slot - DECODE_BIAS, base + n - trapped);
+        imm = this.decodedImm;
       }
-      const imm = dc[slot + 1];
+      const next = (pc + 4 - ((d >>> 6) & 2)) | 0; // pc + insnLength(d), inlined
       const rd = (d >>> OP_SHIFT_RD) & RD_MASK;
-      switch (d & 0xff) {
-        case Op.NOP: pc = (pc + 4) | 0; continue;
-        case Op.LUI: x[rd] = imm; pc = (pc + 4) | 0; continue;
-        case Op.AUIPC: x[rd] = (pc + imm) | 0; pc = (pc + 4) | 0; continue;
-        case Op.ADDI: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0; pc = (pc + 4) | 0; continue;
-        case Op.SLTI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] < imm ? 1 : 0; pc = (pc + 4) | 0; continue;
-        case Op.SLTIU: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (imm >>> 0) ? 1 : 0; pc = (pc + 4) | 0; continue;
-        case Op.XORI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] ^ imm; pc = (pc + 4) | 0; continue;
-        case Op.ORI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] | imm; pc = (pc + 4) | 0; continue;
-        case Op.ANDI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] & imm; pc = (pc + 4) | 0; continue;
-        case Op.SLLI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] << imm; pc = (pc + 4) | 0; continue;
-        case Op.SRLI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >>> imm; pc = (pc + 4) | 0; continue;
-        case Op.SRAI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >> imm; pc = (pc + 4) | 0; continue;
-        case Op.ADD: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] + x[(d >>> OP_SHIFT_RS2) & 31]) | 0; pc = (pc + 4) | 0; continue;
-        case Op.SUB: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] - x[(d >>> OP_SHIFT_RS2) & 31]) | 0; pc = (pc + 4) | 0; continue;
-        case Op.SLL: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] << x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
-        case Op.SLT: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] < x[(d >>> OP_SHIFT_RS2) & 31] ? 1 : 0; pc = (pc + 4) | 0; continue;
-        case Op.SLTU: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? 1 : 0; pc = (pc + 4) | 0; continue;
-        case Op.XOR: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] ^ x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
-        case Op.SRL: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >>> x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
-        case Op.SRA: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >> x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
-        case Op.OR: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] | x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
-        case Op.AND: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] & x[(d >>> OP_SHIFT_RS2) & 31]; pc = (pc + 4) | 0; continue;
-        case Op.MUL: x[rd] = Math.imul(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = (pc + 4) | 0; continue;
-        case Op.MULH: x[rd] = mulh(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = (pc + 4) | 0; continue;
-        case Op.MULHSU: x[rd] = mulhsu(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = (pc + 4) | 0; continue;
-        case Op.MULHU: x[rd] = mulhu(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = (pc + 4) | 0; continue;
+      switch (d & OP_MASK) {
+        case Op.NOP: pc = next; continue;
+        case Op.LUI: x[rd] = imm; pc = next; continue;
+        case Op.AUIPC: x[rd] = (pc + imm) | 0; pc = next; continue;
+        case Op.ADDI: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0; pc = next; continue;
+        case Op.SLTI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] < imm ? 1 : 0; pc = next; continue;
+        case Op.SLTIU: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (imm >>> 0) ? 1 : 0; pc = next; continue;
+        case Op.XORI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] ^ imm; pc = next; continue;
+        case Op.ORI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] | imm; pc = next; continue;
+        case Op.ANDI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] & imm; pc = next; continue;
+        case Op.SLLI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] << imm; pc = next; continue;
+        case Op.SRLI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >>> imm; pc = next; continue;
+        case Op.SRAI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >> imm; pc = next; continue;
+        case Op.ADD: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] + x[(d >>> OP_SHIFT_RS2) & 31]) | 0; pc = next; continue;
+        case Op.SUB: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] - x[(d >>> OP_SHIFT_RS2) & 31]) | 0; pc = next; continue;
+        case Op.SLL: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] << x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
+        case Op.SLT: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] < x[(d >>> OP_SHIFT_RS2) & 31] ? 1 : 0; pc = next; continue;
+        case Op.SLTU: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? 1 : 0; pc = next; continue;
+        case Op.XOR: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] ^ x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
+        case Op.SRL: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >>> x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
+        case Op.SRA: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >> x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
+        case Op.OR: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] | x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
+        case Op.AND: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] & x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
+        case Op.MUL: x[rd] = Math.imul(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = next; continue;
+        case Op.MULH: x[rd] = mulh(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = next; continue;
+        case Op.MULHSU: x[rd] = mulhsu(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = next; continue;
+        case Op.MULHU: x[rd] = mulhu(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = next; continue;
         case Op.DIV: { // unprivileged spec §7.2: x/0 = -1, MIN/-1 = MIN
           const a = x[(d >>> OP_SHIFT_RS1) & 31], b = x[(d >>> OP_SHIFT_RS2) & 31];
           x[rd] = b === 0 ? -1 : (a === -0x80000000 && b === -1) ? a : (a / b) | 0;
-          pc = (pc + 4) | 0; continue;
+          pc = next; continue;
         }
         case Op.DIVU: {
           const a = x[(d >>> OP_SHIFT_RS1) & 31] >>> 0, b = x[(d >>> OP_SHIFT_RS2) & 31] >>> 0;
           x[rd] = b === 0 ? -1 : (a / b) | 0;
-          pc = (pc + 4) | 0; continue;
+          pc = next; continue;
         }
         case Op.REM: { // x%0 = x, MIN%-1 = 0
           const a = x[(d >>> OP_SHIFT_RS1) & 31], b = x[(d >>> OP_SHIFT_RS2) & 31];
           x[rd] = b === 0 ? a : (a === -0x80000000 && b === -1) ? 0 : (a % b) | 0;
-          pc = (pc + 4) | 0; continue;
+          pc = next; continue;
         }
         case Op.REMU: {
           const a = x[(d >>> OP_SHIFT_RS1) & 31] >>> 0, b = x[(d >>> OP_SHIFT_RS2) & 31] >>> 0;
           x[rd] = b === 0 ? a | 0 : (a % b) | 0;
-          pc = (pc + 4) | 0; continue;
+          pc = next; continue;
         }
 
-        case Op.JAL: x[rd] = (pc + 4) | 0; pc = (pc + imm) | 0; continue;
+        // With the C extension no jump target can be misaligned (jalr clears bit 0, offsets are even).
+        case Op.JAL: x[rd] = next; pc = (pc + imm) | 0; continue;
         case Op.JALR: {
           const target = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) & ~1;
-          if (target & 3) { this.pc = pc; this.trap(Cause.InsnMisaligned, target); break; }
-          x[rd] = (pc + 4) | 0; pc = target; continue;
+          x[rd] = next; pc = target; continue;
         }
-        case Op.BEQ: pc = x[(d >>> OP_SHIFT_RS1) & 31] === x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : (pc + 4) | 0; continue;
-        case Op.BNE: pc = x[(d >>> OP_SHIFT_RS1) & 31] !== x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : (pc + 4) | 0; continue;
-        case Op.BLT: pc = x[(d >>> OP_SHIFT_RS1) & 31] < x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : (pc + 4) | 0; continue;
-        case Op.BGE: pc = x[(d >>> OP_SHIFT_RS1) & 31] >= x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : (pc + 4) | 0; continue;
-        case Op.BLTU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? (pc + imm) | 0 : (pc + 4) | 0; continue;
-        case Op.BGEU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) >= (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? (pc + imm) | 0 : (pc + 4) | 0; continue;
+        case Op.BEQ: pc = x[(d >>> OP_SHIFT_RS1) & 31] === x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : next; continue;
+        case Op.BNE: pc = x[(d >>> OP_SHIFT_RS1) & 31] !== x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : next; continue;
+        case Op.BLT: pc = x[(d >>> OP_SHIFT_RS1) & 31] < x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : next; continue;
+        case Op.BGE: pc = x[(d >>> OP_SHIFT_RS1) & 31] >= x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : next; continue;
+        case Op.BLTU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? (pc + imm) | 0 : next; continue;
+        case Op.BGEU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) >= (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? (pc + imm) | 0 : next; continue;
 
         case Op.LW: {
           const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
-          if (readTag[i] === vpn && (va & 3) === 0) { hits++; x[rd] = i32[(readHost[i] + (va & 0xfff)) >> 2]; pc = (pc + 4) | 0; continue; }
+          if (readTag[i] === vpn && (va & 3) === 0) { hits++; x[rd] = i32[(readHost[i] + (va & 0xfff)) >> 2]; pc = next; continue; }
           this.atInsn(pc, base + n - trapped); const v = this.loadSlow(va, 4, true);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = next; if (this.evt === 0) continue; }
           break;
         }
         case Op.LH: case Op.LHU: {
@@ -341,11 +342,11 @@ export class Cpu {
           if (readTag[i] === vpn && (va & 1) === 0) {
             hits++;
             const h = (readHost[i] + (va & 0xfff)) >> 1;
-            x[rd] = signed ? i16[h] : u16[h]; pc = (pc + 4) | 0; continue;
+            x[rd] = signed ? i16[h] : u16[h]; pc = next; continue;
           }
           this.atInsn(pc, base + n - trapped); const v = this.loadSlow(va, 2, signed);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = next; if (this.evt === 0) continue; }
           break;
         }
         case Op.LB: case Op.LBU: {
@@ -354,11 +355,11 @@ export class Cpu {
           if (readTag[i] === vpn) {
             hits++;
             const h = readHost[i] + (va & 0xfff);
-            x[rd] = signed ? i8[h] : u8[h]; pc = (pc + 4) | 0; continue;
+            x[rd] = signed ? i8[h] : u8[h]; pc = next; continue;
           }
           this.atInsn(pc, base + n - trapped); const v = this.loadSlow(va, 1, signed);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = next; if (this.evt === 0) continue; }
           break;
         }
         case Op.SW: {
@@ -367,11 +368,11 @@ export class Cpu {
           if (writeTag[i] === vpn && (va & 3) === 0) {
             hits++;
             const h = writeHost[i] + (va & 0xfff);
-            i32[h >> 2] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
+            i32[h >> 2] = v; dc[h] = 0; dc[h + 2] = 0; dc[h + 4] = 0; pc = next; continue;
           }
           this.atInsn(pc, base + n - trapped); this.storeSlow(va, 4, v);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = next; if (this.evt === 0) continue; }
           break;
         }
         case Op.SH: {
@@ -380,11 +381,11 @@ export class Cpu {
           if (writeTag[i] === vpn && (va & 1) === 0) {
             hits++;
             const h = writeHost[i] + (va & 0xfff);
-            u16[h >> 1] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
+            u16[h >> 1] = v; dc[h] = 0; dc[h + 2] = 0; pc = next; continue;
           }
           this.atInsn(pc, base + n - trapped); this.storeSlow(va, 2, v);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = next; if (this.evt === 0) continue; }
           break;
         }
         case Op.SB: {
@@ -393,13 +394,15 @@ export class Cpu {
           if (writeTag[i] === vpn) {
             hits++;
             const h = writeHost[i] + (va & 0xfff);
-            u8[h] = v; dc[(h >> 2) << 1] = 0; pc = (pc + 4) | 0; continue;
+            const c = h & ~1; u8[h] = v; dc[c] = 0; dc[c + 2] = 0; pc = next; continue;
           }
           this.atInsn(pc, base + n - trapped); this.storeSlow(va, 1, v);
           if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = (pc + 4) | 0; if (this.evt === 0) continue; }
+          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = next; if (this.evt === 0) continue; }
           break;
         }
+
+        case Op.FETCH_FAULT: break; // the trap (or abort) is already taken: handled below
 
         case Op.BREAKPOINT:
           this.pc = pc; this.instret = base + n - trapped; this.fastHits += hits;
@@ -438,6 +441,39 @@ export class Cpu {
     return n;
   }
 
+
+  /**
+   * Decodes the instruction at pc (host byte offset `at`, its page being the fetch page) into the
+   * decode cache, planting a breakpoint op if one is set there. Returns the packed op; the
+   * immediate is left in `decodedImm`. `retired`: instructions retired so far (for a fetch fault).
+   */
+  private decodeAt(pc: number, at: number, retired: number): number {
+    const mem = this.mem, dc = mem.decoded, slot = at + DECODE_BIAS;
+    const lo = mem.u16[at >> 1];
+    if ((lo & 3) === 3 && (pc & 0xfff) === 0xffe) return this.decodeStraddling(pc, at, lo, retired);
+    decodeInto((lo & 3) === 3 ? lo | (mem.u16[(at >> 1) + 1] << 16) : lo, dc, slot);
+    if (mem.breakpoints.size !== 0 && mem.breakpoints.has(at)) dc[slot] = Op.BREAKPOINT;
+    this.decodedImm = dc[slot + 1];
+    return dc[slot];
+  }
+
+  /**
+   * A 32-bit instruction in the last halfword of a page: its second half is fetched through the
+   * next page's own translation. A fault there is taken with mepc = pc and mtval = the address of
+   * the half that faulted (privileged spec 1.12 §3.1.16), so it returns FETCH_FAULT. The result
+   * is never cached: the next page's mapping or contents can change without touching this slot.
+   */
+  private decodeStraddling(pc: number, at: number, lo: number, retired: number): number {
+    this.decodedImm = 0;
+    if (this.mem.breakpoints.size !== 0 && this.mem.breakpoints.has(at)) return Op.BREAKPOINT;
+    this.atInsn(pc, retired);
+    const host = this.fetchPageHost((pc + 2) | 0);
+    if (host < 0) return Op.FETCH_FAULT;
+    const out = this.straddleScratch;
+    decodeInto(lo | (this.mem.u16[host >> 1] << 16), out, 0);
+    this.decodedImm = out[1];
+    return out[0];
+  }
 
   /** Host offset of the page holding pc, or -1 after raising a fetch fault (EVT_TRAP) or an abort. */
   private fetchPageHost(pc: number): number {
@@ -545,7 +581,7 @@ export class Cpu {
     if (size === 4) m.i32[h >> 2] = value;
     else if (size === 2) m.u16[h >> 1] = value;
     else m.u8[h] = value;
-    m.decoded[(h >> 2) << 1] = 0;
+    m.invalidateCode(h, size);
   }
 
   // ---- the rare instructions ------------------------------------------------------------------
@@ -554,10 +590,10 @@ export class Cpu {
     const x = this.x;
     const rd = (d >>> OP_SHIFT_RD) & 31, rs1 = (d >>> OP_SHIFT_RS1) & 31, rs2 = (d >>> OP_SHIFT_RS2) & 31;
     const pc = this.pc;
-    switch (d & 0xff) {
-      case Op.MISALIGNED_JUMP: return this.misalignedJump(d >>> OP_SHIFT_ORIG, x[rs1], x[rs2], imm);
-      case Op.FENCE: case Op.FENCE_I: // stores invalidate decoded words as they happen, so fence.i has nothing to do
-        this.pc = (pc + 4) | 0; return;
+    const next = (pc + insnLength(d)) | 0;
+    switch (d & OP_MASK) {
+      case Op.FENCE: case Op.FENCE_I: // stores invalidate decoded halfwords as they happen, so fence.i has nothing to do
+        this.pc = next; return;
       case Op.ECALL:
         this.trap(this.priv === Priv.U ? Cause.EcallU : this.priv === Priv.S ? Cause.EcallS : Cause.EcallM, 0); return;
       case Op.EBREAK:
@@ -568,7 +604,7 @@ export class Cpu {
       case Op.WFI:
         // §3.3.3: TW traps wfi in S-mode; in U-mode it is always illegal here (as on QEMU).
         if (this.priv === Priv.U || (this.priv === Priv.S && (this.mstatus & MSTATUS_TW))) return this.illegal();
-        this.pc = (pc + 4) | 0;
+        this.pc = next;
         if ((this.mip() & this.mie) === 0) { this.halted = true; this.port.halt(); this.stopReason = StopReason.Halted; this.evt |= EVT_BREAK; }
         return;
       case Op.SFENCE_VMA:
@@ -576,48 +612,39 @@ export class Cpu {
         this.flushTranslations();
         this.port.sfenceVma(rs1 === 0 ? undefined : x[rs1], rs2 === 0 ? undefined : x[rs2] & 0x1ff);
         if (this.evt & EVT_ABORT) return;
-        this.pc = (pc + 4) | 0; return;
+        this.pc = next; return;
       case Op.VMCALL:
         this.port.hypercall();
         if (this.evt & EVT_ABORT) return;
-        this.pc = (pc + 4) | 0; return;
+        this.pc = next; return;
       case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
-        return this.csrOp(d & 0xff, rd, rs1, imm);
+        return this.csrOp(d & OP_MASK, rd, rs1, imm, next);
       case Op.LR: case Op.SC: case Op.AMOSWAP: case Op.AMOADD: case Op.AMOXOR: case Op.AMOAND: case Op.AMOOR:
       case Op.AMOMIN: case Op.AMOMAX: case Op.AMOMINU: case Op.AMOMAXU:
-        return this.atomic(d & 0xff, rd, x[rs1], x[rs2]);
+        return this.atomic(d & OP_MASK, rd, x[rs1], x[rs2]);
       default:
         return this.illegal();
     }
   }
 
   /** Illegal instruction: mtval = the instruction (its low 16 bits for a compressed encoding, as QEMU). */
-  /** A jal or branch to pc + imm with imm % 4 = 2: taken, it traps (mtval = the target, mepc = pc). */
-  private misalignedJump(op: Op, a: number, b: number, imm: number): void {
-    let taken = true;
-    switch (op) {
-      case Op.BEQ: taken = a === b; break;
-      case Op.BNE: taken = a !== b; break;
-      case Op.BLT: taken = a < b; break;
-      case Op.BGE: taken = a >= b; break;
-      case Op.BLTU: taken = (a >>> 0) < (b >>> 0); break;
-      case Op.BGEU: taken = (a >>> 0) >= (b >>> 0); break;
-    }
-    // a jal that traps does not write rd
-    if (taken) this.trap(Cause.InsnMisaligned, (this.pc + imm) | 0);
-    else this.pc = (this.pc + 4) | 0;
-  }
-
   private illegal(): void {
     const inst = this.currentInstruction();
     this.trap(Cause.IllegalInsn, (inst & 3) === 3 ? inst | 0 : inst & 0xffff);
   }
 
-  /** The raw instruction word at pc, which the run loop has just fetched (its page is cached). */
+  /**
+   * The raw instruction at pc, which the run loop has just fetched (its page is cached): 16 bits
+   * for a compressed instruction, 32 otherwise (the second half possibly from the next page).
+   */
   currentInstruction(): number {
     const vpn = this.pc >>> 12, i = vpn & FAST_MASK;
     if (this.fetchTag[i] !== vpn) return 0;
-    return this.mem.i32[(this.fetchHost[i] + (this.pc & 0xfff)) >> 2] >>> 0;
+    const h = this.fetchHost[i] + (this.pc & 0xffe), lo = this.mem.u16[h >> 1];
+    if ((lo & 3) !== 3) return lo;
+    if ((this.pc & 0xfff) !== 0xffe) return (lo | (this.mem.u16[(h >> 1) + 1] << 16)) >>> 0;
+    const next = (this.pc + 2) | 0, nvpn = next >>> 12, ni = nvpn & FAST_MASK;
+    return this.fetchTag[ni] === nvpn ? (lo | (this.mem.u16[this.fetchHost[ni] >> 1] << 16)) >>> 0 : lo;
   }
 
   private atomic(op: Op, rd: number, va: number, src: number): void {
@@ -654,7 +681,7 @@ export class Cpu {
       case Op.AMOMINU: m.i32[h >> 2] = (old >>> 0) < (src >>> 0) ? old : src; break;
       case Op.AMOMAXU: m.i32[h >> 2] = (old >>> 0) > (src >>> 0) ? old : src; break;
     }
-    if (store || op === Op.SC) m.decoded[(h >> 2) << 1] = 0;
+    if (store || op === Op.SC) m.invalidateCode(h, 4);
     if (rd !== 0) this.x[rd] = result;
     this.pc = (this.pc + 4) | 0;
     if (this.isWatched(h)) this.port.watchedAccess?.(va, h, 4, op !== Op.LR, m.i32[h >> 2]);
@@ -827,7 +854,7 @@ export class Cpu {
 
   // ---- CSRs -----------------------------------------------------------------------------------
 
-  private csrOp(op: Op, rd: number, rs1: number, csr: number): void {
+  private csrOp(op: Op, rd: number, rs1: number, csr: number, next: number): void {
     const immForm = op >= Op.CSRRWI;
     const src = immForm ? rs1 : this.x[rs1];
     const kind = immForm ? op - 3 : op; // CSRRW / CSRRS / CSRRC
@@ -845,7 +872,7 @@ export class Cpu {
       if (!this.csrWrite(csr, v)) return this.illegal();
     }
     if (rd !== 0) this.x[rd] = old;
-    this.pc = (this.pc + 4) | 0;
+    this.pc = next;
     if (writes) this.evt |= EVT_BREAK; // interrupt enables, translation or counters may have changed
   }
 
@@ -923,7 +950,7 @@ export class Cpu {
       case Csr.scounteren: this.scounteren = v; return true;
       case Csr.senvcfg: this.senvcfg = v & 1; return true;
       case Csr.sscratch: this.sscratch = v; return true;
-      case Csr.sepc: this.sepc = v & ~3; return true;
+      case Csr.sepc: this.sepc = v & ~1; return true; // IALIGN = 16: bit 1 is kept
       case Csr.scause: this.scause = v; return true;
       case Csr.stval: this.stval = v; return true;
       case Csr.sip: { // only SSIP is writable through sip (§4.1.3)
@@ -947,7 +974,7 @@ export class Cpu {
       case Csr.menvcfgh: case Csr.mstatush: return true;
       case Csr.mcountinhibit: this.mcountinhibit = v & ~2; return true;
       case Csr.mscratch: this.mscratch = v; return true;
-      case Csr.mepc: this.mepc = v & ~3; return true;
+      case Csr.mepc: this.mepc = v & ~1; return true;
       case Csr.mcause: this.mcause = v; return true;
       case Csr.mtval: this.mtval = v; return true;
       case Csr.mip: this.mipSoft = v & MIP_WRITABLE; return true;

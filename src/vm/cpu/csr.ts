@@ -67,8 +67,8 @@ export const MIDELEG_WRITABLE = S_INTERRUPTS | MIP_MEIP;
 /** Exceptions medeleg may delegate: all but ecall from M-mode (11) and the reserved codes 10 and 14. */
 export const MEDELEG_WRITABLE = 0xb3ff;
 
-/** misa: MXL=1 (RV32), extensions A I M S U. */
-export const MISA_VALUE = (1 << 30) | (1 << 0) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
+/** misa: MXL=1 (RV32), extensions A C I M S U. */
+export const MISA_VALUE = (1 << 30) | (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
 
 /** Exception causes (§3.1.15 table 3.6). */
 export const enum Cause {

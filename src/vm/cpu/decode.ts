@@ -1,7 +1,9 @@
-// Instruction decoder: a 32-bit word → a small op number plus operand fields, packed into two
-// int32 slots of the decode cache (op | rd<<8 | rs1<<13 | rs2<<18, then the immediate).
+// Instruction decoder: an instruction → a small op number plus operand fields, packed into two
+// int32 slots of the decode cache (op | C<<7 | rd<<8 | rs1<<14 | rs2<<19, then the immediate).
 // Encodings: RISC-V unprivileged spec 20191213 ch. 2 (RV32I), 7 (M), 8 (A), 9 (Zicsr), 3 (Zifencei),
-// chapter 24 (opcode map); privileged spec 1.12 §3.3 and §4.2 for mret/sret/wfi/sfence.vma.
+// 16 (C: expanded to the 32-bit instruction first, see rvc.ts), chapter 24 (opcode map);
+// privileged spec 1.12 §3.3 and §4.2 for mret/sret/wfi/sfence.vma.
+import { expandCompressed } from './rvc';
 
 export const enum Op {
   UNDECODED = 0,
@@ -16,21 +18,28 @@ export const enum Op {
   CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI,
   /** An ALU op whose destination is x0: no architectural effect. */
   NOP,
-  /**
-   * A branch or jal whose offset is not a multiple of 4: taken, it raises instruction-address-
-   * misaligned (no C extension, so IALIGN = 32). Kept off the hot path; the original op is in
-   * bits 24..31 of the packed word.
-   */
-  MISALIGNED_JUMP,
-  /** A debugger breakpoint: the decoder plants it for host words in HostMemory.breakpointWords. */
+  /** A debugger breakpoint: the run loop plants it for host halfwords in HostMemory.breakpoints. */
   BREAKPOINT,
   ILLEGAL,
+  /**
+   * Not an instruction: the fetch of a 32-bit instruction's second half, on the next page, raised
+   * a fault or an abort (already taken when the run loop sees this op). Never cached.
+   */
+  FETCH_FAULT,
 }
 
+/** Op numbers fit in 7 bits; bit 7 says the instruction is compressed (2 bytes long, not 4). */
+export const OP_MASK = 0x7f;
+export const OP_COMPRESSED = 0x80;
 /** rd has 6 bits: loads and jumps that write x0 get rd = 32, a scratch register, so the hot loop never re-zeroes x0. */
-export const OP_SHIFT_RD = 8, OP_SHIFT_RS1 = 14, OP_SHIFT_RS2 = 19, OP_SHIFT_ORIG = 24;
+export const OP_SHIFT_RD = 8, OP_SHIFT_RS1 = 14, OP_SHIFT_RS2 = 19;
 export const RD_MASK = 63;
 export const X_SCRATCH = 32;
+
+/** The length in bytes of the decoded instruction `d` (a packed word): 2 or 4. */
+export function insnLength(d: number): number {
+  return 4 - ((d >>> 6) & 2);
+}
 
 const BRANCH_OPS = [Op.BEQ, Op.BNE, Op.ILLEGAL, Op.ILLEGAL, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU];
 const LOAD_OPS = [Op.LB, Op.LH, Op.LW, Op.ILLEGAL, Op.LBU, Op.LHU, Op.ILLEGAL, Op.ILLEGAL];
@@ -51,21 +60,34 @@ function isPureAlu(op: Op): boolean {
 }
 
 /** Decoded fields of one instruction, for callers outside the hot loop (tests, the debugger). */
-export interface Decoded { op: Op; rd: number; rs1: number; rs2: number; imm: number }
+export interface Decoded { op: Op; rd: number; rs1: number; rs2: number; imm: number; length: number }
 
 export function decode(inst: number): Decoded {
   const out = new Int32Array(2);
   decodeInto(inst, out, 0);
   const w = out[0];
-  return { op: w & 0xff, rd: (w >>> OP_SHIFT_RD) & RD_MASK & 31, rs1: (w >>> OP_SHIFT_RS1) & 31, rs2: (w >>> OP_SHIFT_RS2) & 31, imm: out[1] };
+  return {
+    op: w & OP_MASK, rd: (w >>> OP_SHIFT_RD) & RD_MASK & 31, rs1: (w >>> OP_SHIFT_RS1) & 31, rs2: (w >>> OP_SHIFT_RS2) & 31,
+    imm: out[1], length: insnLength(w),
+  };
 }
 
 /**
- * Decodes `inst` into `out[i]` (packed fields) and `out[i+1]` (immediate).
- * Anything that is not a valid RV32IMA+Zicsr+Zifencei encoding (or our vmcall) decodes to ILLEGAL;
- * so does every 16-bit (compressed) encoding, since the C extension is not implemented.
+ * Decodes `inst` into `out[i]` (packed fields) and `out[i+1]` (immediate). When its low two bits
+ * are not 11 it is a 16-bit instruction (only its low half is looked at), expanded first.
+ * Anything that is not a valid RV32IMAC+Zicsr+Zifencei encoding (or our vmcall) decodes to ILLEGAL.
  */
 export function decodeInto(inst: number, out: Int32Array, i: number): void {
+  if ((inst & 3) !== 3) {
+    const expanded = expandCompressed(inst);
+    decodeFull(expanded, out, i);
+    out[i] |= OP_COMPRESSED;
+    return;
+  }
+  decodeFull(inst, out, i);
+}
+
+function decodeFull(inst: number, out: Int32Array, i: number): void {
   const rd = (inst >>> 7) & 31, rs1 = (inst >>> 15) & 31, rs2 = (inst >>> 20) & 31;
   const f3 = (inst >>> 12) & 7, f7 = inst >>> 25;
   let op: Op = Op.ILLEGAL;
@@ -112,10 +134,9 @@ export function decodeInto(inst: number, out: Int32Array, i: number): void {
     }
   }
   if (rd === 0 && isPureAlu(op)) op = Op.NOP;
-  let orig = 0;
-  if ((imm & 2) !== 0 && (op === Op.JAL || (op >= Op.BEQ && op <= Op.BGEU))) { orig = op; op = Op.MISALIGNED_JUMP; }
+  // IALIGN = 16 (the C extension): every jal/branch offset is even, so no target is misaligned.
   const rdOut = rd === 0 && ((op >= Op.LB && op <= Op.LHU) || op === Op.JAL || op === Op.JALR) ? X_SCRATCH : rd;
-  out[i] = op | (rdOut << OP_SHIFT_RD) | (rs1 << OP_SHIFT_RS1) | (rs2 << OP_SHIFT_RS2) | (orig << OP_SHIFT_ORIG);
+  out[i] = op | (rdOut << OP_SHIFT_RD) | (rs1 << OP_SHIFT_RS1) | (rs2 << OP_SHIFT_RS2);
   out[i + 1] = imm;
 }
 

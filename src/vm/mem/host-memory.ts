@@ -1,12 +1,13 @@
 // Host memory: the buffer a memslot's userspace_addr points into (KVM_SET_USER_MEMORY_REGION).
 // One ArrayBuffer with aligned typed views, shared by every vCPU, plus the decode cache that is
-// indexed by host word (so it is shared too, and invalidated per written word: docs/style.md, speed).
+// indexed by host halfword (so it is shared too, and invalidated per written halfword: docs/style.md,
+// speed). Halfwords, because with the C extension an instruction starts at any even address.
 //
 // It also carries the debugger's three hooks, each free when unused:
 //  - copy-on-write for checkpoints: a page's old contents are saved the first time it is written
 //    after a checkpoint. The CPU calls `prepareWrite` only when it puts a page in its write fast
 //    table, and checkpoints empty those tables, so the store fast path does no extra work;
-//  - instruction breakpoints by host word: the decoder turns such a word into a breakpoint op;
+//  - instruction breakpoints by host halfword: the decoder turns such an instruction into a breakpoint op;
 //  - watched pages: they never enter the CPU's fast tables, so their accesses take the slow path,
 //    which reports them.
 
@@ -14,6 +15,12 @@ import { markNotSnapshotted } from './not-snapshotted';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
+/**
+ * The decode cache slot of the instruction at (even) host byte offset b is decoded[b + DECODE_BIAS]
+ * (packed op fields), then the immediate. The bias leaves room for the slot "before" offset 0, so a
+ * store invalidates the 32-bit instruction that may start one halfword before it without a bounds check.
+ */
+export const DECODE_BIAS = 2;
 
 /** Page contents saved for a checkpoint: page index → bytes as they were at the checkpoint. */
 export type PageStore = Map<number, Uint8Array>;
@@ -25,7 +32,7 @@ export class HostMemory {
   readonly u16: Uint16Array;
   readonly i16: Int16Array;
   readonly i32: Int32Array;
-  /** Two int32 slots per host word: packed op fields and immediate (see cpu/decode.ts). 0 = not decoded. */
+  /** Two int32 slots per host halfword: packed op fields and immediate (see cpu/decode.ts, DECODE_BIAS). 0 = not decoded. */
   readonly decoded: Int32Array;
 
   /** Copy-on-write: where first writes save pages, and the epoch each page was last saved in. */
@@ -33,8 +40,8 @@ export class HostMemory {
   private cowEpoch = 0;
   private readonly pageSavedEpoch: Uint32Array;
 
-  /** Host word indexes that hold an instruction breakpoint. */
-  readonly breakpointWords = new Set<number>();
+  /** Host byte offsets (even) of instructions that hold a breakpoint. */
+  readonly breakpoints = new Set<number>();
   /** Per page: number of watchpoints on it (0 = not watched). */
   readonly watchedPages: Uint16Array;
   watchCount = 0;
@@ -48,7 +55,7 @@ export class HostMemory {
     this.u16 = new Uint16Array(buffer);
     this.i16 = new Int16Array(buffer);
     this.i32 = new Int32Array(buffer);
-    this.decoded = new Int32Array((bytes >>> 2) * 2);
+    this.decoded = new Int32Array(bytes + 2 * DECODE_BIAS);
     this.pageSavedEpoch = new Uint32Array(bytes >>> PAGE_SHIFT);
     this.watchedPages = new Uint16Array(bytes >>> PAGE_SHIFT);
     // Guest RAM is saved page by page (copy-on-write), never as part of an object-graph snapshot;
@@ -60,8 +67,9 @@ export class HostMemory {
 
   /** Forget decoded instructions in [offset, offset + length): DMA, loader and debugger writes call this. */
   invalidateCode(offset: number, length: number): void {
-    const first = offset >>> 2, last = (offset + length + 3) >>> 2;
-    for (let w = first; w < last; w++) this.decoded[w << 1] = 0;
+    // From the halfword before (a 32-bit instruction starting there covers the first byte).
+    const end = offset + length + DECODE_BIAS;
+    for (let slot = offset & ~1; slot < end; slot += 2) this.decoded[slot] = 0;
   }
 
   /** Copies bytes in (loader, DMA, debugger) and keeps the decode cache and checkpoints coherent. */
@@ -126,14 +134,15 @@ export class HostMemory {
 
   // ---- breakpoints and watchpoints ------------------------------------------------------------
 
+  /** Plants a breakpoint on the instruction at host byte offset `offset` (even). */
   setBreakpoint(offset: number): void {
-    this.breakpointWords.add(offset >>> 2);
-    this.decoded[(offset >>> 2) << 1] = 0; // re-decode: the decoder plants the breakpoint op
+    this.breakpoints.add(offset & ~1);
+    this.decoded[(offset & ~1) + DECODE_BIAS] = 0; // re-decode: the run loop plants the breakpoint op
   }
 
   clearBreakpoint(offset: number): void {
-    this.breakpointWords.delete(offset >>> 2);
-    this.decoded[(offset >>> 2) << 1] = 0;
+    this.breakpoints.delete(offset & ~1);
+    this.decoded[(offset & ~1) + DECODE_BIAS] = 0;
   }
 
   /** Watches the pages of [offset, offset + length); the caller flushes the CPUs' fast tables. */

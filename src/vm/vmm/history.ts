@@ -104,14 +104,14 @@ export class History {
   /** Re-executes to exactly `step` with instruction breakpoints lifted (they already fired, or will). */
   private replay(step: number): void {
     const m = this.machine;
-    const words = [...m.host.breakpointWords];
-    for (const w of words) m.host.clearBreakpoint(w << 2);
+    const planted = [...m.host.breakpoints];
+    for (const h of planted) m.host.clearBreakpoint(h);
     this.replaying = true;
     try {
       this.run(Infinity, step);
     } finally {
       this.replaying = false;
-      for (const w of words) m.host.setBreakpoint(w << 2);
+      for (const h of planted) m.host.setBreakpoint(h);
     }
   }
 

@@ -27,7 +27,7 @@
 
 int main(void) {
   printf("== csr ==\n");
-  check("misa (MXL=1, A I M S U)", csr_read(misa), 0x40141101);
+  check("misa (MXL=1, A C I M S U)", csr_read(misa), 0x40141105);
   check("mhartid", csr_read(mhartid), 0);
   NO_TRAP("mvendorid, marchid, mimpid are readable", "csrr t0, mvendorid\n\tcsrr t0, marchid\n\tcsrr t0, mimpid");
 

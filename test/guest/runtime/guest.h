@@ -95,7 +95,8 @@ extern uint32_t entry_a0;
 /* A trap that nobody expects prints "UNEXPECTED TRAP …" and exits with 99.
  * expect_trap() allows the next trap(s) until trap_reset() is called again.
  * After an exception the handler resumes:
- *   - at the instruction after the faulting one (epc + 4), except
+ *   - at the instruction after the faulting one (epc + 2 or + 4, by the
+ *     length of the instruction there: the C extension), except
  *   - for instruction access / page faults (cause 1, 12): at ra, i.e. the
  *     test jumped there with jalr ra and comes back as from a call.
  * A test may install its own handler instead (m_trap_hook / s_trap_hook):

@@ -26,7 +26,7 @@ static int is_ecall(uint32_t cause) { return cause == 8 || cause == 9 || cause =
 static void skip_faulting(struct trap_frame *f) {
   if (f->cause & 0x80000000u) return;          /* interrupt: resume where it hit */
   if (f->cause == 1 || f->cause == 12) f->epc = f->x[1];
-  else f->epc += 4;
+  else f->epc += (*(volatile uint16_t *)(uintptr_t)f->epc & 3) == 3 ? 4 : 2; /* a 16-bit (C) instruction */
 }
 
 static void unexpected(const char *level, struct trap_frame *f) {

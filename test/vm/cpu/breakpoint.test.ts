@@ -23,7 +23,7 @@ describe('CPU: instruction breakpoints', () => {
     cpu.resumeFromBreakpoint = true;
     assert.deepStrictEqual(m.run(), { kind: 'poweroff', code: 0 });
     assert.strictEqual(cpu.x[10], 3, 'both increments ran, the breakpoint once stepped over');
-    assert.ok(m.host.breakpointWords.has(1), 'the breakpoint is still armed');
+    assert.ok(m.host.breakpoints.has(4), 'the breakpoint is still armed');
   });
 
   it('stops again at the same breakpoint the next time through', () => {

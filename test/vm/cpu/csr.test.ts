@@ -50,9 +50,9 @@ describe('CSRs', () => {
   });
 
   describe('machine information', () => {
-    it('misa = 0x40141101 (MXL = 1; A I M S U) and ignores writes', () => {
-      assert.strictEqual(run([csrr(T0, Csr.misa)]).x(T0), 0x40141101);
-      assert.strictEqual(writeRead(Csr.misa, 0), 0x40141101);
+    it('misa = 0x40141105 (MXL = 1; A C I M S U) and ignores writes', () => {
+      assert.strictEqual(run([csrr(T0, Csr.misa)]).x(T0), 0x40141105);
+      assert.strictEqual(writeRead(Csr.misa, 0), 0x40141105);
     });
 
     it('mhartid is the vCPU index, and a0 = mhartid at reset', () => {
