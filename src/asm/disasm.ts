@@ -1,11 +1,12 @@
 /**
- * One instruction word to text, exactly as `riscv64-unknown-elf-objdump -d
- * -M no-aliases` prints the instruction field for an rv32ima_zicsr_zifencei
+ * One instruction to text, exactly as `riscv64-unknown-elf-objdump -d
+ * -M no-aliases` prints the instruction field for an rv32imac_zicsr_zifencei
  * executable (mnemonic, a tab, operands separated by commas; branch targets
- * as absolute hex addresses without symbols or comments). Words objdump
- * cannot decode print as `.4byte 0x…`; so do compressed and longer
- * encodings, which need more than one 32-bit word. The one deviation:
- * 0x0000000b prints as `vmcall` (objdump: `.4byte 0xb`).
+ * as absolute hex addresses without symbols or comments). A word whose low
+ * two bits are not 11 is a 16-bit instruction: its low half is printed (rvc.ts)
+ * and `instructionLength` says 2. Halfwords objdump cannot decode print as
+ * `.2byte 0x…`, words as `.4byte 0x…`; so do longer encodings. The one
+ * deviation: 0x0000000b prints as `vmcall` (objdump: `.4byte 0xb`).
  */
 import { csrByAddress } from './csr-names';
 import {
@@ -13,6 +14,12 @@ import {
 } from './encoding';
 import { FENCE_SETS, INSTRUCTIONS, InstructionDef, syntaxSlots } from './isa';
 import { registerName } from './registers';
+import { disassembleCompressed } from './rvc';
+
+/** The length in bytes of the instruction whose first halfword (or word) is `word`: 2 (compressed) or 4. */
+export function instructionLength(word: number): 2 | 4 {
+  return (word & 3) === 3 ? 4 : 2;
+}
 
 /** The instruction definition a word decodes to, or undefined. */
 export function decodeWord(word: number): InstructionDef | undefined {
@@ -22,6 +29,7 @@ export function decodeWord(word: number): InstructionDef | undefined {
 }
 
 export function disassemble(word: number, pc: number): string {
+  if ((word & 3) !== 3) return disassembleCompressed(word & 0xffff, pc) ?? `.2byte\t0x${(word & 0xffff).toString(16)}`;
   const w = word >>> 0;
   const def = decodeWord(w);
   if (!def) return `.4byte\t0x${w.toString(16)}`;

@@ -4,7 +4,9 @@
  */
 export { assemble, DEFAULT_TEXT_BASE } from './assembler';
 export type { AsmSymbol, AssembleOptions, AssembleResult } from './assembler';
-export { disassemble, decodeWord } from './disasm';
+export { disassemble, decodeWord, instructionLength } from './disasm';
+export { COMPRESSED, decodeCompressed } from './rvc';
+export type { CompressedDef } from './rvc';
 export { formatDiagnostic } from './diagnostics';
 export type { AsmDiagnostic } from './diagnostics';
 export { LINE_SECTION_NAME, decodeLineTable, encodeLineTable } from './line-table';

@@ -3,6 +3,7 @@
 // `irq GSI 0|1`, `nic rx "bytes"`, `uart "text"`, and their completions. Output follows QEMU's
 // monitor where QEMU has the command, so its users can read it.
 import { disassemble } from '../asm';
+import { walkForward } from './disassembly';
 import { allRegisterNames, GPR_ABI_NAMES } from '../asm/registers';
 import { CSRS } from '../asm/csr-names';
 import { CSR_NAMES, collectStatistics } from '../vm';
@@ -243,10 +244,13 @@ function examine(rt: DebugRuntime, text: string, vcpu: number): string {
   const read = (a: number, size: 1 | 2 | 4): number => (physical ? rt.inspector.readPhys(a, size, vcpu) : rt.inspector.readVirt(v, a, size));
   const lines: string[] = [];
   if (format === 'i') {
-    for (let k = 0; k < count; k++) {
-      const a = (address + 4 * k) >>> 0;
-      const sym = rt.program.describe(a);
-      lines.push(`${hex32(a).slice(2)}: ${disassemble(read(a, 4), a).replace('\t', ' ')}${sym && !sym.includes('+') ? `   <${sym}>` : ''}`);
+    // 2- and 4-byte instructions (the C extension): the stream is walked, not stepped by 4.
+    read(address, 2); // an unreadable start is an error, as for the other formats
+    const half = (a: number): number | undefined => { try { return read(a, 2); } catch { return undefined; } };
+    for (const f of walkForward(half, address, count)) {
+      const sym = rt.program.describe(f.address);
+      const text = f.word === undefined ? '??' : disassemble(f.word, f.address).replace('\t', ' ');
+      lines.push(`${hex32(f.address).slice(2)}: ${text}${sym && !sym.includes('+') ? `   <${sym}>` : ''}`);
     }
     return lines.join('\n');
   }

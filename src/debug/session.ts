@@ -14,6 +14,7 @@ import {
   compareInterruptsRequest, CompareInterruptsArguments,
 } from '../protocol';
 import { disassemble } from '../asm';
+import { walkBack, walkForward } from './disassembly';
 import type { DebugHost } from './host';
 import { parseLaunchArguments, encodeData } from './launch';
 import { loadProgram, ProgramInfo } from './program';
@@ -814,19 +815,28 @@ export class HyperstepSession extends LoggingDebugSession {
       const program = this.program!;
       const count = intArg(args.instructionCount, 'instructionCount');
       if (count < 0 || count > MAX_DISASSEMBLE) fail(`instructionCount must be 0–${MAX_DISASSEMBLE}`);
-      const start = (this.addressOf(args.memoryReference, args.offset) + 4 * intArg(args.instructionOffset, 'instructionOffset', 0)) >>> 0;
+      const ref = this.addressOf(args.memoryReference, args.offset) >>> 0;
+      const skip = intArg(args.instructionOffset, 'instructionOffset', 0);
       const vc = rt.vcpu(rt.lastStop?.vcpu ?? 0)!;
+      // Code is in RAM: device registers are not disassembled (a peek is not an instruction fetch).
+      const read = (address: number): number | undefined => {
+        const b = rt.inspector.readBytes(vc, address, 2);
+        return b.unreadable ? undefined : b.bytes[0] | (b.bytes[1] << 8);
+      };
+      // Instructions are 2 or 4 bytes long (the C extension): walk the stream, backwards from a known start.
+      const before = skip < 0 ? walkBack(read, ref, -skip, program.functionAt((ref - 4 * -skip) >>> 0)?.address) : [];
+      const padding = skip < 0 ? -skip - before.length : 0;
+      const after = walkForward(read, ref, Math.max(0, count + skip));
+      const fetched = [...before, ...after.slice(Math.max(0, skip))].slice(0, Math.max(0, count - padding));
       const instructions: DebugProtocol.DisassembledInstruction[] = [];
+      for (let k = 0; k < Math.min(padding, count); k++) instructions.push({ address: hex32((ref - 4 * (padding - k)) >>> 0), instruction: '??', presentationHint: 'invalid' });
       let lastRow: string | undefined;
-      for (let k = 0; k < count; k++) {
-        const a = (start + 4 * k) >>> 0;
-        // Code is in RAM: device registers are not disassembled (a peek is not an instruction fetch).
-        const bytes = rt.inspector.readBytes(vc, a, 4);
-        const word = bytes.unreadable ? undefined : (bytes.bytes[0] | (bytes.bytes[1] << 8) | (bytes.bytes[2] << 16) | (bytes.bytes[3] << 24)) >>> 0;
+      for (const f of fetched) {
+        const a = f.address, word = f.word;
         if (word === undefined) { instructions.push({ address: hex32(a), instruction: '??', presentationHint: 'invalid' }); continue; }
         const sym = program.functionAt(a);
         const i: DebugProtocol.DisassembledInstruction = {
-          address: hex32(a), instructionBytes: [0, 8, 16, 24].map((s) => ((word! >>> s) & 0xff).toString(16).padStart(2, '0')).join(' '),
+          address: hex32(a), instructionBytes: [0, 8, 16, 24].slice(0, f.length).map((s) => ((word >>> s) & 0xff).toString(16).padStart(2, '0')).join(' '),
           instruction: disassemble(word, a).replace('\t', ' '),
         };
         if (sym && sym.address === a) i.symbol = sym.name;

@@ -9,6 +9,7 @@ import { CSR_NAMES, CAUSE_NAMES, EptPaging, ShadowPaging, BARE_ROOT, ASID_BARE, 
 import type { Vcpu } from '../vm';
 import type { DebugPort } from '../vm/debug-port';
 import type { DebugRuntime } from './runtime';
+import { readInstruction } from './stack';
 import { hex, hex32, privName } from './format';
 import { formatDataId } from './breakpoints';
 import { LAPIC_GPA } from './inspect';
@@ -184,9 +185,8 @@ function lastExit(rt: DebugRuntime, vc: Vcpu): DebugProtocol.Variable[] {
   if (!e) return [v('reason', '(no VM exit yet)')];
   const out = [v('reason', e.reason), v('handled in', e.handledIn === 'kernel' ? 'kernel (KVM)' : `VMM${e.vmmExit ? ` (${e.vmmExit})` : ''}`), v('cycle', String(e.cycle)),
     v('pc', `${hex32(e.pc)}${rt.program.describe(e.pc >>> 0) ? ` <${rt.program.describe(e.pc >>> 0)}>` : ''}`, { memoryReference: hex32(e.pc) })];
-  let word: number | undefined;
-  try { word = rt.inspector.readVirt(vc, e.pc, 4); } catch { word = undefined; }
-  if (word !== undefined) out.push(v('instruction', disassemble(word, e.pc >>> 0).replace('\t', ' ')));
+  const insn = readInstruction(rt.inspector, vc, e.pc);
+  if (insn) out.push(v('instruction', disassemble(insn.raw, e.pc >>> 0).replace('\t', ' ')));
   if (e.access) out.push(v('access', e.access));
   if (e.gva !== undefined) out.push(v('GVA', hex32(e.gva)));
   if (e.gpa !== undefined) out.push(v('GPA', hex32(e.gpa), { type: rt.inspector.describeGpa(e.gpa, vc.id) ?? 'no RAM, no device' }));

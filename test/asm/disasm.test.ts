@@ -37,8 +37,15 @@ describe('disassembler', () => {
     [0xc0001073, BASE, 'unimp'],
     [0x0000000b, BASE, 'vmcall'],
     [0xffffffff, BASE, '.4byte\t0xffffffff'],
-    [0x00000000, BASE, '.4byte\t0x0'],
-    [0x00014501, BASE, '.4byte\t0x14501'], // a compressed halfword pair: not decoded
+    [0x00000000, BASE, 'c.unimp'], // the all-zero halfword
+    [0x00014501, BASE, 'c.li\ta0,0'], // a 16-bit instruction: its low half only
+    [0x1141, BASE, 'c.addi\tsp,-16'],
+    [0xc606, BASE, 'c.swsp\tra,12(sp)'],
+    [0x8082, BASE, 'c.jr\tra'],
+    [0xa001, 0x80000010, 'c.j\t80000010'],
+    [0xd101, 0x80000126, 'c.beqz\ta0,80000026'],
+    [0x9002, BASE, 'c.ebreak'],
+    [0x4002, BASE, '.2byte\t0x4002'], // c.lwsp with rd = zero: reserved
     [0x0000007f, BASE, '.4byte\t0x7f'], // a longer-than-32-bit encoding
     [0x00001067, BASE, '.4byte\t0x1067'], // jalr with funct3 != 0
     [0x00000873, BASE, '.4byte\t0x873'], // ecall with rd != 0

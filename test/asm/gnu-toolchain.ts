@@ -12,7 +12,9 @@ export const GNU_LD = 'riscv64-unknown-elf-ld';
 export const GNU_OBJDUMP = 'riscv64-unknown-elf-objdump';
 export const GNU_READELF = 'riscv64-unknown-elf-readelf';
 
-const AS_FLAGS = ['-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', '-mno-relax', '-mpriv-spec=1.12'];
+const AS_FLAGS = ['-mabi=ilp32', '-mno-relax', '-mpriv-spec=1.12'];
+/** The ISA GNU as assembles for unless a test asks for another (e.g. with the C extension). */
+export const DEFAULT_MARCH = 'rv32ima_zicsr_zifencei';
 
 /** Mirrors src/asm/sections.ts: .text at the base, then .rodata, .data, .bss, each at least 4-aligned. */
 export function linkerScript(textBase: number): string {
@@ -55,13 +57,13 @@ export interface GnuBuild {
 }
 
 /** Assembles and links one source with GNU as and ld, then disassembles the result. */
-export function gnuBuild(source: string, name: string, textBase = 0x80000000): GnuBuild {
+export function gnuBuild(source: string, name: string, textBase = 0x80000000, march = DEFAULT_MARCH): GnuBuild {
   const dir = mkdtempSync(join(tmpdir(), 'hyperstep-gnu-'));
   const [src, obj, exe, script] = ['s', 'o', 'elf', 'ld'].map((ext) => join(dir, `${name}.${ext}`));
   try {
     writeFileSync(src, source);
     writeFileSync(script, linkerScript(textBase));
-    run(GNU_AS, [...AS_FLAGS, src, '-o', obj]);
+    run(GNU_AS, [`-march=${march}`, ...AS_FLAGS, src, '-o', obj]);
     run(GNU_LD, ['-m', 'elf32lriscv', '--no-relax', '-T', script, obj, '-o', exe]);
     const disassembly = run(GNU_OBJDUMP, ['-d', '-M', 'no-aliases', exe]);
     return { elf: new Uint8Array(readFileSync(exe)), disassembly };
@@ -103,6 +105,17 @@ export function objdumpInstructions(disassembly: string): ObjdumpLine[] {
 export function gnuDisassembleWords(words: readonly number[], textBase = 0x80000000): ObjdumpLine[] {
   const source = `.text\n${words.map((w) => `.insn 4, 0x${(w >>> 0).toString(16)}`).join('\n')}\n`;
   return objdumpInstructions(gnuBuild(source, 'words', textBase).disassembly);
+}
+
+/** objdump's text for every halfword in `halves`, as 16-bit instructions of an rv32imac executable (`.insn 2, h`). */
+export function gnuDisassembleHalves(halves: readonly number[], textBase = 0x80000000): { address: number; half: number; text: string }[] {
+  const source = `.text\n${halves.map((h) => `.insn 2, 0x${h.toString(16)}`).join('\n')}\n`;
+  const out: { address: number; half: number; text: string }[] = [];
+  for (const line of gnuBuild(source, 'halves', textBase, 'rv32imac_zicsr_zifencei').disassembly.split('\n')) {
+    const m = /^\s*([0-9a-f]+):\t([0-9a-f]{4})\s+\t(.*)$/.exec(line);
+    if (m) out.push({ address: parseInt(m[1], 16), half: parseInt(m[2], 16), text: m[3].replace(/\s+#.*$/, '').replace(/ <[^>]*>$/, '') });
+  }
+  return out;
 }
 
 /** readelf's complaints (stderr) about an ELF file; empty when it is well-formed. */

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import { assemble, disassemble, formatDiagnostic } from '../../src/asm';
 import { TestElf, readElf } from './elf-file';
-import { gnuBuild, gnuDisassembleWords, objdumpInstructions, readelfComplaints, requireToolchain } from './gnu-toolchain';
+import { gnuBuild, gnuDisassembleHalves, gnuDisassembleWords, objdumpInstructions, readelfComplaints, requireToolchain } from './gnu-toolchain';
 
 const CORPUS = join(__dirname, '..', 'asm-corpus');
 const LOADED = ['.text', '.rodata', '.data', '.bss'];
@@ -130,6 +130,18 @@ describe('disassembler against objdump on random words', function () {
       .map((l) => ({ ...l, ours: disassemble(l.word, l.address) }))
       .filter((l) => l.ours !== l.text)
       .map((l) => `${hex(l.word)}: objdump "${l.text}", ours "${l.ours}"`);
+    assert.deepEqual(wrong.slice(0, 20), []);
+  });
+
+  it('prints every 16-bit halfword (the C extension) exactly as objdump -M no-aliases for rv32imac', () => {
+    const halves: number[] = [];
+    for (let h = 1; h < 0x10000; h++) if ((h & 3) !== 3) halves.push(h);
+    const lines = gnuDisassembleHalves(halves);
+    assert.ok(lines.length > 40000, `objdump printed only ${lines.length} halfwords`);
+    const wrong = lines
+      .map((l) => ({ ...l, ours: disassemble(l.half, l.address) }))
+      .filter((l) => l.ours !== l.text)
+      .map((l) => `${hex(l.half)}: objdump "${l.text}", ours "${l.ours}"`);
     assert.deepEqual(wrong.slice(0, 20), []);
   });
 

@@ -180,7 +180,7 @@ function requireCli(): void {
 }
 
 describe('guest corpus: QEMU and `hyperstep run` agree', function () {
-  this.timeout(240_000);
+  this.timeout(600_000); // ~150 runs of QEMU and the CLI on a machine that may be shared
   const qemu = new Map<string, Run>();
   const cli = new Map<string, Run>();
   /** Runs under MMU_CONFIGS, keyed by `${config} ${program}`. */
@@ -188,7 +188,7 @@ describe('guest corpus: QEMU and `hyperstep run` agree', function () {
   let setupError: Error | undefined;
 
   before(async function () {
-    this.timeout(240_000);
+    this.timeout(600_000); // ~150 runs of QEMU and the CLI on a machine that may be shared
     try {
       await requireTools();
       await buildCorpus();
