@@ -647,9 +647,10 @@ export class HyperstepSession extends LoggingDebugSession {
         const ref = typeof b.instructionReference === 'string' ? parseNumber(b.instructionReference) : undefined;
         const offset = typeof b.offset === 'number' && Number.isInteger(b.offset) ? b.offset : 0;
         const address = ref === undefined ? undefined : (ref + offset) >>> 0;
-        const bp = new CodeBreakpoint('instruction', spec, address !== undefined && address % 4 === 0 ? address : undefined, { reference: String(b.instructionReference) });
+        // IALIGN = 16 (the C extension): any halfword may start an instruction.
+        const bp = new CodeBreakpoint('instruction', spec, address !== undefined && address % 2 === 0 ? address : undefined, { reference: String(b.instructionReference) });
         if (ref === undefined) bp.message = `bad instruction reference '${String(b.instructionReference)}'`;
-        else if (address! % 4 !== 0) bp.message = `${hex(address!)} is not a 4-byte aligned instruction address`;
+        else if (address! % 2 !== 0) bp.message = `${hex(address!)} is not a 2-byte aligned instruction address`;
         return bp;
       });
       rt.codeBreakpoints.instruction = bps;

@@ -356,7 +356,7 @@ describe('debug adapter', function () {
       s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
       assert.strictEqual(s.reason, 'instruction breakpoint');
       assert.strictEqual(await pc(dc), leafAt + 4);
-      const bad = await request<{ breakpoints: DebugProtocol.Breakpoint[] }>(dc, 'setInstructionBreakpoints', { breakpoints: [{ instructionReference: 'zz' }, { instructionReference: '0x80000002' }] });
+      const bad = await request<{ breakpoints: DebugProtocol.Breakpoint[] }>(dc, 'setInstructionBreakpoints', { breakpoints: [{ instructionReference: 'zz' }, { instructionReference: '0x80000001' }] });
       assert.deepStrictEqual(bad.breakpoints.map((b) => b.verified), [false, false]);
     });
 
