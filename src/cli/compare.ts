@@ -1,11 +1,10 @@
 // `hyperstep compare PROGRAM`: the same program under every mmu × irqchip combination, one table,
-// so shadow paging vs EPT and QEMU's IOAPIC vs KVM's become numbers (SPEC §8).
+// so shadow paging vs EPT vs NPT and QEMU's IOAPIC vs KVM's become numbers (SPEC §8).
 import { Machine, RunOutcome } from '../vm/vmm/machine';
 import { collectStatistics, MachineStatistics } from '../vm/vmm/statistics';
 import { loadProgram } from './program';
-import { checkMachineFlags, CliIo, EXIT_LIMIT, EXIT_USAGE, parseEvents } from './run';
+import { checkMachineFlags, CliIo, EXIT_LIMIT, EXIT_USAGE, MMU_MODES, parseEvents } from './run';
 
-export const MMU_MODES = ['ept', 'shadow'] as const;
 export const IRQCHIP_MODES = ['kernel', 'split', 'userspace'] as const;
 
 export interface CompareOptions {

@@ -29,9 +29,13 @@ export interface CliIo {
   stderr(text: string): void;
 }
 
+/** The second-stage MMUs `--mmu` takes (docs/npt.md compares them). */
+export const MMU_MODES = ['ept', 'npt', 'shadow'] as const;
+export type MmuMode = typeof MMU_MODES[number];
+
 /** Flags that are parsed but belong to features not built yet: refused with a clear message. */
 export function checkModes(o: Pick<RunOptions, 'mmu' | 'irqchip'>): string | undefined {
-  if (o.mmu !== 'ept' && o.mmu !== 'shadow') return `--mmu: expected ept or shadow, got '${o.mmu}'`;
+  if (!(MMU_MODES as readonly string[]).includes(o.mmu)) return `--mmu: expected ept, npt or shadow, got '${o.mmu}'`;
   if (!['kernel', 'split', 'userspace'].includes(o.irqchip)) return `--irqchip: expected kernel, split or userspace, got '${o.irqchip}'`;
   return undefined;
 }
@@ -69,7 +73,7 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
   const out: number[] = [];
   const flush = (): void => { if (out.length) { io.stdout(Uint8Array.from(out)); out.length = 0; } };
   const machine = new Machine({
-    vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as 'ept' | 'shadow', vpid: o.vpid, irqchip: o.irqchip as 'kernel' | 'split' | 'userspace',
+    vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as MmuMode, vpid: o.vpid, irqchip: o.irqchip as 'kernel' | 'split' | 'userspace',
   }, {
     consoleOutput: (b) => { out.push(b); if (b === 10 || out.length >= 4096) flush(); },
     nicTransmit: (p) => { flush(); io.stderr(`nic tx (${p.length} bytes): ${JSON.stringify(Buffer.from(p).toString('latin1'))}\n`); },

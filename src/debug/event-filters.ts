@@ -19,7 +19,7 @@ export const EVENT_FILTERS: readonly FilterDescription[] = [
   { id: 'vmexit', label: 'VM exit', description: 'Any VM exit.', fields: ['reason', 'gpa', 'gva', 'write', 'access', 'handledIn', 'vmmExit', 'pc', 'vcpu'] },
   { id: 'mmio', label: 'MMIO access', description: 'An MMIO access that reaches a device, in the kernel or the VMM.', fields: ['gpa', 'write', 'value', 'size', 'device', 'register', 'handledIn', 'pc', 'vcpu'] },
   { id: 'mmio-vmm', label: 'MMIO exit to the VMM', description: 'An MMIO access that leaves KVM_RUN for the VMM (KVM_EXIT_MMIO).', fields: ['gpa', 'write', 'value', 'size', 'device', 'register', 'pc', 'vcpu'] },
-  { id: 'ept-violation', label: 'EPT violation', description: 'An EPT violation exit (RAM mapped in kernel, or the first MMIO access to a page).', fields: ['gpa', 'gva', 'write', 'access', 'handledIn', 'pc', 'vcpu'] },
+  { id: 'ept-violation', label: 'EPT violation', description: 'An EPT violation exit (RAM mapped in kernel, or the first MMIO access to a page); under NPT, every VMEXIT_NPF.', fields: ['gpa', 'gva', 'write', 'access', 'handledIn', 'pc', 'vcpu'] },
   { id: 'irq-assert', label: 'IRQ line asserted', description: 'A GSI line becomes asserted.', fields: ['gsi', 'device', 'level', 'result', 'vector', 'destination', 'destMode', 'trigMode', 'masked', 'remoteIrr'] },
   { id: 'msi', label: 'MSI', description: 'A message-signalled interrupt (a device MSI, KVM_SIGNAL_MSI, or the split IOAPIC).', fields: ['address', 'data', 'vector', 'destination', 'source', 'valid'] },
   { id: 'lapic-deliver', label: 'LAPIC delivery', description: "A vector set in a Local APIC's IRR.", fields: ['vector', 'apic', 'source', 'gsi', 'trigMode', 'deliveryMode'] },
@@ -62,8 +62,9 @@ export function filterHits(e: VmEvent, label: VectorLabel, exitDetails?: ExitDet
       // The device side (register, value) is known once the access completed: ask at stop time.
       const text = (): string => describeExit({ ...e, ...exitDetails?.(e.vcpu, e.cycle, e.reason) });
       out.push({ filter: 'vmexit', vcpu: e.vcpu, fields, describe: text });
-      if (e.reason === 'EPT_VIOLATION') out.push({ filter: 'ept-violation', vcpu: e.vcpu, fields, describe: text });
-      if (e.reason === 'TRIPLE_FAULT') out.push({ filter: 'triple-fault', vcpu: e.vcpu, fields, describe: () => `Triple fault on vCPU ${e.vcpu} at pc ${hex(e.pc >>> 0)}: traps keep faulting (KVM_EXIT_SHUTDOWN)` });
+      // AMD's nested page fault is the NPT twin of the EPT violation (docs/npt.md).
+      if (e.reason === 'EPT_VIOLATION' || e.reason === 'VMEXIT_NPF') out.push({ filter: 'ept-violation', vcpu: e.vcpu, fields, describe: text });
+      if (e.reason === 'TRIPLE_FAULT' || e.reason === 'VMEXIT_SHUTDOWN') out.push({ filter: 'triple-fault', vcpu: e.vcpu, fields, describe: () => `Triple fault on vCPU ${e.vcpu} at pc ${hex(e.pc >>> 0)}: traps keep faulting (KVM_EXIT_SHUTDOWN)` });
       break;
     }
     case 'mmio': {

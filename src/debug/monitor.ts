@@ -1,5 +1,5 @@
 // The debug console's QEMU-monitor commands (SPEC §5): `info registers|lapic|ioapic|pci|mtree|
-// memslots|ept|tlb|exits|irq`, `x/Nfu ADDR` (guest-virtual), `xp/Nfu ADDR` (guest-physical),
+// memslots|ept|npt|tlb|exits|irq`, `x/Nfu ADDR` (guest-virtual), `xp/Nfu ADDR` (guest-physical),
 // `irq GSI 0|1`, `nic rx "bytes"`, `uart "text"`, and their completions. Output follows QEMU's
 // monitor where QEMU has the command, so its users can read it.
 import { disassemble } from '../asm';
@@ -14,8 +14,9 @@ import { ioapicSnapshot, lapicSnapshots, pagingSnapshot, routing, tlbSnapshots }
 import { encodeData } from './launch';
 import { EVENT_FILTERS } from './event-filters';
 import { infoInterrupts, whyCommand } from './provenance';
+import { eptRwx, NestedPaging, nptFlags } from '../vm';
 
-export const INFO_TOPICS = ['registers', 'lapic', 'ioapic', 'pci', 'mtree', 'memslots', 'ept', 'tlb', 'exits', 'irq', 'interrupts'] as const;
+export const INFO_TOPICS = ['registers', 'lapic', 'ioapic', 'pci', 'mtree', 'memslots', 'ept', 'npt', 'tlb', 'exits', 'irq', 'interrupts'] as const;
 export const COMMANDS = ['info', 'x', 'xp', 'irq', 'nic', 'uart', 'why', 'goto', 'help'] as const;
 
 export interface MonitorResult {
@@ -36,7 +37,7 @@ const HELP = `Monitor commands (QEMU style):
   info pci             PCI functions, BARs, INTx route (pin → PIRQ → GSI), MSI
   info mtree           the memory-region tree
   info memslots        KVM memslots
-  info ept             EPT leaves (or shadow page-table roots)
+  info ept | npt       stage-2 leaves: EPT, or AMD's NPT (or shadow page-table roots)
   info tlb             each vCPU's TLB
   info exits           VM exits by reason, exits to the VMM, the recent exit log
   info irq             GSI lines, their sources and routing, interrupt statistics
@@ -102,7 +103,7 @@ function info(rt: DebugRuntime, args: string, vcpu: number): string {
     case 'mtree': return infoMtree(rt);
     case 'memslots': return rt.machine.vm.memslots.map((s) =>
       `slot ${s.slot}: GPA ${hex32(s.guestPhysAddr)}-${hex32(s.guestPhysAddr + s.memorySize - 1)} (${s.memorySize >>> 20} MiB) -> host offset ${hex32(s.userspaceAddr)}`).join('\n');
-    case 'ept': return infoEpt(rt);
+    case 'ept': case 'npt': return infoStage2(rt, topic);
     case 'tlb': return infoTlb(rt);
     case 'exits': return infoExits(rt);
     case 'irq': return infoIrq(rt);
@@ -166,15 +167,19 @@ function infoMtree(rt: DebugRuntime): string {
   return text;
 }
 
-function infoEpt(rt: DebugRuntime): string {
+/** `info ept` (Intel) or `info npt` (AMD): the stage-2 leaves of the VM's own mode. */
+function infoStage2(rt: DebugRuntime, topic: 'ept' | 'npt'): string {
   const p = pagingSnapshot(rt, 256);
+  if (p.mode !== 'shadow' && p.mode !== topic) return `info ${topic}: this VM uses ${p.mode.toUpperCase()} (mmu: "${p.mode}"): see info ${p.mode}`;
   if (p.mode === 'shadow') {
     const roots = p.shadowRoots ?? [];
     return roots.length ? ['shadow page tables:', ...roots.map((r) => `  root ${r.root < 0 ? 'identity (paging off)' : hex32(r.root)}: ${r.entries} entries`)].join('\n') : 'shadow page tables: empty';
   }
-  const lines = [`EPT: ${p.eptLeafCount} leaves (RAM pages mapped and MMIO SPTEs)`];
+  const npt = p.mode === 'npt';
+  const lines = [`${npt ? `NPT (nCR3 ${hex32(rt.machine.vm.paging instanceof NestedPaging ? rt.machine.vm.paging.tables.tableBase : 0)})` : 'EPT'}: ${p.eptLeafCount} leaves (RAM pages mapped and MMIO SPTEs)`];
+  const mmio = npt ? 'MMIO SPTE (reserved bits 51:48 set: accesses take VMEXIT_NPF with RSVD)' : 'MMIO SPTE (misconfigured: accesses exit as EPT_MISCONFIG)';
   for (const l of p.eptLeaves ?? []) {
-    lines.push(`  GPA ${hex32(l.gpa)} -> ${l.mmio ? 'MMIO SPTE (misconfigured: accesses exit as EPT_MISCONFIG)' : `HPA ${hex32(l.hpa)} ${l.flags & 1 ? 'R' : '-'}${l.flags & 2 ? 'W' : '-'}${l.flags & 4 ? 'X' : '-'}`}`);
+    lines.push(`  GPA ${hex32(l.gpa)} -> ${l.mmio ? mmio : `HPA ${hex32(l.hpa)} ${npt ? nptFlags(l.flags) : eptRwx(l.flags)}`}`);
   }
   if (p.truncated) lines.push(`  … (${(p.eptLeafCount ?? 0) - (p.eptLeaves?.length ?? 0)} more)`);
   return lines.join('\n');

@@ -261,7 +261,7 @@ export class HyperstepSession extends LoggingDebugSession {
       this.program = program;
       this.stopOnEntry = config.stopOnEntry;
       this.output(`Hyperstep: ${file} on ${config.vcpus} vCPU${config.vcpus > 1 ? 's' : ''}, ${config.memoryMiB} MiB, ` +
-        `${config.mmu.toUpperCase()}${config.vpid ? ' + VPID' : ''}, ${config.irqchip} irqchip; entry ${hex32(program.image.entry)}\n`, 'console');
+        `${config.mmu.toUpperCase()}${config.vpid ? (config.mmu === 'npt' ? ' + ASID' : ' + VPID') : ''}, ${config.irqchip} irqchip; entry ${hex32(program.image.entry)}\n`, 'console');
       this.sendResponse(response);
       this.sendEvent(new InitializedEvent());
       this.stateChanged('launch');

@@ -5,7 +5,7 @@
 import type {
   ExitSnapshot, IoapicSnapshot, LapicSnapshot, PagingSnapshot, RedirectionEntrySnapshot, RouteSnapshot, StatePart, StateSnapshot, TlbSnapshot,
 } from '../protocol';
-import { parseRedirectionEntry, EptPaging, ShadowPaging, KVM_STAT_NAMES, collectStatistics } from '../vm';
+import { parseRedirectionEntry, NestedPaging, ShadowPaging, KVM_STAT_NAMES, collectStatistics } from '../vm';
 import type { Ioapic, ExitRecord } from '../vm';
 import type { DebugRuntime } from './runtime';
 import { privName } from './format';
@@ -124,9 +124,9 @@ export function lapicSnapshots(rt: DebugRuntime): LapicSnapshot[] {
 
 export function pagingSnapshot(rt: DebugRuntime, limit = EPT_LEAF_LIMIT): PagingSnapshot {
   const p = rt.machine.vm.paging;
-  if (p instanceof EptPaging) {
-    const leaves = p.ept.leaves();
-    return { mode: 'ept', eptLeaves: leaves.slice(0, limit), eptLeafCount: leaves.length, truncated: leaves.length > limit };
+  if (p instanceof NestedPaging) {
+    const leaves = p.tables.leaves();
+    return { mode: p.mode, eptLeaves: leaves.slice(0, limit), eptLeafCount: leaves.length, truncated: leaves.length > limit };
   }
   return { mode: 'shadow', shadowRoots: (p as ShadowPaging).tables.summary() };
 }

@@ -5,7 +5,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { GPR_ABI_NAMES, registerNumber } from '../asm/registers';
 import { csrByName } from '../asm/csr-names';
 import { disassemble } from '../asm';
-import { CSR_NAMES, CAUSE_NAMES, EptPaging, ShadowPaging, BARE_ROOT, ASID_BARE, TLB_G } from '../vm';
+import { CSR_NAMES, CAUSE_NAMES, NestedPaging, ShadowPaging, BARE_ROOT, ASID_BARE, TLB_G, NPT_FORMAT, NPT_RSVD_HI, npfExitInfoText, nptFlags } from '../vm';
 import type { Vcpu } from '../vm';
 import type { DebugPort } from '../vm/debug-port';
 import type { DebugRuntime } from './runtime';
@@ -190,7 +190,7 @@ function lastExit(rt: DebugRuntime, vc: Vcpu): DebugProtocol.Variable[] {
   if (e.access) out.push(v('access', e.access));
   if (e.gva !== undefined) out.push(v('GVA', hex32(e.gva)));
   if (e.gpa !== undefined) out.push(v('GPA', hex32(e.gpa), { type: rt.inspector.describeGpa(e.gpa, vc.id) ?? 'no RAM, no device' }));
-  if (e.qualification !== undefined) out.push(v('qualification', `${hex(e.qualification)}${qualificationText(e.qualification, e.reason)}`));
+  if (e.qualification !== undefined) out.push(v(e.reason === 'VMEXIT_NPF' ? 'EXITINFO1' : 'qualification', `${hex(e.qualification)}${qualificationText(e.qualification, e.reason)}`));
   if (e.device !== undefined) out.push(v('device', e.device));
   if (e.register !== undefined) out.push(v('register', e.register));
   if (e.size !== undefined) out.push(v('size', String(e.size)));
@@ -199,8 +199,11 @@ function lastExit(rt: DebugRuntime, vc: Vcpu): DebugProtocol.Variable[] {
   return out;
 }
 
-/** EPT violation exit qualification (SDM vol. 3 table 28-7). */
+const MMU_LABELS = { ept: 'EPT (two-dimensional paging)', npt: 'NPT (AMD nested paging, two-dimensional)', shadow: 'shadow page tables' } as const;
+
+/** EPT violation exit qualification (SDM vol. 3 table 28-7), or an NPF's EXITINFO1 (APM vol. 2 §15.25.6). */
 function qualificationText(q: number, reason: string): string {
+  if (reason === 'VMEXIT_NPF') return ` (${npfExitInfoText(q)})`;
   if (reason !== 'EPT_VIOLATION') return '';
   const bits: string[] = [];
   if (q & 1) bits.push('read');
@@ -268,9 +271,11 @@ function walkOf(rt: DebugRuntime, vc: Vcpu, gva: number, ref: MakeRef): DebugPro
     const host = rt.inspector.hostOf(t.gpa);
     vars.push(v('HPA (host offset)', host >= 0 ? hex32(host) : `(${rt.inspector.describeGpa(t.gpa, vc.id) ?? 'nothing'} — not RAM)`));
     const paging = rt.machine.vm.paging;
-    if (paging instanceof EptPaging) {
-      const e = paging.ept.leafEntry(t.gpa);
-      vars.push(v('EPT leaf', e === undefined ? 'not present (next access: EPT violation)' : `0x${e.toString(16).padStart(16, '0')}${eptText(Number(e & 0xffffffffn))}`));
+    if (paging instanceof NestedPaging) {
+      const e = paging.tables.leafEntry(t.gpa);
+      const npt = paging.mode === 'npt';
+      vars.push(v(npt ? 'NPT leaf' : 'EPT leaf', e === undefined ? `not present (next access: ${npt ? 'VMEXIT_NPF' : 'EPT violation'})`
+        : `0x${e.toString(16).padStart(16, '0')}${npt ? nptText(e) : eptText(Number(e & 0xffffffffn))}`));
     } else if (paging instanceof ShadowPaging) {
       const root = t.paging ? (vc.cpu.satp & 0x3fffff) * 4096 : BARE_ROOT;
       const e = paging.tables.lookup(root, gva >>> 12);
@@ -298,17 +303,22 @@ function eptText(lo: number): string {
   return ` (${lo & 1 ? 'R' : '-'}${lo & 2 ? 'W' : '-'}${lo & 4 ? 'X' : '-'}, memtype ${(lo >>> 3) & 7})`;
 }
 
+function nptText(e: bigint): string {
+  if (e & (BigInt(NPT_RSVD_HI) << 32n)) return ' (MMIO SPTE: reserved bits set on purpose)';
+  return ` (${nptFlags(NPT_FORMAT.flags(Number(e & 0xffffffffn), Number(e >> 32n)))})`;
+}
+
 function translation(rt: DebugRuntime, vc: Vcpu, ref: MakeRef): DebugProtocol.Variable[] {
   const cpu = vc.cpu, vm = rt.machine.vm;
   const satp = cpu.satp >>> 0;
   const out = [
-    v('MMU', vm.paging.mode === 'ept' ? 'EPT (two-dimensional paging)' : 'shadow page tables'),
-    v('VPID', vm.config.vpid ? String(vc.vpid) : 'off (TLB flushed on every VM exit and entry)'),
+    v('MMU', MMU_LABELS[vm.paging.mode]),
+    v(vm.paging.mode === 'npt' ? 'ASID' : 'VPID', vm.config.vpid ? String(vc.vpid) : 'off (TLB flushed on every VM exit and entry)'),
     v('satp', `${hex32(satp)} (${satp >>> 31 ? `Sv32, ASID ${(satp >>> 22) & 0x1ff}, root GPA ${hex32((satp & 0x3fffff) * 4096)}` : 'Bare'})`),
     walkOf(rt, vc, cpu.pc >>> 0, ref),
   ];
   const w = vc.walker;
-  if (w.walks > 0 && vm.paging.mode === 'ept') {
+  if (w.walks > 0 && vm.paging.mode !== 'shadow') {
     const vars: DebugProtocol.Variable[] = [];
     for (let i = 0; i < w.steps; i++) {
       vars.push(v(`level ${1 - i} PTE`, `${hex32(w.stepPte[i] >>> 0)} at GPA ${hex32(w.stepPteGpa[i])}${pteText(w.stepPte[i] >>> 0)}`));

@@ -43,7 +43,7 @@ export function parseRunOptions(args: string[]): LaunchOptions {
       }
       case '--mmu': {
         const v = value();
-        if (v === 'ept' || v === 'shadow') out.mmu = v satisfies MmuMode;
+        if (v === 'ept' || v === 'npt' || v === 'shadow') out.mmu = v satisfies MmuMode;
         break;
       }
       case '--irqchip': {

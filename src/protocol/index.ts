@@ -22,7 +22,7 @@ export interface EventType<Body> {
 
 // ---- launch configuration (SPEC §7) ---------------------------------------------------------------
 
-export type MmuMode = 'ept' | 'shadow';
+export type MmuMode = 'ept' | 'npt' | 'shadow';
 export type IrqchipMode = 'kernel' | 'split' | 'userspace';
 
 /** An event from outside the guest at a virtual time (cycles since reset). */
@@ -194,7 +194,10 @@ export interface MemslotSnapshot {
 
 export interface PagingSnapshot {
   mode: MmuMode;
-  /** EPT: present leaves (RAM) and MMIO SPTEs, first `limit` of them in GPA order. */
+  /**
+   * EPT or NPT: present stage-2 leaves (RAM) and MMIO SPTEs, first `limit` of them in GPA order.
+   * `flags` are the format's own: EPT R/W/X in bits 2:0; NPT P/RW/US in bits 2:0 and NX as bit 3.
+   */
   eptLeaves?: { gpa: number; hpa: number; flags: number; mmio: boolean }[];
   eptLeafCount?: number;
   /** Shadow paging: one entry per guest root (satp), with its entry count. */

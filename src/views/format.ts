@@ -46,6 +46,11 @@ export function eptFlags(flags: number): string {
   return (flags & 1 ? 'r' : '-') + (flags & 2 ? 'w' : '-') + (flags & 4 ? 'x' : '-');
 }
 
+/** An NPT leaf's bits as the state snapshot gives them: P, R/W, U/S in bits 2:0, NX as bit 3. */
+export function nptLeafFlags(flags: number): string {
+  return (flags & 1 ? 'p' : '-') + (flags & 2 ? 'w' : 'r') + (flags & 4 ? 'u' : 's') + (flags & 8 ? ' nx' : '');
+}
+
 /** The fields of an IOAPIC redirection entry's low dword (82093AA §3.2.4), for tooltips. */
 export const RTE_LOW_FIELDS: readonly { name: string; shift: number; bits: number }[] = [
   { name: 'INTVEC (vector)', shift: 0, bits: 8 },

@@ -25,7 +25,10 @@ export { KVM_STAT_NAMES } from './hv/stats';
 // read-only views of the machine's objects
 export type { Vcpu, ExitRecord } from './hv/vcpu';
 export type { MemoryRegion } from './vmm/mtree';
-export { EptPaging, ShadowPaging } from './hv/paging';
+export { EptPaging, NestedPaging, ShadowPaging } from './hv/paging';
+export { NptPaging } from './hv/npt-paging';
+export { eptRwx } from './mmu/ept';
+export { NPT_FORMAT, NPT_RSVD_HI, npfExitInfoText, nptFlags } from './mmu/npt';
 export { BARE_ROOT } from './mmu/shadow';
 export { ASID_BARE, TLB_G } from './mmu/tlb';
 export { PTE_R, PTE_V, PTE_W, PTE_X } from './mmu/sv32';

@@ -109,6 +109,7 @@ const runCli = (elf: string, extra: string[] = []): Promise<Run> =>
 /** The other memory-virtualization configurations the corpus must run identically under (SPEC §3). */
 const MMU_CONFIGS: { name: string; args: string[] }[] = [
   { name: 'shadow paging', args: ['--mmu', 'shadow'] },
+  { name: 'AMD nested paging (NPT)', args: ['--mmu', 'npt'] },
   { name: 'EPT without VPID', args: ['--no-vpid'] },
   { name: 'shadow paging without VPID', args: ['--mmu', 'shadow', '--no-vpid'] },
 ];

@@ -2,7 +2,7 @@
 // tables — and each vCPU's TLB with its counters.
 import * as vscode from 'vscode';
 import type { StateSnapshot, TlbSnapshot } from '../../protocol';
-import { eptFlags, hex, hex8, range, size, tlbFlags } from '../format';
+import { eptFlags, hex, hex8, nptLeafFlags, range, size, tlbFlags } from '../format';
 import { FieldNode, GroupNode, NoteNode, type RenderContext, ViewNode } from '../node';
 
 export function memoryRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
@@ -15,15 +15,16 @@ export function memoryRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
         `KVM_SET_USER_MEMORY_REGION: guest_phys_addr, memory_size, userspace_addr: GPA ${range(slot.guestPhysAddr, slot.memorySize)} → host ${hex8(slot.userspaceAddr)}`)),
     { description: String(m.memslots.length), icon: 'database', expanded: true }));
     const p = m.paging;
-    if (p.mode === 'ept') {
+    if (p.mode === 'ept' || p.mode === 'npt') {
       const leaves = p.eptLeaves ?? [];
-      roots.push(new GroupNode('memory/ept', ctx, 'EPT', (c) => {
-        const out: ViewNode[] = leaves.map((l) => new FieldNode(`memory/ept/${hex8(l.gpa)}`, c, `GPA ${hex8(l.gpa)}`,
-          l.mmio ? 'MMIO (misconfigured: every access exits)' : `→ HPA ${hex8(l.hpa)} ${eptFlags(l.flags)}`));
+      const npt = p.mode === 'npt';
+      roots.push(new GroupNode(`memory/${p.mode}`, ctx, npt ? 'NPT' : 'EPT', (c) => {
+        const out: ViewNode[] = leaves.map((l) => new FieldNode(`memory/${p.mode}/${hex8(l.gpa)}`, c, `GPA ${hex8(l.gpa)}`,
+          l.mmio ? `MMIO (${npt ? 'reserved bits' : 'misconfigured'}: every access exits)` : `→ HPA ${hex8(l.hpa)} ${npt ? nptLeafFlags(l.flags) : eptFlags(l.flags)}`));
         const total = p.eptLeafCount ?? leaves.length;
         if (p.truncated || total > leaves.length) out.push(new NoteNode('memory/ept/more', c, `… ${total - leaves.length} more leaves`));
         return out;
-      }, { description: `${p.eptLeafCount ?? leaves.length} leaves${s.vpid ? ' · VPID on' : ' · VPID off'}`, icon: 'type-hierarchy' }));
+      }, { description: `${p.eptLeafCount ?? leaves.length} leaves${s.vpid ? ` · ${npt ? 'ASID' : 'VPID'} on` : ` · ${npt ? 'ASID' : 'VPID'} off`}`, icon: 'type-hierarchy' }));
     } else {
       const roots2 = p.shadowRoots ?? [];
       roots.push(new GroupNode('memory/shadow', ctx, 'Shadow page tables', (c) => roots2.map((r) =>

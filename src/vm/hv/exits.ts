@@ -12,11 +12,27 @@ export const enum ExitReason {
   CR_ACCESS = 28,
   EPT_VIOLATION = 48,
   EPT_MISCONFIG = 49,
+  /** AMD's nested page fault, #VMEXIT(NPF): SVM exit code 0x400 (APM vol. 2 appendix C). */
+  NPF = 0x400,
 }
 
 export const EXIT_REASON_NAMES: Record<number, string> = {
   0: 'EXCEPTION_NMI', 1: 'EXTERNAL_INTERRUPT', 2: 'TRIPLE_FAULT', 7: 'INTERRUPT_WINDOW', 12: 'HLT',
   14: 'INVLPG', 18: 'VMCALL', 28: 'CR_ACCESS', 48: 'EPT_VIOLATION', 49: 'EPT_MISCONFIG',
+};
+
+/**
+ * The same exits as an SVM host names them (APM vol. 2 appendix C "SVM Intercept Exit Codes"; KVM's
+ * arch/x86/include/uapi/asm/svm.h): used in NPT mode, where the VM runs under SVM. Only the exits
+ * nested paging can take are listed (no CR3-write or INVLPG intercepts, no #PF intercept).
+ */
+export const SVM_EXIT_NAMES: Record<number, string> = {
+  1: 'VMEXIT_INTR', 2: 'VMEXIT_SHUTDOWN', 7: 'VMEXIT_VINTR', 12: 'VMEXIT_HLT', 18: 'VMEXIT_VMMCALL', [ExitReason.NPF]: 'VMEXIT_NPF',
+};
+
+/** SVM exit codes of those names (EXITCODE in the VMCB). */
+export const SVM_EXIT_CODES: Record<string, number> = {
+  VMEXIT_INTR: 0x60, VMEXIT_SHUTDOWN: 0x7f, VMEXIT_VINTR: 0x64, VMEXIT_HLT: 0x78, VMEXIT_VMMCALL: 0x81, VMEXIT_NPF: 0x400,
 };
 
 /** KVM_EXIT_* names, the reasons KVM_RUN returns to the VMM with. */

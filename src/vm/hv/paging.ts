@@ -1,10 +1,12 @@
-// The two ways the hypervisor virtualizes guest memory (SPEC §3): EPT, where the processor walks the
-// guest's tables and then the EPT (a two-dimensional walk), and shadow paging, where the processor
+// The ways the hypervisor virtualizes guest memory (docs/architecture.md, docs/npt.md): nested
+// paging — Intel's EPT here, AMD's NPT in npt-paging.ts — where the processor walks the guest's
+// tables and then the hypervisor's (a two-dimensional walk), and shadow paging, where the processor
 // walks tables the hypervisor builds from the guest's. Both are entered after a TLB miss and either
 // return a host page (and fill the TLB) or say why not (fault, MMIO, abort).
 import { Access, XLATE_ABORT, XLATE_FAULT, XLATE_MMIO } from '../cpu/port';
 import { Cause, Priv } from '../cpu/csr';
-import { Ept, EptResult, EPT_R, EPT_W, EPT_X } from '../mmu/ept';
+import { Ept, EPT_R, EPT_W, EPT_X } from '../mmu/ept';
+import { Stage2Result, Stage2Tables } from '../mmu/stage2';
 import { PteMemory, PTE_A, PTE_D, PTE_R, PTE_U, PTE_W, PTE_X, Sv32Walker } from '../mmu/sv32';
 import { BARE_ROOT, ShadowTables } from '../mmu/shadow';
 import { ExitReason } from './exits';
@@ -12,7 +14,7 @@ import type { Vcpu } from './vcpu';
 import type { Vm } from './vm';
 
 /** Permission bits of an identity (paging-off) translation: everything, as the spec's Bare mode. */
-const BARE_FLAGS = PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
+export const BARE_FLAGS = PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
 
 /** What a translation needs to know about the access, computed once by the vCPU. */
 export interface AccessContext {
@@ -25,7 +27,7 @@ export interface AccessContext {
 }
 
 export interface GuestPaging {
-  readonly mode: 'ept' | 'shadow';
+  readonly mode: 'ept' | 'npt' | 'shadow';
   /** After a TLB miss: a host page offset (TLB filled), or XLATE_FAULT / XLATE_MMIO / XLATE_ABORT. */
   fill(v: Vcpu, c: AccessContext): number;
   /** satp written: the CR3 load. */
@@ -45,14 +47,22 @@ export function eptQualification(access: Access, entryFlags: number, glaValid: b
 
 const FAULT_OF = [Cause.LoadAccessFault, Cause.StoreAccessFault, Cause.InsnAccessFault];
 
-// ---- EPT ---------------------------------------------------------------------------------------
+// ---- two-dimensional paging: EPT and NPT ---------------------------------------------------
 
-export class EptPaging implements GuestPaging {
-  readonly mode = 'ept';
-  readonly ept: Ept;
+/** How a nested-paging vendor reports a stage-2 fault: the exit reason and its qualification / EXITINFO1. */
+export interface Stage2Exit { reason: ExitReason; qualification?: number }
 
-  constructor(private readonly vm: Vm) {
-    this.ept = new Ept(vm.host.size);
+/**
+ * The processor walks the guest's tables, each PTE reference going through stage 2, then the
+ * final GPA through stage 2 (a two-dimensional walk). EPT and NPT differ only in the table format
+ * and in how a fault is reported (src/vm/hv/npt-paging.ts; docs/npt.md).
+ */
+export abstract class NestedPaging implements GuestPaging {
+  abstract readonly mode: 'ept' | 'npt';
+  readonly tables: Stage2Tables;
+
+  constructor(protected readonly vm: Vm, tables: Stage2Tables) {
+    this.tables = tables;
     this.walkMemory = {
       i32: vm.host.i32,
       pteHost: (gpa: number): number => {
@@ -63,8 +73,16 @@ export class EptPaging implements GuestPaging {
     };
   }
 
+  /** The exit a not-present stage-2 entry causes (`translated`: the final GPA, not a guest PTE). */
+  protected abstract violation(access: Access, translated: boolean): Stage2Exit;
+  /** The exit KVM's MMIO entry causes. */
+  protected abstract mmioEntry(access: Access, translated: boolean): Stage2Exit;
+  /** The guest-PTE permission bits the stage-2 leaf's `flags` leave standing. */
+  protected abstract permits(stage2Flags: number): number;
+
   fill(v: Vcpu, c: AccessContext): number {
-    const refsBefore = v.walker.pteRefs + this.ept.refs;
+    const tables = this.tables;
+    const refsBefore = v.walker.pteRefs + tables.refs;
     let gpa = c.va >>> 0, flags = BARE_FLAGS;
     if (c.paging) {
       const cpu = v.cpu;
@@ -79,57 +97,65 @@ export class EptPaging implements GuestPaging {
       flags = v.walker.leafFlags;
     }
     const r = this.stage2(v, gpa, c.access, c.va, true);
-    v.chargeWalk(v.walker.pteRefs + this.ept.refs - refsBefore);
+    v.chargeWalk(v.walker.pteRefs + tables.refs - refsBefore);
     if (r === XLATE_MMIO) {
       if (c.access === Access.Fetch) return v.fetchFromMmio(gpa, c.va);
       v.cpu.xlateGpa = gpa;
       return XLATE_MMIO;
     }
     if (r < 0) return r;
-    flags &= eptToPteFlags(this.ept.leafFlags);
+    flags &= this.permits(tables.leafFlags);
     v.tlb.insert(v.vpid, c.asid, c.va >>> 12, r, gpa - (gpa & 0xfff), flags);
     v.tlb.stats.walks++;
     return r;
   }
 
   /**
-   * GPA → host page through the EPT, taking the EPT violation exit and fixing it when the GPA is
+   * GPA → host page through stage 2, taking the violation / NPF exit and fixing it when the GPA is
    * RAM. Returns the host page, XLATE_MMIO (and records which exit the access takes), or XLATE_ABORT.
    */
   stage2(v: Vcpu, gpa: number, access: Access, gva: number, translated: boolean): number {
-    const ept = this.ept;
-    let r = ept.walk(gpa);
-    if (r === EptResult.Misconfig) { v.mmioExitReason = ExitReason.EPT_MISCONFIG; return XLATE_MMIO; }
-    if (r === EptResult.NotPresent) {
-      const qual = eptQualification(access, 0, true, translated);
+    const tables = this.tables;
+    let r = tables.walk(gpa);
+    if (r === Stage2Result.Mmio) {
+      const x = this.mmioEntry(access, translated);
+      v.mmioExitReason = x.reason;
+      v.mmioQualification = x.qualification ?? 0;
+      return XLATE_MMIO;
+    }
+    if (r === Stage2Result.NotPresent) {
+      const x = this.violation(access, translated);
       const host = this.vm.gpaToHost(gpa);
       if (host >= 0) {
         // "Is this RAM?" — yes: allocate (here: the memslot's frame), install, resume. No VMM exit.
-        v.exitInKernel(ExitReason.EPT_VIOLATION, { gpa, gva, access, qualification: qual }, this.vm.cost.eptFault);
-        ept.map(gpa, host, EPT_R | EPT_W | EPT_X);
+        v.exitInKernel(x.reason, { gpa, gva, access, qualification: x.qualification }, this.vm.cost.eptFault);
+        tables.map(gpa, host, this.ramFlags);
         this.vm.bump('pf_fixed');
         v.phase('kvm', 'kvm_tdp_page_fault', `GPA 0x${(gpa >>> 0).toString(16)} is RAM (a memslot): its page is mapped in the EPT (pf_fixed), no exit to the VMM`);
-        r = ept.walk(gpa);
+        r = tables.walk(gpa);
       } else {
-        // Not RAM: the MMIO path. Leave a misconfigured entry so the next access skips the memslot lookup.
-        ept.mapMmio(gpa);
+        // Not RAM: the MMIO path. Leave KVM's MMIO entry so the next access skips the memslot lookup.
+        tables.mapMmio(gpa);
         this.vm.bump('pf_mmio_spte_created');
-        v.mmioExitReason = ExitReason.EPT_VIOLATION;
-        v.mmioQualification = qual;
+        v.mmioExitReason = x.reason;
+        v.mmioQualification = x.qualification ?? 0;
         return XLATE_MMIO;
       }
     }
-    if (r !== EptResult.Mapped) return XLATE_ABORT;
-    return ept.hostPage;
+    if (r !== Stage2Result.Mapped) return XLATE_ABORT;
+    return tables.hostPage;
   }
+
+  /** The permission bits a RAM leaf is installed with (everything: KVM maps RAM RWX). */
+  protected abstract readonly ramFlags: number;
 
   /** The walk in progress (the walker calls back into walkMemory without allocating). */
   private walkVcpu: Vcpu | undefined;
   private walkGva = 0;
-  /** The memory the processor's guest-table walk reads: each PTE access goes through the EPT. */
+  /** The memory the processor's guest-table walk reads: each PTE access goes through stage 2. */
   private readonly walkMemory: PteMemory;
 
-  satpWritten(): void { /* the guest owns satp under EPT: no exit (CR3-load exiting is off) */ }
+  satpWritten(): void { /* the guest owns satp (CR3) under nested paging: no exit */ }
 
   sfenceVma(v: Vcpu, va: number | undefined, asid: number | undefined): void {
     v.tlb.flush(v.vpid, va === undefined ? undefined : va >>> 12, asid);
@@ -138,7 +164,31 @@ export class EptPaging implements GuestPaging {
   emulateRamWrite(): boolean { return false; }
 
   reset(): void {
-    this.ept.clear();
+    this.tables.clear();
+  }
+}
+
+export class EptPaging extends NestedPaging {
+  readonly mode = 'ept';
+  protected readonly ramFlags = EPT_R | EPT_W | EPT_X;
+
+  constructor(vm: Vm) {
+    super(vm, new Ept(vm.host.size));
+  }
+
+  get ept(): Ept { return this.tables as Ept; }
+
+  protected violation(access: Access, translated: boolean): Stage2Exit {
+    return { reason: ExitReason.EPT_VIOLATION, qualification: eptQualification(access, 0, true, translated) };
+  }
+
+  /** SDM §28.2.1: an EPT misconfiguration has no exit qualification. */
+  protected mmioEntry(): Stage2Exit {
+    return { reason: ExitReason.EPT_MISCONFIG };
+  }
+
+  protected permits(eptFlags: number): number {
+    return eptToPteFlags(eptFlags);
   }
 }
 

@@ -7,7 +7,7 @@ import { Priv } from '../cpu/csr';
 import { Sv32Walker, PTE_D, PTE_R, PTE_U, PTE_W, PTE_X } from '../mmu/sv32';
 import { ASID_BARE, Tlb } from '../mmu/tlb';
 import type { Vm } from './vm';
-import { EXIT_REASON_NAMES, ExitReason, KVM_ENOSYS, KvmExitName } from './exits';
+import { ExitReason, KVM_ENOSYS, KvmExitName } from './exits';
 import { AccessContext } from './paging';
 import { VcpuIrqState } from './irqchip';
 import { KvmExit, KvmRun, KVM_EXIT_CODE_NAMES, kvmRunSnapshot } from './kvm-run';
@@ -71,8 +71,11 @@ export class Vcpu implements CpuPort {
   readonly tlb: Tlb;
   /** The processor's last guest-table walk (EPT mode), for the Translation view. */
   readonly walker = new Sv32Walker();
-  /** VPID tag of this vCPU's translations (0 when VPIDs are off: every entry and exit flushes). */
-  readonly vpid: number;
+  /**
+   * The tag of this vCPU's translations: its VPID under VMX, its ASID under SVM (NPT), which KVM
+   * replaces with a fresh one instead of flushing. 0 when tags are off: every entry and exit flushes.
+   */
+  vpid: number;
   lastExit: ExitRecord | undefined;
   /** Set while an access is on the MMIO path: which exit it takes (violation, misconfig, #PF). */
   mmioExitReason: ExitReason = ExitReason.EPT_MISCONFIG;
@@ -94,6 +97,12 @@ export class Vcpu implements CpuPort {
     this.cpu = new Cpu(vm.host, this, { hartId: id, misalignedAccess: 'emulate' });
     this.vpid = vm.config.vpid ? id + 1 : 0;
     this.tlb = new Tlb(vm.config.tlb, (vpn) => this.cpu.invalidatePage(vpn));
+  }
+
+  /** A new ASID (NPT): translations tagged with the old one can no longer hit. */
+  assignAsid(asid: number): void {
+    this.vpid = asid;
+    this.cpu.flushTranslations();
   }
 
   /**
@@ -298,7 +307,7 @@ export class Vcpu implements CpuPort {
       this.vm.bump('tlb_flush', 2);
     }
     const rec: ExitRecord = {
-      reason: EXIT_REASON_NAMES[reason], cycle: this.cpu.cycles(), pc: this.cpu.pc, handledIn,
+      reason: this.vm.exitNames[reason], cycle: this.cpu.cycles(), pc: this.cpu.pc, handledIn,
       ...(info.gpa !== undefined ? { gpa: info.gpa >>> 0 } : {}),
       ...(info.gva !== undefined ? { gva: info.gva >>> 0 } : {}),
       ...(info.access !== undefined ? { access: ACCESS_NAMES[info.access] } : {}),

@@ -7,9 +7,10 @@ import { EventStream } from '../events';
 import { DEFAULT_TLB, TlbConfig } from '../mmu/tlb';
 import { ExitRecord, KernelMmioHandler, Vcpu } from './vcpu';
 import { KvmStatName, newKvmStats } from './stats';
-import { EXIT_REASON_NAMES, ExitReason, KVM_EXIT_NAMES, KvmExitName } from './exits';
+import { EXIT_REASON_NAMES, ExitReason, KVM_EXIT_NAMES, KvmExitName, SVM_EXIT_NAMES } from './exits';
 import { CostModel, DEFAULT_COST_MODEL } from './cost-model';
 import { EptPaging, ShadowPaging } from './paging';
+import { NptPaging } from './npt-paging';
 import { InKernelIrqchip, IrqchipMode, IrqOrigin } from './irqchip';
 import type { ApicMessage } from '../irq';
 
@@ -42,7 +43,7 @@ export interface VmFailure {
 }
 
 export interface VmConfig {
-  mmu: 'ept' | 'shadow';
+  mmu: 'ept' | 'npt' | 'shadow';
   vpid: boolean;
   irqchip: IrqchipMode;
   tlb: TlbConfig;
@@ -51,6 +52,9 @@ export interface VmConfig {
 
 export const DEFAULT_VM_CONFIG: VmConfig = { mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, cost: DEFAULT_COST_MODEL };
 
+/** The largest ASID (CPUID 8000_000A EBX on a small part; the TLB stores 16-bit tags). */
+const MAX_ASID = 0xffff;
+
 /** How many exits the recent-exit log keeps (the VM Exits view, `info exits`). */
 const EXIT_LOG_SIZE = 64;
 
@@ -58,14 +62,16 @@ export class Vm {
   readonly memslots: Memslot[] = [];
   readonly vcpus: Vcpu[] = [];
   readonly stats = newKvmStats();
-  /** VM exits by basic exit reason name; every reason present. */
-  readonly exitsByReason = new Map<string, number>(Object.values(EXIT_REASON_NAMES).map((n) => [n, 0]));
+  /** Exit names by reason: Intel's basic exit reasons, or SVM's exit names under NPT. */
+  readonly exitNames: Record<number, string>;
+  /** VM exits by exit name; every name present. */
+  readonly exitsByReason: Map<string, number>;
   /** Exits that returned to the VMM, by KVM exit name; every name present. */
   readonly vmmExits = new Map<string, number>(KVM_EXIT_NAMES.map((n) => [n, 0]));
   /** MMIO accesses per device, kernel and VMM alike. */
   readonly mmioCounts = new Map<string, { reads: number; writes: number; handledIn: 'kernel' | 'vmm' }>();
   readonly exitLog: ExitRecord[] = [];
-  readonly paging: EptPaging | ShadowPaging;
+  readonly paging: EptPaging | NptPaging | ShadowPaging;
   readonly cost: CostModel;
   readonly config: VmConfig;
   private readonly kernelDevices: KernelMmioHandler[] = [];
@@ -81,11 +87,16 @@ export class Vm {
   running: Vcpu | undefined;
   /** The vCPU whose thread is in the VMM handling its exit (out of KVM_RUN, about to re-enter). */
   inUserspace: Vcpu | undefined;
+  /** NPT: the ASID the next fresh assignment takes (vCPU n starts with ASID n + 1). */
+  private nextAsid = 0;
 
   constructor(readonly host: HostMemory, readonly events: EventStream, config: Partial<VmConfig> = {}) {
     this.config = { ...DEFAULT_VM_CONFIG, ...config };
     this.cost = this.config.cost;
-    this.paging = this.config.mmu === 'shadow' ? new ShadowPaging(this) : new EptPaging(this);
+    const mmu = this.config.mmu;
+    this.paging = mmu === 'shadow' ? new ShadowPaging(this) : mmu === 'npt' ? new NptPaging(this) : new EptPaging(this);
+    this.exitNames = mmu === 'npt' ? SVM_EXIT_NAMES : EXIT_REASON_NAMES;
+    this.exitsByReason = new Map(Object.values(this.exitNames).map((n) => [n, 0]));
     this.irqchip = this.config.irqchip === 'userspace' ? undefined : new InKernelIrqchip(this, this.config.irqchip);
   }
 
@@ -179,7 +190,23 @@ export class Vm {
   /** Drops every second-stage mapping and cached translation (INVEPT / shadow zap-all). */
   resetMmu(): void {
     this.paging.reset();
-    for (const v of this.vcpus) { v.tlb.flushAll(); v.cpu.flushTranslations(); }
+    for (const v of this.vcpus) {
+      // Under SVM, KVM forces a fresh ASID (svm.c new_asid) rather than flushing: the old entries
+      // stay in the TLB, unreachable, until replaced.
+      if (this.config.mmu === 'npt' && this.config.vpid) v.assignAsid(this.allocAsid());
+      else v.tlb.flushAll();
+      v.cpu.flushTranslations();
+    }
+  }
+
+  /** The next ASID (KVM's per-CPU next_asid); when they run out, a new generation flushes every TLB. */
+  private allocAsid(): number {
+    if (this.nextAsid <= this.vcpus.length) this.nextAsid = this.vcpus.length + 1;
+    if (this.nextAsid > MAX_ASID) {
+      this.nextAsid = this.vcpus.length + 1;
+      for (const v of this.vcpus) v.tlb.flushAll(); // TLB_CONTROL_FLUSH_ALL_ASID
+    }
+    return this.nextAsid++;
   }
 
   /** Host offset of `gpa` if a memslot backs it, else -1. */
@@ -229,7 +256,7 @@ export class Vm {
   }
 
   countExit(reason: ExitReason): void {
-    const name = EXIT_REASON_NAMES[reason];
+    const name = this.exitNames[reason];
     this.exitsByReason.set(name, (this.exitsByReason.get(name) ?? 0) + 1);
     this.stats.exits++;
   }

@@ -65,7 +65,7 @@ export interface MachineRigOptions {
   memoryMiB?: number;
   vcpus?: number;
   /** The hypervisor's guest-memory virtualization (SPEC §3); EPT by default. */
-  mmu?: 'ept' | 'shadow';
+  mmu?: 'ept' | 'npt' | 'shadow';
 }
 
 export class MachineRig extends Rig {

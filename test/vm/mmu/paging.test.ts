@@ -20,7 +20,7 @@ const AFTER = CODE + 4 * PRE;
 
 interface Setup {
   mode: Mode;
-  mmu: 'ept' | 'shadow';
+  mmu: 'ept' | 'npt' | 'shadow';
   /** Extra mstatus bits for the mode switch (SUM, MXR). */
   mstatus?: number;
   /** Flags of the identity megapage holding the code (0: do not map the code). */
@@ -54,7 +54,7 @@ function assertTrap(r: MachineRig, cause: number, tval: number, epc: number): vo
   assert.strictEqual(r.pc, HANDLER);
 }
 
-for (const mmu of ['ept', 'shadow'] as const) {
+for (const mmu of ['ept', 'npt', 'shadow'] as const) {
   describe(`Sv32 paging (hypervisor MMU: ${mmu})`, () => {
     describe('translation', () => {
       it('S-mode loads and stores through a 4 KiB page', () => {

@@ -60,7 +60,7 @@ function fingerprint(m: Machine, output: string): string {
   });
 }
 
-for (const mmu of ['ept', 'shadow'] as const) {
+for (const mmu of ['ept', 'npt', 'shadow'] as const) {
   describe(`reverse execution (${mmu})`, () => {
     it('seeking back lands exactly where forward execution was, at every probe', () => {
       const g = boot(WORKLOAD, { mmu });
