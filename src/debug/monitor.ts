@@ -15,9 +15,10 @@ import { encodeData } from './launch';
 import { EVENT_FILTERS } from './event-filters';
 import { infoInterrupts, whyCommand } from './provenance';
 import { eptRwx, NestedPaging, nptFlags } from '../vm';
+import { translateCommand } from './translate';
 
 export const INFO_TOPICS = ['registers', 'lapic', 'ioapic', 'pci', 'mtree', 'memslots', 'ept', 'npt', 'tlb', 'exits', 'irq', 'interrupts'] as const;
-export const COMMANDS = ['info', 'x', 'xp', 'irq', 'nic', 'uart', 'why', 'goto', 'help'] as const;
+export const COMMANDS = ['info', 'x', 'xp', 'irq', 'nic', 'uart', 'why', 'goto', 'translate', 'reverse-to-write', 'help'] as const;
 
 export interface MonitorResult {
   output: string;
@@ -27,7 +28,7 @@ export interface MonitorResult {
 
 /** Does `text` look like a monitor command (rather than an expression)? */
 export function isMonitorCommand(text: string): boolean {
-  return /^\s*(info(\s|$)|xp?\/|xp?\s|irq\s|nic\s|uart\s|why(\s|$)|goto(\s|$)|help\s*$)/.test(text);
+  return /^\s*(info(\s|$)|xp?\/|xp?\s|irq\s|nic\s|uart\s|why(\s|$)|goto(\s|$)|translate(\s|$)|help\s*$)/.test(text);
 }
 
 const HELP = `Monitor commands (QEMU style):
@@ -50,6 +51,8 @@ const HELP = `Monitor commands (QEMU style):
   irq GSI 0|1          drive a GSI line (KVM_IRQ_LINE)
   nic rx "bytes"       a packet arrives at the NIC (or hex:0011…)
   uart "text"          type into the guest console
+  translate GVA [cpu N] [r|w|x]   the two-stage walk of GVA, side-effect free (docs/translation.md)
+  reverse-to-write GPA run back to the store that last wrote the word at GPA
 Anything else is an expression: registers, CSRs, symbols, u8/u16/u32(gva), p32(gpa), *gva, + - * / % << >> & | ^ ~ ! == != < > && || ?:`;
 
 export function runMonitor(rt: DebugRuntime, text: string, vcpu: number): MonitorResult {
@@ -62,6 +65,7 @@ export function runMonitor(rt: DebugRuntime, text: string, vcpu: number): Monito
     case 'help': return { output: HELP };
     case 'info': return { output: info(rt, rest, vcpu) };
     case 'why': return { output: whyCommand(rt.machine, rest, vcpu) };
+    case 'translate': return { output: translateCommand(rt, rest, vcpu) };
     case 'irq': {
       const a = /^(\S+)\s+(\S+)$/.exec(rest);
       if (!a) throw new ExprError('usage: irq GSI 0|1');

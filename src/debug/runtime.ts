@@ -11,6 +11,7 @@ import type { EventFilterId } from '../protocol';
 import { ChainRecorder, History, Machine } from '../vm';
 import type { MachineConfig, RunOutcome, Vcpu, VmEvent } from '../vm';
 import { DebugPort } from '../vm/debug-port';
+import { lastWriteOf, wordGpa } from './last-write';
 import { registerNumber } from '../asm/registers';
 import { csrByName } from '../asm/csr-names';
 import { BreakpointBase, CodeBreakpoint, DataBreakpoint, decide, EventFilterBreakpoint } from './breakpoints';
@@ -1012,6 +1013,24 @@ export class DebugRuntime {
         return this.pauseRequested;
       },
     };
+  }
+
+  /** The earliest step a reverse search from the present may re-execute from. */
+  get historyFloor(): number {
+    return this.reverse.floor(this.machine.steps);
+  }
+
+  /** Runs back to the guest store that last wrote the word at `gpa` and stops before it (last-write.ts). */
+  reverseToWrite(gpa: number, id: number): Promise<RunResult> {
+    return this.operate(async () => {
+      const w = lastWriteOf(this, gpa);
+      if (typeof w === 'string') return { kind: 'stop', reason: 'data breakpoint', vcpu: id, description: `reverse-to-write: ${w}; stayed at ${this.where(id)}` };
+      this.history.seek(w.step);
+      return {
+        kind: 'stop', reason: 'data breakpoint', vcpu: w.vcpu,
+        description: `Last write to GPA ${hex(wordGpa(gpa))}: ${hex(w.value)} stored by the instruction at ${this.where(w.vcpu)}, vCPU ${w.vcpu}, cycle ${w.cycle}`,
+      };
+    });
   }
 
   // ---- changes from outside the guest -------------------------------------------------------------------

@@ -9,7 +9,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { PassThrough } from 'stream';
 import {
-  EVENT_FILTER_IDS, EventFilterId, InjectArguments, injectRequest, StateArguments, StateChangedBody, stateChangedEvent, stateRequest,
+  EVENT_FILTER_IDS, EventFilterId, InjectArguments, injectRequest, StateArguments, StateChangedBody, stateChangedEvent, stateRequest, translateRequest,
   interruptsRequest, InterruptsArguments, whyRequest, WhyArguments, runToCycleRequest, RunToCycleResult,
   compareInterruptsRequest, CompareInterruptsArguments,
 } from '../protocol';
@@ -32,6 +32,7 @@ import { interrupts, why } from './provenance';
 import { checkCycle, parseGoto } from './goto-cycle';
 import { compareRun } from './compare';
 import { exitFrames, phaseScopes } from './exit-phases';
+import { answerTranslate } from './translate';
 import { Container, deviceRegisterAddress, scopes, setRegisterOrCsr, stackWordAddress, variables } from './variables';
 
 /** An error the client sees as the response's message (a bad request, not a bug). */
@@ -870,6 +871,18 @@ export class HyperstepSession extends LoggingDebugSession {
       const rt = this.stoppedRt();
       if (typeof args.expression !== 'string') fail('expression must be a string');
       const vcpu = this.vcpuOfFrame(args.frameId);
+      const rtw = /^\s*reverse-to-write(?:\s+(.*))?$/s.exec(args.expression);
+      if ((args.context === 'repl' || args.context === undefined) && rtw) {
+        // Runs like reverse-continue: answered now, the stop follows as a stopped event (src/debug/last-write.ts).
+        if (!rtw[1]) fail('usage: reverse-to-write GPA');
+        const gpa = toNumber(evaluate(parseExpression(rtw[1]), rt.context(vcpu))) >>> 0;
+        if (!this.started) fail('the machine has not started: send configurationDone first');
+        if (rt.inspector.hostOf(gpa) < 0) fail(`reverse-to-write: GPA ${hex32(gpa)} is not RAM`);
+        response.body = { result: `running back to the last store to GPA ${hex32(gpa)}`, variablesReference: 0 };
+        this.sendResponse(response);
+        void this.run(() => rt.reverseToWrite(gpa, vcpu));
+        return;
+      }
       if ((args.context === 'repl' || args.context === undefined) && /^\s*goto(\s|$)/.test(args.expression)) {
         const cycle = parseGoto(args.expression);
         return this.goto(rt, vcpu, cycle, (r) => { response.body = { result: `cycle ${cycle}: vCPU ${r.vcpu} at pc 0x${r.pc.toString(16)} (clock ${r.cycle})`, variablesReference: 0 }; this.sendResponse(response); });
@@ -939,6 +952,12 @@ export class HyperstepSession extends LoggingDebugSession {
           const a = (isObject(args) ? args : {}) as StateArguments;
           if (a.parts !== undefined && !Array.isArray(a.parts)) fail('parts must be an array');
           response.body = buildState(rt, a.parts);
+          this.sendResponse(response);
+          return;
+        }
+        case translateRequest.command: {
+          const rt = this.rt();
+          response.body = answerTranslate(rt, args);
           this.sendResponse(response);
           return;
         }

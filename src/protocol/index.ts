@@ -438,3 +438,123 @@ export interface CompareInterruptsResult {
 }
 
 export const compareInterruptsRequest: RequestType<CompareInterruptsArguments, CompareInterruptsResult> = { command: 'hyperstep/compareInterrupts' };
+
+// ---- §10.3 the two-stage translation explorer: hyperstep/translate (docs/translation.md) ----------
+
+export type AccessKind = 'read' | 'write' | 'fetch';
+
+export interface TranslateArguments {
+  /** The guest-virtual address. */
+  gva: number;
+  /** The vCPU whose satp, privilege and TLB are used (default 0). */
+  vcpu?: number;
+  access?: AccessKind;
+}
+
+/** One level of a stage-2 walk (EPT or NPT): the table, the index into it, the entry read. */
+export interface Stage2Level {
+  /** 'PML4' | 'PDPT' | 'PD' | 'PT'. */
+  name: string;
+  /** Host-physical address of the table and of the entry. */
+  table: number;
+  index: number;
+  entryAddress: number;
+  /** The 64-bit entry, hex. */
+  entry: string;
+  present: boolean;
+  /** EPT: 'RWX' letters ('-' for a clear bit); NPT: 'P RW US NX' as set. */
+  flags: string;
+  /** EPT leaves: bits 5:3. */
+  memoryType?: number;
+  /** KVM's MMIO entry (misconfigured EPT / reserved-bit NPT). */
+  mmio?: boolean;
+}
+
+export interface Stage2Walk {
+  mmu: 'ept' | 'npt';
+  gpa: number;
+  /** The root (EPTP or nCR3). */
+  root: number;
+  levels: Stage2Level[];
+  /** The host-physical address it gives, when mapped. */
+  hpa?: number;
+  /** Served by the guest-physical mappings cache (no table references), when there is one. */
+  cached?: boolean;
+  /** What the access would do at this stage: 'mapped', or the exit it takes. */
+  outcome: string;
+}
+
+/** The last guest store to a word, from the reverse-execution history. */
+export interface LastWrite {
+  cycle: number;
+  pc: number;
+  vcpu: number;
+  value: number;
+  /** The machine step of the store (reverse-to-write goes there). */
+  step: number;
+}
+
+export interface GuestLevel {
+  /** 1 = the root table (VPN[1]), 0 = the leaf table. */
+  level: number;
+  pteGpa: number;
+  pte: number;
+  /** V R W X U G A D letters as set. */
+  flags: string;
+  /** 'pointer' to the next table, 'leaf', or 'invalid'. */
+  kind: 'pointer' | 'leaf' | 'invalid';
+  /** EPT/NPT: the stage-2 walk of the PTE's own GPA, done before the PTE can be read. */
+  stage2?: Stage2Walk;
+  /** Shadow paging: is this PTE's page write-protected by the hypervisor? */
+  writeProtected?: boolean;
+  /** Undefined when no store to it is in the recorded history (loaded with the image, or older). */
+  lastWrite?: LastWrite;
+}
+
+export interface ShadowSide {
+  /** The guest root the shadow table belongs to (satp.PPN × 4096), or -1 for the identity map. */
+  root: number;
+  /** The shadow entry for the GVA's page, if the hypervisor has built one. */
+  entry?: { gpaPage: number; hostPage: number; flags: string; fromPtes: number[] };
+  /** The guest leaf it shadows, for comparison (undefined with paging off). */
+  guestLeaf?: { pteGpa: number; flags: string };
+  /** What differs: e.g. "W withheld: the page holds page tables". */
+  note: string;
+}
+
+export interface TlbState {
+  hit: boolean;
+  /** 'VPID' under VMX, 'ASID' under SVM. */
+  tagName: 'VPID' | 'ASID';
+  tag: number;
+  /** The guest ASID (satp.ASID), or 'bare' with paging off. */
+  guestAsid: number | 'bare';
+  set: number;
+  /** The way that holds it (a hit), or the way the next fill replaces (a miss). */
+  way: number;
+}
+
+export interface TranslateResult {
+  gva: number;
+  vcpu: number;
+  access: AccessKind;
+  mmu: MmuMode;
+  /** Guest paging applies (Sv32 and not M-mode). */
+  paging: boolean;
+  satp: number;
+  levels: GuestLevel[];
+  gpa?: number;
+  /** EPT/NPT: the walk of the final GPA. */
+  final?: Stage2Walk;
+  shadow?: ShadowSide;
+  hpa?: number;
+  tlb: TlbState;
+  /** Memory references a miss makes: guest PTEs plus stage-2 entries (0 on a TLB hit). */
+  memoryReferences: number;
+  /** The guest exception it would raise (cause name), if any. */
+  fault?: string;
+  /** The VM exits it would take, in order (e.g. "EPT_VIOLATION (RAM: mapped in the kernel)"). */
+  exits: string[];
+}
+
+export const translateRequest: RequestType<TranslateArguments, TranslateResult> = { command: 'hyperstep/translate' };

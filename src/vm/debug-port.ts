@@ -14,6 +14,7 @@ import { Priv } from './cpu/csr';
 import { Sv32Walker, PteMemory } from './mmu/sv32';
 import type { Vcpu } from './hv/vcpu';
 import type { Machine } from './vmm/machine';
+import { explainTranslation, type TranslationExplained } from './hv/explain';
 
 /** The access a translation is for: a fetch uses the hart's privilege, a load/store MPRV's. */
 export type DebugAccess = 'read' | 'write' | 'fetch';
@@ -141,6 +142,24 @@ export class DebugPort {
       default: error = 'page fault: no leaf PTE';
     }
     return { gva: va, paging, levels, error };
+  }
+
+  /**
+   * The two-stage translation explorer (hv/explain.ts): the nested walk, TLB state, references and
+   * exits of an access of this kind by vCPU `id` now. Changes nothing.
+   */
+  explain(id: number, gva: number, access: DebugAccess = 'read'): TranslationExplained {
+    return explainTranslation(this.m.vm, this.vcpu(id), gva, access);
+  }
+
+  /**
+   * For a re-execution done only to look at the past (the last-write search): the counters of the
+   * CPUs' fast translation tables depend on how a run is sliced and on watches, not on the guest.
+   * Returns a function that puts them back as they are now.
+   */
+  saveFastPathCounters(): () => void {
+    const saved = this.m.vcpus.map((v) => ({ tlb: { ...v.tlb.stats }, fast: v.cpu.fastHits }));
+    return () => this.m.vcpus.forEach((v, i) => { Object.assign(v.tlb.stats, saved[i].tlb); v.cpu.fastHits = saved[i].fast; });
   }
 
   /** Host offset of a RAM GPA (through the memslots), or -1. */

@@ -244,7 +244,9 @@ export class Cpu {
     for (; n < budget; n++) {
       if ((pc >>> 12) !== fetchPage) {
         epoch = this.xlateEpoch;
-        this.pc = pc;
+        // A fetch translation can exit too: what the port sees (the exit's cycle, the deadline
+        // check) must not depend on where this run slice began.
+        this.atInsn(pc, base + n - trapped);
         const host = this.fetchPageHost(pc);
         if (host < 0) {
           if (this.evt & EVT_TRAP) {

@@ -321,7 +321,7 @@ export class ShadowPaging implements GuestPaging {
 }
 
 /** Would the shadow entry let this access through (the processor's check against the shadow leaf)? */
-function shadowPermits(flags: number, c: AccessContext, v: Vcpu): boolean {
+export function shadowPermits(flags: number, c: AccessContext, v: Vcpu): boolean {
   if (c.paging) {
     const cpu = v.cpu;
     if (c.priv === Priv.U ? !(flags & PTE_U) : (flags & PTE_U) && (c.access === Access.Fetch || !cpu.sum)) return false;

@@ -397,6 +397,10 @@ export class Vcpu implements CpuPort {
     if (isWrite && vm.paging.emulateRamWrite(this, gpa, size, value)) {
       this.exitInKernel(reason, info, cost.instructionEmulation);
       this.phase('kvm', 'kvm_mmu_pte_write', 'the write to a guest page table is emulated; its shadow entries updated');
+      // A store the hypervisor emulated (a guest page-table write under shadow paging) is still a
+      // store to that RAM word: data breakpoints and the last-write search see it.
+      const host = vm.gpaToHost(gpa);
+      if (vm.host.watchCount !== 0 && vm.host.watchedPages[host >>> 12] !== 0) this.watchedAccess(this.accessVa, host, size, true, value);
       return 0;
     }
     const kernelDev = vm.kernelDevice(this, gpa);
@@ -551,7 +555,7 @@ export class Vcpu implements CpuPort {
  * Does a TLB entry's cached permission allow this access now? (The processor checks on every use.)
  * A write also needs D set: the first write to a clean page walks again so the walker sets D.
  */
-function tlbPermits(flags: number, access: Access, priv: Priv, paging: boolean, sum: boolean, mxr: boolean): boolean {
+export function tlbPermits(flags: number, access: Access, priv: Priv, paging: boolean, sum: boolean, mxr: boolean): boolean {
   if (paging) {
     if (priv === Priv.U ? !(flags & PTE_U) : (flags & PTE_U) && (access === Access.Fetch || !sum)) return false;
   }

@@ -71,7 +71,7 @@ export class Stage2Tables {
   mappedPages = 0;
   mmioPages = 0;
 
-  constructor(tableBase: number, private readonly format: Stage2Format) {
+  constructor(tableBase: number, readonly format: Stage2Format) {
     this.tableBase = tableBase;
   }
 

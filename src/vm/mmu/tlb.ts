@@ -82,18 +82,15 @@ export class Tlb {
    * an invalid way, else in the set's next way in round-robin order.
    */
   insert(vpid: number, asid: number, vpn: number, hostPage: number, gpaPage: number, flags: number): number {
-    const set = vpn & (this.sets - 1), base = set * this.ways;
-    let victim = -1, free = -1;
-    for (let i = base; i < base + this.ways; i++) {
-      if (!this.valid[i]) { if (free < 0) free = i; continue; }
-      if (this.vpn[i] === vpn && this.vpid[i] === vpid && this.asid[i] === asid) { victim = i; break; }
+    const set = vpn & (this.sets - 1);
+    const victim = this.peekVictim(vpid, asid, vpn);
+    if (this.valid[victim]) {
+      // Neither the same page's entry nor a free way: the round-robin pointer chose it, and moves on.
+      if (!(this.vpn[victim] === vpn && this.vpid[victim] === vpid && this.asid[victim] === asid)) {
+        this.nextVictim[set] = (this.nextVictim[set] + 1) % this.ways;
+      }
+      this.onDrop(this.vpn[victim]);
     }
-    if (victim < 0) victim = free;
-    if (victim < 0) {
-      victim = base + this.nextVictim[set];
-      this.nextVictim[set] = (this.nextVictim[set] + 1) % this.ways;
-    }
-    if (this.valid[victim]) this.onDrop(this.vpn[victim]);
     this.valid[victim] = 1;
     this.vpid[victim] = vpid;
     this.asid[victim] = asid;
@@ -103,6 +100,17 @@ export class Tlb {
     this.flags[victim] = flags;
     this.lastInserted = victim;
     return victim;
+  }
+
+  /** The entry insert() would fill for `vpn` now, without filling it (for the translation explorer). */
+  peekVictim(vpid: number, asid: number, vpn: number): number {
+    const set = vpn & (this.sets - 1), base = set * this.ways;
+    let free = -1;
+    for (let i = base; i < base + this.ways; i++) {
+      if (!this.valid[i]) { if (free < 0) free = i; continue; }
+      if (this.vpn[i] === vpn && this.vpid[i] === vpid && this.asid[i] === asid) return i;
+    }
+    return free >= 0 ? free : base + this.nextVictim[set];
   }
 
   /** Drops every entry (a flush on VM entry/exit without VPID, INVEPT, INVVPID all-context). */
