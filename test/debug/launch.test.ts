@@ -47,7 +47,7 @@ describe('debug adapter: launch configuration', () => {
 
   it('names the field of every mistake', () => {
     assert.strictEqual(err({ program: 'a.s', irqchip: 'qemu' }), 'launch configuration: irqchip must be one of kernel, split, userspace');
-    assert.strictEqual(err({ program: 'a.s', mmu: 'npt' }), 'launch configuration: mmu must be one of ept, shadow');
+    assert.strictEqual(err({ program: 'a.s', mmu: 'rvi' }), 'launch configuration: mmu must be one of ept, npt, shadow');
     assert.strictEqual(err({}), 'launch configuration: program is required');
     assert.strictEqual(err({ program: '' }), 'launch configuration: program must not be empty');
     assert.strictEqual(err({ program: 'a.s', vcpus: 65 }), 'launch configuration: vcpus must be at most 64');
