@@ -105,9 +105,10 @@ describe('debug adapter: the translation explorer', function () {
     const w = r.levels[1].lastWrite;
     assert.ok(w);
     assert.deepStrictEqual([w.value, w.vcpu], [0x20080817, 0]);
+    const stopped = dc.waitForEvent('stopped'); // the stop may come in the same read as the answer
     const text = await repl(dc, 'reverse-to-write 0x80103008');
     assert.match(text, /running back to the last store to GPA 0x80103008/);
-    const s = await dc.waitForEvent('stopped');
+    const s = await stopped;
     assert.strictEqual(s.body.reason, 'data breakpoint');
     assert.strictEqual(await pc(dc), w.pc);
     assert.strictEqual((await topFrame(dc)).line, leafStore);
@@ -123,8 +124,9 @@ describe('debug adapter: the translation explorer', function () {
       assert.strictEqual(r.levels[1].pteGpa, 0x80011000);
       assert.deepStrictEqual(r.levels[1].lastWrite && [r.levels[1].lastWrite.pc, r.levels[1].lastWrite.value], [second, 0x2000c0c7]);
       assert.strictEqual(r.gpa, 0x80030000);
+      const stopped = dc.waitForEvent('stopped');
       await repl(dc, 'reverse-to-write 0x80011000');
-      const s = await dc.waitForEvent('stopped');
+      const s = await stopped;
       assert.strictEqual(s.body.reason, 'data breakpoint');
       assert.match(s.body.description ?? '', /^Last write to GPA 0x80011000: 0x2000c0c7 stored by the instruction at/);
       assert.strictEqual(await pc(dc), second);
