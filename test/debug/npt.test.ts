@@ -17,7 +17,7 @@ describe('debug adapter: mmu "npt"', function () {
       filters: [], filterOptions: [{ filterId: 'ept-violation', condition: 'gpa >= 0x10000000 && gpa < 0x10001000' }],
     }));
     const s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
-    assert.match(s.description ?? '', /^VM exit VMEXIT_NPF: /);
+    assert.match(s.description ?? '', /^Paused on VM exit VMEXIT_NPF: read 0x60 from GPA 0x10000005 \(UART LSR/);
     assert.match(await repl(dc, 'info npt'), /^NPT \(nCR3 0x[0-9a-f]+\): \d+ leaves/);
     assert.match(await repl(dc, 'info npt'), /GPA 0x10000000 -> MMIO SPTE \(reserved bits 51:48 set/);
     assert.match(await repl(dc, 'info npt'), /GPA 0x80000000 -> HPA 0x00000000 PWU/);
