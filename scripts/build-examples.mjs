@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GCC = 'riscv64-unknown-elf-gcc';
-/** The ISA of the examples. RV32IMA without C until the compressed extension lands (docs/examples.md). */
-export const ARCH = ['-march=rv32ima_zicsr_zifencei', '-mabi=ilp32'];
+/** The ISA of the examples: GCC's default RV32 ISA, compressed instructions included (docs/examples.md). */
+export const ARCH = ['-march=rv32imac_zicsr_zifencei', '-mabi=ilp32'];
 const RUNTIME = ['crt0.S', 'trap.S', 'lib.c'];
 
 /** Every ELF: [folder relative to the root, output name, sources (relative to the folder), extra flags]. */

@@ -1,7 +1,8 @@
 // C-level debugging of a GCC-built guest (docs/debugging.md "C debugging"), black-box over DAP: the
 // same program (test/debug/fixtures/c/cvars.c) at -O0 and at -O2, DWARF 5 as GCC 12 writes it by
-// default; break in functions, locals, a struct through a pointer, arrays, globals, enums,
-// bit-fields, C expressions, a conditional breakpoint in a loop, setVariable, line stepping.
+// default, with GCC's default ISA (compressed instructions); break in functions, locals, a struct
+// through a pointer, arrays, globals, enums, bit-fields, C expressions, a conditional breakpoint in a
+// loop, setVariable, line stepping across functions of mixed 16/32-bit instructions.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -189,6 +190,9 @@ for (const opt of ['O0', 'O2']) {
       await stopAfter(dc, dc.stepInRequest({ threadId: 1 }));
       const inWalk = await topFrame(dc);
       assert.strictEqual(inWalk.name, 'walk');
+      // GCC's default ISA: walk() mixes 2-byte (compressed) and 4-byte instructions.
+      const dis = await dc.disassembleRequest({ memoryReference: inWalk.instructionPointerReference!, instructionCount: 24 });
+      assert.ok(dis.body!.instructions.some((i) => i.instructionBytes?.split(' ').length === 2), 'compressed instructions in walk()');
       assert.ok(inWalk.line >= lineOf(SOURCE, 'int walk(') && inWalk.line <= lineOf(SOURCE, 'BREAK-WALK'), `line ${inWalk.line}`);
       await stopAfter(dc, dc.stepOutRequest({ threadId: 1 }));
       const back = await topFrame(dc);
