@@ -5,6 +5,7 @@
 // port's translate() (a hit is one compare and one add); the fetch page re-translated only when pc
 // leaves it; traps, exits and faults are flags and return codes, never exceptions.
 import { DECODE_BIAS, HostMemory } from '../mem/host-memory';
+import { counterOffset, counterValue } from './counter64';
 import { decodeInto, insnLength, Op, OP_MASK, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2, RD_MASK } from './decode';
 import { Access, CpuPort, EVT_ABORT, EVT_BREAK, EVT_TRAP, XLATE_FAULT, XLATE_MMIO } from './port';
 import {
@@ -92,8 +93,11 @@ export class Cpu {
    * running to N lands on it (docs/interrupt-provenance.md).
    */
   insnCycle = 0;
-  private cycleOffset = 0;
-  private instretOffset = 0;
+  /** What software wrote to mcycle/minstret: offsets from the counts, 64-bit, as uint32 halves (counter64.ts). */
+  private cycleOffHi = 0;
+  private cycleOffLo = 0;
+  private instretOffHi = 0;
+  private instretOffLo = 0;
 
   /**
    * Accesses whose translation the fast tables served: TLB hits that never reached the port.
@@ -898,12 +902,12 @@ export class Cpu {
   /** Reads a CSR without side effects (also used by the debugger); undefined if it does not exist. */
   csrRead(csr: number): number | undefined {
     switch (csr) {
-      case Csr.cycle: case Csr.mcycle: return lo32(this.cycles() + this.cycleOffset);
-      case Csr.cycleh: case Csr.mcycleh: return hi32(this.cycles() + this.cycleOffset);
-      case Csr.time: return lo32(this.cycles());
-      case Csr.timeh: return hi32(this.cycles());
-      case Csr.instret: case Csr.minstret: return lo32(this.instret + this.instretOffset);
-      case Csr.instreth: case Csr.minstreth: return hi32(this.instret + this.instretOffset);
+      case Csr.cycle: case Csr.mcycle: return counterValue(this.cycles(), this.cycleOffHi, this.cycleOffLo)[1] | 0;
+      case Csr.cycleh: case Csr.mcycleh: return counterValue(this.cycles(), this.cycleOffHi, this.cycleOffLo)[0] | 0;
+      case Csr.time: return counterValue(this.cycles(), 0, 0)[1] | 0;
+      case Csr.timeh: return counterValue(this.cycles(), 0, 0)[0] | 0;
+      case Csr.instret: case Csr.minstret: return counterValue(this.instret, this.instretOffHi, this.instretOffLo)[1] | 0;
+      case Csr.instreth: case Csr.minstreth: return counterValue(this.instret, this.instretOffHi, this.instretOffLo)[0] | 0;
       case Csr.sstatus: return this.mstatus & SSTATUS_MASK;
       case Csr.sie: return this.mie & this.mideleg;
       case Csr.stvec: return this.stvec;
@@ -980,12 +984,20 @@ export class Cpu {
       case Csr.mcause: this.mcause = v; return true;
       case Csr.mtval: this.mtval = v; return true;
       case Csr.mip: this.mipSoft = v & MIP_WRITABLE; return true;
-      // Counter writes: the writing instruction's own retirement (+1) is counted before the new
-      // value shows, so the next instruction reads exactly what was written (§3.1.11).
-      case Csr.mcycle: this.cycleOffset = setLo(this.cycles() + 1 + this.cycleOffset, v) - this.cycles() - 1; return true;
-      case Csr.mcycleh: this.cycleOffset = setHi(this.cycles() + 1 + this.cycleOffset, v) - this.cycles() - 1; return true;
-      case Csr.minstret: this.instretOffset = setLo(this.instret + 1 + this.instretOffset, v) - this.instret - 1; return true;
-      case Csr.minstreth: this.instretOffset = setHi(this.instret + 1 + this.instretOffset, v) - this.instret - 1; return true;
+      // Counter writes replace the writing instruction's own increment (privileged spec §3.1.11):
+      // the next instruction reads exactly the value written, the other half as this one read it.
+      case Csr.mcycle: case Csr.mcycleh: {
+        const now = this.cycles();
+        const [hi, lo] = counterValue(now, this.cycleOffHi, this.cycleOffLo);
+        [this.cycleOffHi, this.cycleOffLo] = counterOffset(now + 1, csr === Csr.mcycleh ? v : hi, csr === Csr.mcycle ? v : lo);
+        return true;
+      }
+      case Csr.minstret: case Csr.minstreth: {
+        const now = this.instret;
+        const [hi, lo] = counterValue(now, this.instretOffHi, this.instretOffLo);
+        [this.instretOffHi, this.instretOffLo] = counterOffset(now + 1, csr === Csr.minstreth ? v : hi, csr === Csr.minstret ? v : lo);
+        return true;
+      }
     }
     if (csr >= Csr.pmpcfg0 && csr <= Csr.pmpcfg3) { this.pmpcfg[csr - Csr.pmpcfg0] = v & 0x9f9f9f9f; return true; }
     if (csr >= Csr.pmpaddr0 && csr <= Csr.pmpaddr15) { this.pmpaddr[csr - Csr.pmpaddr0] = v; return true; }
@@ -1010,11 +1022,6 @@ function isUserCounter(csr: number): boolean {
   return (csr >= Csr.cycle && csr <= Csr.hpmcounter31) || (csr >= Csr.cycleh && csr <= Csr.hpmcounter31h);
 }
 
-const TWO32 = 2 ** 32;
-function lo32(v: number): number { return (v % TWO32) | 0; }
-function hi32(v: number): number { return Math.floor(v / TWO32) | 0; }
-function setLo(v: number, lo: number): number { return Math.floor(v / TWO32) * TWO32 + (lo >>> 0); }
-function setHi(v: number, hi: number): number { return (hi >>> 0) * TWO32 + (v % TWO32); }
 
 /** High 32 bits of the signed × signed product (§7.1): the unsigned product corrected for the signs. */
 export function mulh(a: number, b: number): number {

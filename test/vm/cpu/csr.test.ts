@@ -213,6 +213,27 @@ describe('CSRs', () => {
       assert.strictEqual(c.x(T2), 7);
     });
 
+    it('64-bit wrap (rv32mi-p-instret_overflow): 0xffffffff in both halves, one more instruction → 0', () => {
+      const r = run([
+        li(T0, -1), csrw(Csr.minstret, T0), csrw(Csr.minstreth, T0), nop(), csrr(T1, Csr.minstreth), csrr(T2, Csr.minstret),
+        csrr(T3, Csr.instreth),
+      ]);
+      assert.strictEqual(r.x(T1), 0, 'the carry out of the high half is lost: mod 2^64');
+      assert.strictEqual(r.x(T2), 1);
+      assert.strictEqual(r.x(T3), 0);
+      const c = run([li(T0, -1), csrw(Csr.mcycle, T0), csrw(Csr.mcycleh, T0), nop(), csrr(T1, Csr.mcycleh), csrr(T2, Csr.cycle)]);
+      assert.strictEqual(c.x(T1), 0);
+      assert.strictEqual(c.x(T2), 1);
+    });
+
+    it('near 2^64: each half exact, the low half carries into the high one, which wraps (no rounding through doubles)', () => {
+      const r = run([li(T0, -1), csrw(Csr.minstreth, T0), li(T0, -3), csrw(Csr.minstret, T0), csrr(T1, Csr.minstreth), csrr(T2, Csr.minstret), nop(), csrr(T3, Csr.minstreth), csrr(T4, Csr.minstret)]);
+      assert.strictEqual(r.x(T1), 0xffffffff);
+      assert.strictEqual(r.x(T2), 0xfffffffe, 'one instruction after the write of 0xfffffffd');
+      assert.strictEqual(r.x(T3), 0, 'fffffffd + 3 carried out of the low half, and the high half wrapped');
+      assert.strictEqual(r.x(T4), 1);
+    });
+
     it('hpmcounters read 0 and their machine views accept writes', () => {
       const r = run([li(T0, 99), csrw(Csr.mhpmcounter3, T0), csrr(T1, Csr.mhpmcounter3), csrr(T2, Csr.hpmcounter31), csrw(Csr.mhpmevent3, T0), csrr(T3, Csr.mhpmevent3)]);
       assert.strictEqual(r.x(T1), 0);
