@@ -134,8 +134,8 @@ async function continueToBreakpoint(file: string, rounds: number): Promise<{ pla
 }
 
 /**
- * Pause latency during reverseContinue: 6×10⁷ instructions of history, nothing to find backwards,
- * so the search would run to the start of history; after a moment a threads request and a pause
+ * Pause latency during reverseContinue: 6×10⁷ instructions of history, a breakpoint that is hit
+ * nowhere before the present, so the search would re-execute all of it back to the start; after a moment a threads request and a pause
  * are sent and timed (pause until the stopped event).
  */
 async function pauseDuringReverse(file: string, rounds: number): Promise<{ pause: number[]; threads: number[] }> {
@@ -144,7 +144,8 @@ async function pauseDuringReverse(file: string, rounds: number): Promise<{ pause
   for (let i = 0; i < rounds; i++) {
     await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'target' }] });
     await timeStop(dc, () => dc.continueRequest({ threadId: 1 }));
-    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    // `target` stays armed: it runs only at the end, so the search re-executes every window looking
+    // for an earlier hit (with nothing armed it would jump to the start of history at once).
     const stopped = dc.waitForEvent('stopped');
     await dc.reverseContinueRequest({ threadId: 1 });
     await new Promise((r) => setTimeout(r, 200 + 100 * i));

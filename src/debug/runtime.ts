@@ -898,6 +898,12 @@ export class DebugRuntime {
     this.pendingStop = undefined;
   }
 
+  /**
+   * When a reverse search last yielded to the event loop (scanWindow). Kept across windows: on an
+   * idle machine a window takes less than a slice, so a clock restarted per window never yielded.
+   */
+  private scanYieldedAt = 0;
+
   /** Re-executes [start, end) with every breakpoint armed, recording where each would stop. */
   async scanWindow(start: number, end: number): Promise<ScanHit[]> {
     const hits: ScanHit[] = [];
@@ -906,7 +912,6 @@ export class DebugRuntime {
     try {
       // A breakpoint exactly at `start` counts here (the window after this one stops before it).
       for (let id = 0; id < this.port.vcpuCount; id++) this.port.stepOverBreakpoint(id, false);
-      let t0 = this.host.now();
       while (this.machine.steps < end) {
         this.pendingStop = undefined;
         const before = this.machine.steps;
@@ -936,10 +941,10 @@ export class DebugRuntime {
         }
         this.clearHandlerBreak();
         if (this.machine.steps === before && !(outcome.kind === 'stopped' && outcome.reason === 'breakpoint')) break;
-        if (this.host.now() - t0 > SLICE_MS) {
+        if (this.host.now() - this.scanYieldedAt > SLICE_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           if (this.pauseRequested) break;
-          t0 = this.host.now();
+          this.scanYieldedAt = this.host.now();
         }
       }
     } finally {
