@@ -150,10 +150,20 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
 /** Runs a command from the palette (F1), as a user types it; first focuses the source editor unless told not to. */
 async function runCommand(p: Page, title: string, focusEditor = true): Promise<void> {
   if (focusEditor) await clickInEditor(p);
-  await p.keyboard.press('F1');
   const input = p.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
+  // F1 pressed while a webview or a closing quick pick holds the focus can leave the palette inert
+  // or shut it again at once: open it afresh until its input takes the text.
+  for (let attempt = 1; ; attempt++) {
+    await p.keyboard.press('F1');
+    try {
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await p.keyboard.press('Escape');
+      await p.waitForTimeout(300);
+    }
+  }
   await p.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
   await p.keyboard.press('Enter');
 }
