@@ -61,10 +61,10 @@ export class FrameReader {
     if (at < 0) {
       // Keep a tail that may be the start of a header cut by the chunking; drop the rest.
       const keep = Math.min(this.buf.length, HEADER_NAME.length - 1);
-      this.skip(this.buf.length - keep);
+      this.discard(this.buf.length - keep);
       return false;
     }
-    if (at > 0) this.skip(at);
+    if (at > 0) this.discard(at);
     const end = this.buf.indexOf(CRLF2);
     const next = this.buf.indexOf(HEADER_NAME, 1);
     if ((end < 0 && this.buf.length > MAX_HEADER) || end > MAX_HEADER || (next > 0 && next < end)) {
@@ -119,7 +119,7 @@ export class FrameReader {
   }
 
   /** Drops n bytes that are not a header, saying so unless they are only line breaks or spaces. */
-  private skip(n: number): void {
+  private discard(n: number): void {
     if (n <= 0) return;
     const dropped = this.buf.subarray(0, n);
     this.buf = this.buf.subarray(n);
