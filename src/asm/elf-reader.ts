@@ -6,7 +6,7 @@
  * Pure: bytes in, an image or an ElfError out. It never throws, whatever the
  * bytes — every offset and size is checked against the file before it is
  * used, so a truncated or corrupted file is an error naming what is wrong
- * (SPEC §9: a malformed ELF must not crash anything).
+ * (docs/contracts.md: a malformed ELF must not crash anything).
  */
 
 export interface ElfSegment {

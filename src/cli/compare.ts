@@ -1,5 +1,5 @@
 // `hyperstep compare PROGRAM`: the same program under every mmu × irqchip combination, one table,
-// so shadow paging vs EPT vs NPT and QEMU's IOAPIC vs KVM's become numbers (SPEC §8).
+// so shadow paging vs EPT vs NPT and QEMU's IOAPIC vs KVM's become numbers (docs/contracts.md).
 import { Machine, RunOutcome } from '../vm/vmm/machine';
 import { collectStatistics, MachineStatistics } from '../vm/vmm/statistics';
 import { loadProgram } from './program';

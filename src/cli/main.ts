@@ -1,4 +1,4 @@
-// The `hyperstep` command line (SPEC §8).
+// The `hyperstep` command line (docs/contracts.md).
 import { Command, InvalidArgumentError } from 'commander';
 import * as fs from 'fs';
 import { runCommand, EXIT_USAGE } from './run';

@@ -1,5 +1,5 @@
 // `hyperstep run`: one machine, no editor. UART output to stdout, diagnostics to stderr, the
-// finisher's code as the exit status (SPEC §8).
+// finisher's code as the exit status (docs/contracts.md).
 import * as fs from 'fs';
 import { Machine } from '../vm/vmm/machine';
 import { collectStatistics } from '../vm/vmm/statistics';

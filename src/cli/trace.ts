@@ -39,7 +39,7 @@ export function formatTraceLine(e: VmEvent, kinds: ReadonlySet<TraceKind>): stri
   }
 }
 
-/** The hops of an interrupt's path (SPEC §10 "interrupt provenance"), in the order they happen. */
+/** The hops of an interrupt's path (docs/interrupt-provenance.md), in the order they happen. */
 const IRQ_PATH_KINDS: ReadonlySet<string> = new Set([
   'nic', 'pci-intx', 'pci-msi', 'irq-line', 'ioapic-deliver', 'ioapic-entry', 'msi', 'apic-route', 'lapic-accept',
   'lapic-ack', 'interrupt-taken', 'guest-trap', 'lapic-eoi', 'eoi-broadcast', 'ipi', 'timer-fire',

@@ -1,6 +1,6 @@
 // A reader for DWARF `.debug_line` (DWARF 2–5, 32- and 64-bit formats; DWARF 5 §6.2), enough to map
 // addresses of a GCC- or `as -g`-built RISC-V ELF to source lines. Pure and defensive: every read is
-// bounds-checked, and a malformed section is an error string, never an exception (SPEC §9).
+// bounds-checked, and a malformed section is an error string, never an exception (docs/contracts.md).
 
 export interface DwarfRow {
   address: number;

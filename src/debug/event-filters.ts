@@ -1,4 +1,4 @@
-// Event breakpoints (SPEC §5): which exception-breakpoint filter each machine event belongs to, the
+// Event breakpoints (docs/contracts.md): which exception-breakpoint filter each machine event belongs to, the
 // fields a filter's condition can name, and the sentence a stop shows. The machine's one event
 // stream (src/vm/events.ts) is the only input: the same events feed the trace, statistics and views.
 import type { EventFilterId } from '../protocol';
@@ -40,7 +40,7 @@ export interface FilterHit {
   awaitsHandler?: boolean;
 }
 
-/** Names as the stop sentence prints them (SPEC §5: "IOAPIC IOWIN"). */
+/** Names as the stop sentence prints them (docs/contracts.md: "IOAPIC IOWIN"). */
 const DEVICE_NAMES: Record<string, string> = { ioapic: 'IOAPIC', lapic: 'LAPIC', uart: 'UART', nic: 'NIC', 'pci-ecam': 'PCI ECAM', 'pci-window': 'PCI window' };
 export const deviceName = (d: string): string => DEVICE_NAMES[d] ?? d;
 

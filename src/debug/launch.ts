@@ -1,4 +1,4 @@
-// Launch-configuration validation (SPEC §7, §9: "Invalid configurations are refused before the VM
+// Launch-configuration validation (docs/contracts.md: "Invalid configurations are refused before the VM
 // starts, with a message naming the field"). The JSON schema is the one package.json contributes to
 // VS Code — imported here at build time, so the editor's completion/validation and the adapter's
 // check are one schema. ajv checks it; its errors are turned into one sentence naming the field.

@@ -1,5 +1,5 @@
 // The machine's interrupt controllers, PCI bus and injection paths, as the debugger reads them:
-// one place that names them (SPEC §2, §4), whatever irqchip mode placed them in the hypervisor or
+// one place that names them (docs/machine.md), whatever irqchip mode placed them in the hypervisor or
 // the VMM.
 import type { Ioapic, Lapic, ApicRouter, PciBus, Nic, Machine, ScheduledEvent } from '../vm';
 

@@ -1,4 +1,4 @@
-// The debug console's QEMU-monitor commands (SPEC §5): `info registers|lapic|ioapic|pci|mtree|
+// The debug console's QEMU-monitor commands (docs/debugging.md): `info registers|lapic|ioapic|pci|mtree|
 // memslots|ept|npt|tlb|exits|irq`, `x/Nfu ADDR` (guest-virtual), `xp/Nfu ADDR` (guest-physical),
 // `irq GSI 0|1`, `nic rx "bytes"`, `uart "text"`, and their completions. Output follows QEMU's
 // monitor where QEMU has the command, so its users can read it.

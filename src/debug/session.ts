@@ -1,4 +1,4 @@
-// The Debug Adapter Protocol session over the machine (SPEC §5). Only this file speaks DAP: it
+// The Debug Adapter Protocol session over the machine (docs/debugging.md). Only this file speaks DAP: it
 // validates requests, asks the runtime (runtime.ts) to run, step and inspect, and turns the
 // runtime's results into responses and events. The host (file access, clock) is injected, so the
 // same session runs inside the extension host, on stdio (dist/debugAdapter.js, `hyperstep dap`)

@@ -1,4 +1,4 @@
-// `hyperstep/state` (SPEC §5): one JSON snapshot of the machine for the extension's views — the
+// `hyperstep/state` (docs/debugging.md): one JSON snapshot of the machine for the extension's views — the
 // interrupt routing hop by hop, the IOAPIC table, every LAPIC, exit statistics and the recent exit
 // log, memslots, EPT/shadow summary, TLBs. Built from the models' state()/entry()/routes() views
 // only: taking a snapshot never changes a device.

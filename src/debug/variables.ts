@@ -1,4 +1,4 @@
-// The scopes of a stopped vCPU (SPEC §5): Registers (ABI names, hex), CSRs (decoded fields for the
+// The scopes of a stopped vCPU (docs/debugging.md): Registers (ABI names, hex), CSRs (decoded fields for the
 // ones with fields), Last VM exit, Local APIC, Translation (a walk level by level, GVA → GPA → HPA,
 // TLB hit or miss). Everything is read without side effects; registers, CSRs and memory are writable.
 import type { DebugProtocol } from '@vscode/debugprotocol';

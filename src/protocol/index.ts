@@ -20,7 +20,7 @@ export interface EventType<Body> {
   readonly _body?: Body;
 }
 
-// ---- launch configuration (SPEC §7) ---------------------------------------------------------------
+// ---- launch configuration (docs/contracts.md) ---------------------------------------------------------------
 
 export type MmuMode = 'ept' | 'npt' | 'shadow';
 export type IrqchipMode = 'kernel' | 'split' | 'userspace';
@@ -55,7 +55,7 @@ export interface LaunchArguments {
   cwd?: string;
 }
 
-// ---- event breakpoints (SPEC §5) ------------------------------------------------------------------
+// ---- event breakpoints (docs/contracts.md) ------------------------------------------------------------------
 
 /** The exception-breakpoint filter ids: a contract with users' launch configurations and tests. */
 export const EVENT_FILTER_IDS = [
@@ -319,7 +319,7 @@ export interface StateChangedBody {
 
 export const stateChangedEvent: EventType<StateChangedBody> = { event: 'hyperstep/stateChanged' };
 
-// ---- §10.1 interrupt provenance: hyperstep/interrupts, hyperstep/why, hyperstep/runToCycle -----------
+// ---- interrupt provenance (docs/interrupt-provenance.md): hyperstep/interrupts, hyperstep/why, hyperstep/runToCycle -----------
 
 /** Who handled a hop: the device model, the VMM (QEMU), the hypervisor (KVM) or the guest hart. */
 export type HopLayer = 'device' | 'vmm' | 'kernel' | 'guest';
@@ -369,7 +369,7 @@ export interface InterruptsResult {
 
 export const interruptsRequest: RequestType<InterruptsArguments, InterruptsResult> = { command: 'hyperstep/interrupts' };
 
-/** The keywords of "why didn't it arrive?", in path order (SPEC §10.1): a contract. */
+/** The keywords of "why didn't it arrive?", in path order (docs/interrupt-provenance.md): a contract. */
 export const WHY_KEYWORDS = [
   'no-source', 'line-low', 'masked', 'edge-lost', 'remote-irr', 'no-destination', 'apic-disabled',
   'in-service', 'priority', 'tpr', 'interrupts-off',
@@ -439,7 +439,7 @@ export interface CompareInterruptsResult {
 
 export const compareInterruptsRequest: RequestType<CompareInterruptsArguments, CompareInterruptsResult> = { command: 'hyperstep/compareInterrupts' };
 
-// ---- §10.3 the two-stage translation explorer: hyperstep/translate (docs/translation.md) ----------
+// ---- the two-stage translation explorer: hyperstep/translate (docs/translation.md) ----------
 
 export type AccessKind = 'read' | 'write' | 'fetch';
 

@@ -2,7 +2,7 @@
 // follow. Views ask for the parts they show when VS Code asks them for their children — so only
 // visible views cause reads — and the asks of one tick are batched into a single request
 // (docs/style.md habit 6: "read only what is visible or expanded, batch reads"). The feed sends nothing
-// but `hyperstep/state`, which never changes device state (SPEC §10).
+// but `hyperstep/state`, which never changes device state (docs/machine.md).
 import * as vscode from 'vscode';
 import type { StateArguments, StatePart, StateSnapshot } from '../protocol';
 

@@ -1,4 +1,4 @@
-// The five views of the Run and Debug container (SPEC §6), their providers, and the decoration
+// The five views of the Run and Debug container (docs/extension.md), their providers, and the decoration
 // that marks changed values. The views depend on src/protocol and vscode only (docs/style.md).
 import * as vscode from 'vscode';
 import { CHANGE_MARK_SCHEME, ChangeMarkDecorations } from './decorations';

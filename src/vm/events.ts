@@ -1,4 +1,4 @@
-// The one event stream every observable state change goes through (docs/style.md habit 9, SPEC §10):
+// The one event stream every observable state change goes through (docs/style.md habit 9, docs/machine.md):
 // traces, statistics views, breakpoints and logpoints all consume it. Emitting costs one boolean
 // test when nobody listens, so hot paths call `if (events.active)` before building an event.
 import { NOT_SNAPSHOTTED } from './mem/not-snapshotted';
@@ -43,7 +43,7 @@ export interface OutputEvent extends EventBase {
 
 // ---- Interrupt controllers (src/vm/irq; docs/interrupt-controllers.md) ----------------------------
 // One event per state change of the IOAPIC, the Local APICs and the APIC bus, so that "why did (or
-// didn't) IRQ N arrive?" can be answered from the stream alone (SPEC §10 interrupt provenance).
+// didn't) IRQ N arrive?" can be answered from the stream alone (docs/interrupt-provenance.md).
 // Delivery and trigger modes are spelled out as words so breakpoint conditions read naturally
 // (`deliveryMode == 'lowest'`, `trigMode == 'level'`).
 

@@ -1,5 +1,5 @@
-// In-place snapshots of an object graph, for reverse execution (SPEC §5 "exact thanks to
-// determinism"). Capture walks everything reachable from a root — class instances, arrays, Maps,
+// In-place snapshots of an object graph, for reverse execution (docs/debugging.md "Reverse
+// execution": exact thanks to determinism). Capture walks everything reachable from a root — class instances, arrays, Maps,
 // Sets, typed arrays — and records each object's own state shallowly (values and references).
 // Restore writes those states back into the *same* objects, so every closure and cross reference
 // stays valid: the graph is rewound, not rebuilt. Objects marked NOT_SNAPSHOTTED are left alone

@@ -1,6 +1,6 @@
 // The debug adapter as a DAP client sees it: lifecycle, threads, stack, scopes, variables, stepping,
 // every breakpoint kind with conditions, hit counts and logpoints, event filters, memory,
-// disassembly, the debug console and the custom requests (SPEC §5).
+// disassembly, the debug console and the custom requests (docs/debugging.md).
 import * as assert from 'assert';
 import * as path from 'path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -33,7 +33,7 @@ describe('debug adapter', function () {
   };
 
   describe('lifecycle', () => {
-    it('announces its capabilities and exactly the event filters of SPEC §5', async () => {
+    it('announces its capabilities and exactly the event filters of docs/contracts.md', async () => {
       const r = await dc.initializeRequest({ adapterID: 'hyperstep', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
       const c = r.body!;
       assert.deepStrictEqual(c.exceptionBreakpointFilters!.map((f) => f.filter), [...EVENT_FILTER_IDS]);

@@ -1,4 +1,4 @@
-// Bad input never crashes the adapter (SPEC §9): thousands of seeded random request sequences —
+// Bad input never crashes the adapter (docs/contracts.md): thousands of seeded random request sequences —
 // well-formed, wrong-typed, out of range, in any order — and raw garbage on the wire; after each
 // sequence the adapter still answers, and no answer is an internal error.
 import * as assert from 'assert';

@@ -1,4 +1,4 @@
-// Launch configurations (SPEC §7): the schema package.json contributes is the one the adapter
+// Launch configurations (docs/contracts.md): the schema package.json contributes is the one the adapter
 // checks; bad fields are named; defaults fill the rest.
 import * as assert from 'assert';
 import packageJson from '../../package.json';
@@ -24,7 +24,7 @@ describe('debug adapter: launch configuration', () => {
     assert.deepStrictEqual(Object.keys(props.costModel.properties!), Object.keys(DEFAULT_COST_MODEL));
   });
 
-  it('fills the defaults of SPEC §7', () => {
+  it('fills the defaults of docs/contracts.md', () => {
     const r = parseLaunchArguments({ type: 'hyperstep', request: 'launch', name: 'x', program: 'a.s', __sessionId: 'abc', noDebug: false });
     assert.ok(!('error' in r));
     assert.deepStrictEqual({ ...r, cost: undefined }, {
@@ -33,7 +33,7 @@ describe('debug adapter: launch configuration', () => {
     });
   });
 
-  it('takes the example of SPEC §7', () => {
+  it('takes the example of docs/contracts.md', () => {
     const r = parseLaunchArguments({
       type: 'hyperstep', request: 'launch', name: 'NIC interrupt', program: 'examples/nic-irq.s', vcpus: 1, memoryMiB: 64, mmu: 'ept', vpid: true,
       irqchip: 'kernel', stopOnEntry: true, devices: { nic: { slot: 3, msi: false } }, events: [{ atCycle: 20000, nic: 'rx', data: 'hello' }], costModel: { vmmExit: 9000 },

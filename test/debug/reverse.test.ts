@@ -1,4 +1,4 @@
-// Reverse execution is exact (SPEC §1, §5): stepping back lands where stepping forward was —
+// Reverse execution is exact (docs/machine.md, docs/debugging.md): stepping back lands where stepping forward was —
 // registers, CSRs (cycle and instret included) and RAM compared — whatever the MMU mode, across
 // checkpoints, by instruction and by line; reverseContinue finds the previous stop of every kind.
 import * as assert from 'assert';

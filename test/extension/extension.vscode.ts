@@ -191,7 +191,7 @@ export function defineExtensionTests(): void {
         // Every view is read at entry: that is what the next stop's change marks compare with.
         for (const view of Object.values(api.views)) assert.ok((await view.roots()).length > 0);
 
-        // The irq-assert event breakpoint (SPEC §5), then run until the NIC's packet raises GSI 19.
+        // The irq-assert event breakpoint (docs/debugging.md), then run until the NIC's packet raises GSI 19.
         await session.customRequest('setExceptionBreakpoints', { filters: ['irq-assert'] });
         await session.customRequest('continue', { threadId: entry.threadId ?? 1 });
         const irq = await stops.next('the irq-assert stop');

@@ -106,7 +106,7 @@ const runQemu = (elf: string): Promise<Run> => run('qemu-system-riscv32', [...QE
 const runCli = (elf: string, extra: string[] = []): Promise<Run> =>
   run(process.execPath, [CLI, 'run', elf, '--max-insns', String(MAX_INSNS), ...extra], CLI_TIMEOUT_MS);
 
-/** The other memory-virtualization configurations the corpus must run identically under (SPEC §3). */
+/** The other memory-virtualization configurations the corpus must run identically under (docs/machine.md). */
 const MMU_CONFIGS: { name: string; args: string[] }[] = [
   { name: 'shadow paging', args: ['--mmu', 'shadow'] },
   { name: 'AMD nested paging (NPT)', args: ['--mmu', 'npt'] },
@@ -115,7 +115,7 @@ const MMU_CONFIGS: { name: string; args: string[] }[] = [
 ];
 
 /**
- * Programs built with the C extension run under every mmu × irqchip combination (SPEC §3, §4) on top
+ * Programs built with the C extension run under every mmu × irqchip combination (docs/machine.md) on top
  * of MMU_CONFIGS: compressed code, its decode cache and its fetches across pages must not depend on
  * how guest memory or interrupts are virtualized.
  */

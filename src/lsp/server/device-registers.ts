@@ -62,7 +62,7 @@ export const IOAPIC_BASE = 0xfec0_0000;
 export const LAPIC_BASE = 0xfee0_0000;
 /** Where `PciBus.assignBars` (and the examples) put the NIC's BAR0 when it is the only device. */
 export const NIC_BAR0_DEFAULT = PCI_MMIO_BASE;
-/** SPEC §2: RAM size is `memoryMiB`, 64 by default. */
+/** docs/machine.md: RAM size is `memoryMiB`, 64 by default. */
 const DEFAULT_RAM_SIZE = 64 * MiB;
 const MSI_WINDOW_SIZE = 1 * MiB;
 

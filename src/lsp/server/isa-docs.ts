@@ -66,7 +66,7 @@ const ROLES: readonly string[] = [
 
 const CALLEE_SAVED = new Set([2, 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27]);
 
-/** Hyperstep's use of the argument registers by `vmcall` (SPEC §1). */
+/** Hyperstep's use of the argument registers by `vmcall` (docs/machine.md). */
 function hypercallRole(n: number): string {
   if (n === 17) return ' `vmcall`: the hypercall number.';
   if (n === 10) return ' `vmcall`: first argument, and the result.';

@@ -15,7 +15,7 @@ function main(): void {
     // stderr, never stdout: with --stdio, stdout is the protocol.
     process.stderr.write(`hyperstep-asm: ${what}: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   };
-  // A bug must cost one answer, not the server (SPEC §9).
+  // A bug must cost one answer, not the server (docs/contracts.md).
   process.on('uncaughtException', log('uncaught exception'));
   process.on('unhandledRejection', log('unhandled rejection'));
   const runner = new ChildProcessAssembler({ script: __filename, log: (m) => connection.console.warn(m) });

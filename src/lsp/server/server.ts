@@ -1,7 +1,7 @@
 /**
  * The language server: LSP wiring over the features. Every request handler checks its params
  * (a malformed request gets an InvalidParams error), and a failure inside a feature is logged and
- * answered with "nothing here" rather than taking the server down (SPEC §9).
+ * answered with "nothing here" rather than taking the server down (docs/contracts.md).
  */
 import {
   CompletionItem, CompletionItemKind, Connection, Diagnostic, DocumentHighlightKind, DocumentSymbol, ErrorCodes,

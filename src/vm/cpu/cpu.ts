@@ -143,7 +143,7 @@ export class Cpu {
     this.reset(0);
   }
 
-  /** Reset state: M-mode, a0 = mhartid (SPEC §1), every other register and CSR zero. */
+  /** Reset state: M-mode, a0 = mhartid (docs/machine.md), every other register and CSR zero. */
   reset(entry: number): void {
     this.x.fill(0);
     this.x[10] = this.hartId;
@@ -770,7 +770,7 @@ export class Cpu {
     return this.mipSoft | (this.externalLine ? MIP_MEIP : 0);
   }
 
-  /** The interrupt controller drives MEIP (SPEC §1: "a deliverable vector sets mip.MEIP"). */
+  /** The interrupt controller drives MEIP (docs/machine.md: "a deliverable vector sets mip.MEIP"). */
   setExternalLine(level: boolean): void {
     this.externalLine = level;
     if (level) this.evt |= EVT_BREAK;
@@ -801,7 +801,7 @@ export class Cpu {
   checkInterrupts(): boolean {
     const irq = this.pendingInterrupt();
     if (irq < 0) return false;
-    // SPEC §1: the external interrupt is the INTA cycle: the LAPIC moves the vector IRR → ISR
+    // docs/machine.md: the external interrupt is the INTA cycle: the LAPIC moves the vector IRR → ISR
     // and the hart enters the trap with xtval = the vector.
     const tval = irq === IRQ_MEI ? this.port.acknowledgeInterrupt() : 0;
     this.halted = false;

@@ -44,7 +44,7 @@ export const MSTATUS_WRITABLE = MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTAT
 /** sstatus is a restricted view of mstatus (§4.1.1). */
 export const SSTATUS_MASK = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR;
 
-/** Interrupt numbers (§3.1.9, mip/mie). MEI is driven by the vCPU's Local APIC (see SPEC §1). */
+/** Interrupt numbers (§3.1.9, mip/mie). MEI is driven by the vCPU's Local APIC (see docs/machine.md). */
 export const IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11;
 export const MIP_SSIP = 1 << IRQ_SSI;
 export const MIP_MSIP = 1 << IRQ_MSI;

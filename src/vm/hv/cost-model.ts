@@ -1,4 +1,4 @@
-// Simulated cycles for what a VM exit costs (SPEC §4 "Cost model"). Defaults and their sources are
+// Simulated cycles for what a VM exit costs (docs/cost-model.md). Defaults and their sources are
 // in docs/cost-model.md; every figure can be overridden from the launch configuration / CLI.
 
 export interface CostModel {

@@ -1,4 +1,4 @@
-// The hypervisor's interrupt controllers and the ioctls that reach them (SPEC §4 "irqchip modes"):
+// The hypervisor's interrupt controllers and the ioctls that reach them (docs/architecture.md "Interrupts: one model, three placements"):
 //  - kernel (KVM_CREATE_IRQCHIP): LAPICs and an IOAPIC (version 0x11, no EOI register) in the
 //    kernel; the VMM raises lines with KVM_IRQ_LINE; their MMIO never leaves the kernel.
 //  - split (KVM_CAP_SPLIT_IRQCHIP): LAPICs in the kernel, the IOAPIC in the VMM, which delivers
@@ -115,7 +115,7 @@ export class InKernelIrqchip {
     };
   }
 
-  /** The LAPIC page: each vCPU reaches its own LAPIC at the same GPA (SPEC §2). */
+  /** The LAPIC page: each vCPU reaches its own LAPIC at the same GPA (docs/machine.md). */
   private lapicDevice(): KernelMmioHandler {
     return {
       name: 'lapic',

@@ -381,7 +381,7 @@ export class Vcpu implements CpuPort {
   }
 
   /**
-   * The MMIO path (SPEC §3): the access already took its exit (EPT violation or misconfig, or a
+   * The MMIO path (docs/machine.md): the access already took its exit (EPT violation or misconfig, or a
    * shadow #PF). The kernel emulates the instruction and tries its I/O bus; what no in-kernel device
    * claims leaves KVM_RUN as KVM_EXIT_MMIO for the VMM.
    */

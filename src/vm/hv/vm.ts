@@ -1,7 +1,7 @@
 // The hypervisor's VM object (KVM's `struct kvm`): memslots, the guest-memory virtualization (EPT
 // or shadow pages), vCPUs, the in-kernel I/O bus, statistics and the exit log. It knows memslots,
 // not device regions: an access outside every memslot is MMIO, and MMIO the kernel does not emulate
-// goes back to the VMM (SPEC §3, §4).
+// goes back to the VMM (docs/machine.md).
 import { HostMemory } from '../mem/host-memory';
 import { EventStream } from '../events';
 import { DEFAULT_TLB, TlbConfig } from '../mmu/tlb';
@@ -22,7 +22,7 @@ export interface Memslot {
   userspaceAddr: number;
 }
 
-/** Interrupt counters of SPEC §8 `interrupts`, and every latency measured. */
+/** Interrupt counters of docs/contracts.md `--stats` `interrupts`, and every latency measured. */
 export interface InterruptStats {
   /** Device lines that rose, and MSIs sent. */
   asserted: number;
@@ -76,7 +76,7 @@ export class Vm {
   readonly config: VmConfig;
   private readonly kernelDevices: KernelMmioHandler[] = [];
   failure: VmFailure | undefined;
-  /** A debugger is attached: ebreak stops instead of trapping (SPEC §1). */
+  /** A debugger is attached: ebreak stops instead of trapping (docs/machine.md). */
   debuggerAttached = false;
   /** The in-kernel irqchip (kernel and split modes). */
   readonly irqchip: InKernelIrqchip | undefined;

@@ -1,4 +1,4 @@
-// The I/O APIC (Intel 82093AA datasheet), one model for both placements (SPEC §4):
+// The I/O APIC (Intel 82093AA datasheet), one model for both placements (docs/machine.md):
 //   version 0x11 — KVM's in-kernel IOAPIC (arch/x86/kvm/ioapic.c): no EOI register;
 //   version 0x20 — the VMM's IOAPIC (QEMU hw/intc/ioapic.c): EOI register at +0x40.
 // Where the two implementations differ observably, the version selects the behaviour of the one
@@ -6,7 +6,7 @@
 //
 // Input pins are 24 GSIs. `irr` holds the pins' levels (KVM's ioapic->irr); each pin is the OR of
 // up to 32 sources (KVM's irq_states / __kvm_irq_line_state). A level means "asserted" whatever the
-// entry's polarity bit: KVM ignores INTPOL, and so do we (SPEC §4 facts).
+// entry's polarity bit: KVM ignores INTPOL, and so do we (docs/interrupt-controllers.md).
 import type { EventStream, IrqLineEvent } from '../events';
 import { ApicBus, ApicMessage, Clock, deliveryModeName, destModeName, Shorthand, trigModeName } from './message';
 import {
@@ -201,7 +201,7 @@ export class Ioapic {
         break;
       case IOAPIC_EOI:
         // Only the VMM's version-0x20 IOAPIC has it, and only for 32-bit writes (QEMU
-        // ioapic_mem_write); KVM's in-kernel IOAPIC ignores the offset (SPEC §4 facts).
+        // ioapic_mem_write); KVM's in-kernel IOAPIC ignores the offset (docs/interrupt-controllers.md).
         if (this.version === 0x20 && size === 4) this.updateEoi(value & 0xff, 'ioapic-eoi-register');
         break;
     }

@@ -4,7 +4,7 @@
 // The vCPU sees it through three doors:
 //   - MMIO at 0xFEE0_0000 (read / write / peek), as the guest programs it;
 //   - the interrupt line: onInterruptChange(true) when a vector becomes deliverable (the hart's
-//     mip.MEIP, SPEC §1), acknowledge() for the INTA cycle when the hart takes it;
+//     mip.MEIP, docs/machine.md), acknowledge() for the INTA cycle when the hart takes it;
 //   - the timer: nextTimerDeadline() tells the run loop when to call tick().
 // Messages arrive through receive() (from the APIC bus); IPIs leave through the injected bus; a
 // level-triggered EOI leaves through the eoiBroadcast hook (to the IOAPIC, or KVM_EXIT_IOAPIC_EOI).
@@ -47,7 +47,7 @@ export interface LapicOptions {
   lint0ExtIntOnReset?: boolean;
 }
 
-/** What keeps a vector from being delivered now (SPEC §10 "why didn't IRQ N arrive?"). */
+/** What keeps a vector from being delivered now (docs/interrupt-provenance.md). */
 export type LapicBlock = 'not-pending' | 'tpr' | 'isr' | 'higher-pending';
 
 export class Lapic {

@@ -60,7 +60,7 @@ export interface ApicBus {
   deliver(msg: ApicMessage): number;
 }
 
-/** The virtual clock: guest cycles (SPEC §1, "time is virtual and deterministic"). */
+/** The virtual clock: guest cycles (docs/machine.md "Time is virtual and deterministic"). */
 export interface Clock {
   now(): number;
 }

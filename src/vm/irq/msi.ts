@@ -1,7 +1,7 @@
 // Message-signalled interrupts: the x86 MSI address/data format (SDM vol. 3 §11.11.1, §11.11.2).
 // A PCI device writes `data` to `address` in 0xFEE0_0000–0xFEEF_FFFF; the split-irqchip IOAPIC in
 // the VMM delivers its redirection entries the same way (QEMU hw/intc/ioapic.c ioapic_entry_parse,
-// then KVM_SIGNAL_MSI / an MSI GSI route, SPEC §4 `split`).
+// then KVM_SIGNAL_MSI / an MSI GSI route, docs/architecture.md, `split`).
 import { ApicMessage, DestMode, Shorthand } from './message';
 import type { RedirectionEntry } from './redirection-entry';
 

@@ -22,7 +22,7 @@ export const RTE_TRIGGER_LEVEL = 1 << 15;
 export const RTE_MASK = 1 << 16;
 /** Bits the guest cannot write (82093AA §3.2.4; KVM ioapic_write_indirect "Preserve read-only fields"). */
 export const RTE_READ_ONLY = RTE_DELIVERY_STATUS | RTE_REMOTE_IRR;
-/** Low half at reset: masked, everything else 0 (KVM kvm_ioapic_reset, SPEC §4). */
+/** Low half at reset: masked, everything else 0 (KVM kvm_ioapic_reset, docs/machine.md). */
 export const RTE_RESET_LOW = RTE_MASK;
 
 export interface RedirectionEntry {

@@ -1,4 +1,4 @@
-// Shadow page tables (SPEC §3 "Shadow mode"; KVM's arch/x86/kvm/mmu/mmu.c and paging_tmpl.h are
+// Shadow page tables (docs/machine.md "Two-stage translation"; KVM's arch/x86/kvm/mmu/mmu.c and paging_tmpl.h are
 // the model): the hypervisor keeps GVA → HPA tables per guest root, filled on intercepted page
 // faults. Each shadow entry remembers which guest PTEs it was derived from, so a guest write to one
 // of them zaps exactly the entries it invalidates, and which guest page it maps, so that page can be

@@ -1,6 +1,6 @@
 // Sv32 stage-1 translation (RISC-V privileged spec 1.12 §4.3): GVA → GPA through the guest's page
 // tables. The walker is an object with preallocated result fields so a walk allocates nothing, and
-// the last walk stays observable (the debugger's Translation scope, SPEC §10).
+// the last walk stays observable (the debugger's Translation scope, docs/machine.md).
 import { Access } from '../cpu/port';
 import { Cause, Priv } from '../cpu/csr';
 

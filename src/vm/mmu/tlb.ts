@@ -1,4 +1,4 @@
-// The vCPU's TLB (SPEC §3): caches final GVA → HPA translations with the GPA and permissions,
+// The vCPU's TLB (docs/machine.md): caches final GVA → HPA translations with the GPA and permissions,
 // tagged with the VPID of the VM context and the guest ASID (Intel SDM vol. 3 §28.1 "VPIDs",
 // §28.4.1 "Information that may be cached"; RISC-V privileged spec §4.2.1 for sfence.vma).
 // Set-associative, size and associativity configurable; a miss fills the set's invalid way if it

@@ -1,5 +1,5 @@
 // What a device in the VMM offers the memory-region tree: guest reads and writes with their side
-// effects, and a peek path without them (SPEC §10: inspecting a register never changes the device).
+// effects, and a peek path without them (docs/machine.md: inspecting a register never changes the device).
 
 export interface MmioDevice {
   /** Stable name used by statistics, traces and breakpoints: 'uart', 'finisher', 'testdev', … */

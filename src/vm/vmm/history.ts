@@ -1,4 +1,4 @@
-// Reverse execution (SPEC §5: stepBack, reverseContinue — exact thanks to determinism): periodic
+// Reverse execution (docs/debugging.md: stepBack, reverseContinue — exact thanks to determinism): periodic
 // checkpoints of the whole machine plus deterministic re-execution. A checkpoint is an in-place
 // snapshot of the machine's object graph (vm/snapshot.ts) plus the guest RAM pages written since
 // it was taken (copy-on-write in HostMemory). Going back to step S restores the last checkpoint at

@@ -1,4 +1,4 @@
-// The VMM's side of interrupt routing (SPEC §4): where device lines and MSIs go in each irqchip
+// The VMM's side of interrupt routing (docs/machine.md): where device lines and MSIs go in each irqchip
 // mode, and the VMM's own IOAPIC (split, userspace) and LAPICs (userspace).
 //
 //   kernel     device line → KVM_IRQ_LINE → in-kernel IOAPIC (0x11) → LAPIC
@@ -73,7 +73,7 @@ export class VmmInterrupts {
     return this.ioapic!.setIrq(gsi, level, source);
   }
 
-  /** A device's MSI write (SPEC §2: it bypasses the IOAPIC). */
+  /** A device's MSI write (docs/machine.md: it bypasses the IOAPIC). */
   signalMsi(address: number, data: number, device: string): number {
     const vm = this.vm;
     vm.irqStats.asserted++;

@@ -26,7 +26,7 @@ export const RAM_BASE = 0x8000_0000;
 export const FINISHER_BASE = 0x0010_0000;
 export const TESTDEV_BASE = 0x0010_1000;
 export const UART_BASE = 0x1000_0000;
-/** The UART's line: GSI 4, edge, active-high (SPEC §2). */
+/** The UART's line: GSI 4, edge, active-high (docs/machine.md). */
 export const UART_GSI = 4;
 
 export interface NicConfig {
@@ -49,7 +49,7 @@ export const DEFAULT_MACHINE_CONFIG: MachineConfig = {
   devices: { nic: DEFAULT_NIC },
 };
 
-/** Something that happens at a given virtual time, from outside the guest (SPEC §7 `events`, CLI --event). */
+/** Something that happens at a given virtual time, from outside the guest (docs/contracts.md `events`, CLI --event). */
 export type ScheduledEvent =
   | { atCycle: number; kind: 'nic-rx'; data: Uint8Array }
   | { atCycle: number; kind: 'irq'; gsi: number; level: boolean }
@@ -464,7 +464,7 @@ export class Machine {
     return this.vm.mmioCounts.get(device)?.handledIn ?? 'vmm';
   }
 
-  /** Interrupt counters and the latency from line assertion to handler entry (SPEC §4, §8). */
+  /** Interrupt counters and the latency from line assertion to handler entry (docs/machine.md, docs/contracts.md). */
   interruptStatistics(): { asserted: number; delivered: number; taken: number; latencyCycles: { mean: number; max: number; measured: number } } {
     const s = this.vm.irqStats;
     return {

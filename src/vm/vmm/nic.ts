@@ -4,7 +4,7 @@
 // ring protocol is e1000's (software advances TAIL, the device advances HEAD over the descriptors
 // it owns) with an OWN flag in each descriptor as a check. Interrupt request = (ISR & IMR) != 0,
 // delivered as INTA or, with MSI enabled, as one message per rising edge (see PciDevice.setIrq).
-// No register has a read side effect: ISR clears only by writing 1s (SPEC §10).
+// No register has a read side effect: ISR clears only by writing 1s (docs/machine.md).
 import { NicEvent } from '../events';
 import { MmioDevice } from './device';
 import { PciDevice } from './pci/device';

@@ -1,6 +1,6 @@
 // Outside events at a virtual time, written two ways: the CLI's `--event CYCLE:nic:rx:TEXT` /
 // `CYCLE:irq:GSI:LEVEL` / `CYCLE:uart:TEXT`, and the launch configuration's
-// `{ "atCycle": 20000, "nic": "rx", "data": "hello" }` (SPEC §7, §8). Both parse to one type.
+// `{ "atCycle": 20000, "nic": "rx", "data": "hello" }` (docs/contracts.md). Both parse to one type.
 import type { ScheduledEvent } from './machine';
 
 /** Text with C-style escapes (\n \r \t \\ \xHH) to bytes (UTF-8 for everything else). */

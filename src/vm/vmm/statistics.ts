@@ -1,8 +1,8 @@
-// The statistics object of `hyperstep run --stats` (SPEC §8): every counter present, zeros included.
+// The statistics object of `hyperstep run --stats` (docs/contracts.md): every counter present, zeros included.
 import { KVM_STAT_NAMES } from '../hv/stats';
 import type { Machine } from './machine';
 
-/** Device names the statistics always list (SPEC §8), whether or not this machine has them mapped. */
+/** Device names the statistics always list (docs/contracts.md), whether or not this machine has them mapped. */
 export const STAT_DEVICES = ['uart', 'finisher', 'testdev', 'ioapic', 'lapic', 'pci-ecam', 'nic'] as const;
 
 export interface MachineStatistics {

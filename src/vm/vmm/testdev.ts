@@ -1,4 +1,4 @@
-// The IRQ test device (SPEC §2), after QEMU's pc-testdev that kvm-unit-tests drive: the guest
+// The IRQ test device (docs/machine.md), after QEMU's pc-testdev that kvm-unit-tests drive: the guest
 // raises or lowers any GSI "from the device side" with one store, so interrupt-controller tests
 // need no real device. A 32-bit write of (level << 31) | gsi to offset 0 drives GSI `gsi` to
 // `level`; reading returns the last value written. GSIs above 23 (the IOAPIC's 24 pins) are

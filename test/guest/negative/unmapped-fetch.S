@@ -8,7 +8,7 @@
  *
  * Hyperstep: the fetch is an EPT violation on a GPA that is neither RAM nor
  * a device — "a guest that cannot go on": `hyperstep run` must exit with 125
- * and name the GPA on stderr (SPEC §8, §9). The expectation is in
+ * and name the GPA on stderr (docs/contracts.md). The expectation is in
  * unmapped-fetch.expect.json; the harness checks it against our CLI only. */
   .section .text
   .globl _start

@@ -6,7 +6,7 @@
  * no values are printed), the CSR instruction forms (csrrw/s/c and the
  * immediate forms, rd = x0, rs1 = x0), and the traps: an unknown CSR and a
  * write to a read-only CSR are illegal instructions with mtval = the
- * instruction word (QEMU behaviour, SPEC §1). */
+ * instruction word (QEMU behaviour, docs/machine.md). */
 #include "guest.h"
 
 #define EXPECT_ILLEGAL(desc, insn_word, asm_text) do { \
@@ -90,7 +90,7 @@ int main(void) {
   check("medeleg cleared", csr_read(medeleg), 0);
   csr_write(mideleg, 0xffffffff);
   /* Only the S bits are compared: Hyperstep also lets M delegate MEIP (its
-   * LAPIC interrupt, SPEC §1); QEMU 7.2 does not. */
+   * LAPIC interrupt, docs/machine.md); QEMU 7.2 does not. */
   check("mideleg: SSIP, STIP, SEIP are delegable", csr_read(mideleg) & 0x222, 0x222);
   csr_write(mideleg, 0);
 

@@ -1,7 +1,7 @@
 /* crt0.S — start-up code of the guest corpus.
  *
  * The hart arrives here in M-mode at 0x8000_0000 with a0 = mhartid (QEMU `virt`
- * with -bios none, and Hyperstep, SPEC §1/§2). We:
+ * with -bios none, and Hyperstep, docs/machine.md). We:
  *   1. set gp and sp (the stack is in .stack, see link.ld),
  *   2. clear .bss,
  *   3. open PMP entry 0 to the whole address space (NAPOT, RWX): QEMU denies

@@ -1,4 +1,4 @@
-// The CSRs a QEMU-targeted firmware touches (SPEC §1; privileged spec 1.12 ch. 2–4), read and
+// The CSRs a QEMU-targeted firmware touches (docs/machine.md; privileged spec 1.12 ch. 2–4), read and
 // written by csrr* instructions.
 import * as assert from 'assert';
 import {
@@ -176,7 +176,7 @@ describe('CSRs', () => {
       assert.strictEqual(r.x(T1), 0);
     });
 
-    it('on the vCPU, cycle = instret + the cycles VM exits cost (SPEC §1, §4)', () => {
+    it('on the vCPU, cycle = instret + the cycles VM exits cost (docs/machine.md)', () => {
       const r = run([nop(), csrr(T0, Csr.cycle), csrr(T1, Csr.instret), nop(), nop(), csrr(T2, Csr.cycle)]);
       assert.ok(r.cpu.stallCycles > 0, 'the first fetch took an EPT violation');
       assert.strictEqual(r.x(T0), 1 + r.cpu.stallCycles);

@@ -153,7 +153,7 @@ export const mret = (): number => 0x30200073;
 export const sret = (): number => 0x10200073;
 export const wfi = (): number => 0x10500073;
 export const sfence_vma = (rs1 = 0, rs2 = 0): number => rType(SYSTEM, 0, 0, rs1, rs2, 0x09);
-/** SPEC §1: custom-0 with every other bit zero. */
+/** docs/machine.md: custom-0 with every other bit zero. */
 export const vmcall = (): number => 0x0000000b;
 
 // ---- pseudo-instructions ----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // number of steps, then registers, CSRs and memory read back.
 //
 // - machineRig: the real stack (Machine → Vm → Vcpu as the CpuPort, Sv32 walker, memslot 0 at
-//   0x8000_0000, UART, finisher), the vCPU configured `misalignedAccess: 'emulate'` as SPEC'd.
+//   0x8000_0000, UART, finisher), the vCPU configured `misalignedAccess: 'emulate'` as the hypervisor configures it (src/vm/hv/vcpu.ts).
 // - bareRig: a Cpu over a stub port (identity-mapped RAM, recorded MMIO, a settable interrupt
 //   vector, optional debugger), for what the vCPU fixes (misalignedAccess 'trap') or hides (INTA).
 import { Cpu, CpuOptions } from '../../../src/vm/cpu/cpu';
@@ -64,7 +64,7 @@ export abstract class Rig {
 export interface MachineRigOptions {
   memoryMiB?: number;
   vcpus?: number;
-  /** The hypervisor's guest-memory virtualization (SPEC §3); EPT by default. */
+  /** The hypervisor's guest-memory virtualization (docs/machine.md); EPT by default. */
   mmu?: 'ept' | 'npt' | 'shadow';
 }
 

@@ -1,4 +1,4 @@
-// Interrupts and wfi (privileged spec 1.12 §3.1.6.1, §3.1.9, §3.3.3; SPEC §1 "interrupt entry"):
+// Interrupts and wfi (privileged spec 1.12 §3.1.6.1, §3.1.9, §3.3.3; docs/machine.md "interrupt entry"):
 // the external line is MEIP, taking it is the INTA cycle (the port's acknowledgeInterrupt), and
 // mtval carries the vector. A stub port stands in for the LAPIC.
 import * as assert from 'assert';

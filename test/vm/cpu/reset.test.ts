@@ -1,4 +1,4 @@
-// Cpu.reset (SPEC §1: every hart starts at the entry in M-mode with a0 = mhartid): nothing of the
+// Cpu.reset (docs/machine.md: every hart starts at the entry in M-mode with a0 = mhartid): nothing of the
 // previous run may survive that changes what the hart does next.
 import * as assert from 'assert';
 import { StopReason } from '../../../src/vm/cpu/cpu';

@@ -429,7 +429,7 @@ describe('traps', () => {
     });
   });
 
-  describe('vmcall (SPEC §1)', () => {
+  describe('vmcall (docs/machine.md)', () => {
     it('exits to the hypervisor (VMCALL); an unknown number returns -1000 in a0', () => {
       const r = rig([li(17, 0x1234), vmcall(), nop()]);
       r.step(3);

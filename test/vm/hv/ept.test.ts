@@ -1,4 +1,4 @@
-// The EPT path of SPEC §3, exit by exit: "kvm only knows memslots; an access to an unmapped GPA is
+// The EPT path of docs/machine.md, exit by exit: "kvm only knows memslots; an access to an unmapped GPA is
 // an EPT violation; is it RAM? else emulate, in-kernel device? else exit to qemu".
 import * as assert from 'assert';
 import { boot, exitTrace, POWER_OFF } from './boot';

@@ -1,4 +1,4 @@
-// The irqchip placements (SPEC §4): behaviour that must not depend on where the IOAPIC and LAPIC
+// The irqchip placements (docs/machine.md): behaviour that must not depend on where the IOAPIC and LAPIC
 // live, and the exits that do.
 import * as assert from 'assert';
 import { boot, POWER_OFF } from './boot';

@@ -1,4 +1,4 @@
-// Shadow paging (SPEC §3): CR3 loads and INVLPG exit, guest page tables are write-protected so
+// Shadow paging (docs/machine.md): CR3 loads and INVLPG exit, guest page tables are write-protected so
 // their writes exit and zap, guest page faults are intercepted and re-injected.
 import * as assert from 'assert';
 import { boot, POWER_OFF } from './boot';

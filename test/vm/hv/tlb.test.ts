@@ -1,4 +1,4 @@
-// The VPID/ASID-tagged TLB (SPEC §3): set-associative with LRU, counted, the CPU's fast path.
+// The VPID/ASID-tagged TLB (docs/machine.md): set-associative with LRU, counted, the CPU's fast path.
 import * as assert from 'assert';
 import { boot, POWER_OFF } from './boot';
 import { Tlb, TLB_G, ASID_BARE } from '../../../src/vm/mmu/tlb';

@@ -1,4 +1,4 @@
-// docs/style.md habit 9 / SPEC §10: every interrupt state change is an event on the one stream, with a
+// docs/style.md habit 9 / docs/machine.md: every interrupt state change is an event on the one stream, with a
 // cycle stamp and the fields breakpoints filter on; nothing is built when nobody listens.
 import * as assert from 'assert';
 import { EventStream } from '../../../src/vm/events';

@@ -1,4 +1,4 @@
-// SPEC §4 "Facts observed on a real KVM in-kernel irqchip": one test per behaviour, each driving
+// docs/interrupt-controllers.md, KVM's in-kernel irqchip: one test per behaviour, each driving
 // the models the way a guest does (IOAPIC and LAPIC by MMIO) and a device does (setIrq).
 import * as assert from 'assert';
 import {
@@ -16,7 +16,7 @@ function handle(rig: Rig, vcpu = 0): number {
   return v;
 }
 
-describe('SPEC §4 facts of the KVM in-kernel irqchip', () => {
+describe('The facts of the KVM in-kernel irqchip (docs/interrupt-controllers.md)', () => {
   describe('IOAPIC versions and the EOI register', () => {
     it('the in-kernel IOAPIC (0x11) reports version register 0x00170011: version 0x11, 24 pins', () => {
       assert.strictEqual(new Rig({ version: 0x11 }).ioRead(IOAPICVER), 0x00170011);

@@ -1,4 +1,4 @@
-// SPEC §10 "side-effect-free inspection": from any reachable state, any sequence of peeks (any
+// docs/machine.md "Inspection has no side effects": from any reachable state, any sequence of peeks (any
 // offset in the page, 1/2/4 bytes) changes no state of the IOAPIC or any LAPIC and emits no event.
 // The state is compared field by field, private fields included.
 import * as assert from 'assert';

@@ -1,6 +1,6 @@
 // PCI Express Enhanced Configuration Access Mechanism (PCIe Base 3.0 §7.2.2): each function's
 // 4 KiB of configuration space at offset bus << 20 | device << 15 | function << 12 | register.
-// Mapped at 0x3000_0000 with 16 MiB = buses 0–15 (SPEC §2). Only bus 0 is populated; a read of a
+// Mapped at 0x3000_0000 with 16 MiB = buses 0–15 (docs/machine.md). Only bus 0 is populated; a read of a
 // function that does not exist returns all-ones (the master abort software probes for) and a write
 // to it is dropped. Functions are conventional PCI: bytes 0x100–0xFFF read all-ones too, as QEMU
 // answers for a device whose config space is 256 bytes.

@@ -1,7 +1,7 @@
 // The MSI capability (PCI Local Bus 3.0 §6.8.1): 32-bit message address, 16-bit message data, one
 // vector (Multiple Message Capable = 0), optionally with per-vector masking (§6.8.1.7–8). The
 // function signals by a memory write of `data` to `address`; on this machine that write lands in
-// the LAPIC range 0xFEE0_0000–0xFEEF_FFFF (SPEC §2). Semantics checked against QEMU hw/pci/msi.c.
+// the LAPIC range 0xFEE0_0000–0xFEEF_FFFF (docs/machine.md). Semantics checked against QEMU hw/pci/msi.c.
 import { ConfigSpace, PCI_CAP_ID_MSI } from './config';
 
 // Offsets inside the capability (32-bit layout).

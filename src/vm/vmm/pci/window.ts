@@ -1,4 +1,4 @@
-// The PCI memory window [0x4000_0000, 0x8000_0000) (SPEC §2): the host bridge's positive decode of
+// The PCI memory window [0x4000_0000, 0x8000_0000) (docs/machine.md): the host bridge's positive decode of
 // memory transactions towards the bus. An access reaches the function whose memory BAR contains
 // the address, if that function has COMMAND.MEMORY set (PCI 3.0 §6.2.2) and the whole BAR lies
 // inside the window. An address no BAR claims is a master abort: reads return all-ones and writes
