@@ -16,6 +16,18 @@ function integer(value: string): number {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** Every form `--event` takes (src/vm/vmm/schedule.ts parses them), shown by `run --help`. */
+export const EVENT_FORMS = `
+Events (--event, repeatable; CYCLE is the machine's cycle count, decimal or 0x hex):
+  CYCLE:nic:rx:TEXT     a packet with TEXT arrives at the PCI NIC (held by the VMM until the
+                        driver can receive); escapes \\n \\r \\t \\0 \\\\ \\xHH
+                        e.g. --event 20000:nic:rx:hello
+  CYCLE:irq:GSI:LEVEL   the IRQ test device drives GSI 0..23 to LEVEL 0 or 1
+                        e.g. --event 50000:irq:10:1 --event 60000:irq:10:0
+  CYCLE:uart:TEXT       TEXT is typed on the guest's console (UART receive), same escapes
+                        e.g. --event 1000:uart:ls\\n
+`;
+
 /** Writes to a file descriptor; a reader that went away (EPIPE, e.g. `| head`) ends the process quietly. */
 function writeFd(fd: number, b: Uint8Array | string): void {
   let bytes = typeof b === 'string' ? Buffer.from(b) : b;
@@ -51,7 +63,9 @@ program.command('run')
   .option('--max-insns <n>', 'stop (exit 124) after this many instructions', integer)
   .option('--event <spec>', 'inject CYCLE:nic:rx:TEXT or CYCLE:irq:GSI:LEVEL (repeatable)', collect, [])
   .option('--trace <kinds>', 'trace exits,irq,mmio to stderr')
+  .option('--trace-file <file>', 'write the --trace lines to this file instead of stderr')
   .option('--stats <file>', 'write statistics as JSON')
+  .addHelpText('after', EVENT_FORMS)
   .action((file: string, opts) => { process.exitCode = runCommand(file, opts, io); });
 
 program.command('compare')
@@ -61,6 +75,8 @@ program.command('compare')
   .option('--memory <MiB>', 'guest RAM in MiB', integer, 64)
   .option('--max-insns <n>', 'stop each run after this many instructions', integer)
   .option('--event <spec>', 'inject CYCLE:nic:rx:TEXT or CYCLE:irq:GSI:LEVEL (repeatable)', collect, [])
+  .option('--format <format>', 'text (fits 100 columns) | json | csv', 'text')
+  .addHelpText('after', EVENT_FORMS)
   .action((file: string, opts) => { process.exitCode = compareCommand(file, opts, io); });
 
 program.command('why')

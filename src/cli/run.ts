@@ -3,8 +3,8 @@
 import * as fs from 'fs';
 import { Machine } from '../vm/vmm/machine';
 import { collectStatistics } from '../vm/vmm/statistics';
-import { loadProgram } from './program';
-import { attachChainTrace, attachTrace, parseTraceKinds } from './trace';
+import { isAssemblySource, LoadedProgram, loadProgram } from './program';
+import { attachChainTrace, attachTrace, parseTraceKinds, TraceKind } from './trace';
 import { parseEventSpec } from '../vm/vmm/schedule';
 import type { ScheduledEvent } from '../vm/vmm/machine';
 
@@ -21,6 +21,8 @@ export interface RunOptions {
   maxInsns?: number;
   event: string[];
   trace?: string;
+  /** Where trace lines go instead of stderr (`--trace-file`). */
+  traceFile?: string;
   stats?: string;
 }
 
@@ -70,13 +72,36 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
   if (trace && 'error' in trace) { io.stderr(`hyperstep: ${trace.error}\n`); return EXIT_USAGE; }
   const program = loadProgram(file);
   if ('error' in program) { io.stderr(`${program.error}\n`); return EXIT_USAGE; }
+  // The guest's UART bytes are held until their line ends, and a trace line never flushes a
+  // partial guest line: in a terminal (stdout and stderr merged) both stay whole lines.
   const out: number[] = [];
   const flush = (): void => { if (out.length) { io.stdout(Uint8Array.from(out)); out.length = 0; } };
+  let traceOut: (text: string) => void = io.stderr;
+  let traceFd: number | undefined;
+  if (o.traceFile !== undefined) {
+    try {
+      traceFd = fs.openSync(o.traceFile, 'w');
+    } catch (e) {
+      io.stderr(`hyperstep: --trace-file: cannot write ${o.traceFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return EXIT_USAGE;
+    }
+    const fd = traceFd;
+    traceOut = (text) => { fs.writeSync(fd, text); };
+  }
+  try {
+    return runMachine(file, o, io, program, events, trace, out, flush, traceOut);
+  } finally {
+    if (traceFd !== undefined) fs.closeSync(traceFd);
+  }
+}
+
+function runMachine(file: string, o: RunOptions, io: CliIo, program: LoadedProgram, events: ScheduledEvent[],
+  trace: Set<TraceKind> | undefined, out: number[], flush: () => void, traceOut: (text: string) => void): number {
   const machine = new Machine({
     vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as MmuMode, vpid: o.vpid, irqchip: o.irqchip as 'kernel' | 'split' | 'userspace',
   }, {
     consoleOutput: (b) => { out.push(b); if (b === 10 || out.length >= 4096) flush(); },
-    nicTransmit: (p) => { flush(); io.stderr(`nic tx (${p.length} bytes): ${JSON.stringify(Buffer.from(p).toString('latin1'))}\n`); },
+    nicTransmit: (p) => { io.stderr(`nic tx (${p.length} bytes): ${JSON.stringify(Buffer.from(p).toString('latin1'))}\n`); },
   });
   for (const e of events) machine.scheduleEvent(e);
   const loaded = machine.load(program.image);
@@ -84,11 +109,11 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
   if (loaded.error) { io.stderr(`${file}: ${loaded.error}\n`); return EXIT_USAGE; }
   // Exits and MMIO accesses are traced as they happen; interrupts as chains once the run is over.
   const perEvent = trace ? new Set([...trace].filter((k) => k !== 'irq')) : undefined;
-  if (perEvent?.size) attachTrace(machine.events, perEvent, (line) => { flush(); io.stderr(line); });
+  if (perEvent?.size) attachTrace(machine.events, perEvent, traceOut);
   const chains = trace?.has('irq') ? attachChainTrace(machine) : undefined;
   const outcome = machine.run(o.maxInsns ?? Infinity);
   flush();
-  chains?.finish((text) => io.stderr(text));
+  chains?.finish(traceOut);
   if (o.stats !== undefined) {
     try {
       fs.writeFileSync(o.stats, JSON.stringify(collectStatistics(machine), null, 2) + '\n');
@@ -102,10 +127,55 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
     case 'limit':
       io.stderr(`hyperstep: stopped after ${machine.instructions()} instructions (--max-insns)\n`);
       return EXIT_LIMIT;
-    case 'failure': case 'halted':
+    case 'halted': {
+      io.stderr(`hyperstep: the guest cannot go on: ${outcome.message}\n`);
+      const hint = haltHint(file, events, machine.cycles());
+      if (hint) io.stderr(`hyperstep: ${hint}\n`);
+      return EXIT_GUEST_FAILED;
+    }
+    case 'failure':
       io.stderr(`hyperstep: the guest cannot go on: ${outcome.message}\n`);
       return EXIT_GUEST_FAILED;
     case 'stopped':
       return EXIT_GUEST_FAILED;
   }
+}
+
+/**
+ * Every vCPU waits in `wfi` and nothing is scheduled: the guest is waiting for the outside world.
+ * Suggests the `--event` its source's header documents (examples/nic-irq.s, examples/c/*.c), or
+ * the event forms, or says that the scheduled events have all fired.
+ */
+export function haltHint(file: string, events: readonly ScheduledEvent[], cycles: number): string | undefined {
+  if (events.length) {
+    const last = Math.max(...events.map((e) => e.atCycle));
+    return `the ${events.length === 1 ? 'scheduled event has' : `${events.length} scheduled events have all`} fired ` +
+      `(the last at cycle ${last}; the run ended at cycle ${cycles}): the guest waits for one more`;
+  }
+  const documented = documentedEvents(file);
+  if (documented) return `nothing was scheduled and this guest waits for an interrupt; its header suggests:\n  ${documented}`;
+  return 'nothing was scheduled and this guest waits for an interrupt: give it one with --event ' +
+    'CYCLE:nic:rx:TEXT, CYCLE:irq:GSI:LEVEL or CYCLE:uart:TEXT (hyperstep run --help)';
+}
+
+/** The first `hyperstep run … --event …` line in the header comment of the program's source. */
+function documentedEvents(file: string): string | undefined {
+  const sources = isAssemblySource(file) ? [file] : [file.replace(/\.elf$/i, '.c'), file.replace(/\.elf$/i, '.s')];
+  for (const src of sources) {
+    let head: string;
+    try {
+      const fd = fs.openSync(src, 'r');
+      try {
+        const buf = Buffer.alloc(8192);
+        head = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      continue;
+    }
+    const line = head.split('\n').find((l) => /^\s*(#|\/\/|\*|\/\*)/.test(l) && /hyperstep run .*--event /.test(l));
+    if (line) return line.replace(/^\s*(#|\/\/|\/\*|\*)\s*/, '').replace(/\s+\(.*\)\s*$/, '').trim();
+  }
+  return undefined;
 }

@@ -73,16 +73,46 @@ const TRACE_CHAINS = 100_000;
 
 /**
  * `--trace irq`: the interrupt hops grouped by chain (docs/interrupt-provenance.md). The chain
- * recorder follows the run; `finish` prints every chain, hop by hop, oldest first.
+ * recorder follows the run; `finish` prints every chain, hop by hop, oldest first. The packets a
+ * NIC interrupt is about come first, in cycle order with the chains: a packet that arrives while
+ * the driver cannot receive is held in the VMM's net queue (src/vm/vmm/machine.ts, as QEMU's
+ * NetQueue), so its interrupt starts later than its `--event` cycle, and the trace says why.
  */
 export function attachChainTrace(machine: Machine): { finish(write: (text: string) => void): void } {
   const rec = ChainRecorder.attach(machine, { capacity: TRACE_CHAINS });
+  const packets: { cycle: number; line: string }[] = [];
+  machine.events.subscribe((e) => {
+    const line = e.kind === 'nic' ? packetLine(e) : undefined;
+    if (line && packets.length < TRACE_CHAINS) packets.push({ cycle: e.cycle, line });
+  });
   return {
     finish(write) {
       const chains = rec.chains();
       const older = rec.total - chains.length;
       if (older > 0) write(`(${older} older interrupt chains not kept)\n`);
-      for (const c of chains) write(formatChain(toProtocol(machine, c)) + '\n');
+      let p = 0;
+      for (const c of chains) {
+        const start = c.hops.length ? c.hops[0].cycle : Infinity;
+        while (p < packets.length && packets[p].cycle <= start) write(packets[p++].line + '\n');
+        write(formatChain(toProtocol(machine, c)) + '\n');
+      }
+      while (p < packets.length) write(packets[p++].line + '\n');
     },
   };
+}
+
+/** A packet's arrival, hold or drop, as `--trace irq` prints it before the chain it causes. */
+function packetLine(e: Extract<VmEvent, { kind: 'nic' }>): string | undefined {
+  const what = `packet (${e.length} bytes) at cycle ${e.cycle}:`;
+  switch (e.action) {
+    case 'rx-queued': {
+      const late = e.scheduledAt !== undefined && e.scheduledAt !== e.cycle
+        ? `\n  (scheduled for cycle ${e.scheduledAt}: an event is taken at the first instruction boundary at or after its cycle)`
+        : '';
+      return `${what} held in the VMM's net queue, the NIC cannot receive: ${e.reason}${late}`;
+    }
+    case 'rx': return `${what} the NIC writes it to RX descriptor ${e.descriptor ?? '?'} and raises ISR.RX`;
+    case 'rx-drop': return `${what} dropped by the NIC: ${e.reason}`;
+    default: return undefined;
+  }
 }

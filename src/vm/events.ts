@@ -276,6 +276,11 @@ export interface NicEvent extends EventBase {
   descriptor?: number;
   /** Why a packet was dropped or a descriptor refused. */
   reason?: string;
+  /**
+   * For a packet from the schedule (`--event`): the cycle it was scheduled for. It is taken at the
+   * first instruction boundary at or after that cycle, so an exit in flight delays it.
+   */
+  scheduledAt?: number;
 }
 
 export type DeviceEvent = PciIntxEvent | PciMsiEvent | PciConfigWriteEvent | NicEvent;

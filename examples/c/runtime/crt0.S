@@ -24,6 +24,13 @@ _start:
   csrw mscratch, t1
   la t0, trap_entry
   csrw mtvec, t0
+  /* PMP, per hart: one NAPOT entry over the whole address space, R/W/X. With PMP implemented and
+   * no entry, S- and U-mode accesses fail (privileged spec, "Physical Memory Protection"); QEMU's
+   * virt enforces it, so the U-mode task of sv32-kernel needs this there. */
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, 0x1f                    /* A = NAPOT, X, W, R */
+  csrw pmpcfg0, t0
   bnez s0, secondary
 
   la t0, __bss_start

@@ -181,13 +181,16 @@ export class Machine {
    * net layer, the VMM holds packets while the NIC cannot receive (receiver off, no descriptor)
    * and flushes them when the driver makes room; past NET_QUEUE_LIMIT the NIC drops them itself.
    */
-  nicReceive(packet: Uint8Array): NicRxResult | 'queued' | 'no-nic' {
+  nicReceive(packet: Uint8Array, scheduledAt?: number): NicRxResult | 'queued' | 'no-nic' {
     const nic = this.nic;
     if (!nic) return 'no-nic';
     if ((this.netQueue.length || !nic.canReceive()) && this.netQueue.length < NET_QUEUE_LIMIT) {
       this.netQueue.push(packet.slice());
       if (this.events.active) {
-        this.events.emit({ kind: 'nic', cycle: this.vm.now(), vcpu: -1, device: 'nic', action: 'rx-queued', length: packet.length, reason: 'the NIC cannot receive yet' });
+        this.events.emit({
+          kind: 'nic', cycle: this.vm.now(), vcpu: -1, device: 'nic', action: 'rx-queued', length: packet.length,
+          reason: nic.receiveBlocker() ?? 'packets ahead of it are still queued', ...(scheduledAt !== undefined ? { scheduledAt } : {}),
+        });
       }
       return 'queued';
     }
@@ -425,7 +428,7 @@ export class Machine {
 
   private fire(e: ScheduledEvent): void {
     switch (e.kind) {
-      case 'nic-rx': this.nicReceive(e.data); break;
+      case 'nic-rx': this.nicReceive(e.data, e.atCycle); break;
       case 'uart-rx': this.uartInput(e.data); break;
       case 'irq': this.setGsi(e.gsi, e.level, 'console'); break;
     }

@@ -205,6 +205,15 @@ export class Nic extends PciDevice implements MmioDevice {
     return this.rxRunning && this.busMasterEnabled && this.rxSize !== 0 && this.rxHead !== this.rxTail;
   }
 
+  /** Why receive() would not take a packet now, naming the register; undefined when it would. */
+  receiveBlocker(): string | undefined {
+    if (!this.rxRunning) return 'receiver off (CTRL.EN/RXEN)';
+    if (!this.busMasterEnabled) return 'bus mastering off (COMMAND.MASTER)';
+    if (this.rxSize === 0) return 'no RX ring (RX_SIZE 0)';
+    if (this.rxHead === this.rxTail) return 'no free RX descriptor (RX_HEAD == RX_TAIL)';
+    return undefined;
+  }
+
   /** A packet arrives from the outside (user, debug console, launch schedule). */
   receive(packet: Uint8Array): NicRxResult {
     if (!this.rxRunning || !this.busMasterEnabled) {
