@@ -18,6 +18,8 @@ export interface RunOptions {
   vcpus: number;
   memory: number;
   vpid: boolean;
+  /** --no-compiler: interpret every instruction. */
+  compiler?: boolean;
   maxInsns?: number;
   event: string[];
   trace?: string;
@@ -98,7 +100,7 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
 function runMachine(file: string, o: RunOptions, io: CliIo, program: LoadedProgram, events: ScheduledEvent[],
   trace: Set<TraceKind> | undefined, out: number[], flush: () => void, traceOut: (text: string) => void): number {
   const machine = new Machine({
-    vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as MmuMode, vpid: o.vpid, irqchip: o.irqchip as 'kernel' | 'split' | 'userspace',
+    vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as MmuMode, vpid: o.vpid, compiler: o.compiler ?? true, irqchip: o.irqchip as 'kernel' | 'split' | 'userspace',
   }, {
     consoleOutput: (b) => { out.push(b); if (b === 10 || out.length >= 4096) flush(); },
     nicTransmit: (p) => { io.stderr(`nic tx (${p.length} bytes): ${JSON.stringify(Buffer.from(p).toString('latin1'))}\n`); },

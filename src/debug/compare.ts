@@ -25,7 +25,7 @@ export function compareRun(program: ProgramInfo, config: LaunchConfig, args: Com
   if (typeof until !== 'number' || !Number.isInteger(until) || until < 0) throw new ExprError(`untilCycle must be a cycle ≥ 0, got ${JSON.stringify(until)}`);
   if (until > COMPARE_MAX_CYCLES) throw new ExprError(`untilCycle ${until} is beyond what a comparison runs (${COMPARE_MAX_CYCLES} cycles)`);
   const cfg: Partial<MachineConfig> = {
-    vcpus: config.vcpus, memoryMiB: config.memoryMiB, mmu: config.mmu, vpid: config.vpid, cost: config.cost,
+    vcpus: config.vcpus, memoryMiB: config.memoryMiB, mmu: config.mmu, vpid: config.vpid, compiler: config.compiler, cost: config.cost,
     irqchip: args.irqchip, devices: { nic: config.nic },
   };
   const m = new Machine(cfg, { consoleOutput: () => undefined });

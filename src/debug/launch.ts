@@ -54,6 +54,8 @@ export interface LaunchConfig {
   memoryMiB: number;
   mmu: MmuMode;
   vpid: boolean;
+  /** Hot code through the block compiler (docs/block-compiler.md). */
+  compiler: boolean;
   irqchip: IrqchipMode;
   stopOnEntry: boolean;
   nic: { slot: number; msi: boolean } | false;
@@ -100,6 +102,7 @@ export function parseLaunchArguments(raw: unknown): LaunchConfig | { error: stri
     memoryMiB: a.memoryMiB ?? 64,
     mmu: a.mmu ?? 'ept',
     vpid: a.vpid ?? true,
+    compiler: a.compiler ?? true,
     irqchip: a.irqchip ?? 'kernel',
     stopOnEntry: a.stopOnEntry ?? true,
     nic,

@@ -178,7 +178,7 @@ export class DebugRuntime {
       },
     };
     const cfg: Partial<MachineConfig> = {
-      vcpus: config.vcpus, memoryMiB: config.memoryMiB, mmu: config.mmu, vpid: config.vpid, cost: config.cost,
+      vcpus: config.vcpus, memoryMiB: config.memoryMiB, mmu: config.mmu, vpid: config.vpid, compiler: config.compiler, cost: config.cost,
       irqchip: config.irqchip, devices: { nic: config.nic },
     };
     this.machine = new Machine(cfg, io);

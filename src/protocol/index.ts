@@ -41,6 +41,8 @@ export interface LaunchArguments {
   memoryMiB?: number;
   mmu?: MmuMode;
   vpid?: boolean;
+  /** The block compiler (docs/block-compiler.md); default true. */
+  compiler?: boolean;
   irqchip?: IrqchipMode;
   stopOnEntry?: boolean;
   devices?: { nic?: { slot?: number; msi?: boolean } | false };

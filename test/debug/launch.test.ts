@@ -28,7 +28,7 @@ describe('debug adapter: launch configuration', () => {
     const r = parseLaunchArguments({ type: 'hyperstep', request: 'launch', name: 'x', program: 'a.s', __sessionId: 'abc', noDebug: false });
     assert.ok(!('error' in r));
     assert.deepStrictEqual({ ...r, cost: undefined }, {
-      program: 'a.s', vcpus: 1, memoryMiB: 64, mmu: 'ept', vpid: true, irqchip: 'kernel', stopOnEntry: true, nic: { slot: 3, msi: true },
+      program: 'a.s', vcpus: 1, memoryMiB: 64, mmu: 'ept', vpid: true, compiler: true, irqchip: 'kernel', stopOnEntry: true, nic: { slot: 3, msi: true },
       events: [], cost: undefined, historyBytes: 512 * 1024 * 1024, interruptChains: 1024,
     });
   });

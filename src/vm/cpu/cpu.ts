@@ -6,7 +6,9 @@
 // leaves it; traps, exits and faults are flags and return codes, never exceptions.
 import { DECODE_BIAS, HostMemory } from '../mem/host-memory';
 import { counterOffset, counterValue } from './counter64';
-import { decodeInto, insnLength, Op, OP_MASK, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2, RD_MASK } from './decode';
+import { BlockCache } from './blocks';
+import { decodeInto, insnLength, Op, OP_MASK, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2 } from './decode';
+import { FAST_BITS, FAST_MASK, interpret, interpretWithBlocks, NO_PAGE } from './loop';
 import { Access, CpuPort, EVT_ABORT, EVT_BREAK, EVT_TRAP, XLATE_FAULT, XLATE_MMIO } from './port';
 import {
   Cause, Csr, IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI, MEDELEG_WRITABLE, MIDELEG_WRITABLE,
@@ -15,10 +17,7 @@ import {
   MSTATUS_TW, MSTATUS_WRITABLE, Priv, SSTATUS_MASK,
 } from './csr';
 
-const FAST_BITS = 8;
 const FAST_SIZE = 1 << FAST_BITS;
-const FAST_MASK = FAST_SIZE - 1;
-const NO_PAGE = -1;
 /** Interrupt priority order (§3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
 const IRQ_PRIORITY = [IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI];
 
@@ -40,14 +39,21 @@ export const enum StopReason {
   TrapLoop,
 }
 
-/** Consecutive traps without progress before the hart is declared stuck. */
-const TRAP_LOOP_LIMIT = 8;
-
 export interface CpuOptions {
   hartId: number;
   /** Misaligned loads/stores: trap (cause 4/6), or perform them as the hardware of QEMU's virt does. */
   misalignedAccess: 'trap' | 'emulate';
+  /**
+   * Run hot code through the block compiler (blocks.ts; docs/block-compiler.md). Off: every
+   * instruction is interpreted. `compileThreshold`: times a block boundary is reached before its
+   * block is compiled (default 16; tests use 1 to compile everything).
+   */
+  compiler?: boolean;
+  compileThreshold?: number;
 }
+
+/** Default hotness before a block is compiled. */
+export const COMPILE_THRESHOLD = 16;
 
 export class Cpu {
   /** x0..x31, plus x[32]: a scratch destination for loads and jumps whose rd is x0 (see decode.ts). */
@@ -124,22 +130,34 @@ export class Cpu {
   xlateCause = 0;
 
   /** Fast translation tables: tag = virtual page number (or -1), value = host offset of the page. */
-  private readonly readTag = new Int32Array(FAST_SIZE).fill(NO_PAGE);
-  private readonly readHost = new Int32Array(FAST_SIZE);
-  private readonly writeTag = new Int32Array(FAST_SIZE).fill(NO_PAGE);
-  private readonly writeHost = new Int32Array(FAST_SIZE);
+  /** @internal read by the generated loop (loop.ts) */
+  readonly readTag = new Int32Array(FAST_SIZE).fill(NO_PAGE);
+  /** @internal read by the generated loop (loop.ts) */
+  readonly readHost = new Int32Array(FAST_SIZE);
+  /** @internal read by the generated loop (loop.ts) */
+  readonly writeTag = new Int32Array(FAST_SIZE).fill(NO_PAGE);
+  /** @internal read by the generated loop (loop.ts) */
+  readonly writeHost = new Int32Array(FAST_SIZE);
   private readonly fetchTag = new Int32Array(FAST_SIZE).fill(NO_PAGE);
   private readonly fetchHost = new Int32Array(FAST_SIZE);
   /** The immediate of the instruction decodeAt just decoded. */
-  private decodedImm = 0;
+  /** @internal read by the generated loop */
+  decodedImm = 0;
   private readonly straddleScratch = new Int32Array(2);
   /** Bumped whenever every translation is forgotten, so the run loop drops its fetch page too. */
-  private xlateEpoch = 0;
+  /** @internal read by the generated loop */
+  xlateEpoch = 0;
   private readonly misalignedTrap: boolean;
+  /** The block compiler's cache, or null when the compiler is off. */
+  readonly blocks: BlockCache | null;
 
   constructor(readonly mem: HostMemory, readonly port: CpuPort, options: CpuOptions) {
     this.hartId = options.hartId;
     this.misalignedTrap = options.misalignedAccess === 'trap';
+    this.blocks = options.compiler
+      ? new BlockCache(mem, { x: this.x, readTag: this.readTag, readHost: this.readHost, writeTag: this.writeTag, writeHost: this.writeHost },
+        options.compileThreshold ?? COMPILE_THRESHOLD)
+      : null;
     this.reset(0);
   }
 
@@ -208,7 +226,7 @@ export class Cpu {
     const at = page + (this.pc & 0xfff);
     const planted = this.mem.breakpoints.has(at);
     if (planted) this.mem.clearBreakpoint(at);
-    const n = this.execute(1);
+    const n = interpret(this, 1);
     if (planted) this.mem.setBreakpoint(at);
     // execute() found the page in the fetch table: that hit, and the probe above if it hit too,
     // belong to the fetch the interrupted attempt already counted.
@@ -227,233 +245,27 @@ export class Cpu {
     this.mem.clearBreakpoint(at);
     this.evt = 0;
     this.checkInterrupts();
-    const n = this.execute(1);
+    const n = interpret(this, 1);
     this.mem.setBreakpoint(at);
     if (this.evt & EVT_ABORT && this.stopReason === StopReason.None) this.stopReason = StopReason.Break;
     return n;
   }
 
-  /** The hot loop. Returns instructions retired; leaves on budget, a break, or an interrupt-state change. */
+  /**
+   * The hot loop, generated from the op table (loop.ts, ops.ts). Returns the steps taken; leaves on
+   * budget, a break, or an interrupt-state change. With the compiler on, hot blocks run compiled.
+   */
   private execute(budget: number): number {
-    const x = this.x, mem = this.mem, dc = mem.decoded, i32 = mem.i32, u16 = mem.u16, i16 = mem.i16;
-    const u8 = mem.u8, i8 = mem.i8;
-    const readTag = this.readTag, readHost = this.readHost, writeTag = this.writeTag, writeHost = this.writeHost;
-    let pc = this.pc;
-    let fetchPage = NO_PAGE, fetchHost = 0, epoch = this.xlateEpoch;
-    // n counts steps (bounded by budget); `trapped` the steps that trapped instead of retiring.
-    let n = 0, trapped = 0, lastTrapStep = -2, trapStreak = 0;
-    // Translations served by the fast tables (TLB hits that never reach the port).
-    let hits = 0;
-    const base = this.instret;
-    for (; n < budget; n++) {
-      if ((pc >>> 12) !== fetchPage) {
-        epoch = this.xlateEpoch;
-        // A fetch translation can exit too: what the port sees (the exit's cycle, the deadline
-        // check) must not depend on where this run slice began.
-        this.atInsn(pc, base + n - trapped);
-        const host = this.fetchPageHost(pc);
-        if (host < 0) {
-          if (this.evt & EVT_TRAP) {
-            this.evt &= ~EVT_TRAP; pc = this.pc; fetchPage = NO_PAGE; trapped++;
-            trapStreak = n === lastTrapStep + 1 ? trapStreak + 1 : 0; lastTrapStep = n;
-            if (trapStreak >= TRAP_LOOP_LIMIT) { this.stopReason = StopReason.TrapLoop; n++; break; }
-            continue;
-          }
-          break;
-        }
-        fetchPage = pc >>> 12;
-        fetchHost = host + DECODE_BIAS;
-      }
-      // pc is even (IALIGN = 16), so this is the instruction's halfword slot (see DECODE_BIAS).
-      const slot = fetchHost + (pc & 0xfff);
-      let d = dc[slot], imm = dc[slot + 1];
-      if (d === 0) {
-        d = this.decodeAt(pc, slot - DECODE_BIAS, base + n - trapped);
-        imm = this.decodedImm;
-      }
-      const next = (pc + 4 - ((d >>> 6) & 2)) | 0; // pc + insnLength(d), inlined
-      const rd = (d >>> OP_SHIFT_RD) & RD_MASK;
-      switch (d & OP_MASK) {
-        case Op.NOP: pc = next; continue;
-        case Op.LUI: x[rd] = imm; pc = next; continue;
-        case Op.AUIPC: x[rd] = (pc + imm) | 0; pc = next; continue;
-        case Op.ADDI: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0; pc = next; continue;
-        case Op.SLTI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] < imm ? 1 : 0; pc = next; continue;
-        case Op.SLTIU: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (imm >>> 0) ? 1 : 0; pc = next; continue;
-        case Op.XORI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] ^ imm; pc = next; continue;
-        case Op.ORI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] | imm; pc = next; continue;
-        case Op.ANDI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] & imm; pc = next; continue;
-        case Op.SLLI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] << imm; pc = next; continue;
-        case Op.SRLI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >>> imm; pc = next; continue;
-        case Op.SRAI: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >> imm; pc = next; continue;
-        case Op.ADD: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] + x[(d >>> OP_SHIFT_RS2) & 31]) | 0; pc = next; continue;
-        case Op.SUB: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] - x[(d >>> OP_SHIFT_RS2) & 31]) | 0; pc = next; continue;
-        case Op.SLL: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] << x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
-        case Op.SLT: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] < x[(d >>> OP_SHIFT_RS2) & 31] ? 1 : 0; pc = next; continue;
-        case Op.SLTU: x[rd] = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? 1 : 0; pc = next; continue;
-        case Op.XOR: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] ^ x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
-        case Op.SRL: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >>> x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
-        case Op.SRA: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] >> x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
-        case Op.OR: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] | x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
-        case Op.AND: x[rd] = x[(d >>> OP_SHIFT_RS1) & 31] & x[(d >>> OP_SHIFT_RS2) & 31]; pc = next; continue;
-        case Op.MUL: x[rd] = Math.imul(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = next; continue;
-        case Op.MULH: x[rd] = mulh(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = next; continue;
-        case Op.MULHSU: x[rd] = mulhsu(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = next; continue;
-        case Op.MULHU: x[rd] = mulhu(x[(d >>> OP_SHIFT_RS1) & 31], x[(d >>> OP_SHIFT_RS2) & 31]); pc = next; continue;
-        case Op.DIV: { // unprivileged spec §7.2: x/0 = -1, MIN/-1 = MIN
-          const a = x[(d >>> OP_SHIFT_RS1) & 31], b = x[(d >>> OP_SHIFT_RS2) & 31];
-          x[rd] = b === 0 ? -1 : (a === -0x80000000 && b === -1) ? a : (a / b) | 0;
-          pc = next; continue;
-        }
-        case Op.DIVU: {
-          const a = x[(d >>> OP_SHIFT_RS1) & 31] >>> 0, b = x[(d >>> OP_SHIFT_RS2) & 31] >>> 0;
-          x[rd] = b === 0 ? -1 : (a / b) | 0;
-          pc = next; continue;
-        }
-        case Op.REM: { // x%0 = x, MIN%-1 = 0
-          const a = x[(d >>> OP_SHIFT_RS1) & 31], b = x[(d >>> OP_SHIFT_RS2) & 31];
-          x[rd] = b === 0 ? a : (a === -0x80000000 && b === -1) ? 0 : (a % b) | 0;
-          pc = next; continue;
-        }
-        case Op.REMU: {
-          const a = x[(d >>> OP_SHIFT_RS1) & 31] >>> 0, b = x[(d >>> OP_SHIFT_RS2) & 31] >>> 0;
-          x[rd] = b === 0 ? a | 0 : (a % b) | 0;
-          pc = next; continue;
-        }
-
-        // With the C extension no jump target can be misaligned (jalr clears bit 0, offsets are even).
-        case Op.JAL: x[rd] = next; pc = (pc + imm) | 0; continue;
-        case Op.JALR: {
-          const target = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) & ~1;
-          x[rd] = next; pc = target; continue;
-        }
-        case Op.BEQ: pc = x[(d >>> OP_SHIFT_RS1) & 31] === x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : next; continue;
-        case Op.BNE: pc = x[(d >>> OP_SHIFT_RS1) & 31] !== x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : next; continue;
-        case Op.BLT: pc = x[(d >>> OP_SHIFT_RS1) & 31] < x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : next; continue;
-        case Op.BGE: pc = x[(d >>> OP_SHIFT_RS1) & 31] >= x[(d >>> OP_SHIFT_RS2) & 31] ? (pc + imm) | 0 : next; continue;
-        case Op.BLTU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) < (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? (pc + imm) | 0 : next; continue;
-        case Op.BGEU: pc = (x[(d >>> OP_SHIFT_RS1) & 31] >>> 0) >= (x[(d >>> OP_SHIFT_RS2) & 31] >>> 0) ? (pc + imm) | 0 : next; continue;
-
-        case Op.LW: {
-          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
-          if (readTag[i] === vpn && (va & 3) === 0) { hits++; x[rd] = i32[(readHost[i] + (va & 0xfff)) >> 2]; pc = next; continue; }
-          this.atInsn(pc, base + n - trapped); const v = this.loadSlow(va, 4, true);
-          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = next; if (this.evt === 0) continue; }
-          break;
-        }
-        case Op.LH: case Op.LHU: {
-          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
-          const signed = (d & 0xff) === Op.LH;
-          if (readTag[i] === vpn && (va & 1) === 0) {
-            hits++;
-            const h = (readHost[i] + (va & 0xfff)) >> 1;
-            x[rd] = signed ? i16[h] : u16[h]; pc = next; continue;
-          }
-          this.atInsn(pc, base + n - trapped); const v = this.loadSlow(va, 2, signed);
-          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = next; if (this.evt === 0) continue; }
-          break;
-        }
-        case Op.LB: case Op.LBU: {
-          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
-          const signed = (d & 0xff) === Op.LB;
-          if (readTag[i] === vpn) {
-            hits++;
-            const h = readHost[i] + (va & 0xfff);
-            x[rd] = signed ? i8[h] : u8[h]; pc = next; continue;
-          }
-          this.atInsn(pc, base + n - trapped); const v = this.loadSlow(va, 1, signed);
-          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { x[rd] = v; pc = next; if (this.evt === 0) continue; }
-          break;
-        }
-        case Op.SW: {
-          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
-          const v = x[(d >>> OP_SHIFT_RS2) & 31];
-          if (writeTag[i] === vpn && (va & 3) === 0) {
-            hits++;
-            const h = writeHost[i] + (va & 0xfff);
-            i32[h >> 2] = v; dc[h] = 0; dc[h + 2] = 0; dc[h + 4] = 0; pc = next; continue;
-          }
-          this.atInsn(pc, base + n - trapped); this.storeSlow(va, 4, v);
-          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = next; if (this.evt === 0) continue; }
-          break;
-        }
-        case Op.SH: {
-          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
-          const v = x[(d >>> OP_SHIFT_RS2) & 31];
-          if (writeTag[i] === vpn && (va & 1) === 0) {
-            hits++;
-            const h = writeHost[i] + (va & 0xfff);
-            u16[h >> 1] = v; dc[h] = 0; dc[h + 2] = 0; pc = next; continue;
-          }
-          this.atInsn(pc, base + n - trapped); this.storeSlow(va, 2, v);
-          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = next; if (this.evt === 0) continue; }
-          break;
-        }
-        case Op.SB: {
-          const va = (x[(d >>> OP_SHIFT_RS1) & 31] + imm) | 0, vpn = va >>> 12, i = vpn & FAST_MASK;
-          const v = x[(d >>> OP_SHIFT_RS2) & 31];
-          if (writeTag[i] === vpn) {
-            hits++;
-            const h = writeHost[i] + (va & 0xfff);
-            const c = h & ~1; u8[h] = v; dc[c] = 0; dc[c + 2] = 0; pc = next; continue;
-          }
-          this.atInsn(pc, base + n - trapped); this.storeSlow(va, 1, v);
-          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if ((this.evt & (EVT_TRAP | EVT_ABORT)) === 0) { pc = next; if (this.evt === 0) continue; }
-          break;
-        }
-
-        case Op.FETCH_FAULT: break; // the trap (or abort) is already taken: handled below
-
-        case Op.BREAKPOINT:
-          this.pc = pc; this.instret = base + n - trapped; this.fastHits += hits;
-          this.stopReason = StopReason.Breakpoint;
-          return n;
-
-        default:
-          // Everything else is rare: run it out of line with the architectural state in `this`.
-          this.atInsn(pc, base + n - trapped);
-          this.executeSlow(d, imm);
-          pc = this.pc;
-          if (epoch !== this.xlateEpoch) fetchPage = NO_PAGE;
-          if (this.evt !== 0) break;
-          continue;
-      }
-      // Reached by `break`: branches, and instructions that raised an event. Every case has done
-      // its work by now: pc is past an instruction that completed, at one that did not.
-      if (this.evt === 0) continue;
-      if (this.evt & EVT_TRAP) {
-        this.evt &= ~EVT_TRAP;
-        pc = this.pc;
-        fetchPage = NO_PAGE;
-        trapped++; // the trapping instruction did not retire
-        trapStreak = n === lastTrapStep + 1 ? trapStreak + 1 : 0; lastTrapStep = n;
-        if (trapStreak >= TRAP_LOOP_LIMIT) { this.stopReason = StopReason.TrapLoop; n++; break; }
-        if (this.evt === 0) continue;
-      }
-      if (this.evt & EVT_ABORT) break;
-      // EVT_BREAK: leave after the instruction, so the caller re-checks interrupts and stop requests.
-      n++;
-      break;
-    }
-    this.pc = pc;
-    this.instret = base + n - trapped;
-    this.fastHits += hits;
-    return n;
+    return this.blocks !== null ? interpretWithBlocks(this, budget) : interpret(this, budget);
   }
-
 
   /**
    * Decodes the instruction at pc (host byte offset `at`, its page being the fetch page) into the
    * decode cache, planting a breakpoint op if one is set there. Returns the packed op; the
    * immediate is left in `decodedImm`. `retired`: instructions retired so far (for a fetch fault).
    */
-  private decodeAt(pc: number, at: number, retired: number): number {
+  /** @internal called by the generated loop */
+  decodeAt(pc: number, at: number, retired: number): number {
     const mem = this.mem, dc = mem.decoded, slot = at + DECODE_BIAS;
     const lo = mem.u16[at >> 1];
     if ((lo & 3) === 3 && (pc & 0xfff) === 0xffe) return this.decodeStraddling(pc, at, lo, retired);
@@ -482,7 +294,8 @@ export class Cpu {
   }
 
   /** Host offset of the page holding pc, or -1 after raising a fetch fault (EVT_TRAP) or an abort. */
-  private fetchPageHost(pc: number): number {
+  /** @internal called by the generated loop */
+  fetchPageHost(pc: number): number {
     const vpn = pc >>> 12, i = vpn & FAST_MASK;
     if (this.fetchTag[i] === vpn) { this.fastHits++; return this.fetchHost[i]; }
     const host = this.port.translate(pc, Access.Fetch);
@@ -592,13 +405,17 @@ export class Cpu {
 
   // ---- the rare instructions ------------------------------------------------------------------
 
-  private executeSlow(d: number, imm: number): void {
+  /** @internal called by the generated loop */
+  executeSlow(d: number, imm: number): void {
     const x = this.x;
     const rd = (d >>> OP_SHIFT_RD) & 31, rs1 = (d >>> OP_SHIFT_RS1) & 31, rs2 = (d >>> OP_SHIFT_RS2) & 31;
     const pc = this.pc;
     const next = (pc + insnLength(d)) | 0;
     switch (d & OP_MASK) {
-      case Op.FENCE: case Op.FENCE_I: // stores invalidate decoded halfwords as they happen, so fence.i has nothing to do
+      case Op.FENCE: // stores invalidate decoded halfwords and compiled blocks as they happen
+        this.pc = next; return;
+      case Op.FENCE_I: // the same; fence.i also drops this hart's compiled blocks (docs/block-compiler.md)
+        this.blocks?.clear();
         this.pc = next; return;
       case Op.ECALL:
         this.trap(this.priv === Priv.U ? Cause.EcallU : this.priv === Priv.S ? Cause.EcallS : Cause.EcallM, 0); return;
@@ -852,7 +669,8 @@ export class Cpu {
    * Before an instruction runs out of line: the architectural pc, and instret settled, so the
    * clock the ports and devices read in the middle of a run slice is exact (not the slice's start).
    */
-  private atInsn(pc: number, retired: number): void {
+  /** @internal called by the generated loop */
+  atInsn(pc: number, retired: number): void {
     this.pc = pc;
     this.instret = retired;
     this.insnCycle = retired + this.stallCycles;
@@ -1020,24 +838,4 @@ export class Cpu {
 
 function isUserCounter(csr: number): boolean {
   return (csr >= Csr.cycle && csr <= Csr.hpmcounter31) || (csr >= Csr.cycleh && csr <= Csr.hpmcounter31h);
-}
-
-
-/** High 32 bits of the signed × signed product (§7.1): the unsigned product corrected for the signs. */
-export function mulh(a: number, b: number): number {
-  return (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
-}
-
-/** High 32 bits of the signed × unsigned product. */
-export function mulhsu(a: number, b: number): number {
-  return (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
-}
-
-/** High 32 bits of the unsigned × unsigned product, without BigInt: 16-bit limbs. */
-export function mulhu(a: number, b: number): number {
-  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
-  const lo = a0 * b0;
-  const mid1 = a1 * b0 + (lo >>> 16);
-  const mid2 = a0 * b1 + (mid1 & 0xffff);
-  return (a1 * b1 + Math.floor(mid1 / 65536) + Math.floor(mid2 / 65536)) | 0;
 }

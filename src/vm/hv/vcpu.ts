@@ -94,7 +94,9 @@ export class Vcpu implements CpuPort {
   private stopRequested = false;
 
   constructor(readonly vm: Vm, readonly id: number) {
-    this.cpu = new Cpu(vm.host, this, { hartId: id, misalignedAccess: 'emulate' });
+    this.cpu = new Cpu(vm.host, this, {
+      hartId: id, misalignedAccess: 'emulate', compiler: vm.config.compiler ?? true, compileThreshold: vm.config.compileThreshold,
+    });
     this.vpid = vm.config.vpid ? id + 1 : 0;
     this.tlb = new Tlb(vm.config.tlb, (vpn) => this.cpu.invalidatePage(vpn));
   }

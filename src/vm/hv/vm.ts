@@ -48,6 +48,12 @@ export interface VmConfig {
   irqchip: IrqchipMode;
   tlb: TlbConfig;
   cost: CostModel;
+  /**
+   * Run hot guest code through the block compiler (docs/block-compiler.md); false: interpret every
+   * instruction. Undefined means on. `compileThreshold`: block hotness before compiling (tests).
+   */
+  compiler?: boolean;
+  compileThreshold?: number;
 }
 
 export const DEFAULT_VM_CONFIG: VmConfig = { mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, cost: DEFAULT_COST_MODEL };

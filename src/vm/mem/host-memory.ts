@@ -46,6 +46,14 @@ export class HostMemory {
   readonly watchedPages: Uint16Array;
   watchCount = 0;
 
+  /**
+   * Per page: 1 while some vCPU holds compiled blocks of it (cpu/blocks.ts). Every write to such a
+   * page — a guest store, DMA, the loader, the debugger, a checkpoint restore — drops them.
+   */
+  readonly codePages: Uint8Array;
+  /** The vCPUs' block caches, told when a page with compiled code is written. */
+  readonly codeListeners: { dropPage(page: number, byStore: boolean): void }[] = [];
+
   constructor(bytes: number) {
     if (bytes <= 0 || bytes % PAGE_SIZE !== 0) throw new RangeError(`host memory size must be a positive multiple of 4096, got ${bytes}`);
     const buffer = new ArrayBuffer(bytes);
@@ -58,6 +66,7 @@ export class HostMemory {
     this.decoded = new Int32Array(bytes + 2 * DECODE_BIAS);
     this.pageSavedEpoch = new Uint32Array(bytes >>> PAGE_SHIFT);
     this.watchedPages = new Uint16Array(bytes >>> PAGE_SHIFT);
+    this.codePages = new Uint8Array(bytes >>> PAGE_SHIFT);
     // Guest RAM is saved page by page (copy-on-write), never as part of an object-graph snapshot;
     // other objects keep references to these views (e.g. page-walk memory), so mark them too.
     for (const o of [this, this.u8, this.i8, this.u16, this.i16, this.i32, this.decoded]) markNotSnapshotted(o);
@@ -70,6 +79,17 @@ export class HostMemory {
     // From the halfword before (a 32-bit instruction starting there covers the first byte).
     const end = offset + length + DECODE_BIAS;
     for (let slot = offset & ~1; slot < end; slot += 2) this.decoded[slot] = 0;
+    const last = (offset + Math.max(length, 1) - 1) >>> PAGE_SHIFT;
+    for (let p = offset >>> PAGE_SHIFT; p <= last; p++) if (this.codePages[p] !== 0) this.codeWritten(p, false);
+  }
+
+  /**
+   * A page holding compiled code was written: every vCPU forgets its blocks there. `byStore`: by a
+   * guest store (the compiler stops compiling pages that keep being written: code mixed with data).
+   */
+  codeWritten(page: number, byStore = true): void {
+    this.codePages[page] = 0;
+    for (const l of this.codeListeners) l.dropPage(page, byStore);
   }
 
   /** Copies bytes in (loader, DMA, debugger) and keeps the decode cache and checkpoints coherent. */
@@ -138,11 +158,13 @@ export class HostMemory {
   setBreakpoint(offset: number): void {
     this.breakpoints.add(offset & ~1);
     this.decoded[(offset & ~1) + DECODE_BIAS] = 0; // re-decode: the run loop plants the breakpoint op
+    if (this.codePages[offset >>> PAGE_SHIFT] !== 0) this.codeWritten(offset >>> PAGE_SHIFT, false); // compiled blocks run past it
   }
 
   clearBreakpoint(offset: number): void {
     this.breakpoints.delete(offset & ~1);
     this.decoded[(offset & ~1) + DECODE_BIAS] = 0;
+    if (this.codePages[offset >>> PAGE_SHIFT] !== 0) this.codeWritten(offset >>> PAGE_SHIFT, false);
   }
 
   /** Watches the pages of [offset, offset + length); the caller flushes the CPUs' fast tables. */
