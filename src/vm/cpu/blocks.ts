@@ -10,10 +10,10 @@
 // miss leaves the block *before* the instruction, which the interpreter then runs (slow path, trap,
 // MMIO exit, watchpoint) at exactly the boundary it would have reached on its own. A block whose
 // branch or jump goes back to its own start is a JavaScript loop that checks the step budget.
-import { DECODE_BIAS, HostMemory, PAGE_SHIFT } from '../mem/host-memory';
+import { CODE_LINE_SHIFT, DECODE_BIAS, HostMemory, PAGE_SHIFT } from '../mem/host-memory';
 import { markNotSnapshotted } from '../mem/not-snapshotted';
 import { insnLength, Op, OP_MASK, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2, RD_MASK } from './decode';
-import { FAST_MASK } from './loop';
+import { FAST_MASK, writesCode } from './loop';
 import { ALU, BRANCH, HELPERS, LOAD, LoadOp, Operands, STORE, StoreOp } from './ops';
 
 /** A compiled block: runs from `pc`, at most `left` steps; returns the steps retired (pc and hits in `out`). */
@@ -48,7 +48,7 @@ const LOAD_OF = new Map<Op, LoadOp>(LOAD);
 const STORE_OF = new Map<Op, StoreOp>(STORE);
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = HELPER_NAMES.map((k) => HELPERS[k as keyof typeof HELPERS]);
-const PARAMS = ['x', 'dc', 'i32', 'u16', 'i16', 'u8', 'i8', 'readTag', 'readHost', 'writeTag', 'writeHost', 'codePages', 'mem', 'bo', ...HELPER_NAMES];
+const PARAMS = ['x', 'dc', 'i32', 'u16', 'i16', 'u8', 'i8', 'readTag', 'readHost', 'writeTag', 'writeHost', 'codeLines', 'mem', 'bo', ...HELPER_NAMES];
 
 /** Factories by source text, shared by every vCPU and machine (the same code compiles once). */
 const factories = new Map<string, (...args: unknown[]) => BlockFn>();
@@ -113,9 +113,11 @@ export class BlockCache {
       factories.set(src, factory);
     }
     const m = this.mem, c = this.ctx;
-    b.fn = factory(c.x, dc, m.i32, m.u16, m.i16, m.u8, m.i8, c.readTag, c.readHost, c.writeTag, c.writeHost, m.codePages, m, this.out, ...HELPER_VALUES);
+    b.fn = factory(c.x, dc, m.i32, m.u16, m.i16, m.u8, m.i8, c.readTag, c.readHost, c.writeTag, c.writeHost, m.codeLines, m, this.out, ...HELPER_VALUES);
     b.len = insns.length;
-    m.codePages[page] = 1;
+    // Mark the lines the block's bytes cover (from its first byte to its last instruction's end).
+    const first = slot - DECODE_BIAS, last = insns[insns.length - 1] - DECODE_BIAS + insnLength(dc[insns[insns.length - 1]]) - 1;
+    for (let line = (first >>> CODE_LINE_SHIFT) & 31; line <= ((last >>> CODE_LINE_SHIFT) & 31); line++) m.codeLines[page] |= 1 << line;
     this.compiled++;
   }
 
@@ -170,7 +172,7 @@ export class BlockCache {
           `  hits++; const h = writeHost[i] + (va & 0xfff); ${store.write('h', 'v')}; ${store.clear('h')};`,
           // A store into a page that holds compiled code drops the page's blocks (this one may be
           // among them) and leaves after itself: what follows may have been rewritten.
-          `  if (codePages[h >>> 12] !== 0) { mem.codeWritten(h >>> 12); ${exit(k + 1, o.next)} } }`);
+          `  if (${writesCode('h')}) { mem.codeWritten(h >>> 12); ${exit(k + 1, o.next)} } }`);
         continue;
       }
       // The block's last instruction: a jump or a branch.

@@ -6,7 +6,7 @@
 // fetch-page cache, the per-access fast tables, the slow paths, the trap bookkeeping. The loop's
 // contract is Cpu.execute's: run up to `budget` steps, return how many were taken, leave the
 // architectural state (pc, instret, fastHits) in the Cpu.
-import { DECODE_BIAS } from '../mem/host-memory';
+import { CODE_LINE_SHIFT, DECODE_BIAS } from '../mem/host-memory';
 import { Op, OP_MASK, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2, RD_MASK } from './decode';
 import { EVT_ABORT, EVT_TRAP } from './port';
 import { ALU, BRANCH, HELPERS, LOAD, Operands, STORE } from './ops';
@@ -24,9 +24,12 @@ export const STOP_TRAP_LOOP = 5;
 /** The loop as the Cpu calls it (`cpu` is the Cpu: the loop reads its fields by name). */
 export type ExecuteFn = (cpu: unknown, budget: number) => number;
 
-/** The code a store runs after writing: a page holding compiled blocks loses them (blocks.ts). */
-export function codeWriteCheck(h: string): string {
-  return `if (codePages[${h} >>> 12] !== 0) mem.codeWritten(${h} >>> 12);`;
+/**
+ * The test a store makes after writing host byte `h` (an aligned access: it stays in one line):
+ * true when the line holds compiled code (HostMemory.codeLines), whose page then loses its blocks.
+ */
+export function writesCode(h: string): string {
+  return `((codeLines[${h} >>> 12] >>> ((${h} >>> ${CODE_LINE_SHIFT}) & 31)) & 1) !== 0`;
 }
 
 function interpreterOperands(): Operands {
@@ -61,7 +64,8 @@ function cases(withBlocks: boolean): string {
       if (writeTag[i] === vpn${aligned}) {
         hits++;
         const h = writeHost[i] + (va & 0xfff);
-        ${s.write('h', 'v')}; ${s.clear('h')}; ${codeWriteCheck('h')}
+        ${s.write('h', 'v')}; ${s.clear('h')};
+        if (${writesCode('h')}) mem.codeWritten(h >>> 12);
         pc = next; continue;
       }
       ${entry}cpu.atInsn(pc, base + n - trapped); cpu.storeSlow(va, ${s.size}, v);
@@ -110,7 +114,7 @@ function dispatch(): string {
 function source(withBlocks: boolean): string {
   return `return function execute(cpu, budget) {
   const x = cpu.x, mem = cpu.mem, dc = mem.decoded, i32 = mem.i32, u16 = mem.u16, i16 = mem.i16;
-  const u8 = mem.u8, i8 = mem.i8, codePages = mem.codePages;
+  const u8 = mem.u8, i8 = mem.i8, codeLines = mem.codeLines;
   const readTag = cpu.readTag, readHost = cpu.readHost, writeTag = cpu.writeTag, writeHost = cpu.writeHost;
   ${withBlocks ? 'const blocks = cpu.blocks, bmap = blocks.map, bo = blocks.out; let entry = true;' : ''}
   let pc = cpu.pc;

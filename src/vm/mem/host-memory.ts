@@ -21,6 +21,8 @@ export const PAGE_SIZE = 1 << PAGE_SHIFT;
  * store invalidates the 32-bit instruction that may start one halfword before it without a bounds check.
  */
 export const DECODE_BIAS = 2;
+/** Compiled code is tracked per 128-byte line: 32 lines a page, one bit each in HostMemory.codeLines. */
+export const CODE_LINE_SHIFT = 7;
 
 /** Page contents saved for a checkpoint: page index → bytes as they were at the checkpoint. */
 export type PageStore = Map<number, Uint8Array>;
@@ -47,10 +49,12 @@ export class HostMemory {
   watchCount = 0;
 
   /**
-   * Per page: 1 while some vCPU holds compiled blocks of it (cpu/blocks.ts). Every write to such a
-   * page — a guest store, DMA, the loader, the debugger, a checkpoint restore — drops them.
+   * Per page, one bit per 128-byte line (CODE_LINE_SHIFT): set while some vCPU holds a compiled
+   * block covering bytes of that line (cpu/blocks.ts). A write to such a line — a guest store, DMA,
+   * the loader, the debugger, a checkpoint restore — drops the page's blocks. Lines, not pages,
+   * because linkers put data right after code: stores to the rest of the page stay fast.
    */
-  readonly codePages: Uint8Array;
+  readonly codeLines: Uint32Array;
   /** The vCPUs' block caches, told when a page with compiled code is written. */
   readonly codeListeners: { dropPage(page: number, byStore: boolean): void }[] = [];
 
@@ -66,7 +70,7 @@ export class HostMemory {
     this.decoded = new Int32Array(bytes + 2 * DECODE_BIAS);
     this.pageSavedEpoch = new Uint32Array(bytes >>> PAGE_SHIFT);
     this.watchedPages = new Uint16Array(bytes >>> PAGE_SHIFT);
-    this.codePages = new Uint8Array(bytes >>> PAGE_SHIFT);
+    this.codeLines = new Uint32Array(bytes >>> PAGE_SHIFT);
     // Guest RAM is saved page by page (copy-on-write), never as part of an object-graph snapshot;
     // other objects keep references to these views (e.g. page-walk memory), so mark them too.
     for (const o of [this, this.u8, this.i8, this.u16, this.i16, this.i32, this.decoded]) markNotSnapshotted(o);
@@ -80,7 +84,7 @@ export class HostMemory {
     const end = offset + length + DECODE_BIAS;
     for (let slot = offset & ~1; slot < end; slot += 2) this.decoded[slot] = 0;
     const last = (offset + Math.max(length, 1) - 1) >>> PAGE_SHIFT;
-    for (let p = offset >>> PAGE_SHIFT; p <= last; p++) if (this.codePages[p] !== 0) this.codeWritten(p, false);
+    for (let p = offset >>> PAGE_SHIFT; p <= last; p++) if (this.codeLines[p] !== 0) this.codeWritten(p, false);
   }
 
   /**
@@ -88,7 +92,7 @@ export class HostMemory {
    * guest store (the compiler stops compiling pages that keep being written: code mixed with data).
    */
   codeWritten(page: number, byStore = true): void {
-    this.codePages[page] = 0;
+    this.codeLines[page] = 0;
     for (const l of this.codeListeners) l.dropPage(page, byStore);
   }
 
@@ -158,13 +162,13 @@ export class HostMemory {
   setBreakpoint(offset: number): void {
     this.breakpoints.add(offset & ~1);
     this.decoded[(offset & ~1) + DECODE_BIAS] = 0; // re-decode: the run loop plants the breakpoint op
-    if (this.codePages[offset >>> PAGE_SHIFT] !== 0) this.codeWritten(offset >>> PAGE_SHIFT, false); // compiled blocks run past it
+    if (this.codeLines[offset >>> PAGE_SHIFT] !== 0) this.codeWritten(offset >>> PAGE_SHIFT, false); // compiled blocks run past it
   }
 
   clearBreakpoint(offset: number): void {
     this.breakpoints.delete(offset & ~1);
     this.decoded[(offset & ~1) + DECODE_BIAS] = 0;
-    if (this.codePages[offset >>> PAGE_SHIFT] !== 0) this.codeWritten(offset >>> PAGE_SHIFT, false);
+    if (this.codeLines[offset >>> PAGE_SHIFT] !== 0) this.codeWritten(offset >>> PAGE_SHIFT, false);
   }
 
   /** Watches the pages of [offset, offset + length); the caller flushes the CPUs' fast tables. */

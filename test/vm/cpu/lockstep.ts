@@ -100,5 +100,5 @@ export function lockstep(image: ProgramImage, o: LockstepOptions): LockstepResul
     if (done) break;
   }
   const compiled = jit.m.vcpus.reduce((a, v) => a + (v.cpu.blocks?.compiled ?? 0), 0);
-  return { outcome, steps: ref.m.steps, comparisons, compiled, instructions: ref.m.instructions(), output: String.fromCharCode(...ref.output) };
+  return { outcome, steps: ref.m.steps, comparisons, compiled, instructions: ref.m.instructions(), output: Buffer.from(ref.output).toString('latin1') };
 }
