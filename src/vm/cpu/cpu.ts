@@ -3,7 +3,9 @@
 // Speed (docs/style.md habit 7): registers in an Int32Array; instructions decoded once into the host
 // memory's decode cache; per-access-type direct-mapped tables of host page offsets in front of the
 // port's translate() (a hit is one compare and one add); the fetch page re-translated only when pc
-// leaves it; traps, exits and faults are flags and return codes, never exceptions.
+// leaves it; traps, exits and faults are flags and return codes, never exceptions. The hot loop is
+// generated from the op table (loop.ts, ops.ts), and hot blocks are compiled from the same table
+// (blocks.ts; docs/block-compiler.md).
 import { DECODE_BIAS, HostMemory } from '../mem/host-memory';
 import { counterOffset, counterValue } from './counter64';
 import { BlockCache } from './blocks';
