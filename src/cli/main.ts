@@ -66,6 +66,8 @@ program.command('run')
   .option('--trace <kinds>', 'trace exits,irq,mmio to stderr')
   .option('--trace-file <file>', 'write the --trace lines to this file instead of stderr')
   .option('--stats <file>', 'write statistics as JSON')
+  .option('--tlb <entries:ways>', 'TLB geometry per vCPU (default 64:4)')
+  .option('--gpa-cache <entries:ways>', 'guest-physical mappings cache geometry per vCPU, EPT/NPT (default 16:4)')
   .addHelpText('after', EVENT_FORMS)
   .action((file: string, opts) => { process.exitCode = runCommand(file, opts, io); });
 
@@ -77,6 +79,8 @@ program.command('compare')
   .option('--max-insns <n>', 'stop each run after this many instructions', integer)
   .option('--event <spec>', 'inject CYCLE:nic:rx:TEXT or CYCLE:irq:GSI:LEVEL (repeatable)', collect, [])
   .option('--format <format>', 'text (fits 100 columns) | json | csv', 'text')
+  .option('--tlb <entries:ways>', 'TLB geometry per vCPU (default 64:4)')
+  .option('--gpa-cache <entries:ways>', 'guest-physical mappings cache geometry per vCPU, EPT/NPT (default 16:4)')
   .addHelpText('after', EVENT_FORMS)
   .action((file: string, opts) => { process.exitCode = compareCommand(file, opts, io); });
 

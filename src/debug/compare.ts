@@ -26,6 +26,7 @@ export function compareRun(program: ProgramInfo, config: LaunchConfig, args: Com
   if (until > COMPARE_MAX_CYCLES) throw new ExprError(`untilCycle ${until} is beyond what a comparison runs (${COMPARE_MAX_CYCLES} cycles)`);
   const cfg: Partial<MachineConfig> = {
     vcpus: config.vcpus, memoryMiB: config.memoryMiB, mmu: config.mmu, vpid: config.vpid, compiler: config.compiler, cost: config.cost,
+    tlb: config.tlb, gpaCache: config.gpaCache,
     irqchip: args.irqchip, devices: { nic: config.nic },
   };
   const m = new Machine(cfg, { consoleOutput: () => undefined });

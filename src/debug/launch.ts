@@ -5,7 +5,7 @@
 import Ajv, { ErrorObject } from 'ajv';
 import packageJson from '../../package.json';
 import type { IrqchipMode, LaunchArguments, MmuMode } from '../protocol';
-import { CostModel, makeCostModel, decodeText } from '../vm';
+import { CacheGeometry, CostModel, DEFAULT_GPA_CACHE, DEFAULT_TLB, geometryError, makeCostModel, decodeText } from '../vm';
 
 interface JsonSchema {
   type?: string | string[];
@@ -61,6 +61,9 @@ export interface LaunchConfig {
   nic: { slot: number; msi: boolean } | false;
   events: ScheduledLaunchEvent[];
   cost: CostModel;
+  /** Cache geometries (docs/translation.md). */
+  tlb: CacheGeometry;
+  gpaCache: CacheGeometry;
   historyBytes: number;
   interruptChains: number;
 }
@@ -80,6 +83,10 @@ export function parseLaunchArguments(raw: unknown): LaunchConfig | { error: stri
   const a = args as unknown as LaunchArguments;
   const cost = makeCostModel(a.costModel ?? {});
   if ('error' in cost) return { error: `launch configuration: ${cost.error}` };
+  const tlb = { entries: a.tlb?.entries ?? DEFAULT_TLB.entries, ways: a.tlb?.ways ?? DEFAULT_TLB.ways };
+  const gpaCache = { entries: a.gpaCache?.entries ?? DEFAULT_GPA_CACHE.entries, ways: a.gpaCache?.ways ?? DEFAULT_GPA_CACHE.ways };
+  const badGeometry = geometryError('tlb', tlb) ?? geometryError('gpaCache', gpaCache);
+  if (badGeometry) return { error: `launch configuration: ${badGeometry}` };
   const nicArg = a.devices?.nic;
   const nic = nicArg === false ? false : { slot: nicArg?.slot ?? 3, msi: nicArg?.msi ?? true };
   const events: ScheduledLaunchEvent[] = [];
@@ -108,6 +115,8 @@ export function parseLaunchArguments(raw: unknown): LaunchConfig | { error: stri
     nic,
     events,
     cost,
+    tlb,
+    gpaCache,
     historyBytes: (a.historyMiB ?? 512) * 1024 * 1024,
     interruptChains: a.interruptChains ?? 1024,
   };

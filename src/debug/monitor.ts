@@ -10,12 +10,13 @@ import { CSR_NAMES, collectStatistics } from '../vm';
 import { evaluate, ExprError, FUNCTION_NAMES, parseExpression, toNumber } from './expr';
 import { hex, hex32, privName, unquote } from './format';
 import type { DebugRuntime } from './runtime';
-import { ioapicSnapshot, lapicSnapshots, pagingSnapshot, routing, tlbSnapshots } from './state';
+import { ioapicSnapshot, lapicSnapshots, pagingSnapshot, routing } from './state';
 import { encodeData } from './launch';
 import { EVENT_FILTERS } from './event-filters';
 import { infoInterrupts, whyCommand } from './provenance';
 import { eptRwx, NestedPaging, nptFlags } from '../vm';
 import { translateCommand } from './translate';
+import { infoTlb } from './caches';
 
 export const INFO_TOPICS = ['registers', 'lapic', 'ioapic', 'pci', 'mtree', 'memslots', 'ept', 'npt', 'tlb', 'exits', 'irq', 'interrupts'] as const;
 export const COMMANDS = ['info', 'x', 'xp', 'irq', 'nic', 'uart', 'why', 'goto', 'translate', 'reverse-to-write', 'help'] as const;
@@ -187,14 +188,6 @@ function infoStage2(rt: DebugRuntime, topic: 'ept' | 'npt'): string {
   }
   if (p.truncated) lines.push(`  … (${(p.eptLeafCount ?? 0) - (p.eptLeaves?.length ?? 0)} more)`);
   return lines.join('\n');
-}
-
-function infoTlb(rt: DebugRuntime): string {
-  return tlbSnapshots(rt).map((t) => [
-    `vCPU ${t.vcpu} TLB (VPID ${t.vpid}, ${t.size} entries): ${t.stats.hits} hits, ${t.stats.misses} misses, ${t.stats.flushes} flushes, ${t.stats.walks} walks`,
-    ...t.entries.map((e) => `  [${String(e.index).padStart(2)}] GVA ${hex32(e.gva)} -> GPA ${hex32(e.gpa)} -> HPA ${hex32(e.hpa)} VPID ${e.vpid} ASID ${e.asid === 0x200 ? 'bare' : e.asid} ` +
-      `${['R', 'W', 'X', 'U', 'G', 'A', 'D'].map((f, i) => (e.flags & (2 << i) ? f : '-')).join('')}`),
-  ].join('\n')).join('\n');
 }
 
 function infoExits(rt: DebugRuntime): string {

@@ -179,6 +179,7 @@ export class DebugRuntime {
     };
     const cfg: Partial<MachineConfig> = {
       vcpus: config.vcpus, memoryMiB: config.memoryMiB, mmu: config.mmu, vpid: config.vpid, compiler: config.compiler, cost: config.cost,
+      tlb: config.tlb, gpaCache: config.gpaCache,
       irqchip: config.irqchip, devices: { nic: config.nic },
     };
     this.machine = new Machine(cfg, io);

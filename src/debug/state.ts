@@ -135,6 +135,7 @@ export function tlbSnapshots(rt: DebugRuntime): TlbSnapshot[] {
   return rt.machine.vcpus.map((v) => ({
     vcpu: v.id, vpid: v.vpid, size: v.tlb.size, entries: v.tlb.entries(),
     stats: { ...v.tlb.stats, hits: v.tlb.stats.hits + v.cpu.fastHits },
+    ...(rt.machine.vm.config.mmu === 'shadow' ? {} : { gpaCache: { size: v.gpaCache.size, ways: v.gpaCache.ways, entries: v.gpaCache.entries() } }),
   }));
 }
 

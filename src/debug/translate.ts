@@ -53,7 +53,8 @@ export function translateCommand(rt: DebugRuntime, rest: string, vcpu: number): 
 export function formatTranslation(r: TranslateResult): string {
   const out = [`GVA ${hex32(r.gva)} ${r.access} on vCPU ${r.vcpu} (${r.mmu.toUpperCase()}; satp ${hex32(r.satp)}${r.paging ? '' : ', paging off: GPA = GVA'})`];
   const stage2 = (w: Stage2Walk, indent: string): void => {
-    out.push(`${indent}${w.mmu.toUpperCase()} walk of GPA ${hex32(w.gpa)} from ${w.mmu === 'npt' ? 'nCR3' : 'EPTP'} ${hex32(w.root)}: ${w.outcome}${w.hpa !== undefined ? ` → HPA ${hex32(w.hpa)}` : ''}`);
+    out.push(`${indent}${w.mmu.toUpperCase()} walk of GPA ${hex32(w.gpa)} from ${w.mmu === 'npt' ? 'nCR3' : 'EPTP'} ${hex32(w.root)}: ${w.outcome}${w.hpa !== undefined ? ` → HPA ${hex32(w.hpa)}` : ''}` +
+      `${w.cached ? ' (a cached guest-physical mapping: not walked, no references)' : ''}`);
     for (const l of w.levels) {
       out.push(`${indent}  ${l.name.padEnd(4)} table ${hex32(l.table)}[${String(l.index).padStart(3)}] = ${l.entry} ${l.present ? l.flags : 'not present'}` +
         `${l.memoryType !== undefined ? ` memtype ${l.memoryType}` : ''}${l.mmio ? ' (MMIO entry)' : ''}`);

@@ -49,6 +49,9 @@ export interface LaunchArguments {
   events?: LaunchEvent[];
   /** Overrides of the cost model, in cycles (docs/cost-model.md). */
   costModel?: Record<string, number>;
+  /** Cache geometries (docs/translation.md): the TLB and the guest-physical mappings cache. */
+  tlb?: { entries?: number; ways?: number };
+  gpaCache?: { entries?: number; ways?: number };
   /** Interrupt chains kept (the newest; docs/interrupt-provenance.md). */
   interruptChains?: number;
   /** Memory reverse execution may use for its checkpoints, in MiB. */
@@ -212,7 +215,16 @@ export interface TlbSnapshot {
   vpid: number;
   size: number;
   entries: { index: number; vpid: number; asid: number; gva: number; gpa: number; hpa: number; flags: number }[];
-  stats: { hits: number; misses: number; flushes: number; walks: number; walkRefs: number };
+  /**
+   * gpaHits/gpaMisses: guest PTE addresses the guest-physical mappings cache served / did not;
+   * invept (= inveptSingle + inveptGlobal) and invvpid: executed for this vCPU (docs/translation.md).
+   */
+  stats: {
+    hits: number; misses: number; flushes: number; walks: number; walkRefs: number;
+    gpaHits: number; gpaMisses: number; invept: number; inveptSingle: number; inveptGlobal: number; invvpid: number;
+  };
+  /** The guest-physical mappings cache (EPT/NPT): its size and valid entries, tag = EPTP or nCR3·2^16 + ASID. */
+  gpaCache?: { size: number; ways: number; entries: { index: number; tag: number; gpa: number; hpa: number }[] };
 }
 
 export type RouteStatus = 'idle' | 'asserted' | 'blocked' | 'pending' | 'in-service';

@@ -29,7 +29,7 @@ describe('debug adapter: launch configuration', () => {
     assert.ok(!('error' in r));
     assert.deepStrictEqual({ ...r, cost: undefined }, {
       program: 'a.s', vcpus: 1, memoryMiB: 64, mmu: 'ept', vpid: true, compiler: true, irqchip: 'kernel', stopOnEntry: true, nic: { slot: 3, msi: true },
-      events: [], cost: undefined, historyBytes: 512 * 1024 * 1024, interruptChains: 1024,
+      events: [], cost: undefined, tlb: { entries: 64, ways: 4 }, gpaCache: { entries: 16, ways: 4 }, historyBytes: 512 * 1024 * 1024, interruptChains: 1024,
     });
   });
 
@@ -43,6 +43,12 @@ describe('debug adapter: launch configuration', () => {
     assert.deepStrictEqual(r.events, [{ atCycle: 20000, kind: 'nic-rx', data: new TextEncoder().encode('hello') }]);
     assert.strictEqual(r.cost.vmmExit, 9000);
     assert.strictEqual(r.cost.exitRoundTrip, DEFAULT_COST_MODEL.exitRoundTrip);
+  });
+
+  it('takes cache geometries, partly given, for the TLB and the guest-physical mappings cache', () => {
+    const r = parseLaunchArguments({ program: 'a.s', tlb: { entries: 128 }, gpaCache: { entries: 2, ways: 1 } });
+    assert.ok(!('error' in r));
+    assert.deepStrictEqual([r.tlb, r.gpaCache], [{ entries: 128, ways: 4 }, { entries: 2, ways: 1 }]);
   });
 
   it('names the field of every mistake', () => {
@@ -64,6 +70,9 @@ describe('debug adapter: launch configuration', () => {
     assert.strictEqual(err({ program: 'a.s', devices: { nic: false }, events: [{ atCycle: 1, nic: 'rx', data: 'x' }] }), 'launch configuration: events[0] sends a NIC packet but devices.nic is false');
     assert.match(err({ program: 'a.s', costModel: { ioctl: 'fast' } }), /^launch configuration: costModel\.ioctl must be an integer$/);
     assert.match(err({ program: 'a.s', stopOnEntri: true }), /^launch configuration: stopOnEntri is not a known field \(known: program, /);
+    assert.strictEqual(err({ program: 'a.s', tlb: { entries: 48, ways: 4 } }), 'launch configuration: tlb: the number of sets (12) must be a power of two');
+    assert.strictEqual(err({ program: 'a.s', gpaCache: { entries: 10, ways: 4 } }), 'launch configuration: gpaCache: entries (10) must be a positive multiple of ways (4)');
+    assert.strictEqual(err({ program: 'a.s', gpaCache: { ways: 0 } }), 'launch configuration: gpaCache.ways must be at least 1');
     assert.strictEqual(err(null), 'launch configuration: expected an object');
     assert.strictEqual(err([1]), 'launch configuration: expected an object');
   });

@@ -61,13 +61,21 @@ export function explainTranslation(vm: Vm, vcpu: Vcpu, gva: number, accessKind: 
   // Stage 1, with a walker of our own over memory that reads RAM and writes nothing.
   const walker = new Sv32Walker();
   const stage2OfPte: Stage2Walk[] = [];
+  const gpaCache = nested ? vcpu.gpaCache.clone() : undefined;
   const mem: PteMemory = {
     i32: vm.host.i32,
     pteHost: (gpa) => {
       if (nested) {
         const w = stage2Walk(nested, gpa);
         stage2OfPte.push(w);
-        refs += w.levels.length;
+        // A guest-physical mapping in the cache spares the stage-2 walk (the levels are still shown).
+        // The walk runs on a copy of the cache, so a fill by the first PTE is seen by the second.
+        const tag = nested.cacheTag(vcpu), page = gpa >>> 12;
+        if (gpaCache!.lookup(tag, page) >= 0) w.cached = true;
+        else {
+          refs += w.levels.length;
+          if (w.hpa !== undefined) gpaCache!.insert(tag, page, w.hpa - (w.hpa % 4096));
+        }
         if (w.outcome !== 'mapped') exits.push(stage2Exit(vm, vcpu, nested, w, access, va, false));
       }
       return vm.gpaToHost(gpa);

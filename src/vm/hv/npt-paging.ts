@@ -9,6 +9,7 @@ import { PTE_W, PTE_X } from '../mmu/sv32';
 import { ExitReason } from './exits';
 import { NestedPaging, Stage2Exit } from './paging';
 import type { Vm } from './vm';
+import type { Vcpu } from './vcpu';
 
 /**
  * EXITINFO1 of an NPF (APM vol. 2 §15.25.6 and the #PF error code, §8.4.2). The nested walk makes
@@ -34,6 +35,9 @@ export class NptPaging extends NestedPaging {
   }
 
   get npt(): Npt { return this.tables as Npt; }
+
+  /** nCR3 and the vCPU's ASID (≤ 0xffff): a fresh ASID leaves the old mappings unreachable. */
+  cacheTag(v: Vcpu): number { return this.npt.ncr3 * 0x10000 + v.vpid; }
 
   protected violation(access: Access, translated: boolean): Stage2Exit {
     return { reason: ExitReason.NPF, qualification: npfExitInfo1(access, translated, false, false) };

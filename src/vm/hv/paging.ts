@@ -10,6 +10,7 @@ import { Stage2Result, Stage2Tables } from '../mmu/stage2';
 import { PteMemory, PTE_A, PTE_D, PTE_R, PTE_U, PTE_W, PTE_X, Sv32Walker } from '../mmu/sv32';
 import { BARE_ROOT, ShadowTables } from '../mmu/shadow';
 import { ExitReason } from './exits';
+import { invvpid } from './invalidate';
 import type { Vcpu } from './vcpu';
 import type { Vm } from './vm';
 
@@ -66,8 +67,16 @@ export abstract class NestedPaging implements GuestPaging {
     this.walkMemory = {
       i32: vm.host.i32,
       pteHost: (gpa: number): number => {
-        const page = this.stage2(this.walkVcpu!, gpa, Access.Read, this.walkGva, false);
-        return page >= 0 ? page + (gpa & 0xfff) : -1;
+        const v = this.walkVcpu!, tag = this.cacheTag(v), gpaPage = gpa >>> 12;
+        // A guest-physical mapping cached by an earlier walk: no stage-2 walk, no reference charged
+        // (SDM vol. 3 §29.4; docs/translation.md "Paging-structure caches").
+        const cached = v.gpaCache.lookup(tag, gpaPage);
+        if (cached >= 0) { v.tlb.stats.gpaHits++; return cached + (gpa & 0xfff); }
+        v.tlb.stats.gpaMisses++;
+        const page = this.stage2(v, gpa, Access.Read, this.walkGva, false);
+        if (page < 0) return -1;
+        v.gpaCache.insert(tag, gpaPage, page);
+        return page + (gpa & 0xfff);
       },
       pteWrite: (host: number, pte: number): void => { vm.host.writeU32(host, pte); },
     };
@@ -90,6 +99,8 @@ export abstract class NestedPaging implements GuestPaging {
       this.walkGva = c.va;
       if (!v.walker.walk(this.walkMemory, cpu.satp, c.va, c.access, c.priv, cpu.sum, cpu.mxr)) {
         if (v.aborted) return XLATE_ABORT;
+        // A walk that ends in a guest page fault made its references too (docs/cost-model.md).
+        v.chargeWalk(v.walker.pteRefs + tables.refs - refsBefore);
         cpu.xlateCause = v.walker.cause;
         return XLATE_FAULT;
       }
@@ -146,6 +157,12 @@ export abstract class NestedPaging implements GuestPaging {
     return tables.hostPage;
   }
 
+  /**
+   * What the vCPU's guest-physical mappings are tagged with: the EPTP under VMX (SDM §29.4.1: not the
+   * VPID), nCR3 and the ASID under SVM (docs/translation.md).
+   */
+  abstract cacheTag(v: Vcpu): number;
+
   /** The permission bits a RAM leaf is installed with (everything: KVM maps RAM RWX). */
   protected abstract readonly ramFlags: number;
 
@@ -177,6 +194,8 @@ export class EptPaging extends NestedPaging {
   }
 
   get ept(): Ept { return this.tables as Ept; }
+
+  cacheTag(): number { return this.ept.eptp; }
 
   protected violation(access: Access, translated: boolean): Stage2Exit {
     return { reason: ExitReason.EPT_VIOLATION, qualification: eptQualification(access, 0, true, translated) };
@@ -299,6 +318,9 @@ export class ShadowPaging implements GuestPaging {
     const paging = (v.cpu.satp >>> 31) !== 0;
     this.tables.invalidate(this.rootOf(v, paging), va === undefined ? undefined : va >>> 12);
     v.tlb.flush(v.vpid, va === undefined ? undefined : va >>> 12, asid);
+    // KVM's kvm_mmu_invlpg ends in vmx_flush_tlb_gva (INVVPID individual-address); a fence of every
+    // address is a guest TLB flush, vmx_flush_tlb_guest (INVVPID single-context). A no-op without VPIDs.
+    if (this.vm.config.vpid) invvpid(v);
   }
 
   emulateRamWrite(_v: Vcpu, gpa: number, size: number, value: number): boolean {
@@ -311,6 +333,8 @@ export class ShadowPaging implements GuestPaging {
     this.vm.bump('mmu_pte_write');
     const zapped = this.tables.pteWritten(gpa - (gpa % 4));
     this.vm.bump('mmu_shadow_zapped', zapped);
+    // Zapped entries: kvm_flush_remote_tlbs, which every vCPU carries out as INVVPID (with VPIDs).
+    if (zapped && this.vm.config.vpid) for (const o of this.vm.vcpus) invvpid(o);
     if (zapped && this.vm.vcpus.length > 1) this.vm.bump('remote_tlb_flush');
     return true;
   }

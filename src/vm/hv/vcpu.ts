@@ -6,6 +6,7 @@ import { Access, CpuPort, EVT_ABORT, EVT_BREAK, XLATE_ABORT, XLATE_MMIO } from '
 import { Priv } from '../cpu/csr';
 import { Sv32Walker, PTE_D, PTE_R, PTE_U, PTE_W, PTE_X } from '../mmu/sv32';
 import { ASID_BARE, Tlb } from '../mmu/tlb';
+import { GpaCache } from '../mmu/gpa-cache';
 import type { Vm } from './vm';
 import { ExitReason, KVM_ENOSYS, KvmExitName } from './exits';
 import { AccessContext } from './paging';
@@ -69,6 +70,8 @@ export class Vcpu implements CpuPort {
   /** KVM_RUN must complete an instruction the VMM has just served before anything else. */
   private completing = false;
   readonly tlb: Tlb;
+  /** Guest-physical mappings (GPA → HPA, tagged by EPTP, or nCR3 + ASID) the walk of guest PTEs uses. */
+  readonly gpaCache: GpaCache;
   /** The processor's last guest-table walk (EPT mode), for the Translation view. */
   readonly walker = new Sv32Walker();
   /**
@@ -99,6 +102,7 @@ export class Vcpu implements CpuPort {
     });
     this.vpid = vm.config.vpid ? id + 1 : 0;
     this.tlb = new Tlb(vm.config.tlb, (vpn) => this.cpu.invalidatePage(vpn));
+    this.gpaCache = new GpaCache(vm.config.gpaCache);
   }
 
   /** A new ASID (NPT): translations tagged with the old one can no longer hit. */
@@ -303,9 +307,12 @@ export class Vcpu implements CpuPort {
     this.flushEntry();
     this.vm.countExit(reason);
     if (!this.vm.config.vpid) {
-      // Without VPIDs the processor flushes on VM exit and again on VM entry (SDM §28.4.3.1).
+      // Without VPIDs the processor flushes on VM exit and again on VM entry (SDM §28.4.3.1) — the
+      // combined mappings only: guest-physical mappings survive until INVEPT. Under SVM without
+      // ASIDs, KVM's TLB_CONTROL flush on VMRUN drops the nested translations too (docs/translation.md).
       this.tlb.flushAll();
       this.tlb.flushAll();
+      if (this.vm.config.mmu === 'npt') this.gpaCache.invalidate();
       this.vm.bump('tlb_flush', 2);
     }
     const rec: ExitRecord = {

@@ -5,12 +5,14 @@
 import { HostMemory } from '../mem/host-memory';
 import { EventStream } from '../events';
 import { DEFAULT_TLB, TlbConfig } from '../mmu/tlb';
+import { DEFAULT_GPA_CACHE, GpaCacheConfig } from '../mmu/gpa-cache';
 import { ExitRecord, KernelMmioHandler, Vcpu } from './vcpu';
 import { KvmStatName, newKvmStats } from './stats';
 import { EXIT_REASON_NAMES, ExitReason, KVM_EXIT_NAMES, KvmExitName, SVM_EXIT_NAMES } from './exits';
 import { CostModel, DEFAULT_COST_MODEL } from './cost-model';
 import { EptPaging, ShadowPaging } from './paging';
 import { NptPaging } from './npt-paging';
+import { inveptGlobal, inveptSingle, invvpid } from './invalidate';
 import { InKernelIrqchip, IrqchipMode, IrqOrigin } from './irqchip';
 import type { ApicMessage } from '../irq';
 
@@ -47,6 +49,8 @@ export interface VmConfig {
   vpid: boolean;
   irqchip: IrqchipMode;
   tlb: TlbConfig;
+  /** The guest-physical mappings cache (EPT/NPT). */
+  gpaCache: GpaCacheConfig;
   cost: CostModel;
   /**
    * Run hot guest code through the block compiler (docs/block-compiler.md); false: interpret every
@@ -56,7 +60,7 @@ export interface VmConfig {
   compileThreshold?: number;
 }
 
-export const DEFAULT_VM_CONFIG: VmConfig = { mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, cost: DEFAULT_COST_MODEL };
+export const DEFAULT_VM_CONFIG: VmConfig = { mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, gpaCache: DEFAULT_GPA_CACHE, cost: DEFAULT_COST_MODEL };
 
 /** The largest ASID (CPUID 8000_000A EBX on a small part; the TLB stores 16-bit tags). */
 const MAX_ASID = 0xffff;
@@ -193,14 +197,31 @@ export class Vm {
     this.resetMmu();
   }
 
-  /** Drops every second-stage mapping and cached translation (INVEPT / shadow zap-all). */
+  /**
+   * Drops every second-stage mapping and cached translation (a memslot change, a reset), issuing the
+   * invalidations KVM issues (docs/translation.md "Who invalidates what"):
+   * - EPT: kvm_flush_remote_tlbs makes every vCPU run vmx_flush_tlb_all, an INVEPT global (whatever
+   *   the VPID setting: VM entries do not drop guest-physical mappings); the root is then rebuilt and
+   *   kvm_mmu_load's vmx_flush_tlb_current issues an INVEPT single-context for the new EPTP.
+   * - shadow: no EPT, so vmx_flush_tlb_all is an INVVPID (with VPIDs; without them there is nothing
+   *   to invalidate by tag, the next VM entry flushes).
+   * - NPT: no INVEPT/INVVPID on SVM: a fresh ASID (svm.c new_asid) strands the old TLB entries and
+   *   guest-physical mappings (both tagged with the ASID); without ASIDs the TLB is flushed.
+   */
   resetMmu(): void {
     this.paging.reset();
+    const mmu = this.config.mmu;
     for (const v of this.vcpus) {
-      // Under SVM, KVM forces a fresh ASID (svm.c new_asid) rather than flushing: the old entries
-      // stay in the TLB, unreachable, until replaced.
-      if (this.config.mmu === 'npt' && this.config.vpid) v.assignAsid(this.allocAsid());
+      if (mmu === 'npt' && this.config.vpid) v.assignAsid(this.allocAsid());
       else v.tlb.flushAll();
+      if (this.paging instanceof EptPaging) {
+        inveptGlobal(v);
+        inveptSingle(v, this.paging.cacheTag()); // after the root reload
+      } else if (mmu === 'npt' && !this.config.vpid) {
+        v.gpaCache.invalidate();
+      } else if (mmu === 'shadow' && this.config.vpid) {
+        invvpid(v);
+      }
       v.cpu.flushTranslations();
     }
   }
@@ -210,7 +231,7 @@ export class Vm {
     if (this.nextAsid <= this.vcpus.length) this.nextAsid = this.vcpus.length + 1;
     if (this.nextAsid > MAX_ASID) {
       this.nextAsid = this.vcpus.length + 1;
-      for (const v of this.vcpus) v.tlb.flushAll(); // TLB_CONTROL_FLUSH_ALL_ASID
+      for (const v of this.vcpus) { v.tlb.flushAll(); v.gpaCache.invalidate(); } // TLB_CONTROL_FLUSH_ALL_ASID
     }
     return this.nextAsid++;
   }

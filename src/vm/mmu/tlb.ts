@@ -9,10 +9,25 @@
 /** ASID value used for translations made with paging off (M-mode, or satp.MODE = Bare). */
 export const ASID_BARE = 0x200;
 
-export interface TlbConfig {
+/** A set-associative cache's size: `entries` = `ways` × a power-of-two number of sets. */
+export interface CacheGeometry {
   entries: number;
   ways: number;
 }
+
+export type TlbConfig = CacheGeometry;
+
+/** Checks a cache geometry (the TLB's and this one's): what is wrong, or undefined. */
+export function geometryError(what: string, c: CacheGeometry): string | undefined {
+  if (!(Number.isInteger(c.entries) && Number.isInteger(c.ways) && c.entries > 0 && c.ways > 0 && c.entries % c.ways === 0)) {
+    return `${what}: entries (${c.entries}) must be a positive multiple of ways (${c.ways})`;
+  }
+  const sets = c.entries / c.ways;
+  if (sets & (sets - 1)) return `${what}: the number of sets (${sets}) must be a power of two`;
+  if (c.ways > 255) return `${what}: at most 255 ways (got ${c.ways})`;
+  return undefined;
+}
+
 
 export const DEFAULT_TLB: TlbConfig = { entries: 64, ways: 4 };
 
@@ -23,10 +38,31 @@ export interface TlbStats {
   /** Completed walks after misses, and the memory references they made (both stages). */
   walks: number;
   walkRefs: number;
+  /**
+   * Guest PTE addresses the guest-physical mappings cache translated (no EPT/NPT walk), and those it
+   * did not (a stage-2 walk): gpa-cache.ts.
+   */
+  gpaHits: number;
+  gpaMisses: number;
+  /**
+   * INVEPT (all, and by type) and INVVPID the hypervisor executed for this vCPU (src/vm/hv/invalidate.ts;
+   * docs/translation.md).
+   */
+  invept: number;
+  inveptSingle: number;
+  inveptGlobal: number;
+  invvpid: number;
 }
 
 /** Permission bits an entry keeps: the leaf PTE's R/W/X/U plus D, already restricted by stage 2. */
 export const TLB_R = 1 << 1, TLB_W = 1 << 2, TLB_X = 1 << 3, TLB_U = 1 << 4, TLB_G = 1 << 5, TLB_D = 1 << 7;
+
+/** The counters of the caches behind the TLB, zero (shared by the TLB's stats and --stats). */
+export type CacheStats = Pick<TlbStats, 'gpaHits' | 'gpaMisses' | 'invept' | 'inveptSingle' | 'inveptGlobal' | 'invvpid'>;
+
+export function newCacheStats(): CacheStats {
+  return { gpaHits: 0, gpaMisses: 0, invept: 0, inveptSingle: 0, inveptGlobal: 0, invvpid: 0 };
+}
 
 export class Tlb {
   readonly sets: number;
@@ -42,16 +78,14 @@ export class Tlb {
   lastInserted = 0;
   /** Per set: the way the next replacement takes. */
   private readonly nextVictim: Uint8Array;
-  readonly stats: TlbStats = { hits: 0, misses: 0, flushes: 0, walks: 0, walkRefs: 0 };
+  readonly stats: TlbStats = { hits: 0, misses: 0, flushes: 0, walks: 0, walkRefs: 0, ...newCacheStats() };
 
   /** `onDrop(vpn)` runs for every entry evicted or invalidated, so the CPU's fast tables follow. */
   constructor(config: TlbConfig, private readonly onDrop: (vpn: number) => void) {
-    if (!(config.entries > 0 && config.ways > 0 && config.entries % config.ways === 0)) {
-      throw new RangeError(`TLB: entries (${config.entries}) must be a positive multiple of ways (${config.ways})`);
-    }
+    const bad = geometryError('TLB', config);
+    if (bad) throw new RangeError(bad);
     this.ways = config.ways;
     this.sets = config.entries / config.ways;
-    if (this.sets & (this.sets - 1)) throw new RangeError(`TLB: the number of sets (${this.sets}) must be a power of two`);
     const n = config.entries;
     this.valid = new Uint8Array(n);
     this.vpid = new Uint16Array(n);

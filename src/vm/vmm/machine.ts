@@ -7,6 +7,7 @@ import { EventStream } from '../events';
 import { Vm, VmConfig } from '../hv/vm';
 import { KvmExit, kvmRunSnapshot } from '../hv/kvm-run';
 import { DEFAULT_TLB } from '../mmu/tlb';
+import { DEFAULT_GPA_CACHE } from '../mmu/gpa-cache';
 import { DEFAULT_COST_MODEL } from '../hv/cost-model';
 import { hex, Vcpu } from '../hv/vcpu';
 import { MmioDevice } from './device';
@@ -45,7 +46,7 @@ export interface MachineConfig extends VmConfig {
 export const DEFAULT_NIC: NicConfig = { slot: 3, msi: true };
 
 export const DEFAULT_MACHINE_CONFIG: MachineConfig = {
-  memoryMiB: 64, vcpus: 1, mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, cost: DEFAULT_COST_MODEL,
+  memoryMiB: 64, vcpus: 1, mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, gpaCache: DEFAULT_GPA_CACHE, cost: DEFAULT_COST_MODEL,
   devices: { nic: DEFAULT_NIC },
 };
 

@@ -1,6 +1,7 @@
 // The statistics object of `hyperstep run --stats` (docs/contracts.md): every counter present, zeros included.
 import { KVM_STAT_NAMES } from '../hv/stats';
 import type { Machine } from './machine';
+import { CacheStats, newCacheStats } from '../mmu/tlb';
 
 /** Device names the statistics always list (docs/contracts.md), whether or not this machine has them mapped. */
 export const STAT_DEVICES = ['uart', 'finisher', 'testdev', 'ioapic', 'lapic', 'pci-ecam', 'nic'] as const;
@@ -11,7 +12,11 @@ export interface MachineStatistics {
   exits: Record<string, number>;
   vmmExits: Record<string, number>;
   mmio: { device: string; handledIn: 'kernel' | 'vmm'; reads: number; writes: number }[];
-  tlb: { hits: number; misses: number; flushes: number; walks: number; walkRefs: number };
+  /** With the caches behind the TLB: gpaHits/gpaMisses, INVEPT (all, single, global) and INVVPID (docs/translation.md). */
+  tlb: { hits: number; misses: number; flushes: number; walks: number; walkRefs: number } & CacheStats;
+  /** The same INVEPT and INVVPID totals, by the names the product description gives them. */
+  invept: number;
+  invvpid: number;
   /** latencyCycles.measured: interrupts whose origin is known (lines and MSIs; not timers). */
   interrupts: { asserted: number; delivered: number; taken: number; latencyCycles: { mean: number; max: number; measured: number } };
   kvm: Record<string, number>;
@@ -19,7 +24,7 @@ export interface MachineStatistics {
 
 export function collectStatistics(m: Machine): MachineStatistics {
   const vm = m.vm;
-  const tlb = { hits: 0, misses: 0, flushes: 0, walks: 0, walkRefs: 0 };
+  const tlb = { hits: 0, misses: 0, flushes: 0, walks: 0, walkRefs: 0, ...newCacheStats() };
   for (const v of m.vcpus) {
     const s = v.tlb.stats;
     tlb.hits += s.hits + v.cpu.fastHits;
@@ -27,6 +32,7 @@ export function collectStatistics(m: Machine): MachineStatistics {
     tlb.flushes += s.flushes;
     tlb.walks += s.walks;
     tlb.walkRefs += s.walkRefs;
+    for (const k of Object.keys(newCacheStats()) as (keyof CacheStats)[]) tlb[k] += s[k];
   }
   const names = new Set<string>([...STAT_DEVICES, ...vm.mmioCounts.keys()]);
   const mmio = [...names].map((device) => {
@@ -42,6 +48,8 @@ export function collectStatistics(m: Machine): MachineStatistics {
     vmmExits: Object.fromEntries(vm.vmmExits),
     mmio,
     tlb,
+    invept: tlb.invept,
+    invvpid: tlb.invvpid,
     interrupts: m.interruptStatistics(),
     kvm,
   };
