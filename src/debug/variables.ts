@@ -329,7 +329,8 @@ function translation(rt: DebugRuntime, vc: Vcpu, ref: MakeRef): DebugProtocol.Va
     out.push(v('last guest walk (TLB miss)', `${w.steps} level${w.steps === 1 ? '' : 's'} → GPA ${hex32(w.gpa)}`, { variablesReference: ref({ kind: 'static', vars }) }));
   }
   const s = vc.tlb.stats;
-  out.push(v('TLB', `${s.hits + cpu.fastHits} hits, ${s.misses} misses, ${s.flushes} flushes, ${s.walks} walks (${s.walkRefs} memory references)`, {
+  out.push(v('TLB', `${s.hits + cpu.fastHits} hits, ${s.misses} misses, ${s.flushes} flushes, ${s.walks} walks (${s.walkRefs} memory references); ` +
+    `guest-physical cache ${s.gpaHits} hits, ${s.gpaMisses} misses; INVEPT ${s.invept}, INVVPID ${s.invvpid}`, {
     variablesReference: ref({ kind: 'static', vars: vc.tlb.entries().map((e) => v(`[${e.index}]`, `GVA ${hex32(e.gva)} → GPA ${hex32(e.gpa)} → HPA ${hex32(e.hpa)}  VPID ${e.vpid} ASID ${e.asid === ASID_BARE ? 'bare' : e.asid}`)) }),
   }));
   return out;

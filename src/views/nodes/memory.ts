@@ -59,7 +59,13 @@ export class TlbNode extends ViewNode {
         new FieldNode(`${id}/stats/misses`, gc, 'Misses', String(t.stats.misses)),
         new FieldNode(`${id}/stats/flushes`, gc, 'Flushes', String(t.stats.flushes)),
         new FieldNode(`${id}/stats/walks`, gc, 'Page walks', `${t.stats.walks} (${t.stats.walkRefs} memory references)`),
+        // The caches behind the TLB (docs/translation.md): guest-physical mappings, INVEPT, INVVPID.
+        new FieldNode(`${id}/stats/gpa`, gc, 'Guest-physical cache', `${t.stats.gpaHits} hits · ${t.stats.gpaMisses} misses`),
+        new FieldNode(`${id}/stats/invept`, gc, 'INVEPT', `${t.stats.invept} (${t.stats.inveptSingle} single-context · ${t.stats.inveptGlobal} global)`),
+        new FieldNode(`${id}/stats/invvpid`, gc, 'INVVPID', String(t.stats.invvpid)),
       ]),
+      ...(t.gpaCache ? [new GroupNode(`${id}/gpa`, c, `Guest-physical mappings (${t.gpaCache.entries.length}/${t.gpaCache.size})`, (gc) =>
+        t.gpaCache!.entries.map((e) => new FieldNode(`${id}/gpa/${e.index}`, gc, `GPA ${hex8(e.gpa)}`, `→ HPA ${hex8(e.hpa)}`, `tag ${hex(e.tag)} · index ${e.index}`)))] : []),
       ...t.entries.map((e) => new FieldNode(`${id}/entry/${e.index}`, c, `GVA ${hex8(e.gva)}`,
         `→ HPA ${hex8(e.hpa)} · ${tlbFlags(e.flags)}`, `GPA ${hex8(e.gpa)} · ASID ${hex(e.asid)} · VPID ${e.vpid} · way/set index ${e.index}`)),
     ];
