@@ -43,8 +43,8 @@ export function compareCommand(file: string, o: CompareOptions, io: CliIo, now: 
   if ('error' in program) { io.stderr(`${program.error}\n`); return EXIT_USAGE; }
   const events = parseEvents(o.event ?? []);
   if ('error' in events) { io.stderr(`hyperstep: ${events.error}\n`); return EXIT_USAGE; }
-  const caches = parseCacheFlags(o);
-  if ('error' in caches) { io.stderr(`hyperstep: ${caches.error}\n`); return EXIT_USAGE; }
+  const geometries = parseCacheFlags(o);
+  if ('error' in geometries) { io.stderr(`hyperstep: ${geometries.error}\n`); return EXIT_USAGE; }
   const budget = o.maxInsns ?? DEFAULT_ROW_BUDGET;
   const total = MMU_MODES.length * IRQCHIP_MODES.length;
   const rows: Row[] = [];
@@ -52,7 +52,7 @@ export function compareCommand(file: string, o: CompareOptions, io: CliIo, now: 
     for (const irqchip of IRQCHIP_MODES) {
       const config = `${mmu}/${irqchip}`;
       let output = '';
-      const m = new Machine({ mmu, irqchip, vcpus: o.vcpus, memoryMiB: o.memory, ...caches }, { consoleOutput: (b) => { output += String.fromCharCode(b); } });
+      const m = new Machine({ mmu, irqchip, vcpus: o.vcpus, memoryMiB: o.memory, ...geometries }, { consoleOutput: (b) => { output += String.fromCharCode(b); } });
       const loaded = m.load(program.image);
       if (loaded.error) { io.stderr(`${file}: ${loaded.error}\n`); return EXIT_USAGE; }
       for (const e of events) m.scheduleEvent(e);

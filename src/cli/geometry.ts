@@ -8,9 +8,11 @@ export interface CacheFlags {
   gpaCache?: string;
 }
 
+export interface CacheGeometries { tlb?: CacheGeometry; gpaCache?: CacheGeometry }
+
 /** The two geometries the flags ask for (absent ones omitted), or what is wrong, naming the flag. */
-export function parseCacheFlags(o: CacheFlags): { tlb?: CacheGeometry; gpaCache?: CacheGeometry } | { error: string } {
-  const out: { tlb?: CacheGeometry; gpaCache?: CacheGeometry } = {};
+export function parseCacheFlags(o: CacheFlags): CacheGeometries | { error: string } {
+  const out: CacheGeometries = {};
   for (const [key, flag] of [['tlb', '--tlb'], ['gpaCache', '--gpa-cache']] as const) {
     const text = o[key];
     if (text === undefined) continue;

@@ -7,7 +7,7 @@ import { isAssemblySource, LoadedProgram, loadProgram } from './program';
 import { attachChainTrace, attachTrace, parseTraceKinds, TraceKind } from './trace';
 import { parseEventSpec } from '../vm/vmm/schedule';
 import type { ScheduledEvent } from '../vm/vmm/machine';
-import { CacheFlags, parseCacheFlags } from './geometry';
+import { CacheFlags, CacheGeometries, parseCacheFlags } from './geometry';
 
 export const EXIT_LIMIT = 124;
 export const EXIT_GUEST_FAILED = 125;
@@ -71,8 +71,8 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
   if ('error' in events) { io.stderr(`hyperstep: ${events.error}\n`); return EXIT_USAGE; }
   const flags = checkMachineFlags(o);
   if (flags) { io.stderr(`hyperstep: ${flags}\n`); return EXIT_USAGE; }
-  const caches = parseCacheFlags(o);
-  if ('error' in caches) { io.stderr(`hyperstep: ${caches.error}\n`); return EXIT_USAGE; }
+  const geometries = parseCacheFlags(o);
+  if ('error' in geometries) { io.stderr(`hyperstep: ${geometries.error}\n`); return EXIT_USAGE; }
   const trace = o.trace === undefined ? undefined : parseTraceKinds(o.trace);
   if (trace && 'error' in trace) { io.stderr(`hyperstep: ${trace.error}\n`); return EXIT_USAGE; }
   const program = loadProgram(file);
@@ -94,17 +94,17 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
     traceOut = (text) => { fs.writeSync(fd, text); };
   }
   try {
-    return runMachine(file, o, io, program, events, trace, out, flush, traceOut);
+    return runMachine(file, o, io, program, events, trace, out, flush, traceOut, geometries);
   } finally {
     if (traceFd !== undefined) fs.closeSync(traceFd);
   }
 }
 
 function runMachine(file: string, o: RunOptions, io: CliIo, program: LoadedProgram, events: ScheduledEvent[],
-  trace: Set<TraceKind> | undefined, out: number[], flush: () => void, traceOut: (text: string) => void): number {
+  trace: Set<TraceKind> | undefined, out: number[], flush: () => void, traceOut: (text: string) => void, geometries: CacheGeometries): number {
   const machine = new Machine({
     vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as MmuMode, vpid: o.vpid, compiler: o.compiler ?? true, irqchip: o.irqchip as 'kernel' | 'split' | 'userspace',
-    ...caches,
+    ...geometries,
   }, {
     consoleOutput: (b) => { out.push(b); if (b === 10 || out.length >= 4096) flush(); },
     nicTransmit: (p) => { io.stderr(`nic tx (${p.length} bytes): ${JSON.stringify(Buffer.from(p).toString('latin1'))}\n`); },
