@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Machine } from '../src/vm/vmm/machine';
 import { ChainRecorder } from '../src/vm/provenance';
+import { captureGraph } from '../src/vm/snapshot';
 import { interrupts, why } from '../src/debug/provenance';
 import { loadProgram, LoadedProgram } from '../src/cli/program';
 
@@ -42,6 +43,17 @@ function costLine(label: string, file: string, insns: number, nic: boolean): voi
     `recorder ${best.recorder.toFixed(1).padStart(6)} MIPS  (recorder costs ${cost(best.recorder, best['stream on'])} over the stream, ${cost(best.recorder, best['stream off'])} over none)`);
 }
 
+/** What the recorder adds to each reverse-execution checkpoint, its ring full (a debug session's 1024 chains). */
+function checkpointLine(): void {
+  const m = new Machine({}, { consoleOutput: () => undefined });
+  const rec = ChainRecorder.attach(m);
+  m.load(image(path.join(ROOT, 'bench', 'timer-spin.s')).image);
+  m.run(1e7);
+  let g = captureGraph(rec);
+  const r = time(() => { g = captureGraph(rec); });
+  console.log(`  checkpoint of the recorder (${rec.chains().length} chains in its ring): ${r.ms.toFixed(2)} ms, ${g.saved.length} objects, ${(g.bytes / 1024).toFixed(0)} KiB`);
+}
+
 /** A periodic-timer guest whose every interrupt is a chain; `count` is the LAPIC initial count. */
 function timerGuest(count: number): string {
   const text = fs.readFileSync(path.join(ROOT, 'bench', 'timer-spin.s'), 'utf8').replace(/li\s+t0, 10000\b/, `li      t0, ${count}`);
@@ -64,6 +76,7 @@ export function provenanceBench(): void {
   console.log('\ninterrupt provenance: the chain recorder\'s cost (best of 3, guest MIPS)');
   costLine('periodic timer, 10^7 instructions', path.join(ROOT, 'bench', 'timer-spin.s'), 1e7, false);
   costLine('examples/nic-irq.s, one packet', path.join(ROOT, 'examples', 'nic-irq.s'), 1e7, true);
+  checkpointLine();
 
   const history = 100_000;
   const m = new Machine({}, { consoleOutput: () => undefined });

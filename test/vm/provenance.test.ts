@@ -56,6 +56,30 @@ describe('vm/provenance: the interrupt-chain recorder', () => {
     assert.strictEqual(JSON.stringify(rec.chains()), after);
   });
 
+  it('rewinds a chain that a checkpoint caught half-way (opened before it, taken after it)', () => {
+    // A checkpoint taken while the NIC's chain waits for its handler; the chain then gains its
+    // handler entry (when, the latency, the handler's pc), its EOI and its outcome. Going back to
+    // the checkpoint must forget all of it, and going forward again must bring the same back.
+    const { m, rec } = machine(NIC_IRQ);
+    const h = new History(m, undefined, 1e9);
+    h.take();
+    while (rec.total === 0) h.run(Infinity, m.steps + 1000);
+    h.seek(m.steps - 1000);
+    while (rec.total === 0) h.run(Infinity, m.steps + 1);
+    const opened = m.steps;
+    assert.strictEqual(rec.chains()[0].takenAt, undefined, 'the chain is not taken in the step that opened it');
+    h.take();
+    const atCheckpoint = JSON.stringify(rec.chains());
+    h.run(Infinity, opened + 1_000_000);
+    const later = rec.chains();
+    assert.strictEqual(later[0].outcome, 'handled');
+    assert.ok(later[0].takenAt !== undefined && later[0].latencyCycles !== undefined && later[0].handlerPc !== undefined);
+    h.seek(opened);
+    assert.strictEqual(JSON.stringify(rec.chains()), atCheckpoint);
+    h.seek(opened + 1_000_000);
+    assert.strictEqual(JSON.stringify(rec.chains()), JSON.stringify(later));
+  });
+
   it('stamps events with the same clock whether the run is sliced or not', () => {
     const stamps = (sliced: boolean): string[] => {
       const { m } = machine(NIC_IRQ);

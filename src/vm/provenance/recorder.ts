@@ -8,11 +8,23 @@
 // are those of the machine at that step, with no bookkeeping of its own.
 //
 // Memory is bounded: a ring of the last `capacity` chains; older ones are only counted by outcome.
-// Work happens per event, never per instruction, and only while the stream is active.
+// Work happens per event, never per instruction, and only while the stream is active. A hop is a
+// few numbers in typed arrays (chain-store.ts); chains are objects, and hops sentences, only when
+// they are read (chainAt).
 import type { EventStream, VmEvent } from '../events';
 import type { Machine } from '../vmm/machine';
 import { RTE_MASK } from '../irq/redirection-entry';
-import { Chain, ChainOutcome, ChainSource, GuestWrite, HopLayer } from './types';
+import type { Chain, ChainOutcome, GuestWrite, Hop } from './types';
+import {
+  ChainStore, LAYERS, L_DEVICE, L_GUEST, L_KERNEL, L_VMM, OUTCOMES, O_BLOCKED, O_COALESCED, O_HANDLED, O_IN_SERVICE,
+  O_LOST, O_PENDING, SOURCE_KINDS, S_GSI_AFTER_EOI, S_GSI_UNMASKED, S_INTX, S_IPI, S_MSI_DEVICE, S_TEXT, S_TIMER,
+} from './chain-store';
+import {
+  FORM_KIND, F_ACCEPT, F_ACCEPT_COALESCED, F_ACCEPT_DISABLED, F_ACCEPT_REFUSED, F_ACCEPT_SPECIAL, F_ACK, F_DELIVER, F_EOI,
+  F_EOI_BROADCAST, F_EXIT, F_INTX_ASSERT, F_INTX_GATED, F_INTX_RELEASE, F_IPI, F_LINE_COALESCED, F_LINE_EDGE_LOST,
+  F_LINE_FALLS, F_LINE_MASKED, F_LINE_REMOTE_IRR, F_LINE_SENT, F_MSI, F_PCI_MSI_HELD, F_PCI_MSI_SENT, F_REMOTE_IRR_SET,
+  F_ROUTE, F_ROUTE_NONE, F_TAKEN, F_TIMER, hopText, maskOf, sourceText,
+} from './hop-text';
 
 export const DEFAULT_CHAIN_CAPACITY = 1024;
 /** The key of Machine.observerState the recorder registers under. */
@@ -20,8 +32,7 @@ export const RECORDER_KEY = 'interrupt-chains';
 /** The LAPIC EOI register's GPA: the exit of a write to it belongs to the chain being ended. */
 const LAPIC_EOI_GPA = 0xfee0_00b0;
 
-const hx = (v: number): string => '0x' + (v >>> 0).toString(16);
-const PIN_NAMES = ['INTA', 'INTB', 'INTC', 'INTD'];
+const SK_INTX = 0, SK_MSI = 1, SK_TESTDEV = 2, SK_IPI = 3, SK_TIMER = 4, SK_DEBUGGER = 5, SK_DEVICE = 6;
 
 export interface RecorderOptions {
   capacity?: number;
@@ -29,30 +40,26 @@ export interface RecorderOptions {
 
 export class ChainRecorder {
   readonly capacity: number;
-  /** The ring: slot (id - 1) % capacity holds chain `id` while it is among the newest. */
-  private readonly ring: Chain[] = [];
-  private nextId = 1;
-  /** Chains pushed out of the ring, by the outcome they had then. */
-  readonly dropped: Partial<Record<ChainOutcome, number>> = {};
-  private readonly ioapicLayer: HopLayer;
-  private readonly lapicLayer: HopLayer;
+  private readonly st: ChainStore;
+  private readonly ioapicLayer: number;
+  private readonly lapicLayer: number;
 
-  // ---- correlation: which chain the next event continues ----------------------------------------
+  // ---- correlation: which chain (by id, 0: none) the next event continues -----------------------------
   /** The message being delivered right now (its route and accepts follow synchronously). */
-  private current: Chain | undefined;
+  private current = 0;
   /** A device hop (INTx request, MSI write) whose interrupt-controller event comes next. */
-  private fromDevice: Chain | undefined;
+  private fromDevice = 0;
   /** GSI → the chain of the line's latest rising edge. */
-  private readonly lineChain = new Map<number, Chain>();
+  private readonly lineChain = new Map<number, number>();
   /** GSI → a level interrupt the IOAPIC holds back (masked, remote IRR). */
-  private readonly held = new Map<number, Chain>();
+  private readonly held = new Map<number, number>();
   /** bdf → a request held by the function (INTx disabled, MSI masked). */
-  private readonly deviceHeld = new Map<string, Chain>();
+  private readonly deviceHeld = new Map<string, number>();
   /** apic * 256 + vector → the chain whose vector is in that LAPIC's IRR / ISR. */
-  private readonly irr = new Map<number, Chain>();
-  private readonly isr = new Map<number, Chain>();
+  private irr: Int32Array;
+  private isr: Int32Array;
   /** The chain a level EOI just ended (its broadcast to the IOAPIC follows). */
-  private lastEoi: Chain | undefined;
+  private lastEoi = 0;
 
   // ---- who set which bit (for "why"'s setAt) -----------------------------------------------------
   /** GSI → the guest write that last set the mask bit, and the last write to the entry. */
@@ -63,13 +70,18 @@ export class ChainRecorder {
   /** apic → the write that cleared SVR bit 8, and the last TPR write. */
   private readonly svrClearedAt = new Map<number, GuestWrite>();
   private readonly tprSetAt = new Map<number, GuestWrite>();
-  /** vCPU → its latest interrupt or exception entry (which clears mstatus.MIE). */
-  private readonly trapAt = new Map<number, GuestWrite>();
+  /** vCPU → its latest interrupt or exception entry (which clears mstatus.MIE): cycle, handler; NaN: none. */
+  private trapAt: Float64Array;
 
   constructor(private readonly machine: Machine, options: RecorderOptions = {}) {
     this.capacity = Math.max(1, Math.floor(options.capacity ?? DEFAULT_CHAIN_CAPACITY));
-    this.ioapicLayer = machine.irqchip === 'kernel' ? 'kernel' : 'vmm';
-    this.lapicLayer = machine.irqchip === 'userspace' ? 'vmm' : 'kernel';
+    this.st = new ChainStore(this.capacity);
+    this.ioapicLayer = machine.irqchip === 'kernel' ? L_KERNEL : L_VMM;
+    this.lapicLayer = machine.irqchip === 'userspace' ? L_VMM : L_KERNEL;
+    const n = Math.max(1, machine.vcpus.length);
+    this.irr = new Int32Array(256 * n);
+    this.isr = new Int32Array(256 * n);
+    this.trapAt = new Float64Array(2 * n).fill(NaN);
   }
 
   /** Starts recording: registers in the machine's snapshotted state and subscribes to its stream. */
@@ -90,57 +102,86 @@ export class ChainRecorder {
   // ---- queries --------------------------------------------------------------------------------------
 
   /** Chains recorded so far (including those dropped from the ring). */
-  get total(): number { return this.nextId - 1; }
+  get total(): number { return this.st.total; }
+
+  /** Chains pushed out of the ring, by the outcome they had then. */
+  get dropped(): Partial<Record<ChainOutcome, number>> {
+    const out: Partial<Record<ChainOutcome, number>> = {};
+    this.st.droppedCounts.forEach((n, o) => { if (n > 0) out[OUTCOMES[o]] = n; });
+    return out;
+  }
 
   /** The chains the ring holds, oldest first. */
   chains(): Chain[] {
-    if (this.total <= this.capacity) return this.ring.slice();
-    const start = (this.nextId - 1) % this.capacity;
-    return [...this.ring.slice(start), ...this.ring.slice(0, start)];
+    return this.query({});
   }
 
   /** The most recent chains matching, oldest first (a backwards scan: cheap for small `last`). */
   query(filter: { last?: number; gsi?: number; vector?: number; apic?: number }): Chain[] {
-    const n = this.ring.length;
+    const st = this.st;
     const want = filter.last ?? Infinity;
     const out: Chain[] = [];
-    for (let id = this.nextId - 1; id >= this.nextId - n && out.length < want; id--) {
-      const c = this.ring[(id - 1) % this.capacity];
-      if (filter.gsi !== undefined && c.gsi !== filter.gsi) continue;
-      if (filter.vector !== undefined && c.vector !== filter.vector) continue;
-      if (filter.apic !== undefined && c.apic !== filter.apic && c.apic >= 0) continue;
-      out.push(c);
+    const oldest = Math.max(1, st.nextId - this.capacity);
+    for (let id = st.nextId - 1; id >= oldest && out.length < want; id--) {
+      const s = (id - 1) % this.capacity;
+      if (filter.gsi !== undefined && st.gsi[s] !== filter.gsi) continue;
+      if (filter.vector !== undefined && st.vector[s] !== filter.vector) continue;
+      if (filter.apic !== undefined && st.apic[s] !== filter.apic && st.apic[s] >= 0) continue;
+      out.push(this.chainAt(s));
     }
     return out.reverse();
   }
 
+  /** Chain `id` as an object, its hops with their sentences; undefined once it has left the ring. */
+  chain(id: number): Chain | undefined {
+    const s = this.st.slot(id);
+    return s < 0 ? undefined : this.chainAt(s);
+  }
+
+  private chainAt(s: number): Chain {
+    const st = this.st;
+    const hops: Hop[] = [];
+    for (let h = st.firstHopOf(s); h >= 0; h = st.nextHop(h)) {
+      hops.push({ cycle: st.hopCycleAt(h), vcpu: st.hopVcpu(h), layer: LAYERS[st.hopLayer(h)], kind: FORM_KIND[st.hopForm(h)], text: hopText(st, h) });
+    }
+    const c: Chain = { id: st.id[s], source: sourceText(st, s), sourceKind: SOURCE_KINDS[st.sourceKind[s]], outcome: OUTCOMES[st.outcome[s]], hops, apic: st.apic[s] };
+    if (st.gsi[s] >= 0) c.gsi = st.gsi[s];
+    if (st.vector[s] >= 0) c.vector = st.vector[s];
+    if (!Number.isNaN(st.latency[s])) c.latencyCycles = st.latency[s];
+    if (!Number.isNaN(st.takenAt[s])) c.takenAt = st.takenAt[s];
+    if (!Number.isNaN(st.handlerPc[s])) c.handlerPc = st.handlerPc[s];
+    if (st.lostWhileMasked[s]) c.lostWhileMasked = true;
+    if (!Number.isNaN(st.lostBy[3 * s])) c.lostBy = { cycle: st.lostBy[3 * s], pc: st.lostBy[3 * s + 1], vcpu: st.lostBy[3 * s + 2] };
+    return c;
+  }
+
   /** The chain whose vector sits in LAPIC `apic`'s IRR or ISR now, if recorded. */
-  pendingChain(apic: number, vector: number): Chain | undefined { return this.irr.get(apic * 256 + vector); }
-  inServiceChain(apic: number, vector: number): Chain | undefined { return this.isr.get(apic * 256 + vector); }
+  pendingChain(apic: number, vector: number): Chain | undefined { return this.chain(this.irr[apic * 256 + vector] ?? 0); }
+  inServiceChain(apic: number, vector: number): Chain | undefined { return this.chain(this.isr[apic * 256 + vector] ?? 0); }
 
   maskWrite(gsi: number): GuestWrite | undefined { return this.maskSetAt.get(gsi); }
   entryWrite(gsi: number): GuestWrite | undefined { return this.entryWriteAt.get(gsi); }
   remoteIrrSet(gsi: number): GuestWrite | undefined { return this.remoteIrrSetAt.get(gsi); }
   svrCleared(apic: number): GuestWrite | undefined { return this.svrClearedAt.get(apic); }
   tprWrite(apic: number): GuestWrite | undefined { return this.tprSetAt.get(apic); }
-  trapEntry(vcpu: number): GuestWrite | undefined { return this.trapAt.get(vcpu); }
+  trapEntry(vcpu: number): GuestWrite | undefined {
+    const cycle = this.trapAt[2 * vcpu];
+    return cycle === undefined || Number.isNaN(cycle) ? undefined : { cycle, pc: this.trapAt[2 * vcpu + 1], vcpu };
+  }
 
   // ---- recording --------------------------------------------------------------------------------------
 
-  private open(source: string, sourceKind: ChainSource, gsi?: number, vector?: number): Chain {
-    const c: Chain = { id: this.nextId++, source, sourceKind, outcome: 'pending', hops: [], apic: -1 };
-    if (gsi !== undefined) c.gsi = gsi;
-    if (vector !== undefined) c.vector = vector;
-    const slot = (c.id - 1) % this.capacity;
-    const old = this.ring[slot];
-    if (old) this.dropped[old.outcome] = (this.dropped[old.outcome] ?? 0) + 1;
-    this.ring[slot] = c;
-    return c;
+  private open(sourceKind: number, srcForm: number, a: number, b: number, c: number, gsi = -1, vector = -1): number {
+    return this.st.open(sourceKind, srcForm, a, b, c, gsi, vector);
   }
 
-  private hop(c: Chain, e: VmEvent, layer: HopLayer, text: string): void {
-    c.hops.push({ cycle: e.cycle, vcpu: e.vcpu, layer, kind: e.kind, text });
+  private openNamed(name: string, sourceKind: number, gsi = -1, vector = -1): number {
+    return this.st.open(sourceKind, S_TEXT, this.st.intern(name), 0, 0, gsi, vector);
   }
+
+  private gsiOf(id: number): number { const s = this.st.slot(id); return s < 0 ? -1 : this.st.gsi[s]; }
+  private vectorOf(id: number): number { const s = this.st.slot(id); return s < 0 ? -1 : this.st.vector[s]; }
+  private setOutcome(id: number, o: number): void { const s = this.st.slot(id); if (s >= 0) this.st.outcome[s] = o; }
 
   /** The guest write behind an APIC register event: the instruction vCPU `vcpu` is running out of line. */
   private writer(vcpu: number): GuestWrite {
@@ -149,12 +190,15 @@ export class ChainRecorder {
   }
 
   /** Most recent chain in `map` for LAPIC `apic` (highest vector first, as the hart takes them). */
-  private topFor(map: Map<number, Chain>, apic: number): Chain | undefined {
-    for (let v = 255; v >= 0; v--) { const c = map.get(apic * 256 + v); if (c) return c; }
-    return undefined;
+  private topFor(map: Int32Array, apic: number): number {
+    const base = apic * 256;
+    if (base < 0 || base >= map.length) return 0;
+    for (let v = 255; v >= 0; v--) { const c = map[base + v]; if (c) return c; }
+    return 0;
   }
 
   onEvent(e: VmEvent): void {
+    const st = this.st;
     switch (e.kind) {
       case 'exit': this.onExit(e); return;
       case 'pci-intx': this.onIntx(e); return;
@@ -164,35 +208,37 @@ export class ChainRecorder {
       case 'ioapic-deliver': this.onDeliver(e); return;
       case 'msi': this.onMsi(e); return;
       case 'ipi': {
-        const c = this.open(`IPI from vCPU ${e.apic}`, 'ipi', undefined, e.vector);
-        this.hop(c, e, this.lapicLayer, `vCPU ${e.apic} wrote ICR: ${e.deliveryMode} IPI, vector ${hx(e.vector)}, ${e.destMode} destination ${e.destination}${e.shorthand !== 'none' ? ` (${e.shorthand})` : ''}`);
+        const c = this.open(SK_IPI, S_IPI, e.apic, 0, 0, -1, e.vector);
+        st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_IPI, e.apic, e.vector, e.destination, st.intern(e.deliveryMode), st.intern(e.destMode), st.intern(e.shorthand));
         this.current = c;
         return;
       }
       case 'timer-fire': {
-        const c = this.open(`LAPIC timer ${e.apic}`, 'timer', undefined, e.vector);
-        this.hop(c, e, this.lapicLayer, `LAPIC ${e.apic} timer expired (${e.periodic ? 'periodic' : 'one-shot'})${e.masked ? ': LVT timer masked, no interrupt' : `, vector ${hx(e.vector)}`}`);
-        if (e.masked) c.outcome = 'lost';
-        this.current = e.masked ? undefined : c;
+        const c = this.open(SK_TIMER, S_TIMER, e.apic, 0, 0, -1, e.vector);
+        st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_TIMER, e.apic, e.periodic ? 1 : 0, e.masked ? 1 : 0, e.vector);
+        if (e.masked) this.setOutcome(c, O_LOST);
+        this.current = e.masked ? 0 : c;
         return;
       }
       case 'apic-route': this.onRoute(e); return;
       case 'lapic-accept': this.onAccept(e); return;
       case 'lapic-ack': this.onAck(e); return;
       case 'interrupt-taken': {
-        const c = this.isr.get(e.vcpu * 256 + e.vector);
-        if (!c) return;
-        this.hop(c, e, 'guest', `vCPU ${e.vcpu} entered its handler: mcause 0x8000000b, mtval ${hx(e.vector)}`);
-        c.takenAt = e.cycle;
-        c.latencyCycles = e.cycle - c.hops[0].cycle;
+        const c = this.isr[e.vcpu * 256 + e.vector] ?? 0;
+        const s = st.slot(c);
+        if (s < 0) return;
+        st.hop(c, e.cycle, e.vcpu, L_GUEST, F_TAKEN, e.vector);
+        st.takenAt[s] = e.cycle;
+        st.latency[s] = e.cycle - st.hopCycleAt(st.firstHopOf(s));
         return;
       }
       case 'lapic-eoi': this.onEoi(e); return;
       case 'eoi-broadcast': {
-        const c = this.lastEoi?.vector === e.vector ? this.lastEoi : undefined;
-        this.lastEoi = undefined;
+        const c = this.vectorOf(this.lastEoi) === e.vector ? this.lastEoi : 0;
+        this.lastEoi = 0;
         if (!c) return;
-        this.hop(c, e, this.ioapicLayer, `IOAPIC: EOI of ${hx(e.vector)} from ${e.source}${e.gsis.length ? `: remote IRR of GSI ${e.gsis.join(', ')} cleared` : ''}`);
+        const mask = maskOf(e.gsis);
+        st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_EOI_BROADCAST, e.vector, st.intern(e.source), mask, mask < 0 ? st.intern(e.gsis.join(', ')) : -1);
         return;
       }
       case 'lapic-reg': {
@@ -202,10 +248,13 @@ export class ChainRecorder {
         return;
       }
       case 'guest-trap':
-        this.trapAt.set(e.vcpu, { cycle: e.cycle, pc: e.handler >>> 0, vcpu: e.vcpu });
+        if (2 * e.vcpu < this.trapAt.length) {
+          this.trapAt[2 * e.vcpu] = e.cycle;
+          this.trapAt[2 * e.vcpu + 1] = e.handler >>> 0;
+        }
         if (e.interrupt) {
-          const c = this.isr.get(e.vcpu * 256 + (e.tval & 0xff));
-          if (c && c.takenAt === e.cycle) c.handlerPc = e.handler >>> 0;
+          const s = st.slot(this.isr[e.vcpu * 256 + (e.tval & 0xff)] ?? 0);
+          if (s >= 0 && st.takenAt[s] === e.cycle) st.handlerPc[s] = e.handler >>> 0;
         }
         return;
     }
@@ -218,94 +267,103 @@ export class ChainRecorder {
     if (!window && !eoi && e.vmmExit !== 'KVM_EXIT_IOAPIC_EOI') return;
     const c = window ? this.topFor(this.irr, e.vcpu) : this.topFor(this.isr, e.vcpu);
     if (!c) return;
-    this.hop(c, e, e.handledIn, `VM exit ${e.reason}${e.vmmExit ? ` → ${e.vmmExit}` : ''}${eoi ? ' (EOI write)' : ''}, handled in ${e.handledIn === 'kernel' ? 'the kernel' : 'the VMM'}`);
+    const st = this.st;
+    st.hop(c, e.cycle, e.vcpu, e.handledIn === 'vmm' ? L_VMM : L_KERNEL, F_EXIT, st.intern(e.reason), e.vmmExit ? st.intern(e.vmmExit) : -1, eoi ? 1 : 0);
   }
 
   private onIntx(e: Extract<VmEvent, { kind: 'pci-intx' }>): void {
-    const pin = PIN_NAMES[e.pin] ?? `pin ${e.pin}`;
+    const st = this.st;
+    const device = st.intern(e.device), bdf = st.intern(e.bdf);
     if (e.request && e.level) {
-      const held = this.deviceHeld.get(e.bdf);
+      const held = this.deviceHeld.get(e.bdf) ?? 0;
       this.deviceHeld.delete(e.bdf);
-      const c = held ?? this.open(`${e.device} (${e.bdf} ${pin})`, 'intx', e.gsi);
-      this.hop(c, e, 'device', `${e.device} ${e.bdf} asserts ${pin} → PIRQ ${e.pirq} → GSI ${e.gsi}`);
-      c.outcome = 'pending';
+      const c = held || this.open(SK_INTX, S_INTX, e.pin, device, bdf, e.gsi);
+      st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_INTX_ASSERT, device, bdf, e.pin, e.pirq, e.gsi);
+      this.setOutcome(c, O_PENDING);
       this.fromDevice = c;
     } else if (e.request) {
-      const c = this.open(`${e.device} (${e.bdf} ${pin})`, 'intx', e.gsi);
-      this.hop(c, e, 'device', `${e.device} ${e.bdf} requests an interrupt but ${pin} stays low: ${e.blockedBy ?? 'gated'}`);
-      c.outcome = 'blocked';
+      const c = this.open(SK_INTX, S_INTX, e.pin, device, bdf, e.gsi);
+      st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_INTX_GATED, device, bdf, e.pin, st.intern(e.blockedBy ?? 'gated'));
+      this.setOutcome(c, O_BLOCKED);
       this.deviceHeld.set(e.bdf, c);
     } else {
-      const c = this.lineChain.get(e.gsi) ?? this.deviceHeld.get(e.bdf);
+      const c = this.lineChain.get(e.gsi) ?? this.deviceHeld.get(e.bdf) ?? 0;
       this.deviceHeld.delete(e.bdf);
-      if (c) this.hop(c, e, 'device', `${e.device} ${e.bdf} releases ${pin}`);
+      st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_INTX_RELEASE, device, bdf, e.pin);
     }
   }
 
   private onPciMsi(e: Extract<VmEvent, { kind: 'pci-msi' }>): void {
-    const held = this.deviceHeld.get(e.bdf);
+    const st = this.st;
+    const device = st.intern(e.device), bdf = st.intern(e.bdf);
+    const heldId = this.deviceHeld.get(e.bdf) ?? 0;
     this.deviceHeld.delete(e.bdf);
-    const c = held ?? this.open(`${e.device} (${e.bdf} MSI)`, 'msi');
+    const c = heldId || this.open(SK_MSI, S_MSI_DEVICE, 0, device, bdf);
     if (e.delivered) {
-      this.hop(c, e, 'device', `${e.device} ${e.bdf} writes its MSI: data ${hx(e.data)} to ${hx(e.address)}`);
-      c.outcome = 'pending';
+      st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_PCI_MSI_SENT, device, bdf, e.data, e.address);
+      this.setOutcome(c, O_PENDING);
       this.fromDevice = c;
       return;
     }
     const lost = e.blockedBy !== 'MSI MASK';
-    this.hop(c, e, 'device', `${e.device} ${e.bdf} MSI ${lost ? 'not sent' : 'held pending'}: ${e.blockedBy ?? 'blocked'}`);
-    c.outcome = lost ? 'lost' : 'blocked';
+    st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_PCI_MSI_HELD, device, bdf, lost ? 1 : 0, st.intern(e.blockedBy ?? 'blocked'));
+    this.setOutcome(c, lost ? O_LOST : O_BLOCKED);
     if (!lost) this.deviceHeld.set(e.bdf, c);
   }
 
-  private lineSource(device: string): ChainSource {
-    if (device === 'testdev') return 'testdev';
-    if (device === 'console' || device === 'debugger') return 'debugger';
-    return 'device';
+  private lineSource(device: string): number {
+    if (device === 'testdev') return SK_TESTDEV;
+    if (device === 'console' || device === 'debugger') return SK_DEBUGGER;
+    return SK_DEVICE;
   }
 
   private onLine(e: Extract<VmEvent, { kind: 'irq-line' }>): void {
+    const st = this.st;
     const dev = this.fromDevice;
-    this.fromDevice = undefined;
+    this.fromDevice = 0;
+    const device = st.intern(e.device);
     if (e.edge === 'falling' || !e.level) {
-      const c = this.lineChain.get(e.gsi);
+      const c = this.lineChain.get(e.gsi) ?? 0;
       if (!c) return;
-      this.hop(c, e, this.ioapicLayer, `GSI ${e.gsi} line falls (${e.device})`);
+      st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_FALLS, e.gsi, device);
       if (this.held.get(e.gsi) === c) {
         // A level request withdrawn before the IOAPIC could send it.
         this.held.delete(e.gsi);
-        c.outcome = 'lost';
+        this.setOutcome(c, O_LOST);
       }
       return;
     }
-    const c = dev && dev.gsi === e.gsi ? dev : this.open(e.device, this.lineSource(e.device), e.gsi);
+    const c = dev && this.gsiOf(dev) === e.gsi ? dev : this.open(this.lineSource(e.device), S_TEXT, device, 0, 0, e.gsi);
     if (e.edge === 'rising') this.lineChain.set(e.gsi, c);
     const level = (this.machine.ioapic.redirTbl[2 * e.gsi] & (1 << 15)) !== 0;
     switch (e.result) {
       case 'sent':
-        this.hop(c, e, this.ioapicLayer, `GSI ${e.gsi} ${e.edge === 'rising' ? 'rises' : 'asserted'} (${e.device}): IOAPIC pin ${e.gsi} sends it`);
+        st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_SENT, e.gsi, device, e.edge === 'rising' ? 1 : 0);
         this.current = c;
         return;
       case 'coalesced':
-        this.hop(c, e, this.ioapicLayer, `GSI ${e.gsi} asserted (${e.device}) while already high: coalesced`);
-        c.outcome = 'coalesced';
+        st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_COALESCED, e.gsi, device);
+        this.setOutcome(c, O_COALESCED);
         return;
       case 'masked':
         if (!level && e.edge === 'rising') {
-          this.hop(c, e, this.ioapicLayer, `GSI ${e.gsi} rises (${e.device}) while entry ${e.gsi} is masked (bit 16): the edge is lost`);
-          c.outcome = 'lost';
-          c.lostWhileMasked = true;
-          const w = this.maskSetAt.get(e.gsi);
-          if (w) c.lostBy = w;
+          st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_EDGE_LOST, e.gsi, device);
+          const s = st.slot(c);
+          if (s >= 0) {
+            st.outcome[s] = O_LOST;
+            st.lostWhileMasked[s] = 1;
+            const w = this.maskSetAt.get(e.gsi);
+            if (w) { st.lostBy[3 * s] = w.cycle; st.lostBy[3 * s + 1] = w.pc; st.lostBy[3 * s + 2] = w.vcpu; }
+          }
           return;
         }
-        this.hop(c, e, this.ioapicLayer, `GSI ${e.gsi} asserted (${e.device}), held: entry ${e.gsi} is masked (bit 16)`);
-        c.outcome = 'blocked';
+        st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_MASKED, e.gsi, device);
+        this.setOutcome(c, O_BLOCKED);
         this.held.set(e.gsi, c);
         return;
       case 'remote-irr':
-        this.hop(c, e, this.ioapicLayer, `GSI ${e.gsi} asserted (${e.device}), held: remote IRR (bit 14) waits for an EOI`);
-        c.outcome = 'blocked';
+        st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_REMOTE_IRR, e.gsi, device);
+        this.setOutcome(c, O_BLOCKED);
         this.held.set(e.gsi, c);
         return;
       default:
@@ -321,108 +379,137 @@ export class ChainRecorder {
       return;
     }
     if (e.cause === 'remote-irr-set') {
-      const c = this.current?.gsi === e.gsi ? this.current : undefined;
-      const apic = c && c.apic >= 0 ? c.apic : this.machine.currentVcpu;
+      const c = this.gsiOf(this.current) === e.gsi ? this.current : 0;
+      const s = this.st.slot(c);
+      const apic = s >= 0 && this.st.apic[s] >= 0 ? this.st.apic[s] : this.machine.currentVcpu;
       this.remoteIrrSetAt.set(e.gsi, { cycle: e.cycle, pc: this.machine.vcpus[apic]?.cpu.pc >>> 0, vcpu: apic });
-      if (c) this.hop(c, e, this.ioapicLayer, `IOAPIC entry ${e.gsi}: remote IRR (bit 14) set until the EOI`);
+      if (c) this.st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_REMOTE_IRR_SET, e.gsi);
     }
   }
 
   private onDeliver(e: Extract<VmEvent, { kind: 'ioapic-deliver' }>): void {
-    let c: Chain;
-    if (e.cause === 'line' && this.current?.gsi === e.gsi) {
+    const st = this.st;
+    let c: number;
+    if (e.cause === 'line' && this.gsiOf(this.current) === e.gsi) {
       c = this.current;
     } else {
-      const held = this.held.get(e.gsi);
-      c = held ?? this.open(e.cause === 'eoi' ? `GSI ${e.gsi} still asserted after the EOI` : `GSI ${e.gsi} asserted when unmasked`, 'device', e.gsi);
+      const held = this.held.get(e.gsi) ?? 0;
+      c = held || this.open(SK_DEVICE, e.cause === 'eoi' ? S_GSI_AFTER_EOI : S_GSI_UNMASKED, e.gsi, 0, 0, e.gsi);
       if (!held) this.lineChain.set(e.gsi, c);
     }
     this.held.delete(e.gsi);
-    c.vector = e.vector;
-    c.outcome = 'pending';
-    const why = e.cause === 'entry-write' ? ' (the entry was just unmasked)' : e.cause === 'eoi' ? ' (re-delivered after the EOI: the line is still asserted)' : '';
-    this.hop(c, e, this.ioapicLayer, `IOAPIC pin ${e.gsi} → vector ${hx(e.vector)}, ${e.deliveryMode}, ${e.destMode} destination ${e.destination}, ${e.trigMode}${why}`);
+    const s = st.slot(c);
+    if (s >= 0) {
+      st.vector[s] = e.vector;
+      st.outcome[s] = O_PENDING;
+    }
+    const flags = (e.destMode === 'logical' ? 1 : 0) | (e.trigMode === 'level' ? 2 : 0);
+    const cause = e.cause === 'entry-write' ? 1 : e.cause === 'eoi' ? 2 : 0;
+    st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_DELIVER, e.gsi, e.vector, st.intern(e.deliveryMode), e.destination, flags, cause);
     this.current = c;
   }
 
   private onMsi(e: Extract<VmEvent, { kind: 'msi' }>): void {
+    const st = this.st;
     const cur = this.current;
     const dev = this.fromDevice;
-    this.fromDevice = undefined;
-    let c: Chain;
-    if (cur && cur.gsi !== undefined && e.source.startsWith('ioapic') && cur.hops[cur.hops.length - 1]?.kind === 'ioapic-deliver') c = cur;
-    else if (dev && dev.sourceKind === 'msi') c = dev;
-    else c = this.open(e.source, e.source === 'console' || e.source === 'debugger' ? 'debugger' : 'msi');
-    c.vector = e.vector;
-    const via = c.gsi !== undefined ? 'the VMM IOAPIC signals KVM_SIGNAL_MSI' : 'MSI';
-    this.hop(c, e, this.lapicLayer, `${via}: data ${hx(e.data)} to ${hx(e.address)} → vector ${hx(e.vector)}, ${e.destMode} destination ${e.destination}${e.valid ? '' : ': not the APIC window, dropped'}`);
-    if (!e.valid) { c.outcome = 'lost'; this.current = undefined; return; }
+    this.fromDevice = 0;
+    const curSlot = st.slot(cur);
+    const devSlot = st.slot(dev);
+    let c: number;
+    if (curSlot >= 0 && st.gsi[curSlot] >= 0 && e.source.startsWith('ioapic') && st.lastHopOf(curSlot) >= 0 && st.hopForm(st.lastHopOf(curSlot)) === F_DELIVER) c = cur;
+    else if (devSlot >= 0 && st.sourceKind[devSlot] === SK_MSI) c = dev;
+    else c = this.openNamed(e.source, e.source === 'console' || e.source === 'debugger' ? SK_DEBUGGER : SK_MSI);
+    const s = st.slot(c);
+    st.vector[s] = e.vector;
+    const flags = (e.destMode === 'logical' ? 1 : 0) | (e.valid ? 2 : 0) | (st.gsi[s] >= 0 ? 4 : 0);
+    st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_MSI, e.data, e.address, e.vector, e.destination, flags);
+    if (!e.valid) { st.outcome[s] = O_LOST; this.current = 0; return; }
     this.current = c;
   }
 
   private onRoute(e: Extract<VmEvent, { kind: 'apic-route' }>): void {
-    const c = this.current && this.current.vector === e.vector ? this.current : this.open(e.source, 'device', e.gsi, e.vector);
+    const st = this.st;
+    const c = this.current && this.vectorOf(this.current) === e.vector ? this.current : this.openNamed(e.source, SK_DEVICE, e.gsi ?? -1, e.vector);
     this.current = c;
     if (e.targets.length === 0) {
-      this.hop(c, e, this.lapicLayer, `APIC bus: no LAPIC matches ${e.destMode} destination ${e.destination}: dropped`);
-      c.outcome = 'lost';
+      st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_ROUTE_NONE, st.intern(e.destMode), e.destination);
+      this.setOutcome(c, O_LOST);
       return;
     }
-    this.hop(c, e, this.lapicLayer, `APIC bus: ${e.destMode} destination ${e.destination}${e.lowestPriority ? ' (lowest priority)' : ''} → LAPIC ${e.targets.join(', ')}`);
+    const mask = maskOf(e.targets);
+    st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_ROUTE, st.intern(e.destMode), e.destination, e.lowestPriority ? 1 : 0, mask, mask < 0 ? st.intern(e.targets.join(', ')) : -1);
   }
 
   private onAccept(e: Extract<VmEvent, { kind: 'lapic-accept' }>): void {
     if (e.reason === 'deassert') return;
+    const st = this.st;
     const cur = this.current;
-    const c = cur && cur.vector === e.vector
+    const c = cur && this.vectorOf(cur) === e.vector
       ? cur
-      : this.open(e.source === 'timer' ? `LAPIC timer ${e.apic}` : e.source, e.source === 'timer' ? 'timer' : 'device', e.gsi, e.vector);
+      : e.source === 'timer'
+        ? this.open(SK_TIMER, S_TIMER, e.apic, 0, 0, e.gsi ?? -1, e.vector)
+        : this.openNamed(e.source, SK_DEVICE, e.gsi ?? -1, e.vector);
+    const layer = this.lapicLayer;
     if (!e.accepted) {
-      this.hop(c, e, this.lapicLayer, e.reason === 'apic-disabled'
-        ? `LAPIC ${e.apic} is software-disabled (SVR bit 8 clear): vector ${hx(e.vector)} dropped`
-        : `LAPIC ${e.apic} refused vector ${hx(e.vector)} (${e.reason ?? 'refused'})`);
-      c.outcome = 'lost';
+      if (e.reason === 'apic-disabled') st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT_DISABLED, e.apic, e.vector);
+      else st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT_REFUSED, e.apic, e.vector, st.intern(e.reason ?? 'refused'));
+      this.setOutcome(c, O_LOST);
       return;
     }
     if (e.reason === 'special') {
-      this.hop(c, e, this.lapicLayer, `LAPIC ${e.apic} accepted a ${e.deliveryMode} message`);
-      c.outcome = 'handled';
+      st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT_SPECIAL, e.apic, st.intern(e.deliveryMode));
+      this.setOutcome(c, O_HANDLED);
       return;
     }
     const key = e.apic * 256 + e.vector;
-    const already = this.irr.get(key);
-    if (c.apic < 0) c.apic = e.apic;
+    if (key >= this.irr.length) this.growApics(e.apic + 1);
+    const s = st.slot(c);
+    const already = this.irr[key];
+    if (s >= 0 && st.apic[s] < 0) st.apic[s] = e.apic;
     if (already && already !== c) {
-      this.hop(c, e, this.lapicLayer, `LAPIC ${e.apic}: vector ${hx(e.vector)} is already in IRR (chain #${already.id}): coalesced`);
-      c.outcome = 'coalesced';
+      st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT_COALESCED, e.apic, e.vector, already);
+      this.setOutcome(c, O_COALESCED);
       return;
     }
-    this.hop(c, e, this.lapicLayer, `LAPIC ${e.apic} sets IRR bit ${hx(e.vector)}${e.trigMode === 'level' ? ' and TMR (level)' : ''}`);
-    c.outcome = 'pending';
-    this.irr.set(key, c);
+    st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT, e.apic, e.vector, e.trigMode === 'level' ? 1 : 0);
+    this.setOutcome(c, O_PENDING);
+    this.irr[key] = c;
   }
 
   private onAck(e: Extract<VmEvent, { kind: 'lapic-ack' }>): void {
     if (e.spurious) return;
+    const st = this.st;
     const key = e.apic * 256 + e.vector;
-    const c = this.irr.get(key);
+    const c = this.irr[key] ?? 0;
     if (!c) return;
-    this.irr.delete(key);
-    this.isr.set(key, c);
-    c.apic = e.apic;
-    c.outcome = 'in-service';
-    this.hop(c, e, this.lapicLayer, `INTA: LAPIC ${e.apic} moves ${hx(e.vector)} from IRR to ISR (PPR ${hx(e.ppr)})${this.lapicLayer === 'vmm' ? '; the VMM injects it with KVM_INTERRUPT' : ''}`);
+    this.irr[key] = 0;
+    this.isr[key] = c;
+    const s = st.slot(c);
+    if (s >= 0) {
+      st.apic[s] = e.apic;
+      st.outcome[s] = O_IN_SERVICE;
+    }
+    st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_ACK, e.apic, e.vector, e.ppr);
   }
 
   private onEoi(e: Extract<VmEvent, { kind: 'lapic-eoi' }>): void {
     if (e.vector < 0) return;
+    const st = this.st;
     const key = e.apic * 256 + e.vector;
-    const c = this.isr.get(key);
+    const c = this.isr[key] ?? 0;
     if (!c) return;
-    this.isr.delete(key);
-    c.outcome = 'handled';
-    this.hop(c, e, this.lapicLayer, `EOI: LAPIC ${e.apic} clears ISR bit ${hx(e.vector)}${e.level ? '; level: broadcast to the IOAPIC' : ''}`);
-    this.lastEoi = e.level ? c : undefined;
+    this.isr[key] = 0;
+    this.setOutcome(c, O_HANDLED);
+    st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_EOI, e.apic, e.vector, e.level ? 1 : 0);
+    this.lastEoi = e.level ? c : 0;
+  }
+
+  /** More LAPICs than vCPUs at attach time (never expected): widens the IRR/ISR mirrors. */
+  private growApics(n: number): void {
+    const grow = (a: Int32Array): Int32Array => { const b = new Int32Array(256 * n); b.set(a); return b; };
+    this.irr = grow(this.irr);
+    this.isr = grow(this.isr);
   }
 }
 

@@ -1,0 +1,189 @@
+// The recorder's memory (docs/interrupt-provenance.md "How chains are stored"): chains and hops as
+// compact numeric records in typed arrays, not objects and strings. Recording a hop writes a few
+// numbers; its sentence (`text`) is composed from them only when a request or a view reads the chain
+// (hop-text.ts). Everything here is machine state: reverse execution's checkpoints (vm/snapshot.ts)
+// copy a typed array with one memcpy, where a ring of chain objects cost a walk over every hop.
+//
+// Chains live in a ring of `capacity` slots: chain `id` sits in slot (id - 1) % capacity until
+// chain id + capacity pushes it out (then it is counted by outcome in `dropped`). Hops live in a pool
+// shared by all chains, each chain a linked list through its hops; a chain pushed out of the ring
+// gives its hops back to the pool's free list, so the pool is bounded by the live chains' hops.
+import type { HopLayer, ChainOutcome, ChainSource } from './types';
+
+/** The names the numeric codes stand for (index = code). */
+export const LAYERS: readonly HopLayer[] = ['device', 'vmm', 'kernel', 'guest'];
+export const OUTCOMES: readonly ChainOutcome[] = ['handled', 'in-service', 'pending', 'blocked', 'coalesced', 'lost'];
+export const SOURCE_KINDS: readonly ChainSource[] = ['intx', 'msi', 'testdev', 'ipi', 'timer', 'debugger', 'device'];
+
+export const L_DEVICE = 0, L_VMM = 1, L_KERNEL = 2, L_GUEST = 3;
+export const O_HANDLED = 0, O_IN_SERVICE = 1, O_PENDING = 2, O_BLOCKED = 3, O_COALESCED = 4, O_LOST = 5;
+
+/** Int32 fields of a hop: vCPU, form (hop-text.ts), layer, next hop (-1: last), six arguments. */
+const H_VCPU = 0, H_FORM = 1, H_LAYER = 2, H_NEXT = 3, H_ARGS = 4;
+export const HOP_ARGS = 6;
+const H_STRIDE = H_ARGS + HOP_ARGS;
+
+/** A chain's source sentence: a form and up to three arguments (numbers or interned strings). */
+export const S_TEXT = 0, S_IPI = 1, S_TIMER = 2, S_INTX = 3, S_MSI_DEVICE = 4, S_GSI_AFTER_EOI = 5, S_GSI_UNMASKED = 6;
+
+export class ChainStore {
+  // ---- chains, by ring slot ------------------------------------------------------------------------
+  readonly id: Int32Array;
+  readonly gsi: Int16Array;
+  readonly vector: Int16Array;
+  /** The LAPIC (vCPU) that accepted it, -1 before. */
+  readonly apic: Int16Array;
+  readonly outcome: Uint8Array;
+  readonly sourceKind: Uint8Array;
+  private readonly srcForm: Uint8Array;
+  private readonly srcArgs: Int32Array;
+  private readonly firstHop: Int32Array;
+  private readonly lastHop: Int32Array;
+  /** When the guest entered its handler (NaN: not yet), the latency, the handler's first instruction. */
+  readonly takenAt: Float64Array;
+  readonly latency: Float64Array;
+  readonly handlerPc: Float64Array;
+  /** An edge that rose while its entry was masked, and the write that had masked it (cycle, pc, vCPU; NaN: none). */
+  readonly lostWhileMasked: Uint8Array;
+  readonly lostBy: Float64Array;
+  /** Chains pushed out of the ring, by the outcome they had then. */
+  readonly droppedCounts = new Float64Array(OUTCOMES.length);
+  nextId = 1;
+
+  // ---- hops, a pool with a free list -----------------------------------------------------------------
+  private hopCycle: Float64Array;
+  private hopInt: Int32Array;
+  /** Hops ever allocated from the pool's end; the free list is threaded through H_NEXT. */
+  private hopTop = 0;
+  private freeHop = -1;
+
+  // ---- strings the events carry (device names, BDFs, mode names), interned -------------------------
+  readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+
+  constructor(readonly capacity: number) {
+    this.id = new Int32Array(capacity);
+    this.gsi = new Int16Array(capacity);
+    this.vector = new Int16Array(capacity);
+    this.apic = new Int16Array(capacity);
+    this.outcome = new Uint8Array(capacity);
+    this.sourceKind = new Uint8Array(capacity);
+    this.srcForm = new Uint8Array(capacity);
+    this.srcArgs = new Int32Array(3 * capacity);
+    this.firstHop = new Int32Array(capacity);
+    this.lastHop = new Int32Array(capacity);
+    this.takenAt = new Float64Array(capacity);
+    this.latency = new Float64Array(capacity);
+    this.handlerPc = new Float64Array(capacity);
+    this.lostWhileMasked = new Uint8Array(capacity);
+    this.lostBy = new Float64Array(3 * capacity);
+    const hops = Math.min(8 * capacity, 1 << 14);
+    this.hopCycle = new Float64Array(hops);
+    this.hopInt = new Int32Array(hops * H_STRIDE);
+  }
+
+  /** The ring slot of chain `id` while it is among the newest, else -1. */
+  slot(id: number): number {
+    if (id <= 0) return -1;
+    const s = (id - 1) % this.capacity;
+    return this.id[s] === id ? s : -1;
+  }
+
+  get total(): number { return this.nextId - 1; }
+
+  intern(s: string): number {
+    let i = this.stringIndex.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(s);
+      this.stringIndex.set(s, i);
+    }
+    return i;
+  }
+
+  /** A new chain; the one it pushes out of the ring is counted and its hops are freed. */
+  open(sourceKind: number, srcForm: number, a: number, b: number, c: number, gsi: number, vector: number): number {
+    const id = this.nextId++;
+    const s = (id - 1) % this.capacity;
+    if (this.id[s] !== 0) {
+      this.droppedCounts[this.outcome[s]]++;
+      this.freeHops(s);
+    }
+    this.id[s] = id;
+    this.gsi[s] = gsi;
+    this.vector[s] = vector;
+    this.apic[s] = -1;
+    this.outcome[s] = O_PENDING;
+    this.sourceKind[s] = sourceKind;
+    this.srcForm[s] = srcForm;
+    this.srcArgs[3 * s] = a;
+    this.srcArgs[3 * s + 1] = b;
+    this.srcArgs[3 * s + 2] = c;
+    this.firstHop[s] = -1;
+    this.lastHop[s] = -1;
+    this.takenAt[s] = NaN;
+    this.latency[s] = NaN;
+    this.handlerPc[s] = NaN;
+    this.lostWhileMasked[s] = 0;
+    this.lostBy[3 * s] = NaN;
+    return id;
+  }
+
+  /** Appends a hop to chain `id` (nothing if it has left the ring). */
+  hop(id: number, cycle: number, vcpu: number, layer: number, form: number,
+    a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): void {
+    const s = this.slot(id);
+    if (s < 0) return;
+    let h = this.freeHop;
+    if (h >= 0) this.freeHop = this.hopInt[h * H_STRIDE + H_NEXT];
+    else {
+      if (this.hopTop === this.hopCycle.length) this.growHops();
+      h = this.hopTop++;
+    }
+    this.hopCycle[h] = cycle;
+    const p = h * H_STRIDE, hi = this.hopInt;
+    hi[p + H_VCPU] = vcpu;
+    hi[p + H_FORM] = form;
+    hi[p + H_LAYER] = layer;
+    hi[p + H_NEXT] = -1;
+    hi[p + H_ARGS] = a0;
+    hi[p + H_ARGS + 1] = a1;
+    hi[p + H_ARGS + 2] = a2;
+    hi[p + H_ARGS + 3] = a3;
+    hi[p + H_ARGS + 4] = a4;
+    hi[p + H_ARGS + 5] = a5;
+    const last = this.lastHop[s];
+    if (last < 0) this.firstHop[s] = h;
+    else hi[last * H_STRIDE + H_NEXT] = h;
+    this.lastHop[s] = h;
+  }
+
+  private growHops(): void {
+    const n = this.hopCycle.length * 2;
+    const cycle = new Float64Array(n);
+    cycle.set(this.hopCycle);
+    const ints = new Int32Array(n * H_STRIDE);
+    ints.set(this.hopInt);
+    this.hopCycle = cycle;
+    this.hopInt = ints;
+  }
+
+  private freeHops(s: number): void {
+    const first = this.firstHop[s];
+    if (first < 0) return;
+    this.hopInt[this.lastHop[s] * H_STRIDE + H_NEXT] = this.freeHop;
+    this.freeHop = first;
+  }
+
+  /** The form of the hop, its cycle, its vCPU and its layer code, by hop index. */
+  hopForm(h: number): number { return this.hopInt[h * H_STRIDE + H_FORM]; }
+  hopCycleAt(h: number): number { return this.hopCycle[h]; }
+  hopVcpu(h: number): number { return this.hopInt[h * H_STRIDE + H_VCPU]; }
+  hopLayer(h: number): number { return this.hopInt[h * H_STRIDE + H_LAYER]; }
+  hopArg(h: number, i: number): number { return this.hopInt[h * H_STRIDE + H_ARGS + i]; }
+  nextHop(h: number): number { return this.hopInt[h * H_STRIDE + H_NEXT]; }
+  firstHopOf(s: number): number { return this.firstHop[s]; }
+  lastHopOf(s: number): number { return this.lastHop[s]; }
+  sourceForm(s: number): number { return this.srcForm[s]; }
+  sourceArg(s: number, i: number): number { return this.srcArgs[3 * s + i]; }
+}
