@@ -4,6 +4,7 @@
 // same History), then prints the answer as the debug console does: the keyword first.
 import { History, Machine } from '../vm';
 import { ChainRecorder } from '../vm';
+import { DebugPort } from '../vm/debug-port';
 import { checkGsi, checkVector, formatWhy, why } from '../debug/provenance';
 import { checkCycle, gotoCycle } from '../debug/goto-cycle';
 import { ExprError } from '../debug/expr';
@@ -61,7 +62,8 @@ export async function whyCliCommand(file: string, o: WhyOptions, io: CliIo): Pro
     throw e;
   }
   const v = machine.vcpus[cpu].cpu;
-  const answer = why(machine, o.irq !== undefined ? { gsi: o.irq } : { vector: o.vector!, vcpu: cpu }, cpu);
+  const past = { machine, history, port: new DebugPort(machine), historyFloor: history.oldestStep };
+  const answer = why(machine, o.irq !== undefined ? { gsi: o.irq } : { vector: o.vector!, vcpu: cpu }, cpu, past);
   io.stdout(`${formatWhy(answer)}\n`);
   io.stderr(`(at cycle ${v.cycles()} of vCPU ${cpu}, pc 0x${(v.pc >>> 0).toString(16)})\n`);
   return 0;

@@ -65,7 +65,7 @@ export function runMonitor(rt: DebugRuntime, text: string, vcpu: number): Monito
   switch (word) {
     case 'help': return { output: HELP };
     case 'info': return { output: info(rt, rest, vcpu) };
-    case 'why': return { output: whyCommand(rt.machine, rest, vcpu) };
+    case 'why': return { output: whyCommand(rt.machine, rest, vcpu, rt.running ? undefined : rt) };
     case 'translate': return { output: translateCommand(rt, rest, vcpu) };
     case 'irq': {
       const a = /^(\S+)\s+(\S+)$/.exec(rest);

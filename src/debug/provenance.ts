@@ -2,7 +2,9 @@
 // hyperstep/why over the chain recorder (vm/provenance), their console forms `info interrupts [N]`,
 // `why irq GSI`, `why vector V [cpu N]`, and the checks that turn bad input into clear errors.
 import type { InterruptChain, InterruptsArguments, InterruptsResult, WhyArguments, WhyResult } from '../protocol';
-import { Chain, ChainRecorder, testVector, whyIrq, whyVector } from '../vm';
+import { Chain, ChainRecorder, testVector, whyIrq, whyVector, type WhyAnswer } from '../vm';
+import { lastEnableClear, type EnableClear } from './enables-history';
+import type { WriteHistory } from './last-write';
 import type { Machine } from '../vm';
 import { ExprError } from './expr';
 
@@ -64,19 +66,48 @@ export function interrupts(m: Machine, args: InterruptsArguments): InterruptsRes
   return result;
 }
 
-/** hyperstep/why. */
-export function why(m: Machine, args: WhyArguments, defaultVcpu: number): WhyResult {
+/**
+ * hyperstep/why. With the reverse-execution history (`past`), an `interrupts-off` whose bit was
+ * cleared by an instruction rather than a trap entry gets that instruction as `setAt`.
+ */
+export function why(m: Machine, args: WhyArguments, defaultVcpu: number, past?: WriteHistory): WhyResult {
   const a = args as { gsi?: unknown; vector?: unknown; vcpu?: unknown };
+  let answer: WhyAnswer;
   if (a.gsi !== undefined) {
     if (typeof a.gsi !== 'number') throw new ExprError(`gsi must be a number, got ${JSON.stringify(a.gsi)}`);
-    return whyIrq(m, recorderOf(m), checkGsi(a.gsi));
-  }
-  if (a.vector !== undefined) {
+    answer = whyIrq(m, recorderOf(m), checkGsi(a.gsi));
+  } else if (a.vector !== undefined) {
     if (typeof a.vector !== 'number') throw new ExprError(`vector must be a number, got ${JSON.stringify(a.vector)}`);
     const vcpu = a.vcpu === undefined ? defaultVcpu : typeof a.vcpu === 'number' ? a.vcpu : NaN;
-    return whyVector(m, recorderOf(m), checkVector(a.vector), checkVcpu(m, vcpu));
+    answer = whyVector(m, recorderOf(m), checkVector(a.vector), checkVcpu(m, vcpu));
+  } else {
+    throw new ExprError('arguments required: { gsi } or { vector, vcpu? }');
   }
-  throw new ExprError('arguments required: { gsi } or { vector, vcpu? }');
+  const { enable, ...result } = answer;
+  return enable && past ? withEnableClear(result, past, enable) : result;
+}
+
+const CLEARED_BY: Record<EnableClear['how'], (csr: string) => string> = {
+  csr: (csr) => `cleared by the CSR instruction at that cycle (a write to ${csr}); it stays clear until the guest sets it again`,
+  mret: () => 'cleared by the mret at that cycle: it restored MIE from MPIE, which was 0',
+  sret: () => 'cleared by the sret at that cycle: it restored SIE from SPIE, which was 0',
+  trap: () => 'cleared by the trap entry at that cycle (the handler\'s first instruction)',
+};
+
+/** interrupts-off: the instruction that cleared the bit, from the history (enables-history.ts). */
+function withEnableClear(r: WhyResult, past: WriteHistory, bit: NonNullable<WhyAnswer['enable']>): WhyResult {
+  const search = lastEnableClear(past, bit.vcpu, bit);
+  const head = r.detail.split('\n').slice(0, 2);
+  if (search.found) {
+    const w = search.found;
+    const setAt = { cycle: w.cycle, pc: w.pc, vcpu: w.vcpu };
+    return { ...r, setAt, detail: [...head, `set at: cycle ${w.cycle}, pc ${hx(w.pc)}, vCPU ${w.vcpu}`, CLEARED_BY[w.how](bit.csr)].join('\n') };
+  }
+  const why = search.sinceReset
+    ? 'clear since reset: no instruction in the recorded history (which starts at reset) has set it'
+    : `the history does not reach back to the instruction that cleared it: it was already clear at cycle ${search.floorCycle}, ` +
+      'the oldest position re-execution can start from (older checkpoints were dropped, or the debugger changed the machine there)';
+  return { ...r, detail: [...head, why].join('\n') };
 }
 
 // ---- console ------------------------------------------------------------------------------------------
@@ -122,14 +153,14 @@ export function formatWhy(r: WhyResult): string {
 }
 
 /** `why irq GSI` | `why vector V [cpu N]`. */
-export function whyCommand(m: Machine, rest: string, vcpu: number): string {
+export function whyCommand(m: Machine, rest: string, vcpu: number, past?: WriteHistory): string {
   const usage = 'usage: why irq GSI | why vector V [cpu N]';
   const irq = /^irq\s+(\S+)$/.exec(rest.trim());
-  if (irq) return formatWhy(why(m, { gsi: parseNumberWord(irq[1], 'why irq') }, vcpu));
+  if (irq) return formatWhy(why(m, { gsi: parseNumberWord(irq[1], 'why irq') }, vcpu, past));
   const vec = /^vector\s+(\S+)(?:\s+cpu\s+(\S+))?$/.exec(rest.trim());
   if (vec) {
     const args = { vector: parseNumberWord(vec[1], 'why vector'), vcpu: vec[2] !== undefined ? parseNumberWord(vec[2], 'cpu') : vcpu };
-    return formatWhy(why(m, args, vcpu));
+    return formatWhy(why(m, args, vcpu, past));
   }
   throw new ExprError(usage);
 }

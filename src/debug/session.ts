@@ -1010,7 +1010,7 @@ export class HyperstepSession extends LoggingDebugSession {
         case whyRequest.command: {
           const rt = this.rt();
           if (!isObject(args)) fail('arguments required: { gsi } or { vector, vcpu? }');
-          response.body = why(rt.machine, args as unknown as WhyArguments, rt.lastStop?.vcpu ?? 0);
+          response.body = why(rt.machine, args as unknown as WhyArguments, rt.lastStop?.vcpu ?? 0, rt.running ? undefined : rt); // the history is searched only while the machine stands still
           this.sendResponse(response);
           return;
         }

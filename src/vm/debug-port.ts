@@ -11,6 +11,7 @@
 // The debugger (src/debug) holds this port and the machine's public face (src/vm/index.ts); it
 // never writes a vCPU's fields itself.
 import { Priv } from './cpu/csr';
+import type { EnablesListener } from './cpu/cpu';
 import { Sv32Walker, PteMemory } from './mmu/sv32';
 import type { Vcpu } from './hv/vcpu';
 import type { Machine } from './vmm/machine';
@@ -215,6 +216,16 @@ export class DebugPort {
    */
   watch(host: number, size: number, on: boolean): void {
     this.m.host.watch(host, size, on);
+  }
+
+  /**
+   * Listens to vCPU `id`'s changes of its interrupt enables (mstatus, mie) by CSR instructions,
+   * mret/sret and trap entries, for a look at the past by re-execution (the "why" search for the
+   * instruction that cleared mstatus.MIE); `undefined` stops listening. CSR writes are not events:
+   * this costs nothing when nobody listens.
+   */
+  watchInterruptEnables(id: number, listener: EnablesListener | undefined): void {
+    this.vcpu(id).cpu.enablesWatch.listener = listener;
   }
 
   /** Empties every vCPU's fast translation tables, so watched pages take the reporting path. */

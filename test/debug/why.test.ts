@@ -66,6 +66,13 @@ stack_top:
 `;
 }
 
+/** Interrupts on, then off again by a csrci: the instruction `setAt` names (from the history). */
+const MIE_CLEARED = guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41)}
+        nop
+mie_off:
+        csrci mstatus, 8${raise(10)}
+        ebreak`);
+
 interface Case {
   keyword: WhyKeyword;
   name: string;
@@ -75,6 +82,8 @@ interface Case {
   register: RegExp;
   /** The label of the instruction `setAt` names (a guest write, or the handler's entry). */
   setAt?: string;
+  /** What the answer says beyond its first line. */
+  detail?: RegExp;
 }
 
 const CASES: Case[] = [
@@ -148,6 +157,20 @@ tpr_it:
         li t0, 0x800
         csrs mie, t0${entry(10, 0x41)}${raise(10)}
         ebreak`), ask: { gsi: 10 }, console: 'why irq 10', register: /mstatus\.MIE \(bit 3\)/,
+    detail: /clear since reset: no instruction in the recorded history \(which starts at reset\) has set it/,
+  },
+  {
+    keyword: 'interrupts-off', name: 'mstatus.MIE set, then cleared by a csrci outside any handler',
+    source: MIE_CLEARED, ask: { gsi: 10 }, console: 'why irq 10', register: /mstatus\.MIE \(bit 3\)/, setAt: 'mie_off',
+    detail: /cleared by the CSR instruction at that cycle \(a write to mstatus\)/,
+  },
+  {
+    keyword: 'interrupts-off', name: 'mie.MEIE cleared by a csrc mie',
+    source: guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41)}
+        li t0, 0x800
+meie_off:
+        csrc mie, t0${raise(10)}
+        ebreak`), ask: { gsi: 10 }, console: 'why irq 10', register: /mie, bit 11 \(MEIE\)/, setAt: 'meie_off',
   },
   {
     keyword: 'interrupts-off', name: 'a higher vector raised inside a handler (the trap entry cleared MIE)',
@@ -182,6 +205,7 @@ describe('debug adapter: why did it not arrive? (hyperstep/why, why irq, why vec
         assert.strictEqual(why.blocker, c.keyword, why.detail);
         assert.ok(why.detail.startsWith(`${c.keyword}: `), why.detail);
         assert.match(why.register ?? '', c.register);
+        if (c.detail) assert.match(why.detail, c.detail);
         const text = await repl(dc, c.console);
         assert.ok(text.startsWith(`${c.keyword}: `), text);
 
@@ -200,5 +224,23 @@ describe('debug adapter: why did it not arrive? (hyperstep/why, why irq, why vec
         assert.strictEqual(await pc(dc), why.setAt.pc);
       });
     }
+  });
+
+  it('interrupts-off: says so when the history does not reach back to the instruction that cleared MIE', async () => {
+    // The guest clears MIE, stops; the debugger changes the machine there (KVM_IRQ_LINE from the
+    // console), which starts a new history: the csrci before it cannot be re-executed.
+    const file = path.join(dir, 'why-mie-floor.s');
+    fs.writeFileSync(file, guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41)}
+        csrci mstatus, 8
+        ebreak${raise(10)}
+        ebreak`));
+    await launch(dc, { program: file, devices: { nic: false } });
+    await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+    await repl(dc, 'irq 5 0');
+    await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+    const why = await request<WhyResult>(dc, 'hyperstep/why', { gsi: 10 });
+    assert.strictEqual(why.blocker, 'interrupts-off');
+    assert.strictEqual(why.setAt, undefined);
+    assert.match(why.detail, /history does not reach back to the instruction that cleared it: it was already clear at cycle \d+/);
   });
 });

@@ -7,6 +7,7 @@
 // generated from the op table (loop.ts, ops.ts), and hot blocks are compiled from the same table
 // (blocks.ts; docs/block-compiler.md).
 import { DECODE_BIAS, HostMemory } from '../mem/host-memory';
+import { markNotSnapshotted } from '../mem/not-snapshotted';
 import { counterOffset, counterValue } from './counter64';
 import { BlockCache } from './blocks';
 import { decodeInto, insnLength, Op, OP_MASK, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2 } from './decode';
@@ -57,7 +58,21 @@ export interface CpuOptions {
 /** Default hotness before a block is compiled. */
 export const COMPILE_THRESHOLD = 16;
 
+/**
+ * Told when an instruction or a trap entry changed the interrupt enables (mstatus, mie): the pc and
+ * the cycle at the boundary before it (a trap entry: the handler's pc and the entry's cycle), what
+ * did it, and the two registers before the change. For a debugger's look at the past only
+ * (debug-port.ts watchInterruptEnables).
+ */
+export type EnablesListener = (how: 'csr' | 'mret' | 'sret' | 'trap', pc: number, cycle: number, mstatusBefore: number, mieBefore: number) => void;
+
 export class Cpu {
+  /**
+   * The enables listener: outside the snapshots (a checkpoint taken while a search listens must not
+   * bring the listener back later). Nothing listens in a normal run: one test on a rare path.
+   */
+  readonly enablesWatch = markNotSnapshotted({ listener: undefined as EnablesListener | undefined });
+
   /** x0..x31, plus x[32]: a scratch destination for loads and jumps whose rd is x0 (see decode.ts). */
   readonly x = new Int32Array(33);
   pc = 0;
@@ -520,6 +535,7 @@ export class Cpu {
    */
   trap(cause: number, tval: number): void {
     const fromPriv = this.priv;
+    const ms = this.mstatus;
     const interrupt = cause < 0;
     const code = cause & 0x7fffffff;
     const deleg = interrupt ? this.mideleg : this.medeleg;
@@ -546,6 +562,7 @@ export class Cpu {
     }
     this.reservation = -1;
     this.evt |= EVT_TRAP;
+    if (this.enablesWatch.listener !== undefined && ms !== this.mstatus) this.enablesWatch.listener('trap', this.pc, this.cycles(), ms, this.mie);
     this.port.trapTaken(cause, tval, this.priv === Priv.S ? this.sepc : this.mepc, fromPriv);
   }
 
@@ -557,7 +574,9 @@ export class Cpu {
     if (this.mstatus & MSTATUS_MPIE) s |= MSTATUS_MIE;
     s |= MSTATUS_MPIE;
     if (mpp !== Priv.M) s &= ~MSTATUS_MPRV;
+    const before = this.mstatus;
     this.mstatus = s;
+    if (this.enablesWatch.listener !== undefined && s !== before) this.enablesWatch.listener('mret', this.pc, this.insnCycle, before, this.mie);
     this.pc = this.mepc;
     this.xret(mpp);
   }
@@ -568,7 +587,9 @@ export class Cpu {
     let s = this.mstatus & ~(MSTATUS_SIE | MSTATUS_SPP | MSTATUS_MPRV);
     if (this.mstatus & MSTATUS_SPIE) s |= MSTATUS_SIE;
     s |= MSTATUS_SPIE;
+    const before = this.mstatus;
     this.mstatus = s;
+    if (this.enablesWatch.listener !== undefined && s !== before) this.enablesWatch.listener('sret', this.pc, this.insnCycle, before, this.mie);
     this.pc = this.sepc;
     this.xret(spp);
   }
@@ -695,7 +716,9 @@ export class Cpu {
     } else if (!this.csrExists(csr)) return this.illegal();
     if (writes) {
       const v = kind === Op.CSRRW ? src : kind === Op.CSRRS ? old | src : old & ~src;
+      const ms = this.mstatus, ie = this.mie;
       if (!this.csrWrite(csr, v)) return this.illegal();
+      if (this.enablesWatch.listener !== undefined && (ms !== this.mstatus || ie !== this.mie)) this.enablesWatch.listener('csr', this.pc, this.insnCycle, ms, ie);
     }
     if (rd !== 0) this.x[rd] = old;
     this.pc = next;

@@ -58,4 +58,9 @@ export interface WhyAnswer {
   register?: string;
   setAt?: GuestWrite;
   delivered?: { cycle: number; vcpu: number };
+  /**
+   * interrupts-off without a recorded write: the enable bit that is clear (a CSR and its mask), for
+   * the debugger to find in its history the instruction that cleared it. Not part of the answer.
+   */
+  enable?: { vcpu: number; csr: 'mstatus' | 'mie'; mask: number };
 }

@@ -152,8 +152,11 @@ function lapicStage(m: Machine, rec: ChainRecorder, l: Lapic, vector: number): W
   const cpu = m.vcpus[l.index].cpu;
   const delegated = (cpu.mideleg & MEI) !== 0;
   if (!(cpu.mie & MEI)) {
-    return blocked('interrupts-off', `vCPU ${l.index}'s mie.MEIE (bit 11) is clear: the hart does not take external interrupts`,
-      `vCPU ${l.index} mie, bit 11 (MEIE)`, undefined);
+    return {
+      ...blocked('interrupts-off', `vCPU ${l.index}'s mie.MEIE (bit 11) is clear: the hart does not take external interrupts`,
+        `vCPU ${l.index} mie, bit 11 (MEIE)`, undefined, ['0 since reset, or cleared by a CSR write (csrc/csrw mie)']),
+      enable: { vcpu: l.index, csr: 'mie', mask: MEI },
+    };
   }
   const globallyOff = delegated
     ? cpu.priv === Priv.S && !(cpu.mstatus & MSTATUS_SIE) || cpu.priv === Priv.M
@@ -162,8 +165,13 @@ function lapicStage(m: Machine, rec: ChainRecorder, l: Lapic, vector: number): W
     const bit = delegated ? 'sstatus.SIE (bit 1)' : 'mstatus.MIE (bit 3)';
     const trap = rec.trapEntry(l.index);
     const inHandler = trap !== undefined && (cpu.mstatus & (1 << 7)) !== 0;
-    return blocked('interrupts-off', `vCPU ${l.index}'s ${bit} is clear: interrupts are off${inHandler ? ' (inside a trap handler)' : ''}`,
+    const a = blocked('interrupts-off', `vCPU ${l.index}'s ${bit} is clear: interrupts are off${inHandler ? ' (inside a trap handler)' : ''}`,
       `vCPU ${l.index} ${bit}`, inHandler ? trap : undefined, inHandler ? ['cleared by the trap entry at that cycle (the handler\'s first instruction); mret restores it from MPIE'] : ['0 since reset, or cleared by a CSR write (csrc/csrw mstatus)']);
+    // Outside a handler the bit was cleared by an instruction (CSR writes are not events): the
+    // debugger finds which one in its history (src/debug/enables-history.ts).
+    const sBit = cpu.priv === Priv.S && delegated;
+    if (!inHandler && (sBit || !delegated)) a.enable = { vcpu: l.index, csr: 'mstatus', mask: sBit ? MSTATUS_SIE : MSTATUS_MIE };
+    return a;
   }
   return undefined;
 }
