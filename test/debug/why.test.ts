@@ -66,6 +66,30 @@ stack_top:
 `;
 }
 
+/**
+ * The NIC in slot 3 (ECAM bus 0 device 3) with its MSI programmed: Message Address `address`, Data
+ * 0x41, then `then` (mask, enable, disable: labelled); then the NIC is made to interrupt (IMR.RX,
+ * ISR_SET) so the function really has a message to send.
+ */
+const nicMsi = (address: number, then: string): string => `
+        li s0, 0x30018000
+        li t0, 0x40000000
+        sw t0, 0x10(s0)
+        li t0, 6
+        sh t0, 4(s0)
+        li t0, ${hex(address)}
+msi_address:
+        sw t0, 0x44(s0)
+        li t0, 0x41
+        sh t0, 0x48(s0)${then}
+        li s1, 0x40000000
+        li t0, 1
+        sw t0, 0x14(s1)
+        sw t0, 0x18(s1)`;
+const MSI_ON = `
+        li t0, 1
+        sh t0, 0x42(s0)`;
+
 /** Interrupts on, then off again by a csrci: the instruction `setAt` names (from the history). */
 const MIE_CLEARED = guest(`${LAPIC_ON}${INTS_ON}${entry(10, 0x41)}
         nop
@@ -84,6 +108,8 @@ interface Case {
   setAt?: string;
   /** What the answer says beyond its first line. */
   detail?: RegExp;
+  /** The NIC with an MSI capability in slot 3 (else no NIC). */
+  nic?: boolean;
 }
 
 const CASES: Case[] = [
@@ -112,6 +138,35 @@ mask_it:
         li t1, 0x41
         sw t1, 0x10(s2)
         ebreak`), ask: { gsi: 10 }, console: 'why irq 10', register: /redirection entry 10, bit 16 \(mask\) when the edge rose/, setAt: 'mask_it',
+  },
+  {
+    keyword: 'masked', name: "an MSI masked in the NIC's MSI capability (per-vector mask bit)",
+    source: guest(`${LAPIC_ON}${INTS_ON}${nicMsi(0xfee00000, `
+        li t0, 1
+mask_it:
+        sw t0, 0x4c(s0)${MSI_ON}`)}
+        ebreak`), ask: { vector: 0x41 }, console: 'why vector 0x41', register: /nic 00:03\.0 MSI capability, Mask Bits \(config 0x4c\), bit 0/,
+    setAt: 'mask_it', detail: /holds the message pending \(Pending Bits bit 0\)/, nic: true,
+  },
+  {
+    keyword: 'no-source', name: "an MSI the guest disabled again (Message Control's MSI Enable clear)",
+    source: guest(`${LAPIC_ON}${INTS_ON}${nicMsi(0xfee00000, `${MSI_ON}
+disable_it:
+        sh zero, 0x42(s0)`)}
+        ebreak`), ask: { vector: 0x41 }, console: 'why vector 0x41', register: /nic 00:03\.0 MSI capability, Message Control \(config 0x42\), bit 0 \(MSI Enable\)/,
+    setAt: 'disable_it', detail: /through its INTx pin/, nic: true,
+  },
+  {
+    keyword: 'no-destination', name: 'an MSI addressed to LAPIC 5 on a one-vCPU machine',
+    source: guest(`${LAPIC_ON}${INTS_ON}${nicMsi(0xfee05000, MSI_ON)}
+        ebreak`), ask: { vector: 0x41 }, console: 'why vector 0x41', register: /Message Address \(config 0x44\), bits 19:12 \(destination ID\)/,
+    setAt: 'msi_address', detail: /physical destination 0x5 \(Message Address 0xfee05000\)/, nic: true,
+  },
+  {
+    keyword: 'no-destination', name: 'an MSI whose address is outside the LAPIC window',
+    source: guest(`${LAPIC_ON}${INTS_ON}${nicMsi(0xfed00000, MSI_ON)}
+        ebreak`), ask: { vector: 0x41 }, console: 'why vector 0x41', register: /Message Address \(config 0x44\), bits 31:20/,
+    setAt: 'msi_address', detail: /outside the LAPIC window/, nic: true,
   },
   {
     keyword: 'remote-irr', name: 'a level interrupt whose handler never wrote EOI, raised again',
@@ -197,7 +252,7 @@ describe('debug adapter: why did it not arrive? (hyperstep/why, why irq, why vec
       it(`${c.keyword}: ${c.name} (${irqchip} irqchip)`, async () => {
         const file = path.join(dir, `why-${i}.s`);
         fs.writeFileSync(file, c.source);
-        await launch(dc, { program: file, irqchip, devices: { nic: false } });
+        await launch(dc, { program: file, irqchip, devices: { nic: c.nic ? { slot: 3, msi: true } : false } });
         const s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
         assert.match(s.description!, /^ebreak at/, 'the guest reaches its ebreak');
 

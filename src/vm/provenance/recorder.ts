@@ -14,6 +14,7 @@
 import type { EventStream, VmEvent } from '../events';
 import type { Machine } from '../vmm/machine';
 import { RTE_MASK } from '../irq/redirection-entry';
+import { MSI_CAP_OFFSET, PCI_MSI_ADDRESS_LO, PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE, PCI_MSI_MASK_32 } from '../vmm/pci';
 import type { Chain, ChainOutcome, GuestWrite, Hop } from './types';
 import {
   ChainStore, LAYERS, L_DEVICE, L_GUEST, L_KERNEL, L_VMM, OUTCOMES, O_BLOCKED, O_COALESCED, O_HANDLED, O_IN_SERVICE,
@@ -70,6 +71,10 @@ export class ChainRecorder {
   /** apic → the write that cleared SVR bit 8, and the last TPR write. */
   private readonly svrClearedAt = new Map<number, GuestWrite>();
   private readonly tprSetAt = new Map<number, GuestWrite>();
+  /** bdf → the last guest config write that set the MSI mask bit, wrote the message address, or left MSI Enable clear. */
+  private readonly msiMaskSetAt = new Map<string, GuestWrite>();
+  private readonly msiAddressAt = new Map<string, GuestWrite>();
+  private readonly msiDisabledAt = new Map<string, GuestWrite>();
   /** vCPU → its latest interrupt or exception entry (which clears mstatus.MIE): cycle, handler; NaN: none. */
   private trapAt: Float64Array;
 
@@ -164,6 +169,9 @@ export class ChainRecorder {
   remoteIrrSet(gsi: number): GuestWrite | undefined { return this.remoteIrrSetAt.get(gsi); }
   svrCleared(apic: number): GuestWrite | undefined { return this.svrClearedAt.get(apic); }
   tprWrite(apic: number): GuestWrite | undefined { return this.tprSetAt.get(apic); }
+  msiMaskWrite(bdf: string): GuestWrite | undefined { return this.msiMaskSetAt.get(bdf); }
+  msiAddressWrite(bdf: string): GuestWrite | undefined { return this.msiAddressAt.get(bdf); }
+  msiDisableWrite(bdf: string): GuestWrite | undefined { return this.msiDisabledAt.get(bdf); }
   trapEntry(vcpu: number): GuestWrite | undefined {
     const cycle = this.trapAt[2 * vcpu];
     return cycle === undefined || Number.isNaN(cycle) ? undefined : { cycle, pc: this.trapAt[2 * vcpu + 1], vcpu };
@@ -247,6 +255,7 @@ export class ChainRecorder {
         else if (e.register === 'SVR' && (e.oldValue & 0x100) && !(e.value & 0x100)) this.svrClearedAt.set(e.apic, w);
         return;
       }
+      case 'pci-config-write': this.onConfigWrite(e); return;
       case 'guest-trap':
         if (2 * e.vcpu < this.trapAt.length) {
           this.trapAt[2 * e.vcpu] = e.cycle;
@@ -258,6 +267,24 @@ export class ChainRecorder {
         }
         return;
     }
+  }
+
+  /** A guest write to a function's MSI capability (at MSI_CAP_OFFSET): who set which bit, for "why". */
+  private onConfigWrite(e: Extract<VmEvent, { kind: 'pci-config-write' }>): void {
+    const end = e.offset + e.size;
+    if (end <= MSI_CAP_OFFSET) return;
+    /** The byte of the write at config offset `at`, or -1 when the write does not cover it. */
+    const byte = (at: number): number => (at >= e.offset && at < end ? (e.value >>> (8 * (at - e.offset))) & 0xff : -1);
+    const w = (): GuestWrite => this.writer(this.machine.currentVcpu);
+    const control = byte(MSI_CAP_OFFSET + PCI_MSI_FLAGS);
+    if (control >= 0) {
+      if (control & PCI_MSI_FLAGS_ENABLE) this.msiDisabledAt.delete(e.bdf);
+      else this.msiDisabledAt.set(e.bdf, w());
+    }
+    const address = MSI_CAP_OFFSET + PCI_MSI_ADDRESS_LO;
+    if (e.offset < address + 4 && address < end) this.msiAddressAt.set(e.bdf, w());
+    const mask = byte(MSI_CAP_OFFSET + PCI_MSI_MASK_32);
+    if (mask >= 0 && (mask & 1)) this.msiMaskSetAt.set(e.bdf, w());
   }
 
   private onExit(e: Extract<VmEvent, { kind: 'exit' }>): void {

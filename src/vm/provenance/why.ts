@@ -9,6 +9,8 @@ import type { Lapic } from '../irq/lapic';
 import { highestVector, testVector } from '../irq/vector-bitmap';
 import { LVT_TIMER } from '../irq/lapic-regs';
 import { UART_GSI } from '../vmm/machine';
+import { msiToMessage } from '../irq/msi';
+import { PCI_MSI_ADDRESS_LO, PCI_MSI_FLAGS, PCI_MSI_MASK_32 } from '../vmm/pci';
 import type { ChainRecorder } from './recorder';
 import type { Chain, GuestWrite, WhyAnswer, WhyKeyword } from './types';
 
@@ -112,6 +114,8 @@ export function whyVector(m: Machine, rec: ChainRecorder, vector: number, vcpu: 
     const a = whyIrq(m, rec, gsi);
     if (a.blocker) return { ...a, detail: `${a.detail}\n(vector ${hx(vector)} comes from GSI ${gsi})` };
   }
+  const msi = msiStage(m, rec, vector, vcpu);
+  if (msi) return msi;
   const timer = lapic.lvt[LVT_TIMER];
   if ((timer & 0xff) === vector && (timer & (1 << 16))) {
     return blocked('masked', `LAPIC ${vcpu}'s timer LVT carries vector ${hx(vector)} and is masked`, `LAPIC ${vcpu} LVT timer, bit 16 (mask)`, undefined);
@@ -121,6 +125,43 @@ export function whyVector(m: Machine, rec: ChainRecorder, vector: number, vcpu: 
       `IOAPIC redirection table, LAPIC ${vcpu} LVTs (no entry with vector ${hx(vector)})`, undefined);
   }
   return { blocker: null, detail: `nothing blocks vector ${hx(vector)} on vCPU ${vcpu} now (it is not pending)` };
+}
+
+/**
+ * The MSIs programmed with `vector` (PCI 3.0 §6.8.1): a function whose capability has MSI Enable
+ * clear does not send it (it uses INTx), one whose per-vector mask bit is set holds it pending, and
+ * a message whose address is outside the LAPIC window or names no LAPIC reaches nobody.
+ */
+function msiStage(m: Machine, rec: ChainRecorder, vector: number, vcpu: number): WhyAnswer | undefined {
+  for (const d of m.pci.devices()) {
+    const cap = d.msi;
+    if (!cap) continue;
+    const { address, data } = cap.message;
+    if ((data & 0xff) !== vector) continue;
+    const msg = msiToMessage(address, data);
+    const targets = msg ? m.router.targets(msg) : [];
+    if (targets.length > 0 && !targets.some((l) => l.index === vcpu)) continue; // another LAPIC's
+    const fn = `${d.name} ${d.bdf}`, o = cap.offset, what = `data ${hx(data)} to ${hx(address)}`;
+    if (!cap.enabled) {
+      return blocked('no-source', `nothing signals vector ${hx(vector)}: ${fn}'s MSI capability has MSI Enable clear (Message Control bit 0), so the function does not send its MSI (${what})`,
+        `${fn} MSI capability, Message Control (config ${hx(o + PCI_MSI_FLAGS)}), bit 0 (MSI Enable)`, rec.msiDisableWrite(d.bdf),
+        [d.info.intxPin !== undefined ? 'with MSI disabled the function interrupts through its INTx pin' : 'the function has no INTx pin: it cannot interrupt']);
+    }
+    if (cap.masked) {
+      return blocked('masked', `${fn}'s MSI is masked: Mask Bits bit 0 is set in its MSI capability${cap.pending ? ', and the function holds the message pending (Pending Bits bit 0)' : ''}`,
+        `${fn} MSI capability, Mask Bits (config ${hx(o + PCI_MSI_MASK_32)}), bit 0`, rec.msiMaskWrite(d.bdf),
+        ['the function sends a pending message as soon as the guest clears the mask bit']);
+    }
+    if (!msg) {
+      return blocked('no-destination', `${fn}'s MSI address ${hx(address)} is outside the LAPIC window 0xfee00000–0xfeefffff: the write reaches no LAPIC`,
+        `${fn} MSI capability, Message Address (config ${hx(o + PCI_MSI_ADDRESS_LO)}), bits 31:20`, rec.msiAddressWrite(d.bdf));
+    }
+    if (targets.length === 0) {
+      return blocked('no-destination', `no LAPIC matches ${fn}'s MSI ${msg.destMode ? 'logical' : 'physical'} destination ${hx(msg.destination)} (Message Address ${hx(address)})`,
+        `${fn} MSI capability, Message Address (config ${hx(o + PCI_MSI_ADDRESS_LO)}), bits 19:12 (destination ID) and bit 2 (destination mode)`, rec.msiAddressWrite(d.bdf));
+    }
+  }
+  return undefined;
 }
 
 function apicDisabled(rec: ChainRecorder, l: Lapic, vector: number): WhyAnswer {
