@@ -62,7 +62,7 @@ function assembleChecked(source: string, file: string, textBase: number, diags: 
   const entry = entryPoint(symbols, outputs, textBase);
   const lines = [...image.lines].sort((a, b) => a.address - b.address);
   const ok = !diags.hasErrors;
-  const elf = ok ? buildElf(outputs, image.bytes, records, lines, entry) : undefined;
+  const elf = ok ? buildElf(outputs, image.bytes, records, lines, entry, laid.rvc) : undefined;
   const sections = outputs.filter((o) => o.size > 0).map((o) => ({ name: o.name, address: o.address, size: o.size }));
   return { ok, elf, entry, symbols, lines, diagnostics: sortDiagnostics(diags.list), sections };
 }
@@ -141,7 +141,7 @@ function entryPoint(symbols: readonly AsmSymbol[], outputs: readonly OutputSecti
 
 function buildElf(
   outputs: readonly OutputSection[], bytes: ReadonlyMap<string, Uint8Array>, symbols: readonly SymbolRecord[],
-  lines: readonly LineEntry[], entry: number,
+  lines: readonly LineEntry[], entry: number, rvc: boolean,
 ): Uint8Array {
   const lineTable = encodeLineTable(lines);
   const sections = [
@@ -154,5 +154,5 @@ function buildElf(
   const elfSymbols: ElfSymbolInput[] = symbols.map(({ symbol: s, binding }) => ({
     name: s.name, value: s.value, size: s.size, type: s.type, section: s.section, binding,
   }));
-  return writeElf({ entry, sections, symbols: elfSymbols });
+  return writeElf({ entry, sections, symbols: elfSymbols, rvc });
 }

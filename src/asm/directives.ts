@@ -5,6 +5,7 @@
  */
 import { Diagnostics, SourcePos } from './diagnostics';
 import { Expr } from './expr';
+import { VarPart } from './gas-relax';
 import { Item } from './items';
 import { Token } from './lexer';
 import { ArgTokens, DirectiveStmt, parseWhole } from './parser';
@@ -20,6 +21,10 @@ export interface DirectiveContext {
   readonly diags: Diagnostics;
   readonly symbols: SymbolTable;
   readonly current: InputSection;
+  /** Compressed code is on (`.option rvc`): instructions need only 2-byte alignment. */
+  readonly rvc: boolean;
+  /** Emits (in `emit`) what gas puts in a frag's variable part, so branch sizes are decided as gas does. */
+  variable(part: VarPart, emit: () => void): void;
   switchTo(name: string, flags: SectionFlags | undefined): void;
   pushSection(): void;
   popSection(pos: SourcePos): void;
@@ -242,7 +247,7 @@ function reserve(ctx: DirectiveContext, d: DirectiveStmt, size: number, fill: nu
     ctx.diags.warning(d.pos, `${d.name} with negative size ${size} ignored`);
     return;
   }
-  ctx.emit({ kind: 'fill', size, fill, pos: d.pos });
+  if (size > 0) ctx.variable({ kind: 'space', size }, () => ctx.emit({ kind: 'fill', size, fill, pos: d.pos }));
 }
 
 /** `.org offset[, fill]`: moves forward to an offset in the current section (gas: never backwards). */
@@ -256,7 +261,9 @@ function orgDirective(ctx: DirectiveContext, d: DirectiveStmt): void {
   if (target < here) {
     throw new ParseError(d.args[0].pos, `.org 0x${target.toString(16)} would move backwards (already at 0x${here.toString(16)} in ${ctx.current.name})`);
   }
-  if (target > here) ctx.emit({ kind: 'fill', size: target - here, fill: Number(BigInt.asUintN(8, fill)), pos: d.pos });
+  ctx.variable({ kind: 'org', target }, () => {
+    if (target > here) ctx.emit({ kind: 'fill', size: target - here, fill: Number(BigInt.asUintN(8, fill)), pos: d.pos });
+  });
 }
 
 /** `.fill repeat, size, value`: `repeat` copies of `value` in `size` bytes (at most 8). */
@@ -276,7 +283,8 @@ function fillDirective(ctx: DirectiveContext, d: DirectiveStmt): void {
   for (let i = 0; i < width; i++) pattern.push(i < 4 ? Number(BigInt.asUintN(8, value >> BigInt(8 * i))) : 0);
   if (repeat === 0 || width === 0) return;
   const same = pattern.every((b) => b === pattern[0]);
-  ctx.emit({ kind: 'fill', size: repeat * width, fill: same ? pattern[0] : pattern, pos: d.pos });
+  const total = repeat * width;
+  ctx.variable({ kind: 'space', size: total }, () => ctx.emit({ kind: 'fill', size: total, fill: same ? pattern[0] : pattern, pos: d.pos }));
 }
 
 // ---- alignment -------------------------------------------------------------
@@ -303,23 +311,26 @@ function alignDirective(ctx: DirectiveContext, d: DirectiveStmt, unit: 'power' |
 
 /**
  * Pads to `bytes`. In code without an explicit fill, RISC-V gas pads with no-ops,
- * and only when the alignment exceeds the 4-byte instruction size
- * (tc-riscv.c riscv_frag_align_code); the section's alignment is recorded either way.
+ * and only when the alignment exceeds the instruction size, 4 bytes or 2 under
+ * `.option rvc` (tc-riscv.c riscv_frag_align_code); the section's alignment is
+ * recorded either way.
  */
 export function alignTo(ctx: DirectiveContext, pos: SourcePos, bytes: number, fill: number | undefined, max?: number): void {
   const section = ctx.current;
   section.align = Math.max(section.align, bytes);
   const code = section.flags.exec && fill === undefined;
-  if (code && bytes <= 4) return;
+  if ((code && bytes <= (ctx.rvc ? 2 : 4)) || bytes <= 1) return;
   const padding = (bytes - (section.size % bytes)) % bytes;
-  if (padding === 0 || (max !== undefined && padding > max)) return;
-  ctx.emit({ kind: 'fill', size: padding, fill: code ? 'nop' : (fill ?? 0), pos });
+  const skip = padding === 0 || (max !== undefined && padding > max);
+  ctx.variable({ kind: 'align', bytes, max }, () => {
+    if (!skip) ctx.emit({ kind: 'fill', size: padding, fill: code ? 'nop' : (fill ?? 0), pos });
+  });
 }
 
 // ---- .option ---------------------------------------------------------------
 
 function optionDirective(ctx: DirectiveContext, d: DirectiveStmt): void {
-  argCount(d, 1, 2);
-  const value = (d.args[1]?.tokens ?? []).map((t) => t.text).join('');
+  argCount(d, 1, Infinity);
+  const value = d.args.slice(1).map((a) => a.tokens.map((t) => t.text).join('')).join(', ');
   ctx.setOption(nameArg(d.args[0], 'an option name'), d.args[0].pos, value);
 }

@@ -1,6 +1,6 @@
 /**
  * Writes an ELF32 little-endian RISC-V executable (System V gABI; RISC-V ELF
- * psABI: e_machine EM_RISCV = 243, e_flags 0 = soft-float ilp32, no RVC).
+ * psABI: e_machine EM_RISCV = 243, e_flags: soft-float ilp32, plus EF_RISCV_RVC when compressed code may appear).
  * One PT_LOAD per allocated section, file offsets congruent to addresses
  * modulo the page size, then the non-allocated sections, .symtab, .strtab,
  * .shstrtab and the section header table.
@@ -35,7 +35,12 @@ export interface ElfInput {
   readonly entry: number;
   readonly sections: readonly ElfSectionInput[];
   readonly symbols: readonly ElfSymbolInput[];
+  /** EF_RISCV_RVC: the code may use compressed instructions (gas sets it once `.option rvc` is seen). */
+  readonly rvc?: boolean;
 }
+
+/** psABI e_flags bit: the object contains (or may contain) compressed instructions. */
+export const EF_RISCV_RVC = 0x1;
 
 const EHDR_SIZE = 52;
 const PHDR_SIZE = 32;
@@ -139,7 +144,7 @@ export function writeElf(input: ElfInput): Uint8Array {
   const shoff = alignUp(cursor, 4);
   const out = new Uint8Array(shoff + SHDR_SIZE * (placed.length + 1));
   const view = new DataView(out.buffer);
-  writeHeader(view, input.entry, phnum, shoff, placed.length + 1, placed.length);
+  writeHeader(view, input.entry, input.rvc ? EF_RISCV_RVC : 0, phnum, shoff, placed.length + 1, placed.length);
   loadable.forEach((s, i) => writeProgramHeader(view, EHDR_SIZE + PHDR_SIZE * i, s, placed[i].offset));
   placed.forEach((p, i) => {
     if (p.data && p.type !== SHT.NOBITS) out.set(p.data.subarray(0, p.size), p.offset);
@@ -174,7 +179,7 @@ function buildSymbolTable(symbols: readonly ElfSymbolInput[], sectionIndex: Map<
   return { symtab, strtab: strtab.bytes(), firstGlobal };
 }
 
-function writeHeader(view: DataView, entry: number, phnum: number, shoff: number, shnum: number, shstrndx: number): void {
+function writeHeader(view: DataView, entry: number, flags: number, phnum: number, shoff: number, shnum: number, shstrndx: number): void {
   [0x7f, 0x45, 0x4c, 0x46, 1, 1, 1].forEach((b, i) => view.setUint8(i, b)); // ELFCLASS32, ELFDATA2LSB, EV_CURRENT
   view.setUint16(16, ET_EXEC, true);
   view.setUint16(18, EM_RISCV, true);
@@ -182,7 +187,7 @@ function writeHeader(view: DataView, entry: number, phnum: number, shoff: number
   view.setUint32(24, entry >>> 0, true);
   view.setUint32(28, phnum > 0 ? EHDR_SIZE : 0, true);
   view.setUint32(32, shoff, true);
-  view.setUint32(36, 0, true); // e_flags: ilp32 soft-float, no RVC
+  view.setUint32(36, flags, true); // e_flags: ilp32 soft-float (0), RVC if set
   view.setUint16(40, EHDR_SIZE, true);
   view.setUint16(42, PHDR_SIZE, true);
   view.setUint16(44, phnum, true);

@@ -6,9 +6,10 @@
 import { Diagnostics } from './diagnostics';
 import { EvalError, evaluate, isUnknown } from './expr';
 import { AlreadyReported, EncodeContext, encodeInstruction } from './encoder';
-import { DataItem, FillItem, InsnItem, Item } from './items';
+import { CInsnItem, DataItem, FillItem, InsnItem, Item } from './items';
 import { LayoutResult } from './layout';
 import { LineEntry } from './line-table';
+import { slotBits } from './rvc';
 import { OutputSection } from './sections';
 import { Placement, SymbolTable } from './symbols';
 
@@ -84,6 +85,7 @@ class Emitter {
       },
       pcrelHiTarget: (address) => this.pcrelHi.get(address),
       warn: (pos, message) => this.diags.warning(pos, message),
+      rvc: this.layoutResult.rvc,
     };
   }
 
@@ -108,13 +110,14 @@ class Emitter {
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;
       if (!(e instanceof AlreadyReported)) this.diags.error(e.pos, e.message);
-      if (item.kind === 'insn') this.recordLine(item);
+      if (item.kind === 'insn' || item.kind === 'cinsn') this.recordLine(item);
     }
   }
 
   private emit(item: Item): void {
     switch (item.kind) {
       case 'insn': return this.instruction(item);
+      case 'cinsn': return this.compressed(item);
       case 'data': return this.data(item);
       case 'bytes': return this.write(item, item.bytes);
       case 'fill':
@@ -131,14 +134,34 @@ class Emitter {
   private instruction(item: InsnItem): void {
     this.recordLine(item);
     const address = this.address(item);
-    if (address % 4 !== 0) {
+    if (address % 4 !== 0 && !this.layoutResult.rvc) {
       this.diags.warning(item.pos, `instruction at 0x${address.toString(16)} is not 4-byte aligned: it traps without the C extension`);
     }
     const word = encodeInstruction(item, this.context(this.address(item)));
     this.write(item, le(word, 4));
   }
 
-  private recordLine(item: InsnItem): void {
+  /** A compressed instruction: its fields, and a branch or jump target checked for range (±256 B / ±2 KiB). */
+  private compressed(item: CInsnItem): void {
+    this.recordLine(item);
+    let half = item.half;
+    if (item.target) {
+      const pc = this.address(item);
+      const { expr, slot } = item.target;
+      const target = Number(BigInt.asUintN(32, this.context(pc).evaluate(expr).value));
+      const offset = (target - pc) | 0;
+      const limit = slot === 'cb' ? 256 : 2048;
+      const hex = `0x${target.toString(16)}`;
+      if (offset % 2 !== 0) throw new EvalError(expr.pos, `misaligned branch target ${hex}: offset ${offset} is odd`);
+      if (offset < -limit || offset >= limit) {
+        throw new EvalError(expr.pos, `branch target ${hex} out of range for ${item.written}: offset ${offset} (${slot === 'cb' ? '±256 B' : '±2 KiB'})`);
+      }
+      half |= slotBits(slot, offset);
+    }
+    this.write(item, le(half, 2));
+  }
+
+  private recordLine(item: InsnItem | CInsnItem): void {
     this.lines.push({ address: this.address(item), file: this.file, line: item.pos.line });
   }
 

@@ -24,6 +24,8 @@ export interface EncodeContext {
    */
   pcrelHiTarget(address: number): number | 'failed' | undefined;
   warn(pos: SourcePos, message: string): void;
+  /** Compressed code is on: 2-byte-aligned targets are fine. */
+  readonly rvc?: boolean;
 }
 
 /** An error that follows from one already reported: not shown again. */
@@ -166,7 +168,7 @@ function branchTarget(e: Expr, item: InsnItem, ctx: EncodeContext): number {
     const range = isBranch ? '±4 KiB' : '±1 MiB';
     throw new EvalError(e.pos, `branch target ${hex} out of range for ${item.written}: offset ${offset} (${range})`);
   }
-  if (offset % 4 !== 0) ctx.warn(e.pos, `branch target ${hex} is not 4-byte aligned: it traps without the C extension`);
+  if (offset % 4 !== 0 && !ctx.rvc) ctx.warn(e.pos, `branch target ${hex} is not 4-byte aligned: it traps without the C extension`);
   return isBranch ? encodeBImm(offset) : encodeJImm(offset);
 }
 

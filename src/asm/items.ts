@@ -1,7 +1,7 @@
 /**
  * What pass 1 (layout) hands to pass 2 (encoding): every item has a fixed
- * size and offset in its input section, because RV32 without relaxation and
- * without compressed instructions never changes an instruction's size.
+ * size and offset in its input section. The sizes of branches and jumps are
+ * decided before the last layout run (gas-relax.ts), so they are fixed too.
  */
 import { SourcePos } from './diagnostics';
 import { Expr } from './expr';
@@ -21,6 +21,15 @@ export interface InsnItem extends ItemBase {
   readonly def: InstructionDef;
   readonly operands: readonly Operand[];
   /** The mnemonic the user wrote (for messages when it was a pseudo-instruction). */
+  readonly written: string;
+}
+
+/** One compressed instruction: every field but a branch or jump target is in `half` (compress.ts). */
+export interface CInsnItem extends ItemBase {
+  readonly kind: 'cinsn';
+  readonly half: number;
+  readonly target?: { readonly expr: Expr; readonly slot: 'cj' | 'cb' };
+  /** The mnemonic the user wrote (for messages). */
   readonly written: string;
 }
 
@@ -54,11 +63,12 @@ export interface SetItem extends ItemBase {
   readonly expr: Expr;
 }
 
-export type Item = InsnItem | DataItem | BytesItem | FillItem | SetItem;
+export type Item = InsnItem | CInsnItem | DataItem | BytesItem | FillItem | SetItem;
 
 export function itemSize(item: Item): number {
   switch (item.kind) {
     case 'insn': return 4;
+    case 'cinsn': return 2;
     case 'data': return item.width * item.values.length;
     case 'bytes': return item.bytes.length;
     case 'fill': return item.size;

@@ -1,51 +1,76 @@
 /**
  * Pass 1: walks the statements in order, defines labels at their section
  * offsets, runs directives, chooses each instruction's form and expansion
- * (sizes never change afterwards), and lists the items pass 2 will encode.
+ * (compressed or not: compress.ts), and lists the items pass 2 will encode.
+ * Branch and jump sizes are decided between two runs (gas-relax.ts).
  */
+import { Compressed, compressAlias, compressExplicit, EXPLICIT } from './compress';
 import { Diagnostics, SourcePos } from './diagnostics';
 import { DirectiveContext, NewItem, runDirective, switchesSection } from './directives';
 import { EvalError, Expr, Value, evaluate, isUnknown } from './expr';
 import { selectForm } from './forms';
+import { Frag, FragLabel, VarPart, relaxSections } from './gas-relax';
+import { instructionForms } from './isa';
 import { Item, itemSize } from './items';
-import { InstructionStmt, Statement } from './parser';
+import { Operand, InstructionStmt, Statement } from './parser';
 import { Lowered, lower } from './pseudo';
-import { BranchRecord, longBranch, needsLongForm } from './relax';
+import { longBranch } from './relax';
 import { InputSection, SectionFlags, defaultFlags, newInputSection } from './sections';
 import { SymbolTable } from './symbols';
 import { ParseError } from './token-stream';
 
 export interface LayoutResult {
   readonly sections: readonly InputSection[];
-  /** The conditional branches laid out in their short form. */
-  readonly shortBranches: readonly BranchRecord[];
   /** All items in source order (pass 2 replays `.set` in this order). */
   readonly items: readonly Item[];
   readonly symbols: SymbolTable;
+  /** Each section as gas's frags, and where the labels are in them (gas-relax.ts). */
+  readonly frags: ReadonlyMap<string, readonly Frag[]>;
+  readonly fragLabels: ReadonlyMap<string, FragLabel>;
+  /** The size each branch or jump was given, by index. */
+  readonly lengths: ReadonlyMap<number, number>;
+  /** `.option rvc` (or `arch, +c`) was seen: the ELF says EF_RISCV_RVC, as gas's does. */
+  readonly rvc: boolean;
 }
 
 /**
- * Lays out the statements; `longBranches` are the indices of the conditional
- * branches to emit in their long form (see relax.ts).
+ * Lays out the statements; `lengths` gives the size of each branch or jump by index (absent:
+ * the shortest form).
  */
-export function layout(statements: readonly Statement[], diags: Diagnostics, longBranches: ReadonlySet<number> = new Set()): LayoutResult {
-  const pass = new LayoutPass(diags, longBranches);
+export function layout(statements: readonly Statement[], diags: Diagnostics, lengths?: ReadonlyMap<number, number>): LayoutResult {
+  const pass = new LayoutPass(diags, lengths);
   pass.run(statements);
   return pass.finish();
 }
 
-/** Lays out with branch relaxation: reruns until every short branch reaches its target. */
+/**
+ * Lays out with branch relaxation: a first run gives the frags, gas-relax.ts the sizes gas would
+ * give every branch and jump, and a second run (only when a size differs) lays out with them.
+ */
 export function layoutRelaxed(statements: readonly Statement[], diags: Diagnostics): LayoutResult {
-  const long = new Set<number>();
-  for (;;) {
-    const runDiags = new Diagnostics(diags.file);
-    const result = layout(statements, runDiags, long);
-    const grow = result.shortBranches.filter((b) => needsLongForm(b, result.symbols));
-    if (grow.length === 0) {
-      diags.absorb(runDiags);
-      return result;
-    }
-    for (const b of grow) long.add(b.index);
+  const firstDiags = new Diagnostics(diags.file);
+  const first = layout(statements, firstDiags);
+  const lengths = relaxSections(first.frags, first.fragLabels, (target, section, dot, labelOffset) =>
+    targetOffset(first.symbols, target, section, dot, labelOffset));
+  if ([...lengths].every(([i, n]) => first.lengths.get(i) === n)) {
+    diags.absorb(firstDiags);
+    return first;
+  }
+  return layout(statements, diags, lengths);
+}
+
+/** A branch target as an offset in `section`, or undefined (another section, a number, undefined, weak). */
+function targetOffset(
+  symbols: SymbolTable, target: Expr, section: string, dot: number, labelOffset: (name: string) => number | undefined,
+): number | undefined {
+  const head = target.kind === 'binary' ? target.left : target;
+  if (head.kind === 'sym' && symbols.attributes.get(head.name)?.binding === 'weak') return undefined;
+  try {
+    const v = evaluate(target, symbols.layoutContext(section, dot, labelOffset));
+    return isUnknown(v) || v.section !== section ? undefined : Number(v.value);
+  } catch (e) {
+    if (e instanceof EvalError) return undefined; // reported when encoding
+    throw e;
   }
 }
 
@@ -59,19 +84,26 @@ class LayoutPass implements DirectiveContext {
   private readonly sections = new Map<string, InputSection>();
   private readonly items: Item[] = [];
   private readonly sectionStack: InputSection[] = [];
+  /** `.option push` saves whether compression is on. */
   private readonly optionStack: boolean[] = [];
+  /** Compressed instructions allowed and ordinary ones compressed (`.option rvc`). */
+  rvc = false;
+  private rvcSeen = false;
   current: InputSection;
   private previousSection: InputSection;
-  private readonly shortBranches: BranchRecord[] = [];
   private anchors = 0;
-  private branches = 0;
+  /** Branches and jumps so far: their index in `lengths`. */
+  private relaxables = 0;
+  private readonly usedLengths = new Map<number, number>();
+  private readonly frags = new Map<string, { list: Frag[]; start: number }>();
+  private readonly fragLabels = new Map<string, FragLabel>();
   private ended = false;
   /** Bytes of all sections with contents so far (bounded by MAX_SECTION together). */
   private imageBytes = 0;
   /** Sections that hit the size limit (reported once each; '' for the whole image). */
   private readonly oversized = new Set<string>();
 
-  constructor(readonly diags: Diagnostics, private readonly longBranches: ReadonlySet<number>) {
+  constructor(readonly diags: Diagnostics, private readonly lengths: ReadonlyMap<number, number> | undefined) {
     // gas creates .text, .data and .bss first, so they come first in their output sections.
     for (const name of ['.text', '.data', '.bss']) this.sections.set(name, newInputSection(name, defaultFlags(name)));
     this.current = this.sections.get('.text')!;
@@ -86,8 +118,41 @@ class LayoutPass implements DirectiveContext {
   }
 
   finish(): LayoutResult {
+    const frags = new Map<string, readonly Frag[]>();
+    for (const [name, f] of this.frags) {
+      const s = this.sections.get(name)!;
+      frags.set(name, [...f.list, { fixed: s.size - f.start, variable: { kind: 'none' } }]);
+    }
     for (const s of this.sections.values()) this.padCodeSection(s);
-    return { sections: [...this.sections.values()], shortBranches: this.shortBranches, items: this.items, symbols: this.symbols };
+    return {
+      sections: [...this.sections.values()], items: this.items, symbols: this.symbols,
+      frags, fragLabels: this.fragLabels, lengths: this.usedLengths, rvc: this.rvcSeen,
+    };
+  }
+
+  private fragsOf(s: InputSection): { list: Frag[]; start: number } {
+    let f = this.frags.get(s.name);
+    if (!f) this.frags.set(s.name, (f = { list: [], start: 0 }));
+    return f;
+  }
+
+  /** Ends the current frag with a variable part (emitted by `emit`), as gas's frag_var does. */
+  variable(part: VarPart, emit: () => void): void {
+    const s = this.current;
+    const f = this.fragsOf(s);
+    f.list.push({ fixed: s.size - f.start, variable: part });
+    emit();
+    f.start = s.size;
+  }
+
+  private defineLabelHere(name: string, pos: SourcePos): string | undefined {
+    const s = this.current;
+    const err = this.symbols.defineLabel(name, s.name, s.size, pos);
+    if (!err) {
+      const f = this.fragsOf(s);
+      this.fragLabels.set(name, { section: s.name, frag: f.list.length, delta: s.size - f.start });
+    }
+    return err;
   }
 
   /** gas pads the end of a code section to its alignment with no-ops (write.c SUB_SEGMENT_ALIGN). */
@@ -99,7 +164,7 @@ class LayoutPass implements DirectiveContext {
   private statement(s: Statement): void {
     if (this.inDebugSection() && !(s.body?.kind === 'directive' && switchesSection(s.body))) return;
     for (const label of s.labels) {
-      const err = this.symbols.defineLabel(label.name, this.current.name, this.current.size, label.pos);
+      const err = this.defineLabelHere(label.name, label.pos);
       if (err) this.diags.error(label.pos, err.replace(`'${label.name}'`, `'${label.display}'`));
     }
     const body = s.body;
@@ -123,29 +188,87 @@ class LayoutPass implements DirectiveContext {
     if (this.current.flags.nobits) {
       throw new ParseError(stmt.pos, `instruction in ${this.current.name}, which holds no data (NOBITS)`);
     }
+    const constantNow = (expr: Expr): bigint | undefined => this.constantNow(expr);
+    if (EXPLICIT.has(stmt.mnemonic)) {
+      if (!this.rvc) {
+        throw new ParseError(stmt.pos, `${stmt.mnemonic} is a compressed instruction: write .option rvc (or .option arch, +c) before it`);
+      }
+      const c = compressExplicit(stmt.mnemonic, stmt.operands, stmt.pos, constantNow);
+      if ('message' in c) throw new ParseError(c.pos, c.message);
+      return this.compressed(c, stmt);
+    }
+    if (this.rvc) {
+      const c = compressAlias(stmt.mnemonic, stmt.operands, stmt.pos, constantNow);
+      if (c) return this.compressed(c, stmt);
+    }
     const form = selectForm(stmt.mnemonic, stmt.operands, stmt.pos);
     const lowered = lower(form, stmt.operands, stmt.pos, {
-      constantNow: (expr) => this.constantNow(expr),
+      constantNow,
       newAnchor: () => `.Lpcrel^${++this.anchors}`,
     });
+    // gas builds li's lui/addi (and la's for a constant) as text it assembles again (load_const),
+    // so each may be compressed; other expansions are built as 32-bit instructions (macro_build).
+    const macro = form.kind === 'pseudo' ? form.def.macro : undefined;
+    const reassembled = this.rvc && ((macro === 'li' && lowered.some((l) => l.def.mnemonic === 'lui'))
+      || (macro === 'la' && !lowered.some((l) => l.def.mnemonic === 'auipc')));
     for (const l of lowered) {
-      if (l.anchor) this.symbols.defineLabel(l.anchor, this.current.name, this.current.size, stmt.pos);
-      for (const real of this.relaxed(l, stmt)) {
-        this.emit({ kind: 'insn', def: real.def, operands: real.operands, written: stmt.mnemonic, pos: stmt.pos });
-      }
+      if (l.anchor) this.defineLabelHere(l.anchor, stmt.pos);
+      const c = reassembled ? compressAlias(l.def.mnemonic, l.operands, stmt.pos, constantNow) : undefined;
+      if (c) this.compressed(c, stmt);
+      else this.real(l, stmt);
     }
   }
 
-  /** A conditional branch in its short or long form, as relaxation decided. */
-  private relaxed(l: Lowered, stmt: InstructionStmt): Lowered[] {
-    if (l.def.format !== 'B') return [l];
-    const index = this.branches++;
-    if (this.longBranches.has(index)) return longBranch(l, stmt.pos);
-    const target = l.operands[2];
-    if (target.kind === 'expr') {
-      this.shortBranches.push({ index, section: this.current.name, offset: this.current.size, target: target.expr });
+  /** One 32-bit instruction; a branch or jump is a variable part whose size relaxation decides. */
+  private real(l: Lowered, stmt: InstructionStmt): void {
+    const insn = (x: Lowered): void => this.emit({ kind: 'insn', def: x.def, operands: x.operands, written: stmt.mnemonic, pos: stmt.pos });
+    const format = l.def.format;
+    const target = format === 'B' ? l.operands[2] : format === 'J' ? l.operands[1] : undefined;
+    if (target?.kind === 'expr') {
+      const index = this.relaxables++;
+      const length = this.lengthOf(index, 4);
+      const part: VarPart = { kind: 'branch', index, rvc: false, jump: format === 'J', target: target.expr };
+      this.variable(part, () => (length === 8 ? longBranch(l, stmt.pos).forEach(insn) : insn(l)));
+      return;
     }
-    return [l];
+    insn(l);
+    // gas starts a new frag after an instruction with a %hi-type relocation (append_insn: frag_wane).
+    if (l.def.mnemonic === 'lui' || l.def.mnemonic === 'auipc') this.variable({ kind: 'none' }, () => undefined);
+  }
+
+  private lengthOf(index: number, shortest: number): number {
+    const length = this.lengths?.get(index) ?? shortest;
+    this.usedLengths.set(index, length);
+    return length;
+  }
+
+  /** A compressed instruction; a branch or jump in the form relaxation chose (tc-riscv.c md_convert_frag_branch). */
+  private compressed(c: Compressed, stmt: InstructionStmt): void {
+    const pos = stmt.pos;
+    const cinsn = (half: number, target?: Compressed['target']): void =>
+      this.emit({ kind: 'cinsn', half, target, written: stmt.mnemonic, pos });
+    if (!c.target) return cinsn(c.half);
+    const index = this.relaxables++;
+    const jump = c.target.slot === 'cj';
+    const length = this.lengthOf(index, 2);
+    const target = c.target;
+    const reg = (r: number): Operand => ({ kind: 'reg', reg: r, text: `x${r}`, pos });
+    const to: Operand = { kind: 'expr', expr: target.expr, pos: target.expr.pos };
+    const jal = (rd: number): Lowered => ({ def: instructionForms('jal')[0], operands: [reg(rd), to] });
+    const insn = (x: Lowered): void => this.emit({ kind: 'insn', def: x.def, operands: x.operands, written: stmt.mnemonic, pos });
+    this.variable({ kind: 'branch', index, rvc: true, jump, target: target.expr }, () => {
+      if (length === 2) return cinsn(c.half, target);
+      if (jump) return insn(jal(c.mnemonic === 'c.jal' ? 1 : 0));
+      const beqz = c.mnemonic === 'c.beqz';
+      if (length === 6) {
+        const over: Expr = { kind: 'binary', op: '+', left: { kind: 'dot', pos }, right: { kind: 'num', value: 6n, pos }, pos };
+        cinsn(c.half ^ 0x2000, { expr: over, slot: 'cb' }); // c.beqz ↔ c.bnez (funct3 bit 13)
+        return insn(jal(0));
+      }
+      const wide: Lowered = { def: instructionForms(beqz ? 'beq' : 'bne')[0], operands: [reg(8 + ((c.half >> 7) & 7)), reg(0), to] };
+      if (length === 4) return insn(wide);
+      longBranch(wide, pos).forEach(insn);
+    });
   }
 
   /** The value of an expression if it is an absolute constant now; undefined if not (yet). */
@@ -240,19 +363,28 @@ class LayoutPass implements DirectiveContext {
     this.emit({ kind: 'set', name, expr, pos });
   }
 
+  private setRvc(on: boolean): void {
+    this.rvc = on;
+    if (on) this.rvcSeen = true;
+  }
+
   setOption(name: string, pos: SourcePos, value: string): void {
     switch (name) {
       case 'push':
-        this.optionStack.push(true);
+        this.optionStack.push(this.rvc);
         return;
-      case 'pop':
-        if (this.optionStack.pop() === undefined) throw new ParseError(pos, '.option pop without .option push');
+      case 'pop': {
+        const saved = this.optionStack.pop();
+        if (saved === undefined) throw new ParseError(pos, '.option pop without .option push');
+        this.rvc = saved;
         return;
+      }
       case 'rvc':
-        throw new ParseError(pos, '.option rvc: the C extension is not supported (RV32IMA only)');
+        return this.setRvc(true);
+      case 'norvc':
+        return this.setRvc(false);
       case 'pic':
         throw new ParseError(pos, '.option pic: position-independent code is not supported; la is always pc-relative');
-      case 'norvc':
       case 'relax':
       case 'norelax':
       case 'nopic':
@@ -260,13 +392,34 @@ class LayoutPass implements DirectiveContext {
       case 'no-csr-check':
         return;
       case 'arch':
-        if (/(^|[+_,\s])c\b|^rv32[a-z]*c/.test(value)) {
-          throw new ParseError(pos, '.option arch: the C extension is not supported (RV32IMA only)');
-        }
-        this.diags.warning(pos, '.option arch ignored: the ISA is always rv32ima_zicsr_zifencei');
-        return;
+        return this.optionArch(value, pos);
       default:
         throw new ParseError(pos, `unknown .option '${name}'`);
+    }
+  }
+
+  /**
+   * `.option arch, +c` / `-c` switch compression on or off, as `.option rvc` / `norvc` do; a whole
+   * ISA string (`rv32imac`) turns it on when it names C. The other extensions are fixed: naming
+   * one we have is fine, adding or removing any other is ignored with a warning.
+   */
+  private optionArch(value: string, pos: SourcePos): void {
+    const parts = value.split(',').map((x) => x.trim().toLowerCase()).filter((x) => x !== '');
+    const ignored: string[] = [];
+    for (const part of parts) {
+      const isa = /^rv32([a-z]*)(.*)$/.exec(part);
+      if (isa) {
+        this.setRvc(isa[1].includes('c'));
+        if (!/^[ig]?[imac]*$/.test(isa[1])) ignored.push(part);
+      } else if (part === '+c' || part === '-c') {
+        this.setRvc(part === '+c');
+      } else if (!/^\+(i|m|a|zicsr|zifencei)$/.test(part)) {
+        ignored.push(part);
+      }
+    }
+    if (parts.length === 0) throw new ParseError(pos, '.option arch needs an ISA string or +/- extensions');
+    if (ignored.length > 0) {
+      this.diags.warning(pos, `.option arch ${ignored.join(', ')} ignored: only C can be switched (the ISA is rv32ima_zicsr_zifencei)`);
     }
   }
 

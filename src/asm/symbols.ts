@@ -78,19 +78,20 @@ export class SymbolTable {
   }
 
   /**
-   * Pass 1: labels are offsets in their input section; symbols not yet
-   * defined are pending. Equates defined so far are evaluated now.
+   * Pass 1: labels are offsets in their input section (or where `labelOffset` says, while
+   * branch sizes are being decided); symbols not yet defined are pending. Equates defined so
+   * far are evaluated now.
    */
-  layoutContext(dotSection: string, dotOffset: number): EvalContext {
+  layoutContext(dotSection: string, dotOffset: number, labelOffset?: (name: string) => number | undefined): EvalContext {
     const ctx: EvalContext = {
       final: false,
       dot: () => ({ value: BigInt(dotOffset), section: dotSection }),
       lookup: (name) => {
         const label = this.labels.get(name);
-        if (label) return { value: BigInt(label.offset), section: label.section };
+        if (label) return { value: BigInt(labelOffset?.(name) ?? label.offset), section: label.section };
         const defs = this.equates.get(name);
         if (!defs) return 'pending';
-        return this.evaluateEquate(name, defs[defs.length - 1], (d) => this.layoutContext(d.dotSection, d.dotOffset));
+        return this.evaluateEquate(name, defs[defs.length - 1], (d) => this.layoutContext(d.dotSection, d.dotOffset, labelOffset));
       },
     };
     return ctx;

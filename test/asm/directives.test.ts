@@ -157,9 +157,9 @@ describe('directives', () => {
       assert.deepEqual(r.sections.map((s) => s.name), ['.text']);
     });
 
-    it('warns that .option arch is ignored', () => {
-      const r = assemble('.option arch, +zicsr\nnop', 'test.s');
-      assert.deepEqual(r.diagnostics.map((d) => d.message), ['.option arch ignored: the ISA is always rv32ima_zicsr_zifencei']);
+    it('warns that .option arch is ignored except for C', () => {
+      const r = assemble('.option arch, +zicsr, +v\nnop', 'test.s');
+      assert.deepEqual(r.diagnostics.map((d) => d.message), ['.option arch +v ignored: only C can be switched (the ISA is rv32ima_zicsr_zifencei)']);
       assert.ok(r.ok);
     });
   });

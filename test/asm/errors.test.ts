@@ -59,8 +59,15 @@ const ERRORS: readonly [title: string, source: string, expected: string][] = [
   ['AMO offset other than 0', 'lr.w a0, 4(a1)', 'test.s:1:10: lr.w: the address offset must be 0, found 4'],
   ['instruction in .bss', '.bss\nnop', 'test.s:2:1: instruction in .bss, which holds no data (NOBITS)'],
   ['data in .bss', '.bss\n.word 1', 'test.s:2:1: non-zero data in .bss, which holds no data (NOBITS)'],
-  ['.option rvc refused', '.option rvc', 'test.s:1:9: .option rvc: the C extension is not supported (RV32IMA only)'],
-  ['.option arch with C refused', '.option arch, +c', 'test.s:1:9: .option arch: the C extension is not supported (RV32IMA only)'],
+  ['compressed mnemonic without .option rvc', 'nop\n  c.addi a0, 1', 'test.s:2:3: c.addi is a compressed instruction: write .option rvc (or .option arch, +c) before it'],
+  ['c.addi immediate out of range', '.option rvc\nc.addi a0, 32', 'test.s:2:12: c.addi: immediate 32 out of range (-32..31)'],
+  ['c.lw register outside x8-x15', '.option rvc\nc.lw a6, 0(a0)', 'test.s:2:6: c.lw: a6 is not one of x8–x15 (s0, s1, a0–a5)'],
+  ['c.lwsp offset not a multiple of 4', '.option rvc\nc.lwsp a0, 6(sp)', 'test.s:2:12: c.lwsp: immediate 6 out of range (a multiple of 4 in 0..252)'],
+  ['c.addi4spn with 0', '.option rvc\nc.addi4spn a0, sp, 0', 'test.s:2:20: c.addi4spn: immediate 0 out of range (a multiple of 4 in 4..1020)'],
+  ['c.jr zero', '.option rvc\nc.jr zero', 'test.s:2:1: c.jr: the destination register must not be zero'],
+  ['c.srli by 0', '.option rvc\nc.srli a0, 0', 'test.s:2:1: c.srli: the shift amount must not be 0'],
+  ['c.lui to sp', '.option rvc\nc.lui sp, 1', 'test.s:2:1: c.lui: the destination must not be sp (that is c.addi16sp)'],
+  ['c.mv operand count', '.option rvc\nc.mv a0', 'test.s:2:1: c.mv takes 2 operands, found 1'],
   ['.option pic refused', '.option pic', 'test.s:1:9: .option pic: position-independent code is not supported; la is always pc-relative'],
   ['unknown .option', '.option frob', "test.s:1:9: unknown .option 'frob'"],
   ['.option pop without push', '.option pop', 'test.s:1:9: .option pop without .option push'],
@@ -99,7 +106,7 @@ const WARNINGS: readonly [title: string, source: string, expected: string][] = [
   ['unknown escape', '.data\n.ascii "\\q"', "test.s:2:9: warning: unknown escape '\\q', taken as 'q'"],
   ['negative .space', '.space -4', 'test.s:1:1: warning: .space with negative size -4 ignored'],
   ['.fill size above 8', '.data\n.fill 1, 9, 1', 'test.s:2:1: warning: .fill size 9 reduced to 8'],
-  ['.option arch ignored', '.option arch, +zifencei', 'test.s:1:9: warning: .option arch ignored: the ISA is always rv32ima_zicsr_zifencei'],
+  ['.option arch ignored', '.option arch, +zifencei, +f', 'test.s:1:9: warning: .option arch +f ignored: only C can be switched (the ISA is rv32ima_zicsr_zifencei)'],
 ];
 
 describe('diagnostics', () => {
