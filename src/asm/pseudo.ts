@@ -161,7 +161,7 @@ function pcrelPair(op: string, dest: Operand, base: Operand & { kind: string }, 
 /**
  * GNU as's load_const for RV32: values that fit 32 bits unsigned are taken as
  * signed 32-bit; `lui` carries the upper part (if any), `addi` the sign-extended
- * low 12 bits (if non-zero, or if there is no lui).
+ * low 12 bits (if non-zero, or if there is no lui, or the lui wrote zero).
  */
 export function loadConstant(rd: Operand, value: bigint, pos: SourcePos): Lowered[] {
   const v = value >= 0n && value <= 0xffffffffn ? BigInt.asIntN(32, value) : value;
@@ -169,7 +169,10 @@ export function loadConstant(rd: Operand, value: bigint, pos: SourcePos): Lowere
   const upper = v - lower;
   const out: Lowered[] = [];
   if (upper !== 0n) out.push(real('lui', [rd, exprOp(num(BigInt.asUintN(32, upper) >> 12n, pos))], pos));
-  if (lower !== 0n || upper === 0n) {
+  // gas adds the addi when the low part is not 0 or when no register holds the upper part yet
+  // (hi_reg == 0), which includes `li zero, 0x1000`: lui zero, 1 then addi zero, zero, 0.
+  const hiReg = upper !== 0n && rd.kind === 'reg' ? rd.reg : ZERO;
+  if (lower !== 0n || hiReg === ZERO) {
     const src = upper !== 0n ? rd : reg(ZERO, pos);
     out.push(real('addi', [rd, src, exprOp(num(lower, pos))], pos));
   }

@@ -88,11 +88,11 @@ export interface ObjdumpLine {
   readonly text: string;
 }
 
-/** The 32-bit instruction lines of objdump output (data shown as .word/.byte is skipped). */
+/** The instruction lines (32- and 16-bit) of objdump output (data shown as .word/.byte is skipped). */
 export function objdumpInstructions(disassembly: string): ObjdumpLine[] {
   const out: ObjdumpLine[] = [];
   for (const line of disassembly.split('\n')) {
-    const m = /^\s*([0-9a-f]+):\t([0-9a-f]{8})\s+\t(.*)$/.exec(line);
+    const m = /^\s*([0-9a-f]+):\t([0-9a-f]{8}|[0-9a-f]{4})\s+\t(.*)$/.exec(line);
     if (!m) continue;
     const text = m[3].replace(/\s+#.*$/, '').replace(/ <[^>]*>$/, '');
     if (/^\.(word|byte|short|2byte|half)\b/.test(text)) continue;

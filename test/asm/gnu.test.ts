@@ -83,8 +83,9 @@ describe('GNU comparison (test/asm-corpus)', function () {
 
       it('writes an ELF that GNU readelf reads without complaint', () => assert.equal(readelfComplaints(ourBytes), ''));
 
-      it('has the same entry point and symbols', () => {
+      it('has the same entry point, ELF flags (EF_RISCV_RVC) and symbols', () => {
         assert.equal(hex(ours.entry), hex(gnu.entry), 'entry');
+        assert.equal(hex(ours.flags), hex(gnu.flags), 'e_flags');
         compareSymbols(ours, gnu);
       });
 
