@@ -324,23 +324,27 @@ export function compressExplicit(mnemonic: string, ops: readonly Operand[], pos:
   return sameCount ?? first ?? { pos, message: `unknown instruction '${mnemonic}'` };
 }
 
-/** The operand syntax of a `c.*` mnemonic for completion and hover (`rd', sp, nzuimm`). */
-export function explicitSyntax(mnemonic: string): string[] {
-  return (EXPLICIT.get(mnemonic) ?? []).map((pat) => pat.letters.map(letterText).join(', '));
+/** The compressed mnemonics an ordinary mnemonic may become under `.option rvc` (for hover). */
+export function compressedFormsOf(mnemonic: string): string[] {
+  return [...new Set((ALIASES.get(mnemonic) ?? []).map((pat) => pat.c))];
 }
 
-function letterText(l: Letter): string {
+/** The operand syntax of a `c.*` mnemonic for completion and hover (`rd', sp, nzuimm`). */
+export function explicitSyntax(mnemonic: string): string[] {
+  return (EXPLICIT.get(mnemonic) ?? []).map((pat) => pat.letters.map((l) => letterText(l, mnemonic)).join(', '));
+}
+
+function letterText(l: Letter, mnemonic: string): string {
   switch (l) {
     case 'd': return 'rd';
     case 'CV': return 'rs2';
-    case 'Cs': return "rd'";
-    case 'Ct': return "rs2'";
+    case 'Cs': return mnemonic === 'c.beqz' || mnemonic === 'c.bnez' ? "rs1'" : "rd'";
+    case 'Ct': return mnemonic === 'c.addi4spn' || mnemonic === 'c.lw' ? "rd'" : "rs2'";
     case 'Cc': return 'sp';
     case 'Co': case 'Cj': return 'imm6';
     case 'C>': return 'shamt';
-    case 'Cu': return 'nzimm';
+    case 'Cu': case 'CL': return 'nzimm';
     case 'CK': return 'nzuimm';
-    case 'CL': return 'nzimm';
     case 'Ck(Cs)': return "uimm(rs1')";
     case 'Cm(Cc)': case 'CM(Cc)': return 'uimm(sp)';
     case 'Cp': case 'Ca': return 'target';

@@ -37,6 +37,8 @@ export interface DirectiveContext {
   equate(name: string, expr: Expr, pos: SourcePos, once: boolean): void;
   /** `.option name[, value]`; value is the second argument's source text. */
   setOption(name: string, pos: SourcePos, value: string): void;
+  /** `.attribute arch, "rv32…"`: gas takes the ISA from it (compression on when it names C). */
+  archAttribute(isa: string, pos: SourcePos): void;
   end(): void;
 }
 
@@ -47,7 +49,7 @@ const DATA_WIDTHS: Readonly<Record<string, 1 | 2 | 4 | 8>> = {
   '.quad': 8, '.dword': 8, '.8byte': 8,
 };
 
-const IGNORED = ['.file', '.ident', '.attribute', '.hidden', '.protected', '.internal', '.loc', '.loc_mark_labels',
+const IGNORED = ['.file', '.ident', '.hidden', '.protected', '.internal', '.loc', '.loc_mark_labels',
   '.addrsig', '.addrsig_sym', '.variant_cc'];
 
 const SECTION_SWITCHES = new Set(['.text', '.data', '.bss', '.rodata', '.section', '.pushsection', '.popsection', '.previous']);
@@ -87,6 +89,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   '.set': (ctx, d) => equateDirective(ctx, d, false),
   '.equiv': (ctx, d) => equateDirective(ctx, d, true),
   '.option': optionDirective,
+  '.attribute': attributeDirective,
   '.end': (ctx) => ctx.end(),
   ...Object.fromEntries(Object.keys(DATA_WIDTHS).map((name) => [name, dataDirective])),
   ...Object.fromEntries(IGNORED.map((name) => [name, () => undefined])),
@@ -327,7 +330,18 @@ export function alignTo(ctx: DirectiveContext, pos: SourcePos, bytes: number, fi
   });
 }
 
-// ---- .option ---------------------------------------------------------------
+// ---- .option, .attribute ----------------------------------------------------
+
+/** `.attribute arch, "…"` sets the ISA (tc-riscv.c s_riscv_attribute); other attributes are ignored. */
+function attributeDirective(ctx: DirectiveContext, d: DirectiveStmt): void {
+  argCount(d, 2, 2);
+  const tag = d.args[0].tokens;
+  const isArch = tag.length === 1 && (/^(arch|Tag_RISCV_arch)$/.test(tag[0].text) || tag[0].text === '5');
+  if (isArch && d.args[1].tokens.length === 1 && d.args[1].tokens[0].kind === 'string') {
+    ctx.archAttribute(String.fromCharCode(...stringArg(d.args[1])), d.args[1].pos);
+  }
+}
+
 
 function optionDirective(ctx: DirectiveContext, d: DirectiveStmt): void {
   argCount(d, 1, Infinity);

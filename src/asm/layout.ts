@@ -89,6 +89,7 @@ class LayoutPass implements DirectiveContext {
   /** Compressed instructions allowed and ordinary ones compressed (`.option rvc`). */
   rvc = false;
   private rvcSeen = false;
+  private instructionSeen = false;
   current: InputSection;
   private previousSection: InputSection;
   private anchors = 0;
@@ -188,6 +189,7 @@ class LayoutPass implements DirectiveContext {
     if (this.current.flags.nobits) {
       throw new ParseError(stmt.pos, `instruction in ${this.current.name}, which holds no data (NOBITS)`);
     }
+    this.instructionSeen = true;
     const constantNow = (expr: Expr): bigint | undefined => this.constantNow(expr);
     if (EXPLICIT.has(stmt.mnemonic)) {
       if (!this.rvc) {
@@ -421,6 +423,14 @@ class LayoutPass implements DirectiveContext {
     if (ignored.length > 0) {
       this.diags.warning(pos, `.option arch ${ignored.join(', ')} ignored: only C can be switched (the ISA is rv32ima_zicsr_zifencei)`);
     }
+  }
+
+  /** gas takes the ISA from `.attribute arch` before the first instruction, and refuses it after. */
+  archAttribute(isa: string, pos: SourcePos): void {
+    if (this.instructionSeen) throw new ParseError(pos, '.attribute arch must come before any instruction (as in GNU as)');
+    const parts = isa.toLowerCase().split('_');
+    const base = parts[0].replace(/^rv(32|64)/, '').replace(/\d+(p\d+)?/g, '');
+    this.setRvc(base.includes('c') || parts.slice(1).some((x) => /^c(\d+(p\d+)?)?$/.test(x)));
   }
 
   end(): void {

@@ -1,8 +1,11 @@
 /*
- * Source of gcc-medany.s and gcc-medlow-g.s: real compiler output in the GNU
- * comparison corpus. Regenerate with
+ * Source of gcc-medany.s, gcc-medlow-g.s and their compressed (rv32imac) twins gcc-rvc-*.s:
+ * real compiler output in the GNU comparison corpus. Regenerate with
  *   riscv64-unknown-elf-gcc -S -O2 -march=rv32ima_zicsr_zifencei -mabi=ilp32 -mcmodel=medany -ffreestanding gcc-source.c -o gcc-medany.s
  *   riscv64-unknown-elf-gcc -S -O2 -g -march=rv32ima_zicsr_zifencei -mabi=ilp32 -mcmodel=medlow -ffreestanding gcc-source.c -o gcc-medlow-g.s
+ *   riscv64-unknown-elf-gcc -S -O2 -march=rv32imac_zicsr_zifencei -mabi=ilp32 -mcmodel=medany -ffreestanding gcc-source.c -o gcc-rvc-medany.s
+ *   riscv64-unknown-elf-gcc -S -O2 -g -march=rv32imac_zicsr_zifencei -mabi=ilp32 -mcmodel=medlow -ffreestanding gcc-source.c -o gcc-rvc-medlow-g.s
+ * (the rv32imac ones say `.attribute arch, "…c2p0…"`, which turns compression on as in gas).
  */
 typedef unsigned int u32;
 

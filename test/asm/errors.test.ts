@@ -67,6 +67,7 @@ const ERRORS: readonly [title: string, source: string, expected: string][] = [
   ['c.jr zero', '.option rvc\nc.jr zero', 'test.s:2:1: c.jr: the destination register must not be zero'],
   ['c.srli by 0', '.option rvc\nc.srli a0, 0', 'test.s:2:1: c.srli: the shift amount must not be 0'],
   ['c.lui to sp', '.option rvc\nc.lui sp, 1', 'test.s:2:1: c.lui: the destination must not be sp (that is c.addi16sp)'],
+  ['.attribute arch after an instruction', 'nop\n.attribute arch, "rv32imac"', 'test.s:2:18: .attribute arch must come before any instruction (as in GNU as)'],
   ['c.mv operand count', '.option rvc\nc.mv a0', 'test.s:2:1: c.mv takes 2 operands, found 1'],
   ['.option pic refused', '.option pic', 'test.s:1:9: .option pic: position-independent code is not supported; la is always pc-relative'],
   ['unknown .option', '.option frob', "test.s:1:9: unknown .option 'frob'"],

@@ -9,6 +9,7 @@
  * C-like, `1b`/`1f` are local label references.
  */
 import { CSRS } from '../../asm/csr-names';
+import { EXPLICIT } from '../../asm/compress';
 import { DIRECTIVE_NAMES } from '../../asm/directives';
 import { INSTRUCTIONS, PSEUDO_INSTRUCTIONS } from '../../asm/isa';
 import { GPR_ABI_NAMES } from '../../asm/registers';
@@ -32,7 +33,7 @@ function alternation(words: Iterable<string>): string {
   return [...new Set(words)].sort((a, b) => b.length - a.length || a.localeCompare(b)).map(escape).join('|');
 }
 
-const REAL = new Set(INSTRUCTIONS.map((i) => i.mnemonic));
+const REAL = new Set([...INSTRUCTIONS.map((i) => i.mnemonic), ...EXPLICIT.keys()]);
 const PSEUDO_ONLY = new Set(PSEUDO_INSTRUCTIONS.map((p) => p.mnemonic).filter((m) => !REAL.has(m)));
 const isCsrMnemonic = (m: string): boolean => /^csr/.test(m);
 

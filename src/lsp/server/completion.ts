@@ -12,7 +12,8 @@ import { Analysis } from './analysis';
 import { DEVICE_REGISTERS, hex, registerLabel } from './device-registers';
 import { Span, csrOperandIndex, inComment, tokenAt } from './document-model';
 import {
-  DIRECTIVE_DOCS, RELOCATIONS, csrMarkdown, mnemonicMarkdown, mnemonicSyntax, registerMarkdown, registerSummary,
+  COMPRESSED_MNEMONICS, DIRECTIVE_DOCS, OPTION_DOCS, RELOCATIONS, csrMarkdown, mnemonicMarkdown, mnemonicSyntax, optionMarkdown,
+  registerMarkdown, registerSummary,
 } from './isa-docs';
 
 export type ItemKind = 'mnemonic' | 'directive' | 'register' | 'csr' | 'label' | 'function' | 'equate' | 'local-label' |
@@ -43,7 +44,6 @@ export interface CompletionOptions {
 
 const LABELS_AT_HEAD = /^\s*(?:(?:[A-Za-z_.$][A-Za-z0-9_.$]*|[0-9]+)\s*:\s*)*/;
 const WORD_BEFORE = /%?[A-Za-z0-9_.$]*$/;
-const OPTIONS = ['push', 'pop', 'rvc', 'norvc', 'relax', 'norelax', 'pic', 'nopic', 'arch'];
 const SECTIONS = ['.text', '.data', '.bss', '.rodata', '.sdata', '.sbss', '.text.init'];
 const TYPES = ['function', 'object', 'notype', 'progbits', 'nobits'];
 
@@ -99,12 +99,12 @@ function snippetOf(mnemonic: string, syntax: string): string {
 }
 
 function mnemonicItems(snippets: boolean): Item[] {
-  return allMnemonics().map((m) => {
+  return [...allMnemonics(), ...COMPRESSED_MNEMONICS].map((m) => {
     const s = mnemonicSyntax(m);
-    const pseudoOnly = instructionForms(m).length === 0;
+    const note = m.startsWith('c.') ? ' (RVC)' : instructionForms(m).length === 0 ? ' (pseudo)' : '';
     return {
       label: m, kind: 'mnemonic',
-      detail: s ? `${m} ${s.syntax}`.trim() + (pseudoOnly ? ' (pseudo)' : '') : undefined,
+      detail: s ? `${m} ${s.syntax}`.trim() + note : undefined,
       documentation: mnemonicMarkdown(m),
       ...(snippets && s && s.syntax ? { insertText: snippetOf(m, s.syntax), snippet: true } : {}),
     };
@@ -203,7 +203,10 @@ function keywordItems(words: readonly string[], kind: ItemKind = 'keyword'): Ite
 function directiveOperandItems(a: Analysis, offset: number, directive: string, index: number, before: string): Item[] {
   if (before.endsWith('@') || before.endsWith('%')) return keywordItems(TYPES);
   if ((directive === '.section' || directive === '.pushsection') && index === 0) return keywordItems(SECTIONS, 'section');
-  if (directive === '.option' && index === 0) return keywordItems(OPTIONS);
+  if (directive === '.option' && index === 0) {
+    return Object.keys(OPTION_DOCS).map((w) => ({ label: w, kind: 'keyword', detail: OPTION_DOCS[w].replace(/`/g, ''), documentation: optionMarkdown(w) }));
+  }
+  if (directive === '.option' && index === 1 && /\barch\s*,/.test(before)) return keywordItems(['+c', '-c']);
   if (['.globl', '.global', '.weak', '.local', '.type', '.size'].includes(directive) && (index === 0 || directive.startsWith('.g') || directive === '.weak' || directive === '.local')) {
     return symbolItems(a, offset, '0').filter((i) => i.kind !== 'local-label');
   }

@@ -8,7 +8,7 @@ import { registerNumber } from '../../asm/registers';
 import { Analysis } from './analysis';
 import { AddressInfo, describeAddress, hex } from './device-registers';
 import { Span, Statement, SymbolDefinition, Tok, csrOperandIndex, inComment, statementAt, tokenAt } from './document-model';
-import { csrMarkdown, directiveMarkdown, mnemonicMarkdown, registerMarkdown, relocationMarkdown } from './isa-docs';
+import { csrMarkdown, directiveMarkdown, mnemonicMarkdown, optionMarkdown, registerMarkdown, relocationMarkdown } from './isa-docs';
 import { valueSetBy } from './register-values';
 
 export interface HoverResult extends Span {
@@ -31,6 +31,7 @@ export function hoverAt(a: Analysis, offset: number): HoverResult | undefined {
   if (stmt?.head === tok && stmt.kind === 'instruction') return at(instructionHover(a, stmt));
   if (stmt?.head === tok && stmt.kind === 'directive') return at(directiveMarkdown(tok.text));
   if (tok.kind === 'reloc') return at(relocationMarkdown(tok.text));
+  if (stmt?.kind === 'directive' && stmt.name === '.option' && stmt.operands[0]?.includes(tok)) return at(optionMarkdown(tok.text));
 
   const key = a.symbolKeyAt(offset);
   if (key !== undefined && a.definitionsOf(key).length > 0) {

@@ -3,8 +3,10 @@
  * assembler's instruction table, so hover and the assembler never disagree), registers, CSRs,
  * directives and relocation operators. Markdown out.
  */
+import { EXPLICIT, compressedFormsOf, explicitSyntax } from '../../asm/compress';
 import { csrByName } from '../../asm/csr-names';
 import { InstructionDef, PseudoDef, describeEncoding, instructionForms, pseudoForms } from '../../asm/isa';
+import { COMPRESSED } from '../../asm/rvc';
 import { GPR_ABI_NAMES, registerNumber } from '../../asm/registers';
 
 const FORMAT_NAMES: Readonly<Record<InstructionDef['format'], string>> = {
@@ -36,19 +38,51 @@ function pseudoMarkdown(p: PseudoDef): string {
   return `pseudo-instruction ${code(form)} → ${code(p.expansion)} — ${p.description}`;
 }
 
+const C_NOP = { match: 0x0001, mask: 0xef83, semantics: 'addi zero, zero, 0 (with a non-zero immediate: a HINT, no operation)' };
+
+/** What a `c.*` mnemonic expands to, and its match/mask (rvc.ts; c.nop is c.addi zero, 0). */
+function compressedDef(m: string): { match: number; mask: number; semantics: string } | undefined {
+  return m === 'c.nop' ? C_NOP : COMPRESSED.find((d) => d.mnemonic === m);
+}
+
+function compressedMarkdown(m: string): string | undefined {
+  const def = compressedDef(m);
+  if (!def || !EXPLICIT.has(m)) return undefined;
+  const forms = explicitSyntax(m).map((syntax) => code(`${m} ${syntax}`.trim())).join(' or ');
+  return [
+    `**${m}** ${forms} — C (RV32C), 16-bit`,
+    '',
+    code(def.semantics),
+    '',
+    `Encoding: match ${hex(def.match, 4)}, mask ${hex(def.mask, 4)}. \`rd'\`/\`rs2'\` are x8–x15 (s0, s1, a0–a5).`,
+    '',
+    'Needs `.option rvc` (or `.option arch, +c`) before it, as with GNU as.',
+  ].join('\n');
+}
+
 /** Everything known about a mnemonic, or undefined when the assembler does not know it. */
 export function mnemonicMarkdown(mnemonic: string): string | undefined {
   const m = mnemonic.toLowerCase();
+  if (m.startsWith('c.')) return compressedMarkdown(m);
   const real = instructionForms(m);
   const pseudo = pseudoForms(m);
   if (real.length === 0 && pseudo.length === 0) return undefined;
   const parts = real.map(instructionMarkdown);
   if (pseudo.length > 0) parts.push(pseudo.map((p) => `- ${pseudoMarkdown(p)}`).join('\n'));
+  const compressed = compressedFormsOf(m);
+  if (compressed.length > 0) {
+    parts.push(`Under \`.option rvc\`: written as ${compressed.map(code).join(' or ')} when the operands fit, as GNU as does.`);
+  }
   return parts.join('\n\n---\n\n');
 }
 
+/** The compressed mnemonics, for completion. */
+export const COMPRESSED_MNEMONICS: readonly string[] = [...EXPLICIT.keys()].sort();
+
 /** The operand syntax completion shows for a mnemonic: the real instruction's, else the first pseudo form's. */
 export function mnemonicSyntax(mnemonic: string): { syntax: string; summary: string } | undefined {
+  const compressed = compressedDef(mnemonic);
+  if (compressed && EXPLICIT.has(mnemonic)) return { syntax: explicitSyntax(mnemonic).at(-1) ?? '', summary: compressed.semantics };
   const real = instructionForms(mnemonic)[0];
   if (real) return { syntax: real.syntax, summary: real.semantics };
   const pseudo = pseudoForms(mnemonic)[0];
@@ -140,11 +174,30 @@ export const DIRECTIVE_DOCS: Readonly<Record<string, string>> = {
   '.balign': '`.balign bytes`: align to a byte count', '.org': '`.org offset`: move the location counter forward',
   '.equ': '`.equ name, expr`: define a constant symbol', '.set': '`.set name, expr`: define or redefine a symbol',
   '.equiv': '`.equiv name, expr`: define a symbol that must not be defined already',
-  '.option': '`.option push|pop|rvc|norvc|relax|norelax|…`: RISC-V assembler options',
+  '.option': '`.option rvc|norvc|push|pop|arch, ±c|relax|norelax|…`: RISC-V assembler options (`rvc`: compressed code)',
   '.end': 'stop reading the file', '.file': 'accepted and ignored', '.ident': 'accepted and ignored',
   '.attribute': 'accepted and ignored', '.loc': 'accepted and ignored', '.loc_mark_labels': 'accepted and ignored',
   '.addrsig': 'accepted and ignored', '.addrsig_sym': 'accepted and ignored', '.variant_cc': 'accepted and ignored',
 };
+
+/** The `.option` words (GNU as manual, "RISC-V Directives"). */
+export const OPTION_DOCS: Readonly<Record<string, string>> = {
+  push: 'save the current options (`rvc` among them) for `.option pop`',
+  pop: 'restore the options saved by the last `.option push`',
+  rvc: 'allow compressed `c.*` instructions and write the 16-bit form of ordinary ones whose operands fit, as GNU as does; code then needs only 2-byte alignment',
+  norvc: 'no compressed instructions from here on',
+  arch: '`.option arch, +c` / `-c` switch compression like `rvc` / `norvc`; other extensions are fixed (rv32ima_zicsr_zifencei)',
+  relax: 'accepted (branch sizes are always chosen as by GNU as with -mno-relax)',
+  norelax: 'accepted (the assembler never relaxes at link time)',
+  pic: 'refused: position-independent code is not supported',
+  nopic: 'accepted (the default: `la` is pc-relative)',
+  'csr-check': 'accepted and ignored', 'no-csr-check': 'accepted and ignored',
+};
+
+export function optionMarkdown(name: string): string | undefined {
+  const d = OPTION_DOCS[name.toLowerCase()];
+  return d && `**.option ${name}** — ${d}.`;
+}
 
 export function directiveMarkdown(name: string): string | undefined {
   const d = DIRECTIVE_DOCS[name.toLowerCase()];
