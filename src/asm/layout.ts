@@ -213,16 +213,21 @@ class LayoutPass implements DirectiveContext {
     const macro = form.kind === 'pseudo' ? form.def.macro : undefined;
     const reassembled = this.rvc && ((macro === 'li' && lowered.some((l) => l.def.mnemonic === 'lui'))
       || (macro === 'la' && !lowered.some((l) => l.def.mnemonic === 'auipc')));
-    for (const l of lowered) {
+    // gas keeps call's auipc and jalr in one frag and starts the next after the jalr (riscv_call).
+    const call = macro === 'call' || macro === 'tail' || macro === 'jump';
+    lowered.forEach((l, i) => {
       if (l.anchor) this.defineLabelHere(l.anchor, stmt.pos);
       const c = reassembled ? compressAlias(l.def.mnemonic, l.operands, stmt.pos, constantNow) : undefined;
       if (c) this.compressed(c, stmt);
-      else this.real(l, stmt);
-    }
+      else this.real(l, stmt, call ? (i === lowered.length - 1 ? 'after' : 'never') : 'hi20');
+    });
   }
 
-  /** One 32-bit instruction; a branch or jump is a variable part whose size relaxation decides. */
-  private real(l: Lowered, stmt: InstructionStmt): void {
+  /**
+   * One 32-bit instruction; a branch or jump is a variable part whose size relaxation decides.
+   * `newFrag`: when gas starts a new frag after it ('hi20': after lui/auipc, append_insn's frag_wane).
+   */
+  private real(l: Lowered, stmt: InstructionStmt, newFrag: 'hi20' | 'after' | 'never'): void {
     const insn = (x: Lowered): void => this.emit({ kind: 'insn', def: x.def, operands: x.operands, written: stmt.mnemonic, pos: stmt.pos });
     const format = l.def.format;
     const target = format === 'B' ? l.operands[2] : format === 'J' ? l.operands[1] : undefined;
@@ -234,8 +239,8 @@ class LayoutPass implements DirectiveContext {
       return;
     }
     insn(l);
-    // gas starts a new frag after an instruction with a %hi-type relocation (append_insn: frag_wane).
-    if (l.def.mnemonic === 'lui' || l.def.mnemonic === 'auipc') this.variable({ kind: 'none' }, () => undefined);
+    const hi20 = l.def.mnemonic === 'lui' || l.def.mnemonic === 'auipc';
+    if (newFrag === 'after' || (newFrag === 'hi20' && hi20)) this.variable({ kind: 'none' }, () => undefined);
   }
 
   private lengthOf(index: number, shortest: number): number {
