@@ -9,7 +9,7 @@ import { Diagnostics, SourcePos } from './diagnostics';
 import { DirectiveContext, NewItem, runDirective, switchesSection } from './directives';
 import { EvalError, Expr, Value, evaluate, isUnknown } from './expr';
 import { selectForm } from './forms';
-import { Frag, FragLabel, VarPart, relaxSections } from './gas-relax';
+import { Frag, FragLabel, TargetOffset, VarPart, relaxSections } from './gas-relax';
 import { instructionForms } from './isa';
 import { Item, itemSize } from './items';
 import { Operand, InstructionStmt, Statement } from './parser';
@@ -50,8 +50,7 @@ export function layout(statements: readonly Statement[], diags: Diagnostics, len
 export function layoutRelaxed(statements: readonly Statement[], diags: Diagnostics): LayoutResult {
   const firstDiags = new Diagnostics(diags.file);
   const first = layout(statements, firstDiags);
-  const lengths = relaxSections(first.frags, first.fragLabels, (target, section, dot, labelOffset) =>
-    targetOffset(first.symbols, target, section, dot, labelOffset));
+  const lengths = relaxSections(first.frags, first.fragLabels, targetResolver(first.symbols));
   if ([...lengths].every(([i, n]) => first.lengths.get(i) === n)) {
     diags.absorb(firstDiags);
     return first;
@@ -59,19 +58,42 @@ export function layoutRelaxed(statements: readonly Statement[], diags: Diagnosti
   return layout(statements, diags, lengths);
 }
 
-/** A branch target as an offset in `section`, or undefined (another section, a number, undefined, weak). */
-function targetOffset(
-  symbols: SymbolTable, target: Expr, section: string, dot: number, labelOffset: (name: string) => number | undefined,
-): number | undefined {
-  const head = target.kind === 'binary' ? target.left : target;
-  if (head.kind === 'sym' && symbols.attributes.get(head.name)?.binding === 'weak') return undefined;
-  try {
-    const v = evaluate(target, symbols.layoutContext(section, dot, labelOffset));
-    return isUnknown(v) || v.section !== section ? undefined : Number(v.value);
-  } catch (e) {
-    if (e instanceof EvalError) return undefined; // reported when encoding
-    throw e;
-  }
+/**
+ * A branch target as an offset in `section`, or undefined (another section, a number, undefined,
+ * weak). `label ± n` and `. ± n` (nearly every target) are looked up directly; anything else is
+ * evaluated with the labels where relaxation has them.
+ */
+function targetResolver(symbols: SymbolTable): TargetOffset {
+  const simple = new Map<Expr, { name?: string; addend: bigint } | null>();
+  const simpleOf = (target: Expr): { name?: string; addend: bigint } | null => {
+    let s = simple.get(target);
+    if (s === undefined) {
+      const parts = target.kind === 'binary' && (target.op === '+' || target.op === '-') && target.right.kind === 'num'
+        ? { head: target.left, addend: target.op === '+' ? target.right.value : -target.right.value }
+        : { head: target, addend: 0n };
+      const head = parts.head;
+      s = head.kind === 'dot' ? { addend: parts.addend }
+        : head.kind === 'sym' && symbols.labels.has(head.name) ? { name: head.name, addend: parts.addend } : null;
+      simple.set(target, s);
+    }
+    return s;
+  };
+  return (target, section, dot, labelOffset) => {
+    const s = simpleOf(target);
+    if (s && s.name === undefined) return dot + Number(s.addend);
+    if (s && s.name !== undefined) {
+      const label = symbols.labels.get(s.name)!;
+      if (label.section !== section || symbols.attributes.get(s.name)?.binding === 'weak') return undefined;
+      return (labelOffset(s.name) ?? label.offset) + Number(s.addend);
+    }
+    try {
+      const v = evaluate(target, symbols.layoutContext(section, dot, labelOffset));
+      return isUnknown(v) || v.section !== section ? undefined : Number(v.value);
+    } catch (e) {
+      if (e instanceof EvalError) return undefined; // reported when encoding
+      throw e;
+    }
+  };
 }
 
 /** Largest section with contents (guest RAM is at most 2 GiB; images are far smaller in practice). */
