@@ -22,6 +22,8 @@ export interface RunOptions extends CacheFlags {
   /** --no-compiler: interpret every instruction. */
   compiler?: boolean;
   maxInsns?: number;
+  /** An access to a GPA no device claims stops the VM (exit 125) instead of faulting in the guest. */
+  strictMmio?: boolean;
   event: string[];
   trace?: string;
   /** Where trace lines go instead of stderr (`--trace-file`). */
@@ -105,6 +107,7 @@ function runMachine(file: string, o: RunOptions, io: CliIo, program: LoadedProgr
   const machine = new Machine({
     vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as MmuMode, vpid: o.vpid, compiler: o.compiler ?? true, irqchip: o.irqchip as 'kernel' | 'split' | 'userspace',
     ...geometries,
+    strictMmio: o.strictMmio === true,
   }, {
     consoleOutput: (b) => { out.push(b); if (b === 10 || out.length >= 4096) flush(); },
     nicTransmit: (p) => { io.stderr(`nic tx (${p.length} bytes): ${JSON.stringify(Buffer.from(p).toString('latin1'))}\n`); },

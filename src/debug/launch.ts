@@ -66,6 +66,8 @@ export interface LaunchConfig {
   gpaCache: CacheGeometry;
   historyBytes: number;
   interruptChains: number;
+  /** An access to a GPA no device claims stops the VM instead of faulting in the guest. */
+  strictMmio: boolean;
 }
 
 /** Validates raw launch arguments; returns the configuration or one message naming the bad field. */
@@ -119,6 +121,7 @@ export function parseLaunchArguments(raw: unknown): LaunchConfig | { error: stri
     gpaCache,
     historyBytes: (a.historyMiB ?? 512) * 1024 * 1024,
     interruptChains: a.interruptChains ?? 1024,
+    strictMmio: a.strictMmio ?? false,
   };
 }
 

@@ -180,7 +180,7 @@ export class DebugRuntime {
     const cfg: Partial<MachineConfig> = {
       vcpus: config.vcpus, memoryMiB: config.memoryMiB, mmu: config.mmu, vpid: config.vpid, compiler: config.compiler, cost: config.cost,
       tlb: config.tlb, gpaCache: config.gpaCache,
-      irqchip: config.irqchip, devices: { nic: config.nic },
+      irqchip: config.irqchip, devices: { nic: config.nic }, strictMmio: config.strictMmio,
     };
     this.machine = new Machine(cfg, io);
     this.history = new History(this.machine, config.historyBytes);

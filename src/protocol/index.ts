@@ -56,6 +56,8 @@ export interface LaunchArguments {
   interruptChains?: number;
   /** Memory reverse execution may use for its checkpoints, in MiB. */
   historyMiB?: number;
+  /** Stop at an access to a GPA no device claims, instead of an access fault in the guest (QEMU's behaviour). */
+  strictMmio?: boolean;
   /** Working directory relative program paths are resolved against. */
   cwd?: string;
 }

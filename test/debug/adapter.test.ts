@@ -284,8 +284,18 @@ describe('debug adapter', function () {
       assert.strictEqual((await exited).body.exitCode, 0);
     });
 
-    it('stops, rather than crashes, on an access to a GPA without RAM or device', async () => {
-      await launch(dc, { program: TRAP });
+    it('an access to a GPA without RAM or device is a load access fault in the guest, as on QEMU', async () => {
+      await launch(dc, { program: TRAP }, () => dc.setExceptionBreakpointsRequest({ filters: ['guest-trap'] }));
+      const texts: string[] = [];
+      for (let i = 0; i < 3; i++) texts.push((await stopAfter(dc, dc.continueRequest({ threadId: 1 }))).text ?? '');
+      assert.match(texts[0], /cause 2/);
+      assert.match(texts[1], /cause 11/);
+      assert.match(texts[2], /\(cause 5\) at 0x[0-9a-f]+, tval 0x20000000/);
+      assert.strictEqual(await value(dc, 'mtval'), 0x20000000);
+    });
+
+    it('with strictMmio, stops, rather than crashes, on an access to a GPA without RAM or device', async () => {
+      await launch(dc, { program: TRAP, strictMmio: true });
       const s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
       assert.strictEqual(s.reason, 'exception');
       assert.match(s.text!, /no device at GPA 0x20000000/);

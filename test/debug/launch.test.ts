@@ -29,8 +29,15 @@ describe('debug adapter: launch configuration', () => {
     assert.ok(!('error' in r));
     assert.deepStrictEqual({ ...r, cost: undefined }, {
       program: 'a.s', vcpus: 1, memoryMiB: 64, mmu: 'ept', vpid: true, compiler: true, irqchip: 'kernel', stopOnEntry: true, nic: { slot: 3, msi: true },
-      events: [], cost: undefined, tlb: { entries: 64, ways: 4 }, gpaCache: { entries: 16, ways: 4 }, historyBytes: 512 * 1024 * 1024, interruptChains: 1024,
+      events: [], cost: undefined, tlb: { entries: 64, ways: 4 }, gpaCache: { entries: 16, ways: 4 }, historyBytes: 512 * 1024 * 1024, interruptChains: 1024, strictMmio: false,
     });
+  });
+
+  it('takes strictMmio (an access no device claims stops the VM) and refuses a non-boolean', () => {
+    const r = parseLaunchArguments({ program: 'a.s', strictMmio: true });
+    assert.ok(!('error' in r));
+    assert.strictEqual(r.strictMmio, true);
+    assert.strictEqual(err({ program: 'a.s', strictMmio: 'yes' }), 'launch configuration: strictMmio must be a boolean');
   });
 
   it('takes the example of docs/contracts.md', () => {

@@ -58,12 +58,17 @@ interface Run {
 }
 
 interface NegativeExpectation {
-  cli: { exitCode: number; stdout: string; stderrMatches: string[] };
+  /** What `hyperstep run ARGS` does (--strict-mmio: the VM stops where QEMU faults in the guest). */
+  cli: { args?: string[]; exitCode: number; stdout: string; stderrMatches: string[] };
   qemu: { exitCode: number; stdout: string };
 }
 
 const corpus = JSON.parse(fs.readFileSync(path.join(GUEST, 'corpus.json'), 'utf8')) as Corpus;
 const elfOf = (name: string): string => path.join(GUEST, 'build', `${name}.elf`);
+const negativeExpectation = (p: CorpusEntry): NegativeExpectation =>
+  JSON.parse(fs.readFileSync(path.join(GUEST, p.expect ?? ''), 'utf8')) as NegativeExpectation;
+/** `hyperstep run` of a negative guest with the flags of its expectation. */
+const strictKey = (p: CorpusEntry): string => `${p.name} ${(negativeExpectation(p).cli.args ?? []).join(' ')}`;
 
 function run(cmd: string, args: string[], timeoutMs: number, cwd = ROOT): Promise<Run> {
   return new Promise((resolve) => {
@@ -126,6 +131,14 @@ function configsFor(p: CorpusEntry): { name: string; args: string[] }[] {
     for (const irqchip of ['split', 'userspace']) more.push({ name: `${mmu} with irqchip ${irqchip}`, args: ['--mmu', mmu, '--irqchip', irqchip] });
   }
   return [...MMU_CONFIGS, ...more];
+}
+
+/** Every mmu × irqchip combination but the defaults (ept, kernel), and EPT without VPID. */
+const EVERY_MODE: { name: string; args: string[] }[] = [{ name: 'EPT without VPID', args: ['--no-vpid'] }];
+for (const mmu of ['ept', 'npt', 'shadow']) {
+  for (const irqchip of ['kernel', 'split', 'userspace']) {
+    if (mmu !== 'ept' || irqchip !== 'kernel') EVERY_MODE.push({ name: `${mmu} with irqchip ${irqchip}`, args: ['--mmu', mmu, '--irqchip', irqchip] });
+  }
 }
 
 function describeExit(r: Run): string {
@@ -201,8 +214,14 @@ describe('guest corpus: QEMU and `hyperstep run` agree', function () {
         for (const c of configsFor(p)) jobs.push(async () => { cliMmu.set(`${c.name} ${p.name}`, await runCli(elfOf(p.name), c.args)); });
       }
       for (const p of corpus.negative) {
+        const args = negativeExpectation(p).cli.args ?? [];
         jobs.push(async () => { qemu.set(p.name, await runQemu(elfOf(p.name))); });
-        jobs.push(async () => { cli.set(p.name, await runCli(elfOf(p.name))); });
+        jobs.push(async () => { cli.set(strictKey(p), await runCli(elfOf(p.name), args)); });
+        if (args.length > 0) {
+          // Without those flags the guest must do what it does under QEMU, in every configuration.
+          jobs.push(async () => { cli.set(p.name, await runCli(elfOf(p.name))); });
+          for (const c of EVERY_MODE) jobs.push(async () => { cliMmu.set(`${c.name} ${p.name}`, await runCli(elfOf(p.name), c.args)); });
+        }
       }
       await pool(jobs, PARALLEL);
     } catch (e) {
@@ -257,11 +276,12 @@ describe('guest corpus: QEMU and `hyperstep run` agree', function () {
   }
 
   for (const p of corpus.negative) {
-    const expectation = JSON.parse(fs.readFileSync(path.join(GUEST, p.expect ?? ''), 'utf8')) as NegativeExpectation;
+    const expectation = negativeExpectation(p);
+    const args = expectation.cli.args ?? [];
     describe(`${p.name} (negative guest)`, () => {
-      it(`hyperstep run exits ${expectation.cli.exitCode} and names the GPA on stderr`, () => {
+      it(`hyperstep run ${args.join(' ')} exits ${expectation.cli.exitCode} and names the GPA on stderr`, () => {
         ready();
-        const h = cli.get(p.name);
+        const h = cli.get(strictKey(p));
         assert.ok(h, 'not run');
         assert.equal(h.code, expectation.cli.exitCode,
           `hyperstep: ${describeExit(h)}, expected exit ${expectation.cli.exitCode}\nstdout:\n${tail(h.stdout)}\nstderr:\n${tail(h.stderr)}`);
@@ -270,6 +290,19 @@ describe('guest corpus: QEMU and `hyperstep run` agree', function () {
           assert.match(h.stderr, new RegExp(pattern, 'i'), `hyperstep's stderr should match /${pattern}/i`);
         }
       });
+
+      if (args.length > 0) {
+        for (const c of [{ name: 'the defaults', args: [] as string[] }, ...EVERY_MODE]) {
+          it(`hyperstep run without ${args.join(' ')}, under ${c.name}: same output and exit status as QEMU`, () => {
+            ready();
+            const q = qemu.get(p.name);
+            const h = c.args.length ? cliMmu.get(`${c.name} ${p.name}`) : cli.get(p.name);
+            assert.ok(q && h, 'not run');
+            assert.equal(h.stdout, q.stdout, outputDiff(q.stdout, h.stdout, 'QEMU', 'hyperstep'));
+            assert.equal(h.code, q.code, `QEMU ${describeExit(q)}, hyperstep ${describeExit(h)}\n${tail(h.stderr)}`);
+          });
+        }
+      }
 
       it('QEMU still behaves as recorded (instruction access fault)', () => {
         ready();

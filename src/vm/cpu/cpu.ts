@@ -253,6 +253,19 @@ export class Cpu {
     return n;
   }
 
+  /**
+   * The instruction at pc takes exception `cause` (with xtval = `tval`) instead of completing: an
+   * exception the hypervisor delivers on entry because the VMM asked for it (an access fault for an
+   * access no device claims, KVM_SET_VCPU_EVENTS). One step, which traps and retires nothing.
+   */
+  raiseException(cause: number, tval: number): number {
+    this.stopReason = StopReason.None;
+    this.atInsn(this.pc, this.instret);
+    this.trap(cause, tval);
+    this.evt = 0;
+    return 1;
+  }
+
   /** Executes the one instruction at pc with its breakpoint lifted, then plants it again. */
   private stepOverBreakpoint(): number {
     const page = this.fetchPageHost(this.pc); // translates the pc's page if it is not cached

@@ -34,6 +34,11 @@ export class KvmRun {
   readonly eoi = { vector: 0 };
   /** KVM_EXIT_HYPERCALL (not produced: KVM answers hypercalls itself), kept for the record's shape. */
   readonly hypercall = { nr: 0, args: [0, 0, 0, 0], ret: 0 };
+  /**
+   * KVM_EXIT_INTERNAL_ERROR: why KVM gave up. KVM_INTERNAL_ERROR_EMULATION (1) with `gpa`: an
+   * instruction fetch from a GPA that is not RAM (KVM cannot emulate a fetch from MMIO).
+   */
+  readonly internal = { suberror: 0, gpa: 0 };
   /** KVM_EXIT_DEBUG: a software breakpoint (planted by the debugger) or the guest's ebreak. */
   readonly debug = { kind: 'breakpoint' as 'breakpoint' | 'ebreak' };
   /** Set by KVM on every return: can an interrupt be injected now (interrupts on, none queued)? */
@@ -43,6 +48,9 @@ export class KvmRun {
   /** Set by the VMM (userspace irqchip): exit as soon as the guest can take an interrupt. */
   requestInterruptWindow = false;
 }
+
+/** kvm_run.internal.suberror for an emulation failure (include/uapi/linux/kvm.h). */
+export const KVM_INTERNAL_ERROR_EMULATION = 1;
 
 /** A copy of the record as the VMM sees it now (what an exit-phase event carries). */
 export function kvmRunSnapshot(r: KvmRun): NonNullable<ExitPhaseEvent['run']> {

@@ -2,8 +2,9 @@
 // takes. It is the CPU's port: TLB misses, MMIO, privileged operations and interrupt acknowledge
 // come here, and every exit is counted, charged to the virtual clock and put on the event stream.
 import { Cpu, StopReason } from '../cpu/cpu';
+import { TRAP_LOOP_LIMIT } from '../cpu/loop';
 import { Access, CpuPort, EVT_ABORT, EVT_BREAK, XLATE_ABORT, XLATE_MMIO } from '../cpu/port';
-import { Priv } from '../cpu/csr';
+import { Cause, Priv } from '../cpu/csr';
 import { Sv32Walker, PTE_D, PTE_R, PTE_U, PTE_W, PTE_X } from '../mmu/sv32';
 import { ASID_BARE, Tlb } from '../mmu/tlb';
 import { GpaCache } from '../mmu/gpa-cache';
@@ -11,7 +12,7 @@ import type { Vm } from './vm';
 import { ExitReason, KVM_ENOSYS, KvmExitName } from './exits';
 import { AccessContext } from './paging';
 import { VcpuIrqState } from './irqchip';
-import { KvmExit, KvmRun, KVM_EXIT_CODE_NAMES, kvmRunSnapshot } from './kvm-run';
+import { KvmExit, KvmRun, KVM_EXIT_CODE_NAMES, KVM_INTERNAL_ERROR_EMULATION, kvmRunSnapshot } from './kvm-run';
 import { exitSentence, VMX_EXIT_HANDLERS } from './exit-handlers';
 import type { ExitPhaseEvent } from '../events';
 
@@ -69,6 +70,13 @@ export class Vcpu implements CpuPort {
   private replayed = 0;
   /** KVM_RUN must complete an instruction the VMM has just served before anything else. */
   private completing = false;
+  /** An instruction fetch KVM could not emulate (KVM_EXIT_INTERNAL_ERROR): its address, for an injected fault. */
+  private fetchExitVa: number | undefined;
+  /**
+   * The VMM asked for an external abort (setVcpuEvents): the next KVM_RUN delivers an access fault
+   * for the access that exited instead of completing it.
+   */
+  private extAbortPending = false;
   readonly tlb: Tlb;
   /** Guest-physical mappings (GPA → HPA, tagged by EPTP, or nCR3 + ASID) the walk of guest PTEs uses. */
   readonly gpaCache: GpaCache;
@@ -123,9 +131,14 @@ export class Vcpu implements CpuPort {
     vm.inUserspace = undefined;
     run.exitReason = KvmExit.INTR;
     let n = 0;
-    const reentry = this.completing || this.pendingEntryPhase;
+    const reentry = this.completing || this.pendingEntryPhase || this.extAbortPending;
     try {
-      if (this.completing) {
+      if (this.extAbortPending) {
+        this.phase('vmm', 'KVM_RUN', 'back into the kernel: the pending external abort becomes an access fault in the guest');
+        n = this.deliverExtAbort();
+        if (vm.failure) { run.exitReason = KvmExit.SHUTDOWN; return n; }
+        this.phase('kvm', 'vmx_vcpu_run', 'VM entry: into the guest\'s trap handler');
+      } else if (this.completing) {
         this.phase('vmm', 'KVM_RUN', 'back into the kernel: complete_userspace_io finishes the instruction');
         n = this.completeUserspaceIo();
         if (this.completing || vm.failure) { // another part of the access goes to the VMM, or the VM failed
@@ -154,11 +167,7 @@ export class Vcpu implements CpuPort {
       n += this.cpu.run(budget - n);
       const stop = this.cpu.stopReason;
       if (stop === StopReason.TrapLoop) {
-        const c = this.cpu;
-        this.exitToVmm(ExitReason.TRIPLE_FAULT, {}, 'KVM_EXIT_SHUTDOWN');
-        run.exitReason = KvmExit.SHUTDOWN;
-        this.vm.fail('KVM_EXIT_SHUTDOWN', `triple fault on vCPU ${this.id}: traps at pc 0x${hex(c.pc)} keep faulting ` +
-          `(mcause ${c.mcause >>> 0}, mtval 0x${hex(c.mtval)}; scause ${c.scause >>> 0}, stval 0x${hex(c.stval)})`);
+        this.tripleFault();
       } else if (stop === StopReason.Breakpoint || stop === StopReason.Ebreak) {
         run.exitReason = KvmExit.DEBUG;
         run.debug.kind = stop === StopReason.Breakpoint ? 'breakpoint' : 'ebreak';
@@ -173,7 +182,8 @@ export class Vcpu implements CpuPort {
       run.ifFlag = this.cpu.externalInterruptEnabled();
       run.readyForInterruptInjection = run.ifFlag && this.irq.queuedVector < 0;
       vm.running = undefined;
-      if (run.exitReason === KvmExit.MMIO || run.exitReason === KvmExit.IOAPIC_EOI || run.exitReason === KvmExit.IRQ_WINDOW_OPEN) {
+      if (run.exitReason === KvmExit.MMIO || run.exitReason === KvmExit.IOAPIC_EOI || run.exitReason === KvmExit.IRQ_WINDOW_OPEN ||
+        run.exitReason === KvmExit.INTERNAL_ERROR) {
         vm.inUserspace = this; // its VMM thread handles the exit now and re-enters
       }
     }
@@ -192,6 +202,56 @@ export class Vcpu implements CpuPort {
     this.replayed = 0;
     const n = this.cpu.completeInstruction();
     if (!this.completing) { this.fragments.length = 0; this.replayed = 0; }
+    return n;
+  }
+
+  /**
+   * KVM_SET_VCPU_EVENTS with an external abort pending. KVM has this for arm64 (`ext_dabt_pending`,
+   * Documentation/virt/kvm/api.rst): the VMM found nothing at the address an MMIO exit reported and
+   * asks the kernel to fault the access in the guest. Here the next KVM_RUN delivers, instead of
+   * completing the access that exited (KVM_EXIT_MMIO, or the fetch of KVM_EXIT_INTERNAL_ERROR), the
+   * access fault QEMU's TCG raises for a failed transaction (target/riscv
+   * riscv_cpu_do_transaction_failed): cause 5 for a load, 7 for a store, 1 for a fetch, xtval = the
+   * guest-virtual address (docs/exits.md "An access no device claims").
+   */
+  setVcpuEvents(events: { extAbortPending: boolean }): void {
+    this.extAbortPending = events.extAbortPending;
+    this.cpu.addStall(this.vm.cost.ioctl);
+  }
+
+  /** Traps that keep faulting: the VM cannot go on (TRIPLE_FAULT, KVM_EXIT_SHUTDOWN). */
+  private tripleFault(): void {
+    const c = this.cpu;
+    this.exitToVmm(ExitReason.TRIPLE_FAULT, {}, 'KVM_EXIT_SHUTDOWN');
+    this.kvmRun.exitReason = KvmExit.SHUTDOWN;
+    this.vm.fail('KVM_EXIT_SHUTDOWN', `triple fault on vCPU ${this.id}: traps at pc 0x${hex(c.pc)} keep faulting ` +
+      `(mcause ${c.mcause >>> 0}, mtval 0x${hex(c.mtval)}; scause ${c.scause >>> 0}, stval 0x${hex(c.stval)})`);
+  }
+
+  /**
+   * Injected access faults in a row with no instruction retired between them: a handler that is
+   * itself where nothing answers. Each fault is a separate KVM_RUN, so the CPU's own trap-loop
+   * count cannot see them; this one does, and ends the loop as a triple fault as well.
+   */
+  private abortStreak = 0;
+  private abortInstret = -1;
+
+  /** The pending external abort: the access that exited takes its access fault (one step that traps). */
+  private deliverExtAbort(): number {
+    this.extAbortPending = false;
+    const f = this.fragments[this.fragments.length - 1];
+    const fetchVa = this.fetchExitVa;
+    this.fragments.length = 0;
+    this.replayed = 0;
+    this.completing = false;
+    this.fetchExitVa = undefined;
+    if (fetchVa === undefined && !f) return 0; // no access exited: nothing to fault (KVM refuses the ioctl then)
+    const n = fetchVa !== undefined
+      ? this.cpu.raiseException(Cause.InsnAccessFault, fetchVa)
+      : this.cpu.raiseException(f.isWrite ? Cause.StoreAccessFault : Cause.LoadAccessFault, f.va);
+    this.abortStreak = this.cpu.instret === this.abortInstret ? this.abortStreak + 1 : 1;
+    this.abortInstret = this.cpu.instret;
+    if (this.abortStreak >= TRAP_LOOP_LIMIT) this.tripleFault();
     return n;
   }
 
@@ -219,6 +279,10 @@ export class Vcpu implements CpuPort {
     this.cpu.reset(entry);
     this.fragments.length = 0;
     this.completing = false;
+    this.extAbortPending = false;
+    this.fetchExitVa = undefined;
+    this.abortStreak = 0;
+    this.abortInstret = -1;
     this.kvmRun.ifFlag = this.cpu.externalInterruptEnabled();
     this.kvmRun.readyForInterruptInjection = this.kvmRun.ifFlag && this.irq.queuedVector < 0;
   }
@@ -342,11 +406,19 @@ export class Vcpu implements CpuPort {
     this.cpu.addStall(this.vm.cost.injection);
   }
 
-  /** KVM cannot fetch instructions from MMIO: emulation fails (KVM_EXIT_INTERNAL_ERROR). */
+  /**
+   * KVM cannot fetch instructions from MMIO: emulation fails, and KVM_RUN returns with
+   * KVM_EXIT_INTERNAL_ERROR (suberror EMULATION, the GPA). The VMM decides what follows: it stops
+   * the VM, or, where no device is at all, has an instruction access fault delivered (setVcpuEvents).
+   */
   fetchFromMmio(gpa: number, gva: number): number {
     this.exitToVmm(this.mmioExitReason, { gpa, gva, access: Access.Fetch }, 'KVM_EXIT_INTERNAL_ERROR');
-    this.vm.fail('KVM_EXIT_INTERNAL_ERROR', `vCPU ${this.id}: instruction fetch from GPA 0x${hex(gpa)}, where there is no RAM ` +
-      `(no memslot; pc 0x${hex(gva)})`);
+    this.phase('kvm', 'handle_emulation_failure', `no instruction to emulate at GPA 0x${hex(gpa)} (not RAM): exit to userspace`);
+    const run = this.kvmRun;
+    run.internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+    run.internal.gpa = gpa >>> 0;
+    this.fetchExitVa = gva | 0;
+    this.exitPending = KvmExit.INTERNAL_ERROR;
     this.aborted = true;
     return XLATE_ABORT;
   }

@@ -5,7 +5,7 @@
 import { HostMemory } from '../mem/host-memory';
 import { EventStream } from '../events';
 import { Vm, VmConfig } from '../hv/vm';
-import { KvmExit, kvmRunSnapshot } from '../hv/kvm-run';
+import { KvmExit, KVM_INTERNAL_ERROR_EMULATION, kvmRunSnapshot } from '../hv/kvm-run';
 import { DEFAULT_TLB } from '../mmu/tlb';
 import { DEFAULT_GPA_CACHE } from '../mmu/gpa-cache';
 import { DEFAULT_COST_MODEL } from '../hv/cost-model';
@@ -41,13 +41,29 @@ export interface MachineConfig extends VmConfig {
   memoryMiB: number;
   vcpus: number;
   devices: { nic?: NicConfig | false };
+  /**
+   * An access to a GPA that no RAM and no device claims: false (the default) faults in the guest,
+   * as on QEMU's virt (cause 5/7/1, xtval = the address); true stops the VM ("no device at GPA …",
+   * exit 125 from the CLI). docs/exits.md "An access no device claims".
+   */
+  strictMmio: boolean;
 }
+
+/** The accesses no RAM and no device claimed (answered with an access fault): counted, the first few kept. */
+export interface UnclaimedAccesses {
+  reads: number;
+  writes: number;
+  fetches: number;
+  first: { gpa: number; gva: number; access: 'read' | 'write' | 'fetch'; vcpu: number; pc: number; cycle: number }[];
+}
+
+const UNCLAIMED_KEPT = 16;
 
 export const DEFAULT_NIC: NicConfig = { slot: 3, msi: true };
 
 export const DEFAULT_MACHINE_CONFIG: MachineConfig = {
   memoryMiB: 64, vcpus: 1, mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, gpaCache: DEFAULT_GPA_CACHE, cost: DEFAULT_COST_MODEL,
-  devices: { nic: DEFAULT_NIC },
+  devices: { nic: DEFAULT_NIC }, strictMmio: false,
 };
 
 /** Something that happens at a given virtual time, from outside the guest (docs/contracts.md `events`, CLI --event). */
@@ -395,11 +411,14 @@ export class Machine {
           this.phase(v, 'kvm_cpu_exec: KVM_EXIT_IRQ_WINDOW_OPEN', 'the guest can take an interrupt: INTA on the LAPIC, then KVM_INTERRUPT');
           this.interrupts.windowOpen(v);
           break;
+        case KvmExit.INTERNAL_ERROR:
+          if (!this.internalError(v)) return n;
+          break;
         case KvmExit.HLT:
           this.phase(v, 'kvm_cpu_exec: KVM_EXIT_HLT', 'the vCPU waits until its LAPIC has an interrupt it can take');
           this.interrupts.halted(v);
           return n;
-        default: // KVM_EXIT_DEBUG, KVM_EXIT_INTR, KVM_EXIT_SHUTDOWN, KVM_EXIT_INTERNAL_ERROR: the run loop decides
+        default: // KVM_EXIT_DEBUG, KVM_EXIT_INTR, KVM_EXIT_SHUTDOWN: the run loop decides
           return n;
       }
       if (this.vm.failure) return n;
@@ -479,10 +498,54 @@ export class Machine {
 
   // ---- exits from the hypervisor --------------------------------------------------------------
 
+  /**
+   * KVM_EXIT_INTERNAL_ERROR: KVM could not emulate an instruction fetch from a GPA that is not RAM.
+   * Where no device is either, the guest takes an instruction access fault (unless strictMmio);
+   * otherwise the VM cannot go on. Returns whether the vCPU goes back in.
+   */
+  private internalError(v: Vcpu): boolean {
+    const e = v.kvmRun.internal, gpa = e.gpa;
+    this.phase(v, 'kvm_cpu_exec: KVM_EXIT_INTERNAL_ERROR', `emulation failure: instruction fetch from GPA 0x${hex(gpa)}`);
+    if (e.suberror === KVM_INTERNAL_ERROR_EMULATION && !this.config.strictMmio && this.mtree.findDevice(gpa) === undefined) {
+      this.unclaimedAccess(v, gpa, 'fetch', 4, 0);
+      return true;
+    }
+    this.vm.fail('KVM_EXIT_INTERNAL_ERROR', `vCPU ${v.id}: instruction fetch from GPA 0x${hex(gpa)}, where there is no RAM ` +
+      `(no memslot; pc 0x${hex(v.getPc())})`);
+    return false;
+  }
+
+  /** Accesses no RAM and no device claimed, faulted in the guest (strictMmio off). */
+  readonly unclaimed: UnclaimedAccesses = { reads: 0, writes: 0, fetches: 0, first: [] };
+
+  /**
+   * An access no region claims. QEMU's memory core dispatches it to the unassigned region, whose
+   * accesses are refused (MEMTX_DECODE_ERROR, softmmu/memory.c unassigned_mem_accepts); under TCG
+   * the RISC-V hart takes that as an access fault. Our VMM has the hypervisor deliver the same fault
+   * (KVM_SET_VCPU_EVENTS with an external abort pending), counts the access and logs it.
+   */
+  private unclaimedAccess(v: Vcpu, gpa: number, access: 'read' | 'write' | 'fetch', size: number, data: number): void {
+    const u = this.unclaimed;
+    if (access === 'read') u.reads++; else if (access === 'write') u.writes++; else u.fetches++;
+    const gva = v.lastExit?.gva ?? gpa;
+    if (u.first.length < UNCLAIMED_KEPT) u.first.push({ gpa: gpa >>> 0, gva: gva >>> 0, access, vcpu: v.id, pc: v.getPc(), cycle: v.clock() });
+    const cause = access === 'fetch' ? 1 : access === 'write' ? 7 : 5;
+    this.phase(v, access === 'fetch' ? 'memory_region_dispatch_read' : `memory_region_dispatch_${access}`,
+      `GPA 0x${hex(gpa)} is in no region: unassigned, MEMTX_DECODE_ERROR`);
+    this.phase(v, 'KVM_SET_VCPU_EVENTS', `external abort pending: the guest takes an access fault (cause ${cause}, tval 0x${hex(gva)})`);
+    v.annotateExit('unclaimed', undefined, size, data);
+    this.vm.logMmio(v, gpa, size, access === 'write', data, 'unclaimed', access === 'fetch' ? 'instruction fetch' : undefined, 'vmm');
+    v.setVcpuEvents({ extAbortPending: true });
+  }
+
   /** KVM_EXIT_MMIO: the access reaches the device that owns `gpa` (QEMU's address_space_rw). */
   private mmio(vcpu: Vcpu, gpa: number, size: number, isWrite: boolean, data: number): number {
     const region = this.mtree.findDevice(gpa);
     if (!region || gpa + size > region.base + region.size) {
+      if (!this.config.strictMmio) {
+        this.unclaimedAccess(vcpu, gpa, isWrite ? 'write' : 'read', size, data);
+        return 0;
+      }
       this.vm.fail('VMM', `no device at GPA 0x${hex(gpa)}: ${isWrite ? `write of 0x${hex(data)}` : 'read'} ` +
         `(${size} byte${size > 1 ? 's' : ''}) by vCPU ${vcpu.id} at pc 0x${hex(vcpu.getPc())}`);
       return 0;

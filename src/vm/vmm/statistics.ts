@@ -20,7 +20,14 @@ export interface MachineStatistics {
   /** latencyCycles.measured: interrupts whose origin is known (lines and MSIs; not timers). */
   interrupts: { asserted: number; delivered: number; taken: number; latencyCycles: { mean: number; max: number; measured: number } };
   kvm: Record<string, number>;
+  /** Loads, stores and fetches at GPAs no RAM and no device claims (access faults in the guest); the first few. */
+  unclaimedMmio: {
+    reads: number; writes: number; fetches: number;
+    first: { gpa: string; gva: string; access: string; vcpu: number; pc: string; cycle: number }[];
+  };
 }
+
+const hex32 = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 export function collectStatistics(m: Machine): MachineStatistics {
   const vm = m.vm;
@@ -52,5 +59,9 @@ export function collectStatistics(m: Machine): MachineStatistics {
     invvpid: tlb.invvpid,
     interrupts: m.interruptStatistics(),
     kvm,
+    unclaimedMmio: {
+      reads: m.unclaimed.reads, writes: m.unclaimed.writes, fetches: m.unclaimed.fetches,
+      first: m.unclaimed.first.map((u) => ({ gpa: hex32(u.gpa), gva: hex32(u.gva), access: u.access, vcpu: u.vcpu, pc: hex32(u.pc), cycle: u.cycle })),
+    },
   };
 }

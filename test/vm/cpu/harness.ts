@@ -66,6 +66,8 @@ export interface MachineRigOptions {
   vcpus?: number;
   /** The hypervisor's guest-memory virtualization (docs/machine.md); EPT by default. */
   mmu?: 'ept' | 'npt' | 'shadow';
+  /** An access no device claims stops the VM instead of faulting in the guest. */
+  strictMmio?: boolean;
 }
 
 export class MachineRig extends Rig {
@@ -75,7 +77,7 @@ export class MachineRig extends Rig {
   constructor(program: Program, options: MachineRigOptions = {}) {
     super();
     this.machine = new Machine(
-      { memoryMiB: options.memoryMiB ?? 4, vcpus: options.vcpus ?? 1, mmu: options.mmu ?? 'ept' },
+      { memoryMiB: options.memoryMiB ?? 4, vcpus: options.vcpus ?? 1, mmu: options.mmu ?? 'ept', strictMmio: options.strictMmio ?? false },
       { consoleOutput: (b) => this.output.push(b) },
     );
     const data = wordsToBytes(flatten(program));

@@ -483,8 +483,16 @@ describe('traps', () => {
   });
 
   describe('trap loops end in a VM failure, not a hang (Machine.run)', () => {
-    it('mtvec pointing outside RAM: instruction fetch from non-RAM is KVM_EXIT_INTERNAL_ERROR', () => {
+    it('mtvec pointing where nothing is: instruction access faults that keep faulting, a triple fault', () => {
       const r = new MachineRig([li(T0, 0x9000_0000), csrw(Csr.mtvec, T0), ecall()]);
+      const out = r.run(1000);
+      assert.strictEqual(out.kind, 'failure');
+      assert.match(out.kind === 'failure' ? out.message : '', /triple fault on vCPU 0: traps at pc 0x90000000 keep faulting \(mcause 1, mtval 0x90000000/);
+      assert.strictEqual(r.machine.vm.failure?.exit, 'KVM_EXIT_SHUTDOWN');
+    });
+
+    it('with strictMmio, mtvec pointing outside RAM: instruction fetch from non-RAM is KVM_EXIT_INTERNAL_ERROR', () => {
+      const r = new MachineRig([li(T0, 0x9000_0000), csrw(Csr.mtvec, T0), ecall()], { strictMmio: true });
       const out = r.run(1000);
       assert.strictEqual(out.kind, 'failure');
       assert.match(out.kind === 'failure' ? out.message : '', /instruction fetch from GPA 0x90000000/);
@@ -495,7 +503,9 @@ describe('traps', () => {
       const r = new MachineRig([0xffffffff]);
       const out = r.run(1000);
       assert.strictEqual(out.kind, 'failure');
-      assert.match(out.kind === 'failure' ? out.message : '', /GPA 0x0,/);
+      assert.match(out.kind === 'failure' ? out.message : '', /traps at pc 0x0 keep faulting \(mcause 1, mtval 0x0;/);
+      const strict = new MachineRig([0xffffffff], { strictMmio: true }).run(1000);
+      assert.match(strict.kind === 'failure' ? strict.message : '', /GPA 0x0,/);
     });
 
     it('a handler whose first instruction faults: TRIPLE_FAULT / KVM_EXIT_SHUTDOWN', () => {
@@ -508,12 +518,22 @@ describe('traps', () => {
       assert.strictEqual(r.machine.vm.exitsByReason.get('TRIPLE_FAULT'), 1);
     });
 
-    it('a handler whose first instruction is a misaligned load (trap mode would loop too)', () => {
-      const r = new MachineRig([li(T0, HANDLER), csrw(Csr.mtvec, T0), ecall()]);
-      r.place(HANDLER, [li(T1, 0x9000_0000), lw(T2, T1, 0)]); // no device: the VMM fails the VM
+    it('a handler whose load goes where nothing is: with strictMmio the VMM fails the VM', () => {
+      const r = new MachineRig([li(T0, HANDLER), csrw(Csr.mtvec, T0), ecall()], { strictMmio: true });
+      r.place(HANDLER, [li(T1, 0x9000_0000), lw(T2, T1, 0)]);
       const out = r.run(100_000);
       assert.strictEqual(out.kind, 'failure');
       assert.match(out.kind === 'failure' ? out.message : '', /no device at GPA 0x90000000/);
+    });
+
+    it('a handler whose load goes where nothing is: by default a load access fault each time (the guest loops, as on QEMU)', () => {
+      const r = new MachineRig([li(T0, HANDLER), csrw(Csr.mtvec, T0), ecall()]);
+      r.place(HANDLER, [li(T1, 0x9000_0000), lw(T2, T1, 0)]);
+      const out = r.run(1000);
+      assert.strictEqual(out.kind, 'limit', 'an instruction retires between the faults: not a trap loop');
+      assert.strictEqual(r.csr(Csr.mcause), 5);
+      assert.strictEqual(r.csr(Csr.mtval), 0x9000_0000);
+      assert.strictEqual(r.csr(Csr.mepc), HANDLER + 8); // li is lui + addi here
     });
 
     it('a delegated S-mode handler that faults at once also ends in a triple fault', () => {

@@ -88,24 +88,24 @@ describe('hypervisor: EPT exits', () => {
     assert.ok(off.machine.vcpus[0].tlb.stats.misses > on.machine.vcpus[0].tlb.stats.misses);
   });
 
-  it('fails with a clear message on an access no device claims', () => {
+  it('with strictMmio, fails with a clear message on an access no device claims', () => {
     const g = boot(`
         .text
         .globl _start
 _start: li t0, 0x20000000
         lw t1, 0(t0)
-${POWER_OFF}`);
+${POWER_OFF}`, { strictMmio: true });
     const r = g.run();
     assert.strictEqual(r.kind, 'failure');
     assert.match((r as { message: string }).message, /no device at GPA 0x20000000: read \(4 bytes\) by vCPU 0 at pc 0x80000004/);
   });
 
-  it('fails (KVM_EXIT_INTERNAL_ERROR) on an instruction fetch from a GPA that is not RAM', () => {
+  it('with strictMmio, fails (KVM_EXIT_INTERNAL_ERROR) on an instruction fetch from a GPA that is not RAM', () => {
     const g = boot(`
         .text
         .globl _start
 _start: li t0, 0x20000000
-        jr t0`);
+        jr t0`, { strictMmio: true });
     const r = g.run();
     assert.strictEqual(r.kind, 'failure');
     assert.match((r as { message: string }).message, /instruction fetch from GPA 0x20000000/);
