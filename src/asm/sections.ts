@@ -42,12 +42,36 @@ const flags = (spec: string, nobits = false): SectionFlags => ({
   alloc: spec.includes('a'), write: spec.includes('w'), exec: spec.includes('x'), nobits,
 });
 
+// GNU ld's default script (elf32lriscv) puts .srodata with the small data, in the data segment.
 const PREFIX_RULES: readonly [prefixes: readonly string[], output: string, spec: string, nobits: boolean][] = [
   [['.text', '.init', '.fini'], '.text', 'ax', false],
-  [['.rodata', '.srodata'], '.rodata', 'a', false],
+  [['.rodata'], '.rodata', 'a', false],
+  [['.srodata'], '.data', 'a', false],
   [['.data', '.sdata'], '.data', 'aw', false],
   [['.bss', '.sbss'], '.bss', 'aw', true],
 ];
+
+/**
+ * Within an output section, the order of ld's default script: .data, then .srodata, then .sdata
+ * (its .data and .sdata output sections, adjacent); .sbss before .bss. Otherwise, order of appearance.
+ */
+const INPUT_ORDER: readonly [prefix: string, rank: number][] = [['.srodata', 1], ['.sdata', 2], ['.sbss', 0], ['.bss', 1]];
+
+function inputRank(name: string): number {
+  return INPUT_ORDER.find(([p]) => name === p || name.startsWith(`${p}.`))?.[1] ?? 0;
+}
+
+/** GNU ld's MAXPAGESIZE for RISC-V: the data segment starts on a new page of it (DATA_SEGMENT_ALIGN). */
+export const MAX_PAGE_SIZE = 0x1000;
+
+/**
+ * Where ld's default script starts the data segment after the text segment ends at `end`:
+ * `ALIGN(MAXPAGESIZE) + (. & (MAXPAGESIZE - 1))`, the next page at the same offset, so the file
+ * offset and the address agree modulo the page size without padding the file.
+ */
+export function dataSegmentStart(end: number): number {
+  return (alignUp(end, MAX_PAGE_SIZE) + (end & (MAX_PAGE_SIZE - 1))) >>> 0;
+}
 
 function rule(name: string): (typeof PREFIX_RULES)[number] | undefined {
   return PREFIX_RULES.find(([prefixes]) => prefixes.some((p) => name === p || name.startsWith(`${p}.`)));
@@ -80,26 +104,53 @@ export function alignUp(value: number, align: number): number {
 }
 
 /**
- * Places the output sections: .text at `textBase`, then .rodata, .data, other
- * allocated sections in order of appearance, .bss; each at least 4-aligned.
- * Empty sections get an address too (a label may sit in one) but take no room;
- * the ELF writer leaves them out, as ld does.
+ * Places the output sections as `ld -Ttext=BASE` with its default script does: .text at
+ * `textBase`, then .rodata (each at its own alignment); the data segment on the next page at the
+ * same offset (dataSegmentStart), holding .data, other allocated sections in order of appearance,
+ * and .bss, whose end is rounded up to 4 (the script's `. = ALIGN(. != 0 ? 32 / 8 : 1)`).
+ * Empty sections get an address too (a label may sit in one) but take no room; the ELF writer
+ * leaves them out, as ld does.
  */
 export function layoutSections(inputs: readonly InputSection[], textBase: number): OutputSection[] {
-  const outputs = groupInputs(inputs);
+  const outputs = orderForLayout(groupInputs(inputs));
   let address = textBase;
-  for (const o of orderForLayout(outputs)) {
+  let inDataSegment = false;
+  for (const o of outputs) {
     if (!o.flags.alloc) continue;
-    o.address = alignUp(address, Math.max(4, o.align)) >>> 0;
+    if (!inDataSegment && o.name !== '.text' && o.name !== '.rodata') {
+      address = dataSegmentStart(address);
+      inDataSegment = true;
+    }
+    placeInputs(o, address);
+    if (o.name === '.bss' && o.size > 0) o.size = alignUp(o.address + o.size, 4) - o.address;
     if (o.size > 0) address = o.address + o.size;
   }
-  return orderForLayout(outputs);
+  return outputs;
+}
+
+/**
+ * Starts `o` at `address` aligned for its first input, then each input at its own alignment, as
+ * ld places input sections one after the other (our .bss stands for ld's .sbss and .bss: .sbss
+ * is not pushed to .bss's larger alignment). The section's alignment is then its first input's.
+ */
+function placeInputs(o: OutputSection, address: number): void {
+  const first = o.inputs[0]?.align ?? 1;
+  o.address = alignUp(address, first) >>> 0;
+  let at = o.address;
+  for (const s of o.inputs) {
+    at = alignUp(at, s.align);
+    o.inputOffsets.set(s.name, at - o.address);
+    at += s.size;
+  }
+  o.size = at - o.address;
+  o.align = first;
 }
 
 function groupInputs(inputs: readonly InputSection[]): OutputSection[] {
   const byName = new Map<string, InputSection[]>();
   for (const s of inputs) byName.set(s.output, [...(byName.get(s.output) ?? []), s]);
-  return [...byName.entries()].map(([name, list]) => buildOutput(name, list));
+  return [...byName.entries()].map(([name, list]) => buildOutput(name, list.map((s, i) => ({ s, i }))
+    .sort((a, b) => inputRank(a.s.name) - inputRank(b.s.name) || a.i - b.i).map(({ s }) => s)));
 }
 
 function buildOutput(name: string, inputs: InputSection[]): OutputSection {

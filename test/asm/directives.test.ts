@@ -5,14 +5,21 @@ import { BASE, dataBytes, hexWords, listing, ok, sectionBytes } from './helpers'
 
 describe('directives', () => {
   describe('sections and layout', () => {
-    it('places .text at textBase, then .rodata, .data and .bss, each 4-aligned', () => {
+    it('places .text at textBase, .rodata after it, and .data on the next page at the same offset, as ld -Ttext does', () => {
       const r = ok('.text\nnop\n.section .rodata\n.byte 1\n.data\n.byte 2, 3\n.bss\n.skip 8');
       assert.deepEqual(r.sections, [
         { name: '.text', address: BASE, size: 4 },
         { name: '.rodata', address: BASE + 4, size: 1 },
-        { name: '.data', address: BASE + 8, size: 2 },
-        { name: '.bss', address: BASE + 12, size: 8 },
+        // DATA_SEGMENT_ALIGN: ALIGN(0x1000) + (0x80000005 & 0xfff)
+        { name: '.data', address: BASE + 0x1005, size: 2 },
+        // right after .data, its end rounded up to 4 (ld's `. = ALIGN(. != 0 ? 4 : 1)` in .bss)
+        { name: '.bss', address: BASE + 0x1007, size: 9 },
       ]);
+    });
+
+    it('starts .data at the next page boundary when .rodata ends on one', () => {
+      const r = ok('.text\nnop\n.section .rodata\n.skip 4092\n.data\n.word 1');
+      assert.equal(r.sections.find((s) => s.name === '.data')?.address, BASE + 0x1000);
     });
 
     it('honours options.textBase', () => {
@@ -23,7 +30,7 @@ describe('directives', () => {
       const r = ok('.section .text.b, "ax"\nb: ret\n.text\na: nop\n.section .sdata, "aw"\ns: .word 1\n.section .sbss, "aw", @nobits\nz: .skip 4');
       assert.deepEqual(r.sections.map((s) => s.name), ['.text', '.data', '.bss']);
       const at = (n: string): number => r.symbols.find((s) => s.name === n)!.value;
-      assert.deepEqual([at('a'), at('b'), at('s'), at('z')], [BASE, BASE + 4, BASE + 8, BASE + 12]);
+      assert.deepEqual([at('a'), at('b'), at('s'), at('z')], [BASE, BASE + 4, BASE + 0x1008, BASE + 0x100c]);
     });
 
     it('accepts .rodata as a directive (an extension: GNU as needs .section .rodata)', () => {
@@ -130,7 +137,7 @@ describe('directives', () => {
       const f = r.symbols.find((s) => s.name === 'f');
       const v = r.symbols.find((s) => s.name === 'v');
       assert.deepEqual(f, { name: 'f', value: BASE, size: 8, type: 'func', global: true, section: '.text' });
-      assert.deepEqual(v, { name: 'v', value: BASE + 8, size: 4, type: 'object', global: false, section: '.data' });
+      assert.deepEqual(v, { name: 'v', value: BASE + 0x1008, size: 4, type: 'object', global: false, section: '.data' });
       assert.equal(r.symbols.find((s) => s.name === 'w')?.global, true);
     });
 

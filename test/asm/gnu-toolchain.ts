@@ -16,20 +16,40 @@ const AS_FLAGS = ['-mabi=ilp32', '-mno-relax', '-mpriv-spec=1.12'];
 /** The ISA GNU as assembles for unless a test asks for another (e.g. with the C extension). */
 export const DEFAULT_MARCH = 'rv32ima_zicsr_zifencei';
 
-/** Mirrors src/asm/sections.ts: .text at the base, then .rodata, .data, .bss, each at least 4-aligned. */
+/**
+ * Mirrors src/asm/sections.ts, which follows ld's default script: .text at the base, .rodata
+ * after it, the data segment on the next page at the same offset (.data, then .srodata and .sdata
+ * in .sdata), then .sbss and .bss rounded up to 4. Our .data stands for ld's .data + .sdata, our
+ * .bss for .sbss + .bss (gnu.test.ts compares them so); `gnuBuildDefault` checks the addresses
+ * against the default script itself.
+ */
 export function linkerScript(textBase: number): string {
   return `ENTRY(_start)
 SECTIONS {
   . = 0x${textBase.toString(16)};
   .text : { *(.text .text.* .init .fini) }
-  . = ALIGN(4);
-  .rodata : { *(.rodata .rodata.* .srodata .srodata.*) }
-  . = ALIGN(4);
-  .data : { *(.data .data.* .sdata .sdata.*) }
-  . = ALIGN(4);
-  .bss : { *(.bss .bss.* .sbss .sbss.*) }
+  .rodata : { *(.rodata .rodata.*) }
+  . = ALIGN(0x1000) + (. & 0xfff);
+  .data : { *(.data .data.*) }
+  .sdata : { *(.srodata .srodata.*) *(.sdata .sdata.*) }
+  .sbss : { *(.sbss .sbss.*) }
+  .bss : { *(.bss .bss.*) . = ALIGN(. != 0 ? 4 : 1); }
 }
 `;
+}
+
+/** GNU as, then `ld -Ttext=BASE` with ld's own default script (no script of ours): the ELF bytes. */
+export function gnuBuildDefault(source: string, name: string, textBase = 0x80000000): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), 'hyperstep-gnu-'));
+  const [src, obj, exe] = ['s', 'o', 'elf'].map((ext) => join(dir, `${name}.${ext}`));
+  try {
+    writeFileSync(src, source);
+    run(GNU_AS, [`-march=${DEFAULT_MARCH}`, ...AS_FLAGS, src, '-o', obj]);
+    run(GNU_LD, ['-m', 'elf32lriscv', '--no-relax', `-Ttext=0x${textBase.toString(16)}`, obj, '-o', exe]);
+    return new Uint8Array(readFileSync(exe));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Throws an Error naming the missing tools, for a failing (not skipped) test. */

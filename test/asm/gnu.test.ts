@@ -8,10 +8,13 @@ import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import { assemble, disassemble, formatDiagnostic } from '../../src/asm';
 import { TestElf, readElf } from './elf-file';
-import { gnuBuild, gnuDisassembleHalves, gnuDisassembleWords, objdumpInstructions, readelfComplaints, requireToolchain } from './gnu-toolchain';
+import { gnuBuild, gnuBuildDefault, gnuDisassembleHalves, gnuDisassembleWords, objdumpInstructions, readelfComplaints, requireToolchain } from './gnu-toolchain';
 
 const CORPUS = join(__dirname, '..', 'asm-corpus');
-const LOADED = ['.text', '.rodata', '.data', '.bss'];
+/** Our output sections, and the GNU sections each stands for (ld keeps small data apart). */
+const LOADED: readonly [ours: string, gnu: readonly string[]][] = [
+  ['.text', ['.text']], ['.rodata', ['.rodata']], ['.data', ['.data', '.sdata']], ['.bss', ['.sbss', '.bss']],
+];
 const STT_SECTION = 3;
 const STT_FILE = 4;
 
@@ -25,10 +28,20 @@ function firstDifference(a: Uint8Array, b: Uint8Array): string {
   return `sizes differ: ours ${a.length}, GNU ${b.length}`;
 }
 
+/** GNU's sections `names` (the non-empty ones) as one span: address, size, type and bytes (gaps zero). */
+function gnuSpan(gnu: TestElf, names: readonly string[]): { address: number; size: number; type: number; data: Uint8Array } | undefined {
+  const parts = gnu.sections.filter((s) => names.includes(s.name) && s.size > 0).sort((x, y) => x.address - y.address);
+  if (parts.length === 0) return undefined;
+  const address = parts[0].address, end = Math.max(...parts.map((s) => s.address + s.size));
+  const data = new Uint8Array(end - address);
+  for (const s of parts) data.set(s.data, s.address - address);
+  return { address, size: end - address, type: parts.every((s) => s.type === 8) ? 8 : 1, data };
+}
+
 function compareSections(ours: TestElf, gnu: TestElf): void {
-  for (const name of LOADED) {
+  for (const [name, gnuNames] of LOADED) {
     const a = ours.sections.find((s) => s.name === name);
-    const b = gnu.sections.find((s) => s.name === name && s.size > 0);
+    const b = gnuSpan(gnu, gnuNames);
     assert.equal(Boolean(a), Boolean(b), `${name}: present in ours ${Boolean(a)}, in GNU ${Boolean(b)}`);
     if (!a || !b) continue;
     assert.equal(hex(a.address), hex(b.address), `${name} address`);
@@ -50,6 +63,25 @@ function compareSymbols(ours: TestElf, gnu: TestElf): void {
       `symbol ${g.name}`,
     );
   }
+}
+
+/**
+ * What a loader puts in RAM: every PT_LOAD segment's file bytes and zero fill, from the lowest
+ * address at or above the text base (ld's first segment also maps the ELF headers below it).
+ */
+function loadedImage(file: Uint8Array, elf: TestElf, base = 0x80000000): { base: number; bytes: Uint8Array } {
+  const loads = elf.segments.filter((s) => s.type === 1 && s.memsz > 0);
+  const lo = Math.max(base, Math.min(...loads.map((s) => s.vaddr)));
+  const hi = Math.max(...loads.map((s) => s.vaddr + s.memsz));
+  const bytes = new Uint8Array(Math.max(0, hi - lo));
+  for (const s of loads) {
+    const data = file.subarray(s.offset, s.offset + s.filesz);
+    for (let k = 0; k < data.length; k++) {
+      const at = s.vaddr + k - lo;
+      if (at >= 0) bytes[at] = data[k];
+    }
+  }
+  return { base: lo, bytes };
 }
 
 describe('GNU comparison (test/asm-corpus)', function () {
@@ -80,6 +112,14 @@ describe('GNU comparison (test/asm-corpus)', function () {
       });
 
       it('loads the same bytes at the same addresses', () => compareSections(ours, gnu));
+
+      it('loads the same bytes at the same addresses as `ld -Ttext=0x80000000` with its default script', () => {
+        const theirBytes = gnuBuildDefault(source, file.replace(/\.s$/, ''));
+        const a = loadedImage(ourBytes, ours), b = loadedImage(theirBytes, readElf(theirBytes));
+        assert.equal(hex(a.base), hex(b.base), 'first loaded address');
+        assert.equal(a.bytes.length, b.bytes.length, 'loaded extent');
+        assert.ok(Buffer.from(a.bytes).equals(Buffer.from(b.bytes)), firstDifference(a.bytes, b.bytes));
+      });
 
       it('writes an ELF that GNU readelf reads without complaint', () => assert.equal(readelfComplaints(ourBytes), ''));
 

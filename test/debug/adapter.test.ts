@@ -379,7 +379,7 @@ describe('debug adapter', function () {
       await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write', condition: 'value > 4' }] });
       let s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
       assert.strictEqual(s.reason, 'data breakpoint');
-      assert.match(s.description!, /write 0x5 to 0x800000[0-9a-f]{2}/);
+      assert.match(s.description!, /write 0x5 to 0x8000[0-9a-f]{4}/);
       assert.strictEqual(await value(dc, 'u32(counter)'), 5);
       // the stop is after the store: pc is past it
       assert.strictEqual((await topFrame(dc)).line, lineOf(CALLS, 'addi    s0, s0, 1'));
@@ -556,7 +556,7 @@ describe('debug adapter', function () {
       assert.match(await repl(dc, 'info tlb'), /vCPU 0 TLB \(VPID 1/);
       assert.match(await repl(dc, 'info exits'), /EPT_MISCONFIG/);
       assert.match(await repl(dc, 'info irq'), /interrupts: \d+ asserted/);
-      assert.match(await repl(dc, 'x/4xb message'), /^800000[0-9a-f]{2}: 0x48 0x65 0x6c 0x6c$/);
+      assert.match(await repl(dc, 'x/4xb message'), /^8000[0-9a-f]{4}: 0x48 0x65 0x6c 0x6c$/);
       assert.match(await repl(dc, 'x/2i _start'), /auipc a0/);
       assert.match(await repl(dc, 'xp/1dw 0x80000000'), /^80000000: \d+$/);
       assert.match(await repl(dc, 'x/3c message'), /'H' 'e' 'l'/);
