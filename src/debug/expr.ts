@@ -79,9 +79,31 @@ const BINARY_LEVELS: string[][] = [
   ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '<=', '>', '>='], ['<<', '>>', '>>>'], ['+', '-'], ['*', '/', '%'],
 ];
 
+/**
+ * How deep an expression may nest: parentheses, calls, indexing, unary operators and the operators
+ * of a chain (`1+1+…+1` is a tree as deep as it is long) all count. Parsing and evaluation recurse
+ * once per level, so without a bound 2000 parentheses overflowed the stack (docs/debugging.md
+ * "Expressions"); no hand-written condition comes near it.
+ */
+export const MAX_EXPR_DEPTH = 256;
+/** Longest expression text (a deeper one is refused for its depth first, with a clearer message). */
+const MAX_EXPR_TEXT = 64 * 1024;
+
 class Parser {
   private i = 0;
+  /** Levels of nesting open at this point of the parse (bounded by MAX_EXPR_DEPTH). */
+  private depth = 0;
   constructor(private readonly toks: Token[]) {}
+
+  /** Opens `levels` levels of nesting at token `t`; the caller closes them with `leave`. */
+  private enter(t: Token, levels = 1): void {
+    this.depth += levels;
+    if (this.depth > MAX_EXPR_DEPTH) throw new ExprError(`expression too deep: more than ${MAX_EXPR_DEPTH} levels of nesting at column ${t.pos + 1}`);
+  }
+
+  private leave(levels = 1): void {
+    this.depth -= levels;
+  }
 
   private peek(): Token { return this.toks[this.i]; }
   private next(): Token { return this.toks[this.i++]; }
@@ -99,34 +121,54 @@ class Parser {
   }
 
   private ternary(): Node {
+    this.enter(this.peek());
     const c = this.binary(0);
-    if (!this.isOp('?')) return c;
+    if (!this.isOp('?')) {
+      this.leave();
+      return c;
+    }
     this.next();
     const a = this.ternary();
     this.expect(':');
     const b = this.ternary();
+    this.leave();
     return { k: 'cond', c, a, b };
   }
 
+  /** A chain of one level's operators, left-associative: each operator is one level deeper. */
   private binary(level: number): Node {
     if (level >= BINARY_LEVELS.length) return this.unary();
     let a = this.binary(level + 1);
+    let chain = 0;
     for (;;) {
       const t = this.peek();
-      if (t.t !== 'op' || !BINARY_LEVELS[level].includes(t.v)) return a;
+      if (t.t !== 'op' || !BINARY_LEVELS[level].includes(t.v)) break;
       this.next();
+      this.enter(t);
+      chain++;
       a = { k: 'bin', op: t.v, a, b: this.binary(level + 1) };
     }
+    this.leave(chain);
+    return a;
   }
 
   private unary(): Node {
     const t = this.peek();
     if (t.t === 'op' && ['-', '+', '~', '!', '*', '&'].includes(t.v)) {
       this.next();
-      return { k: 'un', op: t.v, a: this.unary() };
+      this.enter(t);
+      const a = this.unary();
+      this.leave();
+      return { k: 'un', op: t.v, a };
     }
     const cast = this.castType();
-    if (cast) return { k: 'cast', ...cast, a: this.unary() };
+    if (cast) {
+      // Each `*` of the type is a level too: a pointer type is printed and resolved recursively.
+      this.enter(t, 1 + cast.stars);
+      const a = this.unary();
+      this.leave(1 + cast.stars);
+      return { k: 'cast', ...cast, a };
+    }
     return this.postfix(this.primary());
   }
 
@@ -147,12 +189,18 @@ class Parser {
     return { words, stars };
   }
 
-  /** Postfix C operators: `a[i]`, `a.m`, `a->m`. */
+  /** Postfix C operators: `a[i]`, `a.m`, `a->m`; each index or member is one level deeper. */
   private postfix(n: Node): Node {
+    let levels = 0;
+    const deeper = (t: Token, k: number): void => {
+      this.enter(t, k);
+      levels += k;
+    };
     for (;;) {
       const t = this.peek();
       if (t.t === 'op' && t.v === '[') {
         this.next();
+        deeper(t, 1);
         const i = this.ternary();
         this.expect(']');
         n = { k: 'index', a: n, i };
@@ -161,15 +209,19 @@ class Parser {
         const m = this.next();
         if (m.t !== 'id') throw new ExprError(`expected a member name after '->' at column ${m.pos + 1}`);
         const [first, ...rest] = m.v.split('.');
+        deeper(m, 1 + rest.length);
         n = { k: 'member', a: n, name: first, arrow: true };
         for (const r of rest) n = { k: 'member', a: n, name: r, arrow: false };
       } else if (t.t === 'id' && t.v.startsWith('.')) {
         this.next();
-        for (const r of t.v.slice(1).split('.')) {
+        const parts = t.v.slice(1).split('.');
+        deeper(t, parts.length);
+        for (const r of parts) {
           if (!r) throw new ExprError(`expected a member name at column ${t.pos + 1}`);
           n = { k: 'member', a: n, name: r, arrow: false };
         }
       } else {
+        this.leave(levels);
         return n;
       }
     }
@@ -221,7 +273,7 @@ export function parseNumber(text: string): number | undefined {
 /** Parses `text`; throws ExprError with the column of the problem. */
 export function parseExpression(text: string): Expression {
   if (typeof text !== 'string' || text.trim() === '') throw new ExprError('empty expression');
-  if (text.length > 4096) throw new ExprError('expression too long');
+  if (text.length > MAX_EXPR_TEXT) throw new ExprError(`expression too long: more than ${MAX_EXPR_TEXT} characters`);
   return { text, root: new Parser(tokenize(text)).parse() };
 }
 
