@@ -7,10 +7,10 @@
 import { AsmDiagnostic, Diagnostics, sortDiagnostics } from './diagnostics';
 import { EvalError, evaluate, isUnknown } from './expr';
 import { ElfSymbolInput, writeElf } from './elf-writer';
-import { emitImage, placementOf } from './emit';
-import { LayoutResult, layoutRelaxed } from './layout';
-import { LINE_SECTION_NAME, LineEntry, encodeLineTable } from './line-table';
-import { parseSource } from './parser';
+import { Emitter, Image, PcrelHi, pcrelHiOf, placementOf } from './emit';
+import { LayoutResult, StatementSource, layout, layoutRelaxed } from './layout';
+import { LINE_SECTION_NAME, LineEntry } from './line-table';
+import { streamStatements } from './parser';
 import { OutputSection, layoutSections } from './sections';
 import { Placement, SymbolAttributes, SymbolTable } from './symbols';
 
@@ -52,19 +52,78 @@ export function assemble(source: string, file: string, options: AssembleOptions 
 }
 
 function assembleChecked(source: string, file: string, textBase: number, diags: Diagnostics): AssembleResult {
-  const parsed = parseSource(source, diags);
-  const laid = layoutRelaxed(parsed.statements, diags);
+  const { laid, pcrelHi, statements } = passOne(source, diags);
   const outputs = layoutSections(laid.sections, textBase >>> 0);
-  const image = emitImage(laid, outputs, file, diags);
+  const image = passTwo(statements, laid, pcrelHi, outputs, file, diags);
   const place = placementOf(outputs);
   const records = collectSymbols(laid, outputs, place, diags);
   const symbols = records.map((r) => r.symbol);
   const entry = entryPoint(symbols, outputs, textBase);
-  const lines = [...image.lines].sort((a, b) => a.address - b.address);
   const ok = !diags.hasErrors;
-  const elf = ok ? buildElf(outputs, image.bytes, records, lines, entry, laid.rvc) : undefined;
+  const elf = ok ? buildElf(outputs, image.bytes, records, image.lines.encode(), entry, laid.rvc) : undefined;
   const sections = outputs.filter((o) => o.size > 0).map((o) => ({ name: o.name, address: o.address, size: o.size }));
-  return { ok, elf, entry, symbols, lines, diagnostics: sortDiagnostics(diags.list), sections };
+  // Line entries become objects only for a caller that reads them (the debugger, the language server).
+  let lines: LineEntry[] | undefined;
+  return {
+    ok, elf, entry, symbols, diagnostics: sortDiagnostics(diags.list), sections,
+    get lines(): LineEntry[] { return (lines ??= image.lines.entries()); },
+  };
+}
+
+/*
+ * Memory (docs/assembler.md, "Memory"): neither the statements nor the items of a file are held.
+ * Pass 1 parses the source as a stream into the layout (again for each relaxation round) and keeps
+ * only the symbols, the section sizes, the frags (for relaxation) and the `%pcrel_hi` instructions;
+ * pass 2 parses it once more, lays it out with the same branch sizes (the same items, in the same order)
+ * and encodes each item as it comes. What a source costs is then about its symbols and its image,
+ * not its number of lines.
+ */
+
+interface PassOne {
+  readonly laid: LayoutResult;
+  /** The last relaxation round's `%pcrel_hi` instructions. */
+  readonly pcrelHi: readonly PcrelHi[];
+  /** What pass 2 lays out again. */
+  readonly statements: StatementSource;
+}
+
+/** Pass 1: the layout of the file. */
+function passOne(source: string, diags: Diagnostics): PassOne {
+  let pcrelHi: PcrelHi[] = [];
+  let parseDiags = new Diagnostics(diags.file);
+  let withinBounds = true;
+  const layoutDiags = new Diagnostics(diags.file);
+  const laid = layoutRelaxed(
+    (each) => {
+      parseDiags = new Diagnostics(diags.file); // each round parses again: report one round's messages
+      withinBounds = streamStatements(source, parseDiags, each);
+    },
+    layoutDiags,
+    (item) => {
+      const ref = pcrelHiOf(item);
+      if (ref) pcrelHi.push(ref);
+    },
+    () => { pcrelHi = []; },
+  );
+  diags.absorb(parseDiags);
+  if (withinBounds) {
+    diags.absorb(layoutDiags);
+    // Parsing and layout said all they had to say in this pass.
+    const quiet = new Diagnostics(diags.file);
+    return { laid, pcrelHi, statements: (each) => streamStatements(source, quiet, each) };
+  }
+  // A runaway expansion is refused whole: nothing of the file is laid out (its diagnostic says so).
+  return { laid: layoutRelaxed([], diags), pcrelHi: [], statements: [] };
+}
+
+/** Pass 2: the same statements laid out again; each item is encoded as soon as it is made. */
+function passTwo(
+  statements: StatementSource, laid: LayoutResult, pcrelHi: readonly PcrelHi[], outputs: readonly OutputSection[], file: string, diags: Diagnostics,
+): Image {
+  const emitter = new Emitter(laid, outputs, file, diags);
+  emitter.collectPcrelHi(pcrelHi);
+  layout(statements, new Diagnostics(diags.file), laid.lengths, (item) => emitter.item(item));
+  return emitter.image();
 }
 
 /** gas drops `.L` labels from the object file; so do we. */
@@ -141,9 +200,8 @@ function entryPoint(symbols: readonly AsmSymbol[], outputs: readonly OutputSecti
 
 function buildElf(
   outputs: readonly OutputSection[], bytes: ReadonlyMap<string, Uint8Array>, symbols: readonly SymbolRecord[],
-  lines: readonly LineEntry[], entry: number, rvc: boolean,
+  lineTable: Uint8Array, entry: number, rvc: boolean,
 ): Uint8Array {
-  const lineTable = encodeLineTable(lines);
   const sections = [
     ...outputs.map((o) => ({
       name: o.name, nobits: o.flags.nobits, alloc: o.flags.alloc, write: o.flags.write, exec: o.flags.exec,

@@ -16,6 +16,15 @@ export interface SourcePos {
   readonly column: number;
 }
 
+/**
+ * A plain copy of a position. What outlives parsing (statements, expressions, items) keeps this
+ * rather than the token it came from: tokens are several times larger and are dropped after
+ * parsing (docs/assembler.md, "Memory").
+ */
+export function positionOf(p: SourcePos): SourcePos {
+  return { line: p.line, column: p.column };
+}
+
 export class Diagnostics {
   readonly list: AsmDiagnostic[] = [];
   private readonly seen = new Set<string>();

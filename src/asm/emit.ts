@@ -4,11 +4,11 @@
  * instruction.
  */
 import { Diagnostics } from './diagnostics';
-import { EvalError, evaluate, isUnknown } from './expr';
+import { EvalError, Expr, evaluate, isUnknown } from './expr';
 import { AlreadyReported, EncodeContext, encodeInstruction } from './encoder';
 import { CInsnItem, DataItem, FillItem, InsnItem, Item } from './items';
-import { LayoutResult } from './layout';
-import { LineEntry } from './line-table';
+import type { LayoutResult } from './layout';
+import { LineRecorder } from './line-table';
 import { slotBits } from './rvc';
 import { OutputSection } from './sections';
 import { Placement, SymbolTable } from './symbols';
@@ -20,7 +20,8 @@ const C_NOP = 0x0001;
 export interface Image {
   /** Contents of each output section with file contents. */
   readonly bytes: ReadonlyMap<string, Uint8Array>;
-  readonly lines: readonly LineEntry[];
+  /** Which source line produced each instruction. */
+  readonly lines: LineRecorder;
 }
 
 /** Where each input section ended up. */
@@ -36,37 +37,55 @@ export function placementOf(outputs: readonly OutputSection[]): Placement {
   };
 }
 
-export function emitImage(
-  layoutResult: LayoutResult, outputs: readonly OutputSection[], file: string, diags: Diagnostics,
-): Image {
-  return new Emitter(layoutResult, outputs, file, diags).run();
+/** An `auipc` with `%pcrel_hi(target)`: what pass 2 needs of it before any item is encoded (a `%pcrel_lo` may look forward). */
+export interface PcrelHi {
+  readonly section: string;
+  readonly offset: number;
+  readonly target: Expr;
 }
 
-class Emitter {
+export function pcrelHiOf(item: Item): PcrelHi | undefined {
+  if (item.kind !== 'insn') return undefined;
+  for (const o of item.operands) {
+    if (o.kind === 'expr' && o.expr.kind === 'reloc' && o.expr.op === 'pcrel_hi') return { section: item.section, offset: item.offset, target: o.expr.arg };
+  }
+  return undefined;
+}
+
+/**
+ * Pass 2 one item at a time, for items laid out again instead of kept (docs/assembler.md, "Memory"):
+ * `collectPcrelHi` with the `%pcrel_hi` items first, then `item` for each item in layout order.
+ */
+export class Emitter {
   private readonly place: Placement;
-  private readonly symbols: SymbolTable;
   private readonly buffers = new Map<string, Uint8Array>();
   private readonly outputs = new Map<string, OutputSection>();
-  private readonly lines: LineEntry[] = [];
+  private readonly lines: LineRecorder;
   private readonly pcrelHi = new Map<number, number | 'failed'>();
 
+  private readonly symbols: SymbolTable;
+
+  /** `layoutResult`: pass 1's symbols, and whether the file turned compression on. */
   constructor(
-    private readonly layoutResult: LayoutResult,
+    private readonly layoutResult: Pick<LayoutResult, 'symbols' | 'rvc'>,
     outputs: readonly OutputSection[],
-    private readonly file: string,
+    file: string,
     private readonly diags: Diagnostics,
   ) {
-    this.place = placementOf(outputs);
     this.symbols = layoutResult.symbols;
+    this.lines = new LineRecorder(file);
+    this.place = placementOf(outputs);
     for (const o of outputs) {
       this.outputs.set(o.name, o);
       if (!o.flags.nobits) this.buffers.set(o.name, new Uint8Array(o.size));
     }
   }
 
-  run(): Image {
-    this.collectPcrelHi();
-    for (const item of this.layoutResult.items) this.guarded(item, () => this.emit(item));
+  item(item: Item): void {
+    this.guarded(item, () => this.emit(item));
+  }
+
+  image(): Image {
     return { bytes: this.buffers, lines: this.lines };
   }
 
@@ -90,14 +109,11 @@ class Emitter {
   }
 
   /** Targets of every `%pcrel_hi`, by the auipc's address, so `%pcrel_lo` may look forward. */
-  private collectPcrelHi(): void {
-    for (const item of this.layoutResult.items) {
-      if (item.kind !== 'insn') continue;
-      const op = item.operands.find((o) => o.kind === 'expr' && o.expr.kind === 'reloc' && o.expr.op === 'pcrel_hi');
-      if (!op || op.kind !== 'expr' || op.expr.kind !== 'reloc') continue;
-      const pc = this.address(item);
+  collectPcrelHi(refs: Iterable<PcrelHi>): void {
+    for (const ref of refs) {
+      const pc = this.address(ref);
       try {
-        this.pcrelHi.set(pc, Number(BigInt.asUintN(32, this.context(pc).evaluate(op.expr.arg).value)));
+        this.pcrelHi.set(pc, Number(BigInt.asUintN(32, this.context(pc).evaluate(ref.target).value)));
       } catch {
         this.pcrelHi.set(pc, 'failed'); // reported when the auipc itself is encoded
       }
@@ -162,7 +178,7 @@ class Emitter {
   }
 
   private recordLine(item: InsnItem | CInsnItem): void {
-    this.lines.push({ address: this.address(item), file: this.file, line: item.pos.line });
+    this.lines.add(this.address(item), item.pos.line);
   }
 
   private data(item: DataItem): void {

@@ -5,7 +5,7 @@
  * the RISC-V relocation operators `%hi(x) %lo(x) %pcrel_hi(x) %pcrel_lo(label)`
  * (allowed only as a whole operand).
  */
-import { SourcePos } from './diagnostics';
+import { SourcePos, positionOf } from './diagnostics';
 import { Token } from './lexer';
 import { ParseError, TokenStream } from './token-stream';
 
@@ -60,7 +60,7 @@ function parseBinary(ts: TokenStream, minRank: number, level: number): Parsed {
     const right = parseBinary(ts, rank + 1, level + 1);
     const height = Math.max(left.height, right.height) + 1;
     if (height > MAX_EXPR_DEPTH) tooDeep(t!);
-    left = { e: { kind: 'binary', op: t!.text, left: left.e, right: right.e, pos: t! }, height };
+    left = { e: { kind: 'binary', op: t!.text, left: left.e, right: right.e, pos: positionOf(t!) }, height };
   }
 }
 
@@ -70,7 +70,7 @@ function parseUnary(ts: TokenStream, level: number): Parsed {
   if (t && t.kind === 'punct' && ['-', '+', '~', '!'].includes(t.text)) {
     ts.next();
     const arg = parseUnary(ts, level + 1);
-    return { e: { kind: 'unary', op: t.text, arg: arg.e, pos: t }, height: arg.height + 1 };
+    return { e: { kind: 'unary', op: t.text, arg: arg.e, pos: positionOf(t) }, height: arg.height + 1 };
   }
   return parsePrimary(ts, level);
 }
@@ -81,9 +81,9 @@ function parsePrimary(ts: TokenStream, level: number): Parsed {
   const t = ts.next();
   switch (t.kind) {
     case 'number':
-      return { e: { kind: 'num', value: t.value ?? 0n, pos: t }, height: 1 };
+      return { e: { kind: 'num', value: t.value ?? 0n, pos: positionOf(t) }, height: 1 };
     case 'ident':
-      return { e: t.text === '.' ? { kind: 'dot', pos: t } : { kind: 'sym', name: t.text, pos: t }, height: 1 };
+      return { e: t.text === '.' ? { kind: 'dot', pos: positionOf(t) } : { kind: 'sym', name: t.text, pos: positionOf(t) }, height: 1 };
     case 'localref':
       return { e: localLabelRef(t), height: 1 };
     case 'reloc':
@@ -103,7 +103,7 @@ function parsePrimary(ts: TokenStream, level: number): Parsed {
 /** A `1b`/`1f` token the parser has already resolved to one label instance. */
 function localLabelRef(t: Token): Expr {
   if (t.localName === undefined) throw new ParseError(t, t.localError ?? `undefined local label ${t.text}`);
-  return { kind: 'sym', name: t.localName, display: t.text, pos: t };
+  return { kind: 'sym', name: t.localName, display: t.text, pos: positionOf(t) };
 }
 
 function parseReloc(ts: TokenStream, t: Token, level: number): Parsed {
@@ -112,7 +112,7 @@ function parseReloc(ts: TokenStream, t: Token, level: number): Parsed {
   ts.expectPunct('(');
   const arg = parseBinary(ts, 1, level + 1);
   ts.expectPunct(')');
-  return { e: { kind: 'reloc', op, arg: arg.e, pos: t }, height: arg.height + 1 };
+  return { e: { kind: 'reloc', op, arg: arg.e, pos: positionOf(t) }, height: arg.height + 1 };
 }
 
 /** `section` null means an absolute number; otherwise the value is an address in that section. */

@@ -21,7 +21,7 @@ import { ParseError } from './token-stream';
 
 export interface LayoutResult {
   readonly sections: readonly InputSection[];
-  /** All items in source order (pass 2 replays `.set` in this order). */
+  /** All items in source order (pass 2 replays `.set` in this order); empty when they went to `onItem`. */
   readonly items: readonly Item[];
   readonly symbols: SymbolTable;
   /** Each section as gas's frags, and where the labels are in them (gas-relax.ts). */
@@ -34,28 +34,43 @@ export interface LayoutResult {
 }
 
 /**
- * Lays out the statements; `lengths` gives the size of each branch or jump by index (absent:
- * the shortest form).
+ * The statements to lay out: held in memory, or produced again by each call (a large source is
+ * parsed once per layout instead of being held as statements; docs/assembler.md, "Memory").
  */
-export function layout(statements: readonly Statement[], diags: Diagnostics, lengths?: ReadonlyMap<number, number>): LayoutResult {
-  const pass = new LayoutPass(diags, lengths);
-  pass.run(statements);
+export type StatementSource = readonly Statement[] | ((each: (s: Statement) => void) => void);
+
+/**
+ * Lays out the statements; `lengths` gives the size of each branch or jump by index (absent:
+ * the shortest form). Items go to `onItem` as they are made when it is given, instead of into
+ * the result: laying out the same statements with the result's `lengths` makes the same items.
+ */
+export function layout(
+  statements: StatementSource, diags: Diagnostics, lengths?: ReadonlyMap<number, number>, onItem?: (item: Item) => void,
+): LayoutResult {
+  const pass = new LayoutPass(diags, lengths, onItem);
+  if (typeof statements === 'function') statements((s) => pass.run([s]));
+  else pass.run(statements);
   return pass.finish();
 }
 
 /**
  * Lays out with branch relaxation: a first run gives the frags, gas-relax.ts the sizes gas would
  * give every branch and jump, and a second run (only when a size differs) lays out with them.
+ * `onItem` sees the items of every run; `onRun` is called before each.
  */
-export function layoutRelaxed(statements: readonly Statement[], diags: Diagnostics): LayoutResult {
+export function layoutRelaxed(
+  statements: StatementSource, diags: Diagnostics, onItem?: (item: Item) => void, onRun?: () => void,
+): LayoutResult {
   const firstDiags = new Diagnostics(diags.file);
-  const first = layout(statements, firstDiags);
+  onRun?.();
+  const first = layout(statements, firstDiags, undefined, onItem);
   const lengths = relaxSections(first.frags, first.fragLabels, targetResolver(first.symbols));
   if ([...lengths].every(([i, n]) => first.lengths.get(i) === n)) {
     diags.absorb(firstDiags);
     return first;
   }
-  return layout(statements, diags, lengths);
+  onRun?.();
+  return layout(statements, diags, lengths, onItem);
 }
 
 /**
@@ -126,7 +141,9 @@ class LayoutPass implements DirectiveContext {
   /** Sections that hit the size limit (reported once each; '' for the whole image). */
   private readonly oversized = new Set<string>();
 
-  constructor(readonly diags: Diagnostics, private readonly lengths: ReadonlyMap<number, number> | undefined) {
+  constructor(
+    readonly diags: Diagnostics, private readonly lengths: ReadonlyMap<number, number> | undefined, private readonly onItem?: (item: Item) => void,
+  ) {
     // gas creates .text, .data and .bss first, so they come first in their output sections.
     for (const name of ['.text', '.data', '.bss']) this.sections.set(name, newInputSection(name, defaultFlags(name)));
     this.current = this.sections.get('.text')!;
@@ -330,7 +347,8 @@ class LayoutPass implements DirectiveContext {
       }
       return;
     }
-    this.items.push(full);
+    if (this.onItem) this.onItem(full);
+    else this.items.push(full);
     section.size += size;
     if (!section.flags.nobits) this.imageBytes += size;
   }

@@ -52,11 +52,32 @@ export function tokenize(source: string, diags: Diagnostics, origin: Origin = { 
   return new Lexer(source, diags, origin).run();
 }
 
+/**
+ * Tokens one statement at a time, so a large file is never held as tokens all at once (each token
+ * is an object: a 20 MB source was about 8 million of them). `next` gives the tokens of the next
+ * statement, its `eol` last, or undefined at the end of the source.
+ */
+export class StatementLexer {
+  private readonly lexer: Lexer;
+  private done = false;
+
+  constructor(source: string, diags: Diagnostics) {
+    this.lexer = new Lexer(source, diags, { line: 1, column: 1 });
+  }
+
+  next(): Token[] | undefined {
+    if (this.done) return undefined;
+    const tokens = this.lexer.statement();
+    if (tokens[tokens.length - 1].text === '') this.done = true; // the end of the source
+    return tokens;
+  }
+}
+
 class Lexer {
   private i = 0;
   private line: number;
   private lineStart: number;
-  private readonly tokens: Token[] = [];
+  private tokens: Token[] = [];
 
   constructor(private readonly src: string, private readonly diags: Diagnostics, origin: Origin) {
     this.line = origin.line;
@@ -65,6 +86,18 @@ class Lexer {
 
   run(): Token[] {
     while (this.i < this.src.length) this.step();
+    this.push('eol', '', this.here());
+    return this.tokens;
+  }
+
+  /** The tokens up to and including the next `eol` (the last one, with empty text, at the end). */
+  statement(): Token[] {
+    this.tokens = [];
+    while (this.i < this.src.length) {
+      this.step();
+      const last = this.tokens[this.tokens.length - 1];
+      if (last !== undefined && last.kind === 'eol') return this.tokens;
+    }
     this.push('eol', '', this.here());
     return this.tokens;
   }

@@ -31,27 +31,93 @@ const ENTRY_SIZE = 12;
 export function encodeLineTable(entries: readonly LineEntry[]): Uint8Array {
   const sorted = [...entries].sort((a, b) => a.address - b.address || a.line - b.line);
   const files = [...new Set(sorted.map((e) => e.file))];
+  const index = new Map(files.map((f, i) => [f, i]));
+  return encodeRows(files, sorted.length, (i) => [sorted[i].address, index.get(sorted[i].file)!, sorted[i].line]);
+}
+
+/** The section's bytes for `count` rows, already sorted; `row(i)` is [address, file index, line]. */
+function encodeRows(files: readonly string[], count: number, row: (i: number) => readonly [number, number, number]): Uint8Array {
   const names = files.map((f) => new TextEncoder().encode(f));
   const stringsSize = names.reduce((n, b) => n + b.length + 1, 0);
   const tableStart = HEADER_SIZE + 4 * files.length;
-  const stringsStart = tableStart + ENTRY_SIZE * sorted.length;
+  const stringsStart = tableStart + ENTRY_SIZE * count;
   const out = new Uint8Array(stringsStart + stringsSize);
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
-  [VERSION, files.length, sorted.length, stringsSize].forEach((v, i) => view.setUint32(4 + 4 * i, v, true));
+  [VERSION, files.length, count, stringsSize].forEach((v, i) => view.setUint32(4 + 4 * i, v, true));
   let at = 0;
   names.forEach((bytes, i) => {
     view.setUint32(HEADER_SIZE + 4 * i, at, true);
     out.set(bytes, stringsStart + at);
     at += bytes.length + 1;
   });
-  sorted.forEach((e, i) => {
+  for (let i = 0; i < count; i++) {
+    const [address, file, line] = row(i);
     const p = tableStart + ENTRY_SIZE * i;
-    view.setUint32(p, e.address >>> 0, true);
-    view.setUint32(p + 4, files.indexOf(e.file), true);
-    view.setUint32(p + 8, e.line, true);
-  });
+    view.setUint32(p, address >>> 0, true);
+    view.setUint32(p + 4, file, true);
+    view.setUint32(p + 8, line, true);
+  }
   return out;
+}
+
+/**
+ * The line entries of one file as the encoder produces them: two growing arrays of 32-bit numbers
+ * instead of an object per instruction (a million instructions were about 60 MB of objects;
+ * docs/assembler.md, "Memory"). Objects are made only when a caller asks for `entries`.
+ */
+export class LineRecorder {
+  private addresses = new Uint32Array(1024);
+  private lines = new Uint32Array(1024);
+  private count = 0;
+
+  constructor(readonly file: string) {}
+
+  get length(): number {
+    return this.count;
+  }
+
+  add(address: number, line: number): void {
+    if (this.count === this.addresses.length) {
+      this.addresses = grown(this.addresses);
+      this.lines = grown(this.lines);
+    }
+    this.addresses[this.count] = address;
+    this.lines[this.count] = line;
+    this.count++;
+  }
+
+  /** Row indices by address, then line (then order of recording); usually already in order. */
+  private order(): Uint32Array {
+    const order = new Uint32Array(this.count);
+    let sorted = true;
+    for (let i = 0; i < this.count; i++) {
+      order[i] = i;
+      if (i > 0 && this.compare(i - 1, i) > 0) sorted = false;
+    }
+    return sorted ? order : order.sort((a, b) => this.compare(a, b) || a - b);
+  }
+
+  private compare(a: number, b: number): number {
+    return this.addresses[a] - this.addresses[b] || this.lines[a] - this.lines[b];
+  }
+
+  /** The entries sorted by address, as LineEntry objects. */
+  entries(): LineEntry[] {
+    return Array.from(this.order(), (i) => ({ address: this.addresses[i], file: this.file, line: this.lines[i] }));
+  }
+
+  /** The `.hyperstep.lines` section: the same bytes as encodeLineTable(this.entries()). */
+  encode(): Uint8Array {
+    const order = this.order();
+    return encodeRows(this.count > 0 ? [this.file] : [], this.count, (i) => [this.addresses[order[i]], 0, this.lines[order[i]]]);
+  }
+}
+
+function grown(a: Uint32Array): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** The entries of a `.hyperstep.lines` section, or undefined if it is malformed. */

@@ -10,7 +10,7 @@
  */
 import { Diagnostics, SourcePos } from './diagnostics';
 import { EvalContext, EvalError, evaluate, isUnknown, parseExpression } from './expr';
-import { Token, tokenize } from './lexer';
+import { StatementLexer, Token, tokenize } from './lexer';
 import { ParseError, TokenStream } from './token-stream';
 
 /** One statement: its tokens (without the end), the end token, and its raw text. */
@@ -61,13 +61,44 @@ export function splitLines(tokens: readonly Token[], source: string): SourceLine
     if (t.kind !== 'eol') return;
     const line = tokens.slice(start, i);
     start = i + 1;
-    if (line.length > 0) out.push({ tokens: line, eol: t, text: source.slice(line[0].start, line[line.length - 1].end) });
+    if (line.length > 0) out.push(sourceLine(line, t, source));
   });
   return out;
 }
 
+function sourceLine(tokens: readonly Token[], eol: Token, source: string): SourceLine {
+  return { tokens, eol, text: source.slice(tokens[0].start, tokens[tokens.length - 1].end) };
+}
+
+/** Statement lines in order, taken one at a time: the file as it is lexed, or a body held in memory. */
+export interface LineCursor {
+  next(): SourceLine | undefined;
+}
+
+class ArrayCursor implements LineCursor {
+  private i = 0;
+  constructor(private readonly lines: readonly SourceLine[]) {}
+  next(): SourceLine | undefined {
+    return this.lines[this.i++];
+  }
+}
+
+/** The lines of a whole file, lexed as they are asked for: only macro and repeat bodies are kept. */
+export function fileLines(source: string, lexDiags: Diagnostics): LineCursor {
+  const lexer = new StatementLexer(source, lexDiags);
+  return {
+    next: () => {
+      for (let t = lexer.next(); t; t = lexer.next()) {
+        if (t.length > 1) return sourceLine(t.slice(0, -1), t[t.length - 1], source);
+      }
+      return undefined;
+    },
+  };
+}
+
 export interface Expansion {
-  readonly lines: readonly SourceLine[];
+  /** True when expansion went past its bounds: the lines passed on so far must be dropped too. */
+  readonly overflowed: boolean;
   /** Source lines of macro and .irp bodies: they are lexed again when expanded. */
   readonly bodyLines: ReadonlySet<number>;
 }
@@ -77,18 +108,25 @@ class ExpansionOverflow extends Error {
   constructor(readonly pos: SourcePos, message: string) { super(message); }
 }
 
-export function expandMacros(lines: readonly SourceLine[], diags: Diagnostics): Expansion {
-  const expander = new Expander(diags);
+/**
+ * Expands the lines of a file, passing each resulting statement line to `emit` as soon as it is
+ * known (the caller parses it at once, so the file's tokens are never all held together).
+ */
+export function expandMacros(lines: LineCursor | readonly SourceLine[], diags: Diagnostics, emit: (line: SourceLine) => void): Expansion {
+  const cursor = Array.isArray(lines) ? new ArrayCursor(lines) : lines as LineCursor;
+  const expander = new Expander(diags, emit);
   try {
-    expander.run(lines, 0);
+    expander.run(cursor, 0);
   } catch (e) {
     if (!(e instanceof ExpansionOverflow)) throw e;
     diags.error(e.pos, e.message);
     // Nothing of a runaway expansion is assembled: parsing and laying out millions of lines only
-    // to refuse the file would cost what the bound is there to avoid.
-    return { lines: [], bodyLines: expander.bodyLines };
+    // to refuse the file would cost what the bound is there to avoid. The rest of the file is
+    // still lexed, for its diagnostics.
+    while (cursor.next());
+    return { overflowed: true, bodyLines: expander.bodyLines };
   }
-  return { lines: expander.out, bodyLines: expander.bodyLines };
+  return { overflowed: false, bodyLines: expander.bodyLines };
 }
 
 /** The labels at the start of a line and the word after them. */
@@ -105,26 +143,49 @@ function textAfter(line: SourceLine, token: Token): string {
   return line.text.slice(token.end - line.tokens[0].start);
 }
 
+/** The lines of a block up to its closer (consumed, not included), or to the end without one. */
+function takeBlock(cursor: LineCursor, openers: readonly string[], closer: string): { body: SourceLine[]; end?: SourceLine } {
+  const body: SourceLine[] = [];
+  let depth = 0;
+  for (let line = cursor.next(); line; line = cursor.next()) {
+    const { name } = headOf(line);
+    if (openers.includes(name)) depth++;
+    else if (name === closer) {
+      if (depth === 0) return { body, end: line };
+      depth--;
+    }
+    body.push(line);
+  }
+  return { body };
+}
+
 class Expander {
-  readonly out: SourceLine[] = [];
   readonly bodyLines = new Set<number>();
   private readonly macros = new Map<string, MacroDef>();
   private readonly constants = new Map<string, bigint>();
   private readonly defined = new Set<string>();
   private expansions = 0;
+  /**
+   * Lines produced by the top-level construct being expanded: passed on only once it is done, so a
+   * runaway expansion is refused before any of its lines is parsed and laid out (as it was when the
+   * whole file was expanded first). Bounded by MAX_EXPANDED_LINES.
+   */
+  private pending: SourceLine[] = [];
   /** Lines emitted so far (bounded by MAX_EXPANDED_LINES). */
   private emitted = 0;
   /** Lines looked at, emitted or not, and repetitions begun (bounded by MAX_WORK). */
   private work = 0;
 
-  constructor(private readonly diags: Diagnostics) {}
+  constructor(private readonly diags: Diagnostics, private readonly sink: (line: SourceLine) => void) {}
 
   /** Processes lines; returns 'exit' when a macro body hits `.exitm`. */
-  run(lines: readonly SourceLine[], depth: number): 'exit' | undefined {
+  run(lines: LineCursor, depth: number): 'exit' | undefined {
     const conditions: Condition[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i];
+    let last: SourceLine | undefined;
+    for (let line = lines.next(); line; line = lines.next()) {
+      last = line;
       if (depth > 0) this.charge(line.tokens[0] ?? line.eol, 1);
+      else this.flush();
       const { labels, head, name } = headOf(line);
       try {
         if (this.conditional(name, line, head, conditions)) continue;
@@ -134,12 +195,12 @@ class Expander {
           throw new ParseError(line.tokens[0], '.exitm outside a macro');
         }
         if (name === '.macro') {
-          i = this.define(lines, i);
+          last = this.define(lines, line);
           continue;
         }
         if (REPEATS.includes(name)) {
           if (labels.length > 0) this.emit(labelLine(line, labels), depth);
-          i = this.repeat(lines, i, name, depth);
+          last = this.repeat(lines, line, name, depth);
           continue;
         }
         if (name === '.endm' || name === '.endr') throw new ParseError(head!, `${name} without a matching ${name === '.endm' ? '.macro' : '.rept/.irp'}`);
@@ -159,7 +220,8 @@ class Expander {
         this.diags.error(e.pos, e.message);
       }
     }
-    if (conditions.length > 0) this.diags.error(lines[lines.length - 1].eol, 'missing .endif');
+    if (conditions.length > 0 && last) this.diags.error(last.eol, 'missing .endif');
+    if (depth === 0) this.flush();
     return undefined;
   }
 
@@ -182,7 +244,19 @@ class Expander {
       if (value === undefined) this.constants.delete(symbol);
       else this.constants.set(symbol, value);
     }
-    this.out.push(line);
+    if (depth > 0) {
+      this.pending.push(line);
+    } else {
+      this.flush();
+      this.sink(line);
+    }
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const lines = this.pending;
+    this.pending = [];
+    for (const line of lines) this.sink(line);
   }
 
   /** Counts one step of expansion work; a nest of repeats whose lines are skipped still ends. */
@@ -273,41 +347,40 @@ class Expander {
 
   // ---- definitions and expansion --------------------------------------------
 
-  /** Records `.macro name params` … `.endm`; returns the index of the `.endm`. */
-  private define(lines: readonly SourceLine[], i: number): number {
-    const line = lines[i];
+  /**
+   * Records `.macro name params` … `.endm` (without .endm the rest of the file is the body);
+   * returns the last line it took.
+   */
+  private define(lines: LineCursor, line: SourceLine): SourceLine {
     const { head } = headOf(line);
-    const found = findEnd(lines, i, ['.macro'], '.endm');
-    const end = found < 0 ? lines.length - 1 : found; // without .endm the rest of the file is the body
-    this.markBody(lines, i, end);
+    const { body, end } = takeBlock(lines, ['.macro'], '.endm');
+    this.markBody([line, ...body, ...(end ? [end] : [])]);
     try {
       const [nameArg, ...paramArgs] = splitArguments(textAfter(line, head!));
       if (!nameArg) throw new ParseError(head!, '.macro needs a name');
-      if (found < 0) throw new ParseError(head!, `missing .endm for .macro ${nameArg.value}`);
+      if (!end) throw new ParseError(head!, `missing .endm for .macro ${nameArg.value}`);
       const params = paramArgs.map((a) => parseParam(a.name !== undefined ? `${a.name}=${a.value}` : a.value, head!));
-      this.macros.set(nameArg.value.toLowerCase(), { name: nameArg.value, params, body: lines.slice(i + 1, end) });
+      this.macros.set(nameArg.value.toLowerCase(), { name: nameArg.value, params, body });
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       this.diags.error(e.pos, e.message);
     }
-    return end;
+    return end ?? body[body.length - 1] ?? line;
   }
 
-  private markBody(lines: readonly SourceLine[], from: number, to: number): void {
-    for (let k = from; k <= to; k++) for (let l = lines[k].tokens[0].line; l <= lines[k].eol.line; l++) this.bodyLines.add(l);
+  private markBody(lines: readonly SourceLine[]): void {
+    for (const line of lines) for (let l = line.tokens[0].line; l <= line.eol.line; l++) this.bodyLines.add(l);
   }
 
-  /** `.rept n`, `.irp sym, values`, `.irpc sym, chars` … `.endr`; returns the index of the `.endr`. */
-  private repeat(lines: readonly SourceLine[], i: number, name: string, depth: number): number {
-    const line = lines[i];
+  /** `.rept n`, `.irp sym, values`, `.irpc sym, chars` … `.endr`; returns the last line it took. */
+  private repeat(lines: LineCursor, line: SourceLine, name: string, depth: number): SourceLine {
     const { head } = headOf(line);
-    const end = findEnd(lines, i, REPEATS, '.endr');
-    if (end < 0) {
+    const { body, end } = takeBlock(lines, REPEATS, '.endr');
+    if (!end) {
       this.diags.error(head!, `missing .endr for ${name}`);
-      return lines.length - 1;
+      return body[body.length - 1] ?? line;
     }
-    if (name !== '.rept') this.markBody(lines, i + 1, end - 1);
-    const body = lines.slice(i + 1, end);
+    if (name !== '.rept') this.markBody(body);
     try {
       this.expandRepeat(line, head!, name, body, depth);
     } catch (e) {
@@ -327,7 +400,7 @@ class Expander {
       }
       for (let k = 0n; k < count; k++) {
         this.charge(head, 1);
-        this.run(body, depth + 1);
+        this.run(new ArrayCursor(body), depth + 1);
       }
       return;
     }
@@ -337,7 +410,7 @@ class Expander {
     for (const item of items.length > 0 ? items : ['']) {
       this.charge(head, 1 + body.length);   // substituting and lexing the body again costs its lines
       const bindings = new Map([[symbol.value, item]]);
-      this.run(body.flatMap((l) => relex(l, substitute(l.text, bindings), this.diags, l.tokens[0])), depth + 1);
+      this.run(new ArrayCursor(body.flatMap((l) => relex(l, substitute(l.text, bindings), this.diags, l.tokens[0]))), depth + 1);
     }
   }
 
@@ -348,22 +421,8 @@ class Expander {
     this.charge(head, 1 + macro.body.length);
     const counter = String(this.expansions++);
     const lines = macro.body.flatMap((l) => relex(l, substitute(l.text, bindings, counter), this.diags, head, true));
-    this.run(lines, depth + 1);
+    this.run(new ArrayCursor(lines), depth + 1);
   }
-}
-
-/** The index of the line closing the block opened at `start`, or -1. */
-function findEnd(lines: readonly SourceLine[], start: number, openers: readonly string[], closer: string): number {
-  let depth = 0;
-  for (let j = start + 1; j < lines.length; j++) {
-    const { name } = headOf(lines[j]);
-    if (openers.includes(name)) depth++;
-    else if (name === closer) {
-      if (depth === 0) return j;
-      depth--;
-    }
-  }
-  return -1;
 }
 
 function labelLine(line: SourceLine, labels: readonly Token[]): SourceLine {

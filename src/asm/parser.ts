@@ -4,10 +4,10 @@
  * as expression trees; numeric local label references are resolved to the
  * label instance they mean here, in source order, as gas does.
  */
-import { AsmDiagnostic, Diagnostics, SourcePos } from './diagnostics';
+import { AsmDiagnostic, Diagnostics, SourcePos, positionOf } from './diagnostics';
 import { Expr, parseExpression } from './expr';
-import { Token, tokenize } from './lexer';
-import { expandMacros, splitLines } from './macros';
+import { Token } from './lexer';
+import { expandMacros, fileLines } from './macros';
 import { registerNumber } from './registers';
 import { ParseError, TokenStream } from './token-stream';
 
@@ -95,34 +95,56 @@ class LocalLabels {
   }
 }
 
-export function parseSource(source: string, diags: Diagnostics): ParsedSource {
+/**
+ * Lexes, expands and parses in one stream: each statement line is parsed as soon as expansion
+ * passes it on and handed to `each`, and its tokens are dropped unless a directive keeps them as
+ * arguments, so a large file is never held as tokens all at once (docs/assembler.md, "Memory").
+ * Statements keep plain positions (`positionOf`), not the tokens they came from. Symbol references
+ * are collected only into `references`, when given (the language server's parseAssembly).
+ * Returns false when expansion went past its bounds: nothing of the file may then be assembled,
+ * and the caller drops the statements it was given (their parse errors are not reported).
+ */
+export function streamStatements(
+  source: string, diags: Diagnostics, each: (s: Statement) => void, references?: { name: string; pos: SourcePos }[],
+): boolean {
   const lexDiags = new Diagnostics(diags.file);
-  const expansion = expandMacros(splitLines(tokenize(source, lexDiags), source), diags);
+  // Parse errors wait until the expansion is known to be within its bounds: a runaway one is refused whole.
+  const parseDiags = new Diagnostics(diags.file);
+  const locals = new LocalLabels();
+  let ended = false;
+  const expansion = expandMacros(fileLines(source, lexDiags), diags, (line) => {
+    if (ended) return; // gas reads no further than .end
+    const stmt = parseStatement(line.tokens, line.eol, locals, parseDiags);
+    if (!stmt) return;
+    each(stmt);
+    if (references) collectReferences(stmt, references);
+    if (stmt.body?.kind === 'directive' && stmt.body.name === '.end') ended = true;
+  });
   // Macro and .irp bodies are lexed again once their arguments are substituted; report them then.
   for (const d of lexDiags.list) if (!expansion.bodyLines.has(d.line)) diags.absorbOne(d);
-  const locals = new LocalLabels();
-  const references: { name: string; pos: SourcePos }[] = [];
-  const statements: Statement[] = [];
-  for (const line of expansion.lines) {
-    const stmt = parseStatement([...line.tokens], line.eol, locals, diags);
-    if (stmt) statements.push(stmt);
-    if (stmt?.body?.kind === 'directive' && stmt.body.name === '.end') break; // gas reads no further
-  }
-  for (const s of statements) collectReferences(s, references);
-  return { statements, references };
+  if (!expansion.overflowed) diags.absorb(parseDiags);
+  return !expansion.overflowed;
 }
 
-function parseStatement(line: Token[], eol: Token, locals: LocalLabels, diags: Diagnostics): Statement | undefined {
+/** The statements of a source, held in memory (for the language server and tests). */
+export function parseSource(source: string, diags: Diagnostics, withReferences = false): ParsedSource {
+  const statements: Statement[] = [];
+  const references: { name: string; pos: SourcePos }[] = [];
+  const ok = streamStatements(source, diags, (s) => statements.push(s), withReferences ? references : undefined);
+  return ok ? { statements, references } : { statements: [], references: [] };
+}
+
+function parseStatement(line: readonly Token[], eol: Token, locals: LocalLabels, diags: Diagnostics): Statement | undefined {
   const labels: LabelDef[] = [];
   let i = 0;
   while (i + 1 < line.length && isLabelToken(line[i]) && isPunct(line[i + 1], ':')) {
     const t = line[i];
     const name = t.kind === 'number' ? locals.define(Number(t.text)) : t.text;
-    labels.push({ name, display: t.text, pos: t });
+    labels.push({ name, display: t.text, pos: positionOf(t) });
     i += 2;
   }
   const rest = line.slice(i).map((t) => locals.resolve(t));
-  const pos: SourcePos = line[0];
+  const pos = positionOf(line[0]);
   if (rest.length === 0) return { labels, pos };
   try {
     return { labels, body: parseBody(rest, eol), pos };
@@ -148,16 +170,16 @@ function parseBody(rest: Token[], eol: Token): Statement['body'] {
     const ts = new TokenStream(rest.slice(2), eol);
     const expr = parseExpression(ts);
     ts.expectEnd();
-    return { kind: 'assign', name: head.text, expr, pos: head };
+    return { kind: 'assign', name: head.text, expr, pos: positionOf(head) };
   }
   const args = splitArgs(rest.slice(1), eol);
   if (head.text.startsWith('.')) {
-    return { kind: 'directive', name: head.text.toLowerCase(), args, pos: head };
+    return { kind: 'directive', name: head.text.toLowerCase(), args, pos: positionOf(head) };
   }
   const missing = args.find((a) => a.tokens.length === 0);
   if (missing) throw new ParseError(missing.pos, 'missing operand');
   const operands = args.map(parseOperand);
-  return { kind: 'instruction', mnemonic: head.text.toLowerCase(), operands, pos: head };
+  return { kind: 'instruction', mnemonic: head.text.toLowerCase(), operands, pos: positionOf(head) };
 }
 
 /** Splits at commas outside parentheses; an empty argument (`.p2align 4,,8`) has no tokens. */
@@ -182,19 +204,20 @@ function splitArgs(tokens: Token[], eol: Token): ArgTokens[] {
 
 function parseOperand(arg: ArgTokens): Operand {
   const t = withoutPlt(arg.tokens);
+  const pos = positionOf(arg.pos);
   if (t.length === 1 && t[0].kind === 'ident') {
     const reg = registerNumber(t[0].text);
-    if (reg !== undefined) return { kind: 'reg', reg, text: t[0].text, pos: arg.pos };
+    if (reg !== undefined) return { kind: 'reg', reg, text: t[0].text, pos };
   }
   const n = t.length;
   if (n >= 3 && isPunct(t[n - 3], '(') && t[n - 2].kind === 'ident' && isPunct(t[n - 1], ')')) {
     const base = registerNumber(t[n - 2].text);
     if (base !== undefined) {
       const offset = n === 3 ? null : parseWhole(t.slice(0, n - 3), t[n - 3]);
-      return { kind: 'mem', offset, base, baseText: t[n - 2].text, pos: arg.pos };
+      return { kind: 'mem', offset, base, baseText: t[n - 2].text, pos };
     }
   }
-  return { kind: 'expr', expr: parseWhole(t, arg.end), pos: arg.pos };
+  return { kind: 'expr', expr: parseWhole(t, arg.end), pos };
 }
 
 /** `call foo@plt`: older gcc writes the PLT suffix; a static executable has no PLT, so it is dropped. */
@@ -223,8 +246,8 @@ function directiveReferences(d: DirectiveStmt, out: { name: string; pos: SourceP
     arg.tokens.forEach((t, k) => {
       const prev = arg.tokens[k - 1];
       const tagged = prev?.kind === 'punct' && (prev.text === '@' || prev.text === '%');
-      if (t.kind === 'ident' && t.text !== '.' && !tagged) out.push({ name: t.text, pos: t });
-      if (t.kind === 'localref' && t.localName) out.push({ name: t.localName, pos: t });
+      if (t.kind === 'ident' && t.text !== '.' && !tagged) out.push({ name: t.text, pos: positionOf(t) });
+      if (t.kind === 'localref' && t.localName) out.push({ name: t.localName, pos: positionOf(t) });
     });
   });
 }
@@ -251,5 +274,5 @@ function collectReferences(s: Statement, out: { name: string; pos: SourcePos }[]
 /** Statements, symbol references and syntax diagnostics of a source, for the language server. */
 export function parseAssembly(source: string, file: string): ParsedSource & { diagnostics: AsmDiagnostic[] } {
   const diags = new Diagnostics(file);
-  return { ...parseSource(source, diags), diagnostics: diags.list };
+  return { ...parseSource(source, diags, true), diagnostics: diags.list };
 }

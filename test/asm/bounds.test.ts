@@ -78,3 +78,46 @@ describe('assembler: bounded work', () => {
     assert.strictEqual(firstError(`nop\nnop\n.rept ${Array(5000).fill('1').join('+')}\nnop\n.endr\n`).line, 3);
   });
 });
+
+// The source is parsed as a stream, twice (docs/assembler.md, "Memory"): what one pass would have seen
+// of the whole file must still hold.
+describe('assembler: streamed passes', () => {
+  it('a runaway expansion refuses the file whole: errors of lines before it are not reported', () => {
+    const r = assemble('bogus a0\nnop\n.rept 1500\n.rept 1500\nnop\n.endr\n.endr\naddi a0\n', 's.s');
+    assert.deepStrictEqual(r.diagnostics.map((d) => d.line), [4]);
+    assert.match(r.diagnostics[0].message, /nothing is assembled/);
+  });
+
+  it('errors are reported once, though relaxation and pass 2 parse the file again', () => {
+    const far = `beq a0, a1, far\n.space 8192\nfar: nop\n`;
+    const r = assemble(`bogus\n${far}.word 1/0\n'x\n`, 'e.s');
+    const lines = r.diagnostics.map((d) => `${d.line}: ${d.message}`);
+    assert.deepStrictEqual(lines, [...new Set(lines)], 'no duplicates');
+    assert.ok(lines.some((l) => l.startsWith("1: unknown instruction 'bogus'")));
+    assert.ok(lines.some((l) => l.startsWith('5: division by zero')));
+  });
+
+  it('a %pcrel_lo before its auipc, a relaxed branch and .set values agree with their places', () => {
+    const r = assemble([
+      '_start: beq a0, a1, far',          // relaxed: far is beyond ±4 KiB
+      '  j 2f',
+      '1: addi a0, a0, %pcrel_lo(3f)',    // refers forward to the auipc below
+      '  .set v, 7',
+      '  .word v',
+      '  .set v, 9',
+      '  .word v',
+      '3: auipc a0, %pcrel_hi(sym)',
+      '2: nop',
+      '  .space 8192',
+      'far: nop',
+      '  .data',
+      'sym: .word 0',
+    ].join('\n'), 'p.s');
+    assert.ok(r.ok, r.diagnostics.map((d) => d.message).join());
+    const text = r.sections.find((s) => s.name === '.text')!;
+    // beq as bne + jal (8), j, addi, two words, auipc, nop, space, nop
+    assert.strictEqual(text.size, 8 + 4 + 4 + 8 + 4 + 4 + 8192 + 4);
+    const line = (address: number): number | undefined => r.lines.find((l) => l.address === address)?.line;
+    assert.deepStrictEqual([line(text.address), line(text.address + 4), line(text.address + 8), line(text.address + 12)], [1, 1, 2, 3]);
+  });
+});
