@@ -31,6 +31,7 @@ import type { LineRow, ProgramInfo } from './program';
 import { isCall, readInstruction, StackFrame, unwind } from './stack';
 import { CyclePort, gotoCycle, GotoPaused } from './goto-cycle';
 import type { DebugHost } from './host';
+import { processHistory } from './history-budget';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint' | 'exception' | 'pause' | 'goto';
 
@@ -184,6 +185,7 @@ export class DebugRuntime {
     };
     this.machine = new Machine(cfg, io);
     this.history = new History(this.machine, config.historyBytes);
+    processHistory.join(this.history); // historyMiB bounds the sessions of the process together
     this.port = new DebugPort(this.machine);
     this.port.enable();
     this.breakpoints = new BreakpointSet(this.port);
@@ -416,6 +418,11 @@ export class DebugRuntime {
   }
 
   // ---- running --------------------------------------------------------------------------------------
+
+  /** The session is over: its history no longer counts against the process's (it is dropped with the runtime). */
+  releaseHistory(): void {
+    processHistory.leave(this.history);
+  }
 
   /** Asks a running operation to stop at the next slice boundary. */
   pause(): void {

@@ -287,6 +287,7 @@ export class HyperstepSession extends LoggingDebugSession {
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
     this.runtime?.pause();
+    this.runtime?.releaseHistory();
     this.terminated = true;
     this.sendResponse(response);
     this.shutdown();

@@ -7,6 +7,7 @@
 export { Machine } from './vmm/machine';
 export type { MachineConfig, MachineIo, RunOutcome, ProgramImage, LoadSegment, ScheduledEvent, NicConfig } from './vmm/machine';
 export { History } from './vmm/history';
+export { HistoryPool } from './vmm/history-pool';
 export { decodeText } from './vmm/schedule';
 export { makeCostModel } from './hv/cost-model';
 export type { CostModel } from './hv/cost-model';

@@ -11,6 +11,7 @@
 import { captureGraph, GraphSnapshot, restoreGraph } from '../snapshot';
 import { PageStore, PAGE_SIZE } from '../mem/host-memory';
 import type { Machine, RunOutcome } from './machine';
+import type { HistoryPool } from './history-pool';
 
 export interface Checkpoint {
   /** Machine.steps when it was taken. */
@@ -28,6 +29,8 @@ export class History {
   private readonly checkpoints: Checkpoint[] = [];
   /** True while re-executing toward a seek target: observers should not act on the events they see. */
   replaying = false;
+  /** The budget shared with the other histories of the process, if any (set by HistoryPool.join). */
+  pool: HistoryPool | undefined;
 
   constructor(private readonly machine: Machine, readonly budgetBytes = DEFAULT_HISTORY_BUDGET,
     readonly interval = DEFAULT_CHECKPOINT_INTERVAL) {}
@@ -115,7 +118,15 @@ export class History {
     }
   }
 
+  /** Forgets the oldest checkpoint (never the only one); false when there is just one. */
+  dropOldest(): boolean {
+    if (this.checkpoints.length <= 1) return false;
+    this.checkpoints.shift();
+    return true;
+  }
+
   private trim(): void {
     while (this.checkpoints.length > 1 && this.bytes > this.budgetBytes) this.checkpoints.shift();
+    this.pool?.trim();
   }
 }
