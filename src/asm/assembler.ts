@@ -110,7 +110,9 @@ function passOne(source: string, diags: Diagnostics): PassOne {
     diags.absorb(layoutDiags);
     // Parsing and layout said all they had to say in this pass.
     const quiet = new Diagnostics(diags.file);
-    return { laid, pcrelHi, statements: (each) => streamStatements(source, quiet, each) };
+    // The frags served relaxation; pass 2 makes its own, so pass 1's need not live on beside them.
+    const kept: LayoutResult = { ...laid, frags: new Map(), fragLabels: new Map() };
+    return { laid: kept, pcrelHi, statements: (each) => streamStatements(source, quiet, each) };
   }
   // A runaway expansion is refused whole: nothing of the file is laid out (its diagnostic says so).
   return { laid: layoutRelaxed([], diags), pcrelHi: [], statements: [] };
