@@ -24,8 +24,11 @@ export interface Block {
   fn: BlockFn | null;
   /** Instructions in one pass of the block: it runs only when the budget left covers them. */
   len: number;
-  /** Times the entry was reached before compilation; -1: never compiled (first op is not compilable). */
+  /** Times the entry was reached before compilation; -1: never compiled (first op is not compilable, or dropped). */
   count: number;
+  /** Chaining (loop.ts): the decode slot and block that followed this one last time. */
+  succSlot: number;
+  succ: Block | null;
 }
 
 /** The per-vCPU arrays the generated code reads (the CPU's registers and its fast tables). */
@@ -39,8 +42,11 @@ export interface BlockContext {
 
 /** Longest block, in instructions (a pass must fit in small budgets: single steps interpret). */
 const MAX_BLOCK = 64;
-/** After this many invalidations by stores, a page's code stays interpreted (code and data mixed). */
-const PAGE_DROP_LIMIT = 8;
+/**
+ * After this many invalidations by stores into one 128-byte line, that line is taken for data: no
+ * block covers it any more (its instructions stay interpreted; the rest of the page compiles).
+ */
+const LINE_DROP_LIMIT = 4;
 
 const ALU_OF = new Map(ALU);
 const BRANCH_OF = new Map(BRANCH);
@@ -69,8 +75,10 @@ export class BlockCache {
   readonly out = new Int32Array(2);
   /** Host page → entry slots on it, to drop them when the page is written. */
   private readonly byPage = new Map<number, number[]>();
-  /** Host page → times its blocks were dropped by stores. */
-  private readonly pageDrops = new Map<number, number>();
+  /** Host line (byte offset >>> CODE_LINE_SHIFT) → times a store into it dropped compiled code. */
+  private readonly lineDrops = new Map<number, number>();
+  /** Host page → lines taken for data (bit per line): blocks stop before them. */
+  private readonly dataLines = new Map<number, number>();
   /** Blocks compiled and dropped so far (statistics for tests and the bench). */
   compiled = 0;
   dropped = 0;
@@ -82,7 +90,7 @@ export class BlockCache {
 
   /** The interpreter reached a block boundary it had not seen: start counting it. */
   enter(slot: number): void {
-    const b: Block = { fn: null, len: 0, count: 1 };
+    const b: Block = { fn: null, len: 0, count: 1, succSlot: -1, succ: null };
     this.map.set(slot, b);
     const page = (slot - DECODE_BIAS) >>> PAGE_SHIFT;
     const list = this.byPage.get(page);
@@ -94,17 +102,19 @@ export class BlockCache {
   compile(b: Block, slot: number): void {
     const dc = this.mem.decoded;
     const page = (slot - DECODE_BIAS) >>> PAGE_SHIFT;
-    if ((this.pageDrops.get(page) ?? 0) >= PAGE_DROP_LIMIT) { b.count = -1; return; }
     const pageEnd = ((page + 1) << PAGE_SHIFT) + DECODE_BIAS;
+    const data = this.dataLines.get(page) ?? 0;
     const insns: number[] = [];
     for (let s = slot; s < pageEnd && insns.length < MAX_BLOCK;) {
       const d = dc[s];
       if (d === 0 || !compilable(d & OP_MASK)) break;
+      const at = s - DECODE_BIAS, end = at + insnLength(d) - 1;
+      if (((data >>> ((at >>> CODE_LINE_SHIFT) & 31)) & 1) || ((data >>> ((end >>> CODE_LINE_SHIFT) & 31)) & 1)) break;
       insns.push(s);
       s += insnLength(d);
       if (endsBlock(d & OP_MASK)) break;
     }
-    if (insns.length === 0) { b.count = dc[slot] === 0 ? 0 : -1; return; } // undecoded: retry later
+    if (insns.length === 0) { b.count = dc[slot] === 0 ? 0 : -1; return; } // undecoded: retry later; else never
     const src = this.source(insns, slot);
     let factory = factories.get(src);
     if (!factory) {
@@ -121,24 +131,40 @@ export class BlockCache {
     this.compiled++;
   }
 
-  /** The page was written (a store, DMA, the debugger, a checkpoint restore): forget its blocks. */
-  dropPage(page: number, byStore: boolean): void {
+  /**
+   * The page was written (a guest store at host byte `storeAt`, or -1: DMA, the debugger, a
+   * checkpoint restore): forget its blocks.
+   */
+  dropPage(page: number, storeAt: number): void {
     const list = this.byPage.get(page);
     if (!list) return;
     for (const slot of list) {
       const b = this.map.get(slot);
-      if (b?.fn) this.dropped++;
+      if (b) this.forget(b);
       this.map.delete(slot);
     }
     this.byPage.delete(page);
-    if (byStore) this.pageDrops.set(page, (this.pageDrops.get(page) ?? 0) + 1);
+    if (storeAt >= 0) {
+      const line = storeAt >>> CODE_LINE_SHIFT, drops = (this.lineDrops.get(line) ?? 0) + 1;
+      this.lineDrops.set(line, drops);
+      if (drops >= LINE_DROP_LIMIT) this.dataLines.set(page, (this.dataLines.get(page) ?? 0) | (1 << (line & 31)));
+    }
   }
 
   /** Forgets every block (fence.i). */
   clear(): void {
-    for (const b of this.map.values()) if (b.fn) this.dropped++;
+    for (const b of this.map.values()) this.forget(b);
     this.map.clear();
     this.byPage.clear();
+  }
+
+  /** A block leaves the cache: blocks that chain to it must see it is gone. */
+  private forget(b: Block): void {
+    if (b.fn) this.dropped++;
+    b.fn = null;
+    b.count = -1;
+    b.succSlot = -1;
+    b.succ = null;
   }
 
   /** JavaScript source of the block whose instructions sit at decode-cache `slots`, entry first. */
@@ -172,7 +198,7 @@ export class BlockCache {
           `  hits++; const h = writeHost[i] + (va & 0xfff); ${store.write('h', 'v')}; ${store.clear('h')};`,
           // A store into a page that holds compiled code drops the page's blocks (this one may be
           // among them) and leaves after itself: what follows may have been rewritten.
-          `  if (${writesCode('h')}) { mem.codeWritten(h >>> 12); ${exit(k + 1, o.next)} } }`);
+          `  if (${writesCode('h')}) { mem.codeWritten(h); ${exit(k + 1, o.next)} } }`);
         continue;
       }
       // The block's last instruction: a jump or a branch.

@@ -65,7 +65,7 @@ function cases(withBlocks: boolean): string {
         hits++;
         const h = writeHost[i] + (va & 0xfff);
         ${s.write('h', 'v')}; ${s.clear('h')};
-        if (${writesCode('h')}) mem.codeWritten(h >>> 12);
+        if (${writesCode('h')}) mem.codeWritten(h);
         pc = next; continue;
       }
       ${entry}cpu.atInsn(pc, base + n - trapped); cpu.storeSlow(va, ${s.size}, v);
@@ -92,20 +92,37 @@ function cases(withBlocks: boolean): string {
 
 /**
  * Block dispatch, at a block boundary (after a jump, a branch, a slow path, a block): a compiled
- * block runs when the budget left covers its longest run; a block boundary not yet compiled counts
+ * block runs when the budget left covers one pass of it; a block boundary not yet compiled counts
  * towards its compilation. A block that retired nothing (its first load or store missed the fast
  * tables) leaves that instruction to the interpreter below.
+ *
+ * Chaining: a block remembers the block that followed it last time (`succSlot`, `succ`); while the
+ * next pc stays in the fetch page (its translation is still the loop's) and that successor is
+ * still compiled (dropped blocks lose `fn`) and fits the budget, it runs at once, without the map.
  */
 function dispatch(): string {
   return `if (entry) {
       entry = false;
-      const b = bmap.get(slot);
+      let b = bmap.get(slot);
       if (b === undefined) blocks.enter(slot);
       else if (b.fn !== null) {
         if (b.len <= budget - n) {
-          const k = b.fn(pc, budget - n);
+          let k = b.fn(pc, budget - n);
           hits += bo[1];
-          if (k !== 0) { pc = bo[0]; n += k - 1; entry = true; continue; }
+          if (k !== 0) {
+            n += k; pc = bo[0];
+            while ((pc >>> 12) === fetchPage) {
+              const s = fetchHost + (pc & 0xfff);
+              let c = b.succ;
+              if (b.succSlot !== s) { c = bmap.get(s); if (c === undefined) break; b.succSlot = s; b.succ = c; }
+              if (c.fn === null || c.len > budget - n) break;
+              k = c.fn(pc, budget - n);
+              hits += bo[1];
+              if (k === 0) break;
+              n += k; pc = bo[0]; b = c;
+            }
+            n--; entry = true; continue;
+          }
         }
       } else if (b.count >= 0 && ++b.count >= blocks.threshold) blocks.compile(b, slot);
     }`;

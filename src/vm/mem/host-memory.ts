@@ -56,7 +56,7 @@ export class HostMemory {
    */
   readonly codeLines: Uint32Array;
   /** The vCPUs' block caches, told when a page with compiled code is written. */
-  readonly codeListeners: { dropPage(page: number, byStore: boolean): void }[] = [];
+  readonly codeListeners: { dropPage(page: number, storeAt: number): void }[] = [];
 
   constructor(bytes: number) {
     if (bytes <= 0 || bytes % PAGE_SIZE !== 0) throw new RangeError(`host memory size must be a positive multiple of 4096, got ${bytes}`);
@@ -84,16 +84,22 @@ export class HostMemory {
     const end = offset + length + DECODE_BIAS;
     for (let slot = offset & ~1; slot < end; slot += 2) this.decoded[slot] = 0;
     const last = (offset + Math.max(length, 1) - 1) >>> PAGE_SHIFT;
-    for (let p = offset >>> PAGE_SHIFT; p <= last; p++) if (this.codeLines[p] !== 0) this.codeWritten(p, false);
+    for (let p = offset >>> PAGE_SHIFT; p <= last; p++) if (this.codeLines[p] !== 0) this.dropCode(p);
   }
 
   /**
-   * A page holding compiled code was written: every vCPU forgets its blocks there. `byStore`: by a
-   * guest store (the compiler stops compiling pages that keep being written: code mixed with data).
+   * A guest store at host byte `h` hit a line holding compiled code: every vCPU forgets its blocks
+   * on that page (and the compiler learns which lines keep being written: data beside code).
    */
-  codeWritten(page: number, byStore = true): void {
+  codeWritten(h: number): void {
+    this.codeLines[h >>> PAGE_SHIFT] = 0;
+    for (const l of this.codeListeners) l.dropPage(h >>> PAGE_SHIFT, h);
+  }
+
+  /** Something other than a guest store (DMA, the loader, the debugger, a restore) wrote the page. */
+  dropCode(page: number): void {
     this.codeLines[page] = 0;
-    for (const l of this.codeListeners) l.dropPage(page, byStore);
+    for (const l of this.codeListeners) l.dropPage(page, -1);
   }
 
   /** Copies bytes in (loader, DMA, debugger) and keeps the decode cache and checkpoints coherent. */
@@ -162,13 +168,13 @@ export class HostMemory {
   setBreakpoint(offset: number): void {
     this.breakpoints.add(offset & ~1);
     this.decoded[(offset & ~1) + DECODE_BIAS] = 0; // re-decode: the run loop plants the breakpoint op
-    if (this.codeLines[offset >>> PAGE_SHIFT] !== 0) this.codeWritten(offset >>> PAGE_SHIFT, false); // compiled blocks run past it
+    if (this.codeLines[offset >>> PAGE_SHIFT] !== 0) this.dropCode(offset >>> PAGE_SHIFT); // compiled blocks run past it
   }
 
   clearBreakpoint(offset: number): void {
     this.breakpoints.delete(offset & ~1);
     this.decoded[(offset & ~1) + DECODE_BIAS] = 0;
-    if (this.codeLines[offset >>> PAGE_SHIFT] !== 0) this.codeWritten(offset >>> PAGE_SHIFT, false);
+    if (this.codeLines[offset >>> PAGE_SHIFT] !== 0) this.dropCode(offset >>> PAGE_SHIFT);
   }
 
   /** Watches the pages of [offset, offset + length); the caller flushes the CPUs' fast tables. */
