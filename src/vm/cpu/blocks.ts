@@ -14,10 +14,16 @@ import { CODE_LINE_SHIFT, DECODE_BIAS, HostMemory, PAGE_SHIFT } from '../mem/hos
 import { markNotSnapshotted } from '../mem/not-snapshotted';
 import { insnLength, Op, OP_MASK, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2, RD_MASK } from './decode';
 import { FAST_MASK, writesCode } from './loop';
+import { EVT_ABORT, EVT_TRAP } from './port';
 import { ALU, BRANCH, HELPERS, LOAD, LoadOp, Operands, STORE, StoreOp } from './ops';
 
-/** A compiled block: runs from `pc`, at most `left` steps; returns the steps retired (pc and hits in `out`). */
-export type BlockFn = (pc: number, left: number) => number;
+/**
+ * A compiled block: runs from `pc`, at most `left` steps, `ret` instructions retired before it;
+ * returns the steps retired (next pc and hits in `out`). When it returns with `cpu.evt` set, the
+ * instruction at the returned pc raised the event in its slow path and is not counted: the run loop
+ * finishes it as it finishes an interpreted one.
+ */
+export type BlockFn = (pc: number, left: number, ret: number) => number;
 
 export interface Block {
   /** The compiled code, or null while the entry is only counted (or cannot be compiled). */
@@ -26,13 +32,22 @@ export interface Block {
   len: number;
   /** Times the entry was reached before compilation; -1: never compiled (first op is not compilable, or dropped). */
   count: number;
-  /** Chaining (loop.ts): the decode slot and block that followed this one last time. */
+  /** Chaining (loop.ts): the decode slots and blocks that followed this one last (-1: none). */
   succSlot: number;
   succ: Block | null;
+  succSlot2: number;
+  succ2: Block | null;
 }
 
-/** The per-vCPU arrays the generated code reads (the CPU's registers and its fast tables). */
+/** The per-vCPU state the generated code reads: the CPU (for slow paths), registers, fast tables. */
 export interface BlockContext {
+  cpu: {
+    evt: number;
+    xlateEpoch: number;
+    atInsn(pc: number, retired: number): void;
+    loadSlow(va: number, size: number, signed: boolean): number;
+    storeSlow(va: number, size: number, value: number): void;
+  };
   x: Int32Array;
   readTag: Int32Array;
   readHost: Int32Array;
@@ -54,11 +69,16 @@ const LOAD_OF = new Map<Op, LoadOp>(LOAD);
 const STORE_OF = new Map<Op, StoreOp>(STORE);
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = HELPER_NAMES.map((k) => HELPERS[k as keyof typeof HELPERS]);
-const PARAMS = ['x', 'dc', 'i32', 'u16', 'i16', 'u8', 'i8', 'readTag', 'readHost', 'writeTag', 'writeHost', 'codeLines', 'mem', 'bo', ...HELPER_NAMES];
+const PARAMS = ['cpu', 'x', 'dc', 'i32', 'u16', 'i16', 'u8', 'i8', 'readTag', 'readHost', 'writeTag', 'writeHost', 'codeLines', 'mem', 'bo', ...HELPER_NAMES];
 
 /** Factories by source text, shared by every vCPU and machine (the same code compiles once). */
 const factories = new Map<string, (...args: unknown[]) => BlockFn>();
 const FACTORY_CACHE_LIMIT = 20000;
+
+/** The alignment test of an access of `size` bytes (misaligned accesses take the slow path). */
+function aligned(size: number): string {
+  return size === 1 ? '' : ` && (va & ${size - 1}) === 0`;
+}
 
 function compilable(op: Op): boolean {
   return op === Op.NOP || op === Op.JAL || op === Op.JALR || ALU_OF.has(op) || BRANCH_OF.has(op) || LOAD_OF.has(op) || STORE_OF.has(op);
@@ -90,7 +110,7 @@ export class BlockCache {
 
   /** The interpreter reached a block boundary it had not seen: start counting it. */
   enter(slot: number): void {
-    const b: Block = { fn: null, len: 0, count: 1, succSlot: -1, succ: null };
+    const b: Block = { fn: null, len: 0, count: 1, succSlot: -1, succ: null, succSlot2: -1, succ2: null };
     this.map.set(slot, b);
     const page = (slot - DECODE_BIAS) >>> PAGE_SHIFT;
     const list = this.byPage.get(page);
@@ -123,7 +143,7 @@ export class BlockCache {
       factories.set(src, factory);
     }
     const m = this.mem, c = this.ctx;
-    b.fn = factory(c.x, dc, m.i32, m.u16, m.i16, m.u8, m.i8, c.readTag, c.readHost, c.writeTag, c.writeHost, m.codeLines, m, this.out, ...HELPER_VALUES);
+    b.fn = factory(c.cpu, c.x, dc, m.i32, m.u16, m.i16, m.u8, m.i8, c.readTag, c.readHost, c.writeTag, c.writeHost, m.codeLines, m, this.out, ...HELPER_VALUES);
     b.len = insns.length;
     // Mark the lines the block's bytes cover (from its first byte to its last instruction's end).
     const first = slot - DECODE_BIAS, last = insns[insns.length - 1] - DECODE_BIAS + insnLength(dc[insns[insns.length - 1]]) - 1;
@@ -163,8 +183,8 @@ export class BlockCache {
     if (b.fn) this.dropped++;
     b.fn = null;
     b.count = -1;
-    b.succSlot = -1;
-    b.succ = null;
+    b.succSlot = b.succSlot2 = -1;
+    b.succ = b.succ2 = null;
   }
 
   /** JavaScript source of the block whose instructions sit at decode-cache `slots`, entry first. */
@@ -185,16 +205,27 @@ export class BlockCache {
       if (op === Op.NOP) continue;
       if (alu) { lines.push(`x[${rd}] = ${alu(o)};`); continue; }
       if (load) {
-        const misaligned = load.size === 1 ? '' : ` || (va & ${load.size - 1}) !== 0`;
+        // A miss runs the interpreter's slow path here, with the clock settled as the interpreter
+        // settles it (atInsn); an event (trap, abort, break) or a changed translation ends the block.
         lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = va >>> 12, i = vpn & ${FAST_MASK};`,
-          `  if (readTag[i] !== vpn${misaligned}) ${exit(k, o.pc)}`,
-          `  hits++; x[${rd}] = ${load.read('(readHost[i] + (va & 0xfff))')}; }`);
+          `  if (readTag[i] === vpn${aligned(load.size)}) { hits++; x[${rd}] = ${load.read('(readHost[i] + (va & 0xfff))')}; }`,
+          `  else { cpu.atInsn(${o.pc}, ret + done + ${k}); const v = cpu.loadSlow(va, ${load.size}, ${load.signed});`,
+          `    if (cpu.evt !== 0 || cpu.xlateEpoch !== epoch) {`,
+          `      if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(k, o.pc)}`,
+          `      x[${rd}] = v; bo[0] = ${o.next}; bo[1] = hits; return done + (cpu.evt !== 0 ? ${k} : ${k + 1});`,
+          `    }`,
+          `    x[${rd}] = v; } }`);
         continue;
       }
       if (store) {
-        const misaligned = store.size === 1 ? '' : ` || (va & ${store.size - 1}) !== 0`;
+        // A miss runs the slow path and ends the block after the store (a slow store may have
+        // rewritten code: it drops blocks through HostMemory.invalidateCode).
         lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = va >>> 12, i = vpn & ${FAST_MASK}, v = ${o.rs2};`,
-          `  if (writeTag[i] !== vpn${misaligned}) ${exit(k, o.pc)}`,
+          `  if (writeTag[i] !== vpn${aligned(store.size)}) {`,
+          `    cpu.atInsn(${o.pc}, ret + done + ${k}); cpu.storeSlow(va, ${store.size}, v);`,
+          `    if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(k, o.pc)}`,
+          `    bo[0] = ${o.next}; bo[1] = hits; return done + (cpu.evt !== 0 ? ${k} : ${k + 1});`,
+          `  }`,
           `  hits++; const h = writeHost[i] + (va & 0xfff); ${store.write('h', 'v')}; ${store.clear('h')};`,
           // A store into a page that holds compiled code drops the page's blocks (this one may be
           // among them) and leaves after itself: what follows may have been rewritten.
@@ -223,8 +254,9 @@ export class BlockCache {
       lines.push(exit(len, pcAt(last - entry + insnLength(dc[last]))));
     }
     const body = lines.join('\n    ');
-    return `return function block(pc, left) {
+    return `return function block(pc, left, ret) {
   let hits = 0, done = 0;
+  const epoch = cpu.xlateEpoch;
   ${loops ? `for (;;) {\n    ${body}\n  }` : body}
 };`;
   }

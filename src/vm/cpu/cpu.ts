@@ -172,7 +172,7 @@ export class Cpu {
     this.hartId = options.hartId;
     this.misalignedTrap = options.misalignedAccess === 'trap';
     this.blocks = options.compiler
-      ? new BlockCache(mem, { x: this.x, readTag: this.readTag, readHost: this.readHost, writeTag: this.writeTag, writeHost: this.writeHost },
+      ? new BlockCache(mem, { cpu: this, x: this.x, readTag: this.readTag, readHost: this.readHost, writeTag: this.writeTag, writeHost: this.writeHost },
         options.compileThreshold ?? COMPILE_THRESHOLD)
       : null;
     this.reset(0);

@@ -96,30 +96,39 @@ function cases(withBlocks: boolean): string {
  * towards its compilation. A block that retired nothing (its first load or store missed the fast
  * tables) leaves that instruction to the interpreter below.
  *
- * Chaining: a block remembers the block that followed it last time (`succSlot`, `succ`); while the
- * next pc stays in the fetch page (its translation is still the loop's) and that successor is
- * still compiled (dropped blocks lose `fn`) and fits the budget, it runs at once, without the map.
+ * Chaining: a block remembers the two blocks that followed it last (`succ`, `succ2`: a branch's
+ * two ways); while the next pc stays in the fetch page (its translation is still the loop's) and
+ * that successor is still compiled (dropped blocks lose `fn`) and fits the budget, it runs at once,
+ * without the map.
  */
 function dispatch(): string {
+  const ran = `hits += bo[1]; n += k; pc = bo[0];
+          if (epoch !== cpu.xlateEpoch) fetchPage = ${NO_PAGE};
+          if (cpu.evt !== 0) break step;`;
   return `if (entry) {
       entry = false;
       let b = bmap.get(slot);
       if (b === undefined) blocks.enter(slot);
       else if (b.fn !== null) {
         if (b.len <= budget - n) {
-          let k = b.fn(pc, budget - n);
-          hits += bo[1];
+          let k = b.fn(pc, budget - n, base + n - trapped);
+          ${ran}
           if (k !== 0) {
-            n += k; pc = bo[0];
             while ((pc >>> 12) === fetchPage) {
               const s = fetchHost + (pc & 0xfff);
-              let c = b.succ;
-              if (b.succSlot !== s) { c = bmap.get(s); if (c === undefined) break; b.succSlot = s; b.succ = c; }
+              let c;
+              if (b.succSlot === s) c = b.succ;
+              else if (b.succSlot2 === s) c = b.succ2;
+              else {
+                c = bmap.get(s);
+                if (c === undefined) break;
+                b.succSlot2 = b.succSlot; b.succ2 = b.succ; b.succSlot = s; b.succ = c;
+              }
               if (c.fn === null || c.len > budget - n) break;
-              k = c.fn(pc, budget - n);
-              hits += bo[1];
+              k = c.fn(pc, budget - n, base + n - trapped);
+              ${ran}
               if (k === 0) break;
-              n += k; pc = bo[0]; b = c;
+              b = c;
             }
             n--; entry = true; continue;
           }
@@ -163,6 +172,7 @@ function source(withBlocks: boolean): string {
     }
     // pc is even (IALIGN = 16), so this is the instruction's halfword slot (see DECODE_BIAS).
     const slot = fetchHost + (pc & 0xfff);
+    step: {
     ${withBlocks ? dispatch() : ''}
     let d = dc[slot], imm = dc[slot + 1];
     if (d === 0) {
@@ -173,6 +183,7 @@ function source(withBlocks: boolean): string {
     const rd = (d >>> ${OP_SHIFT_RD}) & ${RD_MASK};
     switch (d & ${OP_MASK}) {
       ${cases(withBlocks)}
+    }
     }
     // Reached by \`break\`: instructions that raised an event. Every case has done its work by
     // now: pc is past an instruction that completed, at one that did not.
