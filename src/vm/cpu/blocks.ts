@@ -221,7 +221,7 @@ export class BlockCache {
         // A miss runs the slow path and ends the block after the store (a slow store may have
         // rewritten code: it drops blocks through HostMemory.invalidateCode).
         lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = va >>> 12, i = vpn & ${FAST_MASK}, v = ${o.rs2};`,
-          `  if (writeTag[i] !== vpn${aligned(store.size)}) {`,
+          `  if (!(writeTag[i] === vpn${aligned(store.size)})) {`,
           `    cpu.atInsn(${o.pc}, ret + done + ${k}); cpu.storeSlow(va, ${store.size}, v);`,
           `    if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(k, o.pc)}`,
           `    bo[0] = ${o.next}; bo[1] = hits; return done + (cpu.evt !== 0 ? ${k} : ${k + 1});`,
