@@ -32,7 +32,7 @@ export function runFlat(image: ProgramImage, memoryMiB = 64): { instructions: nu
     acknowledgeInterrupt(): number { return 0; },
     trapTaken(): void { /* nothing observes the flat machine */ },
   };
-  const cpu = new Cpu(mem, port, { hartId: 0, misalignedAccess: 'emulate' });
+  const cpu = new Cpu(mem, port, { hartId: 0, misalignedAccess: 'emulate', compiler: true });
   for (const s of image.segments) if (s.paddr >= RAM) mem.write(s.paddr - RAM, s.data.subarray(0, Math.min(s.data.length, s.memSize)));
   cpu.reset(image.entry);
   while (code < 0 && cpu.instret < 2e9) {

@@ -91,6 +91,7 @@ function main(): void {
   const configs: [string, Partial<MachineConfig> | 'flat'][] = [
     ['CPU alone (flat RAM, no MMU model: the baseline)', 'flat'],
     ['EPT + VPID (default)', {}],
+    ['EPT + VPID, interpreter only (--no-compiler)', { compiler: false }],
     ['NPT + ASID (AMD nested paging)', { mmu: 'npt' }],
     ['shadow paging + VPID', { mmu: 'shadow' }],
     ['EPT, VPID off', { vpid: false }],
