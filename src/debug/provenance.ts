@@ -1,14 +1,43 @@
 // Interrupt provenance for the debugger (docs/interrupt-provenance.md): hyperstep/interrupts and
 // hyperstep/why over the chain recorder (vm/provenance), their console forms `info interrupts [N]`,
 // `why irq GSI`, `why vector V [cpu N]`, and the checks that turn bad input into clear errors.
-import type { InterruptChain, InterruptsArguments, InterruptsResult, WhyArguments, WhyResult } from '../protocol';
-import { Chain, ChainRecorder, testVector, whyIrq, whyVector, type WhyAnswer } from '../vm';
+import type {
+  HopLayer, InterruptChain, InterruptOutcome, InterruptSource, InterruptsArguments, InterruptsResult, WhyArguments, WhyKeyword, WhyResult,
+} from '../protocol';
+import {
+  B_APIC_DISABLED, B_EDGE_LOST, B_INTERRUPTS_OFF, B_IN_SERVICE, B_LINE_LOW, B_MASKED, B_NO_DESTINATION, B_NO_SOURCE, B_PRIORITY,
+  B_REMOTE_IRR, B_TPR, ChainRecorder, L_DEVICE, L_GUEST, L_KERNEL, L_VMM, O_BLOCKED, O_COALESCED, O_HANDLED, O_IN_SERVICE, O_LOST,
+  O_PENDING, SK_DEBUGGER, SK_DEVICE, SK_INTX, SK_IPI, SK_MSI, SK_TESTDEV, SK_TIMER, testVector, whyIrq, whyVector,
+  type RecordedChain, type WhyFinding,
+} from '../vm';
 import { lastEnableClear, type EnableClear } from './enables-history';
 import type { WriteHistory } from './last-write';
 import type { Machine } from '../vm';
 import { ExprError } from './expr';
 
 const hx = (v: number): string => '0x' + (v >>> 0).toString(16);
+
+// The machine layer records codes; the names are the protocol's (src/protocol is their one
+// declaration). Each table is keyed by the protocol's union, so the compiler insists on a code for
+// every name; `nameOf` inverts it.
+const LAYER_CODES: Record<HopLayer, number> = { device: L_DEVICE, vmm: L_VMM, kernel: L_KERNEL, guest: L_GUEST };
+const OUTCOME_CODES: Record<InterruptOutcome, number> = {
+  handled: O_HANDLED, 'in-service': O_IN_SERVICE, pending: O_PENDING, blocked: O_BLOCKED, coalesced: O_COALESCED, lost: O_LOST,
+};
+const SOURCE_CODES: Record<InterruptSource, number> = {
+  intx: SK_INTX, msi: SK_MSI, testdev: SK_TESTDEV, ipi: SK_IPI, timer: SK_TIMER, debugger: SK_DEBUGGER, device: SK_DEVICE,
+};
+const KEYWORD_CODES: Record<WhyKeyword, number> = {
+  'no-source': B_NO_SOURCE, 'line-low': B_LINE_LOW, masked: B_MASKED, 'edge-lost': B_EDGE_LOST, 'remote-irr': B_REMOTE_IRR,
+  'no-destination': B_NO_DESTINATION, 'apic-disabled': B_APIC_DISABLED, 'in-service': B_IN_SERVICE, priority: B_PRIORITY, tpr: B_TPR,
+  'interrupts-off': B_INTERRUPTS_OFF,
+};
+function nameOf<N extends string>(codes: Record<N, number>): (code: number) => N {
+  const names: N[] = [];
+  for (const [name, code] of Object.entries(codes) as [N, number][]) names[code] = name;
+  return (code) => names[code];
+}
+const layerName = nameOf(LAYER_CODES), outcomeName = nameOf(OUTCOME_CODES), sourceName = nameOf(SOURCE_CODES), keywordName = nameOf(KEYWORD_CODES);
 
 function recorderOf(m: Machine): ChainRecorder {
   const r = ChainRecorder.of(m);
@@ -41,12 +70,15 @@ function checkVcpu(m: Machine, vcpu: number): number {
 }
 
 /** A chain as the protocol shows it; a pending one the LAPIC or the hart holds back reads 'blocked'. */
-export function toProtocol(m: Machine, c: Chain): InterruptChain {
-  let outcome = c.outcome;
+export function toProtocol(m: Machine, c: RecordedChain): InterruptChain {
+  let outcome = outcomeName(c.outcome);
   if (outcome === 'pending' && c.apic >= 0 && c.vector !== undefined && testVector(m.lapics[c.apic].irr, c.vector)) {
-    if (whyVector(m, recorderOf(m), c.vector, c.apic).blocker) outcome = 'blocked';
+    if (whyVector(m, recorderOf(m), c.vector, c.apic).blocker !== null) outcome = 'blocked';
   }
-  const out: InterruptChain = { id: c.id, source: c.source, sourceKind: c.sourceKind, outcome, hops: c.hops.map((h) => ({ ...h })) };
+  const out: InterruptChain = {
+    id: c.id, source: c.source, sourceKind: sourceName(c.sourceKind), outcome,
+    hops: c.hops.map((h) => ({ cycle: h.cycle, vcpu: h.vcpu, layer: layerName(h.layer), kind: h.kind, text: h.text })),
+  };
   if (c.gsi !== undefined) out.gsi = c.gsi;
   if (c.vector !== undefined) out.vector = c.vector;
   if (c.latencyCycles !== undefined) out.latencyCycles = c.latencyCycles;
@@ -62,7 +94,9 @@ export function interrupts(m: Machine, args: InterruptsArguments): InterruptsRes
   const rec = recorderOf(m);
   const chains = rec.query({ last, gsi, vector }).map((c) => toProtocol(m, c));
   const result: InterruptsResult = { chains };
-  if (Object.keys(rec.dropped).length) result.dropped = { ...rec.dropped };
+  const dropped: Partial<Record<InterruptOutcome, number>> = {};
+  rec.dropped.forEach((n, code) => { if (n > 0) dropped[outcomeName(code)] = n; });
+  if (Object.keys(dropped).length) result.dropped = dropped;
   return result;
 }
 
@@ -72,7 +106,7 @@ export function interrupts(m: Machine, args: InterruptsArguments): InterruptsRes
  */
 export function why(m: Machine, args: WhyArguments, defaultVcpu: number, past?: WriteHistory): WhyResult {
   const a = args as { gsi?: unknown; vector?: unknown; vcpu?: unknown };
-  let answer: WhyAnswer;
+  let answer: WhyFinding;
   if (a.gsi !== undefined) {
     if (typeof a.gsi !== 'number') throw new ExprError(`gsi must be a number, got ${JSON.stringify(a.gsi)}`);
     answer = whyIrq(m, recorderOf(m), checkGsi(a.gsi));
@@ -83,8 +117,21 @@ export function why(m: Machine, args: WhyArguments, defaultVcpu: number, past?: 
   } else {
     throw new ExprError('arguments required: { gsi } or { vector, vcpu? }');
   }
-  const { enable, ...result } = answer;
-  return enable && past ? withEnableClear(result, past, enable) : result;
+  return toWhyResult(answer.enable && past ? withEnableClear(answer, past, answer.enable) : answer);
+}
+
+/** A finding as the protocol answers it: the keyword first, the register, where it was set, the rest. */
+function toWhyResult(f: WhyFinding): WhyResult {
+  const keyword = f.blocker === null ? null : keywordName(f.blocker);
+  const lines = [keyword ? `${keyword}: ${f.first}` : f.first];
+  if (f.register !== undefined && keyword) lines.push(`register: ${f.register}`);
+  if (f.setAt) lines.push(`set at: cycle ${f.setAt.cycle}, pc ${hx(f.setAt.pc)}, vCPU ${f.setAt.vcpu}`);
+  lines.push(...f.more ?? []);
+  const r: WhyResult = { blocker: keyword, detail: lines.join('\n') };
+  if (f.register !== undefined) r.register = f.register;
+  if (f.setAt) r.setAt = { ...f.setAt };
+  if (f.delivered) r.delivered = { ...f.delivered };
+  return r;
 }
 
 const CLEARED_BY: Record<EnableClear['how'], (csr: string) => string> = {
@@ -95,19 +142,17 @@ const CLEARED_BY: Record<EnableClear['how'], (csr: string) => string> = {
 };
 
 /** interrupts-off: the instruction that cleared the bit, from the history (enables-history.ts). */
-function withEnableClear(r: WhyResult, past: WriteHistory, bit: NonNullable<WhyAnswer['enable']>): WhyResult {
+function withEnableClear(f: WhyFinding, past: WriteHistory, bit: NonNullable<WhyFinding['enable']>): WhyFinding {
   const search = lastEnableClear(past, bit.vcpu, bit);
-  const head = r.detail.split('\n').slice(0, 2);
   if (search.found) {
     const w = search.found;
-    const setAt = { cycle: w.cycle, pc: w.pc, vcpu: w.vcpu };
-    return { ...r, setAt, detail: [...head, `set at: cycle ${w.cycle}, pc ${hx(w.pc)}, vCPU ${w.vcpu}`, CLEARED_BY[w.how](bit.csr)].join('\n') };
+    return { ...f, setAt: { cycle: w.cycle, pc: w.pc, vcpu: w.vcpu }, more: [CLEARED_BY[w.how](bit.csr)] };
   }
   const why = search.sinceReset
     ? 'clear since reset: no instruction in the recorded history (which starts at reset) has set it'
     : `the history does not reach back to the instruction that cleared it: it was already clear at cycle ${search.floorCycle}, ` +
       'the oldest position re-execution can start from (older checkpoints were dropped, or the debugger changed the machine there)';
-  return { ...r, detail: [...head, why].join('\n') };
+  return { ...f, more: [why] };
 }
 
 // ---- console ------------------------------------------------------------------------------------------

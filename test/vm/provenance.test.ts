@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import * as path from 'path';
 import { Machine } from '../../src/vm/vmm/machine';
 import { History } from '../../src/vm/vmm/history';
-import { ChainRecorder } from '../../src/vm/provenance';
+import { ChainRecorder, O_HANDLED, SK_TIMER } from '../../src/vm/provenance';
 import { loadProgram } from '../../src/cli/program';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -29,13 +29,13 @@ describe('vm/provenance: the interrupt-chain recorder', () => {
     assert.ok(rec.total > 10, `${rec.total} timer interrupts`);
     const chains = rec.chains();
     assert.deepStrictEqual(chains.map((c) => c.id), [rec.total - 3, rec.total - 2, rec.total - 1, rec.total]);
-    const dropped = Object.values(rec.dropped).reduce((a, b) => a + (b ?? 0), 0);
+    const dropped = rec.dropped.reduce((a, b) => a + b, 0);
     assert.strictEqual(dropped, rec.total - 4);
-    assert.strictEqual(rec.dropped.handled, rec.total - 4, 'every dropped timer interrupt had been handled');
+    assert.strictEqual(rec.dropped[O_HANDLED], rec.total - 4, 'every dropped timer interrupt had been handled');
     // A timer chain: fire, IRR, INTA, the handler, EOI — all on the LAPIC of vCPU 0.
-    const done = chains.find((c) => c.outcome === 'handled')!;
+    const done = chains.find((c) => c.outcome === O_HANDLED)!;
     assert.deepStrictEqual(done.hops.map((h) => h.kind), ['timer-fire', 'lapic-accept', 'lapic-ack', 'interrupt-taken', 'exit', 'lapic-eoi']);
-    assert.deepStrictEqual([done.sourceKind, done.vector, done.source], ['timer', 0x40, 'LAPIC timer 0']);
+    assert.deepStrictEqual([done.sourceKind, done.vector, done.source], [SK_TIMER, 0x40, 'LAPIC timer 0']);
     assert.deepStrictEqual(rec.query({ last: 2 }).map((c) => c.id), [rec.total - 1, rec.total]);
   });
 
@@ -72,7 +72,7 @@ describe('vm/provenance: the interrupt-chain recorder', () => {
     const atCheckpoint = JSON.stringify(rec.chains());
     h.run(Infinity, opened + 1_000_000);
     const later = rec.chains();
-    assert.strictEqual(later[0].outcome, 'handled');
+    assert.strictEqual(later[0].outcome, O_HANDLED);
     assert.ok(later[0].takenAt !== undefined && later[0].latencyCycles !== undefined && later[0].handlerPc !== undefined);
     h.seek(opened);
     assert.strictEqual(JSON.stringify(rec.chains()), atCheckpoint);

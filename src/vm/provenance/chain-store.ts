@@ -8,15 +8,12 @@
 // chain id + capacity pushes it out (then it is counted by outcome in `dropped`). Hops live in a pool
 // shared by all chains, each chain a linked list through its hops; a chain pushed out of the ring
 // gives its hops back to the pool's free list, so the pool is bounded by the live chains' hops.
-import type { HopLayer, ChainOutcome, ChainSource } from './types';
 
-/** The names the numeric codes stand for (index = code). */
-export const LAYERS: readonly HopLayer[] = ['device', 'vmm', 'kernel', 'guest'];
-export const OUTCOMES: readonly ChainOutcome[] = ['handled', 'in-service', 'pending', 'blocked', 'coalesced', 'lost'];
-export const SOURCE_KINDS: readonly ChainSource[] = ['intx', 'msi', 'testdev', 'ipi', 'timer', 'debugger', 'device'];
-
+/** Codes of a hop's layer, a chain's outcome and its kind of source (their names: src/protocol, mapped in src/debug/provenance.ts). */
 export const L_DEVICE = 0, L_VMM = 1, L_KERNEL = 2, L_GUEST = 3;
 export const O_HANDLED = 0, O_IN_SERVICE = 1, O_PENDING = 2, O_BLOCKED = 3, O_COALESCED = 4, O_LOST = 5;
+export const OUTCOME_COUNT = 6;
+export const SK_INTX = 0, SK_MSI = 1, SK_TESTDEV = 2, SK_IPI = 3, SK_TIMER = 4, SK_DEBUGGER = 5, SK_DEVICE = 6;
 
 /** Int32 fields of a hop: vCPU, form (hop-text.ts), layer, next hop (-1: last), six arguments. */
 const H_VCPU = 0, H_FORM = 1, H_LAYER = 2, H_NEXT = 3, H_ARGS = 4;
@@ -47,7 +44,7 @@ export class ChainStore {
   readonly lostWhileMasked: Uint8Array;
   readonly lostBy: Float64Array;
   /** Chains pushed out of the ring, by the outcome they had then. */
-  readonly droppedCounts = new Float64Array(OUTCOMES.length);
+  readonly droppedCounts = new Float64Array(OUTCOME_COUNT);
   nextId = 1;
 
   // ---- hops, a pool with a free list -----------------------------------------------------------------

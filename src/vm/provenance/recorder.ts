@@ -15,10 +15,11 @@ import type { EventStream, VmEvent } from '../events';
 import type { Machine } from '../vmm/machine';
 import { RTE_MASK } from '../irq/redirection-entry';
 import { MSI_CAP_OFFSET, PCI_MSI_ADDRESS_LO, PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE, PCI_MSI_MASK_32 } from '../vmm/pci';
-import type { Chain, ChainOutcome, GuestWrite, Hop } from './types';
+import type { InstructionAt, RecordedChain, RecordedHop } from './types';
 import {
-  ChainStore, LAYERS, L_DEVICE, L_GUEST, L_KERNEL, L_VMM, OUTCOMES, O_BLOCKED, O_COALESCED, O_HANDLED, O_IN_SERVICE,
-  O_LOST, O_PENDING, SOURCE_KINDS, S_GSI_AFTER_EOI, S_GSI_UNMASKED, S_INTX, S_IPI, S_MSI_DEVICE, S_TEXT, S_TIMER,
+  ChainStore, L_DEVICE, L_GUEST, L_KERNEL, L_VMM, O_BLOCKED, O_COALESCED, O_HANDLED, O_IN_SERVICE,
+  O_LOST, O_PENDING, SK_DEBUGGER, SK_DEVICE, SK_INTX, SK_IPI, SK_MSI, SK_TESTDEV, SK_TIMER,
+  S_GSI_AFTER_EOI, S_GSI_UNMASKED, S_INTX, S_IPI, S_MSI_DEVICE, S_TEXT, S_TIMER,
 } from './chain-store';
 import {
   FORM_KIND, F_ACCEPT, F_ACCEPT_COALESCED, F_ACCEPT_DISABLED, F_ACCEPT_REFUSED, F_ACCEPT_SPECIAL, F_ACK, F_DELIVER, F_EOI,
@@ -32,8 +33,6 @@ export const DEFAULT_CHAIN_CAPACITY = 1024;
 export const RECORDER_KEY = 'interrupt-chains';
 /** The LAPIC EOI register's GPA: the exit of a write to it belongs to the chain being ended. */
 const LAPIC_EOI_GPA = 0xfee0_00b0;
-
-const SK_INTX = 0, SK_MSI = 1, SK_TESTDEV = 2, SK_IPI = 3, SK_TIMER = 4, SK_DEBUGGER = 5, SK_DEVICE = 6;
 
 export interface RecorderOptions {
   capacity?: number;
@@ -64,17 +63,17 @@ export class ChainRecorder {
 
   // ---- who set which bit (for "why"'s setAt) -----------------------------------------------------
   /** GSI → the guest write that last set the mask bit, and the last write to the entry. */
-  private readonly maskSetAt = new Map<number, GuestWrite>();
-  private readonly entryWriteAt = new Map<number, GuestWrite>();
+  private readonly maskSetAt = new Map<number, InstructionAt>();
+  private readonly entryWriteAt = new Map<number, InstructionAt>();
   /** GSI → the delivery that set remote IRR. */
-  private readonly remoteIrrSetAt = new Map<number, GuestWrite>();
+  private readonly remoteIrrSetAt = new Map<number, InstructionAt>();
   /** apic → the write that cleared SVR bit 8, and the last TPR write. */
-  private readonly svrClearedAt = new Map<number, GuestWrite>();
-  private readonly tprSetAt = new Map<number, GuestWrite>();
+  private readonly svrClearedAt = new Map<number, InstructionAt>();
+  private readonly tprSetAt = new Map<number, InstructionAt>();
   /** bdf → the last guest config write that set the MSI mask bit, wrote the message address, or left MSI Enable clear. */
-  private readonly msiMaskSetAt = new Map<string, GuestWrite>();
-  private readonly msiAddressAt = new Map<string, GuestWrite>();
-  private readonly msiDisabledAt = new Map<string, GuestWrite>();
+  private readonly msiMaskSetAt = new Map<string, InstructionAt>();
+  private readonly msiAddressAt = new Map<string, InstructionAt>();
+  private readonly msiDisabledAt = new Map<string, InstructionAt>();
   /** vCPU → its latest interrupt or exception entry (which clears mstatus.MIE): cycle, handler; NaN: none. */
   private trapAt: Float64Array;
 
@@ -109,23 +108,21 @@ export class ChainRecorder {
   /** Chains recorded so far (including those dropped from the ring). */
   get total(): number { return this.st.total; }
 
-  /** Chains pushed out of the ring, by the outcome they had then. */
-  get dropped(): Partial<Record<ChainOutcome, number>> {
-    const out: Partial<Record<ChainOutcome, number>> = {};
-    this.st.droppedCounts.forEach((n, o) => { if (n > 0) out[OUTCOMES[o]] = n; });
-    return out;
+  /** Chains pushed out of the ring, by the outcome they had then (index: an O_* code). */
+  get dropped(): number[] {
+    return Array.from(this.st.droppedCounts);
   }
 
   /** The chains the ring holds, oldest first. */
-  chains(): Chain[] {
+  chains(): RecordedChain[] {
     return this.query({});
   }
 
   /** The most recent chains matching, oldest first (a backwards scan: cheap for small `last`). */
-  query(filter: { last?: number; gsi?: number; vector?: number; apic?: number }): Chain[] {
+  query(filter: { last?: number; gsi?: number; vector?: number; apic?: number }): RecordedChain[] {
     const st = this.st;
     const want = filter.last ?? Infinity;
-    const out: Chain[] = [];
+    const out: RecordedChain[] = [];
     const oldest = Math.max(1, st.nextId - this.capacity);
     for (let id = st.nextId - 1; id >= oldest && out.length < want; id--) {
       const s = (id - 1) % this.capacity;
@@ -138,18 +135,18 @@ export class ChainRecorder {
   }
 
   /** Chain `id` as an object, its hops with their sentences; undefined once it has left the ring. */
-  chain(id: number): Chain | undefined {
+  chain(id: number): RecordedChain | undefined {
     const s = this.st.slot(id);
     return s < 0 ? undefined : this.chainAt(s);
   }
 
-  private chainAt(s: number): Chain {
+  private chainAt(s: number): RecordedChain {
     const st = this.st;
-    const hops: Hop[] = [];
+    const hops: RecordedHop[] = [];
     for (let h = st.firstHopOf(s); h >= 0; h = st.nextHop(h)) {
-      hops.push({ cycle: st.hopCycleAt(h), vcpu: st.hopVcpu(h), layer: LAYERS[st.hopLayer(h)], kind: FORM_KIND[st.hopForm(h)], text: hopText(st, h) });
+      hops.push({ cycle: st.hopCycleAt(h), vcpu: st.hopVcpu(h), layer: st.hopLayer(h), kind: FORM_KIND[st.hopForm(h)], text: hopText(st, h) });
     }
-    const c: Chain = { id: st.id[s], source: sourceText(st, s), sourceKind: SOURCE_KINDS[st.sourceKind[s]], outcome: OUTCOMES[st.outcome[s]], hops, apic: st.apic[s] };
+    const c: RecordedChain = { id: st.id[s], source: sourceText(st, s), sourceKind: st.sourceKind[s], outcome: st.outcome[s], hops, apic: st.apic[s] };
     if (st.gsi[s] >= 0) c.gsi = st.gsi[s];
     if (st.vector[s] >= 0) c.vector = st.vector[s];
     if (!Number.isNaN(st.latency[s])) c.latencyCycles = st.latency[s];
@@ -161,18 +158,18 @@ export class ChainRecorder {
   }
 
   /** The chain whose vector sits in LAPIC `apic`'s IRR or ISR now, if recorded. */
-  pendingChain(apic: number, vector: number): Chain | undefined { return this.chain(this.irr[apic * 256 + vector] ?? 0); }
-  inServiceChain(apic: number, vector: number): Chain | undefined { return this.chain(this.isr[apic * 256 + vector] ?? 0); }
+  pendingChain(apic: number, vector: number): RecordedChain | undefined { return this.chain(this.irr[apic * 256 + vector] ?? 0); }
+  inServiceChain(apic: number, vector: number): RecordedChain | undefined { return this.chain(this.isr[apic * 256 + vector] ?? 0); }
 
-  maskWrite(gsi: number): GuestWrite | undefined { return this.maskSetAt.get(gsi); }
-  entryWrite(gsi: number): GuestWrite | undefined { return this.entryWriteAt.get(gsi); }
-  remoteIrrSet(gsi: number): GuestWrite | undefined { return this.remoteIrrSetAt.get(gsi); }
-  svrCleared(apic: number): GuestWrite | undefined { return this.svrClearedAt.get(apic); }
-  tprWrite(apic: number): GuestWrite | undefined { return this.tprSetAt.get(apic); }
-  msiMaskWrite(bdf: string): GuestWrite | undefined { return this.msiMaskSetAt.get(bdf); }
-  msiAddressWrite(bdf: string): GuestWrite | undefined { return this.msiAddressAt.get(bdf); }
-  msiDisableWrite(bdf: string): GuestWrite | undefined { return this.msiDisabledAt.get(bdf); }
-  trapEntry(vcpu: number): GuestWrite | undefined {
+  maskWrite(gsi: number): InstructionAt | undefined { return this.maskSetAt.get(gsi); }
+  entryWrite(gsi: number): InstructionAt | undefined { return this.entryWriteAt.get(gsi); }
+  remoteIrrSet(gsi: number): InstructionAt | undefined { return this.remoteIrrSetAt.get(gsi); }
+  svrCleared(apic: number): InstructionAt | undefined { return this.svrClearedAt.get(apic); }
+  tprWrite(apic: number): InstructionAt | undefined { return this.tprSetAt.get(apic); }
+  msiMaskWrite(bdf: string): InstructionAt | undefined { return this.msiMaskSetAt.get(bdf); }
+  msiAddressWrite(bdf: string): InstructionAt | undefined { return this.msiAddressAt.get(bdf); }
+  msiDisableWrite(bdf: string): InstructionAt | undefined { return this.msiDisabledAt.get(bdf); }
+  trapEntry(vcpu: number): InstructionAt | undefined {
     const cycle = this.trapAt[2 * vcpu];
     return cycle === undefined || Number.isNaN(cycle) ? undefined : { cycle, pc: this.trapAt[2 * vcpu + 1], vcpu };
   }
@@ -192,7 +189,7 @@ export class ChainRecorder {
   private setOutcome(id: number, o: number): void { const s = this.st.slot(id); if (s >= 0) this.st.outcome[s] = o; }
 
   /** The guest write behind an APIC register event: the instruction vCPU `vcpu` is running out of line. */
-  private writer(vcpu: number): GuestWrite {
+  private writer(vcpu: number): InstructionAt {
     const cpu = this.machine.vcpus[vcpu]?.cpu;
     return cpu ? { cycle: cpu.insnCycle, pc: cpu.pc >>> 0, vcpu } : { cycle: 0, pc: 0, vcpu };
   }
@@ -275,7 +272,7 @@ export class ChainRecorder {
     if (end <= MSI_CAP_OFFSET) return;
     /** The byte of the write at config offset `at`, or -1 when the write does not cover it. */
     const byte = (at: number): number => (at >= e.offset && at < end ? (e.value >>> (8 * (at - e.offset))) & 0xff : -1);
-    const w = (): GuestWrite => this.writer(this.machine.currentVcpu);
+    const w = (): InstructionAt => this.writer(this.machine.currentVcpu);
     const control = byte(MSI_CAP_OFFSET + PCI_MSI_FLAGS);
     if (control >= 0) {
       if (control & PCI_MSI_FLAGS_ENABLE) this.msiDisabledAt.delete(e.bdf);
