@@ -30,6 +30,7 @@ export const TARGETS = [
   ['test/debug/fixtures/c', 'cvars-O2.elf', ['cvars.c'], ['-O2']],
   ['test/debug/fixtures/c', 'cvars-O2-dwarf4.elf', ['cvars.c'], ['-O2', '-gdwarf-4']],
   ['test/debug/fixtures/c', 'cvars-O2-eh.elf', ['cvars.c'], ['-O2', '-fasynchronous-unwind-tables']],
+  ['test/debug/fixtures/c', 'inline-O2.elf', ['inline.c'], ['-O2']],
 ];
 
 function build(outRoot, only) {

@@ -13,13 +13,15 @@ import { ExprError, type Value } from './expr';
 
 /** The machine state of frame `index` of a vCPU (0: the vCPU itself; callers: unwound). */
 export function frameState(rt: DebugRuntime, vc: Vcpu, index: number): FrameState | undefined {
-  if (index === 0) {
-    return { pc: rt.port.pc(vc.id), regs: Array.from({ length: 32 }, (_, i) => rt.port.reg(vc.id, i)), top: true, caller: false };
-  }
-  const frames = rt.frames(vc.id);
+  // Frame 0 is the innermost of any inlined calls at the pc (scopeAt's default level).
+  const frames = index === 0 ? [] : rt.frames(vc.id);
   const f = frames[index];
+  if (index === 0 || f?.innermost) {
+    // The vCPU's own registers (also for the functions calls at the pc were inlined into).
+    return { pc: rt.port.pc(vc.id), regs: Array.from({ length: 32 }, (_, i) => rt.port.reg(vc.id, i)), top: true, caller: false, inlineLevel: f?.inlineLevel };
+  }
   if (!f || f.kind === 'trap') return undefined;
-  return { pc: f.pc, regs: f.regs.slice(), top: false, caller: frames[index - 1]?.kind !== 'trap' };
+  return { pc: f.pc, regs: f.regs.slice(), top: false, caller: f.caller ?? frames[index - 1]?.kind !== 'trap', inlineLevel: f.inlineLevel };
 }
 
 function accessOf(rt: DebugRuntime, vc: Vcpu, frame: FrameState): CAccess {
@@ -45,7 +47,7 @@ export function cScopes(rt: DebugRuntime, vcpu: number, frameIndex: number, ref:
   if (!info || !vc) return [];
   const out: DebugProtocol.Scope[] = [];
   const frame = frameState(rt, vc, frameIndex);
-  const scope = frame ? info.scopeAt(lookupPc(frame)) : undefined;
+  const scope = frame ? info.scopeAt(lookupPc(frame), frame.inlineLevel) : undefined;
   if (scope) out.push({ name: 'Locals', presentationHint: 'locals', variablesReference: ref({ kind: 'c-locals', vcpu, frame: frameIndex }), expensive: false, namedVariables: scope.vars.length });
   if (info.globals.length) out.push({ name: 'Globals', variablesReference: ref({ kind: 'c-globals', vcpu }), expensive: false, namedVariables: info.globals.length });
   return out;
@@ -69,7 +71,7 @@ function entries(rt: DebugRuntime, c: CContainer, frame: FrameState, a: CAccess)
   const info = rt.program.dwarf!;
   switch (c.kind) {
     case 'c-locals': {
-      const scope = info.scopeAt(lookupPc(frame));
+      const scope = info.scopeAt(lookupPc(frame), frame.inlineLevel);
       if (!scope) return [];
       const fa = frameAccess(info, scope.fn, frame, a);
       return scope.vars.map((v) => ({ name: v.name, obj: objectOf(info, v, frame, fa), evaluateName: v.name }));

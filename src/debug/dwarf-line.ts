@@ -116,11 +116,24 @@ export function readDebugLine(section: Uint8Array, lineStr?: Uint8Array, str?: U
   return { rows };
 }
 
-function readUnit(r: Reader, offset64: boolean, lineStr: Uint8Array | undefined, str: Uint8Array | undefined, out: DwarfRow[]): void {
+interface LineHeader {
+  addressSize: number;
+  programStart: number;
+  minInst: number;
+  defaultIsStmt: boolean;
+  lineBase: number;
+  lineRange: number;
+  opcodeBase: number;
+  opLengths: number[];
+  /** File names by the unit's file number (DW_AT_decl_file / DW_AT_call_file use the same numbers). */
+  files: string[];
+}
+
+function readHeader(r: Reader, offset64: boolean, lineStr: Uint8Array | undefined, str: Uint8Array | undefined): LineHeader {
   const version = r.u16();
   if (version < 2 || version > 5) throw new Truncated(`DWARF version ${version}`);
   let addressSize = 4;
-  if (version >= 5) { addressSize = r.u8(); r.u8(); }
+  if (version >= 5) { addressSize = r.u8(); r.u8(); } // segment_selector_size after
   const headerLength = offset64 ? r.u64() : r.u32();
   const programStart = r.pos + headerLength;
   const minInst = r.u8();
@@ -145,6 +158,29 @@ function readUnit(r: Reader, offset64: boolean, lineStr: Uint8Array | undefined,
       files.push(join(dirs[dir], f));
     }
   }
+  return { addressSize, programStart, minInst, defaultIsStmt, lineBase, lineRange, opcodeBase, opLengths, files };
+}
+
+/**
+ * The file names of the line program at `offset` (a unit's DW_AT_stmt_list), by file number, named as
+ * the rows of readDebugLine name them; undefined when the header cannot be read.
+ */
+export function lineFileNames(section: Uint8Array, offset: number, lineStr?: Uint8Array, str?: Uint8Array): string[] | undefined {
+  try {
+    const hdr = new Reader(section, offset);
+    let unitLength = hdr.u32();
+    let offset64 = false;
+    if (unitLength === 0xffffffff) { unitLength = hdr.u64(); offset64 = true; }
+    const end = hdr.pos + unitLength;
+    if (end > section.length) return undefined;
+    return readHeader(new Reader(section, hdr.pos, end), offset64, lineStr, str).files;
+  } catch {
+    return undefined;
+  }
+}
+
+function readUnit(r: Reader, offset64: boolean, lineStr: Uint8Array | undefined, str: Uint8Array | undefined, out: DwarfRow[]): void {
+  const { addressSize, programStart, minInst, defaultIsStmt, lineBase, lineRange, opcodeBase, opLengths, files } = readHeader(r, offset64, lineStr, str);
   r.pos = programStart;
   let address = 0, file = 1, line = 1, isStmt = defaultIsStmt;
   let seq: { address: number; file: number; line: number; stmt: boolean }[] = [];

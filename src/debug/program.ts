@@ -179,7 +179,7 @@ export async function loadProgram(host: DebugHost, file: string): Promise<Progra
       else rows = r.rows.map((row) => ({ ...row, file: host.resolvePath(row.file, dir) }));
     }
   }
-  const dwarf = DwarfInfo.load(elf, file);
+  const dwarf = DwarfInfo.load(elf, file, (name) => host.resolvePath(name, dir));
   if (dwarf.warning) warnings.push(dwarf.warning);
   const program = new ProgramInfo(file, imageOf(elf), elfSymbols(elf), rows, warnings);
   program.dwarf = dwarf.info;

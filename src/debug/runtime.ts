@@ -726,12 +726,22 @@ export class DebugRuntime {
   }
 
   /**
-   * Steps vCPU `id` by one instruction, or to the end of source line `start`. A stepIn whose first
-   * instruction exits stops inside the exit; `resumed` continues a line after leaving one.
+   * Steps vCPU `id` by one instruction, or to the end of source line `start`, or, with `until`, until
+   * it holds. A stepIn whose first instruction exits stops inside the exit; `resumed` continues a
+   * line after leaving one. A line step over (`next`) also steps over calls GCC inlined: code of a
+   * call inlined deeper than where the step began is the callee's (docs/debugging.md "Inlined calls").
    */
-  private async stepLoop(id: number, over: boolean, start: Pick<LineRow, 'file' | 'line'> | undefined, resumed = false): Promise<RunResult> {
+  private async stepLoop(id: number, over: boolean, start: Pick<LineRow, 'file' | 'line'> | undefined, resumed = false,
+    until?: () => boolean): Promise<RunResult> {
     {
       const v = this.machine.vcpus[id];
+      const dwarf = this.program.dwarf;
+      const startChain = over && start && dwarf ? dwarf.inlineChainAt(this.port.pc(id)).map((c) => c.die) : undefined;
+      const inInlinedCallee = (): boolean => {
+        if (!startChain || !dwarf) return false;
+        const chain = dwarf.inlineChainAt(this.port.pc(id));
+        return chain.length > startChain.length && startChain.every((d, i) => chain[i].die === d);
+      };
       const sp0 = this.port.reg(id, 2);
       let first = !resumed;
       let interruptsStepped = 0;
@@ -762,7 +772,7 @@ export class DebugRuntime {
           }
           if (trap) return this.stepStop(id);
         }
-        if (!start || this.lineEnded(id, start, next)) return this.stepStop(id);
+        if (until ? until() : !start || (!inInlinedCallee() && this.lineEnded(id, start, next))) return this.stepStop(id);
         if (this.host.now() - t0 > SLICE_MS) {
           this.flushOutput();
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -861,6 +871,11 @@ export class DebugRuntime {
     if (view) return this.operate(async () => this.leaveExit({ ...view, line: undefined }));
     return this.operate(async () => {
       const frames = this.frames(id);
+      const inlined = frames[0]?.inlineDie, dwarf = this.program.dwarf;
+      if (inlined && dwarf) {
+        // Out of a call GCC inlined: step (over real calls) until the pc leaves the inlined code.
+        return this.stepLoop(id, true, undefined, false, () => !dwarf.inlineChainAt(this.port.pc(id)).some((c) => c.die === inlined));
+      }
       const caller = frames[1];
       if (!caller) return { kind: 'stop', reason: 'step', vcpu: id, description: `No caller to step out to from ${this.where(id)}` };
       const sp0 = this.port.reg(id, 2), pc0 = this.port.pc(id);

@@ -441,8 +441,9 @@ export class HyperstepSession extends LoggingDebugSession {
             return { id, name: f.name, line: 0, column: 0, presentationHint: 'label' as const, instructionPointerReference: hex32(f.pc) };
           }
           // A caller frame's pc is a return address: its line is the call's (pc - 1: inside the call, be it
-          // 4 bytes or a compressed 2, as GDB looks it up).
-          const row = program.lineAt(index === 0 || all[index - 1]?.kind === 'trap' ? f.pc : f.pc - 1);
+          // 4 bytes or a compressed 2, as GDB looks it up). A function a call was inlined into is at that call.
+          const at = program.lineAt(f.caller ?? (index > 0 && all[index - 1]?.kind !== 'trap') ? f.pc - 1 : f.pc);
+          const row = f.callSite && at ? { ...at, file: f.callSite.file ?? at.file, line: f.callSite.line } : at;
           return {
             id, name: row ? f.name : program.describe(f.pc) ?? f.name,
             line: row?.line ?? 0, column: row ? 1 : 0, ...(row ? { source: this.source(row.file) } : {}),

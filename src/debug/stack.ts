@@ -4,13 +4,16 @@
 // from the function's start to the pc finds `addi sp, sp, -N` and `sw ra, off(sp)` (as GDB's RISC-V
 // prologue analyzer does), which give the caller's sp and return address. Inside a trap handler a
 // synthetic frame names the trap — "interrupt 0x31 (NIC, GSI 19)" — and unwinding goes on at the
-// interrupted pc (mepc/sepc).
+// interrupted pc (mepc/sepc). Where DWARF says GCC inlined a call at the pc, the frame is shown as
+// GDB shows it: the inlined function on top at its line, the function it was inlined into below at
+// the call's line (DW_TAG_inlined_subroutine; docs/debugging.md "Inlined calls").
 import { CAUSE_NAMES, Priv, expandCompressed } from '../vm';
 import type { Vcpu } from '../vm';
 import type { Inspector } from './inspect';
 import type { ProgramInfo } from './program';
 import { hex } from './format';
 import { unwindRegisters } from './dwarf/cfi';
+import type { Die } from './dwarf/info';
 
 export interface StackFrame {
   kind: 'code' | 'trap';
@@ -21,6 +24,16 @@ export interface StackFrame {
   trap?: { cause: number; tval: number; epc: number; interrupt: boolean; mode: 'M' | 'S' };
   /** x0–x31 as they were in this frame (undefined: not recovered), for C variables in registers. */
   regs: (number | undefined)[];
+  /** The pc is a return address (a caller's frame): its line and scopes are looked up at pc - 1. */
+  caller?: boolean;
+  /** Part of the innermost frame the hardware has (its registers are the vCPU's, writable). */
+  innermost?: boolean;
+  /** With calls inlined at the pc: 0 for the function itself, k for the k-th inlined call (DwarfInfo.inlineChainAt). */
+  inlineLevel?: number;
+  /** The inlined call this frame is the body of (DW_TAG_inlined_subroutine). */
+  inlineDie?: Die;
+  /** The frame's line when a call inlined into it is the frame above: the call's file and line. */
+  callSite?: { file: string | undefined; line: number };
 }
 
 const SP = 2, RA = 1;
@@ -98,8 +111,29 @@ function returnsFrom(inspector: Inspector, vcpu: Vcpu, ret: number, fnAddress: n
 
 export interface TrapLabel { (vector: number): string | undefined }
 
-/** The frames of `vcpu`, innermost first. */
+/** The frames of `vcpu`, innermost first, with a frame for each call inlined at a frame's pc. */
 export function unwind(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, label: TrapLabel): StackFrame[] {
+  const frames = unwindPhysical(program, inspector, vcpu, label);
+  const dwarf = program.dwarf;
+  if (!dwarf) return frames;
+  const out: StackFrame[] = [];
+  frames.forEach((f, i) => {
+    const caller = i > 0 && frames[i - 1].kind !== 'trap';
+    if (f.kind !== 'code') { out.push(f); return; }
+    const chain = dwarf.inlineChainAt(caller ? (f.pc - 1) >>> 0 : f.pc);
+    const physical = { ...f, caller, innermost: i === 0 };
+    for (let k = chain.length; k >= 1; k--) {
+      const below = chain[k]; // the call inlined into this one, if any: this frame is at its call site
+      out.push({ ...physical, name: chain[k - 1].name, inlineLevel: k, inlineDie: chain[k - 1].die,
+        ...(below ? { callSite: { file: below.callFile, line: below.callLine } } : {}) });
+    }
+    out.push(chain.length ? { ...physical, inlineLevel: 0, callSite: { file: chain[0].callFile, line: chain[0].callLine } } : physical);
+  });
+  return out;
+}
+
+/** The frames the registers and the stack hold, innermost first (no inlined calls). */
+function unwindPhysical(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, label: TrapLabel): StackFrame[] {
   const cpu = vcpu.cpu;
   const frames: StackFrame[] = [];
   let pc = cpu.pc >>> 0, sp = cpu.x[SP] >>> 0;

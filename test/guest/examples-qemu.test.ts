@@ -42,15 +42,19 @@ describe('examples under QEMU', function () {
     spawnSync('qemu-system-riscv32', [...qemuArgs.args, '-kernel', file], { encoding: 'utf8', timeout: 20_000 });
 
   for (const example of UNDER_QEMU) {
-    it(`${example}: the same output and exit status as hyperstep run`, () => {
+    it(`${example}: the same output and exit status as hyperstep run, under every mmu × irqchip`, () => {
       assert.ok(fs.existsSync(CLI), 'dist/cli.js: run npm run build first');
       const file = elf(example);
       const q = qemu(file);
       assert.ifError(q.error);
-      const h = spawnSync(process.execPath, [CLI, 'run', file], { encoding: 'utf8', timeout: 60_000 });
       assert.ok(q.stdout.trim().length > 0, 'QEMU printed nothing');
-      assert.equal(h.stdout, q.stdout);
-      assert.equal(h.status, q.status);
+      for (const mmu of ['ept', 'npt', 'shadow']) {
+        for (const irqchip of ['kernel', 'split', 'userspace']) {
+          const h = spawnSync(process.execPath, [CLI, 'run', file, '--mmu', mmu, '--irqchip', irqchip], { encoding: 'utf8', timeout: 60_000 });
+          assert.equal(h.stdout, q.stdout, `${mmu}/${irqchip}`);
+          assert.equal(h.status, q.status, `${mmu}/${irqchip}: ${h.stderr}`);
+        }
+      }
     });
   }
 

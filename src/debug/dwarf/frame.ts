@@ -19,6 +19,8 @@ export interface FrameState {
   top: boolean;
   /** A caller frame's pc is a return address: scopes are looked up at pc - 1 (inside the call). */
   caller: boolean;
+  /** With calls inlined at the pc, which of their frames (DwarfInfo.scopeAt's level); default the innermost. */
+  inlineLevel?: number;
 }
 
 export function cAccess(inspector: Inspector, vcpu: Vcpu, frame: FrameState, symbolize: (a: number) => string | undefined,
@@ -96,7 +98,7 @@ export function cEnv(info: DwarfInfo | undefined, access: CAccess, frame: FrameS
     variable(name) {
       if (!info) return undefined;
       if (frame) {
-        if (scope === null) scope = info.scopeAt(lookupPc(frame));
+        if (scope === null) scope = info.scopeAt(lookupPc(frame), frame.inlineLevel);
         const local = scope?.vars.find((v) => v.name === name);
         if (local && scope) {
           fa ??= frameAccess(info, scope.fn, frame, access);

@@ -3,7 +3,7 @@
 // information. Built from `.debug_info`/`.debug_abbrev` (+ strings, location and range lists,
 // `.debug_frame`/`.eh_frame`); anything malformed degrades to "no variables" with a warning.
 import type { ElfImage } from '../../asm/elf-reader';
-import { Truncated } from '../dwarf-line';
+import { lineFileNames, Truncated } from '../dwarf-line';
 import { CallFrameInfo } from './cfi';
 import { addrx, AT, Die, readDebugInfo, ref, Sections, sec, str, TAG, Unit } from './info';
 import { evalLocation, FrameAccess, Location, locationListAt, rangeList } from './location';
@@ -24,16 +24,28 @@ export interface CFunction {
   ranges: [number, number][];
 }
 
+/** A call GCC inlined (DW_TAG_inlined_subroutine), at the pc asked about. */
+export interface InlinedCall {
+  die: Die;
+  /** The inlined function's name (from its abstract origin). */
+  name: string;
+  /** Where the call is, in the code it was inlined into (DW_AT_call_file, DW_AT_call_line). */
+  callFile: string | undefined;
+  callLine: number;
+}
+
 export class DwarfInfo {
   readonly types: TypeTable;
   readonly functions: CFunction[] = [];
   readonly globals: CVariable[] = [];
   readonly warnings: string[] = [];
   private readonly abstractCache = new Map<Die, Die>();
+  private readonly rangeCache = new Map<Die, [number, number][]>();
+  private readonly fileCache = new Map<Unit, string[] | undefined>();
 
   private constructor(private readonly dies: Map<number, Die>, readonly units: Unit[], private readonly s: Sections & {
-    loclists?: Uint8Array; loc?: Uint8Array; rnglists?: Uint8Array; ranges?: Uint8Array;
-  }, readonly cfi: CallFrameInfo | undefined) {
+    loclists?: Uint8Array; loc?: Uint8Array; rnglists?: Uint8Array; ranges?: Uint8Array; line?: Uint8Array;
+  }, readonly cfi: CallFrameInfo | undefined, private readonly resolveFile: (name: string) => string = (n) => n) {
     this.types = new TypeTable(dies);
     for (const u of units) if (u.root) this.indexUnit(u.root);
     this.types.index(units.flatMap((u) => (u.root ? [u.root] : [])));
@@ -41,7 +53,8 @@ export class DwarfInfo {
   }
 
   /** Reads the ELF's DWARF; `info` is undefined (with a warning) when there is none or it is unusable. */
-  static load(elf: ElfImage, file: string): { info?: DwarfInfo; warning?: string } {
+  /** `resolveFile` names source files as the line table's rows are named (relative to the ELF). */
+  static load(elf: ElfImage, file: string, resolveFile?: (name: string) => string): { info?: DwarfInfo; warning?: string } {
     const info = elf.sectionData('.debug_info'), abbrev = elf.sectionData('.debug_abbrev');
     const frame = elf.sectionData('.debug_frame');
     const eh = elf.sectionData('.eh_frame');
@@ -58,12 +71,12 @@ export class DwarfInfo {
       info, abbrev, str: elf.sectionData('.debug_str'), lineStr: elf.sectionData('.debug_line_str'),
       strOffsets: elf.sectionData('.debug_str_offsets'), addr: elf.sectionData('.debug_addr'),
       loclists: elf.sectionData('.debug_loclists'), loc: elf.sectionData('.debug_loc'),
-      rnglists: elf.sectionData('.debug_rnglists'), ranges: elf.sectionData('.debug_ranges'),
+      rnglists: elf.sectionData('.debug_rnglists'), ranges: elf.sectionData('.debug_ranges'), line: elf.sectionData('.debug_line'),
     };
     const r = readDebugInfo(s);
     if ('error' in r) return { warning: `${file}: .debug_info: ${r.error}; no C variables (source lines still work)` };
     try {
-      const d = new DwarfInfo(r.dies, r.units, s, cfi);
+      const d = new DwarfInfo(r.dies, r.units, s, cfi, resolveFile);
       return { info: d, warning: d.warnings.length ? `${file}: ${d.warnings.join('; ')}` : undefined };
     } catch (e) {
       return { warning: `${file}: DWARF: ${e instanceof Truncated ? `truncated or malformed (${e.what})` : String(e)}; no C variables` };
@@ -161,23 +174,66 @@ export class DwarfInfo {
     return this.functions.find((f) => f.ranges.some(([a, b]) => pc >= a && pc < b));
   }
 
-  /** Parameters and locals visible at `pc` (innermost scope first wins on a name), params first. */
-  scopeAt(pc: number): { fn: CFunction; vars: CVariable[] } | undefined {
+  /** Cached rangesOf, for the blocks looked at on every stop and step. */
+  private blockRanges(d: Die): [number, number][] {
+    let r = this.rangeCache.get(d);
+    if (!r) { r = this.rangesOf(d); this.rangeCache.set(d, r); }
+    return r;
+  }
+
+  /** The DIEs from the function's down to the innermost lexical block or inlined call containing `pc`. */
+  private blockPath(fn: CFunction, pc: number): Die[] {
+    const path = [fn.die];
+    for (let d = fn.die, depth = 0; depth < 64; depth++) {
+      const inner = d.children.find((c) => (c.tag === TAG.lexical_block || c.tag === TAG.inlined_subroutine) &&
+        this.blockRanges(c).some(([a, b]) => pc >= a && pc < b));
+      if (!inner) break;
+      path.push(inner);
+      d = inner;
+    }
+    return path;
+  }
+
+  /**
+   * The calls inlined at `pc`, outermost first: a pc in a function GCC inlined into another (at -O2)
+   * is in that function and, at the call's line, in the one it was inlined into, as GDB shows it.
+   */
+  inlineChainAt(pc: number): InlinedCall[] {
+    const fn = this.functionAt(pc);
+    if (!fn) return [];
+    return this.blockPath(fn, pc).filter((d) => d.tag === TAG.inlined_subroutine).map((d) => {
+      const line = d.attrs.get(AT.call_line), file = d.attrs.get(AT.call_file);
+      return {
+        die: d, name: this.nameOf(d) ?? '?', callLine: typeof line === 'number' ? line : 0,
+        callFile: typeof file === 'number' ? this.fileNames(d.unit)?.[file] : undefined,
+      };
+    });
+  }
+
+  /** A unit's file names by number (its line program's header), as source lines name them. */
+  private fileNames(u: Unit): string[] | undefined {
+    if (this.fileCache.has(u)) return this.fileCache.get(u);
+    const at = u.root ? sec(u.root, AT.stmt_list) : undefined;
+    const names = at !== undefined && this.s.line ? lineFileNames(this.s.line, at, this.s.lineStr, this.s.str)?.map(this.resolveFile) : undefined;
+    this.fileCache.set(u, names);
+    return names;
+  }
+
+  /**
+   * Parameters and locals visible at `pc` (innermost scope first wins on a name), params first. With
+   * inlined calls at `pc`, `level` picks the frame: 0 the function itself, k the k-th inlined call
+   * (inlineChainAt), by default the innermost; each sees its own variables only, as in GDB.
+   */
+  scopeAt(pc: number, level?: number): { fn: CFunction; vars: CVariable[] } | undefined {
     const fn = this.functionAt(pc);
     if (!fn) return undefined;
     const vars: CVariable[] = [];
     const seen = new Set<string>();
-    const chain: Die[] = [];
-    const descend = (d: Die): void => {
-      chain.push(d);
-      for (const c of d.children) {
-        if ((c.tag === TAG.lexical_block || c.tag === TAG.inlined_subroutine) && this.rangesOf(c).some(([a, b]) => pc >= a && pc < b)) {
-          descend(c);
-          return;
-        }
-      }
-    };
-    descend(fn.die);
+    const path = this.blockPath(fn, pc);
+    const levels: number[] = [];
+    for (let i = 0, k = 0; i < path.length; i++) levels.push(path[i].tag === TAG.inlined_subroutine ? ++k : k);
+    const want = Math.min(level ?? Infinity, levels[levels.length - 1]);
+    const chain = path.filter((_, i) => levels[i] === want);
     for (let i = chain.length - 1; i >= 0; i--) {
       for (const c of chain[i].children) {
         if (c.tag !== TAG.formal_parameter && c.tag !== TAG.variable) continue;

@@ -56,6 +56,7 @@ export const AT = {
   bit_size: 0x0d, bit_offset: 0x0c, count: 0x37, data_member_location: 0x38, declaration: 0x3c, encoding: 0x3e,
   external: 0x3f, frame_base: 0x40, specification: 0x47, type: 0x49, ranges: 0x55, data_bit_offset: 0x6b,
   str_offsets_base: 0x72, addr_base: 0x73, rnglists_base: 0x74, loclists_base: 0x8c, entry_pc: 0x52,
+  call_file: 0x58, call_line: 0x59,
 } as const;
 
 function readAbbrevs(abbrev: Uint8Array, offset: number): Map<number, Abbrev> {
