@@ -127,7 +127,7 @@ const MMU_CONFIGS: { name: string; args: string[] }[] = [
 function configsFor(p: CorpusEntry): { name: string; args: string[] }[] {
   if (!p.cflags) return MMU_CONFIGS;
   const more: { name: string; args: string[] }[] = [];
-  for (const mmu of ['ept', 'shadow']) {
+  for (const mmu of ['ept', 'npt', 'shadow']) {
     for (const irqchip of ['split', 'userspace']) more.push({ name: `${mmu} with irqchip ${irqchip}`, args: ['--mmu', mmu, '--irqchip', irqchip] });
   }
   return [...MMU_CONFIGS, ...more];
