@@ -9,7 +9,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { PassThrough } from 'stream';
 import {
-  EVENT_FILTER_IDS, EventFilterId, InjectArguments, injectRequest, StateArguments, StateChangedBody, stateChangedEvent, stateRequest, translateRequest,
+  EVENT_FILTER_IDS, EventFilterId, InjectArguments, injectRequest, StateArguments, StateChangedBody, stateChangedEvent, stateRequest, stoppedAccessRequest, translateRequest,
   interruptsRequest, InterruptsArguments, whyRequest, WhyArguments, runToCycleRequest, RunToCycleResult,
   compareInterruptsRequest, CompareInterruptsArguments,
 } from '../protocol';
@@ -33,6 +33,7 @@ import { checkCycle, parseGoto } from './goto-cycle';
 import { compareRun } from './compare';
 import { exitFrames, phaseScopes } from './exit-phases';
 import { answerTranslate } from './translate';
+import { stoppedAccess } from './stopped-access';
 import { Container, deviceRegisterAddress, scopes, setRegisterOrCsr, stackWordAddress, variables } from './variables';
 
 /** An error the client sees as the response's message (a bad request, not a bug). */
@@ -960,6 +961,11 @@ export class HyperstepSession extends LoggingDebugSession {
         case translateRequest.command: {
           const rt = this.rt();
           response.body = answerTranslate(rt, args);
+          this.sendResponse(response);
+          return;
+        }
+        case stoppedAccessRequest.command: {
+          response.body = stoppedAccess(this.rt(), args);
           this.sendResponse(response);
           return;
         }

@@ -1,5 +1,5 @@
 // What activate() returns: for tests and for other extensions. Types only at the boundary.
-import type { ProvenanceViews, StateFeed, Views } from '../views';
+import type { ProvenanceViews, StateFeed, TranslationTreeProvider, Views } from '../views';
 import type { CommandName } from './commands';
 
 export interface HyperstepApi {
@@ -8,6 +8,8 @@ export interface HyperstepApi {
   readonly views: Views;
   /** The Interrupts view and the Interrupt timeline panel. */
   readonly provenance: ProvenanceViews;
+  /** The Translation view. */
+  readonly translation: TranslationTreeProvider;
   readonly feed: StateFeed;
   /** The full id of a command of the table ("hyperstep.injectIrq"). */
   commandId(name: CommandName): string;

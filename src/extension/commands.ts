@@ -2,11 +2,12 @@
 // is written once, here. package.json `contributes.commands` lists the same names.
 import * as vscode from 'vscode';
 import { injectRequest, type InjectArguments, type InjectResult } from '../protocol';
-import { type Detail, PinNode, type RevealExitArgs, type RunToCycleArgs } from '../views';
+import { type Detail, type EnteredAddress, PinNode, type RevealExitArgs, type RunToCycleArgs } from '../views';
 import type { Ctx, SessionScope } from './ctx';
 import { openExample } from './examples';
 import { runToCycle } from './provenance';
 import { DisassemblyDocuments, DISASSEMBLY_SCHEME, revealExit } from './reveal';
+import { type ReverseToWriteArgs, reverseToWrite, showStoppedAccess, translateAddress } from './translation';
 
 const PREFIX = 'hyperstep.';
 
@@ -59,6 +60,12 @@ const COMMANDS = {
   showInterruptTimeline: (ctx: Ctx) => () => ctx.provenance.timeline.show(),
 
   runToCycle: (ctx: Ctx) => (args: RunToCycleArgs) => runToCycle(ctx, args),
+
+  translateAddress: (ctx: Ctx) => (address?: string | EnteredAddress) => translateAddress(ctx, address),
+
+  showStoppedAccess: (ctx: Ctx) => () => showStoppedAccess(ctx),
+
+  reverseToWrite: (ctx: Ctx) => (args: ReverseToWriteArgs) => reverseToWrite(ctx, args),
 };
 
 export type CommandName = keyof typeof COMMANDS;

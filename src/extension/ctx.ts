@@ -3,8 +3,11 @@
 // context) and each Hyperstep debug session's (disposed when that session terminates). A
 // `SessionScope` is the proof that a debug session is ours: only it sends custom requests.
 import * as vscode from 'vscode';
-import { DEBUG_TYPE, type RequestType, stateRequest } from '../protocol';
-import { createProvenanceViews, createViews, type ProvenanceViews, StateFeed, type StateSource, type Views } from '../views';
+import { DEBUG_TYPE, type RequestType, stateRequest, stoppedAccessRequest, translateRequest } from '../protocol';
+import {
+  createProvenanceViews, createTranslationView, createViews, type ProvenanceViews, StateFeed, type StateSource, type TranslationSource,
+  type TranslationTreeProvider, type Views,
+} from '../views';
 import { commandId } from './commands';
 import { Config } from './config';
 import { provenanceSource, runToCycle } from './provenance';
@@ -30,6 +33,15 @@ export class SessionScope implements vscode.Disposable {
     return { sessionId: this.id, state: (args) => this.request(stateRequest, args) };
   }
 
+  /** What the Translation view asks of this session (hyperstep/stoppedAccess, hyperstep/translate). */
+  translationSource(): TranslationSource {
+    return {
+      sessionId: this.id,
+      stoppedAccess: (args) => this.request(stoppedAccessRequest, args),
+      translate: (args) => this.request(translateRequest, args),
+    };
+  }
+
   /** Something that ends with this debug session. */
   push(d: vscode.Disposable): void {
     this.cleanups.push(d);
@@ -49,6 +61,8 @@ export class Ctx {
   readonly views: Views;
   /** The Interrupts view and the Interrupt timeline (src/views/provenance-views.ts). */
   readonly provenance: ProvenanceViews;
+  /** The Translation view (src/views/translation-provider.ts). */
+  readonly translation: TranslationTreeProvider;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.push(this.feed, { dispose: () => this.sessions.forEach((s) => s.dispose()) });
@@ -71,6 +85,13 @@ export class Ctx {
     });
     this.provenance = provenance.views;
     this.push(...provenance.disposables, this.config.onDidChange('views', () => provenance.views.interrupts.rerender()));
+    const translation = createTranslationView(this.feed, (id) => this.sessions.get(id)?.translationSource(), {
+      detail: () => this.config.viewDetail,
+      recentExits: () => this.config.recentExits,
+      revealExitCommand: commandId('revealExit'),
+    });
+    this.translation = translation.provider;
+    this.push(...translation.disposables);
   }
 
   /** Something that lives as long as the extension. */

@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): HyperstepApi {
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   console.log(`[hyperstep] activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, views: ctx.views, provenance: ctx.provenance, feed: ctx.feed, commandId, languageClientReady };
+  return { activationMs, views: ctx.views, provenance: ctx.provenance, translation: ctx.translation, feed: ctx.feed, commandId, languageClientReady };
 }
 
 export function deactivate(): void {

@@ -574,3 +574,27 @@ export interface TranslateResult {
 }
 
 export const translateRequest: RequestType<TranslateArguments, TranslateResult> = { command: 'hyperstep/translate' };
+
+// ---- the Translation view's default address (docs/translation.md "The Translation view") ----------
+
+export interface StoppedAccessArguments {
+  /** Whose access (default: the vCPU of the last stop). */
+  vcpu?: number;
+}
+
+/**
+ * The memory access of the instruction a vCPU is stopped at: the data access of a load, store or
+ * AMO (its effective address from the registers now), otherwise the fetch of the instruction itself.
+ */
+export interface StoppedAccess {
+  vcpu: number;
+  pc: number;
+  /** The instruction at pc, disassembled ("sw\tt0,0(s1)"); undefined where pc cannot be read. */
+  instruction?: string;
+  gva: number;
+  access: AccessKind;
+  /** Bytes the data access reads or writes (1, 2 or 4); undefined for a fetch. */
+  size?: number;
+}
+
+export const stoppedAccessRequest: RequestType<StoppedAccessArguments, StoppedAccess> = { command: 'hyperstep/stoppedAccess' };

@@ -1,4 +1,4 @@
-// The five views of the Run and Debug container (docs/extension.md), their providers, and the decoration
+// The views of the Run and Debug container (docs/extension.md), their providers, and the decoration
 // that marks changed values. The views depend on src/protocol and vscode only (docs/style.md).
 import * as vscode from 'vscode';
 import { CHANGE_MARK_SCHEME, ChangeMarkDecorations } from './decorations';
@@ -57,3 +57,6 @@ export type { ProvenanceLookup, ProvenanceSource } from './provenance';
 export { ChainNode, HopNode, type RunToCycleArgs } from './nodes/interrupts';
 export { INTERRUPTS_VIEW_ID, InterruptsTreeProvider } from './interrupts-provider';
 export { TimelinePanel, TIMELINE_VIEW_TYPE } from './timeline/panel';
+export { createTranslationView, TRANSLATION_VIEW_ID, TranslationTreeProvider, type TranslationLookup, type TranslationSource } from './translation-provider';
+export { TranslationNode, PTE_CONTEXT } from './nodes/translation';
+export { parseAddressInput, type EnteredAddress, type TranslationRow, translationRows } from './translation-model';

@@ -146,12 +146,12 @@ export function defineExtensionTests(): void {
       assert.strictEqual(api.commandId('injectIrq'), 'hyperstep.injectIrq');
     });
 
-    test('contributes the language, the grammar and six views shown only in a Hyperstep session', async () => {
+    test('contributes the language, the grammar and seven views shown only in a Hyperstep session', async () => {
       const c = extension.packageJSON.contributes;
       assert.ok((await vscode.languages.getLanguages()).includes('hyperstep-asm'));
       assert.strictEqual(c.grammars[0].scopeName, 'source.hyperstep-asm');
       const views = c.views.debug as { id: string; when: string }[];
-      assert.deepStrictEqual(views.map((v) => v.id), ['hyperstep.routing', 'hyperstep.ioapic', 'hyperstep.lapics', 'hyperstep.exits', 'hyperstep.memory', 'hyperstep.interrupts']);
+      assert.deepStrictEqual(views.map((v) => v.id), ['hyperstep.routing', 'hyperstep.ioapic', 'hyperstep.lapics', 'hyperstep.exits', 'hyperstep.memory', 'hyperstep.interrupts', 'hyperstep.translation']);
       for (const v of views) assert.strictEqual(v.when, "debugType == 'hyperstep'");
     });
 

@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 import { format } from 'util';
 import { defineExtensionTests } from './extension.vscode';
 import { defineInterruptViewTests } from './interrupts.vscode';
+import { defineTranslationViewTests } from './translation.vscode';
 
 export function run(): Promise<void> {
   // One formatted string per line: a browser console shows format strings ("%s") unformatted.
@@ -17,6 +18,7 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'extension.vscode', mocha);
   defineExtensionTests();
   defineInterruptViewTests();
+  defineTranslationViewTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {
       console.log(`[hyperstep-tests] done: ${failures} failing`);
