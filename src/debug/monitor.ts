@@ -14,7 +14,7 @@ import { ioapicSnapshot, lapicSnapshots, pagingSnapshot, routing } from './state
 import { encodeData } from './launch';
 import { EVENT_FILTERS } from './event-filters';
 import { infoInterrupts, whyCommand } from './provenance';
-import { eptRwx, NestedPaging, nptFlags } from '../vm';
+import { eptRwx, NestedPaging, nptFlags, pirqName } from '../vm';
 import { translateCommand } from './translate';
 import { infoTlb } from './caches';
 
@@ -221,7 +221,7 @@ function infoIrq(rt: DebugRuntime): string {
     const line = io.lineLevel(gsi);
     if (!line && e.mask && rs.length === 0) continue;
     const entry = `vec ${hex(e.vector).padEnd(5)} ${e.trigMode ? 'level' : 'edge '} ${e.mask ? 'masked' : 'unmasked'} dest ${e.destination}${e.remoteIrr ? ' remote-irr' : ''}`;
-    const src = rs.map((r) => `${r.device}${r.pin ? ` ${r.bdf} ${r.pin}→PIRQ${'ABCD'[r.pirq ?? 0]}` : ''}`).join(', ') || '-';
+    const src = rs.map((r) => `${r.device}${r.pin ? ` ${r.bdf} ${r.pin} → ${pirqName(r.pirq ?? 0)}` : ''}`).join(', ') || '-';
     const dest = rs[0]?.destinations.length ? `→ LAPIC ${rs[0].destinations.join(',')}` : '';
     const blocked = rs.find((r) => r.blockedBy)?.blockedBy;
     lines.push(`${String(gsi).padStart(3)}  ${line ? 'high' : 'low '}  ${entry.padEnd(38)} ${src.padEnd(17)} ${dest}${blocked ? `  (${blocked})` : ''}`);

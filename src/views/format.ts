@@ -84,9 +84,12 @@ export function lvtText(index: number, raw: number): string {
   return parts.join(', ');
 }
 
-/** A PIRQ line named one way everywhere: "PIRQ D (3)" (0 = PIRQA … 3 = PIRQD; src/vm/vmm/pci/intx.ts). */
+/**
+ * A PIRQ line named one way everywhere: "PIRQ D (3)" (0 = PIRQA … 3 = PIRQD). The views may not import
+ * the machine, so this mirrors src/vm/vmm/pci/intx.ts pirqName; test/views/pirq-name.test.ts holds them equal.
+ */
 export function pirqName(pirq: number): string {
-  return `PIRQ ${'ABCD'[pirq & 3]} (${pirq})`;
+  return `PIRQ ${'ABCD'[pirq & 3]} (${pirq & 3})`;
 }
 
 /** 'INTA' → 0 … 'INTD' → 3: the pin number the swizzle adds. */

@@ -36,6 +36,7 @@ export type { CacheGeometry } from './mmu/tlb';
 export { DEFAULT_GPA_CACHE } from './mmu/gpa-cache';
 export { PTE_R, PTE_V, PTE_W, PTE_X } from './mmu/sv32';
 export { parseRedirectionEntry, testVector } from './irq';
+export { pirqName } from './vmm/pci/intx';
 export type { Ioapic, Lapic, ApicRouter } from './irq';
 export type { PciBus } from './vmm/pci/bus';
 export type { Nic } from './vmm/nic';

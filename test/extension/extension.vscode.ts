@@ -220,7 +220,7 @@ export function defineExtensionTests(): void {
         assert.match(typeof tooltip === 'string' ? tooltip : tooltip?.value ?? '', /high 0x00000000 {2}low 0x0000[ae]031/, 'raw bits in the tooltip');
         assert.strictEqual((await api.views.ioapic.roots()).filter((n) => n.id.startsWith('ioapic/pin/')).length, 24);
 
-        // Interrupt Routing: nic INTA → PIRQ 3 → GSI 19 → 0x31 → LAPIC 0.
+        // Interrupt Routing: nic INTA → PIRQ D (3) → GSI 19 → 0x31 → LAPIC 0.
         const route = await eventually('the NIC route', async () => (await api.views.routing.roots()).find((n) => /^nic/.test(textOf(n))));
         const routeText = textOf(route);
         console.log(`      Interrupt Routing view: ${routeText}`);

@@ -15,7 +15,7 @@ function nicChain(id: number, at: number, outcome: InterruptChain['outcome'] = '
   return {
     id, gsi: 19, vector: 0x31, source: 'nic (00:03.0 INTA)', sourceKind: 'intx', outcome, latencyCycles: outcome === 'pending' ? undefined : 140,
     hops: [
-      hop(at, -1, 'device', 'pci-intx', 'nic 00:03.0 asserts INTA → PIRQ 3 → GSI 19'), hop(at, -1, 'kernel', 'irq-line'), hop(at, -1, 'kernel', 'ioapic-deliver'),
+      hop(at, -1, 'device', 'pci-intx', 'nic 00:03.0 asserts INTA → PIRQ D (3) → GSI 19'), hop(at, -1, 'kernel', 'irq-line'), hop(at, -1, 'kernel', 'ioapic-deliver'),
       hop(at, -1, 'kernel', 'apic-route'), hop(at, 0, 'kernel', 'lapic-accept'),
       ...(outcome === 'pending' ? [] : [hop(at + 140, 0, 'kernel', 'lapic-ack'), hop(at + 140, 0, 'guest', 'interrupt-taken', 'vCPU 0 entered its handler')]),
     ],
@@ -90,7 +90,7 @@ export function defineInterruptViewTests(): void {
         assert.strictEqual(roots[1].getTreeItem().resourceUri?.query, 'changed', 'new since the previous stop');
         const hops = roots[1].getChildren();
         assert.deepStrictEqual(hops.map((h) => h.label()), ['pci-intx', 'irq-line', 'ioapic-deliver', 'apic-route', 'lapic-accept', 'lapic-ack', 'interrupt-taken']);
-        assert.strictEqual(textOf(hops[0].getTreeItem()), 'pci-intx cycle 20000 · device · nic 00:03.0 asserts INTA → PIRQ 3 → GSI 19');
+        assert.strictEqual(textOf(hops[0].getTreeItem()), 'pci-intx cycle 20000 · device · nic 00:03.0 asserts INTA → PIRQ D (3) → GSI 19');
         assert.strictEqual(textOf(hops[6].getTreeItem()), 'interrupt-taken cycle 20140 · vCPU 0 · guest · vCPU 0 entered its handler');
         const click = hops[6].getTreeItem().command;
         assert.strictEqual(click?.command, 'hyperstep.runToCycle');

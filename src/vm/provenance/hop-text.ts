@@ -3,6 +3,7 @@
 // Strings the events carried (device names, BDFs, mode names, exit reasons) are interned indexes.
 import type { ChainStore } from './chain-store';
 import { L_VMM, S_GSI_AFTER_EOI, S_GSI_UNMASKED, S_INTX, S_IPI, S_MSI_DEVICE, S_TEXT, S_TIMER } from './chain-store';
+import { pirqName } from '../vmm/pci/intx';
 
 const hx = (v: number): string => '0x' + (v >>> 0).toString(16);
 export const PIN_NAMES = ['INTA', 'INTB', 'INTC', 'INTD'];
@@ -83,7 +84,7 @@ export function hopText(st: ChainStore, h: number): string {
     case F_EXIT:
       return `VM exit ${s(0)}${a(1) >= 0 ? ` → ${s(1)}` : ''}${a(2) ? ' (EOI write)' : ''}, handled in ${st.hopLayer(h) === L_VMM ? 'the VMM' : 'the kernel'}`;
     case F_INTX_ASSERT:
-      return `${s(0)} ${s(1)} asserts ${pinName(a(2))} → PIRQ ${a(3)} → GSI ${a(4)}`;
+      return `${s(0)} ${s(1)} asserts ${pinName(a(2))} → ${pirqName(a(3))} → GSI ${a(4)}`;
     case F_INTX_GATED:
       return `${s(0)} ${s(1)} requests an interrupt but ${pinName(a(2))} stays low: ${s(3)}`;
     case F_INTX_RELEASE:

@@ -7,7 +7,7 @@ import { PCI_COMMAND_INTX_DISABLE, PCI_COMMAND_MEMORY, PCI_NUM_BARS, PCI_SUBSYST
 import { PciBusPort, PciDevice } from './device';
 import { PciEcam, PciFunctionLookup } from './ecam';
 import { PciHostBridge } from './host-bridge';
-import { IntxRouter, PCI_SLOTS, PIRQ_GSI_BASE, swizzle } from './intx';
+import { IntxRouter, PCI_SLOTS, PIRQ_GSI_BASE, pirqName, swizzle } from './intx';
 import { PCI_MMIO_BASE, PCI_MMIO_SIZE, PciFunctionList, PciWindow } from './window';
 
 /** What the machine gives the PCI bus. */
@@ -146,7 +146,7 @@ export class PciBus implements PciFunctionLookup, PciFunctionList {
       lines.push(`      PCI subsystem ${hex(d.configRead(PCI_SUBSYSTEM_VENDOR_ID, 2), 4)}:${hex(d.configRead(PCI_SUBSYSTEM_ID, 2), 4)}`);
       if (i.intxPin !== undefined) {
         const pirq = swizzle(d.slot, i.intxPin);
-        lines.push(`      IRQ ${d.interruptLine}, pin ${'ABCD'[i.intxPin]} -> PIRQ${'ABCD'[pirq]} -> GSI ${PIRQ_GSI_BASE + pirq}` +
+        lines.push(`      IRQ ${d.interruptLine}, pin ${'ABCD'[i.intxPin]} -> ${pirqName(pirq)} -> GSI ${PIRQ_GSI_BASE + pirq}` +
           ` (${d.intxAsserted ? 'asserted' : 'deasserted'})`);
       }
       for (let bar = 0; bar < PCI_NUM_BARS; bar++) {

@@ -9,6 +9,11 @@ export const PIRQ_COUNT = 4;
 /** GSI of PIRQA. */
 export const PIRQ_GSI_BASE = 16;
 
+/** A PIRQ line named one way everywhere (views, console, chains, `info pci`): "PIRQ D (3)". */
+export function pirqName(pirq: number): string {
+  return `PIRQ ${'ABCD'[pirq & 3]} (${pirq & 3})`;
+}
+
 /** The PIRQ (0 = PIRQA … 3 = PIRQD) that pin `pin` (0 = INTA … 3 = INTD) of slot `slot` drives. */
 export function swizzle(slot: number, pin: number): number {
   return (slot + pin) % PIRQ_COUNT;

@@ -100,7 +100,7 @@ describe('PCI bus and memory window', () => {
     ]);
     const info = bus.formatInfo();
     assert.match(info, /Bus {2}0, device {3}0, function 0:\n {4}Host bridge: PCI device 1b36:0008/);
-    assert.match(info, /pin B -> PIRQA -> GSI 16 \(asserted\)/);
+    assert.match(info, /pin B -> PIRQ A \(0\) -> GSI 16 \(asserted\)/);
     assert.match(info, /BAR0: 32 bit memory at 0x40000000 \[0x40000fff\]\./);
   });
 
