@@ -126,7 +126,7 @@ export function shown(nodes: ViewNode[], ctx: RenderContext, parentId: string): 
   const kept = nodes.filter((n) => !n.idle());
   const hidden = nodes.length - kept.length;
   if (hidden === 0) return kept;
-  return [...kept, new NoteNode(`${parentId}/hidden`, ctx, `${hidden} idle ${hidden === 1 ? 'entry' : 'entries'} hidden (compact detail)`)];
+  return [...kept, new NoteNode(`${parentId}/hidden`, ctx, `${hidden} idle ${hidden === 1 ? 'entry' : 'entries'} hidden`)];
 }
 
 /** Every node's value by id, over the whole tree (the baseline for the next stop). */

@@ -91,14 +91,14 @@ export async function runNicIrqEndToEnd(tools: Tools, repo: string, vsix: string
     let ioapicRow = '';
     await step(log, 'the IOAPIC view shows entry 19: nic INTA, vector 0x31, level, active-low → LAPIC 0, line asserted', async () => {
       await expandPane(p, 'IOAPIC');
-      const row = paneRows(p, 'IOAPIC').filter({ hasText: 'GSI 19' }).filter({ hasText: '0x31 level low' }).filter({ hasText: 'line high' }).first();
+      const row = paneRows(p, 'IOAPIC').filter({ hasText: 'GSI 19' }).filter({ hasText: 'nic · 0x31 · remote IRR' }).first();
       await row.waitFor({ timeout: 30_000 });
       ioapicRow = ((await row.textContent()) ?? '').trim();
     });
     log(`  IOAPIC row: ${ioapicRow}`);
     await step(log, 'the Interrupt Routing view shows nic INTA → PIRQ D (3) → GSI 19 → 0x31, pending, and the hart with interrupts off', async () => {
       await expandPane(p, 'Interrupt Routing');
-      await paneRows(p, 'Interrupt Routing').filter({ hasText: 'GSI 19 → 0x31 · pending (IRR)' }).first().waitFor();
+      await paneRows(p, 'Interrupt Routing').filter({ hasText: 'GSI 19 → 0x31 · CPU off' }).first().waitFor();
       await growPaneAbove(p, 'IOAPIC', 520);
       await paneRows(p, 'Interrupt Routing').filter({ hasText: 'PIRQ D (3) = (3 + 0) mod 4' }).first().waitFor();
       await paneRows(p, 'Interrupt Routing').filter({ hasText: 'vCPU 0 interrupts' }).filter({ hasText: 'off' }).first().waitFor();
@@ -126,13 +126,29 @@ export async function runNicIrqEndToEnd(tools: Tools, repo: string, vsix: string
     await step(log, 'the Local APICs and Memory views show LAPIC 0 and the memslots', async () => {
       await collapsePane(p, 'VM Exits');
       await expandPane(p, 'Local APICs');
-      await paneRows(p, 'Local APICs').filter({ hasText: 'LAPIC 0 (vCPU 0)' }).filter({ hasText: 'IRR {0x31}' }).first().waitFor();
+      await paneRows(p, 'Local APICs').filter({ hasText: 'LAPIC 0' }).filter({ hasText: 'IRR {0x31}' }).first().waitFor();
       await paneRows(p, 'Local APICs').filter({ hasText: 'vCPU 0 interrupts' }).filter({ hasText: 'off' }).first().waitFor();
       await expandPane(p, 'Memory');
       await paneRows(p, 'Memory').filter({ hasText: 'slot 0' }).first().waitFor();
     });
     await settle(p);
     await shot('nic-irq-lapic-memory');
+    await step(log, 'at VS Code\'s default side bar width (300 px) no top-level row of any Hyperstep view is cut off', async () => {
+      await collapsePane(p, 'Local APICs');
+      await collapsePane(p, 'Memory');
+      await setSideBarWidth(p, DEFAULT_SIDE_BAR);
+      const cut: string[] = [];
+      for (const view of HYPERSTEP_VIEWS) {
+        await expandPane(p, view);
+        await paneRows(p, view).first().waitFor();
+        await settle(p);
+        await shot(`width-${view.toLowerCase().replace(/\s+/g, '-')}`);
+        cut.push(...(await cutRows(p, view)).map((r) => `${view}: "${r}"`));
+        await collapsePane(p, view);
+      }
+      log(`  rows measured at ${DEFAULT_SIDE_BAR} px; cut off: ${cut.length}`);
+      if (cut.length) throw new Error(`rows cut off at ${DEFAULT_SIDE_BAR} px:\n${cut.join('\n')}`);
+    });
     await step(log, 'stop debugging', async () => {
       await clickInEditor(p);
       await p.keyboard.press('Shift+F5');
@@ -197,10 +213,46 @@ export async function collapsePane(p: Page, title: string): Promise<void> {
   if ((await header.count()) && (await header.getAttribute('aria-expanded')) === 'true') await header.click();
 }
 
-/** Drags the sash between the side bar and the editor. */
-export async function widenSideBar(p: Page, width: number): Promise<void> {
+/** The Hyperstep views, as their pane titles read. */
+const HYPERSTEP_VIEWS = ['Interrupt Routing', 'IOAPIC', 'Local APICs', 'VM Exits', 'Memory', 'Interrupts', 'Translation'];
+/** VS Code's side bar when nobody has resized it. */
+const DEFAULT_SIDE_BAR = 300;
+
+/**
+ * The top-level rows of pane `title` whose label or description does not fit (VS Code ends them
+ * with "…"), scrolling through the whole list (it draws only the rows in view).
+ */
+async function cutRows(p: Page, title: string): Promise<string[]> {
+  const list = paneHeader(p, title).locator('xpath=following-sibling::div[contains(@class, "pane-body")]').locator('.monaco-list').first();
+  const cut = new Set<string>();
+  for (let i = 0; i < 60; i++) {
+    const found = await list.evaluate((el) => {
+      const out: string[] = [];
+      for (const c of el.querySelectorAll('.monaco-list-row[aria-level="1"] .monaco-icon-label-container')) {
+        if (c.scrollWidth > c.clientWidth + 1) out.push((c.textContent ?? '').trim());
+      }
+      const rows = el.querySelector('.monaco-list-rows') as HTMLElement | null;
+      return { out, top: `${rows?.style.top} ${rows?.style.transform}` };
+    });
+    found.out.forEach((r) => cut.add(r));
+    const box = await list.boundingBox();
+    if (!box) break;
+    await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await p.mouse.wheel(0, box.height * 0.8);
+    await p.waitForTimeout(150);
+    const after = await list.evaluate((el) => {
+      const rows = el.querySelector('.monaco-list-rows') as HTMLElement | null;
+      return `${rows?.style.top} ${rows?.style.transform}`;
+    });
+    if (after === found.top) break;
+  }
+  return [...cut];
+}
+
+/** Drags the sash between the side bar and the editor until the side bar is `width` pixels wide. */
+export async function setSideBarWidth(p: Page, width: number): Promise<void> {
   const bar = await p.locator('.part.sidebar').boundingBox();
-  if (!bar || bar.width >= width) return;
+  if (!bar || Math.abs(bar.width - width) < 2) return;
   const edge = bar.x + bar.width;
   for (const sash of await p.locator('.monaco-sash.vertical').all()) {
     const box = await sash.boundingBox();
@@ -212,6 +264,12 @@ export async function widenSideBar(p: Page, width: number): Promise<void> {
     await p.mouse.up();
     return;
   }
+}
+
+/** Widens the side bar to `width` pixels (a wider one stays). */
+export async function widenSideBar(p: Page, width: number): Promise<void> {
+  const bar = await p.locator('.part.sidebar').boundingBox();
+  if (bar && bar.width < width) await setSideBarWidth(p, width);
 }
 
 /** Drags the sash above pane `title` down until the pane above it is `height` pixels tall. */

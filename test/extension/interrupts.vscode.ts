@@ -85,13 +85,14 @@ export function defineInterruptViewTests(): void {
         feed.invalidate('stop');
         const roots = await provider.roots();
         assert.deepStrictEqual(roots.map((n) => n.id), ['interrupts/chain/2', 'interrupts/chain/1'], 'newest first');
-        assert.strictEqual(textOf(roots[1].getTreeItem()), '#1 nic (00:03.0 INTA) GSI 19 → 0x31 · handled · 140 cycles');
-        assert.strictEqual(textOf(roots[0].getTreeItem()), '#2 nic (00:03.0 INTA) GSI 19 → 0x31 · pending');
+        assert.strictEqual(textOf(roots[1].getTreeItem()), '#1 nic 0x31 · handled · 140 cycles');
+        assert.strictEqual(textOf(roots[0].getTreeItem()), '#2 nic 0x31 · pending');
         assert.strictEqual(roots[1].getTreeItem().resourceUri?.query, 'changed', 'new since the previous stop');
         const hops = roots[1].getChildren();
         assert.deepStrictEqual(hops.map((h) => h.label()), ['pci-intx', 'irq-line', 'ioapic-deliver', 'apic-route', 'lapic-accept', 'lapic-ack', 'interrupt-taken']);
-        assert.strictEqual(textOf(hops[0].getTreeItem()), 'pci-intx cycle 20000 · device · nic 00:03.0 asserts INTA → PIRQ D (3) → GSI 19');
-        assert.strictEqual(textOf(hops[6].getTreeItem()), 'interrupt-taken cycle 20140 · vCPU 0 · guest · vCPU 0 entered its handler');
+        assert.strictEqual(textOf(hops[0].getTreeItem()), 'pci-intx 20000 · device');
+        assert.match(String(hops[0].getTreeItem().tooltip), /nic 00:03\.0 asserts INTA → PIRQ D \(3\) → GSI 19/, 'what happened is in the tooltip');
+        assert.strictEqual(textOf(hops[6].getTreeItem()), 'interrupt-taken 20140 · guest');
         const click = hops[6].getTreeItem().command;
         assert.strictEqual(click?.command, 'hyperstep.runToCycle');
         assert.deepStrictEqual(click?.arguments, [{ sessionId: 'fake-session', cycle: 20_140, vcpu: 0 } satisfies RunToCycleArgs]);
@@ -172,7 +173,7 @@ export function defineInterruptViewTests(): void {
         await session.customRequest('continue', { threadId: 1 });
         await stops.next('the EOI stop');
         const chain = await eventually('the NIC chain in the Interrupts view', async () => (await api.provenance.interrupts.roots()).find((n) => n.id === 'interrupts/chain/1'));
-        assert.match(textOf(chain.getTreeItem()), /^#1 nic \(00:03\.0 INTA\) GSI 19 → 0x31 · handled · \d+ cycles$/);
+        assert.match(textOf(chain.getTreeItem()), /^#1 nic 0x31 · handled · \d+ cycles$/);
         const taken = chain.allChildren().find((h) => h.label() === 'interrupt-taken');
         assert.ok(taken);
         const click = taken.getTreeItem().command;

@@ -18,8 +18,8 @@ export function exitRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
   const total = Object.values(e.byReason).reduce((a, b) => a + b, 0);
   const toVmm = Object.values(e.vmm).reduce((a, b) => a + b, 0);
   const roots: ViewNode[] = [
-    new GroupNode('exits/byReason', ctx, 'Exits by reason', (c) => counts('exits/byReason', e.byReason, c),
-      { description: `${total} total · cycle ${s.cycles}`, icon: 'graph', expanded: true }),
+    new GroupNode('exits/byReason', ctx, 'Exits', (c) => counts('exits/byReason', e.byReason, c),
+      { description: `${total} · cycle ${s.cycles}`, icon: 'graph', expanded: true, tooltip: `${total} VM exits by reason (as kvm_stat counts them), at cycle ${s.cycles}` }),
     new GroupNode('exits/vmm', ctx, 'Exits to the VMM', (c) => counts('exits/vmm', e.vmm, c),
       { description: String(toVmm), icon: 'arrow-up', tooltip: 'KVM_RUN returned to userspace (KVM_EXIT_*)' }),
     new GroupNode('exits/kvm', ctx, 'Hypervisor statistics', (c) => counts('exits/kvm', e.kvm, c),

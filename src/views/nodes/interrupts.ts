@@ -53,21 +53,18 @@ export function droppedCount(result: InterruptsResult): number {
   return Object.values(result.dropped ?? {}).reduce<number>((a, n) => a + (n ?? 0), 0);
 }
 
-/** "GSI 19 → 0x31", "0xef", or "" for a chain that never got either. */
-export function routeText(c: InterruptChain): string {
-  return [c.gsi !== undefined ? `GSI ${c.gsi}` : undefined, c.vector !== undefined ? vec(c.vector) : undefined].filter(Boolean).join(' → ');
-}
-
 export class ChainNode extends ViewNode {
   constructor(readonly chain: InterruptChain, protected override readonly ctx: InterruptsRenderContext) {
     super(`interrupts/chain/${chain.id}`, ctx);
   }
   label(): string {
-    return `#${this.chain.id} ${this.chain.source}`;
+    // The source's device only ("nic"); its function and pin are in the tooltip.
+    return `#${this.chain.id} ${this.chain.source.split(' ')[0]}`;
   }
   override description(): string {
     const c = this.chain;
-    const parts = [routeText(c), c.outcome, c.latencyCycles !== undefined ? `${c.latencyCycles} cycles` : undefined];
+    // Short for the side bar: the vector (the GSI is in the tooltip), the outcome, the latency.
+    const parts = [c.vector !== undefined ? vec(c.vector) : c.gsi !== undefined ? `GSI ${c.gsi}` : undefined, c.outcome, c.latencyCycles !== undefined ? `${c.latencyCycles} cycles` : undefined];
     return parts.filter(Boolean).join(' · ');
   }
   override tooltip(): vscode.MarkdownString {
@@ -102,7 +99,8 @@ export class HopNode extends ViewNode {
   }
   override description(): string {
     const h = this.hop;
-    return [`cycle ${h.cycle}`, h.vcpu >= 0 ? `vCPU ${h.vcpu}` : undefined, h.layer, h.text].filter(Boolean).join(' · ');
+    // The cycle and the layer; what happened is the tooltip's (a row fits the default side bar).
+    return `${h.cycle} · ${h.layer}`;
   }
   override tooltip(): string {
     return `${this.hop.kind} at cycle ${this.hop.cycle}${this.hop.vcpu >= 0 ? ` on vCPU ${this.hop.vcpu}` : ''}, in the ${this.hop.layer} layer: ${this.hop.text}\nClick to run to cycle ${this.hop.cycle}.`;

@@ -35,8 +35,13 @@ class IoapicChipNode extends ViewNode {
     return 'IOAPIC';
   }
   override description(): string {
-    const where = this.io.placement === 'kernel' ? 'KVM (kernel)' : 'QEMU (VMM)';
-    return [where, `version ${hex(this.io.version, 2)}`, `ID ${this.io.id}`, `IOREGSEL ${hex(this.io.ioRegSel, 2)}`].join(SEGMENT_SEPARATOR);
+    // Short for the side bar: the version and ID are in the tooltip.
+    const where = this.io.placement === 'kernel' ? 'KVM' : 'QEMU';
+    return [where, `v${hex(this.io.version, 2)}`, `IOREGSEL ${hex(this.io.ioRegSel, 2)}`].join(SEGMENT_SEPARATOR);
+  }
+  override tooltip(): string {
+    const io = this.io;
+    return `${io.placement === 'kernel' ? 'KVM\'s in-kernel IOAPIC (kernel irqchip)' : 'QEMU\'s IOAPIC in the VMM'}: version ${hex(io.version, 2)}, ID ${io.id}, IOREGSEL ${hex(io.ioRegSel, 2)}`;
   }
   override icon(): vscode.ThemeIcon {
     return new vscode.ThemeIcon('circuit-board');
@@ -53,11 +58,12 @@ export class PinNode extends ViewNode {
   override description(): string {
     // Short for the side bar: the destination and delivery mode are the children's.
     const e = this.pin.entry;
-    const bits = [...this.sources, `${vec(e.vector)} ${e.trigMode} ${e.polarity}`];
+    // The source device and vector first; trigger, polarity and the line are in the children and
+    // the tooltip, the line's level also in the icon (a row fits the default side bar of 300 px).
+    const bits = [...this.sources.map((s) => s.split(' ')[0]), vec(e.vector)];
     if (e.remoteIrr) bits.push('remote IRR');
     if (e.masked) bits.push('masked');
-    if (this.pin.line) bits.push('line high');
-    if (this.pin.blockedBy) bits.push(`blocked: ${blockedText(this.pin.blockedBy)}`);
+    if (this.pin.blockedBy) bits.push('blocked');
     return bits.join(SEGMENT_SEPARATOR);
   }
   override contextValue(): string {

@@ -17,13 +17,18 @@ export class LapicNode extends ViewNode {
     super(`lapic/${lapic.vcpu}`, ctx);
   }
   label(): string {
-    return `LAPIC ${this.lapic.id} (vCPU ${this.lapic.vcpu})`;
+    return `LAPIC ${this.lapic.id}`;
   }
   override description(): string {
     const l = this.lapic;
-    const parts = [`IRR ${vectorSet(l.irr)}`, `ISR ${vectorSet(l.isr)}`, `TPR ${hex(l.tpr, 2)}`];
+    // TPR and PPR are the children's and the tooltip's (a row fits the default side bar).
+    const parts = [`IRR ${vectorSet(l.irr)}`, `ISR ${vectorSet(l.isr)}`];
     if (!l.softwareEnabled) parts.push('disabled');
     return parts.join(SEGMENT_SEPARATOR);
+  }
+  override tooltip(): string {
+    const l = this.lapic;
+    return `LAPIC ${l.id} of vCPU ${l.vcpu}: IRR ${vectorSet(l.irr)}, ISR ${vectorSet(l.isr)}, TPR ${hex(l.tpr, 2)}, PPR ${hex(l.ppr, 2)}`;
   }
   override icon(): vscode.ThemeIcon {
     return new vscode.ThemeIcon('chip');

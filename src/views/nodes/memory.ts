@@ -42,11 +42,15 @@ export class TlbNode extends ViewNode {
     super(`memory/tlb/${tlb.vcpu}`, ctx);
   }
   label(): string {
-    return `TLB of vCPU ${this.tlb.vcpu}`;
+    return `TLB ${this.tlb.vcpu}`;
   }
   override description(): string {
     const t = this.tlb;
-    return `VPID ${t.vpid} · ${t.entries.length}/${t.size} valid · ${t.stats.hits} hits · ${t.stats.misses} misses`;
+    return `VPID ${t.vpid} · ${t.entries.length}/${t.size} · ${t.stats.hits} hits`;
+  }
+  override tooltip(): string {
+    const t = this.tlb;
+    return `vCPU ${t.vcpu}'s TLB: VPID ${t.vpid}, ${t.entries.length} of ${t.size} entries valid, ${t.stats.hits} hits, ${t.stats.misses} misses`;
   }
   override icon(): vscode.ThemeIcon {
     return new vscode.ThemeIcon('table');

@@ -32,7 +32,7 @@ export class RouteNode extends ViewNode {
     const r = this.route;
     const v = this.vector();
     const path = r.msi?.enabled ? `MSI → ${v === undefined ? '?' : vec(v)}` : `GSI ${r.gsi} → ${v === undefined ? 'no entry' : vec(v)}`;
-    return `${path}${SEGMENT_SEPARATOR}${statusText(r)}`;
+    return `${path}${SEGMENT_SEPARATOR}${headlineStatus(r)}`;
   }
   override tooltip(): string {
     const r = this.route;
@@ -125,6 +125,19 @@ export function hartNodes(id: string, ctx: RenderContext, v: VcpuSnapshot): View
     new FieldNode(`${id}/handler`, ctx, 'Handler', `${h.delegated ? 'stvec' : 'mtvec'} → ${hex8(h.handler)} (${h.handlerMode})`,
       `mtvec ${hex8(h.mtvec)} · stvec ${hex8(h.stvec)}`),
   ];
+}
+
+/**
+ * The headline's status, short enough for the default side bar (300 px): pending while the hart
+ * cannot take it reads "CPU off" (the hart's rows say why); the tooltip has the long form.
+ */
+function headlineStatus(r: RouteSnapshot): string {
+  switch (r.status) {
+    case 'pending': return r.waitsFor ? 'CPU off' : 'pending';
+    case 'in-service': return 'in service';
+    case 'blocked': return 'blocked';
+    default: return r.status === 'asserted' ? 'asserted' : 'idle';
+  }
 }
 
 /** Where the route's interrupt is, in words. */
