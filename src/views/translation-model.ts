@@ -128,10 +128,10 @@ function stage2LevelRow(id: string, l: Stage2Level, mmu: 'ept' | 'npt'): Transla
 }
 
 function gpaRow(r: TranslateResult): TranslationRow {
-  const hpa = r.hpa !== undefined ? `→ HPA ${hex8(r.hpa)}` : r.final ? r.final.outcome : r.shadow ? 'no shadow entry' : undefined;
+  const hpa = r.hpa !== undefined ? `→ ${hex8(r.hpa)}` : r.final ? r.final.outcome : r.shadow ? 'no shadow entry' : undefined;
   return row(`${ROOT}/gpa`, `GPA ${hex8(r.gpa ?? 0)}`, hpa, {
     icon: 'arrow-right',
-    tooltip: `The guest-physical address${r.final ? `, then the ${r.final.mmu.toUpperCase()} walk that maps it to a host-physical one` : ''}.`,
+    tooltip: `The guest-physical address${r.hpa !== undefined ? ` and the host-physical address it maps to, HPA ${hex8(r.hpa)}` : ''}${r.final ? `; inside, the ${r.final.mmu.toUpperCase()} walk that maps it` : ''}.`,
     children: r.final ? stage2Row(`${ROOT}/gpa/stage2`, r.final, `GPA ${hex8(r.final.gpa)}`).children : [],
     expanded: false,
   });

@@ -91,14 +91,14 @@ export async function runNicIrqEndToEnd(tools: Tools, repo: string, vsix: string
     let ioapicRow = '';
     await step(log, 'the IOAPIC view shows entry 19: nic INTA, vector 0x31, level, active-low → LAPIC 0, line asserted', async () => {
       await expandPane(p, 'IOAPIC');
-      const row = paneRows(p, 'IOAPIC').filter({ hasText: 'GSI 19' }).filter({ hasText: 'nic · 0x31 · remote IRR' }).first();
+      const row = paneRows(p, 'IOAPIC').filter({ hasText: 'GSI 19' }).filter({ hasText: '0x31 · remote IRR' }).first();
       await row.waitFor({ timeout: 30_000 });
       ioapicRow = ((await row.textContent()) ?? '').trim();
     });
     log(`  IOAPIC row: ${ioapicRow}`);
     await step(log, 'the Interrupt Routing view shows nic INTA → PIRQ D (3) → GSI 19 → 0x31, pending, and the hart with interrupts off', async () => {
       await expandPane(p, 'Interrupt Routing');
-      await paneRows(p, 'Interrupt Routing').filter({ hasText: 'GSI 19 → 0x31 · CPU off' }).first().waitFor();
+      await paneRows(p, 'Interrupt Routing').filter({ hasText: 'nic INTA' }).filter({ hasText: '→ 0x31 · CPU off' }).first().waitFor();
       await growPaneAbove(p, 'IOAPIC', 520);
       await paneRows(p, 'Interrupt Routing').filter({ hasText: 'PIRQ D (3) = (3 + 0) mod 4' }).first().waitFor();
       await paneRows(p, 'Interrupt Routing').filter({ hasText: 'vCPU 0 interrupts' }).filter({ hasText: 'off' }).first().waitFor();

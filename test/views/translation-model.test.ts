@@ -44,7 +44,7 @@ describe('Translation view rows', () => {
       'GVA 0x00402000 write · vCPU 0 · entered',
       'L1 PTE 0x20040c01 · V-------',
       'L0 PTE 0x20080817 · VRW-U---',
-      'GPA 0x80202000 → HPA 0x00202000',
+      'GPA 0x80202000 → 0x00202000',
       'TLB miss · set 2 way 0',
       'Memory refs 14',
       'VM exits none',

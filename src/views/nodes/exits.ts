@@ -46,7 +46,7 @@ export function exitRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
       seen.set(key, n + 1);
       return new ExitNode(x, `exits/recent/${key}${n ? `#${n}` : ''}`, c);
     });
-  }, { description: `last ${recent.length}, newest first`, icon: 'history', expanded: true }));
+  }, { description: `${recent.length}, newest first`, icon: 'history', expanded: true }));
   return roots;
 }
 

@@ -63,8 +63,8 @@ export class ChainNode extends ViewNode {
   }
   override description(): string {
     const c = this.chain;
-    // Short for the side bar: the vector (the GSI is in the tooltip), the outcome, the latency.
-    const parts = [c.vector !== undefined ? vec(c.vector) : c.gsi !== undefined ? `GSI ${c.gsi}` : undefined, c.outcome, c.latencyCycles !== undefined ? `${c.latencyCycles} cycles` : undefined];
+    // Short for the side bar (300 px): the outcome and the latency; GSI and vector in the tooltip.
+    const parts = [c.outcome, c.latencyCycles !== undefined ? `${c.latencyCycles} cycles` : undefined];
     return parts.filter(Boolean).join(' · ');
   }
   override tooltip(): vscode.MarkdownString {

@@ -35,9 +35,9 @@ class IoapicChipNode extends ViewNode {
     return 'IOAPIC';
   }
   override description(): string {
-    // Short for the side bar: the version and ID are in the tooltip.
+    // Short for the side bar (300 px): the version and ID are in the tooltip.
     const where = this.io.placement === 'kernel' ? 'KVM' : 'QEMU';
-    return [where, `v${hex(this.io.version, 2)}`, `IOREGSEL ${hex(this.io.ioRegSel, 2)}`].join(SEGMENT_SEPARATOR);
+    return [where, `IOREGSEL ${hex(this.io.ioRegSel, 2)}`].join(SEGMENT_SEPARATOR);
   }
   override tooltip(): string {
     const io = this.io;
@@ -58,9 +58,9 @@ export class PinNode extends ViewNode {
   override description(): string {
     // Short for the side bar: the destination and delivery mode are the children's.
     const e = this.pin.entry;
-    // The source device and vector first; trigger, polarity and the line are in the children and
-    // the tooltip, the line's level also in the icon (a row fits the default side bar of 300 px).
-    const bits = [...this.sources.map((s) => s.split(' ')[0]), vec(e.vector)];
+    // The vector and what holds it; the source ("Driven by"), trigger, polarity and the line are in
+    // the children and the tooltip, the line's level also in the icon (a row fits a 300 px side bar).
+    const bits = [vec(e.vector)];
     if (e.remoteIrr) bits.push('remote IRR');
     if (e.masked) bits.push('masked');
     if (this.pin.blockedBy) bits.push('blocked');

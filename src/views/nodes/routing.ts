@@ -31,7 +31,8 @@ export class RouteNode extends ViewNode {
   override description(): string {
     const r = this.route;
     const v = this.vector();
-    const path = r.msi?.enabled ? `MSI → ${v === undefined ? '?' : vec(v)}` : `GSI ${r.gsi} → ${v === undefined ? 'no entry' : vec(v)}`;
+    // The GSI is the children's (a row fits the default side bar of 300 px).
+    const path = r.msi?.enabled ? `MSI → ${v === undefined ? '?' : vec(v)}` : `→ ${v === undefined ? 'no entry' : vec(v)}`;
     return `${path}${SEGMENT_SEPARATOR}${headlineStatus(r)}`;
   }
   override tooltip(): string {
