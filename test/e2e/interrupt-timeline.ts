@@ -132,7 +132,11 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
       } catch {
         // The file watcher of a loaded machine may not report the write in time: pick the theme in
         // the theme picker as a user would, clicking the row itself (not "Browse Additional Color Themes").
-        await runCommand(p, 'Preferences: Color Theme', false);
+        // Click the command's own row: Enter may take "Browse Color Themes in Marketplace" (offline here).
+        await p.keyboard.press('F1');
+        await p.locator('.quick-input-widget input').fill('>Preferences: Color Theme');
+        await p.locator('.quick-input-widget .monaco-list-row').filter({ has: p.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) }).first().click();
+        await p.locator('.quick-input-widget .monaco-list-row', { hasText: /Dark Modern/ }).first().waitFor();
         await p.locator('.quick-input-widget input').fill('Light Modern');
         const row = p.locator('.quick-input-widget .monaco-list-row', { hasText: /Light Modern/ }).filter({ hasNotText: /Browse/ }).first();
         await row.waitFor();

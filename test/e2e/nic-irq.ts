@@ -228,8 +228,12 @@ async function cutRows(p: Page, title: string): Promise<string[]> {
   for (let i = 0; i < 60; i++) {
     const found = await list.evaluate((el) => {
       const out: string[] = [];
-      for (const c of el.querySelectorAll('.monaco-list-row[aria-level="1"] .monaco-icon-label-container')) {
-        if (c.scrollWidth > c.clientWidth + 1) out.push((c.textContent ?? '').trim());
+      // VS Code ends a row that does not fit with an ellipsis on one of these boxes (which one depends
+      // on whether a change mark joined the description to the label).
+      const boxes = '.monaco-icon-label, .monaco-icon-label-container, .monaco-icon-name-container, .label-name, .label-description';
+      for (const row of el.querySelectorAll('.monaco-list-row[aria-level="1"]')) {
+        const cut = [...row.querySelectorAll(boxes)].some((c) => c.scrollWidth > c.clientWidth + 1);
+        if (cut) out.push((row.querySelector('.monaco-icon-label')?.textContent ?? '').trim());
       }
       const rows = el.querySelector('.monaco-list-rows') as HTMLElement | null;
       return { out, top: `${rows?.style.top} ${rows?.style.transform}` };
