@@ -67,6 +67,8 @@ export class Vcpu implements CpuPort {
    * replayed with the VMM's data instead of exiting again (KVM's complete_userspace_io).
    */
   private readonly fragments: MmioFragment[] = [];
+  /** Fragments of the current instruction (the array keeps its objects for the next ones). */
+  private fragmentCount = 0;
   private replayed = 0;
   /** KVM_RUN must complete an instruction the VMM has just served before anything else. */
   private completing = false;
@@ -99,6 +101,8 @@ export class Vcpu implements CpuPort {
   kickPending = false;
   /** The current access gave up (the VM failed or must stop): translation returns XLATE_ABORT. */
   aborted = false;
+  /** The facts of the current MMIO exit (one object per vCPU, not one per exit). */
+  private readonly mmioInfo: ExitInfo = { gpa: 0, gva: 0, access: Access.Read, qualification: 0 };
   private readonly access: AccessContext = { va: 0, access: Access.Read, priv: Priv.M, paging: false, asid: 0 };
   /** The virtual address of the access being translated (the GVA an exit reports). */
   accessVa = 0;
@@ -196,12 +200,12 @@ export class Vcpu implements CpuPort {
 
   /** complete_userspace_io: retries the abandoned instruction, replaying the VMM's answers. */
   private completeUserspaceIo(): number {
-    const run = this.kvmRun, last = this.fragments[this.fragments.length - 1];
+    const run = this.kvmRun, last = this.fragmentCount > 0 ? this.fragments[this.fragmentCount - 1] : undefined;
     if (last && !last.isWrite) last.data = run.mmio.data;
     this.completing = false;
     this.replayed = 0;
     const n = this.cpu.completeInstruction();
-    if (!this.completing) { this.fragments.length = 0; this.replayed = 0; }
+    if (!this.completing) { this.fragmentCount = 0; this.replayed = 0; }
     return n;
   }
 
@@ -239,20 +243,27 @@ export class Vcpu implements CpuPort {
   /** The pending external abort: the access that exited takes its access fault (one step that traps). */
   private deliverExtAbort(): number {
     this.extAbortPending = false;
-    const f = this.fragments[this.fragments.length - 1];
+    const f = this.fragmentCount > 0 ? this.fragments[this.fragmentCount - 1] : undefined;
     const fetchVa = this.fetchExitVa;
-    this.fragments.length = 0;
+    this.fragmentCount = 0;
     this.replayed = 0;
     this.completing = false;
     this.fetchExitVa = undefined;
     if (fetchVa === undefined && !f) return 0; // no access exited: nothing to fault (KVM refuses the ioctl then)
     const n = fetchVa !== undefined
       ? this.cpu.raiseException(Cause.InsnAccessFault, fetchVa)
-      : this.cpu.raiseException(f.isWrite ? Cause.StoreAccessFault : Cause.LoadAccessFault, f.va);
+      : this.cpu.raiseException(f!.isWrite ? Cause.StoreAccessFault : Cause.LoadAccessFault, f!.va);
     this.abortStreak = this.cpu.instret === this.abortInstret ? this.abortStreak + 1 : 1;
     this.abortInstret = this.cpu.instret;
     if (this.abortStreak >= TRAP_LOOP_LIMIT) this.tripleFault();
     return n;
+  }
+
+  /** The `i`th fragment's object, made the first time an instruction needs that many. */
+  private fragmentSlot(i: number): MmioFragment {
+    const fs = this.fragments;
+    if (i === fs.length) fs.push({ va: 0, access: Access.Read, gpa: 0, size: 0, isWrite: false, data: 0 });
+    return fs[i];
   }
 
   /** The last KVM_RUN ended because the guest halted (wfi with nothing pending). */
@@ -277,7 +288,7 @@ export class Vcpu implements CpuPort {
   /** Reset (KVM_SET_REGS/KVM_SET_SREGS with the reset state): the hart at `entry`. */
   reset(entry: number): void {
     this.cpu.reset(entry);
-    this.fragments.length = 0;
+    this.fragmentCount = 0;
     this.completing = false;
     this.extAbortPending = false;
     this.fetchExitVa = undefined;
@@ -379,14 +390,14 @@ export class Vcpu implements CpuPort {
       if (this.vm.config.mmu === 'npt') this.gpaCache.invalidate();
       this.vm.bump('tlb_flush', 2);
     }
-    const rec: ExitRecord = {
-      reason: this.vm.exitNames[reason], cycle: this.cpu.cycles(), pc: this.cpu.pc, handledIn,
-      ...(info.gpa !== undefined ? { gpa: info.gpa >>> 0 } : {}),
-      ...(info.gva !== undefined ? { gva: info.gva >>> 0 } : {}),
-      ...(info.access !== undefined ? { access: ACCESS_NAMES[info.access] } : {}),
-      ...(info.qualification !== undefined ? { qualification: info.qualification } : {}),
-      ...(vmmExit ? { vmmExit } : {}),
-    };
+    // Built field by field, not with spreads: one small object per exit and a shared hidden class
+    // per kind of exit (spreading temporary objects cost more than the rest of an exit).
+    const rec: ExitRecord = { reason: this.vm.exitNames[reason], cycle: this.cpu.cycles(), pc: this.cpu.pc, handledIn };
+    if (info.gpa !== undefined) rec.gpa = info.gpa >>> 0;
+    if (info.gva !== undefined) rec.gva = info.gva >>> 0;
+    if (info.access !== undefined) rec.access = ACCESS_NAMES[info.access];
+    if (info.qualification !== undefined) rec.qualification = info.qualification;
+    if (vmmExit) rec.vmmExit = vmmExit;
     this.lastExit = rec;
     this.vm.logExit(this, rec);
     if (this.vm.events.active) {
@@ -427,7 +438,7 @@ export class Vcpu implements CpuPort {
 
   translate(va: number, access: Access): number {
     const cpu = this.cpu;
-    if (this.replayed < this.fragments.length) {
+    if (this.replayed < this.fragmentCount) {
       // Retrying an instruction the VMM served: its access is already translated and exited.
       const f = this.fragments[this.replayed];
       if (f.va === va && f.access === access) { this.accessVa = va; cpu.xlateGpa = f.gpa; return XLATE_MMIO; }
@@ -467,13 +478,14 @@ export class Vcpu implements CpuPort {
    * claims leaves KVM_RUN as KVM_EXIT_MMIO for the VMM.
    */
   private mmio(gpa: number, size: number, isWrite: boolean, value: number): number {
-    if (this.replayed < this.fragments.length) {
+    if (this.replayed < this.fragmentCount) {
       const f = this.fragments[this.replayed];
       if (f.gpa === gpa && f.size === size && f.isWrite === isWrite) { this.replayed++; return f.data; }
     }
     const vm = this.vm, cost = vm.cost;
     const reason = this.mmioExitReason;
-    const info: ExitInfo = { gpa, gva: this.accessVa, access: isWrite ? Access.Write : Access.Read, qualification: this.mmioQualification };
+    const info = this.mmioInfo; // reused: recordExit copies what it keeps
+    info.gpa = gpa; info.gva = this.accessVa; info.access = isWrite ? Access.Write : Access.Read; info.qualification = this.mmioQualification;
     this.mmioQualification = 0;
     if (isWrite && vm.paging.emulateRamWrite(this, gpa, size, value)) {
       this.exitInKernel(reason, info, cost.instructionEmulation);
@@ -489,13 +501,16 @@ export class Vcpu implements CpuPort {
     let result = 0;
     if (kernelDev) {
       this.exitInKernel(reason, info, cost.instructionEmulation + cost.inKernelDevice);
-      this.phase('kvm', bus, `claimed by the in-kernel ${kernelDev.name.toUpperCase()}`);
-      this.phase('kvm', `${kernelDev.name === 'lapic' ? 'apic' : kernelDev.name}_mmio_${isWrite ? 'write' : 'read'}`,
-        `${kernelDev.registerName(gpa, isWrite) ?? 'register'}${isWrite ? ` ← 0x${hex(value)}` : ''}`, kernelDev.name);
+      if (vm.events.active) {
+        this.phase('kvm', bus, `claimed by the in-kernel ${kernelDev.name.toUpperCase()}`);
+        this.phase('kvm', `${kernelDev.name === 'lapic' ? 'apic' : kernelDev.name}_mmio_${isWrite ? 'write' : 'read'}`,
+          `${kernelDev.registerName(gpa, isWrite) ?? 'register'}${isWrite ? ` ← 0x${hex(value)}` : ''}`, kernelDev.name);
+      }
       if (isWrite) kernelDev.write(this, gpa, size, value); else result = kernelDev.read(this, gpa, size);
       vm.countMmio(kernelDev.name, isWrite);
-      this.annotateExit(kernelDev.name, kernelDev.registerName(gpa, isWrite), size, isWrite ? value : result);
-      vm.logMmio(this, gpa, size, isWrite, isWrite ? value : result, kernelDev.name, kernelDev.registerName(gpa, isWrite), 'kernel');
+      const register = kernelDev.registerName(gpa, isWrite);
+      this.annotateExit(kernelDev.name, register, size, isWrite ? value : result);
+      vm.logMmio(this, gpa, size, isWrite, isWrite ? value : result, kernelDev.name, register, 'kernel');
       if (this.stopRequested) this.cpu.evt |= vm.failure ? EVT_ABORT : EVT_BREAK;
       return result;
     }
@@ -506,8 +521,9 @@ export class Vcpu implements CpuPort {
     vm.bump('mmio_exits');
     const run = this.kvmRun;
     run.mmio.physAddr = gpa; run.mmio.len = size; run.mmio.isWrite = isWrite; run.mmio.data = isWrite ? value >>> 0 : 0;
-    this.fragments.push({ va: this.accessVa, access: isWrite ? Access.Write : Access.Read, gpa, size, isWrite, data: 0 });
-    this.replayed = this.fragments.length;
+    const f = this.fragmentSlot(this.fragmentCount++);
+    f.va = this.accessVa; f.access = isWrite ? Access.Write : Access.Read; f.gpa = gpa; f.size = size; f.isWrite = isWrite; f.data = 0;
+    this.replayed = this.fragmentCount;
     this.completing = true;
     this.exitPending = KvmExit.MMIO;
     this.cpu.evt |= EVT_ABORT;
@@ -560,7 +576,7 @@ export class Vcpu implements CpuPort {
     this.exitPending = exit;
     this.kvmRun.exitReason = exit;
     this.pendingEntryPhase = exit !== KvmExit.HLT; // the VMM re-enters at once (after HLT, when woken)
-    this.phase('kvm', 'kvm_arch_vcpu_ioctl_run', `returns to userspace: ${KVM_EXIT_CODE_NAMES[exit]}`);
+    if (this.vm.events.active) this.phase('kvm', 'kvm_arch_vcpu_ioctl_run', `returns to userspace: ${KVM_EXIT_CODE_NAMES[exit]}`);
     this.cpu.evt |= EVT_BREAK;
     if (this.cpu.stopReason === StopReason.None) this.cpu.stopReason = StopReason.Break;
   }

@@ -80,7 +80,9 @@ export class Vm {
   readonly vmmExits = new Map<string, number>(KVM_EXIT_NAMES.map((n) => [n, 0]));
   /** MMIO accesses per device, kernel and VMM alike. */
   readonly mmioCounts = new Map<string, { reads: number; writes: number; handledIn: 'kernel' | 'vmm' }>();
-  readonly exitLog: ExitRecord[] = [];
+  /** The recent exits as a ring: `exitRingNext` is the oldest once it is full (no shift per exit). */
+  private readonly exitRing: ExitRecord[] = [];
+  private exitRingNext = 0;
   readonly paging: EptPaging | NptPaging | ShadowPaging;
   readonly cost: CostModel;
   readonly config: VmConfig;
@@ -292,9 +294,16 @@ export class Vm {
     this.vmmExits.set(name, (this.vmmExits.get(name) ?? 0) + 1);
   }
 
+  /** The recent exits, oldest first (a copy). */
+  get exitLog(): ExitRecord[] {
+    const r = this.exitRing;
+    return r.length < EXIT_LOG_SIZE ? r.slice() : [...r.slice(this.exitRingNext), ...r.slice(0, this.exitRingNext)];
+  }
+
   logExit(vcpu: Vcpu, rec: ExitRecord): void {
-    if (this.exitLog.length >= EXIT_LOG_SIZE) this.exitLog.shift();
-    this.exitLog.push(rec);
+    const r = this.exitRing;
+    if (r.length < EXIT_LOG_SIZE) r.push(rec);
+    else { r[this.exitRingNext] = rec; this.exitRingNext = (this.exitRingNext + 1) % EXIT_LOG_SIZE; }
     if (this.events.active) {
       this.events.emit({
         kind: 'exit', cycle: rec.cycle, vcpu: vcpu.id, reason: rec.reason, gpa: rec.gpa, gva: rec.gva, access: rec.access,

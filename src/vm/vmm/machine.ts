@@ -397,14 +397,14 @@ export class Machine {
       switch (run.exitReason) {
         case KvmExit.MMIO: {
           const m = run.mmio;
-          this.phase(v, 'kvm_cpu_exec: KVM_EXIT_MMIO', `${m.isWrite ? `write 0x${hex(m.data)} to` : 'read from'} GPA 0x${hex(m.physAddr)}, ${m.len} byte${m.len > 1 ? 's' : ''}`);
+          if (this.events.active) this.phase(v, 'kvm_cpu_exec: KVM_EXIT_MMIO', `${m.isWrite ? `write 0x${hex(m.data)} to` : 'read from'} GPA 0x${hex(m.physAddr)}, ${m.len} byte${m.len > 1 ? 's' : ''}`);
           const data = this.mmio(v, m.physAddr, m.len, m.isWrite, m.data);
           if (!m.isWrite) m.data = data >>> 0;
           break;
         }
         case KvmExit.IOAPIC_EOI:
-          this.phase(v, 'kvm_cpu_exec: KVM_EXIT_IOAPIC_EOI', `vector 0x${hex(run.eoi.vector)}`);
-          this.phase(v, 'ioapic_eoi_broadcast', `the IOAPIC clears remote IRR of the pins with vector 0x${hex(run.eoi.vector)}`, 'ioapic');
+          if (this.events.active) this.phase(v, 'kvm_cpu_exec: KVM_EXIT_IOAPIC_EOI', `vector 0x${hex(run.eoi.vector)}`);
+          if (this.events.active) this.phase(v, 'ioapic_eoi_broadcast', `the IOAPIC clears remote IRR of the pins with vector 0x${hex(run.eoi.vector)}`, 'ioapic');
           this.interrupts.ioapicEoi(v, run.eoi.vector);
           break;
         case KvmExit.IRQ_WINDOW_OPEN:
