@@ -31,6 +31,11 @@ export interface ExitView {
   line?: { file: string; line: number };
 }
 
+/** Is this phase the exit dispatcher (`vmx_handle_exit: REASON`, `svm_handle_exit: VMEXIT_…`), where an exit starts? */
+export function isExitDispatch(name: string): boolean {
+  return name.startsWith('vmx_handle_exit: ') || name.startsWith('svm_handle_exit: ');
+}
+
 /** The frame name of a phase, with its layer's prefix. */
 export function phaseFrameName(p: ExitPhaseEvent): string {
   return `${p.layer === 'kvm' ? '[KVM]' : '[VMM]'} ${p.name}`;

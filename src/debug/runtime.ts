@@ -16,7 +16,7 @@ import { registerNumber } from '../asm/registers';
 import { csrByName } from '../asm/csr-names';
 import { BreakpointBase, CodeBreakpoint, DataBreakpoint, decide, EventFilterBreakpoint } from './breakpoints';
 import { BreakpointSet } from './breakpoint-set';
-import { deviceRegisters, ExitView, phaseFrameName, PhaseStop } from './exit-phases';
+import { deviceRegisters, ExitView, isExitDispatch, phaseFrameName, PhaseStop } from './exit-phases';
 import { ReverseExecution, ScanHit as ReverseScanHit } from './reverse';
 import { EvalContext, ExprError, Value } from './expr';
 import type { CEnv } from './dwarf/cexpr';
@@ -88,7 +88,7 @@ type PendingStop = StopInfo & { awaitHandler?: number; describe?: () => string }
 
 /** The phases from the first exit on (a way back in left from an earlier exit is not this one's). */
 function fromFirstExit(phases: PhaseStop[]): PhaseStop[] {
-  const i = phases.findIndex((p) => p.phase.name.startsWith('vmx_handle_exit'));
+  const i = phases.findIndex((p) => isExitDispatch(p.phase.name));
   return i < 0 ? [] : phases.slice(i);
 }
 

@@ -1,6 +1,7 @@
-// The handler each VMX basic exit reason dispatches to (KVM arch/x86/kvm/vmx/vmx.c,
-// kvm_vmx_exit_handlers[]), as the debugger shows them: vmx_handle_exit looks the reason up here and
-// the handler's phase follows the dispatcher's (docs/exits.md). The handlers' work is done where the
+// The handler each exit reason dispatches to, as the debugger shows them: under VMX (EPT, shadow)
+// KVM's arch/x86/kvm/vmx/vmx.c kvm_vmx_exit_handlers[] behind vmx_handle_exit, under SVM (NPT)
+// arch/x86/kvm/svm/svm.c svm_exit_handlers[] behind svm_handle_exit. The dispatcher looks the reason
+// up here and the handler's phase follows the dispatcher's (docs/exits.md). The handlers' work is done where the
 // exit is taken: the EPT and shadow fault paths in paging.ts, the MMIO emulation and HLT, VMCALL and
 // interrupt-window handling in vcpu.ts.
 import { ExitReason } from './exits';
@@ -67,6 +68,35 @@ export const VMX_EXIT_HANDLERS: Partial<Record<ExitReason, ExitHandler>> = {
     detail: (e) => `an MMIO SPTE (reserved bits) at GPA ${hex(e.gpa)}: straight to MMIO emulation, no memslot lookup`,
   },
 };
+
+/**
+ * The same exits under SVM (NPT mode): KVM's svm_exit_handlers[], keyed by our exit reasons (the
+ * SVM exit codes are in exits.ts). Only the exits nested paging takes are listed.
+ */
+export const SVM_EXIT_HANDLERS: Partial<Record<ExitReason, ExitHandler>> = {
+  [ExitReason.EXTERNAL_INTERRUPT]: { name: 'intr_interception', detail: VMX_EXIT_HANDLERS[ExitReason.EXTERNAL_INTERRUPT]!.detail },
+  [ExitReason.TRIPLE_FAULT]: { name: 'shutdown_interception', detail: VMX_EXIT_HANDLERS[ExitReason.TRIPLE_FAULT]!.detail },
+  [ExitReason.INTERRUPT_WINDOW]: { name: 'interrupt_window_interception', detail: VMX_EXIT_HANDLERS[ExitReason.INTERRUPT_WINDOW]!.detail },
+  [ExitReason.HLT]: { name: 'halt_interception', detail: VMX_EXIT_HANDLERS[ExitReason.HLT]!.detail },
+  [ExitReason.VMCALL]: { name: 'vmmcall_interception', detail: VMX_EXIT_HANDLERS[ExitReason.VMCALL]!.detail },
+  [ExitReason.NPF]: {
+    name: 'npf_interception',
+    detail: (e) => `kvm_mmu_page_fault on GPA ${hex(e.gpa)} (EXITINFO1 ${hex(e.qualification)}): ` +
+      (e.handledIn === 'kernel' && e.gpa !== undefined ? 'is it RAM? the memslots answer' : 'no memslot: the MMIO path'),
+  },
+};
+
+/** The names one processor vendor's KVM code gives the steps of every exit. */
+export interface ExitArch {
+  /** The exit dispatcher (`vmx_handle_exit`, `svm_handle_exit`). */
+  readonly dispatcher: string;
+  /** The VM entry that ends an exit (`vmx_vcpu_run`, `svm_vcpu_run`). */
+  readonly vcpuRun: string;
+  readonly handlers: Partial<Record<ExitReason, ExitHandler>>;
+}
+
+export const VMX: ExitArch = { dispatcher: 'vmx_handle_exit', vcpuRun: 'vmx_vcpu_run', handlers: VMX_EXIT_HANDLERS };
+export const SVM: ExitArch = { dispatcher: 'svm_handle_exit', vcpuRun: 'svm_vcpu_run', handlers: SVM_EXIT_HANDLERS };
 
 /** The exit in one sentence, for the dispatcher's phase. */
 export function exitSentence(e: ExitFacts): string {

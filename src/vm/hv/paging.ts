@@ -142,7 +142,7 @@ export abstract class NestedPaging implements GuestPaging {
         v.exitInKernel(x.reason, { gpa, gva, access, qualification: x.qualification }, this.vm.cost.eptFault);
         tables.map(gpa, host, this.ramFlags);
         this.vm.bump('pf_fixed');
-        v.phase('kvm', 'kvm_tdp_page_fault', `GPA 0x${(gpa >>> 0).toString(16)} is RAM (a memslot): its page is mapped in the EPT (pf_fixed), no exit to the VMM`);
+        v.phase('kvm', 'kvm_tdp_page_fault', `GPA 0x${(gpa >>> 0).toString(16)} is RAM (a memslot): its page is mapped in the ${this.mode.toUpperCase()} (pf_fixed), no exit to the VMM`);
         r = tables.walk(gpa);
       } else {
         // Not RAM: the MMIO path. Leave KVM's MMIO entry so the next access skips the memslot lookup.

@@ -13,7 +13,7 @@ import { ExitReason, KVM_ENOSYS, KvmExitName } from './exits';
 import { AccessContext } from './paging';
 import { VcpuIrqState } from './irqchip';
 import { KvmExit, KvmRun, KVM_EXIT_CODE_NAMES, KVM_INTERNAL_ERROR_EMULATION, kvmRunSnapshot } from './kvm-run';
-import { exitSentence, VMX_EXIT_HANDLERS } from './exit-handlers';
+import { exitSentence } from './exit-handlers';
 import type { ExitPhaseEvent } from '../events';
 
 const A0 = 10;
@@ -141,7 +141,7 @@ export class Vcpu implements CpuPort {
         this.phase('vmm', 'KVM_RUN', 'back into the kernel: the pending external abort becomes an access fault in the guest');
         n = this.deliverExtAbort();
         if (vm.failure) { run.exitReason = KvmExit.SHUTDOWN; return n; }
-        this.phase('kvm', 'vmx_vcpu_run', 'VM entry: into the guest\'s trap handler');
+        this.phase('kvm', this.vm.arch.vcpuRun, 'VM entry: into the guest\'s trap handler');
       } else if (this.completing) {
         this.phase('vmm', 'KVM_RUN', 'back into the kernel: complete_userspace_io finishes the instruction');
         n = this.completeUserspaceIo();
@@ -150,11 +150,11 @@ export class Vcpu implements CpuPort {
           this.exitPending = KvmExit.UNKNOWN;
           return n;
         }
-        this.phase('kvm', 'vmx_vcpu_run', 'VM entry: back to the guest');
+        this.phase('kvm', this.vm.arch.vcpuRun, 'VM entry: back to the guest');
       } else if (this.pendingEntryPhase) {
         this.pendingEntryPhase = false;
         this.phase('vmm', 'KVM_RUN', 'back into the kernel');
-        this.phase('kvm', 'vmx_vcpu_run', 'VM entry: back to the guest');
+        this.phase('kvm', this.vm.arch.vcpuRun, 'VM entry: back to the guest');
       }
       // Back from the VMM: a stop asked for while it handled the exit (a pause, the finisher), or a
       // deadline the exit's cost carried the clock past, ends KVM_RUN here, as it would have ended
@@ -375,7 +375,7 @@ export class Vcpu implements CpuPort {
   private flushEntry(): void {
     if (!this.entryDue) return;
     this.entryDue = false;
-    this.phase('kvm', 'vmx_vcpu_run', 'VM entry: back to the guest');
+    this.phase('kvm', this.vm.arch.vcpuRun, 'VM entry: back to the guest');
   }
 
   private recordExit(reason: ExitReason, info: ExitInfo, handledIn: 'kernel' | 'vmm', vmmExit: KvmExitName | undefined): void {
@@ -401,9 +401,10 @@ export class Vcpu implements CpuPort {
     this.lastExit = rec;
     this.vm.logExit(this, rec);
     if (this.vm.events.active) {
-      // vmx_handle_exit dispatches on the basic exit reason to kvm_vmx_exit_handlers[reason].
-      this.phase('kvm', `vmx_handle_exit: ${rec.reason}`, exitSentence(rec));
-      const h = VMX_EXIT_HANDLERS[reason];
+      // vmx_handle_exit (svm_handle_exit) dispatches on the exit reason to its handler table.
+      const arch = this.vm.arch;
+      this.phase('kvm', `${arch.dispatcher}: ${rec.reason}`, exitSentence(rec));
+      const h = arch.handlers[reason];
       if (h) this.phase('kvm', h.name, h.detail(rec));
     }
   }

@@ -8,6 +8,7 @@ import { DEFAULT_TLB, TlbConfig } from '../mmu/tlb';
 import { DEFAULT_GPA_CACHE, GpaCacheConfig } from '../mmu/gpa-cache';
 import { ExitRecord, KernelMmioHandler, Vcpu } from './vcpu';
 import { KvmStatName, newKvmStats } from './stats';
+import { ExitArch, SVM, VMX } from './exit-handlers';
 import { EXIT_REASON_NAMES, ExitReason, KVM_EXIT_NAMES, KvmExitName, SVM_EXIT_NAMES } from './exits';
 import { CostModel, DEFAULT_COST_MODEL } from './cost-model';
 import { EptPaging, ShadowPaging } from './paging';
@@ -74,6 +75,8 @@ export class Vm {
   readonly stats = newKvmStats();
   /** Exit names by reason: Intel's basic exit reasons, or SVM's exit names under NPT. */
   readonly exitNames: Record<number, string>;
+  /** The names KVM gives the exit's steps: VMX's, or SVM's under NPT (docs/exits.md). */
+  readonly arch: ExitArch;
   /** VM exits by exit name; every name present. */
   readonly exitsByReason: Map<string, number>;
   /** Exits that returned to the VMM, by KVM exit name; every name present. */
@@ -108,6 +111,7 @@ export class Vm {
     const mmu = this.config.mmu;
     this.paging = mmu === 'shadow' ? new ShadowPaging(this) : mmu === 'npt' ? new NptPaging(this) : new EptPaging(this);
     this.exitNames = mmu === 'npt' ? SVM_EXIT_NAMES : EXIT_REASON_NAMES;
+    this.arch = mmu === 'npt' ? SVM : VMX;
     this.exitsByReason = new Map(Object.values(this.exitNames).map((n) => [n, 0]));
     this.irqchip = this.config.irqchip === 'userspace' ? undefined : new InKernelIrqchip(this, this.config.irqchip);
   }
