@@ -5,7 +5,9 @@
 // puts the machine back before that instruction (inside the exit, the instruction has not completed)
 // and shows one phase at a time; leaving the last phase runs the instruction to its end.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { ExitPhaseEvent, ExitRecord, Machine } from '../vm';
+import type { EventFilterId } from '../protocol';
+import type { ExitPhaseEvent, ExitRecord, Machine, VmEvent } from '../vm';
+import type { Value } from './expr';
 import { disassemble } from '../asm';
 import { hex } from './format';
 import type { MachineIrqView } from './machine-view';
@@ -29,6 +31,74 @@ export interface ExitView {
   index: number;
   /** Entered by a line step: leaving the exit goes on to the end of this line. */
   line?: { file: string; line: number };
+  /** Every machine event of the step, in order: the phase (index in `phases`) it belongs to. */
+  events?: number[];
+  /** Entered by an event breakpoint: the ordinal (in `events`) of the event it stopped on. */
+  shown?: number;
+}
+
+/**
+ * Recording one step of vCPU `vcpu`: its exit phases, where each machine event falls among them, and
+ * (for an event breakpoint's stop) which event to find again.
+ */
+export interface PhaseSink {
+  vcpu: number;
+  phases: PhaseStop[];
+  /** The step entered an interrupt handler instead of running its instruction. */
+  interrupted?: boolean;
+  events: number[];
+  match?: { filter: EventFilterId; fields: Record<string, Value>; ordinal: number };
+}
+
+export function phaseSink(vcpu: number, match?: PhaseSink['match']): PhaseSink {
+  return { vcpu, phases: [], events: [], ...(match ? { match } : {}) };
+}
+
+/** Starts the sink over (a step attempt that ran another vCPU). */
+export function resetSink(s: PhaseSink): void {
+  s.phases = [];
+  s.events = [];
+  s.interrupted = false;
+}
+
+/**
+ * The phase (index into the sink's phases) event `e` belongs to, noted before a phase event is
+ * captured: an exit belongs to its dispatcher (the phase that follows it), a phase to itself, anything
+ * else (an MMIO access, a line raised by a device, an EOI) to the phase that was running when it happened.
+ */
+export function notePhaseOf(s: PhaseSink, e: VmEvent): void {
+  const own = e.kind === 'exit' || (e.kind === 'exit-phase' && e.vcpu === s.vcpu);
+  s.events.push(own ? s.phases.length : s.phases.length - 1);
+}
+
+/**
+ * The view of a recorded step from its first exit on (a way back in left from an earlier exit is not
+ * this one's), or undefined when the step took no exit.
+ */
+export function viewOfSink(s: PhaseSink, steps: number): ExitView | undefined {
+  const first = s.phases.findIndex((p) => isExitDispatch(p.phase.name));
+  if (first < 0) return undefined;
+  return { vcpu: s.vcpu, steps, phases: s.phases.slice(first), index: 0, events: s.events.map((b) => b - first) };
+}
+
+/** Does a filter hit carry the same fields as the stop being looked for (fields added at stop time aside)? */
+export function sameHit(hitFields: Record<string, Value>, wanted: Record<string, Value>): boolean {
+  for (const k of Object.keys(hitFields)) if (hitFields[k] !== wanted[k]) return false;
+  return true;
+}
+
+/**
+ * How many of the step's events a run resuming from `view` has already passed: those of the phases
+ * before the one shown, and, while the event the view was entered by is still shown (or passed),
+ * that event and the ones before it. A run that resumes does not stop on them again.
+ */
+export function eventsPassed(view: ExitView): number {
+  const ev = view.events;
+  if (!ev) return 0;
+  const shown = view.shown !== undefined && view.index >= ev[view.shown] ? view.shown : -1;
+  let k = 0;
+  while (k < ev.length && (ev[k] < view.index || k <= shown)) k++;
+  return k;
 }
 
 /** Is this phase the exit dispatcher (`vmx_handle_exit: REASON`, `svm_handle_exit: VMEXIT_…`), where an exit starts? */

@@ -16,7 +16,7 @@ import { registerNumber } from '../asm/registers';
 import { csrByName } from '../asm/csr-names';
 import { BreakpointBase, CodeBreakpoint, DataBreakpoint, decide, EventFilterBreakpoint } from './breakpoints';
 import { BreakpointSet } from './breakpoint-set';
-import { deviceRegisters, ExitView, isExitDispatch, phaseFrameName, PhaseStop } from './exit-phases';
+import { deviceRegisters, eventsPassed, ExitView, notePhaseOf, phaseFrameName, PhaseSink, phaseSink, PhaseStop, resetSink, sameHit, viewOfSink } from './exit-phases';
 import { ReverseExecution, ScanHit as ReverseScanHit } from './reverse';
 import { EvalContext, ExprError, Value } from './expr';
 import type { CEnv } from './dwarf/cexpr';
@@ -86,12 +86,6 @@ type ScanHit = ReverseScanHit<StopInfo>;
 /** A stop decided by an event: its sentence is written when it is reported. */
 type PendingStop = StopInfo & { awaitHandler?: number; describe?: () => string };
 
-/** The phases from the first exit on (a way back in left from an earlier exit is not this one's). */
-function fromFirstExit(phases: PhaseStop[]): PhaseStop[] {
-  const i = phases.findIndex((p) => isExitDispatch(p.phase.name));
-  return i < 0 ? [] : phases.slice(i);
-}
-
 /** Writes a pending stop's sentence and drops the bookkeeping fields. */
 function finish(p: PendingStop): StopInfo {
   if (p.describe) {
@@ -153,7 +147,16 @@ export class DebugRuntime {
   /** Stopped inside a VM exit (exit-phases.ts): the exit's phases and the one shown. */
   exitView: ExitView | undefined;
   /** Recording the exit phases of one vCPU's instruction (set while stepping it). */
-  private phaseSink: { vcpu: number; phases: PhaseStop[]; interrupted?: boolean } | undefined;
+  private phaseSink: PhaseSink | undefined;
+  /**
+   * Events a run resuming from inside an exit has already shown or stepped past (the first ones of
+   * the step it re-executes): they do not stop it again.
+   */
+  private skipEvents = 0;
+  /** The pending stop's event happened while its vCPU was in KVM_RUN or its exit was in the VMM. */
+  private stopInKvmRun = false;
+  /** Instructions the pending stop's vCPU had retired when its event happened. */
+  private stopInstret = 0;
   /** The machine position before the last instruction stepOne ran for its vCPU. */
   private stepStart = 0;
 
@@ -297,9 +300,19 @@ export class DebugRuntime {
     if (this.history.replaying) return;
     if (e.kind === 'irq-line') this.gsiDevice.set(e.gsi, e.device);
     if (e.kind === 'guest-trap') this.onTrap(e);
-    if (e.kind === 'exit-phase' && this.phaseSink?.vcpu === e.vcpu) this.capturePhase(e);
-    if (e.kind === 'guest-trap' && e.interrupt && this.phaseSink?.vcpu === e.vcpu) this.phaseSink.interrupted = true;
-    if (!this.running || this.quiet) return;
+    const sink = this.phaseSink;
+    if (sink) {
+      if (sink.match && sink.match.ordinal < 0) {
+        const m = sink.match;
+        if (filterHits(e, this.vectorLabel).some((h) => h.filter === m.filter && sameHit(h.fields, m.fields))) m.ordinal = sink.events.length;
+      }
+      notePhaseOf(sink, e);
+      if (e.kind === 'exit-phase' && sink.vcpu === e.vcpu) this.capturePhase(e);
+      if (e.kind === 'guest-trap' && e.interrupt && sink.vcpu === e.vcpu) sink.interrupted = true;
+    }
+    const skipped = this.skipEvents > 0;
+    if (skipped) this.skipEvents--;
+    if (!this.running || this.quiet || skipped) return;
     if (this.pendingStop && !this.scanning) {
       if (this.tail.events.length < 1024) this.tail.events.push(e);
       return;
@@ -399,6 +412,10 @@ export class DebugRuntime {
     if (d.conditionError) stop.text = stop.text ? `${stop.text}\n${d.conditionError}` : d.conditionError;
     if (this.pendingStop) return;
     this.pendingStop = stop;
+    // Inside KVM_RUN or the VMM's handling of an exit of this vCPU: the stop can be moved into the exit.
+    const vm = this.machine.vm;
+    this.stopInKvmRun = vm.running?.id === stop.vcpu || vm.inUserspace?.id === stop.vcpu;
+    this.stopInstret = this.vcpu(stop.vcpu)?.instructions ?? 0;
     if (this.inTail) return;
     // An interrupt-taken stop waits for the trap into the handler (onTrap) to land on its entry.
     if (stop.awaitHandler !== undefined) return;
@@ -448,16 +465,20 @@ export class DebugRuntime {
     this.running = true;
     this.pauseRequested = false;
     this.pendingStop = undefined;
+    this.stopInKvmRun = false;
     let r: RunResult;
     try {
       this.prepareResume();
       r = await op();
+      // An event breakpoint that fired inside a VM exit stops at the phase where it happened.
+      if (r.kind === 'stop' && r.event && !this.exitView) r = this.stopInExit(r) ?? r;
     } catch (e) {
       r = { kind: 'stop', reason: 'exception', vcpu: 0, description: 'Internal error in the debugger', text: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };
     } finally {
       this.running = false;
       this.stepWatch = undefined;
       this.phaseSink = undefined;
+      this.skipEvents = 0;
       this.clearTemps();
       this.clearHandlerBreak();
       this.clearAsap();
@@ -663,7 +684,7 @@ export class DebugRuntime {
       const next = this.whoRunsNext();
       const pc = this.port.pc(id), steps = this.machine.steps;
       this.stepStart = steps;
-      if (this.phaseSink) { this.phaseSink.phases = []; this.phaseSink.interrupted = false; }
+      if (this.phaseSink) resetSink(this.phaseSink);
       const s = this.runTo(steps + 1);
       if (s === HANDLER_ENTRY) return undefined;
       if (s === TEMP_HIT) continue;
@@ -695,7 +716,11 @@ export class DebugRuntime {
       this.lastStop = next;
       return Promise.resolve(next);
     }
-    return this.operate(async () => (await this.runFree()) ?? this.pauseStop());
+    const view = this.exitView;
+    return this.operate(async () => {
+      if (view) this.skipEvents = eventsPassed(view); // the exit's instruction runs again from its start
+      return (await this.runFree()) ?? this.pauseStop();
+    });
   }
 
   /** The first stop among the events after the last stop (same instruction), with today's breakpoints. */
@@ -755,7 +780,7 @@ export class DebugRuntime {
           if (r) return r;
         } else {
           // stepIn records the exits of its first instruction: one makes the step stop inside it.
-          if (!over && first) this.phaseSink = { vcpu: id, phases: [] };
+          if (!over && first) this.phaseSink = phaseSink(id);
           const r = this.stepOne(id);
           if (r) return r;
           const inside = first ? this.enterExit(id, start) : undefined;
@@ -803,11 +828,11 @@ export class DebugRuntime {
     this.phaseSink = undefined;
     // An exit at an interrupt boundary (the interrupt window) belongs to the interrupt's entry,
     // where a step stops anyway; only an instruction that ran is stepped into.
-    const phases = sink && !sink.interrupted && this.machine.steps > this.stepStart ? fromFirstExit(sink.phases) : [];
-    if (!phases.length) return undefined;
+    const view = sink && !sink.interrupted && this.machine.steps > this.stepStart ? viewOfSink(sink, this.stepStart) : undefined;
+    if (!view) return undefined;
     this.history.seek(this.stepStart);
-    this.exitView = { vcpu: id, steps: this.stepStart, phases, index: 0, ...(line ? { line } : {}) };
-    return { kind: 'stop', reason: 'step', vcpu: id, description: `Stepped into the VM exit: ${phaseFrameName(phases[0].phase)}` };
+    this.exitView = { ...view, ...(line ? { line } : {}) };
+    return { kind: 'stop', reason: 'step', vcpu: id, description: `Stepped into the VM exit: ${phaseFrameName(view.phases[0].phase)}` };
   }
 
   /** One phase forwards or backwards; past the last, the instruction completes; before the first, the guest. */
@@ -827,6 +852,7 @@ export class DebugRuntime {
     const id = view.vcpu, pc0 = this.port.pc(id);
     const v = this.vcpu(id);
     const fallThrough = (pc0 + ((v && readInstruction(this.inspector, v, pc0)?.length) || 4)) >>> 0;
+    this.skipEvents = eventsPassed(view); // the instruction runs again from its start
     const r = this.stepOne(id);
     if (r) return r;
     if (view.line && !this.stepWatch?.trap && !this.lineEnded(id, view.line, fallThrough)) return this.stepLoop(id, false, view.line, true);
@@ -839,14 +865,13 @@ export class DebugRuntime {
    */
   landInExit(id: number, byLine: boolean): StopInfo | undefined {
     const at = this.machine.steps;
-    this.phaseSink = { vcpu: id, phases: [] };
+    this.phaseSink = phaseSink(id);
     this.quiet = true;
     try {
       this.breakpoints.lifted(() => {
         for (let guard = 0; guard < 4 * QUANTUM * this.machine.vcpus.length; guard++) {
           const next = this.whoRunsNext(), before = this.machine.steps;
-          this.phaseSink!.phases = [];
-          this.phaseSink!.interrupted = false;
+          resetSink(this.phaseSink!);
           const outcome = this.history.run(Infinity, before + 1);
           if (this.machine.steps === before || outcome.kind === 'poweroff' || outcome.kind === 'failure') return;
           if (next === id) return;
@@ -856,13 +881,64 @@ export class DebugRuntime {
       this.quiet = false;
       this.pendingStop = undefined;
     }
-    const phases = this.phaseSink.interrupted ? [] : fromFirstExit(this.phaseSink.phases);
+    const view = this.phaseSink.interrupted ? undefined : viewOfSink(this.phaseSink, at);
     this.phaseSink = undefined;
     this.history.seek(at);
-    if (!phases.length) return undefined;
+    if (!view) return undefined;
     const line = byLine ? this.program.lineAt(this.port.pc(id)) : undefined;
-    this.exitView = { vcpu: id, steps: at, phases, index: phases.length - 1, ...(line ? { line } : {}) };
-    return { kind: 'stop', reason: 'step', vcpu: id, description: `Stepped back to ${phaseFrameName(phases[phases.length - 1].phase)}` };
+    const last = view.phases.length - 1;
+    this.exitView = { ...view, index: last, ...(line ? { line } : {}) };
+    return { kind: 'stop', reason: 'step', vcpu: id, description: `Stepped back to ${phaseFrameName(view.phases[last].phase)}` };
+  }
+
+  /**
+   * An event breakpoint stopped the machine after an instruction of vCPU `stop.vcpu`: if the event
+   * happened inside a VM exit of that instruction, the stop moves to the phase where it happened
+   * (docs/debugging.md "Event breakpoints inside an exit"), as stepIn would show it there. The step
+   * is re-executed quietly to record its phases and find the event again among them.
+   */
+  private stopInExit(stop: StopInfo): StopInfo | undefined {
+    const ev = stop.event, id = stop.vcpu, end = this.machine.steps;
+    if (!ev || !this.stopInKvmRun || !this.vcpu(id) || this.scanning || this.machine.vm.failure) return undefined;
+    // The step the event happened in: as many steps back as the vCPU retired instructions since
+    // (the run stops after the instruction, or a little later after a fetch's exit); else the last
+    // step, or the one that starts at the stop (an exit before the instruction retired).
+    const back = (this.vcpu(id)?.instructions ?? 0) - this.stopInstret;
+    const candidates = [...new Set([end - back, end - 1, end])].filter((s) => s >= 0 && s <= end);
+    for (const start of candidates) {
+      const view = this.recordStep(id, start, { filter: ev.filter, fields: ev.fields, ordinal: -1 });
+      if (!view) continue;
+      this.exitView = view;
+      this.tail = { steps: -1, events: [] }; // the rest of the step's events are met again when it runs on
+      return stop;
+    }
+    this.history.seek(end);
+    return undefined;
+  }
+
+  /**
+   * Re-executes vCPU `id`'s step at machine position `start` quietly and returns the view of its
+   * exit at the phase where the `match` event happened (the machine left back at `start`), or
+   * undefined when that step does not take the event inside an exit.
+   */
+  private recordStep(id: number, start: number, match: NonNullable<PhaseSink['match']>): ExitView | undefined {
+    this.history.seek(start);
+    if (this.whoRunsNext() !== id) return undefined;
+    const sink = phaseSink(id, match);
+    this.phaseSink = sink;
+    this.quiet = true;
+    try {
+      this.breakpoints.lifted(() => { this.history.run(Infinity, start + 1); });
+    } finally {
+      this.quiet = false;
+      this.phaseSink = undefined;
+      this.pendingStop = undefined;
+    }
+    const view = this.machine.steps === start + 1 && !sink.interrupted && match.ordinal >= 0 ? viewOfSink(sink, start) : undefined;
+    const index = view?.events?.[match.ordinal] ?? -1;
+    if (!view || index < 0 || index >= view.phases.length) return undefined;
+    this.history.seek(start);
+    return { ...view, index, shown: match.ordinal };
   }
 
   /** Step out of the current function, or out of a trap handler back to the interrupted code. */
