@@ -73,6 +73,9 @@ const QUANTUM = 10_000;
 
 interface TempBreak { address: number; vcpu: number; cond: () => boolean }
 
+/** The event filters whose events can happen inside a VM exit (docs/debugging.md "Event breakpoints inside an exit"). */
+const IN_EXIT_FILTERS: ReadonlySet<EventFilterId> = new Set<EventFilterId>(['vmexit', 'ept-violation', 'mmio', 'mmio-vmm', 'irq-assert', 'msi', 'lapic-deliver', 'eoi']);
+
 /** A trap seen while stepping a vCPU. */
 interface TrapSeen { cause: number; interrupt: boolean; epc: number; handler: number; fromPriv: number }
 
@@ -899,7 +902,9 @@ export class DebugRuntime {
    */
   private stopInExit(stop: StopInfo): StopInfo | undefined {
     const ev = stop.event, id = stop.vcpu, end = this.machine.steps;
-    if (!ev || !this.stopInKvmRun || !this.vcpu(id) || this.scanning || this.machine.vm.failure) return undefined;
+    // Only events that happen inside an exit's handling: an interrupt taken, a guest trap or a triple
+    // fault are at an instruction boundary (where the stop already is).
+    if (!ev || !IN_EXIT_FILTERS.has(ev.filter) || !this.stopInKvmRun || !this.vcpu(id) || this.scanning || this.machine.vm.failure) return undefined;
     // The step the event happened in: as many steps back as the vCPU retired instructions since
     // (the run stops after the instruction, or a little later after a fetch's exit); else the last
     // step, or the one that starts at the stop (an exit before the instruction retired).

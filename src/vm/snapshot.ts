@@ -85,7 +85,16 @@ export function restoreGraph(s: GraphSnapshot): void {
       case 'array': e.obj.length = 0; for (const x of e.items) e.obj.push(x); break;
       case 'map': e.obj.clear(); for (const [k, x] of e.entries) e.obj.set(k, x); break;
       case 'set': e.obj.clear(); for (const x of e.items) e.obj.add(x); break;
-      case 'object': for (const [k, x] of e.entries) e.obj[k] = x; break;
+      case 'object': {
+        for (const [k, x] of e.entries) e.obj[k] = x;
+        // A key added after the capture (a counter's first increment: `dropped.handled`) goes too,
+        // or the rewound object would keep a value from its future.
+        if (Object.keys(e.obj).length !== e.entries.length) {
+          const had = new Set(e.entries.map(([k]) => k));
+          for (const k of Object.keys(e.obj)) if (!had.has(k)) delete e.obj[k];
+        }
+        break;
+      }
     }
   }
 }

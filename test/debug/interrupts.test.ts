@@ -42,9 +42,11 @@ describe('debug adapter: interrupt chains (hyperstep/interrupts, info interrupts
       await launch(dc, { program: NIC_IRQ, irqchip, devices: { nic: { slot: 3, msi: false } }, events: RX });
       assert.deepStrictEqual((await chains()).chains, [], 'no interrupt before the program runs');
 
-      // Stop when the handler writes EOI: the chain is complete up to its end.
+      // Stop when the handler writes EOI (inside the write's exit), and let the write complete: the
+      // chain is complete up to its end.
       await dc.setExceptionBreakpointsRequest({ filters: ['eoi'] });
       await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+      await stopAfter(dc, dc.stepOutRequest({ threadId: 1 }));
       const all = (await chains()).chains;
       assert.strictEqual(all.length, 1);
       const c: InterruptChain = all[0];
@@ -82,6 +84,9 @@ describe('debug adapter: interrupt chains (hyperstep/interrupts, info interrupts
     assert.strictEqual(inService[0].outcome, 'in-service');
     await dc.setExceptionBreakpointsRequest({ filters: ['eoi'] });
     await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+    // inside the EOI write's exit the write has not happened yet; out of it, it has
+    assert.strictEqual((await chains()).chains[0].outcome, 'in-service');
+    await stopAfter(dc, dc.stepOutRequest({ threadId: 1 }));
     assert.strictEqual((await chains()).chains[0].outcome, 'handled');
     await stopAfter(dc, dc.stepBackRequest({ threadId: 1 }));
     const back = (await chains()).chains;
@@ -98,6 +103,7 @@ describe('debug adapter: interrupt chains (hyperstep/interrupts, info interrupts
     await launch(dc, { program: `${EXAMPLES}/timer.s`, interruptChains: 2 });
     await dc.setExceptionBreakpointsRequest({ filters: ['eoi'] });
     for (let i = 0; i < 4; i++) await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+    await stopAfter(dc, dc.stepOutRequest({ threadId: 1 })); // the fourth EOI write completes
     const r = await chains();
     assert.deepStrictEqual(r.chains.map((c) => [c.id, c.sourceKind, c.vector, c.outcome]), [[3, 'timer', 0x40, 'handled'], [4, 'timer', 0x40, 'handled']]);
     assert.deepStrictEqual(r.dropped, { handled: 2 });

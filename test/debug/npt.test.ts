@@ -2,7 +2,7 @@
 // VMEXIT_NPF, `info npt` and the SVM names in `info exits`, black-box over DAP.
 import * as assert from 'assert';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
-import { EXAMPLES, launch, rejects, repl, startClient, stopAfter } from './helpers';
+import { EXAMPLES, launch, rejects, repl, startClient, stopAfter, topFrame } from './helpers';
 
 const HELLO = `${EXAMPLES}/hello.s`;
 
@@ -18,6 +18,9 @@ describe('debug adapter: mmu "npt"', function () {
     }));
     const s = await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
     assert.match(s.description ?? '', /^Paused on VM exit VMEXIT_NPF: read 0x60 from GPA 0x10000005 \(UART LSR/);
+    // the stop is at the exit's dispatcher; out of the exit, the MMIO SPTE is installed
+    assert.strictEqual((await topFrame(dc)).name, '[KVM] svm_handle_exit: VMEXIT_NPF');
+    await stopAfter(dc, dc.stepOutRequest({ threadId: 1 }));
     assert.match(await repl(dc, 'info npt'), /^NPT \(nCR3 0x[0-9a-f]+\): \d+ leaves/);
     assert.match(await repl(dc, 'info npt'), /GPA 0x10000000 -> MMIO SPTE \(reserved bits 51:48 set/);
     assert.match(await repl(dc, 'info npt'), /GPA 0x80000000 -> HPA 0x00000000 PWU/);
