@@ -6,9 +6,9 @@ import * as assert from 'assert';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { fixture, frames, launch, lineOf, pc, startClient, stopAfter, topFrame } from './helpers';
+import { exitSteps, isGuest } from './exit-steps';
 
 const EXITS = fixture('exits.s');
-const isGuest = (name: string): boolean => !/^\[(KVM|VMM)\] /.test(name) && !name.startsWith('VM exit');
 
 describe('debug adapter: event breakpoints inside a VM exit', function () {
   this.timeout(120_000);
@@ -24,12 +24,7 @@ describe('debug adapter: event breakpoints inside a VM exit', function () {
     return (await dc.scopesRequest({ frameId: frame.id })).body.scopes.map((s) => s.name);
   }
 
-  async function scope(frame: DebugProtocol.StackFrame, name: string): Promise<Record<string, string>> {
-    const sc = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((s) => s.name === name);
-    assert.ok(sc, `no scope ${name} on ${frame.name}`);
-    const vars = (await dc.variablesRequest({ variablesReference: sc.variablesReference })).body.variables;
-    return Object.fromEntries(vars.map((v) => [v.name, v.value]));
-  }
+  const { scope } = exitSteps(() => dc, EXITS);
 
   /** The phase frames of the stack now, top first (VMM, then KVM). */
   async function phaseNames(): Promise<string[]> {

@@ -4,11 +4,10 @@
 // and VMM frames are the same as under EPT. Black-box DAP sessions over exits.s.
 import * as assert from 'assert';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import type { DebugProtocol } from '@vscode/debugprotocol';
-import { fixture, frames, launch, lineOf, pc, startClient, stopAfter, topFrame } from './helpers';
+import { fixture, frames, launch, lineOf, pc, startClient, topFrame } from './helpers';
+import { exitSteps } from './exit-steps';
 
 const EXITS = fixture('exits.s');
-const isGuest = (name: string): boolean => !/^\[(KVM|VMM)\] /.test(name);
 
 describe('debug adapter: stepping into VM exits under NPT (SVM frame names)', function () {
   this.timeout(120_000);
@@ -16,32 +15,7 @@ describe('debug adapter: stepping into VM exits under NPT (SVM frame names)', fu
   beforeEach(async () => { dc = await startClient(); });
   afterEach(async () => { await dc.stop(); });
 
-  const stepIn = (): Promise<unknown> => stopAfter(dc, dc.stepInRequest({ threadId: 1 }));
-
-  async function runTo(text: string): Promise<void> {
-    await dc.setBreakpointsRequest({ source: { path: EXITS }, breakpoints: [{ line: lineOf(EXITS, text) }] });
-    await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
-    await dc.setBreakpointsRequest({ source: { path: EXITS }, breakpoints: [] });
-  }
-
-  async function scope(frame: DebugProtocol.StackFrame, name: string): Promise<Record<string, string>> {
-    const sc = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((s) => s.name === name);
-    assert.ok(sc, `no scope ${name} on ${frame.name}`);
-    const vars = (await dc.variablesRequest({ variablesReference: sc.variablesReference })).body.variables;
-    return Object.fromEntries(vars.map((v) => [v.name, v.value]));
-  }
-
-  /** stepIn from a guest instruction through every phase: the phase names, the first included. */
-  async function walk(): Promise<string[]> {
-    const names: string[] = [];
-    for (let i = 0; i < 30; i++) {
-      await stepIn();
-      const top = await topFrame(dc);
-      if (isGuest(top.name)) return names;
-      names.push(top.name);
-    }
-    assert.fail(`still inside the exit after 30 steps: ${names.join(' → ')}`);
-  }
+  const { stepIn, runTo, scope, walk } = exitSteps(() => dc, EXITS);
 
   it('a UART store: svm_handle_exit: VMEXIT_NPF → npf_interception → not claimed → KVM_EXIT_MMIO → svm_vcpu_run', async () => {
     await launch(dc, { program: EXITS, mmu: 'npt', irqchip: 'kernel' });

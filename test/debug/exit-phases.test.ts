@@ -4,11 +4,10 @@
 // the same phases in reverse onto the same states. Black-box DAP sessions over exits.s.
 import * as assert from 'assert';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import type { DebugProtocol } from '@vscode/debugprotocol';
 import { fingerprint, fixture, frames, launch, lineOf, pc, startClient, stopAfter, topFrame } from './helpers';
+import { exitSteps, isGuest } from './exit-steps';
 
 const EXITS = fixture('exits.s');
-const isGuest = (name: string): boolean => !/^\[(KVM|VMM)\] /.test(name);
 
 describe('debug adapter: stepping into VM exits', function () {
   this.timeout(120_000);
@@ -16,34 +15,8 @@ describe('debug adapter: stepping into VM exits', function () {
   beforeEach(async () => { dc = await startClient(); });
   afterEach(async () => { await dc.stop(); });
 
-  const stepIn = (): Promise<unknown> => stopAfter(dc, dc.stepInRequest({ threadId: 1 }));
+  const { stepIn, runTo, scope, walk } = exitSteps(() => dc, EXITS);
   const stepBack = (): Promise<unknown> => stopAfter(dc, dc.stepBackRequest({ threadId: 1 }));
-
-  /** Runs to the line containing `text` (a breakpoint there), then clears the breakpoint. */
-  async function runTo(text: string): Promise<void> {
-    await dc.setBreakpointsRequest({ source: { path: EXITS }, breakpoints: [{ line: lineOf(EXITS, text) }] });
-    await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
-    await dc.setBreakpointsRequest({ source: { path: EXITS }, breakpoints: [] });
-  }
-
-  async function scope(frame: DebugProtocol.StackFrame, name: string): Promise<Record<string, string>> {
-    const sc = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((s) => s.name === name);
-    assert.ok(sc, `no scope ${name} on ${frame.name}`);
-    const vars = (await dc.variablesRequest({ variablesReference: sc.variablesReference })).body.variables;
-    return Object.fromEntries(vars.map((v) => [v.name, v.value]));
-  }
-
-  /** Steps in from a guest instruction through every phase; returns the phase names, top frame each time. */
-  async function walk(): Promise<string[]> {
-    const names: string[] = [];
-    for (let i = 0; i < 30; i++) {
-      await stepIn();
-      const top = await topFrame(dc);
-      if (isGuest(top.name)) return names;
-      names.push(top.name);
-    }
-    assert.fail(`still inside the exit after 30 steps: ${names.join(' → ')}`);
-  }
 
   it('a UART store under ept/kernel: EPT_MISCONFIG → KVM (not claimed) → KVM_EXIT_MMIO → serial_write THR → the next instruction', async () => {
     await launch(dc, { program: EXITS, mmu: 'ept', irqchip: 'kernel' });
