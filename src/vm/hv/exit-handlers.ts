@@ -1,10 +1,17 @@
-// The handler each exit reason dispatches to, as the debugger shows them: under VMX (EPT, shadow)
+// The exit handlers, phase by phase. The dispatcher (vmx_handle_exit / svm_handle_exit) is emitted
+// when an exit is recorded (Vcpu.recordExit); each handler then emits its own phase where its work
+// starts (Vcpu.handlerPhase) and the phases of what it calls: the handlers below for HLT, VMCALL,
+// the interrupt window, the kick and the triple fault; the MMIO emulation and the kernel I/O bus in
+// vcpu.ts (Vcpu.mmio); the EPT/NPT and shadow page-fault paths, CR3 loads and INVLPG in paging.ts.
+// The table below names each reason's handler, as the debugger shows it: under VMX (EPT, shadow)
 // KVM's arch/x86/kvm/vmx/vmx.c kvm_vmx_exit_handlers[] behind vmx_handle_exit, under SVM (NPT)
 // arch/x86/kvm/svm/svm.c svm_exit_handlers[] behind svm_handle_exit. The dispatcher looks the reason
 // up here and the handler's phase follows the dispatcher's (docs/exits.md). The handlers' work is done where the
 // exit is taken: the EPT and shadow fault paths in paging.ts, the MMIO emulation and HLT, VMCALL and
 // interrupt-window handling in vcpu.ts.
-import { ExitReason } from './exits';
+import { ExitReason, KVM_ENOSYS } from './exits';
+import { KvmExit } from './kvm-run';
+import type { ExitInfo, Vcpu } from './vcpu';
 
 /** What the exit dispatcher knows of an exit (its record). */
 export interface ExitFacts {
@@ -107,3 +114,58 @@ export function exitSentence(e: ExitFacts): string {
   if (e.qualification !== undefined) parts.push(`qualification ${hex(e.qualification)}`);
   return parts.join(', ');
 }
+
+/** An exit without facts (HLT, VMCALL, …): shared, so taking one allocates nothing. */
+export const NO_EXIT_INFO: ExitInfo = Object.freeze({});
+
+/**
+ * handle_halt (halt_interception): `wfi`. With an in-kernel LAPIC the vCPU blocks in the kernel
+ * (kvm_vcpu_halt) until an interrupt can wake it; without one, KVM_RUN returns KVM_EXIT_HLT after
+ * the instruction and the VMM waits for an interrupt.
+ */
+export function handleHalt(v: Vcpu): void {
+  v.vm.bump('halt_exits');
+  if (v.vm.irqchip) {
+    v.exitInKernel(ExitReason.HLT, NO_EXIT_INFO, 0);
+    v.handlerPhase(ExitReason.HLT);
+    v.phase('kvm', 'kvm_vcpu_halt', 'blocks in the kernel until an interrupt can wake the vCPU');
+  } else {
+    v.exitToVmm(ExitReason.HLT, NO_EXIT_INFO, 'KVM_EXIT_HLT');
+    v.handlerPhase(ExitReason.HLT);
+    v.leaveToVmm(KvmExit.HLT);
+  }
+}
+
+/** handle_vmcall (vmmcall_interception): kvm_emulate_hypercall; no call is known, so -KVM_ENOSYS in a0. */
+export function handleVmcall(v: Vcpu): void {
+  v.exitInKernel(ExitReason.VMCALL, NO_EXIT_INFO, 0);
+  v.handlerPhase(ExitReason.VMCALL);
+  v.vm.bump('hypercalls');
+  v.cpu.x[A0] = -KVM_ENOSYS;
+}
+
+/** handle_interrupt_window (interrupt_window_interception): KVM_EXIT_IRQ_WINDOW_OPEN for the VMM to inject. */
+export function handleInterruptWindow(v: Vcpu): void {
+  v.exitToVmm(ExitReason.INTERRUPT_WINDOW, NO_EXIT_INFO, 'KVM_EXIT_IRQ_WINDOW_OPEN');
+  v.handlerPhase(ExitReason.INTERRUPT_WINDOW);
+  v.vm.bump('irq_window_exits');
+  v.leaveToVmm(KvmExit.IRQ_WINDOW_OPEN);
+}
+
+/**
+ * handle_external_interrupt (intr_interception): the kick. Without posted interrupts a vCPU in guest
+ * mode is sent an IPI so the interrupt delivered to it is injected at its next VM entry.
+ */
+export function handleExternalInterrupt(v: Vcpu): void {
+  v.exitInKernel(ExitReason.EXTERNAL_INTERRUPT, NO_EXIT_INFO, 0);
+  v.handlerPhase(ExitReason.EXTERNAL_INTERRUPT);
+  v.vm.bump('irq_exits');
+}
+
+/** handle_triple_fault (shutdown_interception): the guest cannot go on, KVM_EXIT_SHUTDOWN. */
+export function handleTripleFault(v: Vcpu): void {
+  v.exitToVmm(ExitReason.TRIPLE_FAULT, NO_EXIT_INFO, 'KVM_EXIT_SHUTDOWN');
+  v.handlerPhase(ExitReason.TRIPLE_FAULT);
+}
+
+const A0 = 10;

@@ -11,6 +11,7 @@ import { PteMemory, PTE_A, PTE_D, PTE_R, PTE_U, PTE_W, PTE_X, Sv32Walker } from 
 import { BARE_ROOT, ShadowTables } from '../mmu/shadow';
 import { ExitReason } from './exits';
 import { invvpid } from './invalidate';
+import { NO_EXIT_INFO } from './exit-handlers';
 import type { Vcpu } from './vcpu';
 import type { Vm } from './vm';
 
@@ -140,6 +141,7 @@ export abstract class NestedPaging implements GuestPaging {
       if (host >= 0) {
         // "Is this RAM?" — yes: allocate (here: the memslot's frame), install, resume. No VMM exit.
         v.exitInKernel(x.reason, { gpa, gva, access, qualification: x.qualification }, this.vm.cost.eptFault);
+        v.handlerPhase(x.reason); // handle_ept_violation / npf_interception: kvm_mmu_page_fault
         tables.map(gpa, host, this.ramFlags);
         this.vm.bump('pf_fixed');
         v.phase('kvm', 'kvm_tdp_page_fault', `GPA 0x${(gpa >>> 0).toString(16)} is RAM (a memslot): its page is mapped in the ${this.mode.toUpperCase()} (pf_fixed), no exit to the VMM`);
@@ -263,6 +265,7 @@ export class ShadowPaging implements GuestPaging {
     }
     if (faulted) {
       v.exitInKernel(ExitReason.EXCEPTION_NMI, { gva: c.va, gpa: e.gpaPage + (c.va & 0xfff), access: c.access }, this.vm.cost.shadowFault);
+      v.handlerPhase(ExitReason.EXCEPTION_NMI);
       this.vm.bump('pf_fixed');
     }
     v.tlb.insert(v.vpid, c.asid, vpn, e.hostPage, e.gpaPage, e.flags);
@@ -283,6 +286,7 @@ export class ShadowPaging implements GuestPaging {
       const mem = this.guestMemory;
       if (!w.walk(mem, cpu.satp, c.va, c.access, c.priv, cpu.sum, cpu.mxr)) {
         v.exitInKernel(ExitReason.EXCEPTION_NMI, { gva: c.va, access: c.access }, this.vm.cost.shadowFault);
+        v.handlerPhase(ExitReason.EXCEPTION_NMI);
         this.vm.bump('pf_guest');
         cpu.xlateCause = w.cause;
         v.chargeInjection();
@@ -307,13 +311,15 @@ export class ShadowPaging implements GuestPaging {
 
   satpWritten(v: Vcpu): void {
     // MOV to CR3 exits under shadow paging: switch to (or build) the shadow root of the new table.
-    v.exitInKernel(ExitReason.CR_ACCESS, {}, 0);
+    v.exitInKernel(ExitReason.CR_ACCESS, NO_EXIT_INFO, 0);
+    v.handlerPhase(ExitReason.CR_ACCESS);
     this.vm.bump('cr_exits');
   }
 
   sfenceVma(v: Vcpu, va: number | undefined, asid: number | undefined): void {
     // INVLPG exits under shadow paging: drop the shadow entries, then the TLB's.
-    v.exitInKernel(ExitReason.INVLPG, va === undefined ? {} : { gva: va }, 0);
+    v.exitInKernel(ExitReason.INVLPG, va === undefined ? NO_EXIT_INFO : { gva: va }, 0);
+    v.handlerPhase(ExitReason.INVLPG);
     this.vm.bump('invlpg');
     const paging = (v.cpu.satp >>> 31) !== 0;
     this.tables.invalidate(this.rootOf(v, paging), va === undefined ? undefined : va >>> 12);

@@ -9,14 +9,13 @@ import { Sv32Walker, PTE_D, PTE_R, PTE_U, PTE_W, PTE_X } from '../mmu/sv32';
 import { ASID_BARE, Tlb } from '../mmu/tlb';
 import { GpaCache } from '../mmu/gpa-cache';
 import type { Vm } from './vm';
-import { ExitReason, KVM_ENOSYS, KvmExitName } from './exits';
+import { ExitReason, KvmExitName } from './exits';
 import { AccessContext } from './paging';
 import { VcpuIrqState } from './irqchip';
 import { KvmExit, KvmRun, KVM_EXIT_CODE_NAMES, KVM_INTERNAL_ERROR_EMULATION, kvmRunSnapshot } from './kvm-run';
-import { exitSentence } from './exit-handlers';
+import { exitSentence, handleExternalInterrupt, handleHalt, handleInterruptWindow, handleTripleFault, handleVmcall } from './exit-handlers';
 import type { ExitPhaseEvent } from '../events';
 
-const A0 = 10;
 const ACCESS_NAMES = ['read', 'write', 'fetch'] as const;
 
 /** What the debugger's "Last VM exit" scope shows. */
@@ -165,8 +164,7 @@ export class Vcpu implements CpuPort {
         // Without posted interrupts, a vCPU in guest mode is kicked out by an IPI to its physical
         // CPU (EXTERNAL_INTERRUPT) so the interrupt can be injected on the next entry.
         this.kickPending = false;
-        this.exitInKernel(ExitReason.EXTERNAL_INTERRUPT, {}, 0);
-        vm.bump('irq_exits');
+        handleExternalInterrupt(this);
       }
       n += this.cpu.run(budget - n);
       const stop = this.cpu.stopReason;
@@ -226,7 +224,7 @@ export class Vcpu implements CpuPort {
   /** Traps that keep faulting: the VM cannot go on (TRIPLE_FAULT, KVM_EXIT_SHUTDOWN). */
   private tripleFault(): void {
     const c = this.cpu;
-    this.exitToVmm(ExitReason.TRIPLE_FAULT, {}, 'KVM_EXIT_SHUTDOWN');
+    handleTripleFault(this);
     this.kvmRun.exitReason = KvmExit.SHUTDOWN;
     this.vm.fail('KVM_EXIT_SHUTDOWN', `triple fault on vCPU ${this.id}: traps at pc 0x${hex(c.pc)} keep faulting ` +
       `(mcause ${c.mcause >>> 0}, mtval 0x${hex(c.mtval)}; scause ${c.scause >>> 0}, stval 0x${hex(c.stval)})`);
@@ -401,12 +399,20 @@ export class Vcpu implements CpuPort {
     this.lastExit = rec;
     this.vm.logExit(this, rec);
     if (this.vm.events.active) {
-      // vmx_handle_exit (svm_handle_exit) dispatches on the exit reason to its handler table.
-      const arch = this.vm.arch;
-      this.phase('kvm', `${arch.dispatcher}: ${rec.reason}`, exitSentence(rec));
-      const h = arch.handlers[reason];
-      if (h) this.phase('kvm', h.name, h.detail(rec));
+      // vmx_handle_exit (svm_handle_exit): the dispatcher. The handler it calls emits its own phase
+      // where its work starts (handlerPhase, from the code that does the work: exit-handlers.ts).
+      this.phase('kvm', `${this.vm.arch.dispatcher}: ${rec.reason}`, exitSentence(rec));
     }
+  }
+
+  /**
+   * The phase of the handler of the exit just taken (kvm_vmx_exit_handlers[reason], or SVM's), emitted
+   * by the handler's code as it starts its work.
+   */
+  handlerPhase(reason: ExitReason): void {
+    if (!this.vm.events.active) return;
+    const h = this.vm.arch.handlers[reason], rec = this.lastExit;
+    if (h && rec) this.phase('kvm', h.name, h.detail(rec));
   }
 
   chargeWalk(refs: number): void {
@@ -425,6 +431,7 @@ export class Vcpu implements CpuPort {
    */
   fetchFromMmio(gpa: number, gva: number): number {
     this.exitToVmm(this.mmioExitReason, { gpa, gva, access: Access.Fetch }, 'KVM_EXIT_INTERNAL_ERROR');
+    this.handlerPhase(this.mmioExitReason);
     this.phase('kvm', 'handle_emulation_failure', `no instruction to emulate at GPA 0x${hex(gpa)} (not RAM): exit to userspace`);
     const run = this.kvmRun;
     run.internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
@@ -490,6 +497,7 @@ export class Vcpu implements CpuPort {
     this.mmioQualification = 0;
     if (isWrite && vm.paging.emulateRamWrite(this, gpa, size, value)) {
       this.exitInKernel(reason, info, cost.instructionEmulation);
+      this.handlerPhase(reason);
       this.phase('kvm', 'kvm_mmu_pte_write', 'the write to a guest page table is emulated; its shadow entries updated');
       // A store the hypervisor emulated (a guest page-table write under shadow paging) is still a
       // store to that RAM word: data breakpoints and the last-write search see it.
@@ -502,6 +510,7 @@ export class Vcpu implements CpuPort {
     let result = 0;
     if (kernelDev) {
       this.exitInKernel(reason, info, cost.instructionEmulation + cost.inKernelDevice);
+      this.handlerPhase(reason);
       if (vm.events.active) {
         this.phase('kvm', bus, `claimed by the in-kernel ${kernelDev.name.toUpperCase()}`);
         this.phase('kvm', `${kernelDev.name === 'lapic' ? 'apic' : kernelDev.name}_mmio_${isWrite ? 'write' : 'read'}`,
@@ -518,6 +527,7 @@ export class Vcpu implements CpuPort {
     // Not claimed in the kernel: KVM_RUN returns to the VMM with KVM_EXIT_MMIO. The instruction is
     // abandoned here and retried when the VMM calls KVM_RUN again, with the data it wrote back.
     this.exitToVmm(reason, info, 'KVM_EXIT_MMIO');
+    this.handlerPhase(reason);
     this.phase('kvm', bus, 'not claimed by an in-kernel device: exit to userspace');
     vm.bump('mmio_exits');
     const run = this.kvmRun;
@@ -562,18 +572,11 @@ export class Vcpu implements CpuPort {
   }
 
   halt(): void {
-    this.vm.bump('halt_exits');
-    if (this.vm.irqchip) {
-      this.exitInKernel(ExitReason.HLT, {}, 0); // with an in-kernel LAPIC, HLT blocks in the kernel
-      this.phase('kvm', 'kvm_vcpu_halt', 'blocks in the kernel until an interrupt can wake the vCPU');
-    } else {
-      this.exitToVmm(ExitReason.HLT, {}, 'KVM_EXIT_HLT');
-      this.leaveToVmm(KvmExit.HLT);
-    }
+    handleHalt(this);
   }
 
   /** The instruction completes, then KVM_RUN returns to the VMM with `exit` in kvm_run. */
-  private leaveToVmm(exit: KvmExit): void {
+  leaveToVmm(exit: KvmExit): void {
     this.exitPending = exit;
     this.kvmRun.exitReason = exit;
     this.pendingEntryPhase = exit !== KvmExit.HLT; // the VMM re-enters at once (after HLT, when woken)
@@ -618,16 +621,12 @@ export class Vcpu implements CpuPort {
   beforeInterruptCheck(): void {
     if (this.kvmRun.requestInterruptWindow && this.cpu.externalInterruptEnabled()) {
       this.kvmRun.requestInterruptWindow = false;
-      this.exitToVmm(ExitReason.INTERRUPT_WINDOW, {}, 'KVM_EXIT_IRQ_WINDOW_OPEN');
-      this.vm.bump('irq_window_exits');
-      this.leaveToVmm(KvmExit.IRQ_WINDOW_OPEN);
+      handleInterruptWindow(this);
     }
   }
 
   hypercall(): void {
-    this.exitInKernel(ExitReason.VMCALL, {}, 0);
-    this.vm.bump('hypercalls');
-    this.cpu.x[A0] = -KVM_ENOSYS;
+    handleVmcall(this);
   }
 
   debugBreak(): boolean {
