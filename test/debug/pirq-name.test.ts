@@ -25,6 +25,8 @@ describe('PIRQ names', function () {
       await launch(dc, { program: `${EXAMPLES}/nic-irq.s`, devices: { nic: { slot: 3, msi: false } }, events: [{ atCycle: 20000, nic: 'rx', data: 'hello' }] });
       await dc.setExceptionBreakpointsRequest({ filters: ['irq-assert'] });
       await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+      // The line rose inside the exit of the driver's store: out of it, the store has completed.
+      await stopAfter(dc, dc.stepOutRequest({ threadId: 1 }));
       const texts = { 'info pci': await repl(dc, 'info pci'), 'info irq': await repl(dc, 'info irq'), 'info interrupts': await repl(dc, 'info interrupts') };
       assert.match(texts['info pci'], /pin A -> PIRQ D \(3\) -> GSI 19/);
       assert.match(texts['info irq'], /nic 00:03\.0 INTA → PIRQ D \(3\)/);
