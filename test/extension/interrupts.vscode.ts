@@ -172,6 +172,9 @@ export function defineInterruptViewTests(): void {
         await session.customRequest('setExceptionBreakpoints', { filters: ['eoi'] });
         await session.customRequest('continue', { threadId: 1 });
         await stops.next('the EOI stop');
+        // Inside the EOI write's exit the write has not happened yet: leave the exit.
+        await session.customRequest('stepOut', { threadId: 1 });
+        await stops.next('out of the EOI\'s exit');
         const chain = await eventually('the NIC chain in the Interrupts view', async () => (await api.provenance.interrupts.roots()).find((n) => n.id === 'interrupts/chain/1'));
         assert.match(textOf(chain.getTreeItem()), /^#1 nic handled · \d+ cycles$/);
         const taken = chain.allChildren().find((h) => h.label() === 'interrupt-taken');
