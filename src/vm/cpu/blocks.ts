@@ -1,7 +1,8 @@
 // The block compiler: hot straight-line guest code → JavaScript functions (docs/block-compiler.md).
 //
 // A block starts at a host halfword (its decode-cache slot: host page + offset) and runs the
-// already-decoded instructions after it, up to and including the first jump or branch, stopping
+// already-decoded instructions after it, up to and including the first jump (a conditional branch
+// is a side exit: the block goes on with its not-taken way, a superblock), stopping
 // before anything the compiler leaves to the interpreter (CSRs, atomics, traps, privileged ops,
 // breakpoints, undecoded halfwords) and at the end of the page. Its code is generated from the op
 // table the interpreter is generated from (ops.ts), with the operands made constants; the virtual
@@ -84,8 +85,9 @@ function compilable(op: Op): boolean {
   return op === Op.NOP || op === Op.JAL || op === Op.JALR || ALU_OF.has(op) || BRANCH_OF.has(op) || LOAD_OF.has(op) || STORE_OF.has(op);
 }
 
+/** Jumps end a block; a conditional branch does not: its taken way is a side exit (a superblock). */
 function endsBlock(op: Op): boolean {
-  return op === Op.JAL || op === Op.JALR || BRANCH_OF.has(op);
+  return op === Op.JAL || op === Op.JALR;
 }
 
 export class BlockCache {
@@ -232,21 +234,21 @@ export class BlockCache {
           `  if (${writesCode('h')}) { mem.codeWritten(h); ${exit(k + 1, o.next)} } }`);
         continue;
       }
-      // The block's last instruction: a jump or a branch.
-      ended = true;
-      // Back to the block's own start: another pass while the budget left covers a whole one.
+      // Back to the block's own start after k + 1 instructions: another pass while the budget
+      // left covers a whole one (the longest pass: `len`).
       const toSelf = (): string => {
         loops = true;
-        return `{ done += ${len}; if (done + ${len} <= left) continue; bo[0] = pc; bo[1] = hits; return done; }`;
+        return `{ done += ${k + 1}; if (done + ${len} <= left) continue; bo[0] = pc; bo[1] = hits; return done; }`;
       };
-      if (op === Op.JAL) {
+      if (op === Op.JAL) { // a jump: the block's last instruction
+        ended = true;
         lines.push(`x[${rd}] = ${o.next};`);
-        lines.push(off + imm === 0 ? toSelf() : exit(len, pcAt(off + imm)));
+        lines.push(off + imm === 0 ? toSelf() : exit(k + 1, pcAt(off + imm)));
       } else if (op === Op.JALR) {
-        lines.push(`{ const t = (${o.rs1} + ${o.imm}) & ~1; x[${rd}] = ${o.next}; ${exit(len, 't')} }`);
-      } else if (cond) {
-        lines.push(`if (${cond(o)}) ${off + imm === 0 ? toSelf() : exit(len, pcAt(off + imm))}`);
-        lines.push(exit(len, o.next));
+        ended = true;
+        lines.push(`{ const t = (${o.rs1} + ${o.imm}) & ~1; x[${rd}] = ${o.next}; ${exit(k + 1, 't')} }`);
+      } else if (cond) { // taken: a side exit (or the next pass); not taken: on to the next instruction
+        lines.push(`if (${cond(o)}) ${off + imm === 0 ? toSelf() : exit(k + 1, pcAt(off + imm))}`);
       }
     }
     if (!ended) {
