@@ -478,7 +478,7 @@ export interface Stage2Level {
   /** The 64-bit entry, hex. */
   entry: string;
   present: boolean;
-  /** EPT: 'RWX' letters ('-' for a clear bit); NPT: 'P RW US NX' as set. */
+  /** EPT: 'RWX' letters ('-' for a clear bit); NPT: 'P RW US NX A D' as set (e.g. 'PWU A D'). */
   flags: string;
   /** EPT leaves: bits 5:3. */
   memoryType?: number;

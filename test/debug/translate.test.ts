@@ -75,7 +75,7 @@ describe('debug adapter: the translation explorer', function () {
         for (const l of w.levels) assert.strictEqual(l.entryAddress, l.table + 8 * l.index);
         const leaf = w.levels[3];
         assert.strictEqual(leaf.entry, '0x' + (hpa - (hpa % 4096) + WALK.leafLow[mmu]).toString(16).padStart(16, '0'));
-        assert.strictEqual(leaf.flags, mmu === 'ept' ? 'RWX' : 'PWU');
+        assert.strictEqual(leaf.flags, mmu === 'ept' ? 'RWX' : 'PWU A D'); // KVM installs NPT leaves accessed and dirty
         assert.strictEqual(leaf.memoryType, mmu === 'ept' ? 6 : undefined);
       };
       WALK.levels.forEach((l, i) => check(r.levels[i].stage2, l.pteGpa, l.indices, l.hpa));

@@ -4,8 +4,8 @@
 // GPA (APM §15.25.6). KVM's handler is svm.c npf_interception → kvm_mmu_page_fault; its MMIO entries
 // carry reserved bits, so a later access reports RSVD and takes handle_mmio_page_fault.
 import { Access } from '../cpu/port';
-import { Npt, NPF_FINAL, NPF_GUEST_PAGE, NPT_FLAG_NX, NPT_P, NPT_RW, NPT_US, PF_ID, PF_P, PF_RSVD, PF_RW, PF_US } from '../mmu/npt';
-import { PTE_W, PTE_X } from '../mmu/sv32';
+import { Npt, NPF_FINAL, NPF_GUEST_PAGE, NPT_A, NPT_D, NPT_FLAG_NX, NPT_P, NPT_RW, NPT_US, PF_ID, PF_P, PF_RSVD, PF_RW, PF_US } from '../mmu/npt';
+import { PTE_D, PTE_W, PTE_X } from '../mmu/sv32';
 import { ExitReason } from './exits';
 import { NestedPaging, Stage2Exit } from './paging';
 import type { Vm } from './vm';
@@ -47,8 +47,28 @@ export class NptPaging extends NestedPaging {
     return { reason: ExitReason.NPF, qualification: npfExitInfo1(access, translated, true, true) };
   }
 
-  /** No R/W in a present NPT leaf withholds W; NX withholds X (reads are always allowed). */
+  /**
+   * No R/W in a present NPT leaf withholds W; NX withholds X (reads are always allowed). A leaf
+   * without D withholds the TLB entry's D, so the first store walks again and sets it (as a TLB
+   * entry filled by a read does not let a write through without the dirty-bit update, APM §5.4.2).
+   */
   protected permits(nptFlags: number): number {
-    return ~((nptFlags & NPT_RW ? 0 : PTE_W) | (nptFlags & NPT_FLAG_NX ? PTE_X : 0));
+    return ~((nptFlags & NPT_RW ? 0 : PTE_W) | (nptFlags & NPT_FLAG_NX ? PTE_X : 0) | (nptFlags & NPT_D ? 0 : PTE_D));
+  }
+
+  /**
+   * KVM's aging of guest memory (the MMU notifier's clear_flush_young → kvm_age_gfn): clears A in
+   * every nested leaf (and D too with `dirty`, as dirty logging by D bits would), then flushes every
+   * vCPU's translations (svm_flush_tlb_all: TLB_CONTROL flush of the ASID, nested translations
+   * included). Returns how many leaves were young. The next walk of each page sets the bits again.
+   */
+  age(dirty = false): number {
+    const young = this.tables.clearLeafBits(NPT_A | (dirty ? NPT_D : 0));
+    for (const v of this.vm.vcpus) {
+      v.tlb.flushAll();
+      v.gpaCache.invalidate();
+      v.cpu.flushTranslations();
+    }
+    return young;
   }
 }

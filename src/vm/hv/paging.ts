@@ -128,7 +128,9 @@ export abstract class NestedPaging implements GuestPaging {
    */
   stage2(v: Vcpu, gpa: number, access: Access, gva: number, translated: boolean): number {
     const tables = this.tables;
-    let r = tables.walk(gpa);
+    // Under NPT the walk of a guest page-table entry is a write for the nested tables (docs/npt.md).
+    const write = access === Access.Write || !translated;
+    let r = tables.walk(gpa, write);
     if (r === Stage2Result.Mmio) {
       const x = this.mmioEntry(access, translated);
       v.mmioExitReason = x.reason;
@@ -145,7 +147,7 @@ export abstract class NestedPaging implements GuestPaging {
         tables.map(gpa, host, this.ramFlags);
         this.vm.bump('pf_fixed');
         v.phase('kvm', 'kvm_tdp_page_fault', `GPA 0x${(gpa >>> 0).toString(16)} is RAM (a memslot): its page is mapped in the ${this.mode.toUpperCase()} (pf_fixed), no exit to the VMM`);
-        r = tables.walk(gpa);
+        r = tables.walk(gpa, write);
       } else {
         // Not RAM: the MMIO path. Leave KVM's MMIO entry so the next access skips the memslot lookup.
         tables.mapMmio(gpa);

@@ -24,11 +24,15 @@ export const NPT_FLAG_NX = 8;
 export const NPT_FORMAT: Stage2Format = {
   present: (lo) => (lo & NPT_P) !== 0,
   mmio: (_lo, hi) => (hi & NPT_RSVD_HI) !== 0,
-  flags: (lo, hi) => (lo & 7) | (hi & NPT_NX_HI ? NPT_FLAG_NX : 0),
+  flags: (lo, hi) => (lo & (7 | NPT_A | NPT_D)) | (hi & NPT_NX_HI ? NPT_FLAG_NX : 0),
   // KVM installs non-leaf entries P/RW/US with A set (shadow_accessed_mask): no A updates later.
   table: (hpa) => [hpa | NPT_P | NPT_RW | NPT_US | NPT_A, 0],
   leaf: (hpa, flags) => [hpa | NPT_A | NPT_D | (flags & 7), flags & NPT_FLAG_NX ? NPT_NX_HI : 0],
   mmioLeaf: (gpa) => [gpa | NPT_P | NPT_RW | NPT_US, NPT_RSVD_HI],
+  // The nested walk sets A in every entry it uses and D in the leaf of a write (APM vol. 2 §15.25.5,
+  // with the x86-64 semantics of §5.4.2); accesses to guest page tables count as writes.
+  accessed: NPT_A,
+  dirty: NPT_D,
 };
 
 export class Npt extends Stage2Tables {
@@ -42,9 +46,10 @@ export class Npt extends Stage2Tables {
   }
 }
 
-/** "P RW US NX" letters of an NPT entry's bits (as the walker reports them). */
+/** "P RW US NX A D" letters of an NPT entry's bits (as the walker reports them). */
 export function nptFlags(flags: number): string {
-  return `${flags & NPT_P ? 'P' : '-'}${flags & NPT_RW ? 'W' : 'R'}${flags & NPT_US ? 'U' : 'S'}${flags & NPT_FLAG_NX ? ' NX' : ''}`;
+  return `${flags & NPT_P ? 'P' : '-'}${flags & NPT_RW ? 'W' : 'R'}${flags & NPT_US ? 'U' : 'S'}${flags & NPT_FLAG_NX ? ' NX' : ''}` +
+    `${flags & NPT_A ? ' A' : ''}${flags & NPT_D ? ' D' : ''}`;
 }
 
 // ---- EXITINFO1 of #VMEXIT(NPF) (APM vol. 2 §15.25.6; the #PF error code, §8.4.2) ----------------

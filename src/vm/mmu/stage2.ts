@@ -46,6 +46,13 @@ export interface Stage2Format {
   leaf(hpa: number, flags: number): [lo: number, hi: number];
   /** KVM's MMIO entry for the page of `gpa`. */
   mmioLeaf(gpa: number): [lo: number, hi: number];
+  /**
+   * The accessed and dirty bits (low half) the processor's walk sets, when the format has them and
+   * they are enabled (NPT: always; EPT: only with EPTP bit 6, which the model leaves clear —
+   * docs/npt.md "Accessed and dirty bits").
+   */
+  readonly accessed?: number;
+  readonly dirty?: number;
 }
 
 export class Stage2Tables {
@@ -75,12 +82,19 @@ export class Stage2Tables {
     this.tableBase = tableBase;
   }
 
-  /** Walks `gpa` (the processor's side). Sets hostPage/leafFlags for a mapped page. */
-  walk(gpa: number): Stage2Result {
+  /**
+   * Walks `gpa` (the processor's side). Sets hostPage/leafFlags for a mapped page. `write`: the
+   * access counts as a write for the nested walk (a store, or — under NPT — any access to a guest
+   * page table), so the leaf's dirty bit is set where the format has one.
+   */
+  walk(gpa: number, write = false): Stage2Result {
     const page = gpa >>> 12, m = page & (MEMO_SIZE - 1);
+    const accessed = this.format.accessed;
     if (this.memoTag[m] === page) {
       this.refs += 4;
-      return this.leafResult(this.memoEntry[m]);
+      const e = this.memoEntry[m];
+      if (accessed !== undefined) this.markLeaf(e, write); // the levels above kept A since the memo was filled
+      return this.leafResult(e);
     }
     let t = 0;
     for (let level = 3; level >= 0; level--) {
@@ -90,11 +104,41 @@ export class Stage2Tables {
       if (level === 0) {
         this.memoTag[m] = page;
         this.memoEntry[m] = e;
+        if (accessed !== undefined) this.markLeaf(e, write);
         return this.leafResult(e);
       }
+      if (accessed !== undefined) this.lo[e] = (this.lo[e] | accessed) >>> 0; // APM vol. 2 §5.4.1: each level's A
       t = this.tableOf(e);
     }
     return Stage2Result.NotPresent;
+  }
+
+  /** The walker's A (and, for a write, D) update of a leaf; none on KVM's MMIO entry (it faults). */
+  private markLeaf(e: number, write: boolean): void {
+    const lo = this.lo[e];
+    if (this.format.mmio(lo, this.hi[e])) return;
+    this.lo[e] = (lo | this.format.accessed! | (write ? this.format.dirty! : 0)) >>> 0;
+  }
+
+  /**
+   * Clears `mask` (accessed and/or dirty bits) in every RAM leaf, as KVM's aging of guest memory does
+   * for A (kvm_age_gfn → the TDP MMU's age_gfn_range) and its dirty logging by D bits for D; returns
+   * how many leaves had any of them set. The caller flushes the TLBs, as clear_flush_young does.
+   */
+  clearLeafBits(mask: number): number {
+    let n = 0;
+    const visit = (t: number, level: number): void => {
+      for (let i = 0; i < ENTRIES; i++) {
+        const e = t * ENTRIES + i, lo = this.lo[e], hi = this.hi[e];
+        if (!this.format.present(lo, hi)) continue;
+        if (level > 0) { visit(this.tableOf(e), level - 1); continue; }
+        if (this.format.mmio(lo, hi) || !(lo & mask)) continue;
+        this.lo[e] = (lo & ~mask) >>> 0;
+        n++;
+      }
+    };
+    visit(0, 3);
+    return n;
   }
 
   private leafResult(e: number): Stage2Result {
