@@ -59,6 +59,13 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
       await p.keyboard.press('F5');
       await pausedOn(p, /EOI|0x31/i, 60_000);
     });
+    // The EOI stop is inside the exit of the handler's EOI write, before the write: Step Out
+    // completes it (docs/debugging.md "Event breakpoints inside an exit").
+    await step(log, 'Step Out (Shift+F11) leaves the EOI write\'s VM exit', async () => {
+      await clickInEditor(p);
+      await p.keyboard.press('Shift+F11');
+      await pausedOn(p, /Paused on step/, 30_000);
+    });
     for (const pane of ['Variables', 'Watch', 'Breakpoints', 'Call Stack', 'Interrupt Routing', 'IOAPIC']) await collapsePane(p, pane);
     await widenSideBar(p, 560);
     await step(log, 'the Interrupts view lists the NIC chain: #1 nic · handled', async () => {

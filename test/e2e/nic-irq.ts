@@ -88,6 +88,13 @@ export async function runNicIrqEndToEnd(tools: Tools, repo: string, vsix: string
     await shot('nic-irq-event');
     await collapsePane(p, 'Variables');
     await collapsePane(p, 'Call Stack');
+    // The stop is inside the VM exit of the driver's store (docs/debugging.md "Event breakpoints
+    // inside an exit"): Step Out completes the store, so the views show its effect.
+    await step(log, 'Step Out (Shift+F11) leaves the VM exit: the driver\'s store completes', async () => {
+      await clickInEditor(p);
+      await p.keyboard.press('Shift+F11');
+      await pausedOn(p, /Paused on step/, 30_000);
+    });
     let ioapicRow = '';
     await step(log, 'the IOAPIC view shows entry 19: nic INTA, vector 0x31, level, active-low → LAPIC 0, line asserted', async () => {
       await expandPane(p, 'IOAPIC');
