@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { launchBrowser } from './browser';
 import { CodeServer, installExtension, tail } from './code-server';
-import { clickInEditor, collapsePane, expandPane, paneRows, pausedOn, settle, step, widenSideBar } from './nic-irq';
+import { clickInEditor, collapsePane, expandPane, paneRows, pausedOn, settle, step, stepOutOfExit, widenSideBar } from './nic-irq';
 import type { Tools } from './tools';
 import { copyExamples, type SuiteResult } from './workspace';
 
@@ -61,11 +61,7 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
     });
     // The EOI stop is inside the exit of the handler's EOI write, before the write: Step Out
     // completes it (docs/debugging.md "Event breakpoints inside an exit").
-    await step(log, 'Step Out (Shift+F11) leaves the EOI write\'s VM exit', async () => {
-      await clickInEditor(p);
-      await p.keyboard.press('Shift+F11');
-      await pausedOn(p, /Paused on step/, 30_000);
-    });
+    await step(log, 'Step Out (Shift+F11) leaves the EOI write\'s VM exit', () => stepOutOfExit(p));
     for (const pane of ['Variables', 'Watch', 'Breakpoints', 'Call Stack', 'Interrupt Routing', 'IOAPIC']) await collapsePane(p, pane);
     await widenSideBar(p, 560);
     await step(log, 'the Interrupts view lists the NIC chain: #1 nic · handled', async () => {
