@@ -328,8 +328,8 @@ export class HyperstepSession extends LoggingDebugSession {
   private reportStop(s: StopInfo): void {
     this.invalidateHandles();
     const body: DebugProtocol.StoppedEvent['body'] = {
-      reason: s.reason, description: s.description, threadId: s.vcpu + 1, allThreadsStopped: true,
-      ...(s.text ? { text: s.text } : {}), ...(s.breakpointIds?.length ? { hitBreakpointIds: s.breakpointIds } : {}),
+      reason: s.reason, threadId: s.vcpu + 1, allThreadsStopped: true,
+      ...stopWords(s), ...(s.breakpointIds?.length ? { hitBreakpointIds: s.breakpointIds } : {}),
     };
     if (this.runtime) this.runtime.lastStop = s;
     if (s.reason === 'exception' || s.reason === 'data breakpoint' || s.event) {
@@ -1061,4 +1061,16 @@ function tryEvaluate(text: string, ctx: ReturnType<DebugRuntime['context']>): Va
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The stopped event's words. VS Code shows `description` as is in the Call Stack's header (and the
+ * thread's row), `text` as its hover. A step stops with no description, so the header reads "Paused
+ * on step" like every other debugger's, and never a sentence of an earlier stop; where the step
+ * ended ("Back in the guest at …", "Stepped into the VM exit: …") is the hover (docs/debugging.md
+ * "What a stop says").
+ */
+function stopWords(s: StopInfo): { description?: string; text?: string } {
+  if (s.reason === 'step') return s.description ? { text: s.description } : {};
+  return { description: s.description, ...(s.text ? { text: s.text } : {}) };
 }

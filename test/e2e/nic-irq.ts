@@ -186,9 +186,10 @@ export async function clickInEditor(p: Page): Promise<void> {
 }
 
 /**
- * Step Out (Shift+F11) from a stop inside a VM exit: the guest's instruction completes and the
- * editor's current-line arrow moves to the next one (the Call Stack's header may keep the event's
- * description, so the arrow is what is watched).
+ * Step Out (Shift+F11) from a stop inside a VM exit: the guest's instruction completes, the editor's
+ * current-line arrow moves to the next one, and the Call Stack's header reads "Paused on step", not
+ * the event's sentence (docs/debugging.md "What a stop says"). VS Code redraws that header only while
+ * the pane is open, so it is opened to read it and folded again if it was folded.
  */
 export async function stepOutOfExit(p: Page): Promise<void> {
   const arrow = p.locator('.editor-instance .codicon-debug-stackframe').first();
@@ -196,11 +197,27 @@ export async function stepOutOfExit(p: Page): Promise<void> {
   const before = await arrow.boundingBox();
   await clickInEditor(p);
   await p.keyboard.press('Shift+F11');
-  for (const t0 = Date.now(); Date.now() - t0 < 30_000; await p.waitForTimeout(200)) {
+  let moved = false;
+  for (const t0 = Date.now(); !moved && Date.now() - t0 < 30_000; await p.waitForTimeout(200)) {
     const now = await arrow.boundingBox().catch(() => null);
-    if (now && before && Math.abs(now.y - before.y) >= 1) return;
+    moved = !!now && !!before && Math.abs(now.y - before.y) >= 1;
   }
-  throw new Error('Step Out did not move the current line within 30 s');
+  if (!moved) throw new Error('Step Out did not move the current line within 30 s');
+  const folded = (await paneHeader(p, 'Call Stack').getAttribute('aria-expanded')) === 'false';
+  await expandPane(p, 'Call Stack');
+  await callStackHeader(p, /^Paused on step$/);
+  if (folded) await collapsePane(p, 'Call Stack');
+}
+
+/** Waits until the Call Stack's header message matches `want` and returns it (what it last read on a timeout). */
+export async function callStackHeader(p: Page, want: RegExp, timeout = 15_000): Promise<string> {
+  const label = paneHeader(p, 'Call Stack').locator('.call-stack-state-message');
+  let text = '';
+  for (const t0 = Date.now(); Date.now() - t0 < timeout; await p.waitForTimeout(200)) {
+    text = ((await label.textContent().catch(() => '')) ?? '').trim();
+    if (want.test(text)) return text;
+  }
+  throw new Error(`the Call Stack header reads "${text}", not ${String(want)}`);
 }
 
 export async function pausedOn(p: Page, reason: RegExp, timeout: number): Promise<void> {
