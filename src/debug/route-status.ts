@@ -69,13 +69,13 @@ export function routeVerdict(o: {
   if (o.place) {
     const waits = o.place === 'pending' ? o.hartClosed : undefined;
     return {
-      status: o.place, ...(o.ioapicBlock === 'remote-irr' ? { note: 'remote IRR set: delivered, awaiting EOI' } : {}), ...(waits ? { waitsFor: waits } : {}),
+      status: o.place, ...(o.ioapicBlock === 'remote-irr' ? { note: 'delivered, awaiting EOI' } : {}), ...(waits ? { waitsFor: waits } : {}),
     };
   }
   if (!o.lineAsserted) return { status: 'idle' };
-  if (o.ioapicBlock === 'masked') return { status: 'blocked', blockedBy: 'redirection entry masked' };
+  if (o.ioapicBlock === 'masked') return { status: 'blocked', blockedBy: 'IOREDTBL masked' };
   // Remote IRR set with the vector nowhere: an accepted interrupt whose EOI never came back.
-  if (o.ioapicBlock === 'remote-irr') return { status: 'blocked', blockedBy: 'remote IRR set, vector not pending: no EOI came back' };
+  if (o.ioapicBlock === 'remote-irr') return { status: 'blocked', blockedBy: 'remote IRR, no EOI' };
   if (o.reservedVector) return { status: 'blocked', blockedBy: o.reservedVector };
   return { status: 'asserted' };
 }

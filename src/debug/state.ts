@@ -70,7 +70,7 @@ export function routing(rt: DebugRuntime): RouteSnapshot[] {
     const msi = p.msi ? {
       ...p.msi, vector: p.msi.data & 0xff, destination: (p.msi.address >>> 12) & 0xff,
     } : undefined;
-    const blockedBy = p.intxDisabled && !p.msi?.enabled ? 'COMMAND.INTX_DISABLE set' : undefined;
+    const blockedBy = p.intxDisabled && !p.msi?.enabled ? 'INTx disabled' : undefined;
     const note = p.msi?.enabled ? 'MSI enabled: INTx not used' : undefined;
     add({ device: p.device, bdf: p.bdf, slot: p.slot, pin: p.pin, pirq: p.pirq, gsi: p.gsi, asserted: p.asserted, lineAsserted: p.lineAsserted, ...(msi ? { msi } : {}), ...(note ? { note } : {}) }, blockedBy);
   }

@@ -157,8 +157,9 @@ export interface RouteSnapshot {
   /** vCPU indices whose LAPIC the entry addresses now. */
   destinations: number[];
   /**
-   * What stops this route now, in words ('redirection entry masked', 'INTx disabled', …): only what
-   * really holds the interrupt back — a remote IRR set because the vector was just accepted and is
+   * What stops this route now, in words short enough for a 300 px row ('IOREDTBL masked', 'INTx
+   * disabled', 'remote IRR, no EOI' — an EOI that never came back, …): only what really holds the
+   * interrupt back — a remote IRR set because the vector was just accepted and is
    * pending or in service is not a block (`status` says where it is).
    */
   blockedBy?: string;
@@ -168,7 +169,7 @@ export interface RouteSnapshot {
    * a destination LAPIC's IRR), 'in-service' (in ISR: the handler runs, EOI not yet written).
    */
   status?: RouteStatus;
-  /** What the interrupt waits for when it is not blocked, in words ('remote IRR set: delivered, awaiting EOI'). */
+  /** What the interrupt waits for when it is not blocked, in words ('delivered, awaiting EOI': remote IRR set by the acceptance). */
   note?: string;
   /** Pending, but the destination hart has external interrupts off: why ('mie.MEIE = 0, mstatus.MIE = 0'). */
   waitsFor?: string;

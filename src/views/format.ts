@@ -67,21 +67,19 @@ export function field(value: number, shift: number, bits: number): number {
   return (value >>> shift) & ((1 << bits) - 1);
 }
 
-/** Local vector table registers in snapshot order (0x320–0x370; SDM Vol. 3A §11.5.1). */
-export const LVT_NAMES = ['Timer', 'Thermal', 'Perf. counters', 'LINT0', 'LINT1', 'Error'] as const;
+/** Local vector table registers in snapshot order (0x320–0x370; SDM Vol. 3A §11.5.1), short for a 300 px row. */
+export const LVT_NAMES = ['Timer', 'Thermal', 'PMC', 'LINT0', 'LINT1', 'Error'] as const;
 
-/** An LVT entry in words: "vector 0xef, masked", "ExtINT". */
+/** An LVT entry in words, the vector first: "0xef · periodic", "ExtINT · level · masked". */
 export function lvtText(index: number, raw: number): string {
   const masked = (raw >>> 16) & 1;
   const mode = (raw >>> 8) & 7;
   const modes = ['fixed', 'SMI', 'reserved', 'reserved', 'NMI', 'INIT', 'reserved', 'ExtINT'];
-  const parts: string[] = [];
-  if (index === 0) parts.push(((raw >>> 17) & 3) === 1 ? 'periodic' : 'one-shot', `vector ${vec(raw)}`);
-  else if (mode === 0) parts.push(`vector ${vec(raw)}`);
-  else parts.push(modes[mode]);
+  const parts: string[] = [mode === 0 ? vec(raw) : modes[mode]];
+  if (index === 0) parts.push(((raw >>> 17) & 3) === 1 ? 'periodic' : 'one-shot');
   if (index === 3 || index === 4) parts.push((raw >>> 15) & 1 ? 'level' : 'edge');
   if (masked) parts.push('masked');
-  return parts.join(', ');
+  return parts.join(' · ');
 }
 
 /**

@@ -120,7 +120,8 @@ function stage2Row(id: string, w: Stage2Walk, of: string): TranslationRow {
 
 function stage2LevelRow(id: string, l: Stage2Level, mmu: 'ept' | 'npt'): TranslationRow {
   const what = l.present ? l.flags : 'not present';
-  return row(id, `${l.name}[${l.index}]`, `${l.entry} ${what}`, {
+  // The entry without its leading zeros (a 300 px row); the tooltip has all 64 bits.
+  return row(id, `${l.name}[${l.index}]`, `${l.entry.replace(/^0x0+(?=[0-9a-f])/i, '0x')} ${what}`, {
     icon: l.mmio ? 'plug' : l.present ? undefined : 'circle-slash',
     tooltip: `${mmu.toUpperCase()} ${l.name} table at HPA ${hex8(l.table)}, index ${l.index}: the entry at HPA ${hex8(l.entryAddress)} = ${l.entry}` +
       ` (${what}${l.memoryType !== undefined ? `, memory type ${l.memoryType}` : ''}${l.mmio ? ', KVM\'s MMIO entry' : ''})`,

@@ -54,7 +54,7 @@ describe('Translation view rows', () => {
       'at GPA 0x80103008', 'kind leaf', 'EPT walk → HPA 0x00103008', 'written cycle 51234, pc 0x80000318',
     ]);
     assert.deepStrictEqual(find(rows, 'translation/guest/L0/stage2')?.children.map(text), [
-      'PML4[0] 0x0000000004001007 RWX', 'PDPT[2] 0x0000000004002007 RWX', 'PD[0] 0x0000000004003007 RWX', 'PT[259] 0x0000000000103037 RWX',
+      'PML4[0] 0x4001007 RWX', 'PDPT[2] 0x4002007 RWX', 'PD[0] 0x4003007 RWX', 'PT[259] 0x103037 RWX',
     ]);
     assert.match(find(rows, 'translation/guest/L0/stage2/PT')?.tooltip ?? '', /table at HPA 0x04003000, index 259: the entry at HPA 0x04003818 = 0x0000000000103037 \(RWX, memory type 6\)/);
     assert.deepStrictEqual(rows[3].children.map((c) => c.label), ['PML4[0]', 'PDPT[2]', 'PD[1]', 'PT[2]'], 'the final GPA → HPA walk');

@@ -25,16 +25,17 @@ export function exitRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
     new GroupNode('exits/kvm', ctx, 'Hypervisor statistics', (c) => counts('exits/kvm', e.kvm, c),
       { icon: 'dashboard', tooltip: "KVM's per-VM and per-vCPU counters (debugfs /sys/kernel/debug/kvm)" }),
     new GroupNode('exits/mmio', ctx, 'MMIO by device', (c) => e.mmio.map((m) =>
-      new FieldNode(`exits/mmio/${m.device}/${m.handledIn}`, c, m.device, `${m.reads} reads · ${m.writes} writes · in ${m.handledIn === 'kernel' ? 'the hypervisor' : 'the VMM'}`,
-        undefined, m.reads + m.writes === 0)), { icon: 'symbol-variable' }),
+      new FieldNode(`exits/mmio/${m.device}/${m.handledIn}`, c, m.device, `${m.reads} rd · ${m.writes} wr · ${m.handledIn === 'kernel' ? 'KVM' : 'VMM'}`,
+        `${m.device}: ${m.reads} reads and ${m.writes} writes, handled in ${m.handledIn === 'kernel' ? 'the hypervisor (KVM)' : 'the VMM (QEMU)'}`, m.reads + m.writes === 0)), { icon: 'symbol-variable' }),
   ];
   if (s.interrupts) {
     const i = s.interrupts;
     roots.push(new GroupNode('exits/interrupts', ctx, 'Interrupts', (c) => [
       new FieldNode('exits/interrupts/asserted', c, 'Lines asserted', String(i.asserted)),
-      new FieldNode('exits/interrupts/delivered', c, 'Vectors delivered to a LAPIC', String(i.delivered)),
-      new FieldNode('exits/interrupts/taken', c, 'Taken by the guest', String(i.taken)),
-      new FieldNode('exits/interrupts/latency', c, 'Latency (assert → handler)', `mean ${Math.round(i.latencyCycles.mean)} · max ${i.latencyCycles.max} cycles`),
+      new FieldNode('exits/interrupts/delivered', c, 'Delivered', String(i.delivered), 'Vectors delivered to a LAPIC'),
+      new FieldNode('exits/interrupts/taken', c, 'Taken', String(i.taken), 'Interrupts the guest took (entered its handler)'),
+      new FieldNode('exits/interrupts/latency', c, 'Latency', `mean ${Math.round(i.latencyCycles.mean)} · max ${i.latencyCycles.max}`,
+        `Cycles from the line's assertion to the handler's first instruction: mean ${i.latencyCycles.mean.toFixed(1)}, max ${i.latencyCycles.max}`),
     ], { icon: 'zap', description: `${i.taken} taken` }));
   }
   const recent = e.recent.slice(-ctx.recentExits).reverse();
@@ -83,13 +84,18 @@ export class ExitNode extends ViewNode {
   label(): string {
     return this.exit.reason;
   }
-  /** Short, for the side bar: "uart THR write 0x67 · VMM"; cycle, pc and the rest in the tooltip. */
+  /**
+   * What the exit touched, short enough for a 300 px side bar: "uart THR", a PCI configuration
+   * register by its name ("BAR0", "INTERRUPT_PIN"; the function is the tooltip's), "GPA 0x80010000".
+   * Where it was handled is the icon (into the hypervisor, or out to the VMM); the access, value,
+   * cycle, pc and PCI function are the tooltip's.
+   */
   override description(): string {
     const x = this.exit;
     const what = x.device
-      ? `${[x.device === 'pci-ecam' ? 'ECAM' : x.device, x.register].filter(Boolean).join(' ')} ${x.access ?? 'access'}${x.value !== undefined && x.access === 'write' ? ` ${hex(x.value)}` : ''}`
-      : x.gpa !== undefined ? `${x.access ?? 'access'} GPA ${hex8(x.gpa)}` : `pc ${hex8(x.pc)}`;
-    return [...(x.vcpu !== undefined && x.vcpu > 0 ? [`vCPU ${x.vcpu}`] : []), what, x.handledIn === 'kernel' ? 'kernel' : 'VMM'].join(' · ');
+      ? x.device === 'pci-ecam' ? (x.register ?? 'ECAM').split(' ').pop() : [x.device, x.register].filter(Boolean).join(' ')
+      : x.gpa !== undefined ? `GPA ${hex8(x.gpa)}` : `pc ${hex8(x.pc)}`;
+    return [...(x.vcpu !== undefined && x.vcpu > 0 ? [`vCPU ${x.vcpu}`] : []), what].join(' · ');
   }
   override tooltip(): vscode.MarkdownString {
     const x = this.exit;
@@ -102,7 +108,7 @@ export class ExitNode extends ViewNode {
       ['handled', x.handledIn === 'kernel' ? 'in the hypervisor' : `in the VMM${x.vmmExit ? ` (${x.vmmExit})` : ''}`],
     ];
     const md = new vscode.MarkdownString('| | |\n|---|---|\n' + rows.filter((r) => r[1] !== undefined).map(([k, v]) => `| ${k} | \`${v}\` |`).join('\n'));
-    md.appendMarkdown('\n\nClick to show the guest instruction.');
+    md.appendMarkdown(`\n\n${x.handledIn === 'kernel' ? 'Handled in the hypervisor' : 'Handled in the VMM'}. Click to show the guest instruction.`);
     return md;
   }
   override icon(): vscode.ThemeIcon {

@@ -98,16 +98,18 @@ export class PinNode extends ViewNode {
       new FieldNode(`${id}/vector`, c, 'Vector [7:0]', vec(e.vector)),
       new FieldNode(`${id}/delivery`, c, 'Delivery mode [10:8]', e.deliveryMode),
       new FieldNode(`${id}/destMode`, c, 'Dest. mode [11]', e.destMode),
-      new FieldNode(`${id}/deliveryStatus`, c, 'Delivery status [12]', e.deliveryStatus ? '1 (send pending)' : '0 (idle)'),
+      new FieldNode(`${id}/deliveryStatus`, c, 'Delivery status [12]', e.deliveryStatus ? '1 (pending)' : '0 (idle)',
+        e.deliveryStatus ? 'DELIVS: a message waits to be sent to the APIC bus' : 'DELIVS: nothing waits to be sent'),
       new FieldNode(`${id}/polarity`, c, 'Polarity [13]', e.polarity === 'low' ? 'active low' : 'active high'),
-      new FieldNode(`${id}/remoteIrr`, c, 'Remote IRR [14]', e.remoteIrr ? '1 (accepted, awaiting EOI)' : '0'),
+      new FieldNode(`${id}/remoteIrr`, c, 'Remote IRR [14]', e.remoteIrr ? '1 (accepted)' : '0',
+        e.remoteIrr ? 'A LAPIC accepted the level-triggered interrupt; the bit clears at its EOI' : 'Clear: no level-triggered interrupt awaits an EOI'),
       new FieldNode(`${id}/trigger`, c, 'Trigger mode [15]', e.trigMode),
       new FieldNode(`${id}/mask`, c, 'Mask [16]', e.masked ? 'masked' : 'not masked'),
-      new FieldNode(`${id}/destination`, c, 'Destination [63:56]', `${hex(e.destination, 2)} (${e.destMode === 'physical' ? 'APIC ID' : 'logical set'})`),
+      new FieldNode(`${id}/destination`, c, 'Destination [63:56]', hex(e.destination, 2), e.destMode === 'physical' ? `The APIC ID ${e.destination}` : 'A logical set of LAPICs (matched against their LDR)'),
       new FieldNode(`${id}/line`, c, 'Line', this.pin.line ? 'asserted' : 'not asserted'),
     ];
     if (this.sources.length) nodes.push(new FieldNode(`${id}/sources`, c, 'Driven by', this.sources.join(', ')));
-    if (this.pin.blockedBy) nodes.push(new FieldNode(`${id}/blocked`, c, 'Blocked by', blockedText(this.pin.blockedBy)));
+    if (this.pin.blockedBy) nodes.push(new FieldNode(`${id}/blocked`, c, 'Blocked by', blockedText(this.pin.blockedBy), 'What keeps the asserted line from sending its vector now'));
     if (this.pin.note) nodes.push(new FieldNode(`${id}/note`, c, 'Now', this.pin.note));
     return nodes;
   }
@@ -115,7 +117,7 @@ export class PinNode extends ViewNode {
 
 /** What keeps an asserted pin from delivering, in words. */
 function blockedText(reason: string): string {
-  if (reason === 'remote-irr') return 'remote IRR (awaiting EOI)';
+  if (reason === 'remote-irr') return 'remote IRR';
   if (reason === 'masked') return 'masked';
   return reason;
 }

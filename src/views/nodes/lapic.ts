@@ -12,6 +12,9 @@ export function lapicRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
   return s.lapics.map((l) => new LapicNode(l, s.vcpus?.find((v) => v.id === l.vcpu), ctx));
 }
 
+/** The LVT registers' full names, for the tooltips. */
+const LVT_LONG = ['timer', 'thermal sensor', 'performance monitoring counters', 'LINT0', 'LINT1', 'error'];
+
 export class LapicNode extends ViewNode {
   constructor(readonly lapic: LapicSnapshot, private readonly vcpu: VcpuSnapshot | undefined, ctx: RenderContext) {
     super(`lapic/${lapic.vcpu}`, ctx);
@@ -41,24 +44,31 @@ export class LapicNode extends ViewNode {
     const nodes: ViewNode[] = [];
     if (this.vcpu) {
       const v = this.vcpu;
-      nodes.push(new FieldNode(`${id}/vcpu`, c, 'vCPU', `pc ${hex8(v.pc)} · ${v.halted ? 'halted (wfi)' : 'running'} · ${v.instret} instructions`));
+      nodes.push(
+        new FieldNode(`${id}/vcpu`, c, `vCPU ${v.id}`, v.halted ? 'halted (wfi)' : 'running', `vCPU ${v.id}: pc ${hex8(v.pc)}, ${v.instret} instructions retired`),
+        new FieldNode(`${id}/pc`, c, 'pc', hex8(v.pc)),
+        new FieldNode(`${id}/instret`, c, 'instret', String(v.instret), 'Instructions retired'),
+      );
       nodes.push(...hartNodes(`${id}/hart`, c, v));
     }
     nodes.push(
-      new FieldNode(`${id}/placement`, c, 'Model', l.placement === 'kernel' ? 'in the hypervisor (KVM)' : 'in the VMM (QEMU)'),
-      new FieldNode(`${id}/svr`, c, 'SVR', `${hex8(l.svr)} (${l.softwareEnabled ? 'APIC enabled' : 'APIC disabled'}, spurious ${vec(l.svr)})`),
+      new FieldNode(`${id}/placement`, c, 'Model', l.placement === 'kernel' ? 'KVM (kernel)' : 'QEMU (VMM)',
+        l.placement === 'kernel' ? 'Emulated in the hypervisor (KVM\'s in-kernel LAPIC)' : 'Emulated in the VMM (QEMU\'s LAPIC)'),
+      new FieldNode(`${id}/svr`, c, 'SVR', `${hex8(l.svr)}${SEGMENT_SEPARATOR}${l.softwareEnabled ? 'enabled' : 'disabled'}`,
+        `Spurious-interrupt vector register: APIC software ${l.softwareEnabled ? 'enabled' : 'disabled'} (bit 8), spurious vector ${vec(l.svr)}`),
       new FieldNode(`${id}/tpr`, c, 'TPR', hex(l.tpr, 2)),
       new FieldNode(`${id}/ppr`, c, 'PPR', hex(l.ppr, 2)),
       new FieldNode(`${id}/irr`, c, 'IRR', vectorSet(l.irr), 'Interrupt Request Register: accepted, not yet taken'),
       new FieldNode(`${id}/isr`, c, 'ISR', vectorSet(l.isr), 'In-Service Register: taken, awaiting EOI'),
       new FieldNode(`${id}/tmr`, c, 'TMR', vectorSet(l.tmr), 'Trigger Mode Register: level-triggered vectors (their EOI is broadcast to the IOAPIC)'),
       new FieldNode(`${id}/next`, c, 'Next vector', l.highestDeliverable < 0 ? 'none'
-        : `${vec(l.highestDeliverable)}${this.vcpu?.interrupts?.closedBy ? `${SEGMENT_SEPARATOR}waits: CPU interrupts off` : ''}`,
+        : `${vec(l.highestDeliverable)}${this.vcpu?.interrupts?.closedBy ? `${SEGMENT_SEPARATOR}CPU off` : ''}`,
       `The highest IRR vector above PPR: what the LAPIC offers the hart (mip.MEIP); the hart takes it when its interrupts are on${this.vcpu?.interrupts?.closedBy ? ` (now: ${this.vcpu.interrupts.closedBy})` : ''}`),
-      new FieldNode(`${id}/ldr`, c, 'LDR / DFR', `${hex8(l.ldr)} / ${hex8(l.dfr)}`, undefined, l.ldr === 0),
+      new FieldNode(`${id}/ldr`, c, 'LDR', hex8(l.ldr), 'Logical destination register', l.ldr === 0),
+      new FieldNode(`${id}/dfr`, c, 'DFR', hex8(l.dfr), 'Destination format register', l.ldr === 0),
       new FieldNode(`${id}/icr`, c, 'ICR', `${hex8(l.icrHigh)}:${hex8(l.icrLow)}`, undefined, l.icrLow === 0 && l.icrHigh === 0),
       new GroupNode(`${id}/lvt`, c, 'Local vector table', (gc) => l.lvt.map((raw, i) =>
-        new FieldNode(`${id}/lvt/${i}`, gc, LVT_NAMES[i] ?? `LVT ${i}`, lvtText(i, raw), `${hex8(raw)} (register ${hex(0x320 + 0x10 * i, 3)})`, ((raw >>> 16) & 1) === 1))),
+        new FieldNode(`${id}/lvt/${i}`, gc, LVT_NAMES[i] ?? `LVT ${i}`, lvtText(i, raw), `LVT ${LVT_LONG[i] ?? i} entry: ${hex8(raw)} (register ${hex(0x320 + 0x10 * i, 3)})`, ((raw >>> 16) & 1) === 1))),
       new GroupNode(`${id}/timer`, c, 'Timer', (gc) => {
         const t = l.timer;
         const out = [

@@ -11,7 +11,7 @@ export function memoryRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
   if (m) {
     roots.push(new GroupNode('memory/memslots', ctx, 'Memslots', (c) => m.memslots.map((slot) =>
       new FieldNode(`memory/memslots/${slot.slot}`, c, `slot ${slot.slot}`,
-        `GPA ${hex8(slot.guestPhysAddr)} · ${size(slot.memorySize)} → ${hex8(slot.userspaceAddr)}`,
+        `${hex8(slot.guestPhysAddr)} · ${size(slot.memorySize)}`,
         `KVM_SET_USER_MEMORY_REGION: guest_phys_addr, memory_size, userspace_addr: GPA ${range(slot.guestPhysAddr, slot.memorySize)} → host ${hex8(slot.userspaceAddr)}`)),
     { description: String(m.memslots.length), icon: 'database', expanded: true }));
     const p = m.paging;
@@ -19,12 +19,18 @@ export function memoryRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
       const leaves = p.eptLeaves ?? [];
       const npt = p.mode === 'npt';
       roots.push(new GroupNode(`memory/${p.mode}`, ctx, npt ? 'NPT' : 'EPT', (c) => {
-        const out: ViewNode[] = leaves.map((l) => new FieldNode(`memory/${p.mode}/${hex8(l.gpa)}`, c, `GPA ${hex8(l.gpa)}`,
-          l.mmio ? `MMIO (${npt ? 'reserved bits' : 'misconfigured'}: every access exits)` : `→ HPA ${hex8(l.hpa)} ${npt ? nptLeafFlags(l.flags) : eptFlags(l.flags)}`));
+        // The group says GPA → HPA; a row is "0x80000000 → 0x00000000 rwx" (300 px), the words in the tooltip.
+        const out: ViewNode[] = leaves.map((l) => new FieldNode(`memory/${p.mode}/${hex8(l.gpa)}`, c, hex8(l.gpa),
+          l.mmio ? 'MMIO' : `→ ${hex8(l.hpa)} ${npt ? nptLeafFlags(l.flags) : eptFlags(l.flags)}`,
+          l.mmio ? `GPA ${hex8(l.gpa)}: MMIO, ${npt ? 'reserved bits set' : 'misconfigured'} so that every access exits`
+            : `GPA ${hex8(l.gpa)} → HPA ${hex8(l.hpa)}, ${npt ? nptLeafFlags(l.flags) : eptFlags(l.flags)}`));
         const total = p.eptLeafCount ?? leaves.length;
         if (p.truncated || total > leaves.length) out.push(new NoteNode('memory/ept/more', c, `… ${total - leaves.length} more leaves`));
         return out;
-      }, { description: `${p.eptLeafCount ?? leaves.length} leaves${s.vpid ? ` · ${npt ? 'ASID' : 'VPID'} on` : ` · ${npt ? 'ASID' : 'VPID'} off`}`, icon: 'type-hierarchy' }));
+      }, {
+        description: `${p.eptLeafCount ?? leaves.length} leaves${s.vpid ? ` · ${npt ? 'ASID' : 'VPID'} on` : ` · ${npt ? 'ASID' : 'VPID'} off`}`, icon: 'type-hierarchy',
+        tooltip: `The ${npt ? 'nested page table' : 'EPT'}'s leaves: guest-physical (GPA) → host-physical (HPA) address and permissions`,
+      }));
     } else {
       const roots2 = p.shadowRoots ?? [];
       roots.push(new GroupNode('memory/shadow', ctx, 'Shadow page tables', (c) => roots2.map((r) =>
@@ -62,16 +68,19 @@ export class TlbNode extends ViewNode {
         new FieldNode(`${id}/stats/hits`, gc, 'Hits', String(t.stats.hits)),
         new FieldNode(`${id}/stats/misses`, gc, 'Misses', String(t.stats.misses)),
         new FieldNode(`${id}/stats/flushes`, gc, 'Flushes', String(t.stats.flushes)),
-        new FieldNode(`${id}/stats/walks`, gc, 'Page walks', `${t.stats.walks} (${t.stats.walkRefs} memory references)`),
+        new FieldNode(`${id}/stats/walks`, gc, 'Page walks', `${t.stats.walks} · ${t.stats.walkRefs} refs`, `${t.stats.walks} page walks, ${t.stats.walkRefs} memory references`),
         // The caches behind the TLB (docs/translation.md): guest-physical mappings, INVEPT, INVVPID.
-        new FieldNode(`${id}/stats/gpa`, gc, 'Guest-physical cache', `${t.stats.gpaHits} hits · ${t.stats.gpaMisses} misses`),
-        new FieldNode(`${id}/stats/invept`, gc, 'INVEPT', `${t.stats.invept} (${t.stats.inveptSingle} single-context · ${t.stats.inveptGlobal} global)`),
+        new FieldNode(`${id}/stats/gpa`, gc, 'GPA cache', `${t.stats.gpaHits} hits · ${t.stats.gpaMisses} misses`, 'The guest-physical mappings cache (GPA → HPA)'),
+        new FieldNode(`${id}/stats/invept`, gc, 'INVEPT', `${t.stats.inveptSingle} single · ${t.stats.inveptGlobal} global`,
+          `${t.stats.invept} INVEPT: ${t.stats.inveptSingle} single-context, ${t.stats.inveptGlobal} global`),
         new FieldNode(`${id}/stats/invvpid`, gc, 'INVVPID', String(t.stats.invvpid)),
       ]),
-      ...(t.gpaCache ? [new GroupNode(`${id}/gpa`, c, `Guest-physical mappings (${t.gpaCache.entries.length}/${t.gpaCache.size})`, (gc) =>
-        t.gpaCache!.entries.map((e) => new FieldNode(`${id}/gpa/${e.index}`, gc, `GPA ${hex8(e.gpa)}`, `→ HPA ${hex8(e.hpa)}`, `tag ${hex(e.tag)} · index ${e.index}`)))] : []),
-      ...t.entries.map((e) => new FieldNode(`${id}/entry/${e.index}`, c, `GVA ${hex8(e.gva)}`,
-        `→ HPA ${hex8(e.hpa)} · ${tlbFlags(e.flags)}`, `GPA ${hex8(e.gpa)} · ASID ${hex(e.asid)} · VPID ${e.vpid} · way/set index ${e.index}`)),
+      ...(t.gpaCache ? [new GroupNode(`${id}/gpa`, c, 'GPA mappings', (gc) =>
+        t.gpaCache!.entries.map((e) => new FieldNode(`${id}/gpa/${e.index}`, gc, hex8(e.gpa), `→ ${hex8(e.hpa)}`, `GPA ${hex8(e.gpa)} → HPA ${hex8(e.hpa)} · tag ${hex(e.tag)} · index ${e.index}`)),
+      { description: `${t.gpaCache.entries.length}/${t.gpaCache.size}`, tooltip: 'Guest-physical mappings (GPA → HPA) cached by EPT/NPT tag' })] : []),
+      // An entry's row is "GVA → HPA flags" (the TLB's own heading); the words are the tooltip's.
+      ...t.entries.map((e) => new FieldNode(`${id}/entry/${e.index}`, c, hex8(e.gva),
+        `→ ${hex8(e.hpa)} ${tlbFlags(e.flags)}`, `GVA ${hex8(e.gva)} → HPA ${hex8(e.hpa)} (GPA ${hex8(e.gpa)}) · ${tlbFlags(e.flags)} · ASID ${hex(e.asid)} · VPID ${e.vpid} · way/set index ${e.index}`)),
     ];
   }
 }

@@ -2,7 +2,7 @@
 // PCI device → pin → PIRQ (the INTx swizzle) → GSI → IOAPIC redirection entry → destination LAPICs
 // → their IRR/ISR → the hart's interrupt enables and handler — and where the interrupt is now.
 import * as vscode from 'vscode';
-import type { LapicSnapshot, RouteSnapshot, StateSnapshot, VcpuSnapshot } from '../../protocol';
+import type { LapicSnapshot, RedirectionEntrySnapshot, RouteSnapshot, StateSnapshot, VcpuSnapshot } from '../../protocol';
 import { SEGMENT_SEPARATOR } from '../changes';
 import { hex, hex64, hex8, pinNumber, pirqName, vec, vectorSet } from '../format';
 import { FieldNode, GroupNode, NoteNode, type RenderContext, ViewNode } from '../node';
@@ -58,34 +58,43 @@ export class RouteNode extends ViewNode {
     return this.lapics.find((l) => l.vcpu === vcpu)?.id ?? vcpu;
   }
 
+  // Every row fits VS Code's default side bar (300 px) at its depth: the value comes first or right
+  // after a short name, the long forms are the tooltips (docs/extension.md "Rows at 300 px").
   protected override buildChildren(): ViewNode[] {
     const r = this.route, id = this.id, c = this.ctx;
     const out: ViewNode[] = [];
-    const where = r.bdf ? `PCI ${r.bdf}${r.slot !== undefined ? `, slot ${r.slot}` : ''}` : 'platform device';
-    out.push(new FieldNode(`${id}/device`, c, 'Device', `${where}${SEGMENT_SEPARATOR}${r.asserted ? 'asserting' : 'idle'}`));
-    if (r.pin) out.push(new FieldNode(`${id}/pin`, c, 'Pin', `${r.pin} (${pinNumber(r.pin)})`));
+    const where = r.bdf ? `${r.bdf}${r.slot !== undefined ? `${SEGMENT_SEPARATOR}slot ${r.slot}` : ''}` : 'platform';
+    out.push(new FieldNode(`${id}/device`, c, 'Device', where,
+      r.bdf ? `PCI function ${r.bdf} (bus:device.function)${r.slot !== undefined ? ` in slot ${r.slot}` : ''}` : 'A platform device wired straight to an IOAPIC pin'));
+    if (r.pin) {
+      out.push(new FieldNode(`${id}/pin`, c, 'Pin', `${r.pin} (${pinNumber(r.pin)})${SEGMENT_SEPARATOR}${r.asserted ? 'asserting' : 'idle'}`,
+        `The function's interrupt pin (config register INTERRUPT_PIN); ${r.asserted ? 'the device asserts it now' : 'the device does not assert it now'}`));
+    }
     if (r.pirq !== undefined) {
-      const rule = r.slot !== undefined && r.pin ? ` = (${r.slot} + ${pinNumber(r.pin)}) mod 4` : '';
-      out.push(new FieldNode(`${id}/pirq`, c, 'PIRQ', `${pirqName(r.pirq)}${rule}`,
+      // Value first: "PIRQ D (3) = (3 + 0) mod 4", the swizzle rule as the description.
+      const rule = r.slot !== undefined && r.pin ? `= (${r.slot} + ${pinNumber(r.pin)}) mod 4` : '';
+      out.push(new FieldNode(`${id}/pirq`, c, pirqName(r.pirq), rule,
         'The host bridge swizzle: PIRQ = (slot + pin) mod 4, pin INTA = 0 … INTD = 3 (PCI-to-PCI Bridge Architecture §9.1); PIRQ A–D are GSI 16–19 (as Q35 wires them)'));
     }
-    const gsiRule = r.pirq !== undefined ? ` = 16 + ${r.pirq}` : '';
-    out.push(new FieldNode(`${id}/gsi`, c, 'GSI', `${r.gsi}${gsiRule}${SEGMENT_SEPARATOR}line ${r.lineAsserted ? 'asserted' : 'low'}`));
+    const gsiRule = r.pirq !== undefined ? `= 16 + ${r.pirq}${SEGMENT_SEPARATOR}` : '';
+    out.push(new FieldNode(`${id}/gsi`, c, `GSI ${r.gsi}`, `${gsiRule}${r.lineAsserted ? 'asserted' : 'low'}`,
+      `The IOAPIC input (global system interrupt) ${r.gsi}${r.pirq !== undefined ? ` = 16 + PIRQ ${r.pirq}` : ''}: its line is ${r.lineAsserted ? 'asserted' : 'low'}`));
     if (r.entry) {
-      out.push(new FieldNode(`${id}/entry`, c, 'IOREDTBL', entryText(r.entry),
-        `Redirection entry ${r.gsi} (82093AA §3.2.4) = ${hex64(r.entry.high, r.entry.low)}; its fields in the IOAPIC view`));
+      out.push(new FieldNode(`${id}/entry`, c, 'IOREDTBL', entryShort(r.entry),
+        `Redirection entry ${r.gsi} (82093AA §3.2.4) = ${hex64(r.entry.high, r.entry.low)}: ${entryText(r.entry)}; every field in the IOAPIC view`));
     } else {
       out.push(new FieldNode(`${id}/entry`, c, 'IOREDTBL', 'none'));
     }
     if (r.msi) {
       const m = r.msi;
-      out.push(new FieldNode(`${id}/msi`, c, 'MSI', `${m.enabled ? 'enabled' : 'disabled'} · address ${hex8(m.address)} data ${hex(m.data, 4)} → vector ${vec(m.vector)}, APIC ${m.destination}${m.masked ? ' · masked' : ''}${m.pending ? ' · pending' : ''}`,
-        'The function\'s MSI capability: while enabled, its interrupts are messages to the APIC bus and INTx is unused', !m.enabled && !m.pending));
+      out.push(new FieldNode(`${id}/msi`, c, 'MSI', `${m.enabled ? 'on' : 'off'}${SEGMENT_SEPARATOR}${vec(m.vector)} → APIC ${m.destination}${m.masked ? `${SEGMENT_SEPARATOR}masked` : ''}${m.pending ? `${SEGMENT_SEPARATOR}pending` : ''}`,
+        `The function's MSI capability (address ${hex8(m.address)}, data ${hex(m.data, 4)}): while enabled, its interrupts are messages to the APIC bus and INTx is unused`, !m.enabled && !m.pending));
     }
-    out.push(new GroupNode(`${id}/destinations`, c, 'Destination LAPICs', (gc) => r.destinations.map((vcpu) => this.destination(vcpu, gc)),
-      { description: r.destinations.length ? undefined : 'none', expanded: true }));
+    // The destination LAPICs straight under the route (one level less to indent).
+    if (r.destinations.length) out.push(...r.destinations.map((vcpu) => this.destination(vcpu, c)));
+    else out.push(new FieldNode(`${id}/destinations`, c, 'Destination', 'none'));
     if (r.note) out.push(new FieldNode(`${id}/note`, c, 'Now', r.note));
-    if (r.blockedBy) out.push(new FieldNode(`${id}/blocked`, c, 'Blocked by', r.blockedBy));
+    if (r.blockedBy) out.push(new FieldNode(`${id}/blocked`, c, 'Blocked', r.blockedBy, `What keeps the interrupt from its destination now: ${r.blockedBy}`));
     return out;
   }
 
@@ -111,21 +120,30 @@ export class RouteNode extends ViewNode {
   }
 }
 
-/** The end of the chain: the hart's interrupt window and the handler it enters (shared with the Local APICs view). */
+/**
+ * The end of the chain: the hart's interrupt window, each enable bit as its own row (as a register
+ * view shows fields), and the handler it enters (shared with the Local APICs view).
+ */
 export function hartNodes(id: string, ctx: RenderContext, v: VcpuSnapshot): ViewNode[] {
   const h = v.interrupts;
   if (!h) return [];
-  const enables = h.delegated
-    ? `sstatus.SIE ${Number(h.mstatusSIE)} · mie.MEIE ${Number(h.mieMEIE)} (delegated to S)`
-    : `mstatus.MIE ${Number(h.mstatusMIE)} · mie.MEIE ${Number(h.mieMEIE)}`;
+  const status = h.delegated ? 'sstatus.SIE' : 'mstatus.MIE';
+  const tvec = h.delegated ? 'stvec' : 'mtvec';
   return [
-    new FieldNode(`${id}/window`, ctx, `vCPU ${v.id} interrupts`, `${h.externalEnabled ? 'on' : 'off'}${SEGMENT_SEPARATOR}${v.priv}-mode`,
-      h.closedBy ? `Closed by ${h.closedBy}: a pending vector waits in IRR until the guest enables interrupts` : 'The hart takes a pending external interrupt at its next instruction'),
-    new FieldNode(`${id}/enables`, ctx, 'Enables', `${enables} · mip.MEIP ${Number(h.mipMEIP)}`,
-      `mstatus ${hex8(h.mstatus)} · mie ${hex8(h.mie)} · mip ${hex8(h.mip)} · mideleg ${hex8(h.mideleg)}`),
-    new FieldNode(`${id}/handler`, ctx, 'Handler', `${h.delegated ? 'stvec' : 'mtvec'} → ${hex8(h.handler)} (${h.handlerMode})`,
-      `mtvec ${hex8(h.mtvec)} · stvec ${hex8(h.stvec)}`),
+    new FieldNode(`${id}/window`, ctx, `vCPU ${v.id} interrupts`, h.externalEnabled ? 'on' : 'off',
+      `vCPU ${v.id} runs in ${v.priv}-mode. ${h.closedBy ? `Closed by ${h.closedBy}: a pending vector waits in IRR until the guest enables interrupts` : 'The hart takes a pending external interrupt at its next instruction'}`),
+    new FieldNode(`${id}/status`, ctx, status, String(Number(h.delegated ? h.mstatusSIE : h.mstatusMIE)),
+      `The global interrupt enable of ${h.delegated ? 'S' : 'M'}-mode (mstatus ${hex8(h.mstatus)})${h.delegated ? '; external interrupts are delegated to S-mode (mideleg)' : ''}`),
+    new FieldNode(`${id}/meie`, ctx, 'mie.MEIE', String(Number(h.mieMEIE)), `Machine external interrupt enable (mie ${hex8(h.mie)})`),
+    new FieldNode(`${id}/meip`, ctx, 'mip.MEIP', String(Number(h.mipMEIP)), `Machine external interrupt pending: the LAPIC offers a vector (mip ${hex8(h.mip)}, mideleg ${hex8(h.mideleg)})`),
+    new FieldNode(`${id}/handler`, ctx, 'Handler', `${hex8(h.handler)}${SEGMENT_SEPARATOR}${tvec}`,
+      `${tvec} in ${h.handlerMode} mode: the hart enters ${hex8(h.handler)} (mtvec ${hex8(h.mtvec)} · stvec ${hex8(h.stvec)})`),
   ];
+}
+
+/** A redirection entry in a few words for a 300 px row: "0x31 · remote IRR" (the long form is entryText). */
+function entryShort(e: RedirectionEntrySnapshot): string {
+  return [vec(e.vector), ...(e.deliveryMode === 'fixed' ? [] : [e.deliveryMode]), ...(e.remoteIrr ? ['remote IRR'] : []), ...(e.masked ? ['masked'] : [])].join(SEGMENT_SEPARATOR);
 }
 
 /**

@@ -76,8 +76,8 @@ svg.timeline { display: block; user-select: none; cursor: grab; }
 .band.odd { fill: var(--vscode-editor-lineHighlightBackground, rgba(128,128,128,0.07)); }
 .lane-line { stroke: var(--vscode-editorIndentGuide-background1, var(--vscode-panel-border)); stroke-width: 1; }
 .lane-label { fill: var(--vscode-foreground); font-size: 12px; }
-.lane-label.placement-vmm { fill: var(--vscode-charts-orange); }
-.lane-label.placement-kernel { fill: var(--vscode-charts-blue); }
+.lane-swatch.placement-vmm { fill: var(--vscode-charts-orange); }
+.lane-swatch.placement-kernel { fill: var(--vscode-charts-blue); }
 .tick { stroke: var(--vscode-editorIndentGuide-background1, var(--vscode-panel-border)); stroke-dasharray: 2 3; }
 .tick-label { fill: var(--vscode-descriptionForeground); font-size: 10px; font-variant-numeric: tabular-nums; }
 .now { stroke: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, var(--vscode-charts-yellow)); stroke-width: 2; stroke-dasharray: 5 3; }

@@ -161,8 +161,10 @@ function drawLanes(svg: SVGSVGElement, layout: Layout, f: Frame): void {
     const row = el('g', { class: 'lane', 'data-lane': lane.key }, g);
     el('rect', { x: 0, y: y0, width: f.width, height: f.laneHeight, class: i % 2 ? 'band odd' : 'band' }, row);
     el('line', { x1: f.labelWidth, x2: f.width, y1: lane.y, y2: lane.y, class: 'lane-line' }, row);
-    const label = text(row, 8, lane.y + 4, lane.label, 'lane-label');
-    if (lane.placement) label.classList.add(`placement-${lane.placement.toLowerCase()}`);
+    // The name in the theme's foreground (it reads on light, dark and high-contrast themes); where the
+    // chip is emulated (KVM or the VMM) is also a swatch in that layer's colour before it.
+    if (lane.placement) el('rect', { x: 4, y: lane.y - 5, width: 4, height: 10, rx: 1, class: `lane-swatch placement-${lane.placement.toLowerCase()}` }, row);
+    text(row, lane.placement ? 12 : 8, lane.y + 4, lane.label, 'lane-label');
   });
 }
 
