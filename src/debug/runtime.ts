@@ -43,6 +43,11 @@ export interface StopInfo {
   description: string;
   /** Longer text (an exception's message). */
   text?: string;
+  /**
+   * A step that could not go where it was asked (no caller, the start of the history): its
+   * description is news, shown even though steps otherwise carry none (docs/debugging.md "What a stop says").
+   */
+  notice?: boolean;
   breakpointIds?: number[];
   /** For event breakpoints: the filter that fired. */
   filter?: EventFilterId;
@@ -958,7 +963,7 @@ export class DebugRuntime {
         return this.stepLoop(id, true, undefined, false, () => !dwarf.inlineChainAt(this.port.pc(id)).some((c) => c.die === inlined));
       }
       const caller = frames[1];
-      if (!caller) return { kind: 'stop', reason: 'step', vcpu: id, description: `No caller to step out to from ${this.where(id)}` };
+      if (!caller) return { kind: 'stop', reason: 'step', vcpu: id, description: `No caller to step out to from ${this.where(id)}`, notice: true };
       const sp0 = this.port.reg(id, 2), pc0 = this.port.pc(id);
       // Out of a handler: back at the interrupted pc once no trap frame is left; out of a function:
       // at the return address with the stack popped (recursion re-enters the same address deeper).
@@ -983,7 +988,7 @@ export class DebugRuntime {
   // ---- reverse (reverse.ts) -------------------------------------------------------------------------
 
   atHistoryStart(id: number): StopInfo {
-    return { kind: 'stop', reason: 'step', vcpu: id, description: `Reached the start of the recorded history at ${this.where(id)}` };
+    return { kind: 'stop', reason: 'step', vcpu: id, description: `Reached the start of the recorded history at ${this.where(id)}`, notice: true };
   }
 
   /** Goes back one instruction (of vCPU `id`) or to the start of the previous source line. */

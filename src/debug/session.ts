@@ -1067,10 +1067,11 @@ function tryEvaluate(text: string, ctx: ReturnType<DebugRuntime['context']>): Va
  * The stopped event's words. VS Code shows `description` as is in the Call Stack's header (and the
  * thread's row), `text` as its hover. A step stops with no description, so the header reads "Paused
  * on step" like every other debugger's, and never a sentence of an earlier stop; where the step
- * ended ("Back in the guest at …", "Stepped into the VM exit: …") is the hover (docs/debugging.md
- * "What a stop says").
+ * ended ("Back in the guest at …", "Stepped into the VM exit: …") is the hover. A step that could not
+ * go where it was asked (a notice: no caller, the start of the history) keeps its sentence
+ * (docs/debugging.md "What a stop says").
  */
 function stopWords(s: StopInfo): { description?: string; text?: string } {
-  if (s.reason === 'step') return s.description ? { text: s.description } : {};
+  if (s.reason === 'step' && !s.notice) return s.description ? { text: s.description } : {};
   return { description: s.description, ...(s.text ? { text: s.text } : {}) };
 }

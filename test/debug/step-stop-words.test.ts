@@ -44,6 +44,13 @@ describe('debug adapter: what a step stop says', function () {
     }
   });
 
+  it('a step that cannot go where asked keeps its sentence: no caller to step out to', async () => {
+    await launch(dc, { program: NIC_IRQ });
+    const s = await stopAfter(dc, dc.stepOutRequest({ threadId: 1 }));
+    assert.strictEqual(s.reason, 'step');
+    assert.match(s.description ?? '', /^No caller to step out to from 0x80000000 <_start>/);
+  });
+
   it('a stop that is not a step keeps its sentence as the description', async () => {
     const entry = await launch(dc, { program: NIC_IRQ });
     assert.strictEqual(entry.reason, 'entry');
