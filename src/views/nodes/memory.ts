@@ -34,8 +34,8 @@ export function memoryRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
     } else {
       const roots2 = p.shadowRoots ?? [];
       roots.push(new GroupNode('memory/shadow', ctx, 'Shadow page tables', (c) => roots2.map((r) =>
-        new FieldNode(`memory/shadow/${hex8(r.root)}`, c, `guest root ${hex8(r.root)}`, `${r.entries} entries`, 'One shadow table per guest satp root')),
-      { description: `${roots2.length} roots`, icon: 'type-hierarchy' }));
+        new FieldNode(`memory/shadow/${hex8(r.root)}`, c, hex8(r.root), `${r.entries} entries`, `The shadow table of the guest root ${hex8(r.root)} (satp): ${r.entries} entries`)),
+      { description: `${roots2.length} roots`, icon: 'type-hierarchy', tooltip: 'One shadow table per guest page-table root (satp), by the root\'s address' }));
     }
   }
   for (const t of s.tlb ?? []) roots.push(new TlbNode(t, ctx));

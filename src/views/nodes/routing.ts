@@ -87,7 +87,8 @@ export class RouteNode extends ViewNode {
     }
     if (r.msi) {
       const m = r.msi;
-      out.push(new FieldNode(`${id}/msi`, c, 'MSI', `${m.enabled ? 'on' : 'off'}${SEGMENT_SEPARATOR}${vec(m.vector)} → APIC ${m.destination}${m.masked ? `${SEGMENT_SEPARATOR}masked` : ''}${m.pending ? `${SEGMENT_SEPARATOR}pending` : ''}`,
+      const state = [...(m.masked ? ['masked'] : []), ...(m.pending ? ['pending'] : [])];
+      out.push(new FieldNode(`${id}/msi`, c, 'MSI', [m.enabled ? `${vec(m.vector)} → APIC ${m.destination}` : 'off', ...state].join(SEGMENT_SEPARATOR),
         `The function's MSI capability (address ${hex8(m.address)}, data ${hex(m.data, 4)}): while enabled, its interrupts are messages to the APIC bus and INTx is unused`, !m.enabled && !m.pending));
     }
     // The destination LAPICs straight under the route (one level less to indent).
