@@ -141,15 +141,19 @@ export async function runNicIrqEndToEnd(tools: Tools, repo: string, vsix: string
       await collapsePane(p, 'Memory');
       await setSideBarWidth(p, DEFAULT_SIDE_BAR);
       const cut: string[] = [];
+      const measured: string[] = [];
       for (const view of HYPERSTEP_VIEWS) {
         await expandPane(p, view);
         await paneRows(p, view).first().waitFor();
-        cut.push(...(await cutRows(p, view)).map((r) => `${view}: ${r}`));
+        const m = await cutRows(p, view);
+        if (m.measured === 0) throw new Error(`no row of ${view} was measured`);
+        measured.push(`${view} ${m.measured}`);
+        cut.push(...m.cut.map((r) => `${view}: ${r}`));
         await settle(p);
         await shot(`width-${view.toLowerCase().replace(/\s+/g, '-')}`);
         await collapsePane(p, view);
       }
-      log(`  rows measured at ${DEFAULT_SIDE_BAR} px; cut off: ${cut.length}`);
+      log(`  rows measured at ${DEFAULT_SIDE_BAR} px, every one unfolded: ${measured.join(', ')}; cut off: ${cut.length}`);
       if (cut.length) throw new Error(`rows cut off at ${DEFAULT_SIDE_BAR} px:\n${cut.join('\n')}`);
     });
     await step(log, 'stop debugging', async () => {
@@ -261,9 +265,10 @@ const DEFAULT_SIDE_BAR = 300;
  * them with "…"), each with the pixels it lacks, scrolling through the whole list (it draws only the
  * rows in view). Every folded row is unfolded on the way, so nested rows are measured too.
  */
-async function cutRows(p: Page, title: string): Promise<string[]> {
+async function cutRows(p: Page, title: string): Promise<{ cut: string[]; measured: number }> {
   const list = paneHeader(p, title).locator('xpath=following-sibling::div[contains(@class, "pane-body")]').locator('.monaco-list').first();
   const cut = new Map<string, string>();
+  const seen = new Set<string>();
   for (let i = 0; i < 120; i++) {
     // Unfold what is in view first (clicking the twistie toggles a row without running its command).
     const folded = list.locator('.monaco-list-row .monaco-tl-twistie.collapsible.collapsed').first();
@@ -274,18 +279,21 @@ async function cutRows(p: Page, title: string): Promise<string[]> {
     }
     const found = await list.evaluate((el) => {
       const out: [string, string][] = [];
+      const ids: string[] = [];
       // VS Code ends a row that does not fit with an ellipsis on one of these boxes (which one depends
       // on whether a change mark joined the description to the label).
       const boxes = '.monaco-icon-label, .monaco-icon-label-container, .monaco-icon-name-container, .label-name, .label-description';
       for (const row of el.querySelectorAll('.monaco-list-row')) {
         const lack = Math.max(0, ...[...row.querySelectorAll(boxes)].map((c) => c.scrollWidth - c.clientWidth));
         const text = (row.querySelector('.monaco-icon-label')?.textContent ?? '').trim();
+        ids.push(`${row.getAttribute('aria-level')}/${row.getAttribute('data-index')}/${text}`);
         if (lack > 1) out.push([text, `level ${row.getAttribute('aria-level')}, ${lack} px short: "${text}"`]);
       }
       const rows = el.querySelector('.monaco-list-rows') as HTMLElement | null;
-      return { out, top: `${rows?.style.top} ${rows?.style.transform}` };
+      return { out, ids, top: `${rows?.style.top} ${rows?.style.transform}` };
     });
     found.out.forEach(([k, v]) => cut.set(k, v));
+    found.ids.forEach((r) => seen.add(r));
     const box = await list.boundingBox();
     if (!box) break;
     await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -307,7 +315,7 @@ async function cutRows(p: Page, title: string): Promise<string[]> {
     }
   }
   await p.mouse.move(1, 1);
-  return [...cut.values()];
+  return { cut: [...cut.values()], measured: seen.size };
 }
 
 /** Drags the sash between the side bar and the editor until the side bar is `width` pixels wide. */
