@@ -12,6 +12,8 @@ export interface CompareOptions extends CacheFlags {
   maxInsns?: number;
   vcpus: number;
   memory: number;
+  /** --no-compiler: interpret every instruction in every row. */
+  compiler?: boolean;
   event: string[];
   format?: CompareFormat;
 }
@@ -52,7 +54,7 @@ export function compareCommand(file: string, o: CompareOptions, io: CliIo, now: 
     for (const irqchip of IRQCHIP_MODES) {
       const config = `${mmu}/${irqchip}`;
       let output = '';
-      const m = new Machine({ mmu, irqchip, vcpus: o.vcpus, memoryMiB: o.memory, ...geometries }, { consoleOutput: (b) => { output += String.fromCharCode(b); } });
+      const m = new Machine({ mmu, irqchip, vcpus: o.vcpus, memoryMiB: o.memory, compiler: o.compiler ?? true, ...geometries }, { consoleOutput: (b) => { output += String.fromCharCode(b); } });
       const loaded = m.load(program.image);
       if (loaded.error) { io.stderr(`${file}: ${loaded.error}\n`); return EXIT_USAGE; }
       for (const e of events) m.scheduleEvent(e);

@@ -9,9 +9,9 @@ import { checkGsi, checkVector, formatWhy, why } from '../debug/provenance';
 import { checkCycle, gotoCycle } from '../debug/goto-cycle';
 import { ExprError } from '../debug/expr';
 import { loadProgram } from './program';
-import { parseEvents, CliIo, EXIT_USAGE, EXIT_GUEST_FAILED, RunOptions, checkModes } from './run';
+import { parseEvents, CliIo, EXIT_USAGE, EXIT_GUEST_FAILED, RunOptions, checkModes, MmuMode } from './run';
 
-export interface WhyOptions extends Pick<RunOptions, 'mmu' | 'irqchip' | 'vcpus' | 'memory' | 'vpid' | 'event'> {
+export interface WhyOptions extends Pick<RunOptions, 'mmu' | 'irqchip' | 'vcpus' | 'memory' | 'vpid' | 'compiler' | 'event'> {
   at?: number;
   irq?: number;
   vector?: number;
@@ -36,7 +36,7 @@ export async function whyCliCommand(file: string, o: WhyOptions, io: CliIo): Pro
   const program = loadProgram(file);
   if ('error' in program) { io.stderr(`${program.error}\n`); return EXIT_USAGE; }
   const machine = new Machine({
-    vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as 'ept' | 'shadow', vpid: o.vpid, irqchip: o.irqchip as 'kernel' | 'split' | 'userspace',
+    vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as MmuMode, vpid: o.vpid, compiler: o.compiler ?? true, irqchip: o.irqchip as 'kernel' | 'split' | 'userspace',
   }, { consoleOutput: () => undefined });
   const cpu = o.cpu ?? 0;
   if (!Number.isInteger(cpu) || cpu < 0 || cpu >= machine.vcpus.length) return usage(`--cpu ${cpu} does not exist (this machine has ${machine.vcpus.length} vCPU${machine.vcpus.length > 1 ? 's' : ''})`);
