@@ -99,13 +99,15 @@ function cases(withBlocks: boolean): string {
  * Chaining: a block remembers the two blocks that followed it last (`succ`, `succ2`: a branch's
  * two ways); while the next pc stays in the fetch page (its translation is still the loop's) and
  * that successor is still compiled (dropped blocks lose `fn`) and fits the budget, it runs at once,
- * without the map.
+ * without the map. An event already raised before the instruction (a fetch translation whose exit
+ * carried the clock past the deadline: EVT_BREAK) lets one instruction run, as in the interpreter:
+ * no block then.
  */
 function dispatch(): string {
   const ran = `hits += bo[1]; n += k; pc = bo[0];
           if (epoch !== cpu.xlateEpoch) fetchPage = ${NO_PAGE};
           if (cpu.evt !== 0) break step;`;
-  return `if (entry) {
+  return `if (entry && cpu.evt === 0) {
       entry = false;
       let b = bmap.get(slot);
       if (b === undefined) blocks.enter(slot);

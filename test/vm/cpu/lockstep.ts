@@ -19,6 +19,8 @@ export interface LockstepOptions {
   prepare?: (m: Machine) => void;
   /** Compare all of RAM every this many slices (and always at the end). */
   ramEvery?: number;
+  /** Acts on both machines after slice `k` was compared (a debugger's write to memory, …). */
+  between?: (m: Machine, k: number) => void;
 }
 
 export interface LockstepResult {
@@ -98,6 +100,7 @@ export function lockstep(image: ProgramImage, o: LockstepOptions): LockstepResul
       assert.equal(diff, undefined, `${where}: ${diff}`);
     }
     if (done) break;
+    if (o.between) { o.between(jit.m, k); o.between(ref.m, k); }
   }
   const compiled = jit.m.vcpus.reduce((a, v) => a + (v.cpu.blocks?.compiled ?? 0), 0);
   return { outcome, steps: ref.m.steps, comparisons, compiled, instructions: ref.m.instructions(), output: Buffer.from(ref.output).toString('latin1') };
