@@ -8,18 +8,11 @@ import { compareCommand } from '../../src/cli/compare';
 import { runCommand } from '../../src/cli/run';
 import { whyCliCommand } from '../../src/cli/why';
 import { Machine } from '../../src/vm/vmm/machine';
+import { capture } from './capture';
 
 const ROOT = path.join(__dirname, '..', '..');
 const NIC_IRQ = path.join(ROOT, 'examples', 'nic-irq.s');
 const RX = ['20000:nic:rx:hello'];
-
-function capture(): { io: { stdout(b: Uint8Array | string): void; stderr(t: string): void }; out: () => string; err: () => string } {
-  let out = '', err = '';
-  return {
-    io: { stdout: (b) => { out += typeof b === 'string' ? b : Buffer.from(b).toString('latin1'); }, stderr: (t) => { err += t; } },
-    out: () => out, err: () => err,
-  };
-}
 
 /** What every machine a command ran looked like after each run: block caches present, blocks compiled. */
 interface Seen { caches: number; interpreting: number; compiled: number }

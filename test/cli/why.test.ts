@@ -5,18 +5,11 @@ import * as assert from 'assert';
 import * as path from 'path';
 import { runCommand } from '../../src/cli/run';
 import { whyCliCommand, WhyOptions } from '../../src/cli/why';
+import { capture } from './capture';
 
 const ROOT = path.join(__dirname, '..', '..');
 const NIC_IRQ = path.join(ROOT, 'examples', 'nic-irq.s');
 const RX = ['20000:nic:rx:hello'];
-
-function capture(): { io: { stdout(b: Uint8Array | string): void; stderr(t: string): void }; out: () => string; err: () => string } {
-  let out = '', err = '';
-  return {
-    io: { stdout: (b) => { out += typeof b === 'string' ? b : Buffer.from(b).toString('latin1'); }, stderr: (t) => { err += t; } },
-    out: () => out, err: () => err,
-  };
-}
 
 const base: WhyOptions = { mmu: 'ept', irqchip: 'kernel', vcpus: 1, memory: 64, vpid: true, event: RX };
 
