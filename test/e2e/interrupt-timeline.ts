@@ -146,7 +146,7 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
         await row.click();
         await light.waitFor({ timeout: 30_000 });
       }
-      const colours = async (): Promise<{ background: number; label: number; chain: number; labels: [string, number][] }> => frame!.locator('body').evaluate((body) => {
+      const colours = async (): Promise<{ background: number; label: number; chain: number; labels: [string, number][]; vmm: string }> => frame!.locator('body').evaluate((body) => {
         const luminance = (css: string): number => {
           const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(css);
           if (!m) return NaN;
@@ -162,7 +162,12 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
         };
         // Every lane's label, in both pictures: the IOAPIC and LAPIC lanes say where the chip runs.
         const labels = [...body.querySelectorAll('g.lane .lane-label')].map((el): [string, number] => [el.textContent ?? '', luminance(getComputedStyle(el).fill)]);
-        return { background: luminance(getComputedStyle(body).backgroundColor), label: fill('g.lane .lane-label'), chain: fill('g.chain text.chain-label'), labels };
+        // A VMM hop's dot (the userspace picture has them), as the browser computed its colour.
+        const vmmDot = body.querySelector('g.hop.layer-vmm .dot');
+        return {
+          background: luminance(getComputedStyle(body).backgroundColor), label: fill('g.lane .lane-label'), chain: fill('g.chain text.chain-label'), labels,
+          vmm: vmmDot ? getComputedStyle(vmmDot).fill : '',
+        };
       });
       let c = await colours();
       for (let i = 0; i < 50 && !(c.background > 0.7); i++) {
@@ -177,6 +182,12 @@ export async function runInterruptTimelineEndToEnd(tools: Tools, repo: string, v
       for (const [what, l] of checked) {
         if (!(contrast(c.background, l) >= 4.5)) throw new Error(`${what}: contrast ${contrast(c.background, l).toFixed(2)} on the light background`);
       }
+      // The VMM layer's marks are drawn opaque, and as graphics need 3:1 (WCAG 1.4.11).
+      const vmm = parseColour(c.vmm);
+      if (!vmm) throw new Error(`no VMM hop dot to measure (fill "${c.vmm}")`);
+      if (vmm.alpha < 0.99) throw new Error(`the VMM layer's colour is translucent (${c.vmm})`);
+      if (!(contrast(c.background, vmm.luminance) >= 3)) throw new Error(`the VMM layer's colour ${c.vmm}: contrast ${contrast(c.background, vmm.luminance).toFixed(2)} on the light background`);
+      facts.push(`VMM layer ${c.vmm}, contrast ${contrast(c.background, vmm.luminance).toFixed(1)}:1`);
       const worst = Math.min(...c.labels.map(([, l]) => contrast(c.background, l)));
       facts.push(`light theme: lane labels' lowest contrast ${worst.toFixed(1)}:1 (${c.labels.length} labels), chain label ${contrast(c.background, c.chain).toFixed(1)}:1`);
     });
@@ -234,4 +245,21 @@ async function runCommand(p: Page, title: string, focusEditor = true): Promise<v
 /** The timeline's document: VS Code puts a webview in an iframe that holds the page in another. */
 function webviewFrame(p: Page): FrameLocator {
   return p.frameLocator('iframe.webview').first().frameLocator('iframe#active-frame');
+}
+
+/** A computed CSS colour ("rgb(234, 92, 0)", "rgba(…, 0.33)", "color(srgb 0.92 0.36 0 / 0.33)"): its relative luminance and alpha. */
+function parseColour(css: string): { luminance: number; alpha: number } | undefined {
+  let rgb: number[] | undefined, alpha = 1;
+  const legacy = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/.exec(css);
+  const srgb = /color\(srgb ([\d.e-]+) ([\d.e-]+) ([\d.e-]+)(?: \/ ([\d.]+))?\)/.exec(css);
+  if (legacy) {
+    rgb = [legacy[1], legacy[2], legacy[3]].map((v) => Number(v) / 255);
+    if (legacy[4] !== undefined) alpha = Number(legacy[4]);
+  } else if (srgb) {
+    rgb = [srgb[1], srgb[2], srgb[3]].map(Number);
+    if (srgb[4] !== undefined) alpha = Number(srgb[4]);
+  }
+  if (!rgb) return undefined;
+  const [r, g, b] = rgb.map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return { luminance: 0.2126 * r + 0.7152 * g + 0.0722 * b, alpha };
 }

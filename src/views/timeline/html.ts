@@ -54,6 +54,11 @@ export function timelineHtml(o: PageOptions): string {
 /** Theme colours only (--vscode-*): the same page reads on light, dark and high-contrast themes. */
 const STYLE = `
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 12px; }
+/* The VMM layer's colour. VS Code's default themes derive charts.orange from the find-match
+   highlight colour at a third of full opacity: pale on light themes, dim on dark ones. Drawn opaque
+   (the theme's hue, alpha 1) where the webview knows relative colours, the theme's colour as is elsewhere. */
+body { --layer-vmm: var(--vscode-charts-orange); }
+@supports (color: rgb(from red r g b)) { body { --layer-vmm: rgb(from var(--vscode-charts-orange) r g b / 1); } }
 #toolbar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 8px 0; border-bottom: 1px solid var(--vscode-panel-border); }
 button { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 2px 10px; cursor: pointer; min-width: 28px; }
 button:hover { background: var(--vscode-button-secondaryHoverBackground); }
@@ -62,7 +67,7 @@ select { background: var(--vscode-dropdown-background); color: var(--vscode-drop
 #legend { margin-left: auto; display: flex; gap: 10px; color: var(--vscode-descriptionForeground); }
 .key::before { content: ''; display: inline-block; width: 14px; height: 3px; margin-right: 4px; vertical-align: middle; background: currentColor; }
 .key.layer-device::before { background: var(--vscode-charts-purple); }
-.key.layer-vmm::before { background: var(--vscode-charts-orange); }
+.key.layer-vmm::before { background: var(--layer-vmm); }
 .key.layer-kernel::before { background: var(--vscode-charts-blue); }
 .key.layer-guest::before { background: var(--vscode-charts-green); }
 .key.exit-kernel::before { width: 2px; height: 10px; background: var(--vscode-charts-blue); }
@@ -76,7 +81,7 @@ svg.timeline { display: block; user-select: none; cursor: grab; }
 .band.odd { fill: var(--vscode-editor-lineHighlightBackground, rgba(128,128,128,0.07)); }
 .lane-line { stroke: var(--vscode-editorIndentGuide-background1, var(--vscode-panel-border)); stroke-width: 1; }
 .lane-label { fill: var(--vscode-foreground); font-size: 12px; }
-.lane-swatch.placement-vmm { fill: var(--vscode-charts-orange); }
+.lane-swatch.placement-vmm { fill: var(--layer-vmm); }
 .lane-swatch.placement-kernel { fill: var(--vscode-charts-blue); }
 .tick { stroke: var(--vscode-editorIndentGuide-background1, var(--vscode-panel-border)); stroke-dasharray: 2 3; }
 .tick-label { fill: var(--vscode-descriptionForeground); font-size: 10px; font-variant-numeric: tabular-nums; }
@@ -93,7 +98,7 @@ svg.timeline { display: block; user-select: none; cursor: grab; }
 .hop:hover .dot, .hop:focus .dot { r: 6; }
 .hop-label { font-size: 10px; fill: var(--vscode-descriptionForeground); }
 .layer-device .arrow { stroke: var(--vscode-charts-purple); } .layer-device .dot, .head.layer-device { fill: var(--vscode-charts-purple); }
-.layer-vmm .arrow { stroke: var(--vscode-charts-orange); } .layer-vmm .dot, .head.layer-vmm { fill: var(--vscode-charts-orange); }
+.layer-vmm .arrow { stroke: var(--layer-vmm); } .layer-vmm .dot, .head.layer-vmm { fill: var(--layer-vmm); }
 .layer-kernel .arrow { stroke: var(--vscode-charts-blue); } .layer-kernel .dot, .head.layer-kernel { fill: var(--vscode-charts-blue); }
 .layer-guest .arrow { stroke: var(--vscode-charts-green); } .layer-guest .dot, .head.layer-guest { fill: var(--vscode-charts-green); }
 .exit { stroke-width: 1; opacity: 0.8; }
