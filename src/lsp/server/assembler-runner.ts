@@ -19,13 +19,27 @@ export interface AssemblyOutcome {
 
 export interface AssemblerRunner {
   /**
-   * Assembles `text`. A job with the same `key` (the document) still waiting in the queue is
-   * superseded: it is answered with a failure at once, so fast typing in a large file does not
-   * queue up one assembly per pause.
+   * Assembles `text`. A job with the same `key` (the document), waiting or running, is
+   * superseded first (`cancel`), so fast typing in a large file never queues one assembly per
+   * pause behind another.
    */
   assemble(text: string, file: string, key?: string): Promise<AssemblyOutcome>;
+  /** Answers the jobs of `key` with a "superseded" failure at once, stopping the one running. */
+  cancel(key: string): void;
   dispose(): void;
 }
+
+/** What a runner did, for tests and the log. */
+export interface RunnerStats {
+  /** Jobs handed to the assembler. */
+  started: number;
+  /** Jobs answered "superseded" before they ran. */
+  dropped: number;
+  /** Running jobs stopped because a newer version of their document came. */
+  killed: number;
+}
+
+export const SUPERSEDED = 'superseded by a newer version';
 
 export function assembleNow(text: string, file: string): AssemblyOutcome {
   const r = assemble(text, file);
@@ -36,6 +50,8 @@ export class InlineAssembler implements AssemblerRunner {
   async assemble(text: string, file: string, _key?: string): Promise<AssemblyOutcome> {
     return assembleNow(text, file);
   }
+
+  cancel(_key: string): void {} // each job runs to its end before the call returns
 
   dispose(): void {}
 }
@@ -75,17 +91,37 @@ export class ChildProcessAssembler implements AssemblerRunner {
   private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private disposed = false;
+  readonly stats: RunnerStats = { started: 0, dropped: 0, killed: 0 };
 
   constructor(private readonly options: ChildAssemblerOptions) {}
 
   assemble(text: string, file: string, key?: string): Promise<AssemblyOutcome> {
     if (this.disposed) return Promise.resolve(failed('the language server is shutting down'));
+    if (key !== undefined) this.cancel(key);
     return new Promise((resolve) => {
-      const waiting = key === undefined ? -1 : this.queue.findIndex((j) => j.key === key);
-      if (waiting >= 0) this.queue.splice(waiting, 1)[0].resolve(failed('superseded by a newer version'));
       this.queue.push({ id: this.nextId++, text, file, key, resolve });
       this.pump();
     });
+  }
+
+  /**
+   * The assembler runs to its end once started (it is synchronous, in its own process), so a
+   * running job of `key` is stopped by killing its child; the next job starts a fresh one.
+   */
+  cancel(key: string): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (this.queue[i].key !== key) continue;
+      this.queue.splice(i, 1)[0].resolve(failed(SUPERSEDED));
+      this.stats.dropped++;
+    }
+    const job = this.current;
+    if (job?.key !== key) return;
+    clearTimeout(this.timer);
+    this.kill();
+    this.current = undefined;
+    this.stats.killed++;
+    job.resolve(failed(SUPERSEDED));
+    this.pump();
   }
 
   dispose(): void {
@@ -101,6 +137,7 @@ export class ChildProcessAssembler implements AssemblerRunner {
     const job = this.queue.shift();
     if (!job) return;
     this.current = job;
+    this.stats.started++;
     try {
       const child = this.ensureChild();
       child.send({ id: job.id, text: job.text, file: job.file } satisfies Request);

@@ -95,6 +95,11 @@ const EXPRESSION_DIRECTIVES = new Set([
   '.space', '.skip', '.zero', '.fill', '.align', '.p2align', '.balign',
 ]);
 
+/** A directive that changes the current section (what makes a region of the document depend on the ones before it). */
+export function isSectionDirective(name: string): boolean {
+  return SIMPLE_SECTIONS.has(name) || name === '.section' || name === '.pushsection' || name === '.popsection' || name === '.previous';
+}
+
 export function localLabelKey(n: string, instance: number): string {
   return `${Number(n)}^${instance}`;
 }
@@ -113,7 +118,23 @@ export function csrOperandIndex(mnemonic: string): number {
 }
 
 export function buildModel(text: string): DocumentModel {
-  return new ModelBuilder(text).build();
+  return new ModelBuilder(text, 0).build();
+}
+
+/** Where a region of a document starts: its offset, the section in force and the numeric labels defined before it. */
+export interface RegionStart {
+  readonly offset: number;
+  readonly section: string;
+  readonly localCounts: ReadonlyMap<number, number>;
+}
+
+/**
+ * The model of whole lines `text` that start at `at.offset` of a document, as a full build would
+ * see them given the state in force there (incremental-model.ts). Its `sections` are the ones its
+ * own section directives open; its `text` is the region's.
+ */
+export function buildRegion(text: string, at: RegionStart): DocumentModel {
+  return new ModelBuilder(text, at.offset, at).build();
 }
 
 class ModelBuilder {
@@ -123,20 +144,21 @@ class ModelBuilder {
   private readonly definitions = new Map<string, SymbolDefinition[]>();
   private readonly references: SymbolReference[] = [];
   private readonly sections: SectionSpan[] = [];
-  private readonly globals = new Set<string>();
-  private readonly types = new Map<string, 'function' | 'object'>();
-  private readonly localCounts = new Map<number, number>();
-  private section = '.text';
-  private previousSection = '.text';
+  private readonly localCounts: Map<number, number>;
+  private section: string;
+  private previousSection: string;
   private readonly sectionStack: string[] = [];
 
-  constructor(private readonly text: string) {
+  /** `base`: the offset of `text` in the document; `region`: set when `text` is a region of it (buildRegion). */
+  constructor(private readonly text: string, private readonly base: number, private readonly region?: RegionStart) {
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    this.localCounts = new Map(region?.localCounts ?? []);
+    this.section = this.previousSection = region?.section ?? '.text';
   }
 
   build(): DocumentModel {
     const raw = tokenize(this.text, new Diagnostics('lsp'));
-    this.sections.push({ name: '.text', start: 0, end: this.text.length });
+    if (!this.region) this.sections.push({ name: '.text', start: 0, end: this.text.length });
     let line: Tok[] = [];
     for (const t of raw) {
       if (t.kind === 'eol') {
@@ -149,26 +171,27 @@ class ModelBuilder {
       line.push(tok);
     }
     if (line.length > 0) this.statement(line);
+    const { globals, types } = symbolBindings(this.statements);
     return {
       text: this.text, tokens: this.tokens, statements: this.statements, definitions: this.definitions,
-      references: this.references, sections: this.sections, globals: this.globals, types: this.types,
-      comments: commentSpans(this.text),
+      references: this.references, sections: this.sections, globals, types,
+      comments: this.base === 0 ? commentSpans(this.text) : commentSpans(this.text).map((c) => ({ start: c.start + this.base, end: c.end + this.base })),
     };
   }
 
   private offsetOf(t: Token): number {
     const lineStart = this.lineStarts[Math.min(t.line, this.lineStarts.length) - 1] ?? 0;
-    return Math.min(lineStart + t.column - 1, this.text.length);
+    return this.base + Math.min(lineStart + t.column - 1, this.text.length);
   }
 
   private toTok(t: Token): Tok {
     const start = this.offsetOf(t);
     const kind = t.kind as Tok['kind'];
     let end: number;
-    if (kind === 'string') end = stringEnd(this.text, start);
+    if (kind === 'string') end = this.base + stringEnd(this.text, start - this.base);
     else if (kind === 'reloc') end = start + 1 + t.text.length;
     else end = start + t.text.length;
-    return { kind, text: t.text, value: t.value, start, end: Math.min(Math.max(end, start), this.text.length), raw: t };
+    return { kind, text: t.text, value: t.value, start, end: Math.min(Math.max(end, start), this.base + this.text.length), raw: t };
   }
 
   private statement(line: Tok[]): void {
@@ -179,7 +202,10 @@ class ModelBuilder {
       i += 2;
     }
     const labelKeys = labels.map((l) => this.labelKey(l)); // before the rest: `1: j 1b` jumps to itself
-    const rest = line.slice(i).map((t) => this.resolveLocal(t));
+    // A resolved `1b` replaces its token in `tokens` too: one object per token, which the
+    // incremental model moves when an edit before it shifts the text.
+    const first = this.tokens.length - line.length;
+    const rest = line.slice(i).map((t, k) => t.kind === 'localref' ? (this.tokens[first + i + k] = this.resolveLocal(t)) : t);
     const head = rest[0];
     const stmtStart = line[0].start, stmtEnd = line[line.length - 1].end;
     const section = this.section;
@@ -249,24 +275,15 @@ class ModelBuilder {
       for (const op of ops) {
         if (op.length !== 1 || op[0].kind !== 'ident') continue;
         this.reference(op[0]);
-        if (stmt.name !== '.local') this.globals.add(op[0].text);
       }
     } else if (NAME_FIRST_DIRECTIVES.has(stmt.name)) {
       if (first) this.reference(first);
-      if (stmt.name === '.type' && first) this.recordType(first.text, ops[1] ?? []);
       if (stmt.name === '.size') for (const op of ops.slice(1)) this.referencesIn(op);
     } else if (EXPRESSION_DIRECTIVES.has(stmt.name)) {
       for (const op of ops) this.referencesIn(op);
     } else {
       this.sectionDirective(stmt);
     }
-  }
-
-  private recordType(name: string, arg: readonly Tok[]): void {
-    const word = arg.find((t) => t.kind === 'ident' || t.kind === 'string');
-    const text = word?.kind === 'string' ? String.fromCharCode(...(word.raw.bytes ?? [])) : word?.text;
-    if (text === 'function' || text === 'STT_FUNC') this.types.set(name, 'function');
-    else if (text === 'object' || text === 'STT_OBJECT') this.types.set(name, 'object');
   }
 
   private sectionDirective(stmt: Statement): void {
@@ -286,8 +303,8 @@ class ModelBuilder {
     }
     this.previousSection = before;
     const last = this.sections[this.sections.length - 1];
-    this.sections[this.sections.length - 1] = { ...last, end: stmt.start };
-    this.sections.push({ name: this.section, start: stmt.start, end: this.text.length, opener: stmt.head });
+    if (last) this.sections[this.sections.length - 1] = { ...last, end: stmt.start };
+    this.sections.push({ name: this.section, start: stmt.start, end: this.base + this.text.length, opener: stmt.head });
   }
 
   /** Identifiers and `1b`/`1f` in an expression; `skip` excludes register-like words (CSR names). */
@@ -309,6 +326,26 @@ class ModelBuilder {
       this.references.push({ key: t.text, text: t.text, start: t.start, end: t.end });
     }
   }
+}
+
+/** What `.globl`/`.global`/`.weak` and `.type` say about names, in source order (the last `.type` wins). */
+export function symbolBindings(statements: readonly Statement[]): Pick<DocumentModel, 'globals' | 'types'> {
+  const globals = new Set<string>();
+  const types = new Map<string, 'function' | 'object'>();
+  for (const stmt of statements) {
+    if (stmt.kind !== 'directive') continue;
+    if (BINDING_DIRECTIVES.has(stmt.name) && stmt.name !== '.local') {
+      for (const op of stmt.operands) if (op.length === 1 && op[0].kind === 'ident') globals.add(op[0].text);
+    } else if (stmt.name === '.type') {
+      const first = stmt.operands[0]?.length === 1 && stmt.operands[0][0].kind === 'ident' ? stmt.operands[0][0] : undefined;
+      const word = (stmt.operands[1] ?? []).find((t) => t.kind === 'ident' || t.kind === 'string');
+      const text = word?.kind === 'string' ? String.fromCharCode(...(word.raw.bytes ?? [])) : word?.text;
+      if (!first) continue;
+      if (text === 'function' || text === 'STT_FUNC') types.set(first.text, 'function');
+      else if (text === 'object' || text === 'STT_OBJECT') types.set(first.text, 'object');
+    }
+  }
+  return { globals, types };
 }
 
 function isLabelTok(t: Tok): boolean {

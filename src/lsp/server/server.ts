@@ -6,23 +6,40 @@
 import {
   CompletionItem, CompletionItemKind, Connection, Diagnostic, DocumentHighlightKind, DocumentSymbol, ErrorCodes,
   InitializeResult, InsertTextFormat, Location, MarkupKind, Range, ResponseError, SymbolKind, TextDocumentSyncKind,
-  TextDocuments,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analysis } from './analysis';
 import { AssemblerRunner, AssemblyOutcome } from './assembler-runner';
 import { CompletionResult, ItemKind, completionAt } from './completion';
 import { toLspDiagnostics } from './diagnostics';
-import { DocumentModel, Span, buildModel } from './document-model';
+import { DocumentModel, Span } from './document-model';
 import { hoverAt } from './hover';
+import { LiveDocuments } from './live-documents';
 import { OutlineEntry, OutlineKind, definitionsAt, highlightsAt, outline, referencesAt } from './navigation';
 
 export interface ServerOptions {
   /** Quiet time after an edit before the document is assembled again. */
   readonly debounceMs?: number;
-  /** How long hover and completion wait for a running assembly (label addresses) before answering without it. */
+  /**
+   * How long the outline waits for the first assembly of a document (its label addresses) before
+   * answering without it. Hover and completion never wait: they answer from the model.
+   */
   readonly assemblyWaitMs?: number;
+  /** The documents; given by tests that read its counters. */
+  readonly documents?: LiveDocuments;
+  /** The clock of the pause after edits; tests give one they advance by hand. */
+  readonly timers?: Timers;
 }
+
+export interface Timers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMERS: Timers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
+};
 
 export const SERVER_NAME = 'hyperstep-asm';
 
@@ -69,11 +86,12 @@ function checkPositionParams(p: unknown): asserts p is PositionParams {
 }
 
 export function startServer(connection: Connection, runner: AssemblerRunner, options: ServerOptions = {}): void {
-  const documents = new TextDocuments(TextDocument);
+  const documents = options.documents ?? new LiveDocuments();
   const states = new Map<string, DocumentState>();
   /** The newest assembly that finished, of whichever version, per document. */
   const finished = new Map<string, AssemblyOutcome>();
-  const timers = new Map<string, NodeJS.Timeout>();
+  const timers = new Map<string, unknown>();
+  const clock = options.timers ?? REAL_TIMERS;
   const debounceMs = options.debounceMs ?? 150;
   const assemblyWaitMs = options.assemblyWaitMs ?? 500;
   let snippets = false;
@@ -101,7 +119,9 @@ export function startServer(connection: Connection, runner: AssemblerRunner, opt
   function stateOf(doc: TextDocument): DocumentState {
     const known = states.get(doc.uri);
     if (known && known.version === doc.version) return known;
-    const state: DocumentState = { version: doc.version, model: buildModel(doc.getText()) };
+    const model = documents.modelOf(doc.uri);
+    if (!model) throw new Error(`${doc.uri} is not open`);
+    const state: DocumentState = { version: doc.version, model };
     states.set(doc.uri, state);
     return state;
   }
@@ -116,16 +136,21 @@ export function startServer(connection: Connection, runner: AssemblerRunner, opt
   }
 
   async function analysisOf(uri: string, waitMs: number): Promise<{ doc: TextDocument; analysis: Analysis } | undefined> {
-    const doc = documents.get(uri);
+    let doc = documents.get(uri);
     if (!doc) return undefined;
-    const state = stateOf(doc);
-    // While edits come in, the assembly of the newest version is not waited for when an earlier
-    // version's has finished: its label addresses stand in (they move little between keystrokes)
-    // and the answer is about the newest text at once. Only a document never assembled waits.
+    let state = stateOf(doc);
+    // The assembly of the newest version is not waited for when an earlier version's has
+    // finished: its label addresses stand in (they move little between keystrokes) and the
+    // answer is about the newest text at once. Only the outline of a document never assembled
+    // waits for it, a little.
     let outcome = state.outcome ?? finished.get(uri);
     if (!outcome && waitMs > 0) {
       await Promise.race([assembleState(doc, state), new Promise((r) => setTimeout(r, waitMs))]);
-      outcome = state.outcome;
+      // An edit may have come meanwhile, and the model is updated in place: answer about the newest version.
+      doc = documents.get(uri);
+      if (!doc) return undefined;
+      state = stateOf(doc);
+      outcome = state.outcome ?? finished.get(uri);
     }
     if (!state.analysis || state.analysis.outcome !== outcome) state.analysis = new Analysis(state.model, outcome);
     return { doc, analysis: state.analysis };
@@ -143,8 +168,8 @@ export function startServer(connection: Connection, runner: AssemblerRunner, opt
   }
 
   function schedule(uri: string): void {
-    clearTimeout(timers.get(uri));
-    timers.set(uri, setTimeout(() => {
+    clock.clear(timers.get(uri));
+    timers.set(uri, clock.set(() => {
       timers.delete(uri);
       validate(uri).catch((e) => log(`diagnostics failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
     }, debounceMs));
@@ -168,24 +193,33 @@ export function startServer(connection: Connection, runner: AssemblerRunner, opt
     };
   });
 
-  documents.onDidChangeContent((e) => schedule(e.document.uri));
-  documents.onDidClose((e) => {
-    clearTimeout(timers.get(e.document.uri));
-    timers.delete(e.document.uri);
-    states.delete(e.document.uri);
-    finished.delete(e.document.uri);
-    connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }).catch(() => undefined);
+  // A new version supersedes the assembly of the one before at once (killed, not waited for);
+  // the next runs after a pause in the edits.
+  documents.listen(connection, {
+    changed: (uri) => {
+      runner.cancel(uri);
+      schedule(uri);
+    },
+    closed: (uri) => {
+      runner.cancel(uri);
+      clock.clear(timers.get(uri));
+      timers.delete(uri);
+      states.delete(uri);
+      finished.delete(uri);
+      connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
+    },
+    log,
   });
 
   connection.onHover(guarded('hover', checkPositionParams, null, async (p: PositionParams) => {
-    const found = await analysisOf(p.textDocument.uri, assemblyWaitMs);
+    const found = await analysisOf(p.textDocument.uri, 0);
     if (!found) return null;
     const h = hoverAt(found.analysis, found.doc.offsetAt(p.position));
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: range(found.doc, h) } : null;
   }));
 
   connection.onCompletion(guarded('completion', checkPositionParams, null, async (p: PositionParams) => {
-    const found = await analysisOf(p.textDocument.uri, assemblyWaitMs);
+    const found = await analysisOf(p.textDocument.uri, 0);
     if (!found) return null;
     const result = completionAt(found.analysis, found.doc.offsetAt(p.position), { snippets });
     return result ? { isIncomplete: false, items: completionItems(found.doc, result) } : null;
@@ -238,11 +272,10 @@ export function startServer(connection: Connection, runner: AssemblerRunner, opt
   }));
 
   connection.onShutdown(() => {
-    for (const t of timers.values()) clearTimeout(t);
+    for (const t of timers.values()) clock.clear(t);
     runner.dispose();
   });
 
-  documents.listen(connection);
   connection.listen();
 }
 
