@@ -13,7 +13,8 @@ import { createConnection } from 'vscode-languageserver/node';
 import { assemble } from '../../src/asm';
 import { type AssemblerRunner, type AssemblyOutcome, SUPERSEDED } from '../../src/lsp/server/assembler-runner';
 import { LiveDocuments } from '../../src/lsp/server/live-documents';
-import { type Timers, startServer } from '../../src/lsp/server/server';
+import { startServer } from '../../src/lsp/server/server';
+import { HandClock } from './lsp-client';
 
 interface Job { readonly key?: string; readonly text: string; readonly file: string; readonly resolve: (o: AssemblyOutcome) => void }
 
@@ -51,16 +52,6 @@ class HeldAssembler implements AssemblerRunner {
 
 function lastLine(text: string): string {
   return text.slice(text.lastIndexOf('\n', text.length - 2) + 1).trim();
-}
-
-/** Timers that fire only when the test says: the pause after a burst is the test's decision. */
-class HandClock implements Timers {
-  private next = 1;
-  private readonly armed = new Map<number, () => void>();
-  set(fn: () => void): unknown { this.armed.set(this.next, fn); return this.next++; }
-  clear(handle: unknown): void { this.armed.delete(handle as number); }
-  get count(): number { return this.armed.size; }
-  fire(): void { const fns = [...this.armed.values()]; this.armed.clear(); for (const f of fns) f(); }
 }
 
 describe('lsp: hover and completion during bursts of edits', function () {

@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as esbuild from 'esbuild';
 import { MessageConnection, StreamMessageReader, StreamMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver';
+import type { Timers } from '../../src/lsp/server/timers';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -109,4 +110,15 @@ export function positionOf(text: string, needle: string, delta = 0, nth = 0): { 
   const before = text.slice(0, offset);
   const line = before.split('\n').length - 1;
   return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+}
+
+/** Timers that fire only when the test says: a pause or a time limit is over when the test decides. */
+export class HandClock implements Timers {
+  private next = 1;
+  private readonly armed = new Map<number, () => void>();
+  set(fn: () => void): unknown { this.armed.set(this.next, fn); return this.next++; }
+  clear(handle: unknown): void { this.armed.delete(handle as number); }
+  get count(): number { return this.armed.size; }
+  /** Fires every timer armed now. */
+  fire(): void { const fns = [...this.armed.values()]; this.armed.clear(); for (const f of fns) f(); }
 }

@@ -41,7 +41,7 @@ export function applyEdit(model: DocumentModel, edit: TextEdit): DocumentModel |
   const start = Math.max(0, Math.min(edit.start, edit.end, old.length));
   const end = Math.min(Math.max(edit.start, edit.end), old.length);
   // The whole lines the edit touches: from the start of its first line to past the newline of its last.
-  const regionStart = old.lastIndexOf('\n', start - 1) + 1;
+  const regionStart = start === 0 ? 0 : old.lastIndexOf('\n', start - 1) + 1; // (lastIndexOf reads -1 as 0)
   const newline = old.indexOf('\n', end);
   const oldEnd = newline < 0 ? old.length : newline + 1;
   const delta = edit.text.length - (end - start);
@@ -77,7 +77,7 @@ export function applyEdit(model: DocumentModel, edit: TextEdit): DocumentModel |
   replace(model.comments, region.comments);
   for (const s of model.sections) {
     const m = s as Mutable<typeof s>;
-    if (m.start >= oldEnd) m.start += delta;
+    if (s.opener && m.start >= oldEnd) m.start += delta; // the implicit `.text` at the top stays at 0
     if (m.end >= oldEnd) m.end += delta;
   }
   const gone = new Set<Statement>(removed);

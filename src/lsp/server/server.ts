@@ -15,6 +15,7 @@ import { toLspDiagnostics } from './diagnostics';
 import { DocumentModel, Span } from './document-model';
 import { hoverAt } from './hover';
 import { LiveDocuments } from './live-documents';
+import { REAL_TIMERS, Timers } from './timers';
 import { OutlineEntry, OutlineKind, definitionsAt, highlightsAt, outline, referencesAt } from './navigation';
 
 export interface ServerOptions {
@@ -31,15 +32,6 @@ export interface ServerOptions {
   readonly timers?: Timers;
 }
 
-export interface Timers {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-const REAL_TIMERS: Timers = {
-  set: (fn, ms) => setTimeout(fn, ms),
-  clear: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
-};
 
 export const SERVER_NAME = 'hyperstep-asm';
 
@@ -145,7 +137,7 @@ export function startServer(connection: Connection, runner: AssemblerRunner, opt
     // waits for it, a little.
     let outcome = state.outcome ?? finished.get(uri);
     if (!outcome && waitMs > 0) {
-      await Promise.race([assembleState(doc, state), new Promise((r) => setTimeout(r, waitMs))]);
+      await Promise.race([assembleState(doc, state), new Promise<void>((r) => clock.set(r, waitMs))]);
       // An edit may have come meanwhile, and the model is updated in place: answer about the newest version.
       doc = documents.get(uri);
       if (!doc) return undefined;
