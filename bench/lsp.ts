@@ -1,14 +1,16 @@
-// `npm run bench:lsp [rounds] [edits]`: hover latency of the language server during bursts of edits
-// on a 10,000-line file (docs/language-server.md, "Edits in bursts"). Starts dist/languageServer.js
-// over stdio (with its assembler child process, as VS Code runs it), opens the file, then for each
-// round sends a burst of incremental edits (typing in the middle of the file, no pause) and at once a
-// hover on an instruction the burst typed; prints p50/p90/max of the hover's round trip. Figures
-// only (a shared machine makes them noise); nothing asserts a time.
+// `npm run bench:lsp [rounds] [edits]`: hover and completion latency of the language server during
+// bursts of edits on a 10,000-line file (docs/language-server.md, "Edits in bursts"). Starts
+// dist/languageServer.js (or $HYPERSTEP_LSP_SERVER, to compare another build) over stdio, with its
+// assembler child process, as VS Code runs it; opens the file, then for each round sends a burst of
+// incremental edits (typing in the middle of the file, no pause), at once a hover on the instruction
+// the burst typed, then a completion in its operand; prints p50/p95/max of each round trip and the
+// load of the machine. Figures only (a shared machine makes them noise); nothing asserts a time.
 import { spawn } from 'child_process';
+import * as os from 'os';
 import * as path from 'path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
-const SERVER = path.join(__dirname, '..', 'dist', 'languageServer.js');
+const SERVER = process.env.HYPERSTEP_LSP_SERVER ?? path.join(__dirname, '..', 'dist', 'languageServer.js');
 const URI = 'file:///bench/big.s';
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -30,7 +32,9 @@ async function main(): Promise<void> {
   await conn.sendRequest('textDocument/hover', { textDocument: { uri: URI }, position: { line: 5, character: 3 } });
   let version = 1;
   const times: number[] = [];
+  const completionTimes: number[] = [];
   let wrong = 0;
+  const load = os.loadavg()[0];
   for (let r = 0; r < rounds; r++) {
     const line = 1000 + r * 250;
     // Type `csrr t1, mcause` a few characters per change at the start of `line`, then newline.
@@ -47,11 +51,21 @@ async function main(): Promise<void> {
     const hover = await conn.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: URI }, position: { line, character: 1 } });
     times.push(performance.now() - t0);
     if (!hover || !/csr/i.test(hover.contents.value)) wrong++;
+    // Completion in the CSR operand of the line just typed (`csrr t1, m|`).
+    const t1 = performance.now();
+    const completion = await conn.sendRequest<{ items: { label: string }[] } | null>('textDocument/completion', { textDocument: { uri: URI }, position: { line, character: 10 } });
+    completionTimes.push(performance.now() - t1);
+    if (!completion || !completion.items.some((i) => i.label === 'mcause')) wrong++;
   }
-  times.sort((a, b) => a - b);
-  console.log(`language server: hover right after a burst of ${edits} edits on a 10,000-line file, ${rounds} rounds`);
-  console.log(`  p50 ${percentile(times, 50).toFixed(0)} ms, p90 ${percentile(times, 90).toFixed(0)} ms, max ${times[times.length - 1].toFixed(0)} ms` +
-    `${wrong ? `  (${wrong} hovers not about the typed csrr)` : ''}`);
+  const report = (what: string, t: number[]): void => {
+    t.sort((a, b) => a - b);
+    console.log(`  ${what}: p50 ${percentile(t, 50).toFixed(0)} ms, p95 ${percentile(t, 95).toFixed(0)} ms, max ${t[t.length - 1].toFixed(0)} ms`);
+  };
+  console.log(`language server (${path.relative(process.cwd(), SERVER)}): right after a burst of ${edits} edits on a 10,000-line file, ${rounds} rounds;` +
+    ` load average ${load.toFixed(1)} -> ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`);
+  report('hover', times);
+  report('completion', completionTimes);
+  if (wrong) console.log(`  ${wrong} answers not about the typed line`);
   await conn.sendRequest('shutdown', null);
   await conn.sendNotification('exit');
   conn.dispose();

@@ -7,8 +7,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentModel, Tok, buildModel } from '../../src/lsp/server/document-model';
 import { TextEdit, applyEdit } from '../../src/lsp/server/incremental-model';
+import { LiveDocuments } from '../../src/lsp/server/live-documents';
 
 /** The model as plain data; objects the features compare by identity become indices into `tokens`/`statements`. */
 function plain(m: DocumentModel): unknown {
@@ -98,6 +100,31 @@ describe('lsp: the incremental document model', function () {
       const { model } = follow(text, concrete(text, specs));
       assert.deepStrictEqual(plain(model), plain(buildModel(model.text)));
     }), { numRuns: 150 });
+  });
+
+  it('the open documents follow LSP changes in batches: the model asked for after each batch is a full build of the text', () => {
+    const batches = fc.array(fc.array(editSpec, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 });
+    let incremental = 0;
+    fc.assert(fc.property(documentText, batches, (text, specs) => {
+      const docs = new LiveDocuments();
+      docs.open('file:///t.s', 'hyperstep-asm', 1, text);
+      docs.modelOf('file:///t.s');
+      let version = 1;
+      for (const batch of specs) {
+        for (const spec of batch) {
+          // Positions in the text this change applies to (the middle of a `\r\n` is no position: it snaps).
+          const before = TextDocument.create('file:///x', 'x', 0, docs.get('file:///t.s')!.getText());
+          const [e] = concrete(before.getText(), [spec]);
+          docs.change('file:///t.s', ++version, [{ range: { start: before.positionAt(e.start), end: before.positionAt(e.end) }, text: e.text }]);
+        }
+        const t = docs.get('file:///t.s')!.getText();
+        const model = docs.modelOf('file:///t.s')!;
+        assert.strictEqual(model.text, t);
+        assert.deepStrictEqual(plain(model), plain(buildModel(t)));
+      }
+      incremental += docs.stats.incremental;
+    }), { numRuns: 200 });
+    assert.ok(incremental > 100, `${incremental} batches taken in place`);
   });
 
   it('takes typing in the middle of a large file in place, and refuses what changes later lines', () => {

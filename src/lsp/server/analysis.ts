@@ -3,9 +3,9 @@
  * assembly of the same text when it has finished (label addresses, section names).
  */
 import { AssemblyOutcome } from './assembler-runner';
-import { DocumentModel, Span, SymbolDefinition, SymbolReference } from './document-model';
+import { DocumentModel, Span, SymbolDefinition, SymbolReference, statementAt } from './document-model';
 import { ConstantEvaluator } from './evaluate';
-import { MemoryHint, memoryHints } from './register-values';
+import { MemoryHint, isMemoryInstruction, memoryHints } from './register-values';
 
 export class Analysis {
   private hints: MemoryHint[] | undefined;
@@ -22,6 +22,15 @@ export class Analysis {
 
   get memoryHints(): readonly MemoryHint[] {
     return (this.hints ??= memoryHints(this.model, this.evaluator));
+  }
+
+  /**
+   * The memory hint whose operand holds `span`. The hints come from a scan of the whole file, so
+   * it runs only when `span` is in a load, store or AMO: a hover elsewhere costs nothing per line.
+   */
+  memoryHintAt(span: Span): MemoryHint | undefined {
+    if (!isMemoryInstruction(statementAt(this.model, span.start))) return undefined;
+    return this.memoryHints.find((h) => h.start <= span.start && span.end <= h.end);
   }
 
   referenceAt(offset: number): SymbolReference | undefined {

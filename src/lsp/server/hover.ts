@@ -23,7 +23,7 @@ export function hoverAt(a: Analysis, offset: number): HoverResult | undefined {
   const stmt = statementAt(model, tok.start);
   const at = (markdown: string | undefined, span: Span = tok): HoverResult | undefined => markdown ? { ...span, markdown } : undefined;
 
-  const hint = a.memoryHints.find((h) => h.start <= tok.start && tok.end <= h.end);
+  const hint = a.memoryHintAt(tok);
   if (hint && tok.kind !== 'ident') {
     const base = `${hint.base.register} = ${hex(hint.base.value)} (set on line ${lineOf(a, hint.base.setter.start)})`;
     return at(addressMarkdown(hint.address, `${base}, offset ${hint.offset}`), hint);
@@ -105,7 +105,7 @@ function instructionHover(a: Analysis, stmt: Statement): string | undefined {
 function registerHover(a: Analysis, tok: Tok, stmt: Statement | undefined): string | undefined {
   const doc = registerMarkdown(tok.text);
   if (!doc || !stmt) return doc;
-  const hint = a.memoryHints.find((h) => h.start <= tok.start && tok.end <= h.end);
+  const hint = a.memoryHintAt(tok);
   if (!hint) return doc;
   return `${doc}\n\n---\n\nHere: ${addressMarkdown(hint.address, `${hint.base.register} = ${hex(hint.base.value)} + ${hint.offset}`) ?? ''}`;
 }

@@ -24,7 +24,7 @@ interface Live {
 }
 
 export interface ModelStats {
-  /** Edits applied to a model in place. */
+  /** Models brought to a newer version in place (each for all the edits since the one before). */
   incremental: number;
   /** Models built from the whole text. */
   built: number;
@@ -69,9 +69,17 @@ export class LiveDocuments {
     if (!live) return undefined;
     if (live.model && live.modelVersion === live.doc.version) return live.model;
     const text = live.doc.getText();
-    let model = live.model && live.pending !== 'rebuild' ? live.model : undefined;
-    for (const edit of live.pending === 'rebuild' ? [] : live.pending) {
-      model = model && applyEdit(model, edit);
+    let model: DocumentModel | undefined;
+    if (live.model && live.pending !== 'rebuild') {
+      // A burst of edits usually touches a few neighbouring lines: taken as one edit (the part of
+      // the text between what the two versions share at both ends), it moves the rest of the
+      // model once, not once per keystroke. Edits far apart make that part large: then one by one.
+      // (applyEdit changes nothing when it refuses.)
+      model = applyEdit(live.model, difference(live.model.text, text));
+      for (const edit of model ? [] : live.pending) {
+        model = applyEdit(model ?? live.model, edit);
+        if (!model) break;
+      }
       if (model) this.stats.incremental++;
     }
     // The edits were recorded against the texts the client sent; the result must be the newest text.
@@ -112,4 +120,14 @@ export class LiveDocuments {
       on.closed(d.uri);
     }));
   }
+}
+
+/** The one edit that turns `a` into `b`: what lies between their common start and their common end. */
+export function difference(a: string, b: string): TextEdit {
+  const n = Math.min(a.length, b.length);
+  let p = 0;
+  while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < n - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  return { start: p, end: a.length - s, text: b.slice(p, b.length - s) };
 }

@@ -41,6 +41,11 @@ function memoryOperand(op: readonly Tok[]): { offset: readonly Tok[]; base: numb
   return base === undefined ? undefined : { offset: op.slice(0, n - 3), base };
 }
 
+/** A load, store or AMO: the only statements whose operands get a memory hint. */
+export function isMemoryInstruction(s: Statement | undefined): boolean {
+  return s !== undefined && s.kind === 'instruction' && MEMORY_MNEMONICS.test(s.name);
+}
+
 function writesFirstOperand(mnemonic: string): boolean {
   return [...instructionForms(mnemonic), ...pseudoForms(mnemonic)].some((f) => syntaxSlots(f.syntax)[0] === 'rd');
 }
@@ -50,7 +55,7 @@ export function memoryHints(model: DocumentModel, evaluator: ConstantEvaluator):
   const hints: MemoryHint[] = [];
   for (const s of model.statements) {
     if (s.kind !== 'instruction') continue;
-    if (MEMORY_MNEMONICS.test(s.name)) {
+    if (isMemoryInstruction(s)) {
       for (const op of s.operands) {
         const mem = memoryOperand(op);
         const base = mem && known.get(mem.base);
