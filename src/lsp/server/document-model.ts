@@ -457,11 +457,24 @@ export function tokenAt(model: DocumentModel, offset: number): Tok | undefined {
   return before && before.end === offset && before.kind !== 'punct' ? before : undefined;
 }
 
-export function statementAt(model: DocumentModel, offset: number): Statement | undefined {
-  return model.statements.find((s) => s.start <= offset && offset <= s.end);
+/** The last of `spans` (sorted, disjoint) that starts at or before `offset`. */
+function lastStartingBy<T extends Span>(spans: readonly T[], offset: number): T | undefined {
+  let lo = 0, hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid].start <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return spans[lo - 1];
 }
 
+export function statementAt(model: DocumentModel, offset: number): Statement | undefined {
+  const s = lastStartingBy(model.statements, offset);
+  return s && offset <= s.end ? s : undefined;
+}
+
+/** Inside a comment, or just after a `#` comment (at the end of its line). */
 export function inComment(model: DocumentModel, offset: number): boolean {
-  return model.comments.some((c) => c.start <= offset && offset < c.end) ||
-    model.comments.some((c) => c.end === offset && model.text[c.start] === '#');
+  const c = lastStartingBy(model.comments, offset);
+  return c !== undefined && (offset < c.end || (offset === c.end && model.text[c.start] === '#'));
 }
