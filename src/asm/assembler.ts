@@ -8,7 +8,7 @@ import { AsmDiagnostic, Diagnostics, sortDiagnostics } from './diagnostics';
 import { EvalError, evaluate, isUnknown } from './expr';
 import { ElfSymbolInput, writeElf } from './elf-writer';
 import { Emitter, Image, PcrelHi, pcrelHiOf, placementOf } from './emit';
-import { LayoutResult, StatementSource, layout, layoutRelaxed } from './layout';
+import { LayoutResult, StatementSource, layoutRelaxed, relayout } from './layout';
 import { LINE_SECTION_NAME, LineEntry } from './line-table';
 import { streamStatements } from './parser';
 import { OutputSection, layoutSections } from './sections';
@@ -110,8 +110,8 @@ function passOne(source: string, diags: Diagnostics): PassOne {
     diags.absorb(layoutDiags);
     // Parsing and layout said all they had to say in this pass.
     const quiet = new Diagnostics(diags.file);
-    // The frags served relaxation; pass 2 makes its own, so pass 1's need not live on beside them.
-    const kept: LayoutResult = { ...laid, frags: new Map(), fragLabels: new Map() };
+    // The frags served relaxation; pass 2 needs none.
+    const kept: LayoutResult = { ...laid, frags: new Map() };
     return { laid: kept, pcrelHi, statements: (each) => streamStatements(source, quiet, each) };
   }
   // A runaway expansion is refused whole: nothing of the file is laid out (its diagnostic says so).
@@ -124,7 +124,7 @@ function passTwo(
 ): Image {
   const emitter = new Emitter(laid, outputs, file, diags);
   emitter.collectPcrelHi(pcrelHi);
-  layout(statements, new Diagnostics(diags.file), laid.lengths, (item) => emitter.item(item));
+  relayout(statements, laid, new Diagnostics(diags.file), (item) => emitter.item(item));
   return emitter.image();
 }
 

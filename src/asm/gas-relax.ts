@@ -29,9 +29,16 @@ export type VarPart =
   /** gas closes the frag after a lui/auipc (append_insn's frag_wane), with nothing variable. */
   | { readonly kind: 'none' };
 
-export interface Frag {
-  readonly fixed: number;
-  readonly variable: VarPart;
+/** The variable part of a frag that has none; one object for all of them. */
+export const NO_VARIABLE: VarPart = { kind: 'none' };
+
+/**
+ * A section's frags as two parallel lists (a large file has hundreds of thousands of frags: no
+ * object each): frag i is `fixed[i]` bytes, then the variable part `variable[i]`.
+ */
+export interface FragList {
+  readonly fixed: readonly number[];
+  readonly variable: readonly VarPart[];
 }
 
 /** Where a label is: its frag and its offset in that frag. */
@@ -64,12 +71,12 @@ const MAX_PASSES = 100;
 
 /** The size of every branch and jump (by index), as gas settles them. */
 export function relaxSections(
-  frags: ReadonlyMap<string, readonly Frag[]>,
+  frags: ReadonlyMap<string, FragList>,
   labels: ReadonlyMap<string, FragLabel>,
   targetOffset: TargetOffset,
 ): Map<number, number> {
-  const addresses = new Map<string, number[]>();
-  for (const [name, list] of frags) addresses.set(name, new Array<number>(list.length).fill(0));
+  const addresses = new Map<string, Float64Array>();
+  for (const [name, list] of frags) addresses.set(name, new Float64Array(list.fixed.length));
   const labelOffset = (name: string): number | undefined => {
     const l = labels.get(name);
     const addr = l && addresses.get(l.section)?.[l.frag];
@@ -78,9 +85,9 @@ export function relaxSections(
   const lengths = new Map<number, number>();
   for (const [section, list] of frags) {
     const addr = addresses.get(section)!;
-    const sizes = new Array<number>(list.length).fill(0);
-    const sizeOf = (f: Frag, at: number, estimate: boolean): number => {
-      const v = f.variable;
+    const count = list.fixed.length;
+    const sizes = new Float64Array(count);
+    const sizeOf = (v: VarPart, at: number, estimate: boolean): number => {
       switch (v.kind) {
         case 'branch': {
           const target = targetOffset(v.target, section, at, labelOffset);
@@ -98,18 +105,18 @@ export function relaxSections(
     for (let pass = 0; pass <= MAX_PASSES; pass++) {
       let address = 0;
       let changed = false;
-      list.forEach((f, i) => {
+      for (let i = 0; i < count; i++) {
         addr[i] = address;
-        address += f.fixed;
-        const size = sizeOf(f, address, pass === 0);
+        address += list.fixed[i];
+        const size = sizeOf(list.variable[i], address, pass === 0);
         if (size !== sizes[i]) changed = true;
         sizes[i] = size;
         address += size;
-      });
+      }
       if (pass > 0 && !changed) break;
     }
-    list.forEach((f, i) => {
-      if (f.variable.kind === 'branch') lengths.set(f.variable.index, sizes[i]);
+    list.variable.forEach((v, i) => {
+      if (v.kind === 'branch') lengths.set(v.index, sizes[i]);
     });
   }
   return lengths;

@@ -9,7 +9,7 @@ import { Diagnostics, SourcePos } from './diagnostics';
 import { DirectiveContext, NewItem, runDirective, switchesSection } from './directives';
 import { EvalError, Expr, Value, evaluate, isUnknown } from './expr';
 import { selectForm } from './forms';
-import { Frag, FragLabel, TargetOffset, VarPart, relaxSections } from './gas-relax';
+import { FragList, NO_VARIABLE, TargetOffset, VarPart, relaxSections } from './gas-relax';
 import { instructionForms } from './isa';
 import { Item, itemSize } from './items';
 import { Operand, InstructionStmt, Statement } from './parser';
@@ -24,9 +24,8 @@ export interface LayoutResult {
   /** All items in source order (pass 2 replays `.set` in this order); empty when they went to `onItem`. */
   readonly items: readonly Item[];
   readonly symbols: SymbolTable;
-  /** Each section as gas's frags, and where the labels are in them (gas-relax.ts). */
-  readonly frags: ReadonlyMap<string, readonly Frag[]>;
-  readonly fragLabels: ReadonlyMap<string, FragLabel>;
+  /** Each section as gas's frags (gas-relax.ts); the labels say where they are in them. Empty in a replay. */
+  readonly frags: ReadonlyMap<string, FragList>;
   /** The size each branch or jump was given, by index. */
   readonly lengths: ReadonlyMap<number, number>;
   /** `.option rvc` (or `arch, +c`) was seen: the ELF says EF_RISCV_RVC, as gas's does. */
@@ -47,7 +46,21 @@ export type StatementSource = readonly Statement[] | ((each: (s: Statement) => v
 export function layout(
   statements: StatementSource, diags: Diagnostics, lengths?: ReadonlyMap<number, number>, onItem?: (item: Item) => void,
 ): LayoutResult {
-  const pass = new LayoutPass(diags, lengths, onItem);
+  return runPass(statements, new LayoutPass(diags, SymbolTable.empty(), lengths, onItem));
+}
+
+/**
+ * Lays the statements of `pass1` out again, with its branch sizes, handing each item to `onItem`:
+ * the same items as pass 1's last run, in the same order. It keeps no frags and defines no labels
+ * of its own (it knows pass 1's as it reaches them: SymbolTable.replaying), so the second pass over
+ * a large file costs little more than its items (docs/assembler.md, "Memory"). Its diagnostics
+ * repeat pass 1's; the caller drops them.
+ */
+export function relayout(statements: StatementSource, pass1: LayoutResult, diags: Diagnostics, onItem: (item: Item) => void): void {
+  runPass(statements, new LayoutPass(diags, SymbolTable.replaying(pass1.symbols), pass1.lengths, onItem, true));
+}
+
+function runPass(statements: StatementSource, pass: LayoutPass): LayoutResult {
   if (typeof statements === 'function') statements((s) => pass.run([s]));
   else pass.run(statements);
   return pass.finish();
@@ -64,7 +77,7 @@ export function layoutRelaxed(
   const firstDiags = new Diagnostics(diags.file);
   onRun?.();
   const first = layout(statements, firstDiags, undefined, onItem);
-  const lengths = relaxSections(first.frags, first.fragLabels, targetResolver(first.symbols));
+  const lengths = relaxSections(first.frags, first.symbols.labels, targetResolver(first.symbols));
   if ([...lengths].every(([i, n]) => first.lengths.get(i) === n)) {
     diags.absorb(firstDiags);
     return first;
@@ -117,7 +130,6 @@ const MAX_SECTION = 256 * 2 ** 20;
 const MAX_NOBITS_SECTION = 2048 * 2 ** 20;
 
 class LayoutPass implements DirectiveContext {
-  readonly symbols = new SymbolTable();
   private readonly sections = new Map<string, InputSection>();
   private readonly items: Item[] = [];
   private readonly sectionStack: InputSection[] = [];
@@ -133,16 +145,20 @@ class LayoutPass implements DirectiveContext {
   /** Branches and jumps so far: their index in `lengths`. */
   private relaxables = 0;
   private readonly usedLengths = new Map<number, number>();
-  private readonly frags = new Map<string, { list: Frag[]; start: number }>();
-  private readonly fragLabels = new Map<string, FragLabel>();
+  private readonly frags = new Map<string, { fixed: number[]; variable: VarPart[]; start: number }>();
   private ended = false;
   /** Bytes of all sections with contents so far (bounded by MAX_SECTION together). */
   private imageBytes = 0;
   /** Sections that hit the size limit (reported once each; '' for the whole image). */
   private readonly oversized = new Set<string>();
 
+  /** `replay`: laying pass 1 out again (relayout): its branch sizes are known, so no frags are kept. */
   constructor(
-    readonly diags: Diagnostics, private readonly lengths: ReadonlyMap<number, number> | undefined, private readonly onItem?: (item: Item) => void,
+    readonly diags: Diagnostics,
+    readonly symbols: SymbolTable,
+    private readonly lengths: ReadonlyMap<number, number> | undefined,
+    private readonly onItem?: (item: Item) => void,
+    private readonly replay = false,
   ) {
     // gas creates .text, .data and .bss first, so they come first in their output sections.
     for (const name of ['.text', '.data', '.bss']) this.sections.set(name, newInputSection(name, defaultFlags(name)));
@@ -158,41 +174,45 @@ class LayoutPass implements DirectiveContext {
   }
 
   finish(): LayoutResult {
-    const frags = new Map<string, readonly Frag[]>();
+    // Each section's last frag: what follows its last variable part.
     for (const [name, f] of this.frags) {
-      const s = this.sections.get(name)!;
-      frags.set(name, [...f.list, { fixed: s.size - f.start, variable: { kind: 'none' } }]);
+      f.fixed.push(this.sections.get(name)!.size - f.start);
+      f.variable.push(NO_VARIABLE);
     }
     for (const s of this.sections.values()) this.padCodeSection(s);
     return {
       sections: [...this.sections.values()], items: this.items, symbols: this.symbols,
-      frags, fragLabels: this.fragLabels, lengths: this.usedLengths, rvc: this.rvcSeen,
+      frags: this.frags, lengths: this.usedLengths, rvc: this.rvcSeen,
     };
   }
 
-  private fragsOf(s: InputSection): { list: Frag[]; start: number } {
+  private fragsOf(s: InputSection): { fixed: number[]; variable: VarPart[]; start: number } {
     let f = this.frags.get(s.name);
-    if (!f) this.frags.set(s.name, (f = { list: [], start: 0 }));
+    if (!f) this.frags.set(s.name, (f = { fixed: [], variable: [], start: 0 }));
     return f;
   }
 
   /** Ends the current frag with a variable part (emitted by `emit`), as gas's frag_var does. */
   variable(part: VarPart, emit: () => void): void {
+    if (this.replay) return emit();
     const s = this.current;
     const f = this.fragsOf(s);
-    f.list.push({ fixed: s.size - f.start, variable: part });
+    f.fixed.push(s.size - f.start);
+    f.variable.push(part);
     emit();
     f.start = s.size;
   }
 
   private defineLabelHere(name: string, pos: SourcePos): string | undefined {
     const s = this.current;
-    const err = this.symbols.defineLabel(name, s.name, s.size, pos);
-    if (!err) {
+    const label = this.symbols.defineLabel(name, s.name, s.size, pos);
+    if (typeof label === 'string') return label;
+    if (!this.replay) {
       const f = this.fragsOf(s);
-      this.fragLabels.set(name, { section: s.name, frag: f.list.length, delta: s.size - f.start });
+      label.frag = f.fixed.length;
+      label.delta = s.size - f.start;
     }
-    return err;
+    return undefined;
   }
 
   /** gas pads the end of a code section to its alignment with no-ops (write.c SUB_SEGMENT_ALIGN). */
@@ -279,12 +299,12 @@ class LayoutPass implements DirectiveContext {
     }
     insn(l);
     const hi20 = l.def.mnemonic === 'lui' || l.def.mnemonic === 'auipc';
-    if (newFrag === 'after' || (newFrag === 'hi20' && hi20)) this.variable({ kind: 'none' }, () => undefined);
+    if (newFrag === 'after' || (newFrag === 'hi20' && hi20)) this.variable(NO_VARIABLE, () => undefined);
   }
 
   private lengthOf(index: number, shortest: number): number {
     const length = this.lengths?.get(index) ?? shortest;
-    this.usedLengths.set(index, length);
+    if (!this.replay) this.usedLengths.set(index, length);
     return length;
   }
 

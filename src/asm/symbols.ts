@@ -8,11 +8,29 @@ import { EvalContext, EvalError, Expr, Value, evaluate, isUnknown } from './expr
 
 export type SymbolType = 'func' | 'object' | 'notype';
 
-export interface LabelSymbol {
-  readonly name: string;
-  readonly section: string;
-  readonly offset: number;
-  readonly pos: SourcePos;
+/**
+ * A label: an offset in an input section. Kept compact, as a large file has hundreds of thousands
+ * (docs/assembler.md, "Memory"): the position as two numbers, and where the label is among gas's
+ * frags (gas-relax.ts's FragLabel) in the label itself rather than in a map beside it.
+ */
+export class LabelSymbol {
+  /** The frag the label is in and its offset there (gas-relax.ts), set by the layout pass that defines it. */
+  frag = 0;
+  delta = 0;
+
+  constructor(
+    readonly name: string,
+    readonly section: string,
+    readonly offset: number,
+    readonly line: number,
+    readonly column: number,
+    /** Order of definition: a table replaying pass 1 (SymbolTable.replaying) knows the label once it reaches it. */
+    readonly seq: number,
+  ) {}
+
+  get pos(): SourcePos {
+    return { line: this.line, column: this.column };
+  }
 }
 
 /** One definition of an equate, with the location counter where it was written. */
@@ -38,25 +56,68 @@ export interface Placement {
 }
 
 export class SymbolTable {
-  readonly labels = new Map<string, LabelSymbol>();
+  /**
+   * Every label defined so far. In a table replaying pass 1, pass 1's labels, all of them: use
+   * `label`, which knows only those the replay has reached.
+   */
+  readonly labels: Map<string, LabelSymbol>;
   readonly equates = new Map<string, EquateDef[]>();
   readonly attributes = new Map<string, SymbolAttributes>();
   /** Equates whose pass-2 value has been replayed so far, with that value. */
   private readonly replayed = new Map<string, Value>();
   private readonly evaluating = new Set<string>();
+  /** Labels defined so far (in a replay: those of pass 1 reached so far). */
+  private labelCount = 0;
+
+  private constructor(private readonly replayOf?: SymbolTable) {
+    this.labels = replayOf ? replayOf.labels : new Map();
+  }
+
+  static empty(): SymbolTable {
+    return new SymbolTable();
+  }
+
+  /**
+   * A table for laying the same statements out again after pass 1 (`pass1`'s final table): it
+   * shares pass 1's labels instead of making them again, knowing each one only from its definition
+   * on, so every lookup answers as it did in pass 1 at the same point (docs/assembler.md, "Memory").
+   * Attributes (`.globl`, `.type`, `.size`) are pass 1's to keep: here they are set and dropped.
+   */
+  static replaying(pass1: SymbolTable): SymbolTable {
+    return new SymbolTable(pass1);
+  }
+
+  /** The label `name` if it is defined at this point. */
+  label(name: string): LabelSymbol | undefined {
+    const l = this.labels.get(name);
+    return l !== undefined && l.seq < this.labelCount ? l : undefined;
+  }
 
   /** Defines a label; returns an error message if the name is taken. */
-  defineLabel(name: string, section: string, offset: number, pos: SourcePos): string | undefined {
+  defineLabel(name: string, section: string, offset: number, pos: SourcePos): LabelSymbol | string {
+    if (this.replayOf) {
+      const l = this.labels.get(name);
+      if (l !== undefined && l.seq === this.labelCount) {
+        // Layout is deterministic: the replay defines pass 1's labels in order, at the same places.
+        if (l.section !== section || l.offset !== offset) {
+          throw new Error(`label '${name}' laid out again at ${section}+${offset}, not at ${l.section}+${l.offset} as before`);
+        }
+        this.labelCount++;
+        return l;
+      }
+    }
     const clash = this.definitionPos(name);
     if (clash) return `symbol '${name}' is already defined (line ${clash.line})`;
-    this.labels.set(name, { name, section, offset, pos });
-    return undefined;
+    if (this.replayOf) throw new Error(`label '${name}' defined when laid out again, not before`);
+    const label = new LabelSymbol(name, section, offset, pos.line, pos.column, this.labelCount++);
+    this.labels.set(name, label);
+    return label;
   }
 
   /** Defines or redefines an equate; `once` (.equiv) refuses a redefinition. */
   defineEquate(name: string, def: EquateDef, once: boolean): string | undefined {
-    const label = this.labels.get(name);
-    if (label) return `symbol '${name}' is already defined as a label (line ${label.pos.line})`;
+    const label = this.label(name);
+    if (label) return `symbol '${name}' is already defined as a label (line ${label.line})`;
     const defs = this.equates.get(name);
     if (defs && once) return `symbol '${name}' is already defined (line ${defs[0].pos.line})`;
     if (defs) defs.push(def);
@@ -65,10 +126,11 @@ export class SymbolTable {
   }
 
   definitionPos(name: string): SourcePos | undefined {
-    return this.labels.get(name)?.pos ?? this.equates.get(name)?.[0].pos;
+    return this.label(name)?.pos ?? this.equates.get(name)?.[0].pos;
   }
 
   attributesOf(name: string): SymbolAttributes {
+    if (this.replayOf) return {};
     let a = this.attributes.get(name);
     if (!a) {
       a = {};
@@ -87,7 +149,7 @@ export class SymbolTable {
       final: false,
       dot: () => ({ value: BigInt(dotOffset), section: dotSection }),
       lookup: (name) => {
-        const label = this.labels.get(name);
+        const label = this.label(name);
         if (label) return { value: BigInt(labelOffset?.(name) ?? label.offset), section: label.section };
         const defs = this.equates.get(name);
         if (!defs) return 'pending';
@@ -103,7 +165,7 @@ export class SymbolTable {
       final: true,
       dot,
       lookup: (name) => {
-        const label = this.labels.get(name);
+        const label = this.label(name);
         if (label) return this.labelValue(label, place);
         const current = this.replayed.get(name);
         if (current) return current;
