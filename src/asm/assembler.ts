@@ -7,7 +7,7 @@
 import { AsmDiagnostic, Diagnostics, sortDiagnostics } from './diagnostics';
 import { EvalError, evaluate, isUnknown } from './expr';
 import { ElfSymbolInput, writeElf } from './elf-writer';
-import { Emitter, Image, PcrelHi, pcrelHiOf, placementOf } from './emit';
+import { Emitter, Image, placementOf } from './emit';
 import { LayoutResult, StatementSource, layoutRelaxed, relayout } from './layout';
 import { LINE_SECTION_NAME, LineEntry } from './line-table';
 import { streamStatements } from './parser';
@@ -52,9 +52,9 @@ export function assemble(source: string, file: string, options: AssembleOptions 
 }
 
 function assembleChecked(source: string, file: string, textBase: number, diags: Diagnostics): AssembleResult {
-  const { laid, pcrelHi, statements } = passOne(source, diags);
+  const { laid, statements } = passOne(source, diags);
   const outputs = layoutSections(laid.sections, textBase >>> 0);
-  const image = passTwo(statements, laid, pcrelHi, outputs, file, diags);
+  const image = passTwo(statements, laid, outputs, file, diags);
   const place = placementOf(outputs);
   const records = collectSymbols(laid, outputs, place, diags);
   const symbols = records.map((r) => r.symbol);
@@ -73,23 +73,20 @@ function assembleChecked(source: string, file: string, textBase: number, diags: 
 /*
  * Memory (docs/assembler.md, "Memory"): neither the statements nor the items of a file are held.
  * Pass 1 parses the source as a stream into the layout (again for each relaxation round) and keeps
- * only the symbols, the section sizes, the frags (for relaxation) and the `%pcrel_hi` instructions;
- * pass 2 parses it once more, lays it out with the same branch sizes (the same items, in the same order)
- * and encodes each item as it comes. What a source costs is then about its symbols and its image,
- * not its number of lines.
+ * only the symbols, the section sizes, the branch sizes and the frags (for relaxation); pass 2 parses
+ * it once more, lays it out with the same branch sizes (the same items, in the same order) over pass 1's
+ * labels, and encodes each item as it comes. What a source costs is then about its symbols and its
+ * image, not its number of lines.
  */
 
 interface PassOne {
   readonly laid: LayoutResult;
-  /** The last relaxation round's `%pcrel_hi` instructions. */
-  readonly pcrelHi: readonly PcrelHi[];
   /** What pass 2 lays out again. */
   readonly statements: StatementSource;
 }
 
 /** Pass 1: the layout of the file. */
 function passOne(source: string, diags: Diagnostics): PassOne {
-  let pcrelHi: PcrelHi[] = [];
   let parseDiags = new Diagnostics(diags.file);
   let withinBounds = true;
   const layoutDiags = new Diagnostics(diags.file);
@@ -99,11 +96,7 @@ function passOne(source: string, diags: Diagnostics): PassOne {
       withinBounds = streamStatements(source, parseDiags, each);
     },
     layoutDiags,
-    (item) => {
-      const ref = pcrelHiOf(item);
-      if (ref) pcrelHi.push(ref);
-    },
-    () => { pcrelHi = []; },
+    () => undefined, // pass 2 makes the items again: none is kept
   );
   diags.absorb(parseDiags);
   if (withinBounds) {
@@ -112,18 +105,17 @@ function passOne(source: string, diags: Diagnostics): PassOne {
     const quiet = new Diagnostics(diags.file);
     // The frags served relaxation; pass 2 needs none.
     const kept: LayoutResult = { ...laid, frags: new Map() };
-    return { laid: kept, pcrelHi, statements: (each) => streamStatements(source, quiet, each) };
+    return { laid: kept, statements: (each) => streamStatements(source, quiet, each) };
   }
   // A runaway expansion is refused whole: nothing of the file is laid out (its diagnostic says so).
-  return { laid: layoutRelaxed([], diags), pcrelHi: [], statements: [] };
+  return { laid: layoutRelaxed([], diags), statements: [] };
 }
 
 /** Pass 2: the same statements laid out again; each item is encoded as soon as it is made. */
 function passTwo(
-  statements: StatementSource, laid: LayoutResult, pcrelHi: readonly PcrelHi[], outputs: readonly OutputSection[], file: string, diags: Diagnostics,
+  statements: StatementSource, laid: LayoutResult, outputs: readonly OutputSection[], file: string, diags: Diagnostics,
 ): Image {
   const emitter = new Emitter(laid, outputs, file, diags);
-  emitter.collectPcrelHi(pcrelHi);
   relayout(statements, laid, new Diagnostics(diags.file), (item) => emitter.item(item));
   return emitter.image();
 }

@@ -37,24 +37,22 @@ export function placementOf(outputs: readonly OutputSection[]): Placement {
   };
 }
 
-/** An `auipc` with `%pcrel_hi(target)`: what pass 2 needs of it before any item is encoded (a `%pcrel_lo` may look forward). */
-export interface PcrelHi {
-  readonly section: string;
-  readonly offset: number;
-  readonly target: Expr;
-}
-
-export function pcrelHiOf(item: Item): PcrelHi | undefined {
-  if (item.kind !== 'insn') return undefined;
+/** The target of an `auipc` with `%pcrel_hi(target)`. */
+function pcrelHiTargetOf(item: InsnItem): Expr | undefined {
   for (const o of item.operands) {
-    if (o.kind === 'expr' && o.expr.kind === 'reloc' && o.expr.op === 'pcrel_hi') return { section: item.section, offset: item.offset, target: o.expr.arg };
+    if (o.kind === 'expr' && o.expr.kind === 'reloc' && o.expr.op === 'pcrel_hi') return o.expr.arg;
   }
   return undefined;
 }
 
+/** Thrown by the encoding context when a `%pcrel_lo` names an auipc not encoded yet. */
+class AuipcAhead extends Error {}
+
 /**
  * Pass 2 one item at a time, for items laid out again instead of kept (docs/assembler.md, "Memory"):
- * `collectPcrelHi` with the `%pcrel_hi` items first, then `item` for each item in layout order.
+ * `item` for each item in layout order, then `image`. The target of each `auipc` with `%pcrel_hi`
+ * is noted as it is encoded; an instruction whose `%pcrel_lo` names an auipc further on (rare, but
+ * gas allows it) waits until the end, so pass 1 need not keep every auipc for pass 2.
  */
 export class Emitter {
   private readonly place: Placement;
@@ -62,6 +60,9 @@ export class Emitter {
   private readonly outputs = new Map<string, OutputSection>();
   private readonly lines: LineRecorder;
   private readonly pcrelHi = new Map<number, number | 'failed'>();
+  /** Instructions whose `%pcrel_lo` names an auipc not encoded yet: encoded by `image`. */
+  private readonly waiting: InsnItem[] = [];
+  private allItems = false;
 
   private readonly symbols: SymbolTable;
 
@@ -85,7 +86,10 @@ export class Emitter {
     this.guarded(item, () => this.emit(item));
   }
 
+  /** The bytes and the line map, once every item has been given. */
   image(): Image {
+    this.allItems = true;
+    for (const item of this.waiting.splice(0)) this.guarded(item, () => this.instruction(item, true));
     return { bytes: this.buffers, lines: this.lines };
   }
 
@@ -102,21 +106,25 @@ export class Emitter {
         if (isUnknown(v)) throw new EvalError(e.pos, `'${v.symbol ?? 'expression'}' cannot be resolved`);
         return v;
       },
-      pcrelHiTarget: (address) => this.pcrelHi.get(address),
+      pcrelHiTarget: (address) => {
+        const target = this.pcrelHi.get(address);
+        if (target === undefined && !this.allItems) throw new AuipcAhead();
+        return target;
+      },
       warn: (pos, message) => this.diags.warning(pos, message),
       rvc: this.layoutResult.rvc,
     };
   }
 
-  /** Targets of every `%pcrel_hi`, by the auipc's address, so `%pcrel_lo` may look forward. */
-  collectPcrelHi(refs: Iterable<PcrelHi>): void {
-    for (const ref of refs) {
-      const pc = this.address(ref);
-      try {
-        this.pcrelHi.set(pc, Number(BigInt.asUintN(32, this.context(pc).evaluate(ref.target).value)));
-      } catch {
-        this.pcrelHi.set(pc, 'failed'); // reported when the auipc itself is encoded
-      }
+  /** Notes the target of an auipc's `%pcrel_hi` by the auipc's address, for the `%pcrel_lo`s that name it. */
+  private notePcrelHi(item: InsnItem, pc: number): void {
+    const target = pcrelHiTargetOf(item);
+    if (!target) return;
+    try {
+      this.pcrelHi.set(pc, Number(BigInt.asUintN(32, this.context(pc).evaluate(target).value)));
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+      this.pcrelHi.set(pc, 'failed'); // reported when the auipc itself is encoded
     }
   }
 
@@ -147,13 +155,24 @@ export class Emitter {
     }
   }
 
-  private instruction(item: InsnItem): void {
-    this.recordLine(item);
+  /** `again`: a waiting instruction encoded at the end (its line is recorded already). */
+  private instruction(item: InsnItem, again = false): void {
     const address = this.address(item);
-    if (address % 4 !== 0 && !this.layoutResult.rvc) {
-      this.diags.warning(item.pos, `instruction at 0x${address.toString(16)} is not 4-byte aligned: it traps without the C extension`);
+    if (!again) {
+      this.recordLine(item);
+      if (address % 4 !== 0 && !this.layoutResult.rvc) {
+        this.diags.warning(item.pos, `instruction at 0x${address.toString(16)} is not 4-byte aligned: it traps without the C extension`);
+      }
+      this.notePcrelHi(item, address);
     }
-    const word = encodeInstruction(item, this.context(this.address(item)));
+    let word: number;
+    try {
+      word = encodeInstruction(item, this.context(address));
+    } catch (e) {
+      if (!(e instanceof AuipcAhead)) throw e;
+      this.waiting.push(item);
+      return;
+    }
     this.write(item, le(word, 4));
   }
 

@@ -69,12 +69,12 @@ export function branchLength(jump: boolean, rvc: boolean, val: number | undefine
 
 const MAX_PASSES = 100;
 
-/** The size of every branch and jump (by index), as gas settles them. */
+/** The size of every branch and jump, by index (one byte each: a large file has hundreds of thousands), as gas settles them. */
 export function relaxSections(
   frags: ReadonlyMap<string, FragList>,
   labels: ReadonlyMap<string, FragLabel>,
   targetOffset: TargetOffset,
-): Map<number, number> {
+): Uint8Array {
   const addresses = new Map<string, Float64Array>();
   for (const [name, list] of frags) addresses.set(name, new Float64Array(list.fixed.length));
   const labelOffset = (name: string): number | undefined => {
@@ -82,7 +82,9 @@ export function relaxSections(
     const addr = l && addresses.get(l.section)?.[l.frag];
     return l && addr !== undefined ? addr + l.delta : undefined;
   };
-  const lengths = new Map<number, number>();
+  let branches = 0;
+  for (const list of frags.values()) for (const v of list.variable) if (v.kind === 'branch') branches = Math.max(branches, v.index + 1);
+  const lengths = new Uint8Array(branches);
   for (const [section, list] of frags) {
     const addr = addresses.get(section)!;
     const count = list.fixed.length;
@@ -116,7 +118,7 @@ export function relaxSections(
       if (pass > 0 && !changed) break;
     }
     list.variable.forEach((v, i) => {
-      if (v.kind === 'branch') lengths.set(v.index, sizes[i]);
+      if (v.kind === 'branch') lengths[v.index] = sizes[i];
     });
   }
   return lengths;

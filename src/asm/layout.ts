@@ -27,7 +27,7 @@ export interface LayoutResult {
   /** Each section as gas's frags (gas-relax.ts); the labels say where they are in them. Empty in a replay. */
   readonly frags: ReadonlyMap<string, FragList>;
   /** The size each branch or jump was given, by index. */
-  readonly lengths: ReadonlyMap<number, number>;
+  readonly lengths: ArrayLike<number>;
   /** `.option rvc` (or `arch, +c`) was seen: the ELF says EF_RISCV_RVC, as gas's does. */
   readonly rvc: boolean;
 }
@@ -44,7 +44,7 @@ export type StatementSource = readonly Statement[] | ((each: (s: Statement) => v
  * the result: laying out the same statements with the result's `lengths` makes the same items.
  */
 export function layout(
-  statements: StatementSource, diags: Diagnostics, lengths?: ReadonlyMap<number, number>, onItem?: (item: Item) => void,
+  statements: StatementSource, diags: Diagnostics, lengths?: ArrayLike<number>, onItem?: (item: Item) => void,
 ): LayoutResult {
   return runPass(statements, new LayoutPass(diags, SymbolTable.empty(), lengths, onItem));
 }
@@ -69,20 +69,18 @@ function runPass(statements: StatementSource, pass: LayoutPass): LayoutResult {
 /**
  * Lays out with branch relaxation: a first run gives the frags, gas-relax.ts the sizes gas would
  * give every branch and jump, and a second run (only when a size differs) lays out with them.
- * `onItem` sees the items of every run; `onRun` is called before each.
+ * `onItem` sees the items of every run.
  */
 export function layoutRelaxed(
-  statements: StatementSource, diags: Diagnostics, onItem?: (item: Item) => void, onRun?: () => void,
+  statements: StatementSource, diags: Diagnostics, onItem?: (item: Item) => void,
 ): LayoutResult {
   const firstDiags = new Diagnostics(diags.file);
-  onRun?.();
   const first = layout(statements, firstDiags, undefined, onItem);
   const lengths = relaxSections(first.frags, first.symbols.labels, targetResolver(first.symbols));
-  if ([...lengths].every(([i, n]) => first.lengths.get(i) === n)) {
+  if (lengths.every((n, i) => first.lengths[i] === n)) {
     diags.absorb(firstDiags);
     return first;
   }
-  onRun?.();
   return layout(statements, diags, lengths, onItem);
 }
 
@@ -144,7 +142,7 @@ class LayoutPass implements DirectiveContext {
   private anchors = 0;
   /** Branches and jumps so far: their index in `lengths`. */
   private relaxables = 0;
-  private readonly usedLengths = new Map<number, number>();
+  private readonly usedLengths: number[] = [];
   private readonly frags = new Map<string, { fixed: number[]; variable: VarPart[]; start: number }>();
   private ended = false;
   /** Bytes of all sections with contents so far (bounded by MAX_SECTION together). */
@@ -156,7 +154,7 @@ class LayoutPass implements DirectiveContext {
   constructor(
     readonly diags: Diagnostics,
     readonly symbols: SymbolTable,
-    private readonly lengths: ReadonlyMap<number, number> | undefined,
+    private readonly lengths: ArrayLike<number> | undefined,
     private readonly onItem?: (item: Item) => void,
     private readonly replay = false,
   ) {
@@ -303,8 +301,8 @@ class LayoutPass implements DirectiveContext {
   }
 
   private lengthOf(index: number, shortest: number): number {
-    const length = this.lengths?.get(index) ?? shortest;
-    if (!this.replay) this.usedLengths.set(index, length);
+    const length = this.lengths?.[index] || shortest; // 0: none given (no branch is 0 bytes)
+    if (!this.replay) this.usedLengths[index] = length;
     return length;
   }
 

@@ -10,27 +10,21 @@ export type SymbolType = 'func' | 'object' | 'notype';
 
 /**
  * A label: an offset in an input section. Kept compact, as a large file has hundreds of thousands
- * (docs/assembler.md, "Memory"): the position as two numbers, and where the label is among gas's
- * frags (gas-relax.ts's FragLabel) in the label itself rather than in a map beside it.
+ * (docs/assembler.md, "Memory"): a plain object of numbers and shared strings, its position as two
+ * numbers, and where it is among gas's frags (gas-relax.ts's FragLabel) in the label itself rather
+ * than in a map beside it.
  */
-export class LabelSymbol {
+export interface LabelSymbol {
+  readonly name: string;
+  readonly section: string;
+  readonly offset: number;
+  readonly line: number;
+  readonly column: number;
+  /** Order of definition: a table replaying pass 1 (SymbolTable.replaying) knows the label once it reaches it. */
+  readonly seq: number;
   /** The frag the label is in and its offset there (gas-relax.ts), set by the layout pass that defines it. */
-  frag = 0;
-  delta = 0;
-
-  constructor(
-    readonly name: string,
-    readonly section: string,
-    readonly offset: number,
-    readonly line: number,
-    readonly column: number,
-    /** Order of definition: a table replaying pass 1 (SymbolTable.replaying) knows the label once it reaches it. */
-    readonly seq: number,
-  ) {}
-
-  get pos(): SourcePos {
-    return { line: this.line, column: this.column };
-  }
+  frag: number;
+  delta: number;
 }
 
 /** One definition of an equate, with the location counter where it was written. */
@@ -99,7 +93,7 @@ export class SymbolTable {
       const l = this.labels.get(name);
       if (l !== undefined && l.seq === this.labelCount) {
         // Layout is deterministic: the replay defines pass 1's labels in order, at the same places.
-        if (l.section !== section || l.offset !== offset) {
+        if (l.section !== section || l.offset !== offset >>> 0) {
           throw new Error(`label '${name}' laid out again at ${section}+${offset}, not at ${l.section}+${l.offset} as before`);
         }
         this.labelCount++;
@@ -109,7 +103,9 @@ export class SymbolTable {
     const clash = this.definitionPos(name);
     if (clash) return `symbol '${name}' is already defined (line ${clash.line})`;
     if (this.replayOf) throw new Error(`label '${name}' defined when laid out again, not before`);
-    const label = new LabelSymbol(name, section, offset, pos.line, pos.column, this.labelCount++);
+    // `offset >>> 0`: a small integer, so V8 keeps every label's fields unboxed (a section size
+    // read as a heap number would otherwise give each label one more object).
+    const label: LabelSymbol = { name, section, offset: offset >>> 0, line: pos.line, column: pos.column, seq: this.labelCount++, frag: 0, delta: 0 };
     this.labels.set(name, label);
     return label;
   }
@@ -126,7 +122,8 @@ export class SymbolTable {
   }
 
   definitionPos(name: string): SourcePos | undefined {
-    return this.label(name)?.pos ?? this.equates.get(name)?.[0].pos;
+    const label = this.label(name);
+    return label ? { line: label.line, column: label.column } : this.equates.get(name)?.[0].pos;
   }
 
   attributesOf(name: string): SymbolAttributes {
