@@ -3,7 +3,7 @@
  * either changes the layout state or appends items. Semantics follow GNU as
  * for RISC-V ELF; `.align` takes a power-of-two exponent, as on RISC-V.
  */
-import { Diagnostics, SourcePos } from './diagnostics';
+import { Diagnostics, SourcePos, positionOf } from './diagnostics';
 import { Expr } from './expr';
 import { VarPart } from './gas-relax';
 import { Item } from './items';
@@ -205,8 +205,9 @@ function sizeDirective(ctx: DirectiveContext, d: DirectiveStmt): void {
   // `.size f, . - f` means the location here: capture it as an equate-like expression.
   const expr = exprArg(d.args[1]);
   const anchor = `.Lsize^${name}^${d.pos.line}`;
-  ctx.equate(anchor, expr, d.args[1].pos, false);
-  ctx.symbols.attributesOf(name).size = { expr: { kind: 'sym', name: anchor, pos: d.args[1].pos }, pos: d.args[1].pos };
+  const pos = positionOf(d.args[1].pos); // kept to the end: not the argument's token
+  ctx.equate(anchor, expr, pos, false);
+  ctx.symbols.attributesOf(name).size = { expr: { kind: 'sym', name: anchor, pos }, pos };
 }
 
 function equateDirective(ctx: DirectiveContext, d: DirectiveStmt, once: boolean): void {

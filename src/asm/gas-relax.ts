@@ -20,9 +20,36 @@
  */
 import { Expr } from './expr';
 
+/**
+ * A branch or jump whose size relaxation decides. Its target is nearly always `label ± n` or
+ * `. ± n`: that is kept as `name` (undefined for `.`) and `addend`, without the expression (a large
+ * file has hundreds of thousands of branches; docs/assembler.md, "Memory"); `target` holds any other.
+ */
+export interface BranchPart {
+  readonly kind: 'branch';
+  readonly index: number;
+  readonly rvc: boolean;
+  readonly jump: boolean;
+  /** The target when it is not `name + addend`. */
+  readonly target: Expr | undefined;
+  readonly name: string | undefined;
+  readonly addend: number;
+}
+
+/** The variable part of a branch or jump to `target`. */
+export function branchPart(index: number, rvc: boolean, jump: boolean, target: Expr): BranchPart {
+  const [head, addend] = target.kind === 'binary' && (target.op === '+' || target.op === '-') && target.right.kind === 'num'
+    ? [target.left, target.op === '+' ? target.right.value : -target.right.value]
+    : [target, 0n];
+  if ((head.kind === 'dot' || head.kind === 'sym') && Number.isSafeInteger(Number(addend))) {
+    return { kind: 'branch', index, rvc, jump, target: undefined, name: head.kind === 'sym' ? head.name : undefined, addend: Number(addend) };
+  }
+  return { kind: 'branch', index, rvc, jump, target, name: undefined, addend: 0 };
+}
+
 /** The variable part that ends a frag. */
 export type VarPart =
-  | { readonly kind: 'branch'; readonly index: number; readonly rvc: boolean; readonly jump: boolean; readonly target: Expr }
+  | BranchPart
   | { readonly kind: 'align'; readonly bytes: number; readonly max?: number }
   | { readonly kind: 'space'; readonly size: number }
   | { readonly kind: 'org'; readonly target: number }
@@ -52,7 +79,7 @@ export interface FragLabel {
  * The value of a branch target with labels at the given section offsets: the offset from the start
  * of `section`, or undefined when the target is not a defined, non-weak label expression of that section.
  */
-export type TargetOffset = (target: Expr, section: string, dot: number, labelOffset: (name: string) => number | undefined) => number | undefined;
+export type TargetOffset = (branch: BranchPart, section: string, dot: number, labelOffset: (name: string) => number | undefined) => number | undefined;
 
 const RVC_JUMP_REACH = 4096;
 const RVC_BRANCH_REACH = 512;
@@ -92,7 +119,7 @@ export function relaxSections(
     const sizeOf = (v: VarPart, at: number, estimate: boolean): number => {
       switch (v.kind) {
         case 'branch': {
-          const target = targetOffset(v.target, section, at, labelOffset);
+          const target = targetOffset(v, section, at, labelOffset);
           return branchLength(v.jump, v.rvc, target === undefined ? undefined : target - at);
         }
         case 'align': {

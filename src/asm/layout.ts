@@ -9,7 +9,7 @@ import { Diagnostics, SourcePos } from './diagnostics';
 import { DirectiveContext, NewItem, runDirective, switchesSection } from './directives';
 import { EvalError, Expr, Value, evaluate, isUnknown } from './expr';
 import { selectForm } from './forms';
-import { FragList, NO_VARIABLE, TargetOffset, VarPart, relaxSections } from './gas-relax';
+import { FragList, NO_VARIABLE, TargetOffset, VarPart, branchPart, relaxSections } from './gas-relax';
 import { instructionForms } from './isa';
 import { Item, itemSize } from './items';
 import { Operand, InstructionStmt, Statement } from './parser';
@@ -90,28 +90,18 @@ export function layoutRelaxed(
  * evaluated with the labels where relaxation has them.
  */
 function targetResolver(symbols: SymbolTable): TargetOffset {
-  const simple = new Map<Expr, { name?: string; addend: bigint } | null>();
-  const simpleOf = (target: Expr): { name?: string; addend: bigint } | null => {
-    let s = simple.get(target);
-    if (s === undefined) {
-      const parts = target.kind === 'binary' && (target.op === '+' || target.op === '-') && target.right.kind === 'num'
-        ? { head: target.left, addend: target.op === '+' ? target.right.value : -target.right.value }
-        : { head: target, addend: 0n };
-      const head = parts.head;
-      s = head.kind === 'dot' ? { addend: parts.addend }
-        : head.kind === 'sym' && symbols.labels.has(head.name) ? { name: head.name, addend: parts.addend } : null;
-      simple.set(target, s);
+  const nowhere = { line: 0, column: 0 };
+  return (branch, section, dot, labelOffset) => {
+    if (!branch.target && branch.name === undefined) return dot + branch.addend;
+    const label = branch.target ? undefined : symbols.labels.get(branch.name!);
+    if (label) {
+      if (label.section !== section || symbols.attributes.get(label.name)?.binding === 'weak') return undefined;
+      return (labelOffset(label.name) ?? label.offset) + branch.addend;
     }
-    return s;
-  };
-  return (target, section, dot, labelOffset) => {
-    const s = simpleOf(target);
-    if (s && s.name === undefined) return dot + Number(s.addend);
-    if (s && s.name !== undefined) {
-      const label = symbols.labels.get(s.name)!;
-      if (label.section !== section || symbols.attributes.get(s.name)?.binding === 'weak') return undefined;
-      return (labelOffset(s.name) ?? label.offset) + Number(s.addend);
-    }
+    // Not a label (an equate, undefined): evaluated as written, `name + addend` when it was that.
+    const target: Expr = branch.target ?? {
+      kind: 'binary', op: '+', left: { kind: 'sym', name: branch.name!, pos: nowhere }, right: { kind: 'num', value: BigInt(branch.addend), pos: nowhere }, pos: nowhere,
+    };
     try {
       const v = evaluate(target, symbols.layoutContext(section, dot, labelOffset));
       return isUnknown(v) || v.section !== section ? undefined : Number(v.value);
@@ -291,7 +281,7 @@ class LayoutPass implements DirectiveContext {
     if (target?.kind === 'expr') {
       const index = this.relaxables++;
       const length = this.lengthOf(index, 4);
-      const part: VarPart = { kind: 'branch', index, rvc: false, jump: format === 'J', target: target.expr };
+      const part = branchPart(index, false, format === 'J', target.expr);
       this.variable(part, () => (length === 8 ? longBranch(l, stmt.pos).forEach(insn) : insn(l)));
       return;
     }
@@ -320,7 +310,7 @@ class LayoutPass implements DirectiveContext {
     const to: Operand = { kind: 'expr', expr: target.expr, pos: target.expr.pos };
     const jal = (rd: number): Lowered => ({ def: instructionForms('jal')[0], operands: [reg(rd), to] });
     const insn = (x: Lowered): void => this.emit({ kind: 'insn', def: x.def, operands: x.operands, written: stmt.mnemonic, pos });
-    this.variable({ kind: 'branch', index, rvc: true, jump, target: target.expr }, () => {
+    this.variable(branchPart(index, true, jump, target.expr), () => {
       if (length === 2) return cinsn(c.half, target);
       if (jump) return insn(jal(c.mnemonic === 'c.jal' ? 1 : 0));
       const beqz = c.mnemonic === 'c.beqz';
