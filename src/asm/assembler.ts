@@ -9,7 +9,7 @@ import { EvalError, evaluate, isUnknown } from './expr';
 import { ElfSymbolInput, writeElf } from './elf-writer';
 import { Emitter, Image, placementOf } from './emit';
 import { LayoutResult, StatementSource, layoutRelaxed, relayout } from './layout';
-import { LINE_SECTION_NAME, LineEntry } from './line-table';
+import { LINE_SECTION_NAME, LineEntry, decodeLineTable } from './line-table';
 import { streamStatements } from './parser';
 import { OutputSection, layoutSections } from './sections';
 import { Placement, SymbolAttributes, SymbolTable } from './symbols';
@@ -60,13 +60,15 @@ function assembleChecked(source: string, file: string, textBase: number, diags: 
   const symbols = records.map((r) => r.symbol);
   const entry = entryPoint(symbols, outputs, textBase);
   const ok = !diags.hasErrors;
-  const elf = ok ? buildElf(outputs, image.bytes, records, image.lines.encode(), entry, laid.rvc) : undefined;
+  const { lineTable } = image;
+  const elf = ok ? buildElf(outputs, image.bytes, records, lineTable, entry, laid.rvc) : undefined;
   const sections = outputs.filter((o) => o.size > 0).map((o) => ({ name: o.name, address: o.address, size: o.size }));
-  // Line entries become objects only for a caller that reads them (the debugger, the language server).
+  // Line entries become objects only for a caller that reads them (the debugger, the language server),
+  // from the encoded table: the 12 bytes a row of the ELF's section, not the recorder it came from.
   let lines: LineEntry[] | undefined;
   return {
     ok, elf, entry, symbols, diagnostics: sortDiagnostics(diags.list), sections,
-    get lines(): LineEntry[] { return (lines ??= image.lines.entries()); },
+    get lines(): LineEntry[] { return (lines ??= decodeLineTable(lineTable) ?? []); },
   };
 }
 

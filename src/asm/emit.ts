@@ -20,8 +20,8 @@ const C_NOP = 0x0001;
 export interface Image {
   /** Contents of each output section with file contents. */
   readonly bytes: ReadonlyMap<string, Uint8Array>;
-  /** Which source line produced each instruction. */
-  readonly lines: LineRecorder;
+  /** Which source line produced each instruction: the `.hyperstep.lines` section (line-table.ts). */
+  readonly lineTable: Uint8Array;
 }
 
 /** Where each input section ended up. */
@@ -90,7 +90,7 @@ export class Emitter {
   image(): Image {
     this.allItems = true;
     for (const item of this.waiting.splice(0)) this.guarded(item, () => this.instruction(item, true));
-    return { bytes: this.buffers, lines: this.lines };
+    return { bytes: this.buffers, lineTable: this.lines.encode() };
   }
 
   private address(item: { section: string; offset: number }, extra = 0): number {

@@ -87,30 +87,25 @@ export class LineRecorder {
     this.count++;
   }
 
-  /** Row indices by address, then line (then order of recording); usually already in order. */
-  private order(): Uint32Array {
-    const order = new Uint32Array(this.count);
+  /** Row indices by address, then line (then order of recording); undefined when already in that order (usually). */
+  private order(): Uint32Array | undefined {
     let sorted = true;
-    for (let i = 0; i < this.count; i++) {
-      order[i] = i;
-      if (i > 0 && this.compare(i - 1, i) > 0) sorted = false;
-    }
-    return sorted ? order : order.sort((a, b) => this.compare(a, b) || a - b);
+    for (let i = 1; i < this.count && sorted; i++) if (this.compare(i - 1, i) > 0) sorted = false;
+    if (sorted) return undefined;
+    const order = new Uint32Array(this.count);
+    for (let i = 0; i < this.count; i++) order[i] = i;
+    return order.sort((a, b) => this.compare(a, b) || a - b);
   }
 
   private compare(a: number, b: number): number {
     return this.addresses[a] - this.addresses[b] || this.lines[a] - this.lines[b];
   }
 
-  /** The entries sorted by address, as LineEntry objects. */
-  entries(): LineEntry[] {
-    return Array.from(this.order(), (i) => ({ address: this.addresses[i], file: this.file, line: this.lines[i] }));
-  }
-
-  /** The `.hyperstep.lines` section: the same bytes as encodeLineTable(this.entries()). */
+  /** The `.hyperstep.lines` section: the same bytes as encodeLineTable of the entries recorded. */
   encode(): Uint8Array {
     const order = this.order();
-    return encodeRows(this.count > 0 ? [this.file] : [], this.count, (i) => [this.addresses[order[i]], 0, this.lines[order[i]]]);
+    const row = order ? (i: number): number => order[i] : (i: number): number => i;
+    return encodeRows(this.count > 0 ? [this.file] : [], this.count, (i) => [this.addresses[row(i)], 0, this.lines[row(i)]]);
   }
 }
 
