@@ -143,6 +143,16 @@ describe('pass 2 notes %pcrel_hi targets as it goes', () => {
     assert.strictEqual(forward.lines.length, 5, 'one line entry per instruction, the waiting one too');
   });
 
+  it('with a .set symbol redefined further on, the auipc and its %pcrel_lo agree on the target (as GNU as: 0x00c50513)', () => {
+    const r = ok('_start: .set t, v1\n1: auipc a0, %pcrel_hi(t)\naddi a0, a0, %pcrel_lo(1b)\n.set t, v2\nnop\n.data\nv1: .word 0\n.space 0x3800\nv2: .word 0');
+    const text = sectionBytes(r, '.text');
+    const word = (i: number): number => (text[i] | (text[i + 1] << 8) | (text[i + 2] << 16) | (text[i + 3] << 24)) >>> 0;
+    const v1 = r.symbols.find((s) => s.name === 'v1')!.value;
+    const pc = r.sections.find((s) => s.name === '.text')!.address;
+    assert.strictEqual(((word(0) >>> 12) << 12) + (word(4) >> 20), v1 - pc, 'auipc + addi reach v1');
+    assert.strictEqual(word(4), 0x00c50513);
+  });
+
   it('a %pcrel_lo whose auipc failed says so once, at the %pcrel_hi', () => {
     const r = assemble('addi t0, t0, %pcrel_lo(1f)\n1: auipc t0, %pcrel_hi(nowhere)\naddi t0, t0, %pcrel_lo(1b)', 'f.s');
     assert.deepStrictEqual(r.diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`), ["2:24: undefined symbol 'nowhere'"]);
