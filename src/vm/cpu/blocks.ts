@@ -24,9 +24,9 @@ import { ALU, BRANCH, HELPERS, LOAD, LoadOp, Operands, STORE, StoreOp } from './
  * instruction at the returned pc raised the event in its slow path and is not counted: the run loop
  * finishes it as it finishes an interpreted one.
  */
-export type BlockFn = (pc: number, left: number, ret: number) => number;
+type BlockFn = (pc: number, left: number, ret: number) => number;
 
-export interface Block {
+interface Block {
   /** The compiled code, or null while the entry is only counted (or cannot be compiled). */
   fn: BlockFn | null;
   /** Instructions in one pass of the block: it runs only when the budget left covers them. */
@@ -41,7 +41,7 @@ export interface Block {
 }
 
 /** The per-vCPU state the generated code reads: the CPU (for slow paths), registers, fast tables. */
-export interface BlockContext {
+interface BlockContext {
   cpu: {
     evt: number;
     xlateEpoch: number;

@@ -56,7 +56,7 @@ export interface CpuOptions {
 }
 
 /** Default hotness before a block is compiled. */
-export const COMPILE_THRESHOLD = 16;
+const COMPILE_THRESHOLD = 16;
 
 /**
  * Told when an instruction or a trap entry changed the interrupt enables (mstatus, mie): the pc and

@@ -18,11 +18,11 @@ export const NO_PAGE = -1;
 /** Consecutive traps without progress before the hart is declared stuck. */
 export const TRAP_LOOP_LIMIT = 8;
 /** StopReason values the loop sets (cpu.ts's const enum, which generated code cannot import). */
-export const STOP_BREAKPOINT = 3;
-export const STOP_TRAP_LOOP = 5;
+const STOP_BREAKPOINT = 3;
+const STOP_TRAP_LOOP = 5;
 
 /** The loop as the Cpu calls it (`cpu` is the Cpu: the loop reads its fields by name). */
-export type ExecuteFn = (cpu: unknown, budget: number) => number;
+type ExecuteFn = (cpu: unknown, budget: number) => number;
 
 /**
  * The test a store makes after writing host byte `h` (an aligned access: it stays in one line):
