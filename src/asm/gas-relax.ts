@@ -53,7 +53,7 @@ const BRANCH_REACH = 8192;
 
 const within = (val: number, reach: number): boolean => val >= -reach / 2 && val < reach / 2;
 
-export function branchLength(jump: boolean, rvc: boolean, val: number | undefined): number {
+function branchLength(jump: boolean, rvc: boolean, val: number | undefined): number {
   if (val === undefined) return jump ? 4 : 8;
   if (rvc && within(val, jump ? RVC_JUMP_REACH : RVC_BRANCH_REACH)) return 2;
   if (within(val, BRANCH_REACH)) return 4;

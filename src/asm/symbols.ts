@@ -8,7 +8,7 @@ import { EvalContext, EvalError, Expr, Value, evaluate, isUnknown } from './expr
 
 export type SymbolType = 'func' | 'object' | 'notype';
 
-export interface LabelSymbol {
+interface LabelSymbol {
   readonly name: string;
   readonly section: string;
   readonly offset: number;
@@ -16,7 +16,7 @@ export interface LabelSymbol {
 }
 
 /** One definition of an equate, with the location counter where it was written. */
-export interface EquateDef {
+interface EquateDef {
   readonly expr: Expr;
   readonly pos: SourcePos;
   readonly dotSection: string;
@@ -135,6 +135,6 @@ export class SymbolTable {
   }
 }
 
-export function dotValue(d: { dotSection: string; dotOffset: number }, place: Placement): Value {
+function dotValue(d: { dotSection: string; dotOffset: number }, place: Placement): Value {
   return { value: BigInt(place.inputAddress(d.dotSection) + d.dotOffset), section: place.outputOf(d.dotSection) };
 }

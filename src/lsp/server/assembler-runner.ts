@@ -68,7 +68,7 @@ interface Job extends Request {
   readonly resolve: (o: AssemblyOutcome) => void;
 }
 
-export interface ChildAssemblerOptions {
+interface ChildAssemblerOptions {
   /** The script to fork (the server's own bundle); it must call `runAssemblerChild` on ASSEMBLER_CHILD_FLAG. */
   readonly script: string;
   readonly timeoutMs?: number;
