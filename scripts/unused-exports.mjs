@@ -10,7 +10,8 @@
 // The public faces (PUBLIC below) count as users of everything they export, and their own exports
 // are not findings: they are contracts for code outside this repository (docs/architecture.md).
 //
-// Usage: node scripts/unused-exports.mjs [--verbose] [--fix]   exit status 1 when there are findings.
+// Usage: node scripts/unused-exports.mjs [--verbose] [--fix] [--root DIR]   exit status 1 when there are
+// findings. DIR (default: this repository) holds the tsconfig.json; PUBLIC is relative to it.
 // --fix drops the `export` keyword of every file-local finding declared with one; the others (dead
 // code, entries of `export { … }` lists) are left to a person.
 import fs from 'node:fs';
@@ -18,7 +19,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const verbose = process.argv.includes('--verbose');
 const fix = process.argv.includes('--fix');
 
@@ -35,7 +35,7 @@ const PUBLIC = new Set([
   'src/views/timeline/webview.ts',
 ]);
 
-function loadProgram() {
+function loadProgram(root) {
   const configPath = path.join(root, 'tsconfig.json');
   const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
     ...ts.sys,
@@ -51,7 +51,6 @@ function loadProgram() {
   });
 }
 
-const rel = (fileName) => path.relative(root, fileName).split(path.sep).join('/');
 
 /** The symbol a declaration's export stands for (the export symbol of an exported local). */
 function canonical(checker, symbol) {
@@ -87,8 +86,13 @@ function exportKeywords(node) {
   return modifiers.filter((m) => m.kind === ts.SyntaxKind.ExportKeyword).map((m) => [m.getStart(), m.getEnd()]);
 }
 
-export function findUnusedExports() {
-  const program = loadProgram();
+/**
+ * The findings for the project at `root` (its tsconfig.json, plus its scripts/), sorted by file and
+ * line: `{ file, line, name, kind: 'unused' | 'file-local', keywords }` (keywords: what --fix removes).
+ */
+export function findUnusedExports(root, publicFiles = PUBLIC) {
+  const rel = (fileName) => path.relative(root, fileName).split(path.sep).join('/');
+  const program = loadProgram(root);
   const checker = program.getTypeChecker();
   const own = program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
   /** @type {Map<ts.Symbol, Set<string>>} symbol → the files that name it */
@@ -131,7 +135,7 @@ export function findUnusedExports() {
   for (const sf of modules) {
     const file = rel(sf.fileName);
     const moduleSymbol = checker.getSymbolAtLocation(sf);
-    if (!PUBLIC.has(file) || !moduleSymbol) continue;
+    if (!publicFiles.has(file) || !moduleSymbol) continue;
     for (const e of checker.getExportsOfModule(moduleSymbol)) mark(e, file);
   }
 
@@ -139,7 +143,7 @@ export function findUnusedExports() {
   for (const sf of modules) {
     const file = rel(sf.fileName);
     const moduleSymbol = checker.getSymbolAtLocation(sf);
-    if (PUBLIC.has(file) || !moduleSymbol) continue;
+    if (publicFiles.has(file) || !moduleSymbol) continue;
     for (const e of checker.getExportsOfModule(moduleSymbol)) {
       const decl = e.declarations?.[0];
       // `export *` brings in symbols declared elsewhere: they are checked in their own file.
@@ -164,12 +168,14 @@ export function findUnusedExports() {
     f.keywords = [];
     return f.kind === 'unused' || !kinds.includes(undefined);
   });
-  return kept;
+  return kept.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--root');
+  const root = at > 0 ? path.resolve(process.argv[at + 1]) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const started = Date.now();
-  const findings = findUnusedExports();
+  const findings = findUnusedExports(root);
   for (const f of findings) console.log(`${f.file}:${f.line}: ${f.name} (${f.kind})`);
   const unused = findings.filter((f) => f.kind === 'unused').length;
   const summary = findings.length === 0
