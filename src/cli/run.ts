@@ -38,7 +38,7 @@ export interface CliIo {
 
 /** The second-stage MMUs `--mmu` takes (docs/npt.md compares them). */
 export const MMU_MODES = ['ept', 'npt', 'shadow'] as const;
-type MmuMode = typeof MMU_MODES[number];
+export type MmuMode = typeof MMU_MODES[number];
 
 /** Flags that are parsed but belong to features not built yet: refused with a clear message. */
 export function checkModes(o: Pick<RunOptions, 'mmu' | 'irqchip'>): string | undefined {
