@@ -31,7 +31,7 @@ export interface AssemblerRunner {
 }
 
 /** What a runner did, for tests and the log. */
-export interface RunnerStats {
+interface RunnerStats {
   /** Jobs handed to the assembler. */
   started: number;
   /** Jobs answered "superseded" before they ran. */
@@ -45,16 +45,6 @@ export const SUPERSEDED = 'superseded by a newer version';
 export function assembleNow(text: string, file: string): AssemblyOutcome {
   const r = assemble(text, file);
   return { diagnostics: r.diagnostics, symbols: r.symbols, sections: r.sections };
-}
-
-export class InlineAssembler implements AssemblerRunner {
-  async assemble(text: string, file: string, _key?: string): Promise<AssemblyOutcome> {
-    return assembleNow(text, file);
-  }
-
-  cancel(_key: string): void {} // each job runs to its end before the call returns
-
-  dispose(): void {}
 }
 
 /** The argument that makes the server's own script act as the assembler process. */

@@ -100,8 +100,12 @@ export function isSectionDirective(name: string): boolean {
   return SIMPLE_SECTIONS.has(name) || name === '.section' || name === '.pushsection' || name === '.popsection' || name === '.previous';
 }
 
-export function localLabelKey(n: string, instance: number): string {
+function localLabelKey(n: string, instance: number): string {
   return `${Number(n)}^${instance}`;
+}
+
+export function isLocalKey(key: string): boolean {
+  return key.includes('^');
 }
 
 /** Which operand of a mnemonic is a CSR (`csrrw rd, csr, rs1` → 1), or -1. */

@@ -33,7 +33,7 @@ interface ServerOptions {
 }
 
 
-export const SERVER_NAME = 'hyperstep-asm';
+const SERVER_NAME = 'hyperstep-asm';
 
 interface DocumentState {
   readonly version: number;
