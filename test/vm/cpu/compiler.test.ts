@@ -137,8 +137,8 @@ describe('block compiler: lockstep with the interpreter', function () {
     const words = [
       ...E.li(5, DATA), ...E.li(9, 0x1000_0000), ...E.li(12, 400), // 0..
     ];
-    const at = words.length * 4;
-    words.push(
+    words.push( // at = the loop's first byte:
+
       E.addi(13, 13, 1),     // at + 0: loop
       E.jal(0, 24),          // at + 4: to fwd (at + 28)
       E.lw(11, 5, 0),        // at + 8: back
