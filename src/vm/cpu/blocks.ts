@@ -48,6 +48,7 @@ interface BlockContext {
   cpu: {
     evt: number;
     xlateEpoch: number;
+    dataTag: number;
     atInsn(pc: number, retired: number): void;
     loadSlow(va: number, size: number, signed: boolean): number;
     storeSlow(va: number, size: number, value: number): void;
@@ -249,7 +250,7 @@ export class BlockCache {
       else if (load) {
         // A miss runs the interpreter's slow path here, with the clock settled as the interpreter
         // settles it (atInsn); an event (trap, abort, break) or a changed translation ends the region.
-        lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = va >>> 12, i = vpn & ${FAST_MASK};`,
+        lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = (va >>> 12) | dtag, i = vpn & ${FAST_MASK};`,
           `  if (readTag[i] === vpn${aligned(load.size)}) { hits++; r${rd} = ${load.read('(readHost[i] + (va & 0xfff))')}; }`,
           `  else { ${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); const v = cpu.loadSlow(va, ${load.size}, ${load.signed}); ${reload}`,
           `    if (cpu.evt !== 0 || cpu.xlateEpoch !== epoch) {`,
@@ -260,7 +261,7 @@ export class BlockCache {
       } else if (store) {
         // A miss runs the slow path and ends the region after the store (a slow store may have
         // rewritten code: it drops blocks through HostMemory.invalidateCode).
-        lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = va >>> 12, i = vpn & ${FAST_MASK}, v = ${o.rs2};`,
+        lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = (va >>> 12) | dtag, i = vpn & ${FAST_MASK}, v = ${o.rs2};`,
           `  if (!(writeTag[i] === vpn${aligned(store.size)})) {`,
           `    ${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); cpu.storeSlow(va, ${store.size}, v); ${reload}`,
           `    if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
@@ -287,7 +288,7 @@ export class BlockCache {
     const decl = usedList.map((r) => `r${r} = x[${r}]`).join(', ');
     const src = `return function block(pc, left, ret) {
   let hits = 0, done = 0, npc = pc${decl ? `, ${decl}` : ''};
-  const epoch = cpu.xlateEpoch;
+  const epoch = cpu.xlateEpoch, dtag = cpu.dataTag;
   out: for (;;) {
     ${lines.join('\n    ')}
   }
