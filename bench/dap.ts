@@ -11,14 +11,15 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 const ROOT = path.join(__dirname, '..');
 const ADAPTER = path.join(ROOT, 'dist', 'debugAdapter.js');
 
-/** 10⁷ instructions of warm-up loop, then 10⁸ to `target`; `elsewhere` and `spare` are never reached. */
-const LOOP = `
+/** 10⁷ instructions of warm-up loop to `warm`, then 2 × `passes` to `target`; `elsewhere` and `spare` are never reached. */
+export function countingLoop(passes: number): string {
+  return `
         .text
         .globl _start
 _start: li      t0, 5000000
 1:      addi    t0, t0, -1
         bnez    t0, 1b
-warm:   li      t0, 50000000
+warm:   li      t0, ${passes}
 2:      addi    t0, t0, -1
         bnez    t0, 2b
 target: li      t0, 0x100000
@@ -31,6 +32,9 @@ ${Array.from({ length: 64 }, (_, i) => `        addi    a${i % 8}, a${i % 8}, ${
         .data
 spare:  .space  64
 `;
+}
+
+const LOOP = countingLoop(50_000_000);
 
 /** Calls, loads, stores and an MMIO access, forever: something to step through. */
 const STEPPER = `
@@ -61,7 +65,7 @@ stack_top:
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
-async function session(program: string, args: Record<string, unknown> = {}): Promise<DebugClient> {
+export async function session(program: string, args: Record<string, unknown> = {}): Promise<DebugClient> {
   const dc = new DebugClient(process.execPath, ADAPTER, 'hyperstep');
   dc.defaultTimeout = 120_000;
   await dc.start();

@@ -7,6 +7,7 @@ import { Machine, MachineConfig, ProgramImage } from '../src/vm/vmm/machine';
 import { collectStatistics } from '../src/vm/vmm/statistics';
 import { loadProgram } from '../src/cli/program';
 import { dapBench } from './dap';
+import { ArmedInput, armedBench, billionBench } from './dap-armed';
 import { provenanceBench } from './provenance';
 import { runFlat } from './flat';
 import { qemuAvailable, qemuMips } from './qemu';
@@ -14,7 +15,7 @@ import { qemuAvailable, qemuMips } from './qemu';
 const ROOT = path.join(__dirname, '..');
 const PROGRAMS = path.join(ROOT, 'bench', 'programs');
 
-interface Result { name: string; mips: number; instructions: number; seconds: number; ok: boolean; qemu?: number | null }
+interface Result { name: string; file?: string; mips: number; instructions: number; seconds: number; ok: boolean; qemu?: number | null }
 
 function runOnce(image: ProgramImage, config: Partial<MachineConfig>, expected: string | undefined): Result & { output: string; machine: Machine } {
   let output = '';
@@ -44,7 +45,7 @@ function flatOnce(image: ProgramImage, expected: string | undefined): Result {
   return { name: '', mips: r.instructions / seconds / 1e6, instructions: r.instructions, seconds, ok: r.code === 0 && (expected === undefined || expected === r.output) };
 }
 
-function cpuBench(label: string, config: Partial<MachineConfig> | 'flat', files: string[], beside?: Map<string, number | null>): number {
+function cpuBench(label: string, config: Partial<MachineConfig> | 'flat', files: string[], beside?: Map<string, number | null>): Result[] {
   const results: Result[] = [];
   for (const f of files) {
     const expectedFile = f.replace(/\.elf$/, '.expected');
@@ -52,7 +53,7 @@ function cpuBench(label: string, config: Partial<MachineConfig> | 'flat', files:
     const image = load(f);
     const once = (): Result => (config === 'flat' ? flatOnce(image, expected) : runOnce(image, config, expected));
     once(); // warm-up: lets V8 optimise the interpreter
-    const r = { ...once(), name: path.basename(f, '.elf') };
+    const r = { ...once(), name: path.basename(f, '.elf'), file: f };
     if (beside) {
       if (!beside.has(f)) beside.set(f, qemuMips(f, r.instructions));
       r.qemu = beside.get(f);
@@ -70,7 +71,7 @@ function cpuBench(label: string, config: Partial<MachineConfig> | 'flat', files:
   const qemus = results.map((r) => r.qemu).filter((q): q is number => typeof q === 'number');
   const gq = qemus.length === results.length ? geomean(qemus) : undefined;
   console.log(`  ${'geomean'.padEnd(12)} ${g.toFixed(1).padStart(7)} MIPS${gq ? `${' '.repeat(28)}${vs(g, gq)}` : ''}`);
-  return g;
+  return results;
 }
 
 function exitBench(file: string, label: string): void {
@@ -84,7 +85,7 @@ function exitBench(file: string, label: string): void {
     `(${s.vmmExits.KVM_EXIT_MMIO} of them to the VMM)`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const files = fs.existsSync(PROGRAMS) ? fs.readdirSync(PROGRAMS).filter((f) => f.endsWith('.elf')).sort().map((f) => path.join(PROGRAMS, f)) : [];
   if (files.length === 0) { console.error(`no bench programs in ${PROGRAMS}`); process.exitCode = 1; return; }
   const only = process.argv[2];
@@ -99,14 +100,19 @@ function main(): void {
   // QEMU's TCG on the same ELFs beside the product's default configuration (measured once).
   const qemu = qemuAvailable() ? new Map<string, number | null>() : undefined;
   if (!qemu) console.log('(qemu-system-riscv32 not installed: no QEMU figures; apt-get install qemu-system-misc)');
+  let defaults: Result[] | undefined;
   for (const [label, config] of configs) {
     if (only && !label.toLowerCase().includes(only)) continue;
-    cpuBench(label, config, files, label.startsWith('EPT + VPID') ? qemu : undefined);
+    const results = cpuBench(label, config, files, label.startsWith('EPT + VPID') ? qemu : undefined);
+    if (label === 'EPT + VPID (default)') defaults = results;
   }
   exitBench('lapic-loop.s', 'in-kernel MMIO loop (LAPIC TPR, EPT_MISCONFIG handled in the hypervisor)');
   exitBench('mmio-loop.s', 'VMM MMIO loop (UART scratch register, KVM_EXIT_MMIO to the VMM)');
   provenanceBench();
-  void dapBench();
+  await dapBench();
+  // The same programs under the debugger, with a breakpoint and an event filter armed and without.
+  if (defaults) await armedBench(defaults.map((r): ArmedInput => ({ file: r.file!, name: r.name, instructions: r.instructions, qemu: r.qemu })));
+  await billionBench();
 }
 
-main();
+void main();

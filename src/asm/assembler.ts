@@ -34,12 +34,12 @@ export interface AssembleResult {
   sections: { name: string; address: number; size: number }[];
 }
 
-export interface AssembleOptions {
+interface AssembleOptions {
   /** Address of .text; default 0x80000000, where RAM starts on QEMU virt. */
   textBase?: number;
 }
 
-export const DEFAULT_TEXT_BASE = 0x80000000;
+const DEFAULT_TEXT_BASE = 0x80000000;
 
 export function assemble(source: string, file: string, options: AssembleOptions = {}): AssembleResult {
   const diags = new Diagnostics(file);

@@ -140,13 +140,13 @@ export interface Compressed {
 }
 
 /** Why an operand does not fit a compressed form (for `c.*` mnemonics, where it is an error). */
-export interface Mismatch {
+interface Mismatch {
   readonly pos: SourcePos;
   readonly message: string;
 }
 
 /** The value of an expression if it is an absolute constant at this line (gas's O_constant). */
-export type ConstantNow = (expr: Expr) => bigint | undefined;
+type ConstantNow = (expr: Expr) => bigint | undefined;
 
 interface Fields {
   rd: number;

@@ -5,7 +5,7 @@
  * CSR operand. A few older spellings are accepted by the assembler only
  * (`CSR_ASSEMBLY_ALIASES`), as GNU as does.
  */
-export interface CsrInfo {
+interface CsrInfo {
   readonly name: string;
   readonly address: number;
   /** One line for hover; empty when the CSR is outside what Hyperstep models. */

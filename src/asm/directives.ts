@@ -319,7 +319,7 @@ function alignDirective(ctx: DirectiveContext, d: DirectiveStmt, unit: 'power' |
  * `.option rvc` (tc-riscv.c riscv_frag_align_code); the section's alignment is
  * recorded either way.
  */
-export function alignTo(ctx: DirectiveContext, pos: SourcePos, bytes: number, fill: number | undefined, max?: number): void {
+function alignTo(ctx: DirectiveContext, pos: SourcePos, bytes: number, fill: number | undefined, max?: number): void {
   const section = ctx.current;
   section.align = Math.max(section.align, bytes);
   const code = section.flags.exec && fill === undefined;

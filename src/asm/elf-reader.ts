@@ -9,7 +9,7 @@
  * (docs/contracts.md: a malformed ELF must not crash anything).
  */
 
-export interface ElfSegment {
+interface ElfSegment {
   vaddr: number;
   paddr: number;
   /** The segment's bytes in the file (p_filesz of them). */
@@ -20,7 +20,7 @@ export interface ElfSegment {
   flags: number;
 }
 
-export interface ElfSymbol {
+interface ElfSymbol {
   name: string;
   value: number;
   size: number;
@@ -29,7 +29,7 @@ export interface ElfSymbol {
   global: boolean;
 }
 
-export interface ElfSection {
+interface ElfSection {
   name: string;
   address: number;
   size: number;

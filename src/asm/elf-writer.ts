@@ -6,7 +6,7 @@
  * .shstrtab and the section header table.
  */
 
-export interface ElfSectionInput {
+interface ElfSectionInput {
   readonly name: string;
   readonly nobits: boolean;
   readonly alloc: boolean;
@@ -19,7 +19,7 @@ export interface ElfSectionInput {
   readonly align: number;
 }
 
-export type ElfSymbolType = 'notype' | 'object' | 'func' | 'section';
+type ElfSymbolType = 'notype' | 'object' | 'func' | 'section';
 
 export interface ElfSymbolInput {
   readonly name: string;
@@ -31,7 +31,7 @@ export interface ElfSymbolInput {
   readonly section: string;
 }
 
-export interface ElfInput {
+interface ElfInput {
   readonly entry: number;
   readonly sections: readonly ElfSectionInput[];
   readonly symbols: readonly ElfSymbolInput[];
@@ -40,7 +40,7 @@ export interface ElfInput {
 }
 
 /** psABI e_flags bit: the object contains (or may contain) compressed instructions. */
-export const EF_RISCV_RVC = 0x1;
+const EF_RISCV_RVC = 0x1;
 
 const EHDR_SIZE = 52;
 const PHDR_SIZE = 32;

@@ -10,7 +10,7 @@ import { Token } from './lexer';
 import { ParseError, TokenStream } from './token-stream';
 
 export type RelocOp = 'hi' | 'lo' | 'pcrel_hi' | 'pcrel_lo';
-export const RELOC_OPS: readonly RelocOp[] = ['hi', 'lo', 'pcrel_hi', 'pcrel_lo'];
+const RELOC_OPS: readonly RelocOp[] = ['hi', 'lo', 'pcrel_hi', 'pcrel_lo'];
 
 export type Expr =
   | { readonly kind: 'num'; readonly value: bigint; readonly pos: SourcePos }
@@ -122,7 +122,7 @@ export interface Value {
 }
 
 /** Not known yet (pass 1, forward reference): the caller decides whether that is an error. */
-export interface Unknown {
+interface Unknown {
   readonly unknown: true;
   readonly symbol?: string;
 }
@@ -232,13 +232,3 @@ function compare(op: string, a: bigint, b: bigint): boolean {
   }
 }
 
-/** The symbols an expression mentions (for go-to-definition and "defined before use" checks). */
-export function symbolsOf(e: Expr): string[] {
-  switch (e.kind) {
-    case 'sym': return [e.name];
-    case 'unary':
-    case 'reloc': return symbolsOf(e.arg);
-    case 'binary': return [...symbolsOf(e.left), ...symbolsOf(e.right)];
-    default: return [];
-  }
-}

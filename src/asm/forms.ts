@@ -16,7 +16,7 @@ export type Form =
 
 const REGISTER_SLOTS = new Set(['rd', 'rs1', 'rs2']);
 
-export function slotShape(slot: string): Shape {
+function slotShape(slot: string): Shape {
   if (REGISTER_SLOTS.has(slot)) return 'reg';
   if (slot.includes('(')) return 'mem';
   return 'expr';
@@ -30,7 +30,7 @@ function fits(syntax: string, operands: readonly Operand[]): boolean {
 const formCache = new Map<string, readonly Form[]>();
 
 /** Every form of a mnemonic: the real instruction first, then pseudo forms. */
-export function formsOf(mnemonic: string): readonly Form[] {
+function formsOf(mnemonic: string): readonly Form[] {
   let forms = formCache.get(mnemonic);
   if (!forms) {
     forms = [

@@ -25,7 +25,7 @@ import { Expr } from './expr';
  * `. ± n`: that is kept as `name` (undefined for `.`) and `addend`, without the expression (a large
  * file has hundreds of thousands of branches; docs/assembler.md, "Memory"); `target` holds any other.
  */
-export interface BranchPart {
+interface BranchPart {
   readonly kind: 'branch';
   readonly index: number;
   readonly rvc: boolean;
@@ -87,7 +87,7 @@ const BRANCH_REACH = 8192;
 
 const within = (val: number, reach: number): boolean => val >= -reach / 2 && val < reach / 2;
 
-export function branchLength(jump: boolean, rvc: boolean, val: number | undefined): number {
+function branchLength(jump: boolean, rvc: boolean, val: number | undefined): number {
   if (val === undefined) return jump ? 4 : 8;
   if (rvc && within(val, jump ? RVC_JUMP_REACH : RVC_BRANCH_REACH)) return 2;
   if (within(val, BRANCH_REACH)) return 4;

@@ -8,10 +8,10 @@
  * `(word & mask) === match`.
  */
 
-export type Extension = 'RV32I' | 'M' | 'A' | 'Zicsr' | 'Zifencei' | 'Privileged' | 'Legacy' | 'Hyperstep';
+type Extension = 'RV32I' | 'M' | 'A' | 'Zicsr' | 'Zifencei' | 'Privileged' | 'Legacy' | 'Hyperstep';
 
 /** The base format of the spec (chapter 2.2), refined where operands differ. */
-export type InstructionFormat =
+type InstructionFormat =
   | 'R' | 'I' | 'S' | 'B' | 'U' | 'J'
   | 'shift' | 'csr' | 'csr-imm' | 'fence' | 'atomic' | 'system';
 
@@ -27,7 +27,7 @@ export interface InstructionDef {
   readonly semantics: string;
 }
 
-/**
+/*
  * Operand slots that appear in `syntax`:
  * - `rd`, `rs1`, `rs2`: integer registers
  * - `imm`: 12-bit signed immediate (I-type), `%lo`/`%pcrel_lo` allowed
@@ -40,9 +40,6 @@ export interface InstructionDef {
  * - `zimm`: 5-bit unsigned immediate of the CSR*I forms
  * - `pred`, `succ`: fence sets (`iorw` subsets)
  */
-export type OperandSlot =
-  | 'rd' | 'rs1' | 'rs2' | 'imm' | 'offset(rs1)' | '(rs1)' | 'shamt'
-  | 'uimm20' | 'target' | 'csr' | 'zimm' | 'pred' | 'succ';
 
 const OPCODE = {
   LOAD: 0x03, CUSTOM0: 0x0b, MISC_MEM: 0x0f, OP_IMM: 0x13, AUIPC: 0x17, STORE: 0x23,

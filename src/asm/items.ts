@@ -41,7 +41,7 @@ export interface DataItem extends ItemBase {
 }
 
 /** Literal bytes (strings). */
-export interface BytesItem extends ItemBase {
+interface BytesItem extends ItemBase {
   readonly kind: 'bytes';
   readonly bytes: readonly number[];
 }
@@ -57,7 +57,7 @@ export interface FillItem extends ItemBase {
 }
 
 /** A symbol (re)definition (`.set`, `=`), replayed in order in pass 2. */
-export interface SetItem extends ItemBase {
+interface SetItem extends ItemBase {
   readonly kind: 'set';
   readonly name: string;
   readonly expr: Expr;

@@ -33,16 +33,16 @@ const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
 };
 const UTF8 = new TextEncoder();
 
-export function isIdentStart(c: string): boolean {
+function isIdentStart(c: string): boolean {
   return /[A-Za-z_.$]/.test(c);
 }
 
-export function isIdentChar(c: string): boolean {
+function isIdentChar(c: string): boolean {
   return /[A-Za-z0-9_.$]/.test(c);
 }
 
 /** Where lexed text starts in the file (macro expansions are lexed again at their own place). */
-export interface Origin {
+interface Origin {
   readonly line: number;
   readonly column: number;
 }

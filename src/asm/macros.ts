@@ -14,7 +14,7 @@ import { StatementLexer, Token, tokenize } from './lexer';
 import { ParseError, TokenStream } from './token-stream';
 
 /** One statement: its tokens (without the end), the end token, and its raw text. */
-export interface SourceLine {
+interface SourceLine {
   readonly tokens: readonly Token[];
   readonly eol: Token;
   readonly text: string;
@@ -54,7 +54,7 @@ const CONDITIONS = new Set(['.if', '.ifdef', '.ifndef', '.ifnotdef', '.ifc', '.i
 const EQUATES = new Set(['.equ', '.set', '.equiv', '.eqv']);
 
 /** Splits tokens into statements; `text` is the slice of `source` each covers. */
-export function splitLines(tokens: readonly Token[], source: string): SourceLine[] {
+function splitLines(tokens: readonly Token[], source: string): SourceLine[] {
   const out: SourceLine[] = [];
   let start = 0;
   tokens.forEach((t, i) => {
@@ -71,7 +71,7 @@ function sourceLine(tokens: readonly Token[], eol: Token, source: string): Sourc
 }
 
 /** Statement lines in order, taken one at a time: the file as it is lexed, or a body held in memory. */
-export interface LineCursor {
+interface LineCursor {
   next(): SourceLine | undefined;
 }
 
@@ -96,7 +96,7 @@ export function fileLines(source: string, lexDiags: Diagnostics): LineCursor {
   };
 }
 
-export interface Expansion {
+interface Expansion {
   /** True when expansion went past its bounds: the lines passed on so far must be dropped too. */
   readonly overflowed: boolean;
   /** Source lines of macro and .irp bodies: they are lexed again when expanded. */
@@ -467,7 +467,7 @@ interface Argument {
  * Macro arguments as gas reads them: separated by commas or blanks, a quoted
  * argument loses its quotes, `name=value` binds by name, parentheses group.
  */
-export function splitArguments(text: string): Argument[] {
+function splitArguments(text: string): Argument[] {
   const out: Argument[] = [];
   let i = 0;
   const skipBlanks = (): void => {
@@ -544,7 +544,7 @@ function bindArguments(macro: MacroDef, args: readonly Argument[], at: SourcePos
 }
 
 /** Replaces `\name` by its value, `\@` by the expansion counter and drops `\()`. */
-export function substitute(text: string, bindings: ReadonlyMap<string, string>, counter?: string): string {
+function substitute(text: string, bindings: ReadonlyMap<string, string>, counter?: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i];

@@ -11,7 +11,7 @@ import { expandMacros, fileLines } from './macros';
 import { registerNumber } from './registers';
 import { ParseError, TokenStream } from './token-stream';
 
-export interface LabelDef {
+interface LabelDef {
   readonly name: string;
   /** As written: `loop` or `1`. */
   readonly display: string;
@@ -46,7 +46,7 @@ export interface DirectiveStmt {
   readonly pos: SourcePos;
 }
 
-export interface AssignStmt {
+interface AssignStmt {
   readonly kind: 'assign';
   readonly name: string;
   readonly expr: Expr;
@@ -59,19 +59,15 @@ export interface Statement {
   readonly pos: SourcePos;
 }
 
-export interface ParsedSource {
+interface ParsedSource {
   readonly statements: readonly Statement[];
   /** Every symbol reference, for the language server (references, go to definition). */
   readonly references: readonly { readonly name: string; readonly pos: SourcePos }[];
 }
 
 /** Internal names of numeric local labels start with `.L` and hold a character no symbol can. */
-export function localLabelName(n: number, instance: number): string {
+function localLabelName(n: number, instance: number): string {
   return `.L${n}^${instance}`;
-}
-
-export function isInternalLabel(name: string): boolean {
-  return name.includes('^');
 }
 
 /** Tracks `1:` definitions so `1b` means the latest and `1f` the next one. */
@@ -127,7 +123,7 @@ export function streamStatements(
 }
 
 /** The statements of a source, held in memory (for the language server and tests). */
-export function parseSource(source: string, diags: Diagnostics, withReferences = false): ParsedSource {
+function parseSource(source: string, diags: Diagnostics, withReferences = false): ParsedSource {
   const statements: Statement[] = [];
   const references: { name: string; pos: SourcePos }[] = [];
   const ok = streamStatements(source, diags, (s) => statements.push(s), withReferences ? references : undefined);

@@ -19,7 +19,7 @@ export interface Lowered {
   readonly anchor?: string;
 }
 
-export interface LowerContext {
+interface LowerContext {
   /** The value if the expression is an absolute constant known at this point of pass 1. */
   constantNow(expr: Expr): bigint | undefined;
   /** A fresh hidden label name. */
@@ -163,7 +163,7 @@ function pcrelPair(op: string, dest: Operand, base: Operand & { kind: string }, 
  * signed 32-bit; `lui` carries the upper part (if any), `addi` the sign-extended
  * low 12 bits (if non-zero, or if there is no lui, or the lui wrote zero).
  */
-export function loadConstant(rd: Operand, value: bigint, pos: SourcePos): Lowered[] {
+function loadConstant(rd: Operand, value: bigint, pos: SourcePos): Lowered[] {
   const v = value >= 0n && value <= 0xffffffffn ? BigInt.asIntN(32, value) : value;
   const lower = BigInt.asIntN(12, v);
   const upper = v - lower;

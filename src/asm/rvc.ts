@@ -27,7 +27,7 @@ export type CSlot =
   | 'cj'                          // c.j / c.jal target (±2 KiB)
   | 'cb';                         // c.beqz / c.bnez target (±256 B)
 
-export interface CompressedDef {
+interface CompressedDef {
   readonly mnemonic: string;
   readonly slots: readonly CSlot[];
   readonly match: number;
@@ -86,7 +86,7 @@ export const COMPRESSED: readonly CompressedDef[] = [
 const sext = (v: number, bits: number): number => (v << (32 - bits)) >> (32 - bits);
 
 /** The numeric value of a slot in halfword `h` (a register number, an immediate, or a pc offset). */
-export function slotValue(slot: CSlot, h: number): number {
+function slotValue(slot: CSlot, h: number): number {
   switch (slot) {
     case 'rd': case 'rs1': return (h >> 7) & 31;
     case 'rs2': return (h >> 2) & 31;
@@ -131,7 +131,7 @@ export function slotBits(slot: CSlot, v: number): number {
  * Operand constraints of RV32C that match/mask cannot say (reserved encodings, spec tables
  * 16.5–16.7), as objdump applies them: the disassembler prints what objdump prints.
  */
-export function validCompressed(def: CompressedDef, h: number): boolean {
+function validCompressed(def: CompressedDef, h: number): boolean {
   const rd = (h >> 7) & 31;
   switch (def.mnemonic) {
     case 'c.addi4spn': return slotValue('addi4spn', h) !== 0;
@@ -147,7 +147,7 @@ export function validCompressed(def: CompressedDef, h: number): boolean {
 }
 
 /** The form a halfword decodes to on RV32C, or undefined (reserved, RV64/FP, or 32-bit). */
-export function decodeCompressed(h: number): CompressedDef | undefined {
+function decodeCompressed(h: number): CompressedDef | undefined {
   h &= 0xffff;
   if ((h & 3) === 3) return undefined;
   return COMPRESSED.find((d) => (h & d.mask) === d.match && validCompressed(d, h));

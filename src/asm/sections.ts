@@ -36,8 +36,6 @@ export interface OutputSection {
   readonly inputOffsets: Map<string, number>;
 }
 
-export const STANDARD_OUTPUTS = ['.text', '.rodata', '.data', '.bss'] as const;
-
 const flags = (spec: string, nobits = false): SectionFlags => ({
   alloc: spec.includes('a'), write: spec.includes('w'), exec: spec.includes('x'), nobits,
 });
@@ -62,14 +60,14 @@ function inputRank(name: string): number {
 }
 
 /** GNU ld's MAXPAGESIZE for RISC-V: the data segment starts on a new page of it (DATA_SEGMENT_ALIGN). */
-export const MAX_PAGE_SIZE = 0x1000;
+const MAX_PAGE_SIZE = 0x1000;
 
 /**
  * Where ld's default script starts the data segment after the text segment ends at `end`:
  * `ALIGN(MAXPAGESIZE) + (. & (MAXPAGESIZE - 1))`, the next page at the same offset, so the file
  * offset and the address agree modulo the page size without padding the file.
  */
-export function dataSegmentStart(end: number): number {
+function dataSegmentStart(end: number): number {
   return (alignUp(end, MAX_PAGE_SIZE) + (end & (MAX_PAGE_SIZE - 1))) >>> 0;
 }
 
@@ -78,7 +76,7 @@ function rule(name: string): (typeof PREFIX_RULES)[number] | undefined {
 }
 
 /** The output section an input section goes to. */
-export function outputSectionOf(name: string): string {
+function outputSectionOf(name: string): string {
   return rule(name)?.[1] ?? name;
 }
 
@@ -99,7 +97,7 @@ export function newInputSection(name: string, sectionFlags: SectionFlags): Input
   return { name, output: outputSectionOf(name), flags: sectionFlags, align: code ? 4 : 1, size: 0, items: [] };
 }
 
-export function alignUp(value: number, align: number): number {
+function alignUp(value: number, align: number): number {
   return Math.ceil(value / align) * align;
 }
 

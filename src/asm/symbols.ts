@@ -14,7 +14,7 @@ export type SymbolType = 'func' | 'object' | 'notype';
  * numbers, and where it is among gas's frags (gas-relax.ts's FragLabel) in the label itself rather
  * than in a map beside it.
  */
-export interface LabelSymbol {
+interface LabelSymbol {
   readonly name: string;
   readonly section: string;
   readonly offset: number;
@@ -28,7 +28,7 @@ export interface LabelSymbol {
 }
 
 /** One definition of an equate, with the location counter where it was written. */
-export interface EquateDef {
+interface EquateDef {
   readonly expr: Expr;
   readonly pos: SourcePos;
   readonly dotSection: string;
@@ -194,6 +194,6 @@ export class SymbolTable {
   }
 }
 
-export function dotValue(d: { dotSection: string; dotOffset: number }, place: Placement): Value {
+function dotValue(d: { dotSection: string; dotOffset: number }, place: Placement): Value {
   return { value: BigInt(place.inputAddress(d.dotSection) + d.dotOffset), section: place.outputOf(d.dotSection) };
 }

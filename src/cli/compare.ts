@@ -8,7 +8,7 @@ import { checkMachineFlags, CliIo, EXIT_LIMIT, EXIT_USAGE, MMU_MODES, parseEvent
 
 export const IRQCHIP_MODES = ['kernel', 'split', 'userspace'] as const;
 
-export interface CompareOptions extends CacheFlags {
+interface CompareOptions extends CacheFlags {
   maxInsns?: number;
   vcpus: number;
   memory: number;
@@ -29,7 +29,7 @@ interface Row {
  * Instructions each row may run when --max-insns is not given: a guest that never ends (a server
  * loop, a missing poweroff) costs six times this, a few seconds each, not forever.
  */
-export const DEFAULT_ROW_BUDGET = 100_000_000;
+const DEFAULT_ROW_BUDGET = 100_000_000;
 /** Instructions run between two looks at the clock (a progress line at most every PROGRESS_MS). */
 const SLICE = 1_000_000;
 const PROGRESS_MS = 2000;
@@ -99,8 +99,8 @@ function describe(o: RunOutcome): string {
 }
 
 /** `--format`: a table for people (fits 100 columns), or the same figures for scripts. */
-export const COMPARE_FORMATS = ['text', 'json', 'csv'] as const;
-export type CompareFormat = typeof COMPARE_FORMATS[number];
+const COMPARE_FORMATS = ['text', 'json', 'csv'] as const;
+type CompareFormat = typeof COMPARE_FORMATS[number];
 
 /** What `--format json` prints for one configuration: every figure of the text form, exact. */
 export interface CompareRecord {
@@ -119,7 +119,7 @@ export interface CompareRecord {
   output: string;
 }
 
-export function toRecords(rows: Row[]): CompareRecord[] {
+function toRecords(rows: Row[]): CompareRecord[] {
   const nonZero = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).filter(([, n]) => n > 0));
   return rows.map((r) => {
     const t = r.stats.tlb;
@@ -155,7 +155,7 @@ function columns(rows: string[][], left: number): string[] {
  * configuration, then the exits by reason with the irqchip modes side by side, one block per MMU
  * (each MMU has reasons of its own: EPT_*, VMEXIT_NPF, the shadow #PF intercept).
  */
-export function formatTable(rows: Row[]): string {
+function formatTable(rows: Row[]): string {
   const recs = toRecords(rows);
   const summary = columns([
     ['config', 'outcome', 'instructions', 'cycles', 'exits', 'to VMM', 'tlb hit%', 'irq latency'],
@@ -179,7 +179,7 @@ export function formatTable(rows: Row[]): string {
 }
 
 /** `--format csv`: a header and a row per configuration, every exit reason a column. */
-export function formatCsv(rows: Row[]): string {
+function formatCsv(rows: Row[]): string {
   const recs = toRecords(rows);
   const reasons = [...new Set(recs.flatMap((r) => Object.keys(r.exits)))];
   const vmm = [...new Set(recs.flatMap((r) => Object.keys(r.vmmExits)))];

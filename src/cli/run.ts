@@ -79,10 +79,6 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
   if (trace && 'error' in trace) { io.stderr(`hyperstep: ${trace.error}\n`); return EXIT_USAGE; }
   const program = loadProgram(file);
   if ('error' in program) { io.stderr(`${program.error}\n`); return EXIT_USAGE; }
-  // The guest's UART bytes are held until their line ends, and a trace line never flushes a
-  // partial guest line: in a terminal (stdout and stderr merged) both stay whole lines.
-  const out: number[] = [];
-  const flush = (): void => { if (out.length) { io.stdout(Uint8Array.from(out)); out.length = 0; } };
   let traceOut: (text: string) => void = io.stderr;
   let traceFd: number | undefined;
   if (o.traceFile !== undefined) {
@@ -96,14 +92,31 @@ export function runCommand(file: string, o: RunOptions, io: CliIo): number {
     traceOut = (text) => { fs.writeSync(fd, text); };
   }
   try {
-    return runMachine(file, o, io, program, events, trace, out, flush, traceOut, geometries);
+    return runMachine({ file, options: o, io, program, events, trace, traceOut, geometries });
   } finally {
     if (traceFd !== undefined) fs.closeSync(traceFd);
   }
 }
 
-function runMachine(file: string, o: RunOptions, io: CliIo, program: LoadedProgram, events: ScheduledEvent[],
-  trace: Set<TraceKind> | undefined, out: number[], flush: () => void, traceOut: (text: string) => void, geometries: CacheGeometries): number {
+/** What `runCommand` checked and opened for one run. */
+interface RunSetup {
+  file: string;
+  options: RunOptions;
+  io: CliIo;
+  program: LoadedProgram;
+  events: ScheduledEvent[];
+  /** --trace's kinds, if given. */
+  trace: Set<TraceKind> | undefined;
+  /** Where trace lines go: stderr, or --trace-file. */
+  traceOut: (text: string) => void;
+  geometries: CacheGeometries;
+}
+
+function runMachine({ file, options: o, io, program, events, trace, traceOut, geometries }: RunSetup): number {
+  // The guest's UART bytes are held until their line ends, and a trace line never flushes a
+  // partial guest line: in a terminal (stdout and stderr merged) both stay whole lines.
+  const out: number[] = [];
+  const flush = (): void => { if (out.length) { io.stdout(Uint8Array.from(out)); out.length = 0; } };
   const machine = new Machine({
     vcpus: o.vcpus, memoryMiB: o.memory, mmu: o.mmu as MmuMode, vpid: o.vpid, compiler: o.compiler ?? true, irqchip: o.irqchip as 'kernel' | 'split' | 'userspace',
     ...geometries,

@@ -12,7 +12,7 @@ import type { DebugPort } from '../vm/debug-port';
 import { CodeBreakpoint, DataBreakpoint, EventFilterBreakpoint } from './breakpoints';
 import { hex } from './format';
 
-export type PlantOwner = 'user' | 'temp' | 'handler' | 'asap';
+type PlantOwner = 'user' | 'temp' | 'handler' | 'asap';
 
 export class BreakpointSet {
   readonly code = { source: new Map<string, CodeBreakpoint[]>(), function: [] as CodeBreakpoint[], instruction: [] as CodeBreakpoint[] };

@@ -5,14 +5,14 @@
 import type { EventFilterId } from '../protocol';
 import { EvalContext, Expression, ExprError, interpolate, parseExpression, truthy, evaluate } from './expr';
 
-export interface HitCondition {
+interface HitCondition {
   op: '>=' | '>' | '==' | '<=' | '<' | '%';
   n: number;
   text: string;
 }
 
 /** `N` (stop from the N-th hit on), `>N`, `>=N`, `==N`, `<N`, `<=N`, `%N` (every N-th hit). */
-export function parseHitCondition(text: string): HitCondition {
+function parseHitCondition(text: string): HitCondition {
   const m = /^\s*(>=|>|==|=|<=|<|%)?\s*(\d+)\s*$/.exec(text);
   if (!m) throw new ExprError(`hit count '${text}': expected N, >N, >=N, ==N, <N, <=N or %N`);
   const op = (m[1] === '=' ? '==' : m[1] ?? '>=') as HitCondition['op'];
@@ -66,7 +66,7 @@ export class BreakpointBase {
   }
 }
 
-export type Decision = { action: 'pass' } | { action: 'stop'; conditionError?: string } | { action: 'log'; text: string };
+type Decision = { action: 'pass' } | { action: 'stop'; conditionError?: string } | { action: 'log'; text: string };
 
 /**
  * A hit of `bp` in context `ctx`: the condition first (an error stops, saying so), then the hit
@@ -88,7 +88,7 @@ export function decide(bp: BreakpointBase, ctx: EvalContext, counting = true): D
   return { action: 'stop' };
 }
 
-export type CodeBreakpointKind = 'source' | 'function' | 'instruction';
+type CodeBreakpointKind = 'source' | 'function' | 'instruction';
 
 export class CodeBreakpoint extends BreakpointBase {
   constructor(readonly kind: CodeBreakpointKind, spec: BreakpointSpec, readonly address: number | undefined,
@@ -101,7 +101,7 @@ export class CodeBreakpoint extends BreakpointBase {
 export type DataAccess = 'read' | 'write' | 'readWrite';
 
 /** Parsed data breakpoint id: guest memory by virtual or physical address, or a device register (MMIO). */
-export interface DataTarget {
+interface DataTarget {
   space: 'gva' | 'gpa' | 'mmio';
   address: number;
   size: number;

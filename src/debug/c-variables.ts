@@ -12,7 +12,7 @@ import { sizeOf, typeName } from './dwarf/types';
 import { ExprError, type Value } from './expr';
 
 /** The machine state of frame `index` of a vCPU (0: the vCPU itself; callers: unwound). */
-export function frameState(rt: DebugRuntime, vc: Vcpu, index: number): FrameState | undefined {
+function frameState(rt: DebugRuntime, vc: Vcpu, index: number): FrameState | undefined {
   // Frame 0 is the innermost of any inlined calls at the pc (scopeAt's default level).
   const frames = index === 0 ? [] : rt.frames(vc.id);
   const f = frames[index];

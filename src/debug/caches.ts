@@ -9,7 +9,7 @@ import { tlbSnapshots } from './state';
 const FLAG_LETTERS = ['R', 'W', 'X', 'U', 'G', 'A', 'D'];
 
 /** A guest-physical cache tag as the console shows it: the EPTP, or nCR3 and ASID under NPT. */
-export function gpaCacheTag(mmu: string, tag: number): string {
+function gpaCacheTag(mmu: string, tag: number): string {
   return mmu === 'npt' ? `nCR3 ${hex32(Math.floor(tag / 0x10000))} ASID ${tag % 0x10000}` : `EPTP ${hex32(tag)}`;
 }
 

@@ -17,7 +17,7 @@ const SLICE = 20_000;
 /** The exits kept for the picture (the most recent ones before the target cycle). */
 const EXIT_LIMIT = 2_000;
 /** A bound on the batch, so a request never runs for long: 50 M cycles. */
-export const COMPARE_MAX_CYCLES = 50_000_000;
+const COMPARE_MAX_CYCLES = 50_000_000;
 
 export function compareRun(program: ProgramInfo, config: LaunchConfig, args: CompareInterruptsArguments): CompareInterruptsResult {
   if (!MODES.includes(args.irqchip)) throw new ExprError(`irqchip must be kernel, split or userspace, got ${JSON.stringify(args.irqchip)}`);

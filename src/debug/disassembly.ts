@@ -6,7 +6,7 @@
 // end exactly at the reference address.
 import { instructionLength } from '../asm';
 
-export interface FetchedInstruction {
+interface FetchedInstruction {
   address: number;
   /** The instruction (16 bits for a compressed one), or undefined where memory cannot be read (then length 4). */
   word: number | undefined;
@@ -14,7 +14,7 @@ export interface FetchedInstruction {
 }
 
 /** Reads the halfword at a guest address, or undefined. */
-export type ReadHalf = (address: number) => number | undefined;
+type ReadHalf = (address: number) => number | undefined;
 
 function fetchAt(read: ReadHalf, address: number): FetchedInstruction {
   const lo = read(address);

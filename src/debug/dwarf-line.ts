@@ -2,7 +2,7 @@
 // addresses of a GCC- or `as -g`-built RISC-V ELF to source lines. Pure and defensive: every read is
 // bounds-checked, and a malformed section is an error string, never an exception (docs/contracts.md).
 
-export interface DwarfRow {
+interface DwarfRow {
   address: number;
   end: number;
   file: string;

@@ -7,7 +7,7 @@
 import type { WriteHistory } from './last-write';
 
 /** One interrupt-enable bit: a CSR (mstatus or mie) and its mask. */
-export interface EnableBit {
+interface EnableBit {
   csr: 'mstatus' | 'mie';
   mask: number;
 }
@@ -20,7 +20,7 @@ export interface EnableClear {
   how: 'csr' | 'mret' | 'sret' | 'trap';
 }
 
-export type EnableClearSearch =
+type EnableClearSearch =
   | { found: EnableClear }
   /** Not cleared in the history: `sinceReset` when the history starts at reset (the bit was never set). */
   | { found?: undefined; sinceReset: boolean; floorCycle: number };

@@ -7,7 +7,7 @@ import type { VmEvent } from '../vm';
 import type { Value } from './expr';
 import { hex } from './format';
 
-export interface FilterDescription {
+interface FilterDescription {
   id: EventFilterId;
   label: string;
   description: string;
@@ -42,13 +42,13 @@ export interface FilterHit {
 
 /** Names as the stop sentence prints them (docs/contracts.md: "IOAPIC IOWIN"). */
 const DEVICE_NAMES: Record<string, string> = { ioapic: 'IOAPIC', lapic: 'LAPIC', uart: 'UART', nic: 'NIC', 'pci-ecam': 'PCI ECAM', 'pci-window': 'PCI window' };
-export const deviceName = (d: string): string => DEVICE_NAMES[d] ?? d;
+const deviceName = (d: string): string => DEVICE_NAMES[d] ?? d;
 
 /** The device side of an exit, completed after the access (the vCPU's last exit record). */
-export type ExitDetails = (vcpu: number, cycle: number, reason: string) => { device?: string; register?: string; value?: number } | undefined;
+type ExitDetails = (vcpu: number, cycle: number, reason: string) => { device?: string; register?: string; value?: number } | undefined;
 
 /** Labels for interrupt vectors ("NIC, GSI 19"), supplied by the runtime from the routing it knows. */
-export type VectorLabel = (vector: number) => string | undefined;
+type VectorLabel = (vector: number) => string | undefined;
 
 /** The filters `e` belongs to, with their fields. */
 export function filterHits(e: VmEvent, label: VectorLabel, exitDetails?: ExitDetails): FilterHit[] {
@@ -148,7 +148,7 @@ function vectorSuffix(label: VectorLabel, vector: number): string {
 }
 
 /** "VM exit EPT_MISCONFIG: write 0x1 to GPA 0xfec00010 (IOAPIC IOWIN, in kernel)". */
-export function describeExit(e: { reason: string; gpa?: number; gva?: number; access?: string; handledIn: string; vmmExit?: string; device?: string; register?: string; value?: number; pc: number }): string {
+function describeExit(e: { reason: string; gpa?: number; gva?: number; access?: string; handledIn: string; vmmExit?: string; device?: string; register?: string; value?: number; pc: number }): string {
   const where = e.handledIn === 'kernel' ? 'in kernel' : `to the VMM${e.vmmExit ? `, ${e.vmmExit}` : ''}`;
   if (e.gpa === undefined) return `VM exit ${e.reason} at pc ${hex(e.pc >>> 0)} (${where})`;
   const gpa = hex(e.gpa >>> 0);

@@ -32,7 +32,7 @@ export function eventStopDescription(filter: EventFilterId, sentence: string): s
   return FAILURES.has(filter) ? sentence : `Paused on ${sentence}`;
 }
 
-export function filterLabel(filter: EventFilterId): string {
+function filterLabel(filter: EventFilterId): string {
   return EVENT_FILTERS.find((f) => f.id === filter)?.label ?? filter;
 }
 

@@ -102,7 +102,7 @@ export function eventsPassed(view: ExitView): number {
 }
 
 /** Is this phase the exit dispatcher (`vmx_handle_exit: REASON`, `svm_handle_exit: VMEXIT_…`), where an exit starts? */
-export function isExitDispatch(name: string): boolean {
+function isExitDispatch(name: string): boolean {
   return name.startsWith('vmx_handle_exit: ') || name.startsWith('svm_handle_exit: ');
 }
 
@@ -153,7 +153,7 @@ export function deviceRegisters(m: Machine, view: MachineIrqView, device: string
 const v = (name: string, value: string): DebugProtocol.Variable => ({ name, value, variablesReference: 0 });
 
 /** The "Exit" scope: reason, qualification, GPA, GVA, instruction, where it was handled. */
-export function exitScope(stop: PhaseStop): DebugProtocol.Variable[] {
+function exitScope(stop: PhaseStop): DebugProtocol.Variable[] {
   const e = stop.exit;
   const phase = v('phase', `${stop.phase.name}${stop.phase.detail ? `: ${stop.phase.detail}` : ''}`);
   if (!e) return [phase, v('reason', '(none)')];
@@ -168,7 +168,7 @@ export function exitScope(stop: PhaseStop): DebugProtocol.Variable[] {
 }
 
 /** The "kvm_run" scope of a VMM frame. */
-export function kvmRunScope(p: ExitPhaseEvent): DebugProtocol.Variable[] {
+function kvmRunScope(p: ExitPhaseEvent): DebugProtocol.Variable[] {
   const r = p.run;
   if (!r) return [];
   const out = [v('exit_reason', r.exitReason)];

@@ -16,7 +16,7 @@ const MAX_HEADER = 1024;
 /** The largest body accepted (requests carry at most a 1 MiB writeMemory, base64-encoded). */
 export const MAX_BODY = 16 << 20;
 
-export interface FrameSink {
+interface FrameSink {
   /** A complete body, decoded as UTF-8 (not yet parsed). */
   message(text: string): void;
   /**

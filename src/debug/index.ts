@@ -1,6 +1,4 @@
 // The debug adapter's public surface: the session class (run inline by the extension with
 // `new HyperstepSession(host)`) and the Node host it usually runs with.
 export { HyperstepSession } from './session';
-export type { DebugHost } from './host';
 export { nodeHost } from './node-host';
-export { parseLaunchArguments, LAUNCH_SCHEMA } from './launch';

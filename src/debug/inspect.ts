@@ -8,9 +8,7 @@ import { ExprError } from './expr';
 import { hex } from './format';
 import { irqView } from './machine-view';
 
-export type { Translation, WalkLevel } from '../vm/debug-port';
-
-export const IOAPIC_GPA = 0xfec0_0000;
+const IOAPIC_GPA = 0xfec0_0000;
 export const LAPIC_GPA = 0xfee0_0000;
 const APIC_PAGE = 0x1000;
 

@@ -39,7 +39,7 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addVocabulary(['markdownDescription', 'enumDescriptions', 'deprecationMessage', 'defaultSnippets', 'doNotSuggest']);
 const validate = ajv.compile(LAUNCH_SCHEMA);
 
-export interface ScheduledLaunchEvent {
+interface ScheduledLaunchEvent {
   atCycle: number;
   kind: 'nic-rx' | 'irq' | 'uart-rx';
   data?: Uint8Array;

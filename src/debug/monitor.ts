@@ -18,10 +18,10 @@ import { eptRwx, NestedPaging, nptFlags, pirqName } from '../vm';
 import { translateCommand } from './translate';
 import { infoTlb } from './caches';
 
-export const INFO_TOPICS = ['registers', 'lapic', 'ioapic', 'pci', 'mtree', 'memslots', 'ept', 'npt', 'tlb', 'exits', 'irq', 'interrupts'] as const;
-export const COMMANDS = ['info', 'x', 'xp', 'irq', 'nic', 'uart', 'why', 'goto', 'translate', 'reverse-to-write', 'help'] as const;
+const INFO_TOPICS = ['registers', 'lapic', 'ioapic', 'pci', 'mtree', 'memslots', 'ept', 'npt', 'tlb', 'exits', 'irq', 'interrupts'] as const;
+const COMMANDS = ['info', 'x', 'xp', 'irq', 'nic', 'uart', 'why', 'goto', 'translate', 'reverse-to-write', 'help'] as const;
 
-export interface MonitorResult {
+interface MonitorResult {
   output: string;
   /** The command changed the machine (an injection): views should refresh. */
   changed?: boolean;
@@ -286,7 +286,7 @@ function formatUnit(x: number, big: bigint, unit: number, format: string): strin
 
 // ---- completion ---------------------------------------------------------------------------------------
 
-export interface Completion { label: string; type: 'keyword' | 'variable' | 'function' | 'property' | 'reference' }
+interface Completion { label: string; type: 'keyword' | 'variable' | 'function' | 'property' | 'reference' }
 
 /** Candidates for the word before `column` (1-based, as DAP columns by default). */
 export function complete(rt: DebugRuntime, text: string, column: number): { items: Completion[]; start: number } {

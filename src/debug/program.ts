@@ -8,7 +8,7 @@ import type { DebugHost } from './host';
 import { readDebugLine } from './dwarf-line';
 import { DwarfInfo } from './dwarf';
 
-export interface DebugSymbol {
+interface DebugSymbol {
   name: string;
   address: number;
   size: number;
@@ -16,7 +16,7 @@ export interface DebugSymbol {
   code: boolean;
 }
 
-export interface SourceLine {
+interface SourceLine {
   file: string;
   /** 1-based. */
   line: number;

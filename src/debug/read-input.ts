@@ -6,11 +6,11 @@ import * as fs from 'fs';
 import { isAssemblySource } from './program';
 
 /** Guest RAM is at most 2 GiB and images at most 256 MiB; ELFs with debug information are larger than their images. */
-export const MAX_ELF_BYTES = 256 * 2 ** 20;
+const MAX_ELF_BYTES = 256 * 2 ** 20;
 /** Assembly sources: the assembler needs several times a source's size while it works (docs/assembler.md). */
 export const MAX_SOURCE_BYTES = 64 * 2 ** 20;
 
-export class InputError extends Error {}
+class InputError extends Error {}
 
 const mib = (n: number): string => `${Math.round(n / 2 ** 20)} MiB`;
 

@@ -18,7 +18,7 @@ const SLICE_MS = 15;
 /** Steps a vCPU runs per turn (machine.ts QUANTUM), for windows of multi-vCPU reverse steps. */
 const QUANTUM = 10_000;
 
-export interface ReverseStop {
+interface ReverseStop {
   kind: 'stop';
   reason: string;
   vcpu: number;
@@ -29,7 +29,7 @@ export interface ReverseStop {
 export interface ScanHit<S> { steps: number; stop: S; handlerEntry?: { vcpu: number } }
 
 /** What reverse execution needs of run control. */
-export interface ReverseHost<S extends ReverseStop> {
+interface ReverseHost<S extends ReverseStop> {
   readonly machine: Machine;
   readonly history: History;
   readonly port: DebugPort;

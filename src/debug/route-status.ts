@@ -50,7 +50,7 @@ export function vectorPlace(vector: number | undefined, destinations: readonly n
   return undefined;
 }
 
-export interface RouteVerdict {
+interface RouteVerdict {
   status: RouteStatus;
   blockedBy?: string;
   note?: string;

@@ -33,7 +33,7 @@ import { CyclePort, gotoCycle, GotoPaused } from './goto-cycle';
 import type { DebugHost } from './host';
 import { processHistory } from './history-budget';
 
-export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint' | 'exception' | 'pause' | 'goto';
+type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint' | 'exception' | 'pause' | 'goto';
 
 export interface StopInfo {
   kind: 'stop';
@@ -55,7 +55,7 @@ export interface StopInfo {
   event?: StopEvent;
 }
 
-export interface ExitInfo {
+interface ExitInfo {
   kind: 'exit';
   code: number;
   message: string;
@@ -63,12 +63,12 @@ export interface ExitInfo {
 
 export type RunResult = StopInfo | ExitInfo;
 
-export interface RuntimeSink {
+interface RuntimeSink {
   /** Guest console output and adapter messages. */
   output(text: string, category: 'stdout' | 'console' | 'stderr' | 'important'): void;
 }
 
-export type Granularity = 'instruction' | 'line';
+type Granularity = 'instruction' | 'line';
 
 /** Wall-clock budget of one run slice before yielding to the event loop. */
 const SLICE_MS = 15;

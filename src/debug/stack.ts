@@ -45,7 +45,7 @@ const IRQ_NAMES: Record<number, string> = {
 };
 
 /** The trap handler entry a trap with `cause` would reach through `tvec`. */
-export function trapTarget(tvec: number, cause: number): number {
+function trapTarget(tvec: number, cause: number): number {
   const base = (tvec & ~3) >>> 0;
   return cause < 0 && (tvec & 3) === 1 ? (base + 4 * (cause & 0x7fffffff)) >>> 0 : base;
 }
@@ -109,7 +109,7 @@ function returnsFrom(inspector: Inspector, vcpu: Vcpu, ret: number, fnAddress: n
   return false;
 }
 
-export interface TrapLabel { (vector: number): string | undefined }
+interface TrapLabel { (vector: number): string | undefined }
 
 /** The frames of `vcpu`, innermost first, with a frame for each call inlined at a frame's pc. */
 export function unwind(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, label: TrapLabel): StackFrame[] {
@@ -210,7 +210,7 @@ function unwindPhysical(program: ProgramInfo, inspector: Inspector, vcpu: Vcpu, 
   return frames;
 }
 
-export function trapName(cause: number, tval: number, mode: 'M' | 'S', label: TrapLabel): string {
+function trapName(cause: number, tval: number, mode: 'M' | 'S', label: TrapLabel): string {
   const code = cause & 0x7fffffff;
   if (cause < 0) {
     if (code === 11 || code === 9) {

@@ -14,7 +14,7 @@ import { hartInterrupts, routeVerdict, vectorPlace } from './route-status';
 const DELIVERY_NAMES = ['fixed', 'lowest', 'smi', 'reserved', 'nmi', 'init', 'startup', 'extint'];
 const EPT_LEAF_LIMIT = 512;
 
-export function entrySnapshot(low: number, high: number): RedirectionEntrySnapshot {
+function entrySnapshot(low: number, high: number): RedirectionEntrySnapshot {
   const e = parseRedirectionEntry(low >>> 0, high >>> 0);
   return {
     low: low >>> 0, high: high >>> 0, vector: e.vector, deliveryMode: DELIVERY_NAMES[e.deliveryMode] ?? String(e.deliveryMode),

@@ -50,7 +50,7 @@ export function translateCommand(rt: DebugRuntime, rest: string, vcpu: number): 
 }
 
 /** The answer as the console prints it: one line per level, stage-2 walks indented inside. */
-export function formatTranslation(r: TranslateResult): string {
+function formatTranslation(r: TranslateResult): string {
   const out = [`GVA ${hex32(r.gva)} ${r.access} on vCPU ${r.vcpu} (${r.mmu.toUpperCase()}; satp ${hex32(r.satp)}${r.paging ? '' : ', paging off: GPA = GVA'})`];
   const stage2 = (w: Stage2Walk, indent: string): void => {
     out.push(`${indent}${w.mmu.toUpperCase()} walk of GPA ${hex32(w.gpa)} from ${w.mmu === 'npt' ? 'nCR3' : 'EPTP'} ${hex32(w.root)}: ${w.outcome}${w.hpa !== undefined ? ` → HPA ${hex32(w.hpa)}` : ''}` +

@@ -112,7 +112,7 @@ export function variables(rt: DebugRuntime, c: Container, ref: MakeRef): DebugPr
 }
 
 /** Words of guest memory at and above sp (as this vCPU translates them), writable. */
-export const STACK_WORDS = 16;
+const STACK_WORDS = 16;
 
 function stackWords(rt: DebugRuntime, vc: Vcpu, sp: number): DebugProtocol.Variable[] {
   const out: DebugProtocol.Variable[] = [];
@@ -245,7 +245,7 @@ function lapic(rt: DebugRuntime, vc: Vcpu, ref: MakeRef): DebugProtocol.Variable
 }
 
 /** Is `gva` in this vCPU's TLB now? (A scan of its arrays, which changes no TLB state.) */
-export function tlbProbe(vc: Vcpu, gva: number): { hit: boolean; index?: number; hpa?: number; gpa?: number } {
+function tlbProbe(vc: Vcpu, gva: number): { hit: boolean; index?: number; hpa?: number; gpa?: number } {
   const cpu = vc.cpu, tlb = vc.tlb;
   const paging = (cpu.satp >>> 31) !== 0 && cpu.priv !== 3;
   const asid = paging ? (cpu.satp >>> 22) & 0x1ff : ASID_BARE;

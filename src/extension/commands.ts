@@ -12,7 +12,7 @@ import { type ReverseToWriteArgs, reverseToWrite, showStoppedAccess, translateAd
 const PREFIX = 'hyperstep.';
 
 /** The arguments a caller (a keybinding, a test, the IOAPIC view's item menu) may pass to injectIrq. */
-export type InjectIrqArgs = { gsi?: number; level?: boolean | 0 | 1 } | PinNode;
+type InjectIrqArgs = { gsi?: number; level?: boolean | 0 | 1 } | PinNode;
 
 const COMMANDS = {
   injectIrq: (ctx: Ctx) => async (args?: InjectIrqArgs): Promise<InjectResult | undefined> => {

@@ -6,7 +6,7 @@ import type { Detail } from '../views';
 
 const SECTION = 'hyperstep';
 
-export type AdapterRunMode = 'inline' | 'process';
+type AdapterRunMode = 'inline' | 'process';
 
 export class Config {
   private get cfg(): vscode.WorkspaceConfiguration {

@@ -6,7 +6,7 @@ import { DEBUG_TYPE, type LaunchArguments } from '../protocol';
 import type { Ctx } from './ctx';
 import { launchOptionsFromHeader } from './example-header';
 
-export const LANGUAGE_ID = 'hyperstep-asm';
+const LANGUAGE_ID = 'hyperstep-asm';
 const ADAPTER_SCRIPT = path.join('dist', 'debugAdapter.js');
 
 export function registerDebugger(ctx: Ctx): void {

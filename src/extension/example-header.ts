@@ -4,7 +4,7 @@
 // reproduces what its header describes. Pure: no vscode, unit-tested under plain mocha.
 import type { IrqchipMode, LaunchArguments, LaunchEvent, MmuMode } from '../protocol';
 
-export type LaunchOptions = Pick<LaunchArguments, 'vcpus' | 'memoryMiB' | 'mmu' | 'vpid' | 'compiler' | 'irqchip' | 'events'>;
+type LaunchOptions = Pick<LaunchArguments, 'vcpus' | 'memoryMiB' | 'mmu' | 'vpid' | 'compiler' | 'irqchip' | 'events'>;
 
 /** The machine options of the first `hyperstep run` line in the leading comment block, or {}. */
 export function launchOptionsFromHeader(text: string): LaunchOptions {

@@ -5,14 +5,14 @@ import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import { launchConfigFor } from './debug';
 
-export interface Example {
+interface Example {
   name: string;
   uri: vscode.Uri;
   /** The header's first line, after "name.s — ". */
   summary: string;
 }
 
-export async function listExamples(ctx: Ctx): Promise<Example[]> {
+async function listExamples(ctx: Ctx): Promise<Example[]> {
   const dir = vscode.Uri.joinPath(ctx.extension.extensionUri, 'examples');
   const entries = await vscode.workspace.fs.readDirectory(dir);
   const names = entries.filter(([n, t]) => t === vscode.FileType.File && /\.(s|asm)$/.test(n)).map(([n]) => n).sort();

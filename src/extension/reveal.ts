@@ -10,7 +10,7 @@ export const DISASSEMBLY_SCHEME = 'hyperstep-disassembly';
 const CONTEXT = 8;
 
 /** Where an exit was revealed (returned by the command, for tests and callers). */
-export interface Revealed {
+interface Revealed {
   kind: 'source' | 'disassembly';
   uri: string;
   /** 1-based. */

@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import type { ChangeMark } from './changes';
 
-export const CHANGE_MARK_SCHEME = 'hyperstep-view';
+const CHANGE_MARK_SCHEME = 'hyperstep-view';
 
 /** The TreeItem's label, description, URI and screen-reader text for a node's change state. */
 export function markChanges(item: vscode.TreeItem, id: string, label: string, description: string | undefined, mark: ChangeMark | undefined, inner: boolean): void {

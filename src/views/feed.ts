@@ -13,7 +13,7 @@ export interface StateSource {
 }
 
 /** Why the views must read again. */
-export type Invalidation =
+type Invalidation =
   /** The machine stopped: values now compare against the ones shown at the previous stop. */
   | 'stop'
   /** The state changed while stopped (an injected IRQ, a register written). */
@@ -24,7 +24,7 @@ export type Invalidation =
   | 'session';
 
 /** A snapshot, with the number of stops the feed had seen when it was read. */
-export interface FeedSnapshot {
+interface FeedSnapshot {
   readonly snapshot: StateSnapshot;
   readonly stop: number;
   readonly sessionId: string;

@@ -1,7 +1,7 @@
 // The views of the Run and Debug container (docs/extension.md), their providers, and the decoration
 // that marks changed values. The views depend on src/protocol and vscode only (docs/style.md).
 import * as vscode from 'vscode';
-import { CHANGE_MARK_SCHEME, ChangeMarkDecorations } from './decorations';
+import { ChangeMarkDecorations } from './decorations';
 import type { StateFeed } from './feed';
 import { exitRoots } from './nodes/exits';
 import { ioapicRoots } from './nodes/ioapic';
@@ -10,19 +10,15 @@ import { memoryRoots } from './nodes/memory';
 import { routingRoots } from './nodes/routing';
 import { StateTreeProvider, type ViewOptions, type ViewSpec } from './provider';
 
-export { StateFeed, type Invalidation, type StateSource } from './feed';
+export { StateFeed, type StateSource } from './feed';
 export type { Detail, ViewNode } from './node';
 export type { RevealExitArgs } from './nodes/exits';
-export { ExitNode } from './nodes/exits';
 export { PinNode } from './nodes/ioapic';
-export { StateTreeProvider, type ViewOptions } from './provider';
-export { CHANGE_MARK_SCHEME };
 export { highlightedText, itemText } from './decorations';
-export { type ChangeMark, changedParts, SEGMENT_SEPARATOR } from './changes';
 export { hex8 } from './format';
 
 /** The views, by key; ids match package.json `contributes.views.debug`. */
-export const VIEW_SPECS = {
+const VIEW_SPECS = {
   routing: { id: 'hyperstep.routing', title: 'Interrupt Routing', parts: ['routing', 'lapics', 'vcpus'], build: routingRoots },
   ioapic: { id: 'hyperstep.ioapic', title: 'IOAPIC', parts: ['ioapic', 'routing'], build: ioapicRoots },
   lapics: { id: 'hyperstep.lapics', title: 'Local APICs', parts: ['lapics', 'vcpus'], build: lapicRoots },
@@ -30,7 +26,7 @@ export const VIEW_SPECS = {
   memory: { id: 'hyperstep.memory', title: 'Memory', parts: ['memory', 'tlb'], build: memoryRoots },
 } as const satisfies Record<string, ViewSpec>;
 
-export type ViewKey = keyof typeof VIEW_SPECS;
+type ViewKey = keyof typeof VIEW_SPECS;
 export type Views = { readonly [K in ViewKey]: StateTreeProvider };
 
 /** Creates the tree views; everything returned is disposed with the extension. */
@@ -53,10 +49,10 @@ export function createViews(feed: StateFeed, options: ViewOptions): { views: Vie
 }
 
 export { createProvenanceViews, type ProvenanceViews } from './provenance-views';
-export type { ProvenanceLookup, ProvenanceSource } from './provenance';
-export { ChainNode, HopNode, type RunToCycleArgs } from './nodes/interrupts';
-export { INTERRUPTS_VIEW_ID, InterruptsTreeProvider } from './interrupts-provider';
-export { TimelinePanel, TIMELINE_VIEW_TYPE } from './timeline/panel';
-export { createTranslationView, TRANSLATION_VIEW_ID, TranslationTreeProvider, type TranslationLookup, type TranslationSource } from './translation-provider';
-export { TranslationNode, PTE_CONTEXT } from './nodes/translation';
-export { parseAddressInput, type EnteredAddress, type TranslationRow, translationRows } from './translation-model';
+export type { ProvenanceSource } from './provenance';
+export { type RunToCycleArgs } from './nodes/interrupts';
+export { InterruptsTreeProvider } from './interrupts-provider';
+export { TimelinePanel } from './timeline/panel';
+export { createTranslationView, TranslationTreeProvider, type TranslationSource } from './translation-provider';
+export { TranslationNode } from './nodes/translation';
+export { parseAddressInput, type EnteredAddress } from './translation-model';

@@ -13,7 +13,7 @@ export interface ProvenanceViews {
   readonly timeline: TimelinePanel;
 }
 
-export interface ProvenanceViewOptions extends InterruptsViewOptions {
+interface ProvenanceViewOptions extends InterruptsViewOptions {
   /** What a click on a hop in the timeline does (the tree's hops run `runToCycleCommand`). */
   runToCycle(args: RunToCycleArgs): Thenable<unknown>;
 }

@@ -10,7 +10,7 @@ import { translationRoots } from './nodes/translation';
 import type { EnteredAddress, TranslationTarget } from './translation-model';
 import { BaselineTreeProvider, type Reading, type Unread } from './tree-provider';
 
-export const TRANSLATION_VIEW_ID = 'hyperstep.translation';
+const TRANSLATION_VIEW_ID = 'hyperstep.translation';
 
 /** The requests the view makes of one debug session (the extension adapts its sessions; tests give fakes). */
 export interface TranslationSource {
@@ -19,9 +19,9 @@ export interface TranslationSource {
   translate(args: TranslateArguments): Thenable<TranslateResult>;
 }
 
-export type TranslationLookup = (sessionId: string) => TranslationSource | undefined;
+type TranslationLookup = (sessionId: string) => TranslationSource | undefined;
 
-export interface TranslationViewOptions {
+interface TranslationViewOptions {
   detail(): Detail;
   recentExits(): number;
   readonly revealExitCommand: string;

@@ -18,9 +18,9 @@ import type { Machine } from './vmm/machine';
 import { explainTranslation, type TranslationExplained } from './hv/explain';
 
 /** The access a translation is for: a fetch uses the hart's privilege, a load/store MPRV's. */
-export type DebugAccess = 'read' | 'write' | 'fetch';
+type DebugAccess = 'read' | 'write' | 'fetch';
 
-export interface WalkLevel {
+interface WalkLevel {
   /** 1 = the root (VPN[1]), 0 = the leaf table (VPN[0]). */
   level: number;
   pteGpa: number;
@@ -40,7 +40,7 @@ export interface Translation {
 }
 
 /** KVM_GET_REGS: a copy of a vCPU's architectural state the debugger shows. */
-export interface GuestRegs {
+interface GuestRegs {
   pc: number;
   /** x0..x31, as unsigned 32-bit values. */
   x: number[];

@@ -8,8 +8,6 @@
 
 import { NOT_SNAPSHOTTED } from './mem/not-snapshotted';
 
-export { NOT_SNAPSHOTTED, markNotSnapshotted } from './mem/not-snapshotted';
-
 type TypedArray = Int8Array | Uint8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | Float64Array | Float32Array;
 
 type Saved =

@@ -61,6 +61,7 @@ describe('lsp: hover and completion during bursts of edits', function () {
   let clock: HandClock;
   let documents: LiveDocuments;
   let published: PublishDiagnosticsParams[];
+  let logged: string[];
   const LINES = Array.from({ length: 10_000 }, (_, i) => (i % 50 === 0 ? `f${i}: addi a0, a0, ${i % 100}` : `  lw t0, ${(i % 64) * 4}(sp)`));
   const BASE = ['.text', '_start:', ...LINES].join('\n') + '\n';
   const END_LINE = BASE.split('\n').length - 1;
@@ -72,10 +73,12 @@ describe('lsp: hover and completion during bursts of edits', function () {
     clock = new HandClock();
     documents = new LiveDocuments();
     published = [];
+    logged = [];
     // the outline's wait for a first assembly would outlast the test: it must not be what answers
     startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)), runner, { timers: clock, documents, assemblyWaitMs: 600_000 });
     client = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
     client.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => { published.push(p); });
+    client.onNotification('window/logMessage', (p: { message: string }) => { logged.push(p.message); });
     client.listen();
     await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
     await client.sendNotification('initialized', {});
@@ -165,5 +168,20 @@ describe('lsp: hover and completion during bursts of edits', function () {
     // Edits thousands of lines apart: applied one by one, in place, for the hover.
     assert.deepStrictEqual(documents.stats, { built: 1, incremental: 1 });
     assert.strictEqual(clock.count, 1, 'one pause pending for the document');
+  });
+
+  it('drops a malformed change with a log line, clamps a range past the end as the client library does, and keeps answering', async () => {
+    const URI = 'file:///work/small.s';
+    await client.sendNotification('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'hyperstep-asm', version: 1, text: 'loop: nop\n  j loop\n' } });
+    await sync(URI);
+    await client.sendNotification('textDocument/didChange', { textDocument: { uri: URI, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 42 }] });
+    await client.sendNotification('textDocument/didChange', { textDocument: { uri: URI }, contentChanges: [{ text: 'x' }] });
+    await client.sendNotification('textDocument/didChange', { textDocument: { uri: 'file:///never/opened.s', version: 2 }, contentChanges: [{ text: 'x' }] });
+    await sync(URI);
+    assert.strictEqual(logged.filter((m) => /didChange: ignored a malformed notification/.test(m)).length, 2, logged.join('\n'));
+    // A range far past the end appends, as vscode-languageserver-textdocument clamps it.
+    await insert(URI, 3, 999, 7, 'back: j loop\n');
+    assert.match(await hoverText(URI, 2, 0), /\*\*back\*\* — label, line 3 /);
+    assert.match(await hoverText(URI, 1, 5), /\*\*loop\*\* — label, line 1 /, 'the malformed changes changed nothing');
   });
 });

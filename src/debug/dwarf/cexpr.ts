@@ -65,7 +65,7 @@ export function resolveType(env: CEnv | undefined, words: string[], stars: numbe
   return t;
 }
 
-export function pointerTo(t: CType): CType {
+function pointerTo(t: CType): CType {
   return { kind: 'pointer', size: 4, target: t };
 }
 

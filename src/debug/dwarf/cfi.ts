@@ -4,7 +4,7 @@
 // of scanning the prologue (src/debug/stack.ts). Malformed entries are skipped, never thrown.
 import { Reader, Truncated } from '../dwarf-line';
 
-export type Rule =
+type Rule =
   | { kind: 'undefined' }
   | { kind: 'same' }
   | { kind: 'offset'; offset: number }

@@ -31,7 +31,7 @@ const MAX_STRING = 200;
 const SUMMARY_ITEMS = 10;
 
 /** The object's bytes (`size` of them, default its type's size). */
-export function bytesOf(o: CObject, a: CAccess, size = sizeOf(o.type)): Uint8Array {
+function bytesOf(o: CObject, a: CAccess, size = sizeOf(o.type)): Uint8Array {
   return locationBytes(o.loc, a, size);
 }
 
@@ -107,7 +107,7 @@ export function member(o: CObject, m: Member): CObject {
   return { type: m.type, loc: offsetLocation(o.loc, m.offset), bitSize: m.bitSize, bitOffset: m.bitOffset };
 }
 
-export function offsetLocation(loc: Location, offset: number): Location {
+function offsetLocation(loc: Location, offset: number): Location {
   if (offset === 0) return loc;
   switch (loc.kind) {
     case 'memory': return { kind: 'memory', address: (loc.address + offset) >>> 0 };
@@ -143,7 +143,7 @@ export function element(o: CObject, i: number, a: CAccess): CObject {
 
 // ---- formatting ----
 
-export interface Shown {
+interface Shown {
   value: string;
   /** Has children (struct members, array elements, a pointer's target). */
   expandable: boolean;

@@ -25,7 +25,7 @@ export interface CFunction {
 }
 
 /** A call GCC inlined (DW_TAG_inlined_subroutine), at the pc asked about. */
-export interface InlinedCall {
+interface InlinedCall {
   die: Die;
   /** The inlined function's name (from its abstract origin). */
   name: string;

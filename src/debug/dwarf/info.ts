@@ -5,7 +5,7 @@
 // "C debugging").
 import { Reader, strAt, Truncated } from '../dwarf-line';
 
-export type AttrValue = number | string | boolean | Uint8Array | { ref: number } | { addrx: number } | { sec: number };
+type AttrValue = number | string | boolean | Uint8Array | { ref: number } | { addrx: number } | { sec: number };
 
 export interface Die {
   offset: number;
@@ -204,10 +204,6 @@ function secOf(v: AttrValue | undefined): number | undefined {
 }
 
 // ---- small accessors ----
-
-export function attr(d: Die, name: number): AttrValue | undefined {
-  return d.attrs.get(name);
-}
 
 export function num(d: Die, name: number): number | undefined {
   const v = d.attrs.get(name);

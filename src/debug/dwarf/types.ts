@@ -23,7 +23,7 @@ export type CType =
   | { kind: 'qual'; qual: string; readonly target: CType }
   | { kind: 'func'; name: string };
 
-export const VOID: CType = { kind: 'void' };
+const VOID: CType = { kind: 'void' };
 export const INT: CType = { kind: 'base', name: 'int', size: 4, signed: true, char: false, bool: false, float: false };
 export const UINT: CType = { kind: 'base', name: 'unsigned int', size: 4, signed: false, char: false, bool: false, float: false };
 

@@ -8,8 +8,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
-export const LANGUAGE_ID = 'hyperstep-asm';
-export const SERVER_SCRIPT = path.join('dist', 'languageServer.js');
+const LANGUAGE_ID = 'hyperstep-asm';
+const SERVER_SCRIPT = path.join('dist', 'languageServer.js');
 const CLIENT_ID = 'hyperstep-asm';
 const CLIENT_NAME = 'Hyperstep Assembly';
 

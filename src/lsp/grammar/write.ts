@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildGrammar } from './grammar';
 
-export const GRAMMAR_PATH = path.join(__dirname, '..', '..', '..', 'syntaxes', 'hyperstep-asm.tmLanguage.json');
+const GRAMMAR_PATH = path.join(__dirname, '..', '..', '..', 'syntaxes', 'hyperstep-asm.tmLanguage.json');
 
 export function grammarText(): string {
   return `${JSON.stringify(buildGrammar(), null, 2)}\n`;

@@ -31,7 +31,7 @@ export interface AssemblerRunner {
 }
 
 /** What a runner did, for tests and the log. */
-export interface RunnerStats {
+interface RunnerStats {
   /** Jobs handed to the assembler. */
   started: number;
   /** Jobs answered "superseded" before they ran. */
@@ -47,16 +47,6 @@ export function assembleNow(text: string, file: string): AssemblyOutcome {
   return { diagnostics: r.diagnostics, symbols: r.symbols, sections: r.sections };
 }
 
-export class InlineAssembler implements AssemblerRunner {
-  async assemble(text: string, file: string, _key?: string): Promise<AssemblyOutcome> {
-    return assembleNow(text, file);
-  }
-
-  cancel(_key: string): void {} // each job runs to its end before the call returns
-
-  dispose(): void {}
-}
-
 /** The argument that makes the server's own script act as the assembler process. */
 export const ASSEMBLER_CHILD_FLAG = '--hyperstep-assembler-child';
 
@@ -68,7 +58,7 @@ interface Job extends Request {
   readonly resolve: (o: AssemblyOutcome) => void;
 }
 
-export interface ChildAssemblerOptions {
+interface ChildAssemblerOptions {
   /** The script to fork (the server's own bundle); it must call `runAssemblerChild` on ASSEMBLER_CHILD_FLAG. */
   readonly script: string;
   readonly timeoutMs?: number;

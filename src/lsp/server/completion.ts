@@ -19,7 +19,7 @@ import {
 export type ItemKind = 'mnemonic' | 'directive' | 'register' | 'csr' | 'label' | 'function' | 'equate' | 'local-label' |
   'device-register' | 'relocation' | 'keyword' | 'section';
 
-export interface Item {
+interface Item {
   readonly label: string;
   readonly kind: ItemKind;
   readonly detail?: string;
@@ -38,7 +38,7 @@ export interface CompletionResult {
   readonly items: readonly Item[];
 }
 
-export interface CompletionOptions {
+interface CompletionOptions {
   readonly snippets: boolean;
 }
 

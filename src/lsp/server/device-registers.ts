@@ -8,7 +8,7 @@
  * carry several (UART +0 is RBR on read, THR on write, DLL with LCR.DLAB set).
  */
 
-export type Access = 'RO' | 'WO' | 'RW' | 'R/W1C';
+type Access = 'RO' | 'WO' | 'RW' | 'R/W1C';
 
 export interface DeviceRegister {
   /** Completion prefix and short device name: `UART`, `NIC`, `LAPIC`. */
@@ -52,14 +52,14 @@ export interface AddressInfo {
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-export const UART_BASE = 0x1000_0000;
-export const FINISHER_BASE = 0x0010_0000;
-export const TESTDEV_BASE = 0x0010_1000;
-export const PCI_ECAM_BASE = 0x3000_0000;
-export const PCI_MMIO_BASE = 0x4000_0000;
-export const RAM_BASE = 0x8000_0000;
-export const IOAPIC_BASE = 0xfec0_0000;
-export const LAPIC_BASE = 0xfee0_0000;
+const UART_BASE = 0x1000_0000;
+const FINISHER_BASE = 0x0010_0000;
+const TESTDEV_BASE = 0x0010_1000;
+const PCI_ECAM_BASE = 0x3000_0000;
+const PCI_MMIO_BASE = 0x4000_0000;
+const RAM_BASE = 0x8000_0000;
+const IOAPIC_BASE = 0xfec0_0000;
+const LAPIC_BASE = 0xfee0_0000;
 /** Where `PciBus.assignBars` (and the examples) put the NIC's BAR0 when it is the only device. */
 export const NIC_BAR0_DEFAULT = PCI_MMIO_BASE;
 /** docs/machine.md: RAM size is `memoryMiB`, 64 by default. */

@@ -9,7 +9,7 @@ import type { AsmDiagnostic } from '../../asm';
 import { AssemblyOutcome } from './assembler-runner';
 import { DocumentModel, Span, Tok, tokenBefore } from './document-model';
 
-export const DIAGNOSTIC_SOURCE = 'hyperstep-asm';
+const DIAGNOSTIC_SOURCE = 'hyperstep-asm';
 
 /** Offsets where each '\n'-separated line starts, as the assembler counts lines. */
 function lineStarts(text: string): number[] {
@@ -18,7 +18,7 @@ function lineStarts(text: string): number[] {
   return out;
 }
 
-export function spanOfDiagnostic(
+function spanOfDiagnostic(
   model: DocumentModel, starts: readonly number[], byStart: ReadonlyMap<number, Tok>, d: Pick<AsmDiagnostic, 'line' | 'column'>,
 ): Span {
   const text = model.text;

@@ -28,7 +28,7 @@ export interface Tok extends Span {
   readonly raw: Token;
 }
 
-export type StatementKind = 'empty' | 'instruction' | 'directive' | 'assign' | 'invalid';
+type StatementKind = 'empty' | 'instruction' | 'directive' | 'assign' | 'invalid';
 
 export interface Statement extends Span {
   readonly labels: readonly Tok[];
@@ -43,7 +43,7 @@ export interface Statement extends Span {
   readonly section: string;
 }
 
-export type DefinitionKind = 'label' | 'local-label' | 'equate';
+type DefinitionKind = 'label' | 'local-label' | 'equate';
 
 export interface SymbolDefinition extends Span {
   /** `loop`, or `3^2` for the second `3:`. */
@@ -64,7 +64,7 @@ export interface SymbolReference extends Span {
   readonly unresolved?: boolean;
 }
 
-export interface SectionSpan extends Span {
+interface SectionSpan extends Span {
   readonly name: string;
   /** The directive that opened it; undefined for the implicit `.text` at the top. */
   readonly opener?: Tok;
@@ -100,7 +100,7 @@ export function isSectionDirective(name: string): boolean {
   return SIMPLE_SECTIONS.has(name) || name === '.section' || name === '.pushsection' || name === '.popsection' || name === '.previous';
 }
 
-export function localLabelKey(n: string, instance: number): string {
+function localLabelKey(n: string, instance: number): string {
   return `${Number(n)}^${instance}`;
 }
 

@@ -85,7 +85,7 @@ export class ConstantEvaluator {
 }
 
 /** The equate definition in force at `at`: the last one before it, else the first one after. */
-export function equateAt(model: DocumentModel, name: string, at: number): SymbolDefinition | undefined {
+function equateAt(model: DocumentModel, name: string, at: number): SymbolDefinition | undefined {
   const defs = (model.definitions.get(name) ?? []).filter((d) => d.kind === 'equate');
   if (defs.length === 0) return undefined;
   const before = defs.filter((d) => d.start <= at);

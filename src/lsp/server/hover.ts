@@ -11,7 +11,7 @@ import { Span, Statement, SymbolDefinition, Tok, csrOperandIndex, inComment, sta
 import { csrMarkdown, directiveMarkdown, mnemonicMarkdown, optionMarkdown, registerMarkdown, relocationMarkdown } from './isa-docs';
 import { valueSetBy } from './register-values';
 
-export interface HoverResult extends Span {
+interface HoverResult extends Span {
   readonly markdown: string;
 }
 
@@ -64,7 +64,7 @@ function lineText(a: Analysis, offset: number): string {
 }
 
 /** The device register an address names, as markdown; undefined when nothing is mapped there. */
-export function addressMarkdown(address: number, context?: string): string | undefined {
+function addressMarkdown(address: number, context?: string): string | undefined {
   const info = describeAddress(address);
   return info && formatAddress(info, context);
 }

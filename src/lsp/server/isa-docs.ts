@@ -124,12 +124,6 @@ export function registerMarkdown(name: string): string | undefined {
 
 const PRIVILEGE = ['U', 'S', 'H (hypervisor)', 'M'];
 
-export function csrSummary(name: string): string | undefined {
-  const c = csrByName(name);
-  if (!c) return undefined;
-  return `${hex(c.address, 3)}${c.description ? ` — ${c.description}` : ''}`;
-}
-
 export function csrMarkdown(name: string): string | undefined {
   const c = csrByName(name);
   if (!c) return undefined;

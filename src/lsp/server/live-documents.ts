@@ -23,7 +23,7 @@ interface Live {
   pending: TextEdit[] | 'rebuild';
 }
 
-export interface ModelStats {
+interface ModelStats {
   /** Models brought to a newer version in place (each for all the edits since the one before). */
   incremental: number;
   /** Models built from the whole text. */
@@ -123,7 +123,7 @@ export class LiveDocuments {
 }
 
 /** The one edit that turns `a` into `b`: what lies between their common start and their common end. */
-export function difference(a: string, b: string): TextEdit {
+function difference(a: string, b: string): TextEdit {
   const n = Math.min(a.length, b.length);
   let p = 0;
   while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;

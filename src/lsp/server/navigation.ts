@@ -19,7 +19,7 @@ export function referencesAt(a: Analysis, offset: number, includeDeclaration: bo
   return refs.sort((x, y) => x.start - y.start);
 }
 
-export interface HighlightSpan extends Span {
+interface HighlightSpan extends Span {
   readonly write: boolean;
 }
 

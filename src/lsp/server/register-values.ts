@@ -10,7 +10,7 @@ import { registerNumber } from '../../asm/registers';
 import { DocumentModel, Span, Statement, Tok, isPunct } from './document-model';
 import { ConstantEvaluator } from './evaluate';
 
-export interface KnownValue {
+interface KnownValue {
   readonly value: number;
   /** The instruction that set it. */
   readonly setter: Statement;

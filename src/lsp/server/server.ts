@@ -18,7 +18,7 @@ import { LiveDocuments } from './live-documents';
 import { REAL_TIMERS, Timers } from './timers';
 import { OutlineEntry, OutlineKind, definitionsAt, highlightsAt, outline, referencesAt } from './navigation';
 
-export interface ServerOptions {
+interface ServerOptions {
   /** Quiet time after an edit before the document is assembled again. */
   readonly debounceMs?: number;
   /**
@@ -33,7 +33,7 @@ export interface ServerOptions {
 }
 
 
-export const SERVER_NAME = 'hyperstep-asm';
+const SERVER_NAME = 'hyperstep-asm';
 
 interface DocumentState {
   readonly version: number;

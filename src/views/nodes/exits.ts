@@ -57,7 +57,7 @@ function counts(prefix: string, table: Record<string, number>, ctx: RenderContex
     .map(([name, n]) => new CountNode(`${prefix}/${name}`, name, n, ctx));
 }
 
-export class CountNode extends ViewNode {
+class CountNode extends ViewNode {
   constructor(id: string, private readonly name: string, readonly count: number, ctx: RenderContext) {
     super(id, ctx);
   }
@@ -77,7 +77,7 @@ export class CountNode extends ViewNode {
   }
 }
 
-export class ExitNode extends ViewNode {
+class ExitNode extends ViewNode {
   constructor(readonly exit: ExitSnapshot, id: string, ctx: RenderContext) {
     super(id, ctx);
   }

@@ -49,11 +49,11 @@ export function interruptRoots(result: InterruptsResult, ctx: InterruptsRenderCo
   return roots;
 }
 
-export function droppedCount(result: InterruptsResult): number {
+function droppedCount(result: InterruptsResult): number {
   return Object.values(result.dropped ?? {}).reduce<number>((a, n) => a + (n ?? 0), 0);
 }
 
-export class ChainNode extends ViewNode {
+class ChainNode extends ViewNode {
   constructor(readonly chain: InterruptChain, protected override readonly ctx: InterruptsRenderContext) {
     super(`interrupts/chain/${chain.id}`, ctx);
   }
@@ -90,7 +90,7 @@ export class ChainNode extends ViewNode {
   }
 }
 
-export class HopNode extends ViewNode {
+class HopNode extends ViewNode {
   constructor(readonly hop: InterruptHop, id: string, protected override readonly ctx: InterruptsRenderContext) {
     super(id, ctx);
   }

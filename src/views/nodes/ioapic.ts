@@ -14,7 +14,7 @@ export function ioapicRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
 }
 
 /** "nic INTA", "uart": who drives a GSI. */
-export function routeSource(r: RouteSnapshot): string {
+function routeSource(r: RouteSnapshot): string {
   return r.pin ? `${r.device} ${r.pin}` : r.device;
 }
 

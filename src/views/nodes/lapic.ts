@@ -15,7 +15,7 @@ export function lapicRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
 /** The LVT registers' full names, for the tooltips. */
 const LVT_LONG = ['timer', 'thermal sensor', 'performance monitoring counters', 'LINT0', 'LINT1', 'error'];
 
-export class LapicNode extends ViewNode {
+class LapicNode extends ViewNode {
   constructor(readonly lapic: LapicSnapshot, private readonly vcpu: VcpuSnapshot | undefined, ctx: RenderContext) {
     super(`lapic/${lapic.vcpu}`, ctx);
   }

@@ -43,7 +43,7 @@ export function memoryRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
   return roots;
 }
 
-export class TlbNode extends ViewNode {
+class TlbNode extends ViewNode {
   constructor(readonly tlb: TlbSnapshot, ctx: RenderContext) {
     super(`memory/tlb/${tlb.vcpu}`, ctx);
   }

@@ -19,7 +19,7 @@ export function routingRoots(s: StateSnapshot, ctx: RenderContext): ViewNode[] {
   });
 }
 
-export class RouteNode extends ViewNode {
+class RouteNode extends ViewNode {
   constructor(readonly route: RouteSnapshot, private readonly lapics: readonly LapicSnapshot[], private readonly vcpus: readonly VcpuSnapshot[], id: string, ctx: RenderContext) {
     super(id, ctx);
   }

@@ -6,7 +6,7 @@ import { type RenderContext, ViewNode } from '../node';
 import { type TranslationRow, translationRows, type TranslationTarget } from '../translation-model';
 
 /** The `viewItem` of a guest PTE with a store in the history (package.json `view/item/context`). */
-export const PTE_CONTEXT = 'hyperstep.translationPte';
+const PTE_CONTEXT = 'hyperstep.translationPte';
 
 export function translationRoots(data: { result: TranslateResult; target: TranslationTarget }, ctx: RenderContext): ViewNode[] {
   return translationRows(data.result, data.target).map((r) => new TranslationNode(r, ctx));

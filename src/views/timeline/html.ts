@@ -9,7 +9,7 @@ export function nonce(): string {
   return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(32)), (b) => chars[b % chars.length]).join('');
 }
 
-export interface PageOptions {
+interface PageOptions {
   /** The webview's own source (webview.cspSource), the only origin images may come from. */
   readonly cspSource: string;
   /** The script's webview URI (webview.asWebviewUri of dist/webview/timeline.js). */

@@ -8,9 +8,9 @@
 // stays in its lane (an IRR bit set, a handler entered) is a dot on that lane.
 import type { HopLayer, InterruptChain, InterruptHop, IrqchipMode } from '../../protocol';
 
-export type LaneKey = 'device' | 'bridge' | 'ioapic' | `lapic:${number}` | `vcpu:${number}`;
+type LaneKey = 'device' | 'bridge' | 'ioapic' | `lapic:${number}` | `vcpu:${number}`;
 
-export interface Lane {
+interface Lane {
   readonly key: LaneKey;
   readonly label: string;
   /** Where the model lives in this irqchip mode ("kernel" | "VMM"), for the IOAPIC and LAPICs. */
@@ -104,7 +104,7 @@ function laneKey(place: Place, vcpu: number): LaneKey {
 }
 
 /** One hop as drawn: from a lane to a lane at its cycle. */
-export interface HopArrow {
+interface HopArrow {
   readonly chainId: number;
   readonly hopIndex: number;
   readonly cycle: number;
@@ -195,7 +195,7 @@ export function pan(r: CycleRange, cycles: number): CycleRange {
 }
 
 /** A linear map from cycles to pixels over [left, left + width). */
-export interface XScale {
+interface XScale {
   readonly range: CycleRange;
   readonly left: number;
   readonly width: number;
@@ -257,11 +257,11 @@ export const DEFAULT_FRAME: Frame = { labelWidth: 150, width: 900, laneHeight: 3
 /** The smallest distance, in pixels, between two hops of a chain drawn side by side. */
 export const HOP_GAP = 7;
 
-export interface PlacedLane extends Lane {
+interface PlacedLane extends Lane {
   readonly y: number;
 }
 
-export interface PlacedArrow extends HopArrow {
+interface PlacedArrow extends HopArrow {
   /** x where it is drawn: the hop's cycle, nudged right when it would sit on the previous hop. */
   readonly x: number;
   readonly y1: number;
@@ -270,7 +270,7 @@ export interface PlacedArrow extends HopArrow {
   readonly labelled: boolean;
 }
 
-export interface PlacedChain {
+interface PlacedChain {
   readonly id: number;
   readonly x1: number;
   readonly x2: number;
@@ -278,7 +278,7 @@ export interface PlacedChain {
   readonly outcome: InterruptChain['outcome'];
 }
 
-export interface PlacedExit extends TimelineExit {
+interface PlacedExit extends TimelineExit {
   readonly x: number;
   readonly y: number;
 }

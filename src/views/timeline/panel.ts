@@ -14,10 +14,10 @@ import type { TimelineExit, TimelineModel } from './layout';
 import { timelineHtml } from './html';
 import type { CompareState, DrawnPicture, FromWebview, ToWebview } from './messages';
 
-export const TIMELINE_VIEW_TYPE = 'hyperstep.interruptTimeline';
+const TIMELINE_VIEW_TYPE = 'hyperstep.interruptTimeline';
 
 /** What the panel last sent and what the webview reported back (tests read this). */
-export interface TimelineStatus {
+interface TimelineStatus {
   readonly model: TimelineModel | undefined;
   readonly compare: CompareState;
   readonly posts: number;

@@ -1,16 +1,19 @@
-// The block compiler: hot straight-line guest code → JavaScript functions (docs/block-compiler.md).
+// The block compiler: hot guest code → JavaScript functions (docs/block-compiler.md).
 //
-// A block starts at a host halfword (its decode-cache slot: host page + offset) and runs the
-// already-decoded instructions after it, up to and including the first jump (a conditional branch
-// is a side exit: the block goes on with its not-taken way, a superblock), stopping
+// A block starts at a host halfword (its decode-cache slot: host page + offset) and is a trace: the
+// already-decoded instructions from there along fallthroughs and direct jumps (`jal` is followed
+// to its target), up to an indirect jump, a return to an instruction already in the trace, or the
+// cap; a conditional branch is a side exit (the trace goes on with its not-taken way). It stops
 // before anything the compiler leaves to the interpreter (CSRs, atomics, traps, privileged ops,
-// breakpoints, undecoded halfwords) and at the end of the page. Its code is generated from the op
-// table the interpreter is generated from (ops.ts), with the operands made constants; the virtual
-// pc is a parameter, so the code bakes in nothing of the translation, the privilege or mstatus: the
-// key is the host slot alone. Loads and stores probe the same fast tables as the interpreter; a
-// miss leaves the block *before* the instruction, which the interpreter then runs (slow path, trap,
-// MMIO exit, watchpoint) at exactly the boundary it would have reached on its own. A block whose
-// branch or jump goes back to its own start is a JavaScript loop that checks the step budget.
+// breakpoints, undecoded halfwords) and never leaves its page. Its code is generated from the op
+// table the interpreter is generated from (ops.ts), with the operands made constants and the guest
+// registers held in JavaScript locals (written back at the exit and around every slow path); the
+// virtual pc is a parameter, so the code bakes in nothing of the translation, the privilege or
+// mstatus: the key is the host slot alone. Loads and stores probe the same fast tables as the
+// interpreter; a miss runs the interpreter's slow path with the clock settled, and any event
+// there (trap, MMIO exit, watchpoint) ends the trace at exactly the boundary the interpreter would
+// have reached. A trace whose branch or jump goes back to its own start is a JavaScript loop that
+// checks the step budget.
 import { CODE_LINE_SHIFT, DECODE_BIAS, HostMemory, PAGE_SHIFT } from '../mem/host-memory';
 import { markNotSnapshotted } from '../mem/not-snapshotted';
 import { insnLength, Op, OP_MASK, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2, RD_MASK } from './decode';
@@ -24,12 +27,12 @@ import { ALU, BRANCH, HELPERS, LOAD, LoadOp, Operands, STORE, StoreOp } from './
  * instruction at the returned pc raised the event in its slow path and is not counted: the run loop
  * finishes it as it finishes an interpreted one.
  */
-export type BlockFn = (pc: number, left: number, ret: number) => number;
+type BlockFn = (pc: number, left: number, ret: number) => number;
 
-export interface Block {
+interface Block {
   /** The compiled code, or null while the entry is only counted (or cannot be compiled). */
   fn: BlockFn | null;
-  /** Instructions in one pass of the block: it runs only when the budget left covers them. */
+  /** Instructions in one pass of the trace (the most a pass runs): it runs only when the budget left covers them. */
   len: number;
   /** Times the entry was reached before compilation; -1: never compiled (first op is not compilable, or dropped). */
   count: number;
@@ -41,10 +44,11 @@ export interface Block {
 }
 
 /** The per-vCPU state the generated code reads: the CPU (for slow paths), registers, fast tables. */
-export interface BlockContext {
+interface BlockContext {
   cpu: {
     evt: number;
     xlateEpoch: number;
+    dataTag: number;
     atInsn(pc: number, retired: number): void;
     loadSlow(va: number, size: number, signed: boolean): number;
     storeSlow(va: number, size: number, value: number): void;
@@ -56,8 +60,8 @@ export interface BlockContext {
   writeHost: Int32Array;
 }
 
-/** Longest block, in instructions (a pass must fit in small budgets: single steps interpret). */
-const MAX_BLOCK = 64;
+/** Most instructions in one region (bounds the generated function's size). */
+const MAX_REGION = 96;
 /**
  * After this many invalidations by stores into one 128-byte line, that line is taken for data: no
  * block covers it any more (its instructions stay interpreted; the rest of the page compiles).
@@ -83,11 +87,6 @@ function aligned(size: number): string {
 
 function compilable(op: Op): boolean {
   return op === Op.NOP || op === Op.JAL || op === Op.JALR || ALU_OF.has(op) || BRANCH_OF.has(op) || LOAD_OF.has(op) || STORE_OF.has(op);
-}
-
-/** Jumps end a block; a conditional branch does not: its taken way is a side exit (a superblock). */
-function endsBlock(op: Op): boolean {
-  return op === Op.JAL || op === Op.JALR;
 }
 
 export class BlockCache {
@@ -120,24 +119,35 @@ export class BlockCache {
     if (this.threshold <= 1) this.compile(b, slot);
   }
 
-  /** Compiles the block at `slot` from the decode cache (see the file's header for where it stops). */
+  /**
+   * Compiles the region entered at `slot` from the decode cache: the decoded, compilable
+   * instructions reachable from it on this page through fallthroughs, branches and direct jumps
+   * (see the file's header and docs/block-compiler.md "Regions").
+   */
   compile(b: Block, slot: number): void {
     const dc = this.mem.decoded;
     const page = (slot - DECODE_BIAS) >>> PAGE_SHIFT;
-    const pageEnd = ((page + 1) << PAGE_SHIFT) + DECODE_BIAS;
+    const pageStart = (page << PAGE_SHIFT) + DECODE_BIAS, pageEnd = pageStart + (1 << PAGE_SHIFT);
     const data = this.dataLines.get(page) ?? 0;
-    const insns: number[] = [];
-    for (let s = slot; s < pageEnd && insns.length < MAX_BLOCK;) {
+    const isData = (at: number): boolean => ((data >>> ((at >>> CODE_LINE_SHIFT) & 31)) & 1) !== 0;
+    // A trace: from the entry along fallthroughs and direct jumps, until an instruction it cannot
+    // take, an indirect jump, a return to an instruction already in it, or the cap.
+    const slots: number[] = [];
+    const taken = new Set<number>();
+    for (let s = slot; slots.length < MAX_REGION;) {
+      if (taken.has(s) || s < pageStart || s >= pageEnd) break;
       const d = dc[s];
       if (d === 0 || !compilable(d & OP_MASK)) break;
-      const at = s - DECODE_BIAS, end = at + insnLength(d) - 1;
-      if (((data >>> ((at >>> CODE_LINE_SHIFT) & 31)) & 1) || ((data >>> ((end >>> CODE_LINE_SHIFT) & 31)) & 1)) break;
-      insns.push(s);
-      s += insnLength(d);
-      if (endsBlock(d & OP_MASK)) break;
+      const at = s - DECODE_BIAS, len = insnLength(d);
+      if (isData(at) || isData(at + len - 1)) break;
+      taken.add(s);
+      slots.push(s);
+      const op = d & OP_MASK;
+      if (op === Op.JALR) break;
+      s = op === Op.JAL ? s + dc[s + 1] : s + len;
     }
-    if (insns.length === 0) { b.count = dc[slot] === 0 ? 0 : -1; return; } // undecoded: retry later; else never
-    const src = this.source(insns, slot);
+    if (slots.length === 0) { b.count = dc[slot] === 0 ? 0 : -1; return; } // undecoded: retry later; else never
+    const { src, firstRun } = this.source(slots, slot);
     let factory = factories.get(src);
     if (!factory) {
       if (factories.size >= FACTORY_CACHE_LIMIT) factories.clear();
@@ -146,10 +156,12 @@ export class BlockCache {
     }
     const m = this.mem, c = this.ctx;
     b.fn = factory(c.cpu, c.x, dc, m.i32, m.u16, m.i16, m.u8, m.i8, c.readTag, c.readHost, c.writeTag, c.writeHost, m.codeLines, m, this.out, ...HELPER_VALUES);
-    b.len = insns.length;
-    // Mark the lines the block's bytes cover (from its first byte to its last instruction's end).
-    const first = slot - DECODE_BIAS, last = insns[insns.length - 1] - DECODE_BIAS + insnLength(dc[insns[insns.length - 1]]) - 1;
-    for (let line = (first >>> CODE_LINE_SHIFT) & 31; line <= ((last >>> CODE_LINE_SHIFT) & 31); line++) m.codeLines[page] |= 1 << line;
+    b.len = firstRun;
+    // Mark the lines the region's bytes cover, instruction by instruction.
+    for (const s of slots) {
+      const at = s - DECODE_BIAS, end = at + insnLength(dc[s]) - 1;
+      for (let line = (at >>> CODE_LINE_SHIFT) & 31; line <= ((end >>> CODE_LINE_SHIFT) & 31); line++) m.codeLines[page] |= 1 << line;
+    }
     this.compiled++;
   }
 
@@ -189,77 +201,101 @@ export class BlockCache {
     b.succ = b.succ2 = null;
   }
 
-  /** JavaScript source of the block whose instructions sit at decode-cache `slots`, entry first. */
-  private source(slots: number[], entry: number): string {
+  /**
+   * JavaScript source of the region whose instructions sit at decode-cache `slots` (in address
+   * order), entered at `entry`; `firstRun`: the most instructions a call runs before its first
+   * budget check (the dispatcher runs the region only when the budget covers them).
+   *
+   * Layout: the instructions in address order inside `for (;;) switch (L)`, one `case` per label
+   * (the entry, every target of a branch or jump inside the region, every fallthrough that is not
+   * the next instruction laid out). Straight-line code falls through from case to case; a taken
+   * branch or jump to a label is a *transfer*: it adds the instructions run since the last one to
+   * `done`, and goes on only if the budget left covers the longest stretch from the target to the
+   * next transfer or exit (`run`), else it leaves with the target as the next pc, where the
+   * interpreter goes on exactly. Guest registers live in JavaScript locals (`r5` for x5) loaded at
+   * entry and written back at the single exit and before every slow path (reloaded after it).
+   */
+  private source(slots: number[], entry: number): { src: string; firstRun: number } {
     const dc = this.mem.decoded;
-    const lines: string[] = [];
-    const pcAt = (off: number): string => (off === 0 ? 'pc' : `((pc + ${off}) | 0)`);
-    const exit = (k: number, pcExpr: string): string => `{ bo[0] = ${pcExpr}; bo[1] = hits; return done + ${k}; }`;
-    const len = slots.length;
-    let loops = false;
-    let ended = false;
-    for (let k = 0; k < len; k++) {
-      const s = slots[k], d = dc[s], imm = dc[s + 1], op = d & OP_MASK;
-      const off = s - entry, next = off + insnLength(d);
-      const rd = (d >>> OP_SHIFT_RD) & RD_MASK, rs1 = (d >>> OP_SHIFT_RS1) & 31, rs2 = (d >>> OP_SHIFT_RS2) & 31;
-      const o: Operands = { rs1: `x[${rs1}]`, rs2: `x[${rs2}]`, imm: `(${imm})`, pc: pcAt(off), next: pcAt(next) };
-      const alu = ALU_OF.get(op), cond = BRANCH_OF.get(op), load = LOAD_OF.get(op), store = STORE_OF.get(op);
+    const n = slots.length;
+    // Registers: x0 reads as 0; rd = 0 was decoded to the scratch x32 (decode.ts), kept as a local.
+    const used = new Set<number>(), written = new Set<number>();
+    for (const s of slots) {
+      const d = dc[s], op = d & OP_MASK;
       if (op === Op.NOP) continue;
-      if (alu) { lines.push(`x[${rd}] = ${alu(o)};`); continue; }
-      if (load) {
+      const rd = (d >>> OP_SHIFT_RD) & RD_MASK, rs1 = (d >>> OP_SHIFT_RS1) & 31, rs2 = (d >>> OP_SHIFT_RS2) & 31;
+      if (!BRANCH_OF.has(op) && !STORE_OF.has(op)) { used.add(rd); written.add(rd); }
+      if (rs1 !== 0) used.add(rs1);
+      if (rs2 !== 0) used.add(rs2);
+    }
+    const usedList = [...used].sort((p, q) => p - q), writtenList = [...written].sort((p, q) => p - q);
+    const reg = (r: number): string => (r === 0 ? '0' : `r${r}`);
+    const sync = writtenList.map((r) => `x[${r}] = r${r};`).join(' ');
+    const reload = usedList.map((r) => `r${r} = x[${r}];`).join(' ');
+    const pcAt = (s: number): string => (s === entry ? 'pc' : `((pc + ${s - entry}) | 0)`);
+    const exit = (count: string, pcExpr: string): string => `{ npc = ${pcExpr}; done += ${count}; break out; }`;
+    // Back to the entry after j instructions of this pass: another pass while the budget left covers
+    // a whole one; anywhere else: leave.
+    const transfer = (j: number, s: number): string => (s === entry
+      ? `{ done += ${j}; if (done + ${n} > left) { npc = pc; break out; } continue; }`
+      : exit(`${j}`, pcAt(s)));
+    const lines: string[] = [];
+    for (let i = 0, j = 0; i < n; i++) {
+      const s = slots[i], d = dc[s], imm = dc[s + 1], op = d & OP_MASK;
+      const rd = (d >>> OP_SHIFT_RD) & RD_MASK, rs1 = (d >>> OP_SHIFT_RS1) & 31, rs2 = (d >>> OP_SHIFT_RS2) & 31;
+      const next = s + insnLength(d);
+      const o: Operands = { rs1: reg(rs1), rs2: reg(rs2), imm: `(${imm})`, pc: pcAt(s), next: pcAt(next) };
+      const alu = ALU_OF.get(op), cond = BRANCH_OF.get(op), load = LOAD_OF.get(op), store = STORE_OF.get(op);
+      if (alu) lines.push(`r${rd} = ${alu(o)};`);
+      else if (load) {
         // A miss runs the interpreter's slow path here, with the clock settled as the interpreter
-        // settles it (atInsn); an event (trap, abort, break) or a changed translation ends the block.
-        lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = va >>> 12, i = vpn & ${FAST_MASK};`,
-          `  if (readTag[i] === vpn${aligned(load.size)}) { hits++; x[${rd}] = ${load.read('(readHost[i] + (va & 0xfff))')}; }`,
-          `  else { cpu.atInsn(${o.pc}, ret + done + ${k}); const v = cpu.loadSlow(va, ${load.size}, ${load.signed});`,
+        // settles it (atInsn); an event (trap, abort, break) or a changed translation ends the region.
+        lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = (va >>> 12) | dtag, i = vpn & ${FAST_MASK};`,
+          `  if (readTag[i] === vpn${aligned(load.size)}) { hits++; r${rd} = ${load.read('(readHost[i] + (va & 0xfff))')}; }`,
+          `  else { ${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); const v = cpu.loadSlow(va, ${load.size}, ${load.signed}); ${reload}`,
           `    if (cpu.evt !== 0 || cpu.xlateEpoch !== epoch) {`,
-          `      if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(k, o.pc)}`,
-          `      x[${rd}] = v; bo[0] = ${o.next}; bo[1] = hits; return done + (cpu.evt !== 0 ? ${k} : ${k + 1});`,
+          `      if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
+          `      r${rd} = v; ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`,
           `    }`,
-          `    x[${rd}] = v; } }`);
-        continue;
-      }
-      if (store) {
-        // A miss runs the slow path and ends the block after the store (a slow store may have
+          `    r${rd} = v; } }`);
+      } else if (store) {
+        // A miss runs the slow path and ends the region after the store (a slow store may have
         // rewritten code: it drops blocks through HostMemory.invalidateCode).
-        lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = va >>> 12, i = vpn & ${FAST_MASK}, v = ${o.rs2};`,
+        lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = (va >>> 12) | dtag, i = vpn & ${FAST_MASK}, v = ${o.rs2};`,
           `  if (!(writeTag[i] === vpn${aligned(store.size)})) {`,
-          `    cpu.atInsn(${o.pc}, ret + done + ${k}); cpu.storeSlow(va, ${store.size}, v);`,
-          `    if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(k, o.pc)}`,
-          `    bo[0] = ${o.next}; bo[1] = hits; return done + (cpu.evt !== 0 ? ${k} : ${k + 1});`,
+          `    ${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); cpu.storeSlow(va, ${store.size}, v); ${reload}`,
+          `    if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
+          `    ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`,
           `  }`,
           `  hits++; const h = writeHost[i] + (va & 0xfff); ${store.write('h', 'v')}; ${store.clear('h')};`,
-          // A store into a page that holds compiled code drops the page's blocks (this one may be
+          // A store into a line that holds compiled code drops the page's blocks (this one may be
           // among them) and leaves after itself: what follows may have been rewritten.
-          `  if (${writesCode('h')}) { mem.codeWritten(h); ${exit(k + 1, o.next)} } }`);
-        continue;
+          `  if (${writesCode('h')}) { mem.codeWritten(h); ${exit(`${j + 1}`, o.next)} } }`);
       }
-      // Back to the block's own start after k + 1 instructions: another pass while the budget
-      // left covers a whole one (the longest pass: `len`).
-      const toSelf = (): string => {
-        loops = true;
-        return `{ done += ${k + 1}; if (done + ${len} <= left) continue; bo[0] = pc; bo[1] = hits; return done; }`;
-      };
-      if (op === Op.JAL) { // a jump: the block's last instruction
-        ended = true;
-        lines.push(`x[${rd}] = ${o.next};`);
-        lines.push(off + imm === 0 ? toSelf() : exit(k + 1, pcAt(off + imm)));
+      j++;
+      const last = i === n - 1; // the trace goes on into slots[i + 1] otherwise (it was built so)
+      if (op === Op.JAL) {
+        lines.push(`r${rd} = ${o.next};`);
+        if (last) lines.push(transfer(j, s + imm));
       } else if (op === Op.JALR) {
-        ended = true;
-        lines.push(`{ const t = (${o.rs1} + ${o.imm}) & ~1; x[${rd}] = ${o.next}; ${exit(k + 1, 't')} }`);
-      } else if (cond) { // taken: a side exit (or the next pass); not taken: on to the next instruction
-        lines.push(`if (${cond(o)}) ${off + imm === 0 ? toSelf() : exit(k + 1, pcAt(off + imm))}`);
+        lines.push(`{ const t = (${o.rs1} + ${o.imm}) & ~1; r${rd} = ${o.next}; ${exit(`${j}`, 't')} }`);
+      } else {
+        // Taken: a transfer (or a side exit); not taken: on to the next instruction.
+        if (cond) lines.push(`if (${cond(o)}) ${transfer(j, s + imm)}`);
+        if (last) lines.push(transfer(j, next));
       }
     }
-    if (!ended) {
-      const last = slots[len - 1];
-      lines.push(exit(len, pcAt(last - entry + insnLength(dc[last]))));
-    }
-    const body = lines.join('\n    ');
-    return `return function block(pc, left, ret) {
-  let hits = 0, done = 0;
-  const epoch = cpu.xlateEpoch;
-  ${loops ? `for (;;) {\n    ${body}\n  }` : body}
+    const decl = usedList.map((r) => `r${r} = x[${r}]`).join(', ');
+    const src = `return function block(pc, left, ret) {
+  let hits = 0, done = 0, npc = pc${decl ? `, ${decl}` : ''};
+  const epoch = cpu.xlateEpoch, dtag = cpu.dataTag;
+  out: for (;;) {
+    ${lines.join('\n    ')}
+  }
+  ${sync}
+  bo[0] = npc; bo[1] = hits;
+  return done;
 };`;
+    return { src, firstRun: n };
   }
 }

@@ -21,6 +21,8 @@ import {
 } from './csr';
 
 const FAST_SIZE = 1 << FAST_BITS;
+/** The virtual page number in a fast-table tag (the context is above it). */
+const VPN_MASK = 0xfffff;
 /** Interrupt priority order (§3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
 const IRQ_PRIORITY = [IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI];
 
@@ -56,7 +58,7 @@ export interface CpuOptions {
 }
 
 /** Default hotness before a block is compiled. */
-export const COMPILE_THRESHOLD = 16;
+const COMPILE_THRESHOLD = 16;
 
 /**
  * Told when an instruction or a trap entry changed the interrupt enables (mstatus, mie): the pc and
@@ -146,7 +148,13 @@ export class Cpu {
   xlateGpa = 0;
   xlateCause = 0;
 
-  /** Fast translation tables: tag = virtual page number (or -1), value = host offset of the page. */
+  /**
+   * Fast translation tables: tag = virtual page number | the context it was translated in (or -1),
+   * value = host offset of the page. The context (bits 20 and up, `dataTag`/`fetchTag` below) is
+   * what decides a translation besides satp: the effective privilege, and SUM and MXR for data
+   * (docs/block-compiler.md "Tagged fast tables"). So a privilege or mstatus change only
+   * switches tags; satp, sfence.vma and the hypervisor's flushes empty the tables.
+   */
   /** @internal read by the generated loop (loop.ts) */
   readonly readTag = new Int32Array(FAST_SIZE).fill(NO_PAGE);
   /** @internal read by the generated loop (loop.ts) */
@@ -156,6 +164,10 @@ export class Cpu {
   /** @internal read by the generated loop (loop.ts) */
   readonly writeHost = new Int32Array(FAST_SIZE);
   private readonly fetchTag = new Int32Array(FAST_SIZE).fill(NO_PAGE);
+  /** @internal the context bits of data accesses now: (data privilege | SUM << 2 | MXR << 3) << 20. */
+  dataTag = 0;
+  /** The context bits of fetches now: the privilege << 20 (SUM and MXR never apply to fetches). */
+  private fetchCtx = 0;
   private readonly fetchHost = new Int32Array(FAST_SIZE);
   /** The immediate of the instruction decodeAt just decoded. */
   /** @internal read by the generated loop */
@@ -193,6 +205,7 @@ export class Cpu {
     // A hart halted in wfi restarts, and no LR reservation survives the reset.
     this.halted = false;
     this.reservation = -1;
+    this.retag();
     this.flushTranslations();
   }
 
@@ -236,7 +249,7 @@ export class Cpu {
   completeInstruction(): number {
     this.stopReason = StopReason.None;
     this.evt = 0;
-    const vpn = this.pc >>> 12;
+    const vpn = (this.pc >>> 12) | this.fetchCtx;
     const cached = this.fetchTag[vpn & FAST_MASK] === vpn;
     const page = this.fetchPageHost(this.pc);
     if (page < 0) { this.evt = 0; return 0; }
@@ -326,7 +339,7 @@ export class Cpu {
   /** Host offset of the page holding pc, or -1 after raising a fetch fault (EVT_TRAP) or an abort. */
   /** @internal called by the generated loop */
   fetchPageHost(pc: number): number {
-    const vpn = pc >>> 12, i = vpn & FAST_MASK;
+    const vpn = (pc >>> 12) | this.fetchCtx, i = vpn & FAST_MASK;
     if (this.fetchTag[i] === vpn) { this.fastHits++; return this.fetchHost[i]; }
     const host = this.port.translate(pc, Access.Fetch);
     if (host >= 0) { this.fetchTag[i] = vpn; this.fetchHost[i] = host; return host; }
@@ -349,7 +362,7 @@ export class Cpu {
       const mem = this.mem;
       if (access === Access.Write) mem.prepareWrite(host, 1);
       if (this.isWatched(host)) return host;
-      const vpn = va >>> 12, i = vpn & FAST_MASK;
+      const vpn = (va >>> 12) | this.dataTag, i = vpn & FAST_MASK;
       if (access === Access.Read) {
         this.readTag[i] = vpn; this.readHost[i] = host;
         // A translation that also allows stores fills the write table too (one TLB entry serves
@@ -491,12 +504,12 @@ export class Cpu {
    * for a compressed instruction, 32 otherwise (the second half possibly from the next page).
    */
   currentInstruction(): number {
-    const vpn = this.pc >>> 12, i = vpn & FAST_MASK;
+    const vpn = (this.pc >>> 12) | this.fetchCtx, i = vpn & FAST_MASK;
     if (this.fetchTag[i] !== vpn) return 0;
     const h = this.fetchHost[i] + (this.pc & 0xffe), lo = this.mem.u16[h >> 1];
     if ((lo & 3) !== 3) return lo;
     if ((this.pc & 0xfff) !== 0xffe) return (lo | (this.mem.u16[(h >> 1) + 1] << 16)) >>> 0;
-    const next = (this.pc + 2) | 0, nvpn = next >>> 12, ni = nvpn & FAST_MASK;
+    const next = (this.pc + 2) | 0, nvpn = (next >>> 12) | this.fetchCtx, ni = nvpn & FAST_MASK;
     return this.fetchTag[ni] === nvpn ? (lo | (this.mem.u16[this.fetchHost[ni] >> 1] << 16)) >>> 0 : lo;
   }
 
@@ -567,10 +580,10 @@ export class Cpu {
       if (this.mstatus & MSTATUS_MIE) s |= MSTATUS_MPIE;
       s |= this.priv << MSTATUS_MPP_SHIFT;
       // With MPRV set, MPP decides how M-mode loads and stores translate (§3.1.6.3): a new MPP
-      // makes the cached data translations stale even when the privilege stays M.
-      if ((s & MSTATUS_MPRV) && ((s ^ this.mstatus) & MSTATUS_MPP)) this.flushTranslations();
+      // is a new data context even when the privilege stays M (setPriv retags).
       this.mstatus = s;
       this.setPriv(Priv.M);
+      this.retag();
       this.pc = vectored(this.mtvec) | 0;
     }
     this.reservation = -1;
@@ -609,13 +622,29 @@ export class Cpu {
 
   private xret(priv: Priv): void {
     this.setPriv(priv);
+    this.retag(); // MPRV may have been cleared: what a data access means may have changed
     this.reservation = -1;
-    this.flushTranslations(); // MPRV/privilege changed what a data access means
     this.evt |= EVT_BREAK; // interrupts may now be enabled
   }
 
   private setPriv(priv: Priv): void {
-    if (this.priv !== priv) { this.priv = priv; this.flushTranslations(); }
+    if (this.priv !== priv) { this.priv = priv; this.retag(); }
+  }
+
+  /**
+   * The translation context changed (privilege, MPRV/MPP, SUM, MXR): switch the tags the fast
+   * tables are probed with, keeping their entries (privileged spec 1.12 §3.1.6.3: these bits change
+   * how an access is checked, not the page tables, so entries of the other contexts stay right).
+   * The run loop re-reads the tags when the epoch moves, and re-probes its fetch page.
+   */
+  private retag(): void {
+    const s = this.mstatus;
+    const data = (this.dataPriv() | (s & MSTATUS_SUM ? 4 : 0) | (s & MSTATUS_MXR ? 8 : 0)) << 20;
+    const fetch = this.priv << 20;
+    if (data === this.dataTag && fetch === this.fetchCtx) return;
+    this.dataTag = data;
+    this.fetchCtx = fetch;
+    this.xlateEpoch++;
   }
 
   /** mip as software reads it: writable bits plus the external line from the LAPIC. */
@@ -665,7 +694,7 @@ export class Cpu {
 
   // ---- translations ---------------------------------------------------------------------------
 
-  /** Forgets every cached translation (satp, sfence.vma, privilege or mstatus changes, TLB flushes). */
+  /** Forgets every cached translation, of every context (satp, sfence.vma, TLB flushes). */
   flushTranslations(): void {
     this.readTag.fill(NO_PAGE);
     this.writeTag.fill(NO_PAGE);
@@ -678,12 +707,12 @@ export class Cpu {
     this.writeTag.fill(NO_PAGE);
   }
 
-  /** Forgets the cached translations of one virtual page (a TLB entry evicted or invalidated). */
+  /** Forgets the cached translations of one virtual page, in every context (a TLB entry evicted or invalidated). */
   invalidatePage(vpn: number): void {
     const i = vpn & FAST_MASK;
-    if (this.readTag[i] === vpn) this.readTag[i] = NO_PAGE;
-    if (this.writeTag[i] === vpn) this.writeTag[i] = NO_PAGE;
-    if (this.fetchTag[i] === vpn) { this.fetchTag[i] = NO_PAGE; this.xlateEpoch++; }
+    if (this.readTag[i] !== NO_PAGE && (this.readTag[i] & VPN_MASK) === vpn) this.readTag[i] = NO_PAGE;
+    if (this.writeTag[i] !== NO_PAGE && (this.writeTag[i] & VPN_MASK) === vpn) this.writeTag[i] = NO_PAGE;
+    if (this.fetchTag[i] !== NO_PAGE && (this.fetchTag[i] & VPN_MASK) === vpn) { this.fetchTag[i] = NO_PAGE; this.xlateEpoch++; }
   }
 
   /** Privilege for data accesses: MPRV makes M-mode loads and stores use MPP (§3.1.6.3). */
@@ -865,9 +894,8 @@ export class Cpu {
   private setMstatus(v: number): void {
     let s = (this.mstatus & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE);
     if (((s & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT) === 2) s = (s & ~MSTATUS_MPP) | (this.mstatus & MSTATUS_MPP); // MPP=2 is reserved: keep
-    const xlate = MSTATUS_MPRV | MSTATUS_MPP | MSTATUS_SUM | MSTATUS_MXR;
-    if ((s ^ this.mstatus) & xlate) this.flushTranslations();
     this.mstatus = s;
+    this.retag(); // MPRV, MPP, SUM and MXR pick the data context
   }
 
   /** Extra cycles spent outside guest instructions (VM exits, by the cost model). */

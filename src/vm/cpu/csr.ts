@@ -47,9 +47,9 @@ export const SSTATUS_MASK = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_S
 /** Interrupt numbers (§3.1.9, mip/mie). MEI is driven by the vCPU's Local APIC (see docs/machine.md). */
 export const IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11;
 export const MIP_SSIP = 1 << IRQ_SSI;
-export const MIP_MSIP = 1 << IRQ_MSI;
+const MIP_MSIP = 1 << IRQ_MSI;
 export const MIP_STIP = 1 << IRQ_STI;
-export const MIP_MTIP = 1 << IRQ_MTI;
+const MIP_MTIP = 1 << IRQ_MTI;
 export const MIP_SEIP = 1 << IRQ_SEI;
 export const MIP_MEIP = 1 << IRQ_MEI;
 /** Bits of mie that exist. */
@@ -57,7 +57,7 @@ export const MIE_MASK = MIP_SSIP | MIP_MSIP | MIP_STIP | MIP_MTIP | MIP_SEIP | M
 /** Bits of mip software may write from M-mode (MEIP and MTIP are driven by devices). */
 export const MIP_WRITABLE = MIP_SSIP | MIP_STIP | MIP_SEIP;
 /** Supervisor-level interrupts, the ones sip/sie can show. */
-export const S_INTERRUPTS = MIP_SSIP | MIP_STIP | MIP_SEIP;
+const S_INTERRUPTS = MIP_SSIP | MIP_STIP | MIP_SEIP;
 /**
  * Interrupts mideleg may delegate. Besides the three supervisor interrupts, MEI (the LAPIC line)
  * is delegable here so an S-mode kernel can take device interrupts directly: a documented

@@ -30,11 +30,11 @@ export const enum Op {
 
 /** Op numbers fit in 7 bits; bit 7 says the instruction is compressed (2 bytes long, not 4). */
 export const OP_MASK = 0x7f;
-export const OP_COMPRESSED = 0x80;
+const OP_COMPRESSED = 0x80;
 /** rd has 6 bits: loads and jumps that write x0 get rd = 32, a scratch register, so the hot loop never re-zeroes x0. */
 export const OP_SHIFT_RD = 8, OP_SHIFT_RS1 = 14, OP_SHIFT_RS2 = 19;
 export const RD_MASK = 63;
-export const X_SCRATCH = 32;
+const X_SCRATCH = 32;
 
 /** The length in bytes of the decoded instruction `d` (a packed word): 2 or 4. */
 export function insnLength(d: number): number {
@@ -60,7 +60,7 @@ function isPureAlu(op: Op): boolean {
 }
 
 /** Decoded fields of one instruction, for callers outside the hot loop (tests, the debugger). */
-export interface Decoded { op: Op; rd: number; rs1: number; rs2: number; imm: number; length: number }
+interface Decoded { op: Op; rd: number; rs1: number; rs2: number; imm: number; length: number }
 
 export function decode(inst: number): Decoded {
   const out = new Int32Array(2);

@@ -18,11 +18,11 @@ export const NO_PAGE = -1;
 /** Consecutive traps without progress before the hart is declared stuck. */
 export const TRAP_LOOP_LIMIT = 8;
 /** StopReason values the loop sets (cpu.ts's const enum, which generated code cannot import). */
-export const STOP_BREAKPOINT = 3;
-export const STOP_TRAP_LOOP = 5;
+const STOP_BREAKPOINT = 3;
+const STOP_TRAP_LOOP = 5;
 
 /** The loop as the Cpu calls it (`cpu` is the Cpu: the loop reads its fields by name). */
-export type ExecuteFn = (cpu: unknown, budget: number) => number;
+type ExecuteFn = (cpu: unknown, budget: number) => number;
 
 /**
  * The test a store makes after writing host byte `h` (an aligned access: it stays in one line):
@@ -48,7 +48,7 @@ function cases(withBlocks: boolean): string {
   for (const [op, l] of LOAD) {
     const aligned = l.size === 1 ? '' : ` && (va & ${l.size - 1}) === 0`;
     out.push(`case ${op}: {
-      const va = (${o.rs1} + imm) | 0, vpn = va >>> 12, i = vpn & ${FAST_MASK};
+      const va = (${o.rs1} + imm) | 0, vpn = (va >>> 12) | dtag, i = vpn & ${FAST_MASK};
       if (readTag[i] === vpn${aligned}) { hits++; x[rd] = ${l.read('(readHost[i] + (va & 0xfff))')}; pc = next; continue; }
       ${entry}cpu.atInsn(pc, base + n - trapped); const v = cpu.loadSlow(va, ${l.size}, ${l.signed});
       if (epoch !== cpu.xlateEpoch) fetchPage = ${NO_PAGE};
@@ -59,7 +59,7 @@ function cases(withBlocks: boolean): string {
   for (const [op, s] of STORE) {
     const aligned = s.size === 1 ? '' : ` && (va & ${s.size - 1}) === 0`;
     out.push(`case ${op}: {
-      const va = (${o.rs1} + imm) | 0, vpn = va >>> 12, i = vpn & ${FAST_MASK};
+      const va = (${o.rs1} + imm) | 0, vpn = (va >>> 12) | dtag, i = vpn & ${FAST_MASK};
       const v = ${o.rs2};
       if (writeTag[i] === vpn${aligned}) {
         hits++;
@@ -146,7 +146,8 @@ function source(withBlocks: boolean): string {
   const readTag = cpu.readTag, readHost = cpu.readHost, writeTag = cpu.writeTag, writeHost = cpu.writeHost;
   ${withBlocks ? 'const blocks = cpu.blocks, bmap = blocks.map, bo = blocks.out; let entry = true;' : ''}
   let pc = cpu.pc;
-  let fetchPage = ${NO_PAGE}, fetchHost = 0, epoch = cpu.xlateEpoch;
+  // dtag: the data context of the fast-table tags (Cpu.dataTag); it changes only with the epoch.
+  let fetchPage = ${NO_PAGE}, fetchHost = 0, epoch = cpu.xlateEpoch, dtag = cpu.dataTag;
   // n counts steps (bounded by budget); trapped the steps that trapped instead of retiring.
   let n = 0, trapped = 0, lastTrapStep = -2, trapStreak = 0;
   // Translations served by the fast tables (TLB hits that never reach the port).
@@ -154,7 +155,7 @@ function source(withBlocks: boolean): string {
   const base = cpu.instret;
   for (; n < budget; n++) {
     if ((pc >>> 12) !== fetchPage) {
-      epoch = cpu.xlateEpoch;
+      epoch = cpu.xlateEpoch; dtag = cpu.dataTag;
       // A fetch translation can exit too: what the port sees (the exit's cycle, the deadline
       // check) must not depend on where this run slice began.
       cpu.atInsn(pc, base + n - trapped);

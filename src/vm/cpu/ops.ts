@@ -88,34 +88,34 @@ export const STORE: ReadonlyArray<readonly [Op, StoreOp]> = [
 // ---- helpers the templates call (V8 inlines them) ----------------------------------------------
 
 /** Division (§7.2): x/0 = -1, MIN/-1 = MIN. */
-export function div(a: number, b: number): number {
+function div(a: number, b: number): number {
   return b === 0 ? -1 : (a === -0x80000000 && b === -1) ? a : (a / b) | 0;
 }
-export function divu(a: number, b: number): number {
+function divu(a: number, b: number): number {
   const ua = a >>> 0, ub = b >>> 0;
   return ub === 0 ? -1 : (ua / ub) | 0;
 }
 /** Remainder (§7.2): x%0 = x, MIN%-1 = 0. */
-export function rem(a: number, b: number): number {
+function rem(a: number, b: number): number {
   return b === 0 ? a : (a === -0x80000000 && b === -1) ? 0 : (a % b) | 0;
 }
-export function remu(a: number, b: number): number {
+function remu(a: number, b: number): number {
   const ua = a >>> 0, ub = b >>> 0;
   return ub === 0 ? a | 0 : (ua % ub) | 0;
 }
 
 /** High 32 bits of the signed × signed product (§7.1): the unsigned product corrected for the signs. */
-export function mulh(a: number, b: number): number {
+function mulh(a: number, b: number): number {
   return (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
 }
 
 /** High 32 bits of the signed × unsigned product. */
-export function mulhsu(a: number, b: number): number {
+function mulhsu(a: number, b: number): number {
   return (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
 }
 
 /** High 32 bits of the unsigned × unsigned product, without BigInt: 16-bit limbs. */
-export function mulhu(a: number, b: number): number {
+function mulhu(a: number, b: number): number {
   const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
   const lo = a0 * b0;
   const mid1 = a1 * b0 + (lo >>> 16);

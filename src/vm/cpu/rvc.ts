@@ -46,13 +46,13 @@ function ciImm(c: number): number {
 }
 
 /** CJ-format jump offset (c.j, c.jal): offset[11|4|9:8|10|6|7|3:1|5] in bits 12:2. */
-export function cjOffset(c: number): number {
+function cjOffset(c: number): number {
   return sext(((c >> 1) & 0x800) | ((c >> 7) & 0x10) | ((c >> 1) & 0x300) | ((c << 2) & 0x400) |
     ((c >> 1) & 0x40) | ((c << 1) & 0x80) | ((c >> 2) & 0xe) | ((c << 3) & 0x20), 12);
 }
 
 /** CB-format branch offset (c.beqz, c.bnez): offset[8|4:3] in bits 12:10, offset[7:6|2:1|5] in bits 6:2. */
-export function cbOffset(c: number): number {
+function cbOffset(c: number): number {
   return sext(((c >> 4) & 0x100) | ((c >> 7) & 0x18) | ((c << 1) & 0xc0) | ((c >> 2) & 6) | ((c << 3) & 0x20), 9);
 }
 

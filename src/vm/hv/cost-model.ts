@@ -34,7 +34,7 @@ export const DEFAULT_COST_MODEL: Readonly<CostModel> = Object.freeze({
   injection: 150,
 });
 
-export const COST_MODEL_KEYS = Object.keys(DEFAULT_COST_MODEL) as (keyof CostModel)[];
+const COST_MODEL_KEYS = Object.keys(DEFAULT_COST_MODEL) as (keyof CostModel)[];
 
 /** Defaults with `overrides` applied; returns an error naming the first bad field instead. */
 export function makeCostModel(overrides: Record<string, unknown> = {}): CostModel | { error: string } {

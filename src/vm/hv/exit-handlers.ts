@@ -14,7 +14,7 @@ import { KvmExit } from './kvm-run';
 import type { ExitInfo, Vcpu } from './vcpu';
 
 /** What the exit dispatcher knows of an exit (its record). */
-export interface ExitFacts {
+interface ExitFacts {
   reason: string;
   gpa?: number;
   gva?: number;
@@ -23,7 +23,7 @@ export interface ExitFacts {
   handledIn: 'kernel' | 'vmm';
 }
 
-export interface ExitHandler {
+interface ExitHandler {
   /** The KVM function that handles the reason. */
   name: string;
   /** What it does with this exit, in words. */
@@ -32,7 +32,7 @@ export interface ExitHandler {
 
 const hex = (v: number | undefined): string => '0x' + ((v ?? 0) >>> 0).toString(16);
 
-export const VMX_EXIT_HANDLERS: Partial<Record<ExitReason, ExitHandler>> = {
+const VMX_EXIT_HANDLERS: Partial<Record<ExitReason, ExitHandler>> = {
   [ExitReason.EXCEPTION_NMI]: {
     name: 'handle_exception_nmi',
     detail: (e) => `#PF intercepted (shadow paging) at GVA ${hex(e.gva)}: kvm_mmu_page_fault walks the guest tables`,
@@ -80,7 +80,7 @@ export const VMX_EXIT_HANDLERS: Partial<Record<ExitReason, ExitHandler>> = {
  * The same exits under SVM (NPT mode): KVM's svm_exit_handlers[], keyed by our exit reasons (the
  * SVM exit codes are in exits.ts). Only the exits nested paging takes are listed.
  */
-export const SVM_EXIT_HANDLERS: Partial<Record<ExitReason, ExitHandler>> = {
+const SVM_EXIT_HANDLERS: Partial<Record<ExitReason, ExitHandler>> = {
   [ExitReason.EXTERNAL_INTERRUPT]: { name: 'intr_interception', detail: VMX_EXIT_HANDLERS[ExitReason.EXTERNAL_INTERRUPT]!.detail },
   [ExitReason.TRIPLE_FAULT]: { name: 'shutdown_interception', detail: VMX_EXIT_HANDLERS[ExitReason.TRIPLE_FAULT]!.detail },
   [ExitReason.INTERRUPT_WINDOW]: { name: 'interrupt_window_interception', detail: VMX_EXIT_HANDLERS[ExitReason.INTERRUPT_WINDOW]!.detail },

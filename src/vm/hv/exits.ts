@@ -30,11 +30,6 @@ export const SVM_EXIT_NAMES: Record<number, string> = {
   1: 'VMEXIT_INTR', 2: 'VMEXIT_SHUTDOWN', 7: 'VMEXIT_VINTR', 12: 'VMEXIT_HLT', 18: 'VMEXIT_VMMCALL', [ExitReason.NPF]: 'VMEXIT_NPF',
 };
 
-/** SVM exit codes of those names (EXITCODE in the VMCB). */
-export const SVM_EXIT_CODES: Record<string, number> = {
-  VMEXIT_INTR: 0x60, VMEXIT_SHUTDOWN: 0x7f, VMEXIT_VINTR: 0x64, VMEXIT_HLT: 0x78, VMEXIT_VMMCALL: 0x81, VMEXIT_NPF: 0x400,
-};
-
 /** KVM_EXIT_* names, the reasons KVM_RUN returns to the VMM with. */
 export const KVM_EXIT_NAMES = [
   'KVM_EXIT_MMIO', 'KVM_EXIT_HLT', 'KVM_EXIT_HYPERCALL', 'KVM_EXIT_IRQ_WINDOW_OPEN', 'KVM_EXIT_IOAPIC_EOI',

@@ -18,25 +18,25 @@ import { PTE_D, PTE_R, PTE_V, PTE_W, PTE_X, Sv32Walker, type PteMemory } from '.
 import { ASID_BARE } from '../mmu/tlb';
 import type { Vm } from './vm';
 
-export type AccessKind = 'read' | 'write' | 'fetch';
+type AccessKind = 'read' | 'write' | 'fetch';
 
-export interface Stage2Level {
+interface Stage2Level {
   name: string; table: number; index: number; entryAddress: number; entry: string; present: boolean; flags: string;
   memoryType?: number; mmio?: boolean;
 }
-export interface Stage2Walk { mmu: 'ept' | 'npt'; gpa: number; root: number; levels: Stage2Level[]; hpa?: number; cached?: boolean; outcome: string }
-export interface LastWrite { cycle: number; pc: number; vcpu: number; value: number; step: number }
-export interface GuestLevel {
+interface Stage2Walk { mmu: 'ept' | 'npt'; gpa: number; root: number; levels: Stage2Level[]; hpa?: number; cached?: boolean; outcome: string }
+interface LastWrite { cycle: number; pc: number; vcpu: number; value: number; step: number }
+interface GuestLevel {
   level: number; pteGpa: number; pte: number; flags: string; kind: 'pointer' | 'leaf' | 'invalid';
   stage2?: Stage2Walk; writeProtected?: boolean; lastWrite?: LastWrite;
 }
-export interface ShadowSide {
+interface ShadowSide {
   root: number;
   entry?: { gpaPage: number; hostPage: number; flags: string; fromPtes: number[] };
   guestLeaf?: { pteGpa: number; flags: string };
   note: string;
 }
-export interface TlbState { hit: boolean; tagName: 'VPID' | 'ASID'; tag: number; guestAsid: number | 'bare'; set: number; way: number }
+interface TlbState { hit: boolean; tagName: 'VPID' | 'ASID'; tag: number; guestAsid: number | 'bare'; set: number; way: number }
 export interface TranslationExplained {
   gva: number; vcpu: number; access: AccessKind; mmu: 'ept' | 'npt' | 'shadow'; paging: boolean; satp: number; levels: GuestLevel[];
   gpa?: number; final?: Stage2Walk; shadow?: ShadowSide; hpa?: number; tlb: TlbState; memoryReferences: number; fault?: string; exits: string[];

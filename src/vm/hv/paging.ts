@@ -4,7 +4,7 @@
 // walks tables the hypervisor builds from the guest's. Both are entered after a TLB miss and either
 // return a host page (and fill the TLB) or say why not (fault, MMIO, abort).
 import { Access, XLATE_ABORT, XLATE_FAULT, XLATE_MMIO } from '../cpu/port';
-import { Cause, Priv } from '../cpu/csr';
+import { Priv } from '../cpu/csr';
 import { Ept, EPT_R, EPT_W, EPT_X } from '../mmu/ept';
 import { Stage2Result, Stage2Tables } from '../mmu/stage2';
 import { PteMemory, PTE_A, PTE_D, PTE_R, PTE_U, PTE_W, PTE_X, Sv32Walker } from '../mmu/sv32';
@@ -16,7 +16,7 @@ import type { Vcpu } from './vcpu';
 import type { Vm } from './vm';
 
 /** Permission bits of an identity (paging-off) translation: everything, as the spec's Bare mode. */
-export const BARE_FLAGS = PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
+const BARE_FLAGS = PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
 
 /** What a translation needs to know about the access, computed once by the vCPU. */
 export interface AccessContext {
@@ -28,7 +28,7 @@ export interface AccessContext {
   asid: number;
 }
 
-export interface GuestPaging {
+interface GuestPaging {
   readonly mode: 'ept' | 'npt' | 'shadow';
   /** After a TLB miss: a host page offset (TLB filled), or XLATE_FAULT / XLATE_MMIO / XLATE_ABORT. */
   fill(v: Vcpu, c: AccessContext): number;
@@ -46,8 +46,6 @@ export function eptQualification(access: Access, entryFlags: number, glaValid: b
   const kind = access === Access.Read ? 1 : access === Access.Write ? 2 : 4;
   return kind | ((entryFlags & 7) << 3) | (glaValid ? 1 << 7 : 0) | (glaValid && translatedAccess ? 1 << 8 : 0);
 }
-
-const FAULT_OF = [Cause.LoadAccessFault, Cause.StoreAccessFault, Cause.InsnAccessFault];
 
 // ---- two-dimensional paging: EPT and NPT ---------------------------------------------------
 
@@ -362,8 +360,4 @@ export function shadowPermits(flags: number, c: AccessContext, v: Vcpu): boolean
   }
   // Writes: a present entry without W is either write-protected by us or clean; both come back to fill().
   return true;
-}
-
-export function accessFaultOf(access: Access): number {
-  return FAULT_OF[access];
 }

@@ -18,7 +18,7 @@ import { InKernelIrqchip, IrqchipMode, IrqOrigin } from './irqchip';
 import type { ApicMessage } from '../irq';
 
 /** KVM_SET_USER_MEMORY_REGION's struct kvm_userspace_memory_region; userspaceAddr is a host offset. */
-export interface Memslot {
+interface Memslot {
   slot: number;
   guestPhysAddr: number;
   memorySize: number;
@@ -26,7 +26,7 @@ export interface Memslot {
 }
 
 /** Interrupt counters of docs/contracts.md `--stats` `interrupts`, and every latency measured. */
-export interface InterruptStats {
+interface InterruptStats {
   /** Device lines that rose, and MSIs sent. */
   asserted: number;
   /** Vectors accepted into a LAPIC's IRR from a line or an MSI. */
@@ -40,7 +40,7 @@ export interface InterruptStats {
 }
 
 /** Why a VM can no longer run (KVM_EXIT_SHUTDOWN, KVM_EXIT_INTERNAL_ERROR, or a VMM decision). */
-export interface VmFailure {
+interface VmFailure {
   exit: KvmExitName | 'VMM';
   message: string;
 }
@@ -61,7 +61,7 @@ export interface VmConfig {
   compileThreshold?: number;
 }
 
-export const DEFAULT_VM_CONFIG: VmConfig = { mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, gpaCache: DEFAULT_GPA_CACHE, cost: DEFAULT_COST_MODEL };
+const DEFAULT_VM_CONFIG: VmConfig = { mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, gpaCache: DEFAULT_GPA_CACHE, cost: DEFAULT_COST_MODEL };
 
 /** The largest ASID (CPUID 8000_000A EBX on a small part; the TLB stores 16-bit tags). */
 const MAX_ASID = 0xffff;

@@ -19,7 +19,7 @@ import { msiToMessage } from './msi';
 
 export type LowestPriorityPolicy = 'arbitration' | 'vector-hashing';
 
-export interface ApicRouterOptions {
+interface ApicRouterOptions {
   clock: Clock;
   events?: EventStream;
   lowestPriority?: LowestPriorityPolicy;

@@ -28,7 +28,7 @@ export const IOREDTBL_BASE = 0x10;
 
 export type IoapicVersion = 0x11 | 0x20;
 
-export interface IoapicOptions {
+interface IoapicOptions {
   /** 0x11: KVM in-kernel (kernel irqchip); 0x20: the VMM's (split and userspace irqchip). */
   version: IoapicVersion;
   /** Where messages go: the APIC bus, or (split irqchip) an adapter that sends them as MSIs. */
@@ -38,13 +38,13 @@ export interface IoapicOptions {
 }
 
 /** Who drives a pin: KVM's irq_source_id (0..31; 0 = the VMM) and a device name for events. */
-export interface IrqSource {
+interface IrqSource {
   id?: number;
   device?: string;
 }
 
 /** Why a pin's interrupt is not (re)delivered now, for "why didn't IRQ N arrive?". */
-export type IoapicBlock = 'line-low' | 'masked' | 'remote-irr';
+type IoapicBlock = 'line-low' | 'masked' | 'remote-irr';
 
 /** Returned by setIrq, as KVM's kvm_ioapic_set_irq (KVM_IRQ_LINE_STATUS): */
 export const IRQ_STATUS_BLOCKED = -1;   // masked, or level-triggered with remote IRR set
@@ -351,7 +351,7 @@ export class Ioapic {
   }
 }
 
-export interface IoapicPinState {
+interface IoapicPinState {
   gsi: number;
   low: number;
   high: number;
@@ -359,7 +359,7 @@ export interface IoapicPinState {
   line: boolean;
 }
 
-export interface IoapicState {
+interface IoapicState {
   version: IoapicVersion;
   id: number;
   ioRegSel: number;

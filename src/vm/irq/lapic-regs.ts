@@ -8,7 +8,7 @@ export const APIC_TPR = 0x80;
 export const APIC_APR = 0x90;
 export const APIC_PPR = 0xa0;
 export const APIC_EOI = 0xb0;
-export const APIC_RRD = 0xc0;
+const APIC_RRD = 0xc0;
 export const APIC_LDR = 0xd0;
 export const APIC_DFR = 0xe0;
 export const APIC_SVR = 0xf0;
@@ -28,9 +28,12 @@ export const APIC_TIMER_INITIAL = 0x380;
 export const APIC_TIMER_CURRENT = 0x390;
 export const APIC_TIMER_DIVIDE = 0x3e0;
 
-/** LVT registers in offset order; index = (offset - 0x320) >> 4. */
+/**
+ * LVT registers in offset order, index = (offset - 0x320) >> 4: timer 0, thermal 1, performance
+ * counters 2, LINT0 3, LINT1 4, error 5.
+ */
 export const LVT_COUNT = 6;
-export const LVT_TIMER = 0, LVT_THERMAL = 1, LVT_PERF = 2, LVT_LINT0 = 3, LVT_LINT1 = 4, LVT_ERROR = 5;
+export const LVT_TIMER = 0, LVT_LINT0 = 3;
 
 /**
  * Version register: version 0x14 (Pentium 4 / Xeon xAPIC, SDM §11.4.8) and "max LVT entry" 5 in
@@ -39,12 +42,12 @@ export const LVT_TIMER = 0, LVT_THERMAL = 1, LVT_PERF = 2, LVT_LINT0 = 3, LVT_LI
  */
 export const APIC_VERSION_VALUE = 0x0005_0014;
 
-export const APIC_VECTOR_MASK = 0xff;
-export const APIC_MODE_MASK = 0x700;
-export const APIC_SEND_PENDING = 1 << 12;      // delivery status
-export const APIC_INPUT_POLARITY = 1 << 13;
-export const APIC_LVT_REMOTE_IRR = 1 << 14;
-export const APIC_LVT_LEVEL = 1 << 15;
+const APIC_VECTOR_MASK = 0xff;
+const APIC_MODE_MASK = 0x700;
+const APIC_SEND_PENDING = 1 << 12;      // delivery status
+const APIC_INPUT_POLARITY = 1 << 13;
+const APIC_LVT_REMOTE_IRR = 1 << 14;
+const APIC_LVT_LEVEL = 1 << 15;
 export const APIC_LVT_MASKED = 1 << 16;
 export const APIC_LVT_TIMER_PERIODIC = 1 << 17;
 

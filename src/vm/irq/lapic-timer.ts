@@ -7,7 +7,7 @@
 // their phase (start + k·period) — the count reloads from the initial count at zero — also when
 // several periods pass before expire() runs; those count as `missed` and raise one interrupt.
 
-export interface TimerExpiry {
+interface TimerExpiry {
   /** The cycle at which the count reached zero. */
   deadline: number;
   /** Further expiries between `deadline` and now that were folded into this one. */

@@ -23,7 +23,7 @@ import {
 import { LapicTimer } from './lapic-timer';
 import { clearVector, highestVector, newVectorBitmap, setVector, testVector, vectorsOf } from './vector-bitmap';
 
-export interface LapicOptions {
+interface LapicOptions {
   /** vCPU index: the initial APIC ID, and the identity shorthands compare. */
   index: number;
   /** Where IPIs go (the ApicRouter). */
@@ -48,7 +48,7 @@ export interface LapicOptions {
 }
 
 /** What keeps a vector from being delivered now (docs/interrupt-provenance.md). */
-export type LapicBlock = 'not-pending' | 'tpr' | 'isr' | 'higher-pending';
+type LapicBlock = 'not-pending' | 'tpr' | 'isr' | 'higher-pending';
 
 export class Lapic {
   readonly name = 'lapic';
@@ -481,7 +481,7 @@ export class Lapic {
   }
 }
 
-export interface LapicState {
+interface LapicState {
   index: number;
   id: number;
   version: number;

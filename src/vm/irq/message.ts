@@ -18,9 +18,6 @@ export const DeliveryMode = {
 /** Destination mode: 0 = physical (APIC ID), 1 = logical (LDR/DFR, SDM §11.6.2.2). */
 export const DestMode = { Physical: 0, Logical: 1 } as const;
 
-/** Trigger mode: 0 = edge, 1 = level. */
-export const TrigMode = { Edge: 0, Level: 1 } as const;
-
 /** ICR destination shorthand, bits 19:18 (SDM §11.6.1). */
 export const Shorthand = { None: 0, Self: 1, AllIncludingSelf: 2, AllExcludingSelf: 3 } as const;
 
@@ -35,7 +32,7 @@ export interface ApicMessage {
   destMode: number;
   /** 8-bit destination: APIC ID (physical) or logical destination mask. */
   destination: number;
-  /** TrigMode value. */
+  /** Trigger mode: 0 = edge, 1 = level. */
   trigMode: number;
   /** Level (ICR bit 14): false only for an INIT level de-assert; IOAPIC and MSI messages assert. */
   level: boolean;
@@ -87,9 +84,4 @@ export function shorthandName(shorthand: number): (typeof SHORTHAND_NAMES)[numbe
 /** True when a message asks for lowest-priority arbitration (mode 1, or KVM's redirection hint). */
 export function isLowestPriority(msg: ApicMessage): boolean {
   return msg.deliveryMode === DeliveryMode.LowestPriority || msg.redirectionHint === true;
-}
-
-/** A clock that always reads `cycle` (for tests and for placing a model before the VM runs). */
-export function fixedClock(cycle = 0): Clock {
-  return { now: () => cycle };
 }

@@ -7,16 +7,16 @@ import type { RedirectionEntry } from './redirection-entry';
 
 export const MSI_ADDRESS_BASE = 0xfee0_0000;
 /** The address window: bits 31:20 must be 0xFEE. */
-export const MSI_ADDRESS_MASK = 0xfff0_0000;
+const MSI_ADDRESS_MASK = 0xfff0_0000;
 
 const ADDR_DEST_SHIFT = 12;      // bits 19:12 destination ID
 const ADDR_REDIR_HINT = 1 << 3;  // RH
 const ADDR_DEST_MODE = 1 << 2;   // DM: 1 = logical
 const DATA_DELIVERY_SHIFT = 8;   // bits 10:8
-const DATA_LEVEL = 1 << 14;      // level (assert) — meaningful for level-triggered only
+// bit 14, level (assert), matters for level-triggered messages only: MSIs here always assert
 const DATA_TRIGGER = 1 << 15;    // trigger mode: 1 = level
 
-export interface MsiMessage {
+interface MsiMessage {
   address: number;
   data: number;
 }
@@ -47,9 +47,4 @@ export function msiToMessage(address: number, data: number, source = 'msi'): Api
     sourceApic: -1,
     source,
   };
-}
-
-/** The level bit of MSI data, for views that show the raw message. */
-export function msiLevelBit(data: number): boolean {
-  return (data & DATA_LEVEL) !== 0;
 }

@@ -12,11 +12,9 @@
 //   bit  16     MASK
 //   bits 63:56  DEST     destination (APIC ID, or logical destination set)
 
-export const RTE_VECTOR = 0xff;
-export const RTE_DELIVERY_SHIFT = 8;
-export const RTE_DEST_MODE = 1 << 11;
+const RTE_VECTOR = 0xff;
+const RTE_DELIVERY_SHIFT = 8;
 export const RTE_DELIVERY_STATUS = 1 << 12;
-export const RTE_POLARITY = 1 << 13;
 export const RTE_REMOTE_IRR = 1 << 14;
 export const RTE_TRIGGER_LEVEL = 1 << 15;
 export const RTE_MASK = 1 << 16;

@@ -1,7 +1,7 @@
 // 256-bit vector bitmaps (the LAPIC's IRR, ISR and TMR): eight 32-bit words, word i holding vectors
 // 32i..32i+31, exactly as the eight 16-byte-spaced MMIO registers show them (SDM §11.8.4).
 
-export const VECTOR_WORDS = 8;
+const VECTOR_WORDS = 8;
 
 export function newVectorBitmap(): Uint32Array {
   return new Uint32Array(VECTOR_WORDS);

@@ -9,12 +9,12 @@
 import { Stage2Format, Stage2Tables } from './stage2';
 
 export const EPT_R = 1, EPT_W = 2, EPT_X = 4;
-export const EPT_MEMTYPE_WB = 6 << 3;
+const EPT_MEMTYPE_WB = 6 << 3;
 /** The misconfigured pattern KVM-style MMIO entries carry (bits 2:0 = 110b), plus an ignored marker bit. */
 const EPT_MMIO_BITS = EPT_W | EPT_X;
 const EPT_MMIO_MARKER = 1 << 11; // bit 11 is ignored by the processor (SDM table 29-6)
 
-export const EPT_FORMAT: Stage2Format = {
+const EPT_FORMAT: Stage2Format = {
   present: (lo) => (lo & 7) !== 0,
   mmio: (lo) => (lo & 7) === EPT_MMIO_BITS,
   flags: (lo) => lo & 7,

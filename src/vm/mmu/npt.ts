@@ -12,9 +12,9 @@ import { Stage2Format, Stage2Tables } from './stage2';
 
 export const NPT_P = 1, NPT_RW = 2, NPT_US = 4, NPT_A = 1 << 5, NPT_D = 1 << 6;
 /** NX is bit 63: bit 31 of the high half. */
-export const NPT_NX_HI = 0x80000000;
+const NPT_NX_HI = 0x80000000;
 /** MAXPHYADDR of the modeled host: physical-address bits 51:48 are reserved (APM §5.3.1). */
-export const NPT_MAXPHYADDR = 48;
+const NPT_MAXPHYADDR = 48;
 /** The reserved bits KVM's MMIO entries set: bits 51:MAXPHYADDR, in the high half. */
 export const NPT_RSVD_HI = ((1 << (52 - 32)) - (1 << (NPT_MAXPHYADDR - 32))) >>> 0;
 

@@ -7,7 +7,7 @@
 /** Root key for guests running with paging off: the identity shadow map. */
 export const BARE_ROOT = -1;
 
-export interface ShadowEntry {
+interface ShadowEntry {
   root: number;
   vpn: number;
   gpaPage: number;
@@ -19,7 +19,7 @@ export interface ShadowEntry {
   ptes: number[];
 }
 
-export interface ShadowStats {
+interface ShadowStats {
   /** Shadow entries dropped because what they derive from changed (KVM: mmu_shadow_zapped). */
   zapped: number;
   /** Guest writes to write-protected page-table pages that were emulated (KVM: mmu_pte_write). */

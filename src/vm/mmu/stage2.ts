@@ -17,10 +17,10 @@ export const enum Stage2Result {
   Mmio,
 }
 
-export interface Stage2Leaf { gpa: number; hpa: number; flags: number; mmio: boolean }
+interface Stage2Leaf { gpa: number; hpa: number; flags: number; mmio: boolean }
 
 /** One level of a stage-2 walk, as the translation explorer shows it (no side effects). */
-export interface Stage2Step {
+interface Stage2Step {
   /** 3 = PML4 … 0 = PT. */
   level: number;
   /** Host-physical address of the table and of the entry read. */
@@ -255,6 +255,6 @@ export class Stage2Tables {
 }
 
 /** The 9-bit index of `gpa` at `level` (3 = PML4 … 0 = PT). GPAs are 32-bit here, so PML4 index is 0. */
-export function index(gpa: number, level: number): number {
+function index(gpa: number, level: number): number {
   return level === 3 ? 0 : (gpa >>> (12 + 9 * level)) & 511;
 }

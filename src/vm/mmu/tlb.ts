@@ -5,6 +5,7 @@
 // has one, else replaces ways in round-robin order (a FIFO per set — what many real TLBs use, and
 // cheap: a hit changes no state). Entries live in typed arrays; the CPU's own per-page fast tables
 // are a subset of it, kept coherent by `onDrop`.
+import { PTE_G } from './sv32';
 
 /** ASID value used for translations made with paging off (M-mode, or satp.MODE = Bare). */
 export const ASID_BARE = 0x200;
@@ -31,7 +32,7 @@ export function geometryError(what: string, c: CacheGeometry): string | undefine
 
 export const DEFAULT_TLB: TlbConfig = { entries: 64, ways: 4 };
 
-export interface TlbStats {
+interface TlbStats {
   hits: number;
   misses: number;
   flushes: number;
@@ -54,8 +55,11 @@ export interface TlbStats {
   invvpid: number;
 }
 
-/** Permission bits an entry keeps: the leaf PTE's R/W/X/U plus D, already restricted by stage 2. */
-export const TLB_R = 1 << 1, TLB_W = 1 << 2, TLB_X = 1 << 3, TLB_U = 1 << 4, TLB_G = 1 << 5, TLB_D = 1 << 7;
+/**
+ * An entry's flags are its leaf PTE's bits (sv32.ts: R/W/X/U, D), already restricted by stage 2; G
+ * marks a global mapping, which matches every ASID but the bare one.
+ */
+export const TLB_G = PTE_G;
 
 /** The counters of the caches behind the TLB, zero (shared by the TLB's stats and --stats). */
 export type CacheStats = Pick<TlbStats, 'gpaHits' | 'gpaMisses' | 'invept' | 'inveptSingle' | 'inveptGlobal' | 'invvpid'>;

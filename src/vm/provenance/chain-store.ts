@@ -12,12 +12,12 @@
 /** Codes of a hop's layer, a chain's outcome and its kind of source (their names: src/protocol, mapped in src/debug/provenance.ts). */
 export const L_DEVICE = 0, L_VMM = 1, L_KERNEL = 2, L_GUEST = 3;
 export const O_HANDLED = 0, O_IN_SERVICE = 1, O_PENDING = 2, O_BLOCKED = 3, O_COALESCED = 4, O_LOST = 5;
-export const OUTCOME_COUNT = 6;
+const OUTCOME_COUNT = 6;
 export const SK_INTX = 0, SK_MSI = 1, SK_TESTDEV = 2, SK_IPI = 3, SK_TIMER = 4, SK_DEBUGGER = 5, SK_DEVICE = 6;
 
 /** Int32 fields of a hop: vCPU, form (hop-text.ts), layer, next hop (-1: last), six arguments. */
 const H_VCPU = 0, H_FORM = 1, H_LAYER = 2, H_NEXT = 3, H_ARGS = 4;
-export const HOP_ARGS = 6;
+const HOP_ARGS = 6;
 const H_STRIDE = H_ARGS + HOP_ARGS;
 
 /** A chain's source sentence: a form and up to three arguments (numbers or interned strings). */

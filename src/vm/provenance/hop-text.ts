@@ -6,8 +6,8 @@ import { L_VMM, S_GSI_AFTER_EOI, S_GSI_UNMASKED, S_INTX, S_IPI, S_MSI_DEVICE, S_
 import { pirqName } from '../vmm/pci/intx';
 
 const hx = (v: number): string => '0x' + (v >>> 0).toString(16);
-export const PIN_NAMES = ['INTA', 'INTB', 'INTC', 'INTD'];
-export const pinName = (pin: number): string => PIN_NAMES[pin] ?? `pin ${pin}`;
+const PIN_NAMES = ['INTA', 'INTB', 'INTC', 'INTD'];
+const pinName = (pin: number): string => PIN_NAMES[pin] ?? `pin ${pin}`;
 
 // Hop forms. Each comment lists its arguments (s: an interned string).
 export const F_IPI = 1;              // apic, vector, destination, s deliveryMode, s destMode, s shorthand

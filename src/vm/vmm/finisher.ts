@@ -3,7 +3,7 @@
 // resets. Other values are ignored, reads return 0.
 import { MmioDevice } from './device';
 
-export const FINISHER_PASS = 0x5555, FINISHER_FAIL = 0x3333, FINISHER_RESET = 0x7777;
+const FINISHER_PASS = 0x5555, FINISHER_FAIL = 0x3333, FINISHER_RESET = 0x7777;
 
 export type FinisherAction = { kind: 'poweroff'; code: number } | { kind: 'reset' };
 

@@ -13,7 +13,7 @@ import { PageStore, PAGE_SIZE } from '../mem/host-memory';
 import type { Machine, RunOutcome } from './machine';
 import type { HistoryPool } from './history-pool';
 
-export interface Checkpoint {
+interface Checkpoint {
   /** Machine.steps when it was taken. */
   steps: number;
   graph: GraphSnapshot;
@@ -21,9 +21,9 @@ export interface Checkpoint {
   pages: PageStore;
 }
 
-export const DEFAULT_HISTORY_BUDGET = 512 * 1024 * 1024;
+const DEFAULT_HISTORY_BUDGET = 512 * 1024 * 1024;
 /** Steps between automatic checkpoints: bounds the re-execution of one step back. */
-export const DEFAULT_CHECKPOINT_INTERVAL = 1_000_000;
+const DEFAULT_CHECKPOINT_INTERVAL = 1_000_000;
 
 export class History {
   private readonly checkpoints: Checkpoint[] = [];

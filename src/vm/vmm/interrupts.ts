@@ -10,7 +10,7 @@ import { ApicBus, ApicMessage, ApicRouter, Ioapic, Lapic, toMsi } from '../irq';
 import type { Vm } from '../hv/vm';
 import type { Vcpu } from '../hv/vcpu';
 import type { MmioDevice } from './device';
-import { countingBus, IrqchipMode, LAPIC_BASE } from '../hv/irqchip';
+import { countingBus, IrqchipMode } from '../hv/irqchip';
 import { Csr, MIP_MEIP } from '../cpu/csr';
 
 /** KVM irq source ids (KVM_USERSPACE_IRQ_SOURCE_ID is 0): each device drives its lines as its own source. */
@@ -172,5 +172,3 @@ export class VmmInterrupts {
     };
   }
 }
-
-export { LAPIC_BASE };

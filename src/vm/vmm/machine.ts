@@ -20,12 +20,11 @@ import { IOAPIC_BASE, LAPIC_BASE, APIC_MMIO_SIZE } from '../hv/irqchip';
 import { VmmInterrupts } from './interrupts';
 import { PciBus, PCI_ECAM_BASE, PCI_ECAM_SIZE, PCI_MMIO_BASE, PCI_MMIO_SIZE } from './pci';
 import { Nic, NicRxResult } from './nic';
-import { TestDev } from './testdev';
+import { TESTDEV_BASE, TESTDEV_SIZE, TestDev } from './testdev';
 import type { Ioapic, Lapic, ApicRouter } from '../irq';
 
 export const RAM_BASE = 0x8000_0000;
 export const FINISHER_BASE = 0x0010_0000;
-export const TESTDEV_BASE = 0x0010_1000;
 export const UART_BASE = 0x1000_0000;
 /** The UART's line: GSI 4, edge, active-high (docs/machine.md). */
 export const UART_GSI = 4;
@@ -50,7 +49,7 @@ export interface MachineConfig extends VmConfig {
 }
 
 /** The accesses no RAM and no device claimed (answered with an access fault): counted, the first few kept. */
-export interface UnclaimedAccesses {
+interface UnclaimedAccesses {
   reads: number;
   writes: number;
   fetches: number;
@@ -59,9 +58,9 @@ export interface UnclaimedAccesses {
 
 const UNCLAIMED_KEPT = 16;
 
-export const DEFAULT_NIC: NicConfig = { slot: 3, msi: true };
+const DEFAULT_NIC: NicConfig = { slot: 3, msi: true };
 
-export const DEFAULT_MACHINE_CONFIG: MachineConfig = {
+const DEFAULT_MACHINE_CONFIG: MachineConfig = {
   memoryMiB: 64, vcpus: 1, mmu: 'ept', vpid: true, irqchip: 'kernel', tlb: DEFAULT_TLB, gpaCache: DEFAULT_GPA_CACHE, cost: DEFAULT_COST_MODEL,
   devices: { nic: DEFAULT_NIC }, strictMmio: false,
 };
@@ -166,7 +165,7 @@ export class Machine {
       this.pci.attach(this.nic, nicConfig.slot);
     }
     this.mapDevice(this.finisher, FINISHER_BASE, 0x1000);
-    this.mapDevice(this.testdev, TESTDEV_BASE, 0x1000);
+    this.mapDevice(this.testdev, TESTDEV_BASE, TESTDEV_SIZE);
     this.mapDevice(this.uart, UART_BASE, 0x100);
     this.mapDevice(this.pci.ecam, PCI_ECAM_BASE, PCI_ECAM_SIZE);
     this.mapDevice(this.pci.window, PCI_MMIO_BASE, PCI_MMIO_SIZE);

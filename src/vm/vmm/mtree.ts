@@ -2,10 +2,10 @@
 // RAM and device regions in guest-physical space, half-open [base, base + size).
 import { MmioDevice } from './device';
 
-export interface RamRegion { kind: 'ram'; name: string; base: number; size: number }
-export interface DeviceRegion { kind: 'io'; name: string; base: number; size: number; device: MmioDevice }
+interface RamRegion { kind: 'ram'; name: string; base: number; size: number }
+interface DeviceRegion { kind: 'io'; name: string; base: number; size: number; device: MmioDevice }
 /** A region the hypervisor emulates in kernel (QEMU shows `kvm-ioapic`, `kvm-apic-msi`): never reaches the VMM. */
-export interface KernelRegion { kind: 'kvm'; name: string; base: number; size: number }
+interface KernelRegion { kind: 'kvm'; name: string; base: number; size: number }
 export type MemoryRegion = RamRegion | DeviceRegion | KernelRegion;
 
 export class MemoryRegionTree {

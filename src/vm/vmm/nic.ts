@@ -9,16 +9,16 @@ import { NicEvent } from '../events';
 import { MmioDevice } from './device';
 import { PciDevice } from './pci/device';
 
-export const NIC_VENDOR_ID = 0x4853; // "HS"; unassigned in pci.ids — a simulation-only ID, not PCI-SIG registered
-export const NIC_DEVICE_ID = 0x0001;
-export const NIC_REVISION = 0x01;
-export const PCI_CLASS_NETWORK_ETHERNET = 0x020000;
+const NIC_VENDOR_ID = 0x4853; // "HS"; unassigned in pci.ids — a simulation-only ID, not PCI-SIG registered
+const NIC_DEVICE_ID = 0x0001;
+const NIC_REVISION = 0x01;
+const PCI_CLASS_NETWORK_ETHERNET = 0x020000;
 export const NIC_BAR0_SIZE = 0x1000;
 /** ID register: the bytes "HNIC" in memory order. */
 export const NIC_ID_VALUE = 0x43494e48;
 /** VERSION register: major << 16 | minor. */
 export const NIC_VERSION_VALUE = 0x0001_0000;
-export const NIC_DEFAULT_MAC = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56] as const;
+const NIC_DEFAULT_MAC = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56] as const;
 
 // BAR0 register offsets.
 export const NIC_ID = 0x000, NIC_VERSION = 0x004, NIC_CTRL = 0x008, NIC_STATUS = 0x00c, NIC_ISR = 0x010,
@@ -31,14 +31,14 @@ export const NIC_ID = 0x000, NIC_VERSION = 0x004, NIC_CTRL = 0x008, NIC_STATUS =
 export const CTRL_EN = 0x1, CTRL_RXEN = 0x2, CTRL_TXEN = 0x4, CTRL_RST = 0x8000_0000;
 const CTRL_WRITABLE = CTRL_EN | CTRL_RXEN | CTRL_TXEN;
 // STATUS bits.
-export const STATUS_LINK_UP = 0x1, STATUS_RX_ON = 0x2, STATUS_TX_ON = 0x4;
+const STATUS_LINK_UP = 0x1, STATUS_RX_ON = 0x2, STATUS_TX_ON = 0x4;
 // ISR / IMR / ISR_SET bits.
 export const INT_RX = 0x01, INT_TX = 0x02, INT_RX_NOBUF = 0x04, INT_RX_ERR = 0x08, INT_TX_ERR = 0x10;
 export const INT_ALL = 0x1f;
 
 // Descriptors: 16 bytes, little-endian.
-export const DESC_SIZE = 16;
-export const DESC_BUFFER = 0x0, DESC_LENGTH = 0x4, DESC_FLAGS = 0x6, DESC_STATUS = 0x8;
+const DESC_SIZE = 16;
+const DESC_BUFFER = 0x0, DESC_LENGTH = 0x4, DESC_FLAGS = 0x6, DESC_STATUS = 0x8;
 export const DESC_OWN = 0x1, DESC_DONE = 0x2, DESC_ERROR = 0x4, DESC_EOP = 0x8;
 /** Error codes written back in bits 23:16 of a descriptor's status word. */
 export const DESC_ERR_NOT_OWNED = 1, DESC_ERR_BUFFER_NOT_RAM = 2, DESC_ERR_BUFFER_TOO_SHORT = 3;
@@ -52,13 +52,13 @@ export interface Dma {
   write(gpa: number, bytes: Uint8Array): boolean;
 }
 
-export interface NicBackend {
+interface NicBackend {
   dma: Dma;
   /** A packet the guest sent (to the debug console / stdout). */
   transmit(packet: Uint8Array): void;
 }
 
-export interface NicOptions {
+interface NicOptions {
   /** Power-on MAC address, 6 bytes (default 52:54:00:12:34:56). */
   mac?: ArrayLike<number>;
   /** Give the MSI capability per-vector mask and pending bits (default true). */
@@ -69,8 +69,8 @@ export interface NicOptions {
 
 export type NicRxResult = 'delivered' | 'disabled' | 'ring-full' | 'bad-descriptor';
 
-export type NicAccess = 'RO' | 'RW' | 'R/W1C' | 'WO';
-export interface NicRegister { offset: number; name: string; access: NicAccess }
+type NicAccess = 'RO' | 'RW' | 'R/W1C' | 'WO';
+interface NicRegister { offset: number; name: string; access: NicAccess }
 
 export const NIC_REGISTERS: readonly NicRegister[] = [
   { offset: NIC_ID, name: 'ID', access: 'RO' },
@@ -358,7 +358,7 @@ export class Nic extends PciDevice implements MmioDevice {
   private writeBack(descAddr: number, flags: number, err: number, length: number): void {
     const out = new Uint8Array(6), dv = new DataView(out.buffer);
     dv.setUint16(0, (flags & ~DESC_OWN) | DESC_DONE | (err ? DESC_ERROR : 0), true);
-    dv.setUint32(2, ((err << 16) | (length & 0xffff)) >>> 0, true);
+    dv.setUint32(DESC_STATUS - DESC_FLAGS, ((err << 16) | (length & 0xffff)) >>> 0, true);
     if (!this.backend.dma.write(descAddr + DESC_FLAGS, out)) this.signalMasterAbort();
   }
 

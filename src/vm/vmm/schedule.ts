@@ -47,23 +47,3 @@ export function parseEventSpec(spec: string): ScheduledEvent | { error: string }
       return bad(`unknown event kind '${parts[1]}'`);
   }
 }
-
-/** The launch configuration's form of an event (already validated against the schema). */
-export interface ConfigEvent {
-  atCycle: number;
-  nic?: 'rx';
-  irq?: number;
-  level?: 0 | 1 | boolean;
-  uart?: string;
-  data?: string;
-}
-
-export function eventFromConfig(e: ConfigEvent, where: string): ScheduledEvent | { error: string } {
-  if (e.nic === 'rx') return { atCycle: e.atCycle, kind: 'nic-rx', data: decodeText(e.data ?? '') };
-  if (e.irq !== undefined) {
-    if (!Number.isInteger(e.irq) || e.irq < 0 || e.irq > 23) return { error: `${where}.irq: GSI must be 0..23` };
-    return { atCycle: e.atCycle, kind: 'irq', gsi: e.irq, level: e.level === undefined ? true : Boolean(e.level) };
-  }
-  if (e.uart !== undefined) return { atCycle: e.atCycle, kind: 'uart-rx', data: decodeText(e.uart) };
-  return { error: `${where}: an event needs one of "nic": "rx", "irq": GSI or "uart": TEXT` };
-}

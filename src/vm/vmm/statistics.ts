@@ -4,7 +4,7 @@ import type { Machine } from './machine';
 import { CacheStats, newCacheStats } from '../mmu/tlb';
 
 /** Device names the statistics always list (docs/contracts.md), whether or not this machine has them mapped. */
-export const STAT_DEVICES = ['uart', 'finisher', 'testdev', 'ioapic', 'lapic', 'pci-ecam', 'nic'] as const;
+const STAT_DEVICES = ['uart', 'finisher', 'testdev', 'ioapic', 'lapic', 'pci-ecam', 'nic'] as const;
 
 export interface MachineStatistics {
   instructions: number;

@@ -9,8 +9,8 @@ export const TESTDEV_BASE = 0x0010_1000;
 export const TESTDEV_SIZE = 0x1000;
 export const TESTDEV_IRQ_LINE = 0x0;
 export const TESTDEV_LEVEL = 0x8000_0000;
-export const TESTDEV_GSI_MASK = 0x7fff_ffff;
-export const TESTDEV_MAX_GSI = 23;
+const TESTDEV_GSI_MASK = 0x7fff_ffff;
+const TESTDEV_MAX_GSI = 23;
 
 export class TestDev implements MmioDevice {
   readonly name = 'testdev';

@@ -4,22 +4,23 @@
 // time the guest looks, so THRE and TEMT read 1 and the THRE interrupt re-arms after each write.
 import { MmioDevice } from './device';
 
-export const UART_RBR = 0, UART_THR = 0, UART_IER = 1, UART_IIR = 2, UART_FCR = 2, UART_LCR = 3,
-  UART_MCR = 4, UART_LSR = 5, UART_MSR = 6, UART_SCR = 7;
+const UART_RBR = 0, UART_THR = 0, UART_IER = 1, UART_IIR = 2, UART_FCR = 2, UART_LCR = 3,
+  UART_MCR = 4, UART_LSR = 5, UART_MSR = 6; // 7 is SCR, the scratch register: the switches' default
 
-export const IER_RDI = 0x01, IER_THRI = 0x02, IER_RLSI = 0x04, IER_MSI = 0x08;
-export const IIR_NO_INT = 0x01, IIR_RLSI = 0x06, IIR_RDI = 0x04, IIR_THRI = 0x02, IIR_MSI = 0x00, IIR_FIFO = 0xc0;
-export const LSR_DR = 0x01, LSR_OE = 0x02, LSR_BI = 0x10, LSR_THRE = 0x20, LSR_TEMT = 0x40;
-export const LCR_DLAB = 0x80;
-export const MCR_LOOP = 0x10;
-export const FCR_ENABLE = 0x01, FCR_CLEAR_RX = 0x02, FCR_CLEAR_TX = 0x04;
+const IER_RDI = 0x01, IER_THRI = 0x02, IER_RLSI = 0x04, IER_MSI = 0x08;
+const IIR_NO_INT = 0x01, IIR_RLSI = 0x06, IIR_RDI = 0x04, IIR_THRI = 0x02, IIR_MSI = 0x00, IIR_FIFO = 0xc0;
+const LSR_DR = 0x01, LSR_OE = 0x02, LSR_BI = 0x10, LSR_THRE = 0x20, LSR_TEMT = 0x40;
+const LCR_DLAB = 0x80;
+const MCR_LOOP = 0x10;
+// FCR bit 2 clears the transmit FIFO: always empty here (transmission is instantaneous).
+const FCR_ENABLE = 0x01, FCR_CLEAR_RX = 0x02;
 /** Modem status with a terminal attached: DCD, DSR, CTS (as QEMU reports for a chardev). */
 const MSR_IDLE = 0xb0;
 const FIFO_SIZE = 16;
 const REG_NAMES_READ = ['RBR', 'IER', 'IIR', 'LCR', 'MCR', 'LSR', 'MSR', 'SCR'];
 const REG_NAMES_WRITE = ['THR', 'IER', 'FCR', 'LCR', 'MCR', 'LSR', 'MSR', 'SCR'];
 
-export interface UartSink {
+interface UartSink {
   /** A byte the guest transmitted. */
   output(byte: number): void;
   /** The interrupt output changed (wired to GSI 4 by the machine). */

@@ -100,10 +100,12 @@ describe('block compiler: lockstep with the interpreter', function () {
 
   it('agrees on seeded random programs (branches, loops, loads/stores, MMIO, CSRs, traps, self-modifying code, fence.i)', () => {
     let compiled = 0;
-    fc.assert(fc.property(fc.array(item, { minLength: 4, maxLength: 40 }), fc.constantFrom(...PATCHES), fc.constantFrom('ept', 'npt', 'shadow'),
-      (items, patch, mmu) => {
+    // Threshold 1 compiles at the first visit (short traces: only what was decoded); 4 lets the
+    // interpreter decode the body first (traces across jumps, side exits in their middle).
+    fc.assert(fc.property(fc.array(item, { minLength: 4, maxLength: 40 }), fc.constantFrom(...PATCHES), fc.constantFrom('ept', 'npt', 'shadow'), fc.constantFrom(1, 4),
+      (items, patch, mmu, threshold) => {
         const r = lockstep(image(randomProgram(items, patch)), {
-          config: { memoryMiB: 4, mmu }, maxSteps: 6000, slices: [1, 5, 37, 2, 250, 64, 999, 3],
+          config: { memoryMiB: 4, mmu, compileThreshold: threshold }, maxSteps: 6000, slices: [1, 5, 37, 2, 250, 64, 999, 3],
         });
         compiled += r.compiled;
       }), { seed: 0x13c0de, numRuns: 80 });
@@ -125,6 +127,41 @@ describe('block compiler: lockstep with the interpreter', function () {
     ];
     const r = lockstep(image(words), { config: { memoryMiB: 4 }, maxSteps: 5000 });
     assert.ok(r.compiled > 0);
+  });
+
+  it('agrees on traces across direct jumps, with side exits and slow paths in the middle of a trace', () => {
+    // One loop whose body is laid out out of order: the trace from `loop` follows the forward jal
+    // to `fwd` and the backward jal to `back`, and loops back to `loop`. In the middle of it: a
+    // branch that leaves the trace every other pass, a store whose page goes in and out of the
+    // fast table (the UART read between exits to the VMM), and an MMIO read (a slow path that exits).
+    const words = [
+      ...E.li(5, DATA), ...E.li(9, 0x1000_0000), ...E.li(12, 400), // 0..
+    ];
+    words.push( // at = the loop's first byte:
+
+      E.addi(13, 13, 1),     // at + 0: loop
+      E.jal(0, 24),          // at + 4: to fwd (at + 28)
+      E.lw(11, 5, 0),        // at + 8: back
+      E.lbu(14, 9, 5),       // at + 12: UART LSR (MMIO)
+      E.add(15, 15, 11),     // at + 16
+      E.bne(13, 12, -20),    // at + 20: to loop
+      E.jal(0, 0),           // at + 24: done: spin here
+      E.addi(8, 8, 3),       // at + 28: fwd
+      E.andi(16, 13, 1),     // at + 32
+      E.bne(16, 0, 8),       // at + 36: odd passes skip the store (a side exit)
+      E.sw(8, 5, 0),         // at + 40
+      E.jal(0, -36),         // at + 44: to back (at + 8)
+    );
+    // Threshold 3: the interpreter has decoded the whole loop before it compiles, so traces are long.
+    const r = lockstep(image(words), { config: { memoryMiB: 4, compileThreshold: 3 }, maxSteps: 8000, slices: [1, 2, 3, 5, 7, 11, 13, 100, 9, 1000] });
+    assert.ok(r.compiled > 0);
+    // The trace really spans both jumps: some compiled block runs at least loop..fwd..back (9 instructions).
+    const m = new Machine({ memoryMiB: 4, compileThreshold: 3 }, { consoleOutput: () => undefined });
+    m.load(image(words));
+    m.run(Infinity, 3000);
+    const lens = [...m.vcpus[0].cpu.blocks!.map.values()].filter((b) => b.fn !== null).map((b) => b.len);
+    assert.ok(Math.max(...lens) >= 9, `longest compiled trace: ${Math.max(...lens)} instructions`);
+    assert.equal(m.vcpus[0].cpu.x[15] !== 0, true);
   });
 
   describe('the guest corpus (QEMU comparison programs)', () => {

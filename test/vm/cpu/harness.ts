@@ -68,6 +68,9 @@ export interface MachineRigOptions {
   mmu?: 'ept' | 'npt' | 'shadow';
   /** An access no device claims stops the VM instead of faulting in the guest. */
   strictMmio?: boolean;
+  /** The block compiler (on by default, as in the product) and its threshold (docs/block-compiler.md). */
+  compiler?: boolean;
+  compileThreshold?: number;
 }
 
 export class MachineRig extends Rig {
@@ -77,7 +80,10 @@ export class MachineRig extends Rig {
   constructor(program: Program, options: MachineRigOptions = {}) {
     super();
     this.machine = new Machine(
-      { memoryMiB: options.memoryMiB ?? 4, vcpus: options.vcpus ?? 1, mmu: options.mmu ?? 'ept', strictMmio: options.strictMmio ?? false },
+      {
+        memoryMiB: options.memoryMiB ?? 4, vcpus: options.vcpus ?? 1, mmu: options.mmu ?? 'ept', strictMmio: options.strictMmio ?? false,
+        compiler: options.compiler, compileThreshold: options.compileThreshold,
+      },
       { consoleOutput: (b) => this.output.push(b) },
     );
     const data = wordsToBytes(flatten(program));

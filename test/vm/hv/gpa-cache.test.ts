@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { boot, POWER_OFF } from './boot';
+import { sv32Prelude } from './sv32-prelude';
 import { explainTranslation } from '../../../src/vm/hv/explain';
 
 /** A PTE written twice: the second time from S, under paging, then sfence.vma (test/debug/fixtures). */
@@ -19,28 +20,11 @@ const GUEST = `
         .text
         .globl _start
 _start:
-        li      t0, 0x80010000
-        li      t1, 0x000000c7          # L1[0]: megapage at 0 (the finisher), RW, A/D
-        sw      t1, 0(t0)
-        li      t1, 0x20004401          # L1[0x200]: pointer to the L0 table
-        li      t2, 0x80010800
-        sw      t1, 0(t2)
-        li      t0, 0x80011000
-        li      t1, 0x200000cb          # L0[0]: this code page, RX, A/D
-        sw      t1, 0(t0)
-        li      t1, 0x200080c7          # L0[0x20..0x22]: three data pages, RW, A/D
-        sw      t1, 0x80(t0)
-        li      t1, 0x200084c7
-        sw      t1, 0x84(t0)
-        li      t1, 0x200088c7
-        sw      t1, 0x88(t0)
-        li      t0, 0x80000000 | 0x80010   # Sv32, ASID 0, root 0x80010000
-        csrw    satp, t0
-        li      t0, 1 << 11
-        csrw    mstatus, t0             # MPP = S
-        la      t0, s_entry
-        csrw    mepc, t0
-        mret
+${sv32Prelude([
+  { va: 0, perms: 'rw', mega: true, what: 'the finisher' },
+  { va: 0x80000000, perms: 'rx', what: 'this code page' },
+  { va: 0x80020000, perms: 'rw' }, { va: 0x80021000, perms: 'rw' }, { va: 0x80022000, perms: 'rw' },
+])}
 s_entry:
         li      t0, 0x80020000
         lw      a0, 0(t0)

@@ -3,6 +3,7 @@
 // a fresh ASID where KVM would otherwise flush.
 import * as assert from 'assert';
 import { boot, POWER_OFF } from './boot';
+import { sv32Prelude } from './sv32-prelude';
 import { Priv } from '../../../src/vm/cpu/csr';
 import { filterHits } from '../../../src/debug/event-filters';
 import { npfExitInfoText } from '../../../src/vm/mmu/npt';
@@ -20,30 +21,12 @@ const GUEST = `
 _start:
         la      t0, m_trap
         csrw    mtvec, t0
-        li      t0, 0x80010000
-        li      t1, 0x040000c7          # L1[0x40]: megapage at 0x10000000 (UART), RW, A/D
-        sw      t1, 0x100(t0)
-        li      t1, 0x20004401          # L1[0x200]: pointer to the L0 table at 0x80011000
-        li      t2, 0x80010800
-        sw      t1, 0(t2)
-        li      t0, 0x80011000
-        li      t1, 0x200000cb          # L0[0]: S code page, RX, A/D
-        sw      t1, 0(t0)
-        li      t1, 0x200004db          # L0[1]: U code page, RXU, A/D
-        sw      t1, 4(t0)
-        li      t1, 0x200080c7          # L0[0x20]: data 0x80020000, RW
-        sw      t1, 0x80(t0)
-        li      t1, 0x200084d7          # L0[0x21]: user data 0x80021000, RWU
-        sw      t1, 0x84(t0)
-        li      t1, 0x200088c7          # L0[0x22]: data 0x80022000, RW
-        sw      t1, 0x88(t0)
-        li      t0, 0x80000000 | (1 << 22) | 0x80010   # Sv32, ASID 1, root 0x80010000
-        csrw    satp, t0
-        li      t0, 1 << 11             # mstatus.MPP = S
-        csrw    mstatus, t0
-        la      t0, s_entry
-        csrw    mepc, t0
-        mret
+${sv32Prelude([
+  { va: 0x10000000, perms: 'rw', mega: true, what: 'the UART' },
+  { va: 0x80000000, perms: 'rx', what: 'S code page' }, { va: 0x80001000, perms: 'rxu', what: 'U code page' },
+  { va: 0x80020000, perms: 'rw', what: 'data' }, { va: 0x80021000, perms: 'rwu', what: 'user data' },
+  { va: 0x80022000, perms: 'rw', what: 'data' },
+], { asid: 1 })}
 s_entry:
         li      t0, 0x80020000
         lw      a0, 0(t0)               # S read of a fresh page

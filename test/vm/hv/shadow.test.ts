@@ -2,6 +2,7 @@
 // their writes exit and zap, guest page faults are intercepted and re-injected.
 import * as assert from 'assert';
 import { boot, POWER_OFF } from './boot';
+import { sv32Prelude } from './sv32-prelude';
 
 /**
  * An S-mode kernel on Sv32: identity-maps its code, its page tables, a data page, the UART and the
@@ -22,31 +23,12 @@ _start:
         li      t0, 0x80030000
         li      t1, 0x1234
         sw      t1, 0(t0)
-        # L1 table at 0x80010000, L0 table at 0x80011000
-        li      t0, 0x80010000
-        li      t1, 0x000000c7          # L1[0]: 4 MiB megapage at 0 (the finisher), RW
-        sw      t1, 0(t0)
-        li      t1, 0x040000c7          # L1[0x40]: megapage at 0x10000000 (the UART), RW
-        sw      t1, 0x100(t0)
-        li      t1, 0x20004401          # L1[0x200]: pointer to the L0 table
-        li      t2, 0x80010800
-        sw      t1, 0(t2)
-        li      t0, 0x80011000
-        li      t1, 0x200000cf          # L0[0]: the code page, RWX
-        sw      t1, 0(t0)
-        li      t1, 0x200040c7          # L0[0x10]: the L1 table page, RW
-        sw      t1, 0x40(t0)
-        li      t1, 0x200044c7          # L0[0x11]: the L0 table page, RW
-        sw      t1, 0x44(t0)
-        li      t1, 0x200080c7          # L0[0x20]: the data page → frame 0x80020000
-        sw      t1, 0x80(t0)
-        li      t0, 0x80000000 | (1 << 22) | 0x80010   # Sv32, ASID 1, root 0x80010000
-        csrw    satp, t0
-        li      t0, 1 << 11             # mstatus.MPP = S
-        csrw    mstatus, t0
-        la      t0, s_entry
-        csrw    mepc, t0
-        mret
+${sv32Prelude([
+  { va: 0, perms: 'rw', mega: true, what: 'the finisher' }, { va: 0x10000000, perms: 'rw', mega: true, what: 'the UART' },
+  { va: 0x80000000, perms: 'rwx', what: 'the code page' },
+  { va: 0x80010000, perms: 'rw', what: 'the L1 table page' }, { va: 0x80011000, perms: 'rw', what: 'the L0 table page' },
+  { va: 0x80020000, perms: 'rw', what: 'the data page → frame 0x80020000' },
+], { asid: 1 })}
 
 s_entry:
         li      t0, 0x80020000

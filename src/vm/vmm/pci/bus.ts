@@ -11,7 +11,7 @@ import { IntxRouter, PCI_SLOTS, PIRQ_GSI_BASE, pirqName, swizzle } from './intx'
 import { PCI_MMIO_BASE, PCI_MMIO_SIZE, PciFunctionList, PciWindow } from './window';
 
 /** What the machine gives the PCI bus. */
-export interface PciPlatform {
+interface PciPlatform {
   /**
    * Drive GSI `gsi` (16–19 here) to `level` (true = asserted, whatever the line's polarity).
    * Called only when the OR of the functions sharing the line changes; `device` names the function
@@ -26,10 +26,10 @@ export interface PciPlatform {
   clock?: () => number;
 }
 
-export interface BarAssignment { bdf: string; device: string; bar: number; address: number; size: number }
+interface BarAssignment { bdf: string; device: string; bar: number; address: number; size: number }
 
 /** One function's interrupt routing, for `info pci`, the routing view and `hyperstep/state`. */
-export interface PciRoute {
+interface PciRoute {
   bdf: string;
   device: string;
   slot: number;

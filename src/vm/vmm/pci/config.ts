@@ -17,8 +17,8 @@ export const PCI_NUM_BARS = 6;
 /** First byte after the header: where capabilities may start. */
 export const PCI_CONFIG_HEADER_SIZE = 0x40;
 
-// Command register bits (PCI 3.0 §6.2.2).
-export const PCI_COMMAND_IO = 0x0001, PCI_COMMAND_MEMORY = 0x0002, PCI_COMMAND_MASTER = 0x0004,
+// Command register bits (PCI 3.0 §6.2.2); bit 0, I/O space, is hardwired to 0 (below).
+export const PCI_COMMAND_MEMORY = 0x0002, PCI_COMMAND_MASTER = 0x0004,
   PCI_COMMAND_PARITY = 0x0040, PCI_COMMAND_SERR = 0x0100, PCI_COMMAND_INTX_DISABLE = 0x0400;
 /**
  * The command bits a guest can set. I/O space is hardwired to 0: no function here has an I/O BAR
@@ -38,7 +38,7 @@ export const PCI_STATUS_W1C = PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT | 
 
 // Memory BAR low bits (PCI 3.0 §6.2.5.1): bit 0 = 0 memory space, bits 2:1 type (00 = 32-bit), bit 3 prefetchable.
 export const PCI_BASE_ADDRESS_MEM_MASK = 0xfffffff0;
-export const PCI_HEADER_TYPE_NORMAL = 0x00, PCI_HEADER_TYPE_MULTI_FUNCTION = 0x80;
+export const PCI_HEADER_TYPE_NORMAL = 0x00; // bit 7 would mark a multi-function device: none here
 
 // Capability IDs (PCI 3.0 appendix H).
 export const PCI_CAP_ID_MSI = 0x05;

@@ -16,12 +16,12 @@ import {
 import { PIRQ_GSI_BASE, swizzle } from './intx';
 import { MsiCapability, MsiMessage } from './msi';
 
-export interface PciBarSpec {
+interface PciBarSpec {
   /** Bytes decoded: a power of two of at least 16 (PCI 3.0 §6.2.5.1). Every BAR is 32-bit memory, non-prefetchable. */
   size: number;
 }
 
-export interface PciDeviceInfo {
+interface PciDeviceInfo {
   /** Device name for statistics and events ('nic'); also the name of its BAR0 MmioDevice. */
   name: string;
   vendorId: number;

@@ -9,10 +9,10 @@ import { PCI_CONFIG_SIZE, allOnes } from './config';
 import { PciDevice } from './device';
 
 export const PCI_ECAM_BASE = 0x3000_0000;
-export const PCI_ECAM_SIZE = 0x0100_0000;
-export const PCI_ECAM_BUSES = 16;
+const PCI_ECAM_BUSES = 16;
+export const PCI_ECAM_SIZE = PCI_ECAM_BUSES << 20;
 
-export interface EcamAddress { bus: number; device: number; fn: number; reg: number }
+interface EcamAddress { bus: number; device: number; fn: number; reg: number }
 
 /** Splits an offset into the ECAM region. */
 export function decodeEcam(offset: number): EcamAddress {
@@ -24,7 +24,7 @@ export function ecamOffset(bus: number, device: number, fn: number, reg: number)
   return ((bus << 20) | (device << 15) | (fn << 12) | reg) >>> 0;
 }
 
-export function formatBdf(bus: number, device: number, fn: number): string {
+function formatBdf(bus: number, device: number, fn: number): string {
   return `${bus.toString(16).padStart(2, '0')}:${device.toString(16).padStart(2, '0')}.${fn}`;
 }
 

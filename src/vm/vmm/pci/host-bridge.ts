@@ -4,8 +4,8 @@
 // It has no BARs, no interrupt pin and no capabilities.
 import { PciDevice } from './device';
 
-export const HOST_BRIDGE_VENDOR_ID = 0x1b36, HOST_BRIDGE_DEVICE_ID = 0x0008;
-export const PCI_CLASS_BRIDGE_HOST = 0x060000;
+const HOST_BRIDGE_VENDOR_ID = 0x1b36, HOST_BRIDGE_DEVICE_ID = 0x0008;
+const PCI_CLASS_BRIDGE_HOST = 0x060000;
 
 export class PciHostBridge extends PciDevice {
   constructor() {

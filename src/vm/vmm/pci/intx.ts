@@ -4,8 +4,7 @@
 // The lines are level-triggered and shared: a PIRQ is asserted while any function on it asserts
 // (a wired-OR; electrically active-low, but levels here always mean "asserted").
 export const PCI_SLOTS = 32;
-export const PCI_PINS = 4;
-export const PIRQ_COUNT = 4;
+const PIRQ_COUNT = 4;
 /** GSI of PIRQA. */
 export const PIRQ_GSI_BASE = 16;
 
@@ -25,7 +24,7 @@ export function intxGsi(slot: number, pin: number): number {
 }
 
 /** Drives a GSI; `device` names the function whose change moved the line, for the irqchip's events. */
-export type SetGsi = (gsi: number, level: boolean, device: string) => void;
+type SetGsi = (gsi: number, level: boolean, device: string) => void;
 
 /**
  * One bus's PIRQ lines. Each source (a function's pin, named by a unique key such as its BDF)

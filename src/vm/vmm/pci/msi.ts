@@ -7,14 +7,14 @@ import { ConfigSpace, PCI_CAP_ID_MSI } from './config';
 // Offsets inside the capability (32-bit layout).
 export const PCI_MSI_FLAGS = 0x02, PCI_MSI_ADDRESS_LO = 0x04, PCI_MSI_DATA_32 = 0x08,
   PCI_MSI_MASK_32 = 0x0c, PCI_MSI_PENDING_32 = 0x10;
-// Message Control bits.
-export const PCI_MSI_FLAGS_ENABLE = 0x0001, PCI_MSI_FLAGS_QMASK = 0x000e, PCI_MSI_FLAGS_QSIZE = 0x0070,
-  PCI_MSI_FLAGS_64BIT = 0x0080, PCI_MSI_FLAGS_MASKBIT = 0x0100;
+// Message Control bits. Multiple Message Capable (bits 3:1) and 64-bit capable (bit 7) read 0: one
+// vector, a 32-bit address.
+export const PCI_MSI_FLAGS_ENABLE = 0x0001, PCI_MSI_FLAGS_QSIZE = 0x0070, PCI_MSI_FLAGS_MASKBIT = 0x0100;
 
 export interface MsiMessage { address: number; data: number }
 
 /** What asking the capability to signal produced. */
-export type MsiOutcome = { kind: 'send'; message: MsiMessage } | { kind: 'masked' } | { kind: 'disabled' };
+type MsiOutcome = { kind: 'send'; message: MsiMessage } | { kind: 'masked' } | { kind: 'disabled' };
 
 export class MsiCapability {
   /** Size in bytes of the capability structure: 0x0a, or 0x14 with the mask and pending registers. */

@@ -11,7 +11,7 @@ export const PCI_MMIO_BASE = 0x4000_0000;
 export const PCI_MMIO_SIZE = 0x4000_0000;
 
 /** Where an address in the window lands. */
-export interface BarHit {
+interface BarHit {
   /** The registers behind the BAR (for the NIC, the NIC itself, named 'nic'). */
   device: MmioDevice;
   /** Offset inside the BAR. */
