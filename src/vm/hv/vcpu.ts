@@ -92,8 +92,13 @@ export class Vcpu implements CpuPort {
   /** Set while an access is on the MMIO path: which exit it takes (violation, misconfig, #PF). */
   mmioExitReason: ExitReason = ExitReason.EPT_MISCONFIG;
   mmioQualification = 0;
-  /** Virtual time at which the machine needs this vCPU back (next scheduled event or timer expiry). */
-  deadline = Infinity;
+  /**
+   * Virtual time at which the machine needs this vCPU back (next scheduled event or timer expiry).
+   * KVM_RUN returns at the first instruction boundary that reaches it, however much the exits,
+   * walks and injections on the way cost (the CPU keeps it: Cpu.deadline).
+   */
+  get deadline(): number { return this.cpu.deadline; }
+  set deadline(cycle: number) { this.cpu.setDeadline(cycle); }
   /** Interrupt state kept by the hypervisor for this vCPU (KVM_INTERRUPT queue, window, origins). */
   readonly irq = new VcpuIrqState();
   /** An interrupt was delivered while another vCPU ran: this one takes an external-interrupt exit (the kick). */

@@ -179,6 +179,11 @@ export class Machine {
       this.mtree.addKernelRegion('kvm-apic', LAPIC_BASE, APIC_MMIO_SIZE);
     }
     for (let i = 0; i < this.config.vcpus; i++) this.interrupts.attachVcpu(this.vm.createVcpu());
+    // A timer armed, moved or stopped while its vCPU runs (a TMICT, TDCR or LVT write): the run
+    // ends at the new deadline, not at the one computed when the slice began.
+    this.lapics.forEach((l, i) => {
+      l.onTimerDeadlineChange = () => { const v = this.vcpus[i]; v.deadline = v.clock() + this.cyclesToNextWakeup(v); };
+    });
   }
 
   get irqchip(): 'kernel' | 'split' | 'userspace' { return this.config.irqchip; }
