@@ -166,55 +166,31 @@ describe('vm/vmm: the LAPIC timer fires at the same cycle however the run is sli
 });
 
 /**
- * A periodic timer (divide by 1, initial count `count`) under a guest that writes the UART (an exit
- * to the VMM), reads its line status (another), and touches a spread of pages (TLB misses, walks,
- * EPT violations): stalls of every kind before and across each deadline.
+ * bench/timer-spin.s with initial count `count`, whose loop also writes the UART (an exit to the
+ * VMM), reads its line status (another), and touches a spread of pages (TLB misses, walks, EPT
+ * violations): stalls of every kind before and across each deadline.
  */
 function mmioGuest(count: number): string {
-  return `
-        .equ LAPIC, 0xfee00000
-        .equ UART, 0x10000000
-        .text
-        .globl _start
-_start:
-        la      sp, stack_top
-        la      t0, trap
-        csrw    mtvec, t0
-        li      s3, LAPIC
-        li      s4, UART
+  const loop = `
+        li      s4, 0x10000000          # the UART
         la      s5, buf
-        li      t0, 0x1ff
-        sw      t0, 0xf0(s3)
-        li      t0, 0xb
-        sw      t0, 0x3e0(s3)
-        li      t0, 0x20040
-        sw      t0, 0x320(s3)
-        li      t0, ${count}
-        sw      t0, 0x380(s3)
-        li      t0, 0x800
-        csrs    mie, t0
-        csrsi   mstatus, 8
-        li      a0, 0
 loop:   addi    a0, a0, 1
         andi    a1, a0, 15
         bnez    a1, 1f
         li      t1, 0x2e
-        sb      t1, 0(s4)               # UART THR: an exit to the VMM
+        sb      t1, 0(s4)               # THR: an exit to the VMM
         lbu     t2, 5(s4)               # LSR: another
 1:      andi    a2, a0, 0x1f
-        slli    a2, a2, 12              # a page of buf (32 pages): walks on first touch
+        slli    a2, a2, 12              # one of buf's 32 pages: a walk on its first touch
         add     a3, s5, a2
         sw      a0, 0(a3)
         lw      a4, 0(a3)
         add     a5, a5, a4
         j       loop
-trap:   addi    s6, s6, 1
-        sw      zero, 0xb0(s3)          # EOI
-        mret
-        .bss
-        .align 4
-buf:    .space 0x20000
-        .space 256
-stack_top:
 `;
+  const source = TIMER_SPIN.replace(/li\s+t0, 10000\b/, `li      t0, ${count}`)
+    .replace(/\nloop:[^]*?j\s+loop\n/, loop)
+    .replace(/stack_top:\n?$/, 'stack_top:\nbuf:    .space 0x20000\n');
+  assert.ok(source.includes('la      s5, buf') && source.includes('buf:    .space') && source.includes(`t0, ${count}`));
+  return source;
 }
