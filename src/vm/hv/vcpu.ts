@@ -337,7 +337,7 @@ export class Vcpu implements CpuPort {
   /** An exit the hypervisor handles itself, with the cycles its handler costs on top of the round trip. */
   exitInKernel(reason: ExitReason, info: ExitInfo, handlerCycles: number): void {
     this.recordExit(reason, info, 'kernel', undefined);
-    this.entryDue = this.vm.events.active;
+    this.entryDue = this.vm.events.wants['exit-phase'];
     this.stall(this.vm.cost.exitRoundTrip + handlerCycles);
   }
 
@@ -403,7 +403,7 @@ export class Vcpu implements CpuPort {
     if (vmmExit) rec.vmmExit = vmmExit;
     this.lastExit = rec;
     this.vm.logExit(this, rec);
-    if (this.vm.events.active) {
+    if (this.vm.events.wants['exit-phase']) {
       // vmx_handle_exit (svm_handle_exit): the dispatcher. The handler it calls emits its own phase
       // where its work starts (handlerPhase, from the code that does the work: exit-handlers.ts).
       this.phase('kvm', `${this.vm.arch.dispatcher}: ${rec.reason}`, exitSentence(rec));
@@ -415,7 +415,7 @@ export class Vcpu implements CpuPort {
    * by the handler's code as it starts its work.
    */
   handlerPhase(reason: ExitReason): void {
-    if (!this.vm.events.active) return;
+    if (!this.vm.events.wants['exit-phase']) return;
     const h = this.vm.arch.handlers[reason], rec = this.lastExit;
     if (h && rec) this.phase('kvm', h.name, h.detail(rec));
   }
@@ -516,7 +516,7 @@ export class Vcpu implements CpuPort {
     if (kernelDev) {
       this.exitInKernel(reason, info, cost.instructionEmulation + cost.inKernelDevice);
       this.handlerPhase(reason);
-      if (vm.events.active) {
+      if (vm.events.wants['exit-phase']) {
         this.phase('kvm', bus, `claimed by the in-kernel ${kernelDev.name.toUpperCase()}`);
         this.phase('kvm', `${kernelDev.name === 'lapic' ? 'apic' : kernelDev.name}_mmio_${isWrite ? 'write' : 'read'}`,
           `${kernelDev.registerName(gpa, isWrite) ?? 'register'}${isWrite ? ` ← 0x${hex(value)}` : ''}`, kernelDev.name);
@@ -550,7 +550,7 @@ export class Vcpu implements CpuPort {
   /** A phase of the exit being handled, for whoever watches (the debugger steps through them). */
   phase(layer: 'kvm' | 'vmm', name: string, detail?: string, device?: string): void {
     const events = this.vm.events;
-    if (!events.active) return;
+    if (!events.wants['exit-phase']) return;
     const e: ExitPhaseEvent = { kind: 'exit-phase', cycle: this.cpu.cycles(), vcpu: this.id, layer, name };
     if (detail !== undefined) e.detail = detail;
     if (device !== undefined) e.device = device;
@@ -585,7 +585,7 @@ export class Vcpu implements CpuPort {
     this.exitPending = exit;
     this.kvmRun.exitReason = exit;
     this.pendingEntryPhase = exit !== KvmExit.HLT; // the VMM re-enters at once (after HLT, when woken)
-    if (this.vm.events.active) this.phase('kvm', 'kvm_arch_vcpu_ioctl_run', `returns to userspace: ${KVM_EXIT_CODE_NAMES[exit]}`);
+    if (this.vm.events.wants['exit-phase']) this.phase('kvm', 'kvm_arch_vcpu_ioctl_run', `returns to userspace: ${KVM_EXIT_CODE_NAMES[exit]}`);
     this.cpu.evt |= EVT_BREAK;
     if (this.cpu.stopReason === StopReason.None) this.cpu.stopReason = StopReason.Break;
   }
@@ -645,7 +645,7 @@ export class Vcpu implements CpuPort {
   /** A data breakpoint's page was accessed: put it on the event stream; a debugger decides to stop. */
   watchedAccess(va: number, host: number, size: number, isWrite: boolean, value: number): void {
     const vm = this.vm;
-    if (!vm.events.active) return;
+    if (!vm.events.wants['mem-access']) return;
     vm.events.emit({
       kind: 'mem-access', cycle: this.cpu.cycles(), vcpu: this.id, gva: va >>> 0, gpa: vm.hostToGpa(host), size,
       write: isWrite, value: value >>> 0, pc: this.cpu.pc,

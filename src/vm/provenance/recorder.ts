@@ -11,7 +11,7 @@
 // Work happens per event, never per instruction, and only while the stream is active. A hop is a
 // few numbers in typed arrays (chain-store.ts); chains are objects, and hops sentences, only when
 // they are read (chainAt).
-import type { EventStream, VmEvent } from '../events';
+import type { EventStream, VmEvent, VmEventKind } from '../events';
 import type { Machine } from '../vmm/machine';
 import { RTE_MASK } from '../irq/redirection-entry';
 import { MSI_CAP_OFFSET, PCI_MSI_ADDRESS_LO, PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE, PCI_MSI_MASK_32 } from '../vmm/pci';
@@ -58,6 +58,9 @@ export class ChainRecorder {
   /** apic * 256 + vector → the chain whose vector is in that LAPIC's IRR / ISR. */
   private irr: Int32Array;
   private isr: Int32Array;
+  /** The same as bitmaps, eight 32-bit words per LAPIC (as the LAPIC's own IRR/ISR): the highest is a few clz32s away. */
+  private irrBits: Int32Array;
+  private isrBits: Int32Array;
   /** The chain a level EOI just ended (its broadcast to the IOAPIC follows). */
   private lastEoi = 0;
 
@@ -85,6 +88,8 @@ export class ChainRecorder {
     const n = Math.max(1, machine.vcpus.length);
     this.irr = new Int32Array(256 * n);
     this.isr = new Int32Array(256 * n);
+    this.irrBits = new Int32Array(8 * n);
+    this.isrBits = new Int32Array(8 * n);
     this.trapAt = new Float64Array(2 * n).fill(NaN);
   }
 
@@ -194,12 +199,22 @@ export class ChainRecorder {
     return cpu ? { cycle: cpu.insnCycle, pc: cpu.pc >>> 0, vcpu } : { cycle: 0, pc: 0, vcpu };
   }
 
-  /** Most recent chain in `map` for LAPIC `apic` (highest vector first, as the hart takes them). */
-  private topFor(map: Int32Array, apic: number): number {
-    const base = apic * 256;
-    if (base < 0 || base >= map.length) return 0;
-    for (let v = 255; v >= 0; v--) { const c = map[base + v]; if (c) return c; }
+  /** The chain of the highest vector LAPIC `apic` holds in `map` (IRR or ISR, with its bitmap), as the hart takes them; 0: none. */
+  private topFor(map: Int32Array, bits: Int32Array, apic: number): number {
+    const base = apic * 8;
+    if (base < 0 || base >= bits.length) return 0;
+    for (let w = 7; w >= 0; w--) {
+      const word = bits[base + w];
+      if (word !== 0) return map[apic * 256 + w * 32 + 31 - Math.clz32(word)];
+    }
     return 0;
+  }
+
+  /** Sets (c ≠ 0) or clears entry `key` (LAPIC × 256 + vector) of the IRR or ISR mirror and its bitmap. */
+  private mark(map: Int32Array, bits: Int32Array, key: number, c: number): void {
+    map[key] = c;
+    const w = key >>> 5, bit = 1 << (key & 31);
+    bits[w] = c ? bits[w] | bit : bits[w] & ~bit;
   }
 
   onEvent(e: VmEvent): void {
@@ -289,7 +304,7 @@ export class ChainRecorder {
     const window = e.reason === 'INTERRUPT_WINDOW' || e.reason === 'EXTERNAL_INTERRUPT';
     const eoi = e.gpa !== undefined && (e.gpa >>> 0) === LAPIC_EOI_GPA && e.access === 'write';
     if (!window && !eoi && e.vmmExit !== 'KVM_EXIT_IOAPIC_EOI') return;
-    const c = window ? this.topFor(this.irr, e.vcpu) : this.topFor(this.isr, e.vcpu);
+    const c = window ? this.topFor(this.irr, this.irrBits, e.vcpu) : this.topFor(this.isr, this.isrBits, e.vcpu);
     if (!c) return;
     const st = this.st;
     st.hop(c, e.cycle, e.vcpu, e.handledIn === 'vmm' ? L_VMM : L_KERNEL, F_EXIT, st.intern(e.reason), e.vmmExit ? st.intern(e.vmmExit) : -1, eoi ? 1 : 0);
@@ -498,7 +513,7 @@ export class ChainRecorder {
     }
     st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT, e.apic, e.vector, e.trigMode === 'level' ? 1 : 0);
     this.setOutcome(c, O_PENDING);
-    this.irr[key] = c;
+    this.mark(this.irr, this.irrBits, key, c);
   }
 
   private onAck(e: Extract<VmEvent, { kind: 'lapic-ack' }>): void {
@@ -507,8 +522,8 @@ export class ChainRecorder {
     const key = e.apic * 256 + e.vector;
     const c = this.irr[key] ?? 0;
     if (!c) return;
-    this.irr[key] = 0;
-    this.isr[key] = c;
+    this.mark(this.irr, this.irrBits, key, 0);
+    this.mark(this.isr, this.isrBits, key, c);
     const s = st.slot(c);
     if (s >= 0) {
       st.apic[s] = e.apic;
@@ -523,7 +538,7 @@ export class ChainRecorder {
     const key = e.apic * 256 + e.vector;
     const c = this.isr[key] ?? 0;
     if (!c) return;
-    this.isr[key] = 0;
+    this.mark(this.isr, this.isrBits, key, 0);
     this.setOutcome(c, O_HANDLED);
     st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_EOI, e.apic, e.vector, e.level ? 1 : 0);
     this.lastEoi = e.level ? c : 0;
@@ -531,9 +546,11 @@ export class ChainRecorder {
 
   /** More LAPICs than vCPUs at attach time (never expected): widens the IRR/ISR mirrors. */
   private growApics(n: number): void {
-    const grow = (a: Int32Array): Int32Array => { const b = new Int32Array(256 * n); b.set(a); return b; };
-    this.irr = grow(this.irr);
-    this.isr = grow(this.isr);
+    const grow = (a: Int32Array, per: number): Int32Array => { const b = new Int32Array(per * n); b.set(a); return b; };
+    this.irr = grow(this.irr, 256);
+    this.isr = grow(this.isr, 256);
+    this.irrBits = grow(this.irrBits, 8);
+    this.isrBits = grow(this.isrBits, 8);
   }
 }
 
@@ -542,5 +559,14 @@ export class ChainRecorder {
  * rewound in place): after a restore the same listener keeps feeding the same object.
  */
 function subscribe(events: EventStream, r: ChainRecorder): void {
-  events.subscribe((e) => r.onEvent(e));
+  events.subscribe((e) => r.onEvent(e), RECORDED_KINDS);
 }
+
+/**
+ * The kinds the recorder reads: only these are built for it. The exit phases (with their
+ * sentences), MMIO accesses, output and data-breakpoint hits are not, unless someone else listens.
+ */
+const RECORDED_KINDS: readonly VmEventKind[] = [
+  'exit', 'pci-intx', 'pci-msi', 'pci-config-write', 'irq-line', 'ioapic-entry', 'ioapic-deliver', 'msi', 'ipi', 'timer-fire',
+  'apic-route', 'lapic-accept', 'lapic-ack', 'interrupt-taken', 'lapic-eoi', 'eoi-broadcast', 'lapic-reg', 'guest-trap',
+];
