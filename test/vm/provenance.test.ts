@@ -80,6 +80,26 @@ describe('vm/provenance: the interrupt-chain recorder', () => {
     assert.strictEqual(JSON.stringify(rec.chains()), JSON.stringify(later));
   });
 
+  it('starts the NIC chain at its packet, also after going back to when the packet waited in the net queue', () => {
+    const { m, rec } = machine(NIC_IRQ);
+    const h = new History(m, undefined, 200_000);
+    h.take();
+    // The packet leaves the schedule for the VMM's net queue at cycle 20000 and waits there until
+    // the driver turns the receiver on: find a step in between.
+    while (m.pendingEvents.length > 0) h.run(Infinity, m.steps + 10);
+    const waiting = m.steps;
+    assert.strictEqual(rec.total, 0);
+    h.run(Infinity, 1_200_000);
+    const [chain] = rec.chains();
+    assert.deepStrictEqual(chain.hops.slice(0, 3).map((x) => x.kind), ['nic', 'nic', 'pci-intx']);
+    assert.match(chain.hops[0].text, /^packet #1 \(5 bytes\) held in the VMM's net queue/);
+    assert.match(chain.hops[1].text, /^nic writes packet #1 \(5 bytes\) to RX descriptor 0/);
+    h.seek(waiting);
+    assert.deepStrictEqual(rec.chains(), [], 'the packet waits; no interrupt yet');
+    h.run(Infinity, 1_200_000);
+    assert.strictEqual(JSON.stringify(rec.chains()), JSON.stringify([chain]));
+  });
+
   it('stamps events with the same clock whether the run is sliced or not', () => {
     const stamps = (sliced: boolean): string[] => {
       const { m } = machine(NIC_IRQ);
