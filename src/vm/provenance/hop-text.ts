@@ -40,7 +40,7 @@ export const F_ACK = 27;             // apic, vector, ppr
 export const F_EOI = 28;             // apic, vector, level
 // The packet an interrupt is about (a NIC's receive): where the chain starts, before the device's INTx or MSI.
 export const F_NIC_QUEUED = 29;      // s device, packet number, length, s reason, cycles late (-1: not from the schedule)
-export const F_NIC_RX = 30;          // s device, packet number, length, descriptor, joins (1: the device's interrupt was already requested)
+export const F_NIC_RX = 30;          // s device, packet number, length, descriptor, joins (1: the device's interrupt was already requested), cycles queued (joins only)
 
 /** The event name each form is a hop of (the hop's `kind`). */
 export const FORM_KIND: readonly string[] = [
@@ -143,6 +143,7 @@ export function hopText(st: ChainStore, h: number): string {
         (a(4) > 0 ? ` (scheduled for cycle ${st.hopCycleAt(h) - a(4)}: taken at the first instruction boundary after it)` : '');
     case F_NIC_RX:
       return `${s(0)} writes packet #${a(1)} (${a(2)} bytes) to RX descriptor ${a(3)} and raises ISR.RX` +
+        (a(5) > 0 ? ` (after ${a(5)} cycles in the VMM's net queue)` : '') +
         (a(4) ? ': its interrupt is already requested, the same one serves it' : '');
     default:
       return '';

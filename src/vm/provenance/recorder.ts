@@ -342,10 +342,15 @@ export class ChainRecorder {
     return c;
   }
 
+  /**
+   * The packet's hops: its wait in the net queue (a hop of its own when it opens the chain; when it
+   * joins a chain already under way, hops stay in time order, so the wait is said in the rx hop).
+   */
   private packetHops(c: number, device: string, p: ReceivedPacket, joins: number): void {
     const st = this.st, name = st.intern(device);
-    if (p.queued) st.hop(c, p.queued.cycle, -1, L_VMM, F_NIC_QUEUED, name, p.id, p.length, st.intern(p.queued.reason), p.queued.late);
-    st.hop(c, p.cycle, -1, L_DEVICE, F_NIC_RX, name, p.id, p.length, p.descriptor, joins);
+    if (p.queued && !joins) st.hop(c, p.queued.cycle, -1, L_VMM, F_NIC_QUEUED, name, p.id, p.length, st.intern(p.queued.reason), p.queued.late);
+    const waited = p.queued && joins ? Math.min(p.cycle - p.queued.cycle, 0x7fff_ffff) : 0;
+    st.hop(c, p.cycle, -1, L_DEVICE, F_NIC_RX, name, p.id, p.length, p.descriptor, joins, waited);
   }
 
   /** The cycle chain slot `s`'s interrupt began: its first hop after the packet's (latency counts from there). */
