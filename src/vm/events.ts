@@ -346,7 +346,7 @@ const KIND_TABLE: Record<VmEventKind, true> = {
   'lapic-reg': true, 'pci-intx': true, 'pci-msi': true, 'pci-config-write': true, 'nic': true, 'mem-access': true,
   'interrupt-taken': true, 'guest-trap': true, 'exit-phase': true,
 };
-export const VM_EVENT_KINDS = Object.keys(KIND_TABLE) as VmEventKind[];
+const VM_EVENT_KINDS = Object.keys(KIND_TABLE) as VmEventKind[];
 
 function perKind<T>(make: () => T): Record<VmEventKind, T> {
   const r = {} as Record<VmEventKind, T>;
