@@ -73,30 +73,34 @@ const TRACE_CHAINS = 100_000;
 
 /**
  * `--trace irq`: the interrupt hops grouped by chain (docs/interrupt-provenance.md). The chain
- * recorder follows the run; `finish` prints every chain, hop by hop, oldest first. The packets a
- * NIC interrupt is about come first, in cycle order with the chains: a packet that arrives while
- * the driver cannot receive is held in the VMM's net queue (src/vm/vmm/machine.ts, as QEMU's
- * NetQueue), so its interrupt starts later than its `--event` cycle, and the trace says why.
+ * recorder follows the run; `finish` prints every chain, hop by hop, oldest first. A NIC
+ * interrupt's chain starts with its packet (held in the VMM's net queue, src/vm/vmm/machine.ts as
+ * QEMU's NetQueue, while the driver cannot receive; then written to an RX descriptor): the
+ * recorder's hops. A packet that caused no interrupt (dropped, or RX masked in IMR) has no chain:
+ * it gets a line of its own, in cycle order with the chains.
  */
 export function attachChainTrace(machine: Machine): { finish(write: (text: string) => void): void } {
   const rec = ChainRecorder.attach(machine, { capacity: TRACE_CHAINS });
-  const packets: { cycle: number; line: string }[] = [];
+  const packets: { cycle: number; layer: string; line: string }[] = [];
   machine.events.subscribe((e) => {
     const line = e.kind === 'nic' ? packetLine(e) : undefined;
-    if (line && packets.length < TRACE_CHAINS) packets.push({ cycle: e.cycle, line });
-  });
+    if (e.kind === 'nic' && line && packets.length < TRACE_CHAINS) packets.push({ cycle: e.cycle, layer: e.action === 'rx-queued' ? 'vmm' : 'device', line });
+  }, ['nic']);
   return {
     finish(write) {
-      const chains = rec.chains();
+      const chains = rec.chains().map((c) => toProtocol(machine, c));
       const older = rec.total - chains.length;
       if (older > 0) write(`(${older} older interrupt chains not kept)\n`);
+      // The packets the chains start with (their 'nic' hops), by cycle and layer.
+      const inChains = new Set(chains.flatMap((c) => c.hops.filter((h) => h.kind === 'nic').map((h) => `${h.cycle}/${h.layer}`)));
+      const alone = packets.filter((p) => !inChains.has(`${p.cycle}/${p.layer}`));
       let p = 0;
       for (const c of chains) {
         const start = c.hops.length ? c.hops[0].cycle : Infinity;
-        while (p < packets.length && packets[p].cycle <= start) write(packets[p++].line + '\n');
-        write(formatChain(toProtocol(machine, c)) + '\n');
+        while (p < alone.length && alone[p].cycle <= start) write(alone[p++].line + '\n');
+        write(formatChain(c) + '\n');
       }
-      while (p < packets.length) write(packets[p++].line + '\n');
+      while (p < alone.length) write(alone[p++].line + '\n');
     },
   };
 }

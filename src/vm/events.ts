@@ -336,23 +336,64 @@ export interface ExitPhaseEvent extends EventBase {
 
 export type VmEvent = ExitEvent | MmioEvent | OutputEvent | IrqEvent | DeviceEvent | MemAccessEvent | InterruptTakenEvent | GuestTrapEvent | ExitPhaseEvent;
 
+export type VmEventKind = VmEvent['kind'];
+type Listener = (e: VmEvent) => void;
+
+/** Every kind of event, once (a kind the union gains without an entry here does not compile). */
+const KIND_TABLE: Record<VmEventKind, true> = {
+  'exit': true, 'mmio': true, 'output': true, 'irq-line': true, 'ioapic-entry': true, 'ioapic-deliver': true, 'eoi-broadcast': true,
+  'msi': true, 'apic-route': true, 'lapic-accept': true, 'lapic-ack': true, 'lapic-eoi': true, 'ipi': true, 'timer-fire': true,
+  'lapic-reg': true, 'pci-intx': true, 'pci-msi': true, 'pci-config-write': true, 'nic': true, 'mem-access': true,
+  'interrupt-taken': true, 'guest-trap': true, 'exit-phase': true,
+};
+const VM_EVENT_KINDS = Object.keys(KIND_TABLE) as VmEventKind[];
+
+function perKind<T>(make: () => T): Record<VmEventKind, T> {
+  const r = {} as Record<VmEventKind, T>;
+  for (const k of VM_EVENT_KINDS) r[k] = make();
+  return r;
+}
+
 export class EventStream {
-  private readonly listeners = new Set<(e: VmEvent) => void>();
+  private readonly listeners: { listener: Listener; kinds: ReadonlySet<VmEventKind> | undefined }[] = [];
+  /** Per kind, the listeners that receive it, in subscription order (rebuilt, never mutated, so an emit in progress is safe). */
+  private byKind = perKind<Listener[]>(() => []);
   // Listeners belong to the observers (debugger, trace), not to the machine: snapshots leave them alone.
   readonly [NOT_SNAPSHOTTED] = true;
-  /** True while someone listens: emitters test it before allocating an event. */
+  /** True while someone listens to any kind: emitters test it before allocating an event. */
   active = false;
+  /**
+   * Per kind, true while someone listens to it. Emitters of costly kinds nobody else needs (the
+   * exit phases with their sentences, MMIO accesses) test this instead of `active`, so that a
+   * listener of a few kinds — the interrupt-chain recorder — does not pay for the others.
+   */
+  readonly wants = perKind(() => false);
 
-  subscribe(listener: (e: VmEvent) => void): () => void {
-    this.listeners.add(listener);
-    this.active = true;
+  /** Listens to every event, or only to the `kinds` given. Returns the unsubscribe function. */
+  subscribe(listener: Listener, kinds?: readonly VmEventKind[]): () => void {
+    const entry = { listener, kinds: kinds ? new Set(kinds) : undefined };
+    this.listeners.push(entry);
+    this.rebuild();
     return () => {
-      this.listeners.delete(listener);
-      this.active = this.listeners.size > 0;
+      const i = this.listeners.indexOf(entry);
+      if (i < 0) return;
+      this.listeners.splice(i, 1);
+      this.rebuild();
     };
   }
 
   emit(e: VmEvent): void {
-    for (const l of this.listeners) l(e);
+    const ls = this.byKind[e.kind];
+    for (let i = 0; i < ls.length; i++) ls[i](e);
+  }
+
+  private rebuild(): void {
+    const byKind = perKind<Listener[]>(() => []);
+    for (const { listener, kinds } of this.listeners) {
+      for (const k of VM_EVENT_KINDS) if (!kinds || kinds.has(k)) byKind[k].push(listener);
+    }
+    this.byKind = byKind;
+    for (const k of VM_EVENT_KINDS) this.wants[k] = byKind[k].length > 0;
+    this.active = this.listeners.length > 0;
   }
 }

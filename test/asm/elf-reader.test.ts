@@ -85,6 +85,21 @@ describe('ELF reader', () => {
     assert.ok(image.segments.length > 0);
   });
 
+  it('loads a segment with no file bytes whose offset lies past the end of the file (an aligned .bss)', () => {
+    const bytes = patched((v) => {
+      const other = phdr(v, 1 - loadIndex(v));
+      v.setUint32(other, 1, true);                 // the attributes header becomes an empty PT_LOAD
+      v.setUint32(other + 4, 0x10_0000, true);     // p_offset far past the end of the file
+      v.setUint32(other + 8, 0x8000_4000, true);
+      v.setUint32(other + 12, 0x8000_4000, true);
+      v.setUint32(other + 16, 0, true);            // p_filesz 0
+      v.setUint32(other + 20, 0x40, true);         // p_memsz
+    });
+    const image = ok(bytes);
+    const bss = image.segments.find((s) => s.vaddr === 0x8000_4000);
+    assert.deepEqual({ memSize: bss?.memSize, data: bss?.data.length }, { memSize: 0x40, data: 0 });
+  });
+
   describe('refuses, naming the problem', () => {
     const cases: [string, Uint8Array, RegExp][] = [
       ['an empty file', new Uint8Array(0), /^prog\.elf: not an ELF file \(bad magic\)$/],

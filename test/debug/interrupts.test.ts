@@ -1,5 +1,6 @@
 // hyperstep/interrupts and `info interrupts` on examples/nic-irq.s (docs/interrupt-provenance.md):
-// one chain from the NIC's INTA to the EOI, whose hops and layers follow the irqchip mode — the
+// one chain from the packet (held in the VMM's net queue, then written to an RX descriptor by the
+// NIC) through the NIC's INTA to the EOI, whose hops and layers follow the irqchip mode — the
 // IOAPIC's hops are 'kernel' under kernel and 'vmm' otherwise, split adds the KVM_SIGNAL_MSI hop,
 // userspace puts the LAPIC in the VMM and adds the interrupt-window exit.
 import * as assert from 'assert';
@@ -13,17 +14,17 @@ const RX = [{ atCycle: 20000, nic: 'rx', data: 'hello' }];
 /** [kind, layer] of each hop, as the mode places the IOAPIC and the LAPIC. */
 const EXPECTED: Record<'kernel' | 'split' | 'userspace', [string, string][]> = {
   kernel: [
-    ['pci-intx', 'device'], ['irq-line', 'kernel'], ['ioapic-deliver', 'kernel'], ['apic-route', 'kernel'], ['lapic-accept', 'kernel'],
+    ['nic', 'vmm'], ['nic', 'device'], ['pci-intx', 'device'], ['irq-line', 'kernel'], ['ioapic-deliver', 'kernel'], ['apic-route', 'kernel'], ['lapic-accept', 'kernel'],
     ['ioapic-entry', 'kernel'], ['lapic-ack', 'kernel'], ['interrupt-taken', 'guest'], ['pci-intx', 'device'], ['irq-line', 'kernel'],
     ['exit', 'kernel'], ['lapic-eoi', 'kernel'], ['eoi-broadcast', 'kernel'],
   ],
   split: [
-    ['pci-intx', 'device'], ['irq-line', 'vmm'], ['ioapic-deliver', 'vmm'], ['msi', 'kernel'], ['apic-route', 'kernel'], ['lapic-accept', 'kernel'],
+    ['nic', 'vmm'], ['nic', 'device'], ['pci-intx', 'device'], ['irq-line', 'vmm'], ['ioapic-deliver', 'vmm'], ['msi', 'kernel'], ['apic-route', 'kernel'], ['lapic-accept', 'kernel'],
     ['ioapic-entry', 'vmm'], ['lapic-ack', 'kernel'], ['interrupt-taken', 'guest'], ['pci-intx', 'device'], ['irq-line', 'vmm'],
     ['exit', 'kernel'], ['lapic-eoi', 'kernel'], ['eoi-broadcast', 'vmm'],
   ],
   userspace: [
-    ['pci-intx', 'device'], ['irq-line', 'vmm'], ['ioapic-deliver', 'vmm'], ['apic-route', 'vmm'], ['lapic-accept', 'vmm'],
+    ['nic', 'vmm'], ['nic', 'device'], ['pci-intx', 'device'], ['irq-line', 'vmm'], ['ioapic-deliver', 'vmm'], ['apic-route', 'vmm'], ['lapic-accept', 'vmm'],
     ['ioapic-entry', 'vmm'], ['exit', 'vmm'], ['lapic-ack', 'vmm'], ['interrupt-taken', 'guest'], ['pci-intx', 'device'], ['irq-line', 'vmm'],
     ['exit', 'vmm'], ['lapic-eoi', 'vmm'], ['eoi-broadcast', 'vmm'],
   ],
@@ -56,9 +57,16 @@ describe('debug adapter: interrupt chains (hyperstep/interrupts, info interrupts
       for (let i = 1; i < c.hops.length; i++) assert.ok(c.hops[i].cycle >= c.hops[i - 1].cycle, `hop ${i} goes back in time`);
       assert.strictEqual(c.hops[0].vcpu, -1);
       assert.strictEqual(c.hops.find((h) => h.kind === 'lapic-ack')!.vcpu, 0);
-      // Latency: from the INTx assertion to the handler's first instruction.
+      // The packet comes first: scheduled for cycle 20000, held by the VMM until the driver turns the
+      // receiver on, then written to descriptor 0 by the NIC, which asserts INTA in the same cycle.
+      const [queued, rx, intx] = c.hops;
+      assert.match(queued.text, /^packet #1 \(5 bytes\) held in the VMM's net queue, the nic cannot receive: receiver off \(CTRL\.EN\/RXEN\)/);
+      assert.ok(queued.cycle >= 20000 && queued.cycle < rx.cycle, `queued at ${queued.cycle}, received at ${rx.cycle}`);
+      assert.strictEqual(rx.text, 'nic writes packet #1 (5 bytes) to RX descriptor 0 and raises ISR.RX');
+      assert.strictEqual(rx.cycle, intx.cycle);
+      // Latency: from the INTx assertion (not the packet's wait in the queue) to the handler's first instruction.
       const taken = c.hops.find((h) => h.kind === 'interrupt-taken')!;
-      assert.strictEqual(c.latencyCycles, taken.cycle - c.hops[0].cycle);
+      assert.strictEqual(c.latencyCycles, taken.cycle - intx.cycle);
 
       // Filters: by GSI, by vector; nothing on another GSI.
       assert.strictEqual((await chains({ gsi: 19 })).chains.length, 1);
@@ -93,10 +101,17 @@ describe('debug adapter: interrupt chains (hyperstep/interrupts, info interrupts
     assert.strictEqual(back.length, 1);
     assert.strictEqual(back[0].outcome, 'in-service');
     assert.ok(!back[0].hops.some((h) => h.kind === 'lapic-eoi'), 'the EOI hop is gone after stepping back before it');
+    assert.deepStrictEqual(back[0].hops.slice(0, 3).map((h) => [h.kind, h.layer]), [['nic', 'vmm'], ['nic', 'device'], ['pci-intx', 'device']]);
     // Back to before the interrupt existed: no chain at all.
     await dc.setExceptionBreakpointsRequest({ filters: [] });
     await stopAfter(dc, dc.reverseContinueRequest({ threadId: 1 }));
     assert.deepStrictEqual((await chains()).chains, []);
+    // Forward again: the packet still heads the chain it causes (the queue the recorder mirrors rewound too).
+    await dc.setExceptionBreakpointsRequest({ filters: ['interrupt-taken'] });
+    await stopAfter(dc, dc.continueRequest({ threadId: 1 }));
+    const again = (await chains()).chains;
+    assert.deepStrictEqual(again.map((c) => c.hops.slice(0, 3).map((h) => h.kind)), [['nic', 'nic', 'pci-intx']]);
+    assert.match(again[0].hops[0].text, /^packet #1 \(5 bytes\)/);
   });
 
   it('keeps the newest interruptChains chains and counts the dropped ones (examples/timer.s)', async () => {

@@ -174,6 +174,18 @@ describe('views/timeline layout', () => {
     assert.ok(pathRange(pending).end > 20_400);
   });
 
+  it('draws the packet a NIC chain starts with on the Devices lane, and zooms to its path from the packet the NIC took', () => {
+    const c = nicChain(1, 20_000);
+    const withPacket: InterruptChain = {
+      ...c, hops: [hop(2_000, -1, 'vmm', 'nic', 'packet #1 (5 bytes) held in the VMM\'s net queue'), hop(20_000, -1, 'device', 'nic', 'nic writes packet #1'), ...c.hops],
+    };
+    const arrows = chainArrows(withPacket);
+    assert.deepStrictEqual(arrows.slice(0, 3).map((a) => `${a.kind}:${a.from}>${a.to}`), ['nic:device>device', 'nic:device>device', 'pci-intx:device>bridge']);
+    // The 18 000 cycles in the queue are not part of the path: the zoom is the same as without them.
+    assert.deepStrictEqual(pathRange(withPacket), pathRange(c));
+    assert.ok(fitRange([withPacket]).start < 2_000, 'the whole picture still shows the wait');
+  });
+
   it('titles a chain with id, source, route, outcome and latency', () => {
     assert.strictEqual(chainTitle({ id: 7, vector: 0xef, source: 'lapic timer 0', outcome: 'pending', hops: [] }), '#7 lapic timer 0 · 0xef · pending');
   });

@@ -80,6 +80,43 @@ describe('vm/provenance: the interrupt-chain recorder', () => {
     assert.strictEqual(JSON.stringify(rec.chains()), JSON.stringify(later));
   });
 
+  it('starts the NIC chain at its packet, also after going back to when the packet waited in the net queue', () => {
+    const { m, rec } = machine(NIC_IRQ);
+    const h = new History(m, undefined, 200_000);
+    h.take();
+    // The packet leaves the schedule for the VMM's net queue at cycle 20000 and waits there until
+    // the driver turns the receiver on: find a step in between.
+    while (m.pendingEvents.length > 0) h.run(Infinity, m.steps + 10);
+    const waiting = m.steps;
+    assert.strictEqual(rec.total, 0);
+    h.run(Infinity, 1_200_000);
+    const [chain] = rec.chains();
+    assert.deepStrictEqual(chain.hops.slice(0, 3).map((x) => x.kind), ['nic', 'nic', 'pci-intx']);
+    assert.match(chain.hops[0].text, /^packet #1 \(5 bytes\) held in the VMM's net queue/);
+    assert.match(chain.hops[1].text, /^nic writes packet #1 \(5 bytes\) to RX descriptor 0/);
+    h.seek(waiting);
+    assert.deepStrictEqual(rec.chains(), [], 'the packet waits; no interrupt yet');
+    h.run(Infinity, 1_200_000);
+    assert.strictEqual(JSON.stringify(rec.chains()), JSON.stringify([chain]));
+  });
+
+  it('adds a packet that arrives while the NIC\'s INTx is asserted to that chain, in time order', () => {
+    // bench/nic-spin.s turns its receiver on late: packets 1–3 wait in the VMM's net queue, the NIC
+    // takes them together, the first opens the chain and the other two join it.
+    const { m, rec } = machine(path.join(ROOT, 'bench', 'nic-spin.s'));
+    for (const at of [40000, 60000]) m.scheduleEvent({ atCycle: at, kind: 'nic-rx', data: new TextEncoder().encode('hello') });
+    m.run(200_000);
+    const [first] = rec.chains();
+    const nic = first.hops.filter((x) => x.kind === 'nic');
+    assert.deepStrictEqual(nic.map((x) => [x.layer, x.text.replace(/ \(.*/, '')]), [
+      [1, 'packet #1'], [0, 'nic writes packet #1'], [0, 'nic writes packet #2'], [0, 'nic writes packet #3'],
+    ]);
+    assert.match(nic[2].text, /\(after \d+ cycles in the VMM's net queue\): its interrupt is already requested, the same one serves it$/);
+    for (let i = 1; i < first.hops.length; i++) assert.ok(first.hops[i].cycle >= first.hops[i - 1].cycle, `hop ${i} goes back in time`);
+    assert.strictEqual(first.hops[2].kind, 'pci-intx');
+    assert.strictEqual(first.latencyCycles, first.takenAt! - first.hops[2].cycle, 'latency from the INTx, not from the packets');
+  });
+
   it('stamps events with the same clock whether the run is sliced or not', () => {
     const stamps = (sliced: boolean): string[] => {
       const { m } = machine(NIC_IRQ);

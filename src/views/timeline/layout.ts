@@ -50,6 +50,7 @@ type Place = 'device' | 'bridge' | 'ioapic' | 'lapic' | 'vcpu';
  * ends are one place is drawn as a dot on that lane.
  */
 const FLOW: Readonly<Record<string, readonly [Place | 'here', Place]>> = {
+  'nic': ['device', 'device'],
   'pci-intx': ['device', 'bridge'],
   'pci-msi': ['device', 'bridge'],
   'irq-line': ['here', 'ioapic'],
@@ -164,10 +165,17 @@ export function latestRange(chains: readonly InterruptChain[], current?: number)
   return r;
 }
 
-/** A chain's path from its first hop to the handler's first instruction (its whole span if never taken). */
+/**
+ * A chain's path to the handler's first instruction (its whole span if never taken), from the
+ * packet the device took — not from the time the packet waited in the VMM's net queue before, which
+ * can be far longer than the path itself.
+ */
 export function pathRange(chain: InterruptChain): CycleRange {
   const taken = chain.hops.findIndex((h) => h.kind === 'interrupt-taken');
-  return fitRange([{ ...chain, hops: taken >= 0 ? chain.hops.slice(0, taken + 1) : chain.hops }]);
+  const hops = taken >= 0 ? chain.hops.slice(0, taken + 1) : chain.hops;
+  let first = 0;
+  while (first + 1 < hops.length && hops[first].kind === 'nic' && hops[first + 1].kind === 'nic') first++;
+  return fitRange([{ ...chain, hops: hops.slice(first) }]);
 }
 
 function padded(lo: number, hi: number): CycleRange {

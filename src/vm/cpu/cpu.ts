@@ -141,6 +141,17 @@ export class Cpu {
   resumeFromBreakpoint = false;
   /** Set by the port during a slow path: EVT_* bits. */
   evt = 0;
+  /**
+   * The cycle at which the caller needs the hart back (its next timer expiry or scheduled event):
+   * run() returns at the first instruction boundary where the clock has reached it, wherever the
+   * run began and whatever it stalled on the way (docs/machine.md "Time and determinism").
+   */
+  deadline = Infinity;
+  /**
+   * While a slice of run() executes: the stall cycles beyond which the slice would end past
+   * `deadline`. addStall() beyond it makes the loop leave after the current instruction.
+   */
+  private stallLimit = Infinity;
   stopReason: StopReason = StopReason.None;
   /** Outputs of port.translate: for a read that succeeded, whether the same translation allows stores now. */
   xlateWritable = false;
@@ -224,6 +235,9 @@ export class Cpu {
       if (this.stopReason !== StopReason.None) return done;
     }
     while (done < budget) {
+      // The deadline is due at this boundary. Looked at after the first step only: every run makes
+      // progress, as a single step does, so a run sliced one step at a time stops where this one does.
+      if (done > 0 && this.cycles() >= this.deadline) break;
       this.evt = 0;
       this.port.beforeInterruptCheck?.();
       if (this.stopReason !== StopReason.None) break;
@@ -232,7 +246,7 @@ export class Cpu {
         if ((this.mip() & this.mie) === 0) { this.stopReason = StopReason.Halted; break; }
         this.halted = false; // §3.3.3: a pending interrupt resumes the hart, taken or not
       }
-      done += this.execute(budget - done);
+      done += this.executeToDeadline(budget - done);
       if (this.evt & EVT_ABORT && this.stopReason === StopReason.None) this.stopReason = StopReason.Break;
       if (this.stopReason !== StopReason.None) break;
     }
@@ -300,6 +314,21 @@ export class Cpu {
    */
   private execute(budget: number): number {
     return this.blocks !== null ? interpretWithBlocks(this, budget) : interpret(this, budget);
+  }
+
+  /**
+   * execute(), in a slice that ends at the deadline: one step per cycle left if nothing stalls
+   * (at least one step), and a stall that carries the slice's end past the deadline ends it after
+   * the instruction that stalled (addStall), so the loop in run() can stop on the deadline exactly.
+   */
+  private executeToDeadline(budget: number): number {
+    const room = this.deadline - this.cycles();
+    if (room === Infinity) return this.execute(budget);
+    const slice = Math.min(budget, Math.max(1, room));
+    this.stallLimit = this.stallCycles + room - slice;
+    const n = this.execute(slice);
+    this.stallLimit = Infinity;
+    return n;
   }
 
   /**
@@ -898,8 +927,20 @@ export class Cpu {
     this.retag(); // MPRV, MPP, SUM and MXR pick the data context
   }
 
-  /** Extra cycles spent outside guest instructions (VM exits, by the cost model). */
-  addStall(cycles: number): void { this.stallCycles += cycles; }
+  /**
+   * Extra cycles spent outside guest instructions (VM exits, page walks, injections, by the cost
+   * model). Past the slice's stall limit, the loop leaves after the current instruction (EVT_BREAK).
+   */
+  addStall(cycles: number): void {
+    this.stallCycles += cycles;
+    if (this.stallCycles > this.stallLimit) this.evt |= EVT_BREAK;
+  }
+
+  /** A new deadline (a timer armed or moved while the hart runs): a slice cut to the old one ends after this instruction. */
+  setDeadline(cycle: number): void {
+    if (cycle < this.deadline) this.evt |= EVT_BREAK;
+    this.deadline = cycle;
+  }
 }
 
 function isUserCounter(csr: number): boolean {

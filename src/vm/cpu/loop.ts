@@ -166,12 +166,16 @@ function source(withBlocks: boolean): string {
           trapStreak = n === lastTrapStep + 1 ? trapStreak + 1 : 0; lastTrapStep = n;
           if (trapStreak >= ${TRAP_LOOP_LIMIT}) { cpu.stopReason = ${STOP_TRAP_LOOP}; n++; break; }
           ${withBlocks ? 'entry = true;' : ''}
-          continue;
+          if (cpu.evt === 0) continue;
+          n++; break; // the walk raised an event too (a stall past the deadline): leave after the trap
         }
         break;
       }
       fetchPage = pc >>> 12;
       fetchHost = host + ${DECODE_BIAS};
+      // The fetch's walk or exit raised an event (a stall past the deadline, a stop): this
+      // instruction is the slice's last, as if the event came from its own slow path.
+      if (cpu.evt !== 0) budget = n + 1;
     }
     // pc is even (IALIGN = 16), so this is the instruction's halfword slot (see DECODE_BIAS).
     const slot = fetchHost + (pc & 0xfff);

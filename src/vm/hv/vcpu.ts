@@ -92,8 +92,13 @@ export class Vcpu implements CpuPort {
   /** Set while an access is on the MMIO path: which exit it takes (violation, misconfig, #PF). */
   mmioExitReason: ExitReason = ExitReason.EPT_MISCONFIG;
   mmioQualification = 0;
-  /** Virtual time at which the machine needs this vCPU back (next scheduled event or timer expiry). */
-  deadline = Infinity;
+  /**
+   * Virtual time at which the machine needs this vCPU back (next scheduled event or timer expiry).
+   * KVM_RUN returns at the first instruction boundary that reaches it, however much the exits,
+   * walks and injections on the way cost (the CPU keeps it: Cpu.deadline).
+   */
+  get deadline(): number { return this.cpu.deadline; }
+  set deadline(cycle: number) { this.cpu.setDeadline(cycle); }
   /** Interrupt state kept by the hypervisor for this vCPU (KVM_INTERRUPT queue, window, origins). */
   readonly irq = new VcpuIrqState();
   /** An interrupt was delivered while another vCPU ran: this one takes an external-interrupt exit (the kick). */
@@ -332,7 +337,7 @@ export class Vcpu implements CpuPort {
   /** An exit the hypervisor handles itself, with the cycles its handler costs on top of the round trip. */
   exitInKernel(reason: ExitReason, info: ExitInfo, handlerCycles: number): void {
     this.recordExit(reason, info, 'kernel', undefined);
-    this.entryDue = this.vm.events.active;
+    this.entryDue = this.vm.events.wants['exit-phase'];
     this.stall(this.vm.cost.exitRoundTrip + handlerCycles);
   }
 
@@ -398,7 +403,7 @@ export class Vcpu implements CpuPort {
     if (vmmExit) rec.vmmExit = vmmExit;
     this.lastExit = rec;
     this.vm.logExit(this, rec);
-    if (this.vm.events.active) {
+    if (this.vm.events.wants['exit-phase']) {
       // vmx_handle_exit (svm_handle_exit): the dispatcher. The handler it calls emits its own phase
       // where its work starts (handlerPhase, from the code that does the work: exit-handlers.ts).
       this.phase('kvm', `${this.vm.arch.dispatcher}: ${rec.reason}`, exitSentence(rec));
@@ -410,7 +415,7 @@ export class Vcpu implements CpuPort {
    * by the handler's code as it starts its work.
    */
   handlerPhase(reason: ExitReason): void {
-    if (!this.vm.events.active) return;
+    if (!this.vm.events.wants['exit-phase']) return;
     const h = this.vm.arch.handlers[reason], rec = this.lastExit;
     if (h && rec) this.phase('kvm', h.name, h.detail(rec));
   }
@@ -511,7 +516,7 @@ export class Vcpu implements CpuPort {
     if (kernelDev) {
       this.exitInKernel(reason, info, cost.instructionEmulation + cost.inKernelDevice);
       this.handlerPhase(reason);
-      if (vm.events.active) {
+      if (vm.events.wants['exit-phase']) {
         this.phase('kvm', bus, `claimed by the in-kernel ${kernelDev.name.toUpperCase()}`);
         this.phase('kvm', `${kernelDev.name === 'lapic' ? 'apic' : kernelDev.name}_mmio_${isWrite ? 'write' : 'read'}`,
           `${kernelDev.registerName(gpa, isWrite) ?? 'register'}${isWrite ? ` ← 0x${hex(value)}` : ''}`, kernelDev.name);
@@ -545,7 +550,7 @@ export class Vcpu implements CpuPort {
   /** A phase of the exit being handled, for whoever watches (the debugger steps through them). */
   phase(layer: 'kvm' | 'vmm', name: string, detail?: string, device?: string): void {
     const events = this.vm.events;
-    if (!events.active) return;
+    if (!events.wants['exit-phase']) return;
     const e: ExitPhaseEvent = { kind: 'exit-phase', cycle: this.cpu.cycles(), vcpu: this.id, layer, name };
     if (detail !== undefined) e.detail = detail;
     if (device !== undefined) e.device = device;
@@ -580,7 +585,7 @@ export class Vcpu implements CpuPort {
     this.exitPending = exit;
     this.kvmRun.exitReason = exit;
     this.pendingEntryPhase = exit !== KvmExit.HLT; // the VMM re-enters at once (after HLT, when woken)
-    if (this.vm.events.active) this.phase('kvm', 'kvm_arch_vcpu_ioctl_run', `returns to userspace: ${KVM_EXIT_CODE_NAMES[exit]}`);
+    if (this.vm.events.wants['exit-phase']) this.phase('kvm', 'kvm_arch_vcpu_ioctl_run', `returns to userspace: ${KVM_EXIT_CODE_NAMES[exit]}`);
     this.cpu.evt |= EVT_BREAK;
     if (this.cpu.stopReason === StopReason.None) this.cpu.stopReason = StopReason.Break;
   }
@@ -640,7 +645,7 @@ export class Vcpu implements CpuPort {
   /** A data breakpoint's page was accessed: put it on the event stream; a debugger decides to stop. */
   watchedAccess(va: number, host: number, size: number, isWrite: boolean, value: number): void {
     const vm = this.vm;
-    if (!vm.events.active) return;
+    if (!vm.events.wants['mem-access']) return;
     vm.events.emit({
       kind: 'mem-access', cycle: this.cpu.cycles(), vcpu: this.id, gva: va >>> 0, gpa: vm.hostToGpa(host), size,
       write: isWrite, value: value >>> 0, pc: this.cpu.pc,

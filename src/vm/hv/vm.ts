@@ -317,7 +317,7 @@ export class Vm {
   }
 
   logMmio(vcpu: Vcpu, gpa: number, size: number, write: boolean, value: number, device: string, register: string | undefined, handledIn: 'kernel' | 'vmm'): void {
-    if (!this.events.active) return;
+    if (!this.events.wants.mmio) return;
     this.events.emit({ kind: 'mmio', cycle: vcpu.cpu.cycles(), vcpu: vcpu.id, gpa, size, write, value: value >>> 0, device, register, handledIn, pc: vcpu.cpu.pc });
   }
 

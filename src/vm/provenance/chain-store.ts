@@ -57,6 +57,9 @@ export class ChainStore {
   // ---- strings the events carry (device names, BDFs, mode names), interned -------------------------
   readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
+  /** The string interned last (an exit reason, a device name: the same one comes again and again) and its index. */
+  private lastString: string | undefined = undefined;
+  private lastIndex = 0;
 
   constructor(readonly capacity: number) {
     this.id = new Int32Array(capacity);
@@ -89,12 +92,15 @@ export class ChainStore {
   get total(): number { return this.nextId - 1; }
 
   intern(s: string): number {
+    if (s === this.lastString) return this.lastIndex;
     let i = this.stringIndex.get(s);
     if (i === undefined) {
       i = this.strings.length;
       this.strings.push(s);
       this.stringIndex.set(s, i);
     }
+    this.lastString = s;
+    this.lastIndex = i;
     return i;
   }
 

@@ -38,13 +38,16 @@ export const F_ACCEPT_COALESCED = 25;// apic, vector, the chain already in IRR
 export const F_ACCEPT = 26;          // apic, vector, level
 export const F_ACK = 27;             // apic, vector, ppr
 export const F_EOI = 28;             // apic, vector, level
+// The packet an interrupt is about (a NIC's receive): where the chain starts, before the device's INTx or MSI.
+export const F_NIC_QUEUED = 29;      // s device, packet number, length, s reason, cycles late (-1: not from the schedule)
+export const F_NIC_RX = 30;          // s device, packet number, length, descriptor, joins (1: the device's interrupt was already requested), cycles queued (joins only)
 
 /** The event name each form is a hop of (the hop's `kind`). */
 export const FORM_KIND: readonly string[] = [
   '', 'ipi', 'timer-fire', 'interrupt-taken', 'eoi-broadcast', 'exit', 'pci-intx', 'pci-intx', 'pci-intx',
   'pci-msi', 'pci-msi', 'irq-line', 'irq-line', 'irq-line', 'irq-line', 'irq-line', 'irq-line', 'ioapic-entry',
   'ioapic-deliver', 'msi', 'apic-route', 'apic-route', 'lapic-accept', 'lapic-accept', 'lapic-accept',
-  'lapic-accept', 'lapic-accept', 'lapic-ack', 'lapic-eoi',
+  'lapic-accept', 'lapic-accept', 'lapic-ack', 'lapic-eoi', 'nic', 'nic',
 ];
 
 /** Indices of the set bits of `mask`, ascending, joined by ', '. */
@@ -135,6 +138,13 @@ export function hopText(st: ChainStore, h: number): string {
       return `INTA: LAPIC ${a(0)} moves ${hx(a(1))} from IRR to ISR (PPR ${hx(a(2))})${st.hopLayer(h) === L_VMM ? '; the VMM injects it with KVM_INTERRUPT' : ''}`;
     case F_EOI:
       return `EOI: LAPIC ${a(0)} clears ISR bit ${hx(a(1))}${a(2) ? '; level: broadcast to the IOAPIC' : ''}`;
+    case F_NIC_QUEUED:
+      return `packet #${a(1)} (${a(2)} bytes) held in the VMM's net queue, the ${s(0)} cannot receive: ${s(3)}` +
+        (a(4) > 0 ? ` (scheduled for cycle ${st.hopCycleAt(h) - a(4)}: taken at the first instruction boundary after it)` : '');
+    case F_NIC_RX:
+      return `${s(0)} writes packet #${a(1)} (${a(2)} bytes) to RX descriptor ${a(3)} and raises ISR.RX` +
+        (a(5) > 0 ? ` (after ${a(5)} cycles in the VMM's net queue)` : '') +
+        (a(4) ? ': its interrupt is already requested, the same one serves it' : '');
     default:
       return '';
   }

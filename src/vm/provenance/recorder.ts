@@ -11,7 +11,7 @@
 // Work happens per event, never per instruction, and only while the stream is active. A hop is a
 // few numbers in typed arrays (chain-store.ts); chains are objects, and hops sentences, only when
 // they are read (chainAt).
-import type { EventStream, VmEvent } from '../events';
+import type { EventStream, VmEvent, VmEventKind } from '../events';
 import type { Machine } from '../vmm/machine';
 import { RTE_MASK } from '../irq/redirection-entry';
 import { MSI_CAP_OFFSET, PCI_MSI_ADDRESS_LO, PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE, PCI_MSI_MASK_32 } from '../vmm/pci';
@@ -25,10 +25,15 @@ import {
   FORM_KIND, F_ACCEPT, F_ACCEPT_COALESCED, F_ACCEPT_DISABLED, F_ACCEPT_REFUSED, F_ACCEPT_SPECIAL, F_ACK, F_DELIVER, F_EOI,
   F_EOI_BROADCAST, F_EXIT, F_INTX_ASSERT, F_INTX_GATED, F_INTX_RELEASE, F_IPI, F_LINE_COALESCED, F_LINE_EDGE_LOST,
   F_LINE_FALLS, F_LINE_MASKED, F_LINE_REMOTE_IRR, F_LINE_SENT, F_MSI, F_PCI_MSI_HELD, F_PCI_MSI_SENT, F_REMOTE_IRR_SET,
-  F_ROUTE, F_ROUTE_NONE, F_TAKEN, F_TIMER, hopText, maskOf, sourceText,
+  F_NIC_QUEUED, F_NIC_RX, F_ROUTE, F_ROUTE_NONE, F_TAKEN, F_TIMER, hopText, maskOf, sourceText,
 } from './hop-text';
 
 export const DEFAULT_CHAIN_CAPACITY = 1024;
+
+/** A packet the VMM's net queue holds: its number, when it was queued, why, and how late it was taken (-1: not scheduled). */
+interface QueuedPacket { id: number; cycle: number; length: number; reason: string; late: number }
+/** A packet the NIC wrote to an RX descriptor (and where it waited before, if it did). */
+interface ReceivedPacket { id: number; cycle: number; length: number; descriptor: number; queued: QueuedPacket | undefined }
 /** The key of Machine.observerState the recorder registers under. */
 export const RECORDER_KEY = 'interrupt-chains';
 /** The LAPIC EOI register's GPA: the exit of a write to it belongs to the chain being ended. */
@@ -58,8 +63,21 @@ export class ChainRecorder {
   /** apic * 256 + vector → the chain whose vector is in that LAPIC's IRR / ISR. */
   private irr: Int32Array;
   private isr: Int32Array;
+  /** The same as bitmaps, eight 32-bit words per LAPIC (as the LAPIC's own IRR/ISR): the highest is a few clz32s away. */
+  private irrBits: Int32Array;
+  private isrBits: Int32Array;
   /** The chain a level EOI just ended (its broadcast to the IOAPIC follows). */
   private lastEoi = 0;
+
+  // ---- packets: the first hops of a NIC's interrupt -------------------------------------------------
+  /** Packets seen so far (their numbers in hop texts). */
+  private packets = 0;
+  /** The packets the VMM's net queue holds, oldest first (it hands them to the NIC in order). */
+  private readonly netQueue: QueuedPacket[] = [];
+  /** The packet the NIC just took, waiting for the INTx or MSI it causes (by device name). */
+  private readonly received = new Map<string, ReceivedPacket>();
+  /** Device name → the chain of its INTx while the function's request is asserted. */
+  private readonly deviceChain = new Map<string, number>();
 
   // ---- who set which bit (for "why"'s setAt) -----------------------------------------------------
   /** GSI → the guest write that last set the mask bit, and the last write to the entry. */
@@ -85,6 +103,8 @@ export class ChainRecorder {
     const n = Math.max(1, machine.vcpus.length);
     this.irr = new Int32Array(256 * n);
     this.isr = new Int32Array(256 * n);
+    this.irrBits = new Int32Array(8 * n);
+    this.isrBits = new Int32Array(8 * n);
     this.trapAt = new Float64Array(2 * n).fill(NaN);
   }
 
@@ -194,12 +214,22 @@ export class ChainRecorder {
     return cpu ? { cycle: cpu.insnCycle, pc: cpu.pc >>> 0, vcpu } : { cycle: 0, pc: 0, vcpu };
   }
 
-  /** Most recent chain in `map` for LAPIC `apic` (highest vector first, as the hart takes them). */
-  private topFor(map: Int32Array, apic: number): number {
-    const base = apic * 256;
-    if (base < 0 || base >= map.length) return 0;
-    for (let v = 255; v >= 0; v--) { const c = map[base + v]; if (c) return c; }
+  /** The chain of the highest vector LAPIC `apic` holds in `map` (IRR or ISR, with its bitmap), as the hart takes them; 0: none. */
+  private topFor(map: Int32Array, bits: Int32Array, apic: number): number {
+    const base = apic * 8;
+    if (base < 0 || base >= bits.length) return 0;
+    for (let w = 7; w >= 0; w--) {
+      const word = bits[base + w];
+      if (word !== 0) return map[apic * 256 + w * 32 + 31 - Math.clz32(word)];
+    }
     return 0;
+  }
+
+  /** Sets (c ≠ 0) or clears entry `key` (LAPIC × 256 + vector) of the IRR or ISR mirror and its bitmap. */
+  private mark(map: Int32Array, bits: Int32Array, key: number, c: number): void {
+    map[key] = c;
+    const w = key >>> 5, bit = 1 << (key & 31);
+    bits[w] = c ? bits[w] | bit : bits[w] & ~bit;
   }
 
   onEvent(e: VmEvent): void {
@@ -234,7 +264,7 @@ export class ChainRecorder {
         if (s < 0) return;
         st.hop(c, e.cycle, e.vcpu, L_GUEST, F_TAKEN, e.vector);
         st.takenAt[s] = e.cycle;
-        st.latency[s] = e.cycle - st.hopCycleAt(st.firstHopOf(s));
+        st.latency[s] = e.cycle - this.startCycle(s);
         return;
       }
       case 'lapic-eoi': this.onEoi(e); return;
@@ -253,6 +283,7 @@ export class ChainRecorder {
         return;
       }
       case 'pci-config-write': this.onConfigWrite(e); return;
+      case 'nic': this.onNic(e); return;
       case 'guest-trap':
         if (2 * e.vcpu < this.trapAt.length) {
           this.trapAt[2 * e.vcpu] = e.cycle;
@@ -264,6 +295,70 @@ export class ChainRecorder {
         }
         return;
     }
+  }
+
+  /**
+   * The NIC's side of a packet (src/vm/vmm/nic.ts, Machine.nicReceive): held in the VMM's net queue,
+   * then written to an RX descriptor. The INTx or MSI that ISR.RX raises follows in the same call and
+   * opens a chain whose first hops are the packet's (packetFirst); a packet that arrives while the
+   * device's INTx is still asserted joins that chain.
+   */
+  private onNic(e: Extract<VmEvent, { kind: 'nic' }>): void {
+    switch (e.action) {
+      case 'rx-queued': {
+        const late = e.scheduledAt !== undefined ? e.cycle - e.scheduledAt : -1;
+        this.netQueue.push({ id: ++this.packets, cycle: e.cycle, length: e.length, reason: e.reason ?? 'busy', late });
+        return;
+      }
+      case 'rx': {
+        // The queue hands packets over in order; one arriving with the queue empty goes straight in.
+        const queued = this.netQueue.length ? this.netQueue.shift() : undefined;
+        const packet: ReceivedPacket = { id: queued?.id ?? ++this.packets, cycle: e.cycle, length: e.length, descriptor: e.descriptor ?? -1, queued };
+        const joins = this.deviceChain.get(e.device) ?? 0;
+        if (this.st.slot(joins) >= 0) this.packetHops(joins, e.device, packet, 1);
+        else this.received.set(e.device, packet);
+        return;
+      }
+      case 'bad-descriptor':
+        // A queued packet the NIC took but could not store (the queue only hands one over when the
+        // NIC can receive, so it is never dropped for a full ring or a disabled receiver).
+        if (e.ring === 'rx' && this.netQueue.length) this.netQueue.shift();
+        return;
+      case 'reset':
+        this.received.delete(e.device);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Chain `c` (just opened by `device`'s request) starts with the packet that caused it, if one is waiting. */
+  private packetFirst(c: number, device: string): number {
+    const packet = this.received.get(device);
+    if (packet) {
+      this.received.delete(device);
+      this.packetHops(c, device, packet, 0);
+    }
+    return c;
+  }
+
+  /**
+   * The packet's hops: its wait in the net queue (a hop of its own when it opens the chain; when it
+   * joins a chain already under way, hops stay in time order, so the wait is said in the rx hop).
+   */
+  private packetHops(c: number, device: string, p: ReceivedPacket, joins: number): void {
+    const st = this.st, name = st.intern(device);
+    if (p.queued && !joins) st.hop(c, p.queued.cycle, -1, L_VMM, F_NIC_QUEUED, name, p.id, p.length, st.intern(p.queued.reason), p.queued.late);
+    const waited = p.queued && joins ? Math.min(p.cycle - p.queued.cycle, 0x7fff_ffff) : 0;
+    st.hop(c, p.cycle, -1, L_DEVICE, F_NIC_RX, name, p.id, p.length, p.descriptor, joins, waited);
+  }
+
+  /** The cycle chain slot `s`'s interrupt began: its first hop after the packet's (latency counts from there). */
+  private startCycle(s: number): number {
+    const st = this.st;
+    let h = st.firstHopOf(s);
+    while (h >= 0 && (st.hopForm(h) === F_NIC_QUEUED || st.hopForm(h) === F_NIC_RX) && st.nextHop(h) >= 0) h = st.nextHop(h);
+    return h >= 0 ? st.hopCycleAt(h) : NaN;
   }
 
   /** A guest write to a function's MSI capability (at MSI_CAP_OFFSET): who set which bit, for "why". */
@@ -289,7 +384,7 @@ export class ChainRecorder {
     const window = e.reason === 'INTERRUPT_WINDOW' || e.reason === 'EXTERNAL_INTERRUPT';
     const eoi = e.gpa !== undefined && (e.gpa >>> 0) === LAPIC_EOI_GPA && e.access === 'write';
     if (!window && !eoi && e.vmmExit !== 'KVM_EXIT_IOAPIC_EOI') return;
-    const c = window ? this.topFor(this.irr, e.vcpu) : this.topFor(this.isr, e.vcpu);
+    const c = window ? this.topFor(this.irr, this.irrBits, e.vcpu) : this.topFor(this.isr, this.isrBits, e.vcpu);
     if (!c) return;
     const st = this.st;
     st.hop(c, e.cycle, e.vcpu, e.handledIn === 'vmm' ? L_VMM : L_KERNEL, F_EXIT, st.intern(e.reason), e.vmmExit ? st.intern(e.vmmExit) : -1, eoi ? 1 : 0);
@@ -301,18 +396,20 @@ export class ChainRecorder {
     if (e.request && e.level) {
       const held = this.deviceHeld.get(e.bdf) ?? 0;
       this.deviceHeld.delete(e.bdf);
-      const c = held || this.open(SK_INTX, S_INTX, e.pin, device, bdf, e.gsi);
+      const c = held || this.packetFirst(this.open(SK_INTX, S_INTX, e.pin, device, bdf, e.gsi), e.device);
       st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_INTX_ASSERT, device, bdf, e.pin, e.pirq, e.gsi);
       this.setOutcome(c, O_PENDING);
       this.fromDevice = c;
+      this.deviceChain.set(e.device, c);
     } else if (e.request) {
-      const c = this.open(SK_INTX, S_INTX, e.pin, device, bdf, e.gsi);
+      const c = this.packetFirst(this.open(SK_INTX, S_INTX, e.pin, device, bdf, e.gsi), e.device);
       st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_INTX_GATED, device, bdf, e.pin, st.intern(e.blockedBy ?? 'gated'));
       this.setOutcome(c, O_BLOCKED);
       this.deviceHeld.set(e.bdf, c);
     } else {
       const c = this.lineChain.get(e.gsi) ?? this.deviceHeld.get(e.bdf) ?? 0;
       this.deviceHeld.delete(e.bdf);
+      this.deviceChain.delete(e.device);
       st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_INTX_RELEASE, device, bdf, e.pin);
     }
   }
@@ -322,7 +419,7 @@ export class ChainRecorder {
     const device = st.intern(e.device), bdf = st.intern(e.bdf);
     const heldId = this.deviceHeld.get(e.bdf) ?? 0;
     this.deviceHeld.delete(e.bdf);
-    const c = heldId || this.open(SK_MSI, S_MSI_DEVICE, 0, device, bdf);
+    const c = heldId || this.packetFirst(this.open(SK_MSI, S_MSI_DEVICE, 0, device, bdf), e.device);
     if (e.delivered) {
       st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_PCI_MSI_SENT, device, bdf, e.data, e.address);
       this.setOutcome(c, O_PENDING);
@@ -498,7 +595,7 @@ export class ChainRecorder {
     }
     st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT, e.apic, e.vector, e.trigMode === 'level' ? 1 : 0);
     this.setOutcome(c, O_PENDING);
-    this.irr[key] = c;
+    this.mark(this.irr, this.irrBits, key, c);
   }
 
   private onAck(e: Extract<VmEvent, { kind: 'lapic-ack' }>): void {
@@ -507,8 +604,8 @@ export class ChainRecorder {
     const key = e.apic * 256 + e.vector;
     const c = this.irr[key] ?? 0;
     if (!c) return;
-    this.irr[key] = 0;
-    this.isr[key] = c;
+    this.mark(this.irr, this.irrBits, key, 0);
+    this.mark(this.isr, this.isrBits, key, c);
     const s = st.slot(c);
     if (s >= 0) {
       st.apic[s] = e.apic;
@@ -523,7 +620,7 @@ export class ChainRecorder {
     const key = e.apic * 256 + e.vector;
     const c = this.isr[key] ?? 0;
     if (!c) return;
-    this.isr[key] = 0;
+    this.mark(this.isr, this.isrBits, key, 0);
     this.setOutcome(c, O_HANDLED);
     st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_EOI, e.apic, e.vector, e.level ? 1 : 0);
     this.lastEoi = e.level ? c : 0;
@@ -531,9 +628,11 @@ export class ChainRecorder {
 
   /** More LAPICs than vCPUs at attach time (never expected): widens the IRR/ISR mirrors. */
   private growApics(n: number): void {
-    const grow = (a: Int32Array): Int32Array => { const b = new Int32Array(256 * n); b.set(a); return b; };
-    this.irr = grow(this.irr);
-    this.isr = grow(this.isr);
+    const grow = (a: Int32Array, per: number): Int32Array => { const b = new Int32Array(per * n); b.set(a); return b; };
+    this.irr = grow(this.irr, 256);
+    this.isr = grow(this.isr, 256);
+    this.irrBits = grow(this.irrBits, 8);
+    this.isrBits = grow(this.isrBits, 8);
   }
 }
 
@@ -542,5 +641,14 @@ export class ChainRecorder {
  * rewound in place): after a restore the same listener keeps feeding the same object.
  */
 function subscribe(events: EventStream, r: ChainRecorder): void {
-  events.subscribe((e) => r.onEvent(e));
+  events.subscribe((e) => r.onEvent(e), RECORDED_KINDS);
 }
+
+/**
+ * The kinds the recorder reads: only these are built for it. The exit phases (with their
+ * sentences), MMIO accesses, output and data-breakpoint hits are not, unless someone else listens.
+ */
+const RECORDED_KINDS: readonly VmEventKind[] = [
+  'nic', 'exit', 'pci-intx', 'pci-msi', 'pci-config-write', 'irq-line', 'ioapic-entry', 'ioapic-deliver', 'msi', 'ipi', 'timer-fire',
+  'apic-route', 'lapic-accept', 'lapic-ack', 'interrupt-taken', 'lapic-eoi', 'eoi-broadcast', 'lapic-reg', 'guest-trap',
+];

@@ -179,6 +179,11 @@ export class Machine {
       this.mtree.addKernelRegion('kvm-apic', LAPIC_BASE, APIC_MMIO_SIZE);
     }
     for (let i = 0; i < this.config.vcpus; i++) this.interrupts.attachVcpu(this.vm.createVcpu());
+    // A timer armed, moved or stopped while its vCPU runs (a TMICT, TDCR or LVT write): the run
+    // ends at the new deadline, not at the one computed when the slice began.
+    this.lapics.forEach((l, i) => {
+      l.onTimerDeadlineChange = () => { const v = this.vcpus[i]; v.deadline = v.clock() + this.cyclesToNextWakeup(v); };
+    });
   }
 
   get irqchip(): 'kernel' | 'split' | 'userspace' { return this.config.irqchip; }
@@ -396,14 +401,14 @@ export class Machine {
       switch (run.exitReason) {
         case KvmExit.MMIO: {
           const m = run.mmio;
-          if (this.events.active) this.phase(v, 'kvm_cpu_exec: KVM_EXIT_MMIO', `${m.isWrite ? `write 0x${hex(m.data)} to` : 'read from'} GPA 0x${hex(m.physAddr)}, ${m.len} byte${m.len > 1 ? 's' : ''}`);
+          if (this.events.wants['exit-phase']) this.phase(v, 'kvm_cpu_exec: KVM_EXIT_MMIO', `${m.isWrite ? `write 0x${hex(m.data)} to` : 'read from'} GPA 0x${hex(m.physAddr)}, ${m.len} byte${m.len > 1 ? 's' : ''}`);
           const data = this.mmio(v, m.physAddr, m.len, m.isWrite, m.data);
           if (!m.isWrite) m.data = data >>> 0;
           break;
         }
         case KvmExit.IOAPIC_EOI:
-          if (this.events.active) this.phase(v, 'kvm_cpu_exec: KVM_EXIT_IOAPIC_EOI', `vector 0x${hex(run.eoi.vector)}`);
-          if (this.events.active) this.phase(v, 'ioapic_eoi_broadcast', `the IOAPIC clears remote IRR of the pins with vector 0x${hex(run.eoi.vector)}`, 'ioapic');
+          if (this.events.wants['exit-phase']) this.phase(v, 'kvm_cpu_exec: KVM_EXIT_IOAPIC_EOI', `vector 0x${hex(run.eoi.vector)}`);
+          if (this.events.wants['exit-phase']) this.phase(v, 'ioapic_eoi_broadcast', `the IOAPIC clears remote IRR of the pins with vector 0x${hex(run.eoi.vector)}`, 'ioapic');
           this.interrupts.ioapicEoi(v, run.eoi.vector);
           break;
         case KvmExit.IRQ_WINDOW_OPEN:
@@ -427,7 +432,7 @@ export class Machine {
 
   /** A phase of the VMM's handling of an exit (the debugger steps through them; docs/exits.md). */
   private phase(v: Vcpu, name: string, detail: string, device?: string): void {
-    if (!this.events.active) return;
+    if (!this.events.wants['exit-phase']) return;
     this.events.emit({ kind: 'exit-phase', cycle: v.clock(), vcpu: v.id, layer: 'vmm', name, detail, ...(device ? { device } : {}), run: kvmRunSnapshot(v.kvmRun) });
   }
 
@@ -557,7 +562,7 @@ export class Machine {
     }
     if (this.lapicDevice && dev === this.lapicDevice) this.lapicDevice.current = vcpu.id;
     this.vm.countMmio(dev.name, isWrite, 'vmm');
-    if (this.events.active) {
+    if (this.events.wants['exit-phase']) {
       const fn = DEVICE_HANDLERS[dev.name] ?? dev.name;
       const reg = dev.registerName(offset, isWrite);
       this.phase(vcpu, `memory_region_dispatch_${isWrite ? 'write' : 'read'}`, `GPA 0x${hex(gpa)} is in the ${dev.name} region`);
