@@ -9,7 +9,7 @@ import { ADAPTER, ensureAdapter, fixture } from './helpers';
 
 const frame = (text: string): string => `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
 
-interface Message { type: string; seq: number; request_seq?: number; command?: string; success?: boolean; event?: string; body?: { threads?: unknown[]; output?: string } }
+interface Message { type: string; seq: number; request_seq?: number; command?: string; success?: boolean; event?: string; body?: { threads?: unknown[]; output?: string; reason?: string } }
 
 /** A DAP client that writes raw bytes to the adapter's stdin and parses what comes back. */
 class RawClient {
@@ -55,6 +55,9 @@ class RawClient {
   response(seq: number): Promise<Message> {
     return this.until(() => this.messages.find((m) => m.type === 'response' && m.request_seq === seq), `response to request ${seq}`);
   }
+
+  /** The client goes away: its end of the adapter's stdin closes. */
+  closeInput(): void { this.child.stdin.end(); }
 
   kill(): void { this.child.kill(); }
 }
@@ -114,6 +117,37 @@ describe('debug adapter: malformed frames on stdio', function () {
       c.kill();
     }
   });
+
+  // An adapter whose client is gone must not live on as an orphan running the guest (and growing
+  // its history): it exits when stdin closes, even in the middle of a continue or a reverse search.
+  // Two paths end it (src/debug/stdio-run.ts's 'end' handler, and the debugadapter library's
+  // 'close' → shutdown); either needs the run loops to yield to the event loop between slices.
+  for (const during of ['continue', 'reverseContinue'] as const) {
+    it(`exits when its client closes stdin during a ${during}`, async () => {
+      const c = new RawClient();
+      try {
+        c.send(1, 'initialize', { adapterID: 'hyperstep', pathFormat: 'path', supportsStepBack: true });
+        await c.response(1);
+        c.send(2, 'launch', { program: fixture('forever.s'), stopOnEntry: true });
+        assert.strictEqual((await c.response(2)).success, true);
+        c.send(3, 'configurationDone');
+        await c.response(3);
+        c.send(4, 'continue', { threadId: 1 });
+        assert.strictEqual((await c.response(4)).success, true);
+        if (during === 'reverseContinue') {
+          await new Promise((r) => setTimeout(r, 500));           // some history to search back through
+          c.send(5, 'pause', { threadId: 1 });
+          await c.until(() => c.messages.find((m) => m.event === 'stopped' && m.body?.reason === 'pause'), 'the pause stop');
+          c.send(6, 'reverseContinue', { threadId: 1 });
+          assert.strictEqual((await c.response(6)).success, true);
+        }
+        c.closeInput();
+        assert.strictEqual(await c.until(() => (c.exited ? true : undefined), 'the adapter to exit'), true);
+      } finally {
+        c.kill();
+      }
+    });
+  }
 
   it('answers with an error response where the bad message has a seq', async () => {
     const c = new RawClient();
