@@ -69,7 +69,7 @@ export interface FragList {
 }
 
 /** Where a label is: its frag and its offset in that frag. */
-export interface FragLabel {
+interface FragLabel {
   readonly section: string;
   readonly frag: number;
   readonly delta: number;
