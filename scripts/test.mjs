@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every suite, then one plain line over all of them, `N passed, N failed` (issue 16).
-//   1. typecheck and build (a failure here stops the run: nothing can be tested);
+//   1. typecheck, lint (eslint and scripts/unused-exports.mjs) and build (a failure here stops the
+//      run: a red lint must not land any more than a red test);
 //   2. the mocha suite (unit, integration, the QEMU and GNU comparisons, DAP and LSP sessions);
 //   3. the VS Code suites (scripts/vscode/test.mjs: the extension host's mocha suite and the
 //      browser end-to-end tests), run even when step 2 failed, so the count covers every suite.
@@ -38,7 +39,7 @@ function count(name, c) {
   parts.push(`${name} ${c.passed}${c.failed ? ` + ${c.failed} failed` : ''}`);
 }
 
-for (const [name, script] of [['typecheck', 'typecheck'], ['build', 'build']]) {
+for (const [name, script] of [['typecheck', 'typecheck'], ['lint', 'lint'], ['build', 'build']]) {
   const r = await step(npm, ['run', '--silent', script]);
   if (r.code !== 0) {
     console.log(`\n${passed} passed, 1 failed (${name} failed: no suite ran)`);
