@@ -415,6 +415,7 @@ class LayoutPass implements DirectiveContext {
     const def = { expr, pos, dotSection: this.current.name, dotOffset: this.current.size };
     const err = this.symbols.defineEquate(name, def, once);
     if (err) throw new ParseError(pos, err);
+    this.symbols.settle(name);
     this.emit({ kind: 'set', name, expr, pos });
   }
 

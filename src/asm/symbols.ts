@@ -33,6 +33,8 @@ interface EquateDef {
   readonly pos: SourcePos;
   readonly dotSection: string;
   readonly dotOffset: number;
+  /** Its value, once evaluated without any label (an absolute constant never changes). */
+  constant?: Value;
 }
 
 export interface SymbolAttributes {
@@ -59,7 +61,10 @@ export class SymbolTable {
   readonly attributes = new Map<string, SymbolAttributes>();
   /** Equates whose pass-2 value has been replayed so far, with that value. */
   private readonly replayed = new Map<string, Value>();
-  private readonly evaluating = new Set<string>();
+  /** Equates being evaluated, with the index of the definition being evaluated. */
+  private readonly evaluating = new Map<string, number>();
+  /** Lookups that found a label (or a symbol not yet known), counted to tell which equate values can be kept. */
+  private labelLookups = 0;
   /** Labels defined so far (in a replay: those of pass 1 reached so far). */
   private labelCount = 0;
 
@@ -121,6 +126,19 @@ export class SymbolTable {
     return undefined;
   }
 
+  /**
+   * Evaluates `name`'s newest definition where it is written, as GNU as does, so that a value
+   * that uses no label is kept and a long series of `.set n, n + 1` never evaluates as a chain. An
+   * error is left for the line that uses the symbol to report.
+   */
+  settle(name: string): void {
+    try {
+      this.layoutContext('', 0).lookup(name);
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+    }
+  }
+
   definitionPos(name: string): SourcePos | undefined {
     const label = this.label(name);
     return label ? { line: label.line, column: label.column } : this.equates.get(name)?.[0].pos;
@@ -144,13 +162,26 @@ export class SymbolTable {
   layoutContext(dotSection: string, dotOffset: number, labelOffset?: (name: string) => number | undefined): EvalContext {
     const ctx: EvalContext = {
       final: false,
-      dot: () => ({ value: BigInt(dotOffset), section: dotSection }),
+      dot: () => {
+        this.labelLookups++;
+        return { value: BigInt(dotOffset), section: dotSection };
+      },
       lookup: (name) => {
         const label = this.label(name);
-        if (label) return { value: BigInt(labelOffset?.(name) ?? label.offset), section: label.section };
+        if (label) {
+          this.labelLookups++;
+          return { value: BigInt(labelOffset?.(name) ?? label.offset), section: label.section };
+        }
         const defs = this.equates.get(name);
-        if (!defs) return 'pending';
-        return this.evaluateEquate(name, defs[defs.length - 1], (d) => this.layoutContext(d.dotSection, d.dotOffset, labelOffset));
+        if (!defs) {
+          this.labelLookups++;
+          return 'pending';
+        }
+        // Inside its own `.set`, a symbol means its value before that line (`.set n, n + 1`), as in
+        // GNU as, which evaluates a `.set` where it is written.
+        const at = this.evaluating.get(name);
+        const index = at === undefined ? defs.length - 1 : at - 1;
+        return this.evaluateEquate(name, defs, index, (d) => this.layoutContext(d.dotSection, d.dotOffset, labelOffset));
       },
     };
     return ctx;
@@ -160,15 +191,24 @@ export class SymbolTable {
   finalContext(place: Placement, dot: () => Value): EvalContext {
     return {
       final: true,
-      dot,
+      dot: () => {
+        this.labelLookups++;
+        return dot();
+      },
       lookup: (name) => {
         const label = this.label(name);
-        if (label) return this.labelValue(label, place);
+        if (label) {
+          this.labelLookups++;
+          return this.labelValue(label, place);
+        }
         const current = this.replayed.get(name);
         if (current) return current;
         const defs = this.equates.get(name);
-        if (!defs) return undefined;
-        return this.evaluateEquate(name, defs[defs.length - 1], (d) => this.finalContext(place, () => dotValue(d, place)));
+        if (!defs) {
+          this.labelLookups++;
+          return undefined;
+        }
+        return this.evaluateEquate(name, defs, defs.length - 1, (d) => this.finalContext(place, () => dotValue(d, place)));
       },
     };
   }
@@ -182,14 +222,26 @@ export class SymbolTable {
     return { value: BigInt(place.inputAddress(label.section) + label.offset), section: place.outputOf(label.section) };
   }
 
-  private evaluateEquate(name: string, def: EquateDef, contextFor: (d: EquateDef) => EvalContext): Value | 'pending' {
-    if (this.evaluating.has(name)) throw new EvalError(def.pos, `symbol '${name}' is defined in terms of itself`);
-    this.evaluating.add(name);
+  /**
+   * The value of `name`'s definition number `index` (pass 1 looks at earlier ones while evaluating a
+   * `.set` that names its own symbol). A value that used no label is kept in the definition: it
+   * cannot change, and `.rept 100000` of `.set n, n + 1` then costs one step per use, not a chain.
+   */
+  private evaluateEquate(name: string, defs: EquateDef[], index: number, contextFor: (d: EquateDef) => EvalContext): Value | 'pending' {
+    const def = defs[Math.max(index, 0)];
+    if (index < 0 || this.evaluating.get(name) === index) throw new EvalError(def.pos, `symbol '${name}' is defined in terms of itself`);
+    if (def.constant) return def.constant;
+    const outer = this.evaluating.get(name);
+    this.evaluating.set(name, index);
+    const labelsBefore = this.labelLookups;
     try {
       const v = evaluate(def.expr, contextFor(def));
-      return isUnknown(v) ? 'pending' : v;
+      if (isUnknown(v)) return 'pending';
+      if (this.labelLookups === labelsBefore && v.section === null) def.constant = v;
+      return v;
     } finally {
-      this.evaluating.delete(name);
+      if (outer === undefined) this.evaluating.delete(name);
+      else this.evaluating.set(name, outer);
     }
   }
 }

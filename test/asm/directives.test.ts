@@ -151,6 +151,13 @@ describe('directives', () => {
     it('defines equates with .equ, .set, = and .equiv', () => {
       assert.deepEqual(dataBytes('.equ A, 1\n.set B, 2\nC = 3\n.equiv D, 4\n.data\n.byte A, B, C, D'), [1, 2, 3, 4]);
     });
+
+    it('reads a symbol in its own .set as its value before that line, as GNU as does', () => {
+      assert.deepEqual(dataBytes('.set n, 1\n.set n, n + 1\nm = n * 3\n.set n, n + m\n.data\n.byte n, m'), [8, 6]);
+      // A counter kept in a loop: 200,000 definitions, each read once, in bounded time and stack.
+      const r = ok('.set n, 0\n.rept 200000\n.set n, n + 1\n.endr\nli a0, n');
+      assert.deepEqual(r.symbols.find((s) => s.name === 'n')?.value, 200000);
+    });
   });
 
   describe('accepted for compatibility', () => {
