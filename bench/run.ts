@@ -53,7 +53,14 @@ function cpuBench(label: string, config: Partial<MachineConfig> | 'flat', files:
     const image = load(f);
     const once = (): Result => (config === 'flat' ? flatOnce(image, expected) : runOnce(image, config, expected));
     once(); // warm-up: lets V8 optimise the interpreter
-    const r = { ...once(), name: path.basename(f, '.elf'), file: f };
+    // Beside QEMU, the best of 3 runs, as QEMU's own figure is its best of 3 (qemu.ts): other load on
+    // the machine only ever slows a run down.
+    let best = once();
+    for (let i = 1; i < (beside ? 3 : 1); i++) {
+      const again = once();
+      if (again.mips > best.mips) best = again;
+    }
+    const r = { ...best, name: path.basename(f, '.elf'), file: f };
     if (beside) {
       if (!beside.has(f)) beside.set(f, qemuMips(f, r.instructions));
       r.qemu = beside.get(f);
