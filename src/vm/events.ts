@@ -339,6 +339,32 @@ export type VmEvent = ExitEvent | MmioEvent | OutputEvent | IrqEvent | DeviceEve
 export type VmEventKind = VmEvent['kind'];
 type Listener = (e: VmEvent) => void;
 
+/**
+ * The interrupt-chain recorder's direct entry (docs/interrupt-provenance.md "What recording costs"):
+ * for a kind whose only listener is the recorder, the emitters on the interrupt path call the
+ * method of that kind with the event's fields as arguments instead of building an event object
+ * (`EventStream.direct`). Each method takes the fields the recorder reads, in the event's own
+ * types; arrays are lent for the call only. With any other listener of the kind, the event is built
+ * and the recorder reads the same fields from it: one logic behind both entries.
+ */
+export interface HopSink {
+  exit(cycle: number, vcpu: number, reason: string, gpa: number | undefined, access: ExitEvent['access'], handledIn: ExitEvent['handledIn'], vmmExit: string | undefined): void;
+  timerFire(cycle: number, vcpu: number, apic: number, vector: number, periodic: boolean, masked: boolean): void;
+  lapicAccept(cycle: number, vcpu: number, apic: number, vector: number, deliveryMode: IrqDeliveryModeName, trigMode: IrqTrigModeName, source: string, gsi: number | undefined, accepted: boolean, reason: LapicAcceptEvent['reason']): void;
+  lapicAck(cycle: number, vcpu: number, apic: number, vector: number, spurious: boolean, ppr: number): void;
+  lapicEoi(cycle: number, vcpu: number, apic: number, vector: number, level: boolean): void;
+  interruptTaken(cycle: number, vcpu: number, vector: number): void;
+  guestTrap(cycle: number, vcpu: number, interrupt: boolean, tval: number, handler: number): void;
+  eoiBroadcast(cycle: number, vcpu: number, vector: number, source: string, gsis: readonly number[]): void;
+  irqLine(cycle: number, vcpu: number, gsi: number, level: boolean, edge: IrqLineEvent['edge'], device: string, result: IrqLineEvent['result']): void;
+  ioapicEntry(cycle: number, vcpu: number, gsi: number, cause: IoapicEntryEvent['cause'], low: number, oldLow: number): void;
+  ioapicDeliver(cycle: number, vcpu: number, gsi: number, vector: number, deliveryMode: IrqDeliveryModeName, destMode: IoapicDeliverEvent['destMode'], destination: number, trigMode: IrqTrigModeName, cause: IoapicDeliverEvent['cause']): void;
+  /** `targets`: the LAPICs the message goes to (their `index` is the vCPU's), in ascending order. */
+  apicRoute(cycle: number, vcpu: number, source: string, gsi: number | undefined, vector: number, destMode: ApicRouteEvent['destMode'], destination: number, lowestPriority: boolean, targets: readonly { readonly index: number }[]): void;
+  pciIntx(cycle: number, vcpu: number, device: string, bdf: string, pin: number, pirq: number, gsi: number, request: boolean, level: boolean, blockedBy: string | undefined): void;
+  nic(cycle: number, device: string, action: NicEvent['action'], length: number, descriptor: number | undefined, ring: NicEvent['ring'], reason: string | undefined, scheduledAt: number | undefined): void;
+}
+
 /** Every kind of event, once (a kind the union gains without an entry here does not compile). */
 const KIND_TABLE: Record<VmEventKind, true> = {
   'exit': true, 'mmio': true, 'output': true, 'irq-line': true, 'ioapic-entry': true, 'ioapic-deliver': true, 'eoi-broadcast': true,
@@ -348,14 +374,17 @@ const KIND_TABLE: Record<VmEventKind, true> = {
 };
 const VM_EVENT_KINDS = Object.keys(KIND_TABLE) as VmEventKind[];
 
+/**
+ * A table with one entry per kind. Built in one go (Object.fromEntries): an object given its 23
+ * properties one keyed store at a time falls into V8's dictionary mode, and then every
+ * `wants['exit']` an emitter tests is a hash lookup instead of a load at a fixed offset.
+ */
 function perKind<T>(make: () => T): Record<VmEventKind, T> {
-  const r = {} as Record<VmEventKind, T>;
-  for (const k of VM_EVENT_KINDS) r[k] = make();
-  return r;
+  return Object.fromEntries(VM_EVENT_KINDS.map((k) => [k, make()])) as Record<VmEventKind, T>;
 }
 
 export class EventStream {
-  private readonly listeners: { listener: Listener; kinds: ReadonlySet<VmEventKind> | undefined }[] = [];
+  private readonly listeners: { listener: Listener; kinds: ReadonlySet<VmEventKind> | undefined; sink: HopSink | undefined }[] = [];
   /** Per kind, the listeners that receive it, in subscription order (rebuilt, never mutated, so an emit in progress is safe). */
   private byKind = perKind<Listener[]>(() => []);
   // Listeners belong to the observers (debugger, trace), not to the machine: snapshots leave them alone.
@@ -368,10 +397,19 @@ export class EventStream {
    * listener of a few kinds — the interrupt-chain recorder — does not pay for the others.
    */
   readonly wants = perKind(() => false);
+  /**
+   * Per kind, the sink to call instead of building the event, while the listener subscribed with
+   * it is the kind's only listener; else undefined (the emitter builds the event and emits it).
+   */
+  readonly direct = perKind<HopSink | undefined>(() => undefined);
 
-  /** Listens to every event, or only to the `kinds` given. Returns the unsubscribe function. */
-  subscribe(listener: Listener, kinds?: readonly VmEventKind[]): () => void {
-    const entry = { listener, kinds: kinds ? new Set(kinds) : undefined };
+  /**
+   * Listens to every event, or only to the `kinds` given. Returns the unsubscribe function. A
+   * listener given a `sink` (the interrupt-chain recorder) is called through it, with no event
+   * object, for the kinds nobody else listens to: the sink and the listener must do the same.
+   */
+  subscribe(listener: Listener, kinds?: readonly VmEventKind[], sink?: HopSink): () => void {
+    const entry = { listener, kinds: kinds ? new Set(kinds) : undefined, sink };
     this.listeners.push(entry);
     this.rebuild();
     return () => {
@@ -393,7 +431,11 @@ export class EventStream {
       for (const k of VM_EVENT_KINDS) if (!kinds || kinds.has(k)) byKind[k].push(listener);
     }
     this.byKind = byKind;
-    for (const k of VM_EVENT_KINDS) this.wants[k] = byKind[k].length > 0;
+    for (const k of VM_EVENT_KINDS) {
+      this.wants[k] = byKind[k].length > 0;
+      const only = byKind[k].length === 1 ? this.listeners.find((l) => l.listener === byKind[k][0]) : undefined;
+      this.direct[k] = only?.sink;
+    }
     this.active = this.listeners.length > 0;
   }
 }

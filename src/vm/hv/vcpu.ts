@@ -616,7 +616,9 @@ export class Vcpu implements CpuPort {
   trapTaken(cause: number, tval: number, epc: number, fromPriv: number): void {
     const events = this.vm.events;
     if (!events.active) return;
-    events.emit({
+    const sink = events.direct['guest-trap'];
+    if (sink) sink.guestTrap(this.cpu.cycles(), this.id, cause < 0, tval >>> 0, this.cpu.pc >>> 0);
+    else events.emit({
       kind: 'guest-trap', cycle: this.cpu.cycles(), vcpu: this.id, cause: cause >>> 0, interrupt: cause < 0, tval: tval >>> 0,
       epc: epc >>> 0, handler: this.cpu.pc >>> 0, fromPriv, toPriv: this.cpu.priv,
     });

@@ -182,7 +182,9 @@ export class Vm {
       if (latency > s.latencyMax) s.latencyMax = latency;
     }
     if (this.events.active) {
-      this.events.emit({ kind: 'interrupt-taken', cycle: v.cpu.cycles(), vcpu: v.id, vector, latency: origin ? v.cpu.cycles() - origin.cycle : -1 });
+      const sink = this.events.direct['interrupt-taken'];
+      if (sink) sink.interruptTaken(v.cpu.cycles(), v.id, vector);
+      else this.events.emit({ kind: 'interrupt-taken', cycle: v.cpu.cycles(), vcpu: v.id, vector, latency: origin ? v.cpu.cycles() - origin.cycle : -1 });
     }
     return vector;
   }
@@ -309,7 +311,9 @@ export class Vm {
     if (r.length < EXIT_LOG_SIZE) r.push(rec);
     else { r[this.exitRingNext] = rec; this.exitRingNext = (this.exitRingNext + 1) % EXIT_LOG_SIZE; }
     if (this.events.active) {
-      this.events.emit({
+      const sink = this.events.direct.exit;
+      if (sink) sink.exit(rec.cycle, vcpu.id, rec.reason, rec.gpa, rec.access, rec.handledIn, rec.vmmExit);
+      else this.events.emit({
         kind: 'exit', cycle: rec.cycle, vcpu: vcpu.id, reason: rec.reason, gpa: rec.gpa, gva: rec.gva, access: rec.access,
         handledIn: rec.handledIn, vmmExit: rec.vmmExit, pc: rec.pc,
       });

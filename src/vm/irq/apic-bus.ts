@@ -46,14 +46,18 @@ export class ApicRouter implements ApicBus {
   /** Delivers `msg`; returns how many LAPICs accepted it. */
   deliver(msg: ApicMessage): number {
     const targets = this.targets(msg);
-    if (this.events?.active) {
+    const events = this.events;
+    const sink = events?.direct['apic-route'];
+    if (sink) {
+      sink.apicRoute(this.clock.now(), msg.sourceApic, msg.source, msg.gsi, msg.vector & 0xff, destModeName(msg.destMode), msg.destination & 0xff, isLowestPriority(msg), targets);
+    } else if (events?.active) {
       const e: ApicRouteEvent = {
         kind: 'apic-route', cycle: this.clock.now(), vcpu: msg.sourceApic, source: msg.source, vector: msg.vector & 0xff,
         deliveryMode: deliveryModeName(msg.deliveryMode), destMode: destModeName(msg.destMode), destination: msg.destination & 0xff,
         shorthand: shorthandName(msg.shorthand), lowestPriority: isLowestPriority(msg), targets: targets.map((l) => l.index),
       };
       if (msg.gsi !== undefined) e.gsi = msg.gsi;
-      this.events.emit(e);
+      events.emit(e);
     }
     let accepted = 0;
     for (const lapic of targets) if (lapic.receive(msg)) accepted++;

@@ -116,12 +116,17 @@ export class Ioapic {
       else result = this.holdReason(low) ?? 'sent';
     }
     // The line event comes first: each hop of an interrupt is emitted before the next one.
-    if (this.events?.active) {
-      this.events.emit({
-        kind: 'irq-line', cycle: this.clock.now(), vcpu: -1, gsi: pin, level: isHigh,
-        edge: isHigh === wasHigh ? 'none' : isHigh ? 'rising' : 'falling',
-        device: source.device ?? 'unknown', sourceId: (source.id ?? 0) & 31, result,
-      });
+    const events = this.events;
+    if (events?.active) {
+      const edge = isHigh === wasHigh ? 'none' : isHigh ? 'rising' : 'falling';
+      const sink = events.direct['irq-line'];
+      if (sink) sink.irqLine(this.clock.now(), -1, pin, isHigh, edge, source.device ?? 'unknown', result);
+      else {
+        events.emit({
+          kind: 'irq-line', cycle: this.clock.now(), vcpu: -1, gsi: pin, level: isHigh, edge,
+          device: source.device ?? 'unknown', sourceId: (source.id ?? 0) & 31, result,
+        });
+      }
     }
     switch (result) {
       case 'deasserted': return 1;
@@ -157,8 +162,11 @@ export class Ioapic {
       else if (this.version === 0x20) continue;
       pins.push(pin);
     }
-    if (this.events?.active) {
-      this.events.emit({ kind: 'eoi-broadcast', cycle: this.clock.now(), vcpu: apic, vector, source, gsis: cleared.slice() });
+    const events = this.events;
+    if (events?.active) {
+      const sink = events.direct['eoi-broadcast'];
+      if (sink) sink.eoiBroadcast(this.clock.now(), apic, vector, source, cleared);
+      else events.emit({ kind: 'eoi-broadcast', cycle: this.clock.now(), vcpu: apic, vector, source, gsis: cleared.slice() });
     }
     for (const pin of pins) {
       this.setRemoteIrr(pin, false);
@@ -323,8 +331,12 @@ export class Ioapic {
       source: `ioapic pin ${pin}`,
       gsi: pin,
     };
-    if (this.events?.active) {
-      this.events.emit({
+    const events = this.events;
+    const sink = events?.direct['ioapic-deliver'];
+    if (sink) {
+      sink.ioapicDeliver(this.clock.now(), -1, pin, msg.vector, deliveryModeName(msg.deliveryMode), destModeName(msg.destMode), msg.destination, trigModeName(msg.trigMode), cause);
+    } else if (events?.active) {
+      events.emit({
         kind: 'ioapic-deliver', cycle: this.clock.now(), vcpu: -1, gsi: pin, vector: msg.vector,
         deliveryMode: deliveryModeName(msg.deliveryMode), destMode: destModeName(msg.destMode),
         destination: msg.destination, trigMode: trigModeName(msg.trigMode), cause,
@@ -341,11 +353,17 @@ export class Ioapic {
     const oldLow = this.redirTbl[2 * pin];
     const low = (on ? oldLow | RTE_REMOTE_IRR : oldLow & ~RTE_REMOTE_IRR) >>> 0;
     this.redirTbl[2 * pin] = low;
-    if (low !== oldLow && this.events?.active) {
+    const events = this.events;
+    if (low !== oldLow && events?.active) {
+      const cause = on ? 'remote-irr-set' : 'remote-irr-cleared';
+      const sink = events.direct['ioapic-entry'];
+      if (sink) {
+        sink.ioapicEntry(this.clock.now(), -1, pin, cause, low, oldLow);
+        return;
+      }
       const high = this.redirTbl[2 * pin + 1];
-      this.events.emit({
-        kind: 'ioapic-entry', cycle: this.clock.now(), vcpu: -1, gsi: pin,
-        cause: on ? 'remote-irr-set' : 'remote-irr-cleared', low, high, oldLow, oldHigh: high,
+      events.emit({
+        kind: 'ioapic-entry', cycle: this.clock.now(), vcpu: -1, gsi: pin, cause, low, high, oldLow, oldHigh: high,
       });
     }
   }

@@ -239,8 +239,11 @@ export class Lapic {
     const vector = highestVector(this.isr);
     const level = vector >= 0 && testVector(this.tmr, vector);
     if (vector >= 0) clearVector(this.isr, vector);
-    if (this.events?.active) {
-      this.events.emit({ kind: 'lapic-eoi', cycle: this.clock.now(), vcpu: this.index, apic: this.index, vector, level });
+    const events = this.events;
+    if (events?.active) {
+      const sink = events.direct['lapic-eoi'];
+      if (sink) sink.lapicEoi(this.clock.now(), this.index, this.index, vector, level);
+      else events.emit({ kind: 'lapic-eoi', cycle: this.clock.now(), vcpu: this.index, apic: this.index, vector, level });
     }
     if (vector < 0) return -1;
     this.update();
@@ -262,11 +265,16 @@ export class Lapic {
     const expiry = this.timer.expire(now, periodic);
     if (!expiry) return false;
     const masked = (lvt & APIC_LVT_MASKED) !== 0;
-    if (this.events?.active) {
-      this.events.emit({
-        kind: 'timer-fire', cycle: now, vcpu: this.index, apic: this.index, vector: lvt & 0xff, periodic, masked,
-        deadline: expiry.deadline, missed: expiry.missed,
-      });
+    const events = this.events;
+    if (events?.active) {
+      const sink = events.direct['timer-fire'];
+      if (sink) sink.timerFire(now, this.index, this.index, lvt & 0xff, periodic, masked);
+      else {
+        events.emit({
+          kind: 'timer-fire', cycle: now, vcpu: this.index, apic: this.index, vector: lvt & 0xff, periodic, masked,
+          deadline: expiry.deadline, missed: expiry.missed,
+        });
+      }
     }
     // KVM kvm_apic_local_deliver: the timer LVT has no mode bits, so it is a fixed edge interrupt.
     const fired = !masked && this.accept({
@@ -398,14 +406,20 @@ export class Lapic {
   }
 
   private noteAccept(msg: ApicMessage, accepted: boolean, reason?: LapicAcceptEvent['reason']): boolean {
-    if (this.events?.active) {
+    const events = this.events;
+    if (events?.active) {
+      const sink = events.direct['lapic-accept'];
+      if (sink) {
+        sink.lapicAccept(this.clock.now(), this.index, this.index, msg.vector & 0xff, deliveryModeName(msg.deliveryMode), trigModeName(msg.trigMode), msg.source, msg.gsi, accepted, reason);
+        return accepted;
+      }
       const e: LapicAcceptEvent = {
         kind: 'lapic-accept', cycle: this.clock.now(), vcpu: this.index, apic: this.index, vector: msg.vector & 0xff,
         deliveryMode: deliveryModeName(msg.deliveryMode), trigMode: trigModeName(msg.trigMode), source: msg.source, accepted,
       };
       if (msg.gsi !== undefined) e.gsi = msg.gsi;
       if (reason) e.reason = reason;
-      this.events.emit(e);
+      events.emit(e);
     }
     return accepted;
   }
@@ -467,8 +481,11 @@ export class Lapic {
   }
 
   private emitAck(vector: number, spurious: boolean): void {
-    if (this.events?.active) {
-      this.events.emit({ kind: 'lapic-ack', cycle: this.clock.now(), vcpu: this.index, apic: this.index, vector, spurious, ppr: this.ppr() });
+    const events = this.events;
+    if (events?.active) {
+      const sink = events.direct['lapic-ack'];
+      if (sink) sink.lapicAck(this.clock.now(), this.index, this.index, vector, spurious, this.ppr());
+      else events.emit({ kind: 'lapic-ack', cycle: this.clock.now(), vcpu: this.index, apic: this.index, vector, spurious, ppr: this.ppr() });
     }
   }
 

@@ -4,8 +4,9 @@
 // (hop-text.ts). Everything here is machine state: reverse execution's checkpoints (vm/snapshot.ts)
 // copy a typed array with one memcpy, where a ring of chain objects cost a walk over every hop.
 //
-// Chains live in a ring of `capacity` slots: chain `id` sits in slot (id - 1) % capacity until
-// chain id + capacity pushes it out (then it is counted by outcome in `dropped`). Hops live in a pool
+// Chains live in a ring: chain `id` sits in slot id & (slots - 1), `slots` the power of two at or
+// above `capacity` (a mask, not a division, on every hop), until chain id + capacity pushes it out
+// (then it is counted by outcome in `dropped` and its slot reads as empty). Hops live in a pool
 // shared by all chains, each chain a linked list through its hops; a chain pushed out of the ring
 // gives its hops back to the pool's free list, so the pool is bounded by the live chains' hops.
 
@@ -46,6 +47,8 @@ export class ChainStore {
   /** Chains pushed out of the ring, by the outcome they had then. */
   readonly droppedCounts = new Float64Array(OUTCOME_COUNT);
   nextId = 1;
+  /** The ring's length less one: a power of two less one, at least capacity - 1. */
+  private readonly mask: number;
 
   // ---- hops, a pool with a free list -----------------------------------------------------------------
   private hopCycle: Float64Array;
@@ -62,31 +65,32 @@ export class ChainStore {
   private lastIndex = 0;
 
   constructor(readonly capacity: number) {
-    this.id = new Int32Array(capacity);
-    this.gsi = new Int16Array(capacity);
-    this.vector = new Int16Array(capacity);
-    this.apic = new Int16Array(capacity);
-    this.outcome = new Uint8Array(capacity);
-    this.sourceKind = new Uint8Array(capacity);
-    this.srcForm = new Uint8Array(capacity);
-    this.srcArgs = new Int32Array(3 * capacity);
-    this.firstHop = new Int32Array(capacity);
-    this.lastHop = new Int32Array(capacity);
-    this.takenAt = new Float64Array(capacity);
-    this.latency = new Float64Array(capacity);
-    this.handlerPc = new Float64Array(capacity);
-    this.lostWhileMasked = new Uint8Array(capacity);
-    this.lostBy = new Float64Array(3 * capacity);
-    const hops = Math.min(8 * capacity, 1 << 14);
+    const slots = 2 ** Math.ceil(Math.log2(capacity));
+    this.mask = slots - 1;
+    this.id = new Int32Array(slots);
+    this.gsi = new Int16Array(slots);
+    this.vector = new Int16Array(slots);
+    this.apic = new Int16Array(slots);
+    this.outcome = new Uint8Array(slots);
+    this.sourceKind = new Uint8Array(slots);
+    this.srcForm = new Uint8Array(slots);
+    this.srcArgs = new Int32Array(3 * slots);
+    this.firstHop = new Int32Array(slots);
+    this.lastHop = new Int32Array(slots);
+    this.takenAt = new Float64Array(slots);
+    this.latency = new Float64Array(slots);
+    this.handlerPc = new Float64Array(slots);
+    this.lostWhileMasked = new Uint8Array(slots);
+    this.lostBy = new Float64Array(3 * slots);
+    const hops = Math.min(8 * this.capacity, 1 << 14);
     this.hopCycle = new Float64Array(hops);
     this.hopInt = new Int32Array(hops * H_STRIDE);
   }
 
-  /** The ring slot of chain `id` while it is among the newest, else -1. */
+  /** The ring slot of chain `id` while it is among the newest `capacity`, else -1 (0 is no chain). */
   slot(id: number): number {
-    if (id <= 0) return -1;
-    const s = (id - 1) % this.capacity;
-    return this.id[s] === id ? s : -1;
+    const s = id & this.mask;
+    return id > 0 && this.id[s] === id ? s : -1;
   }
 
   get total(): number { return this.nextId - 1; }
@@ -107,11 +111,14 @@ export class ChainStore {
   /** A new chain; the one it pushes out of the ring is counted and its hops are freed. */
   open(sourceKind: number, srcForm: number, a: number, b: number, c: number, gsi: number, vector: number): number {
     const id = this.nextId++;
-    const s = (id - 1) % this.capacity;
-    if (this.id[s] !== 0) {
-      this.droppedCounts[this.outcome[s]]++;
-      this.freeHops(s);
+    const leaving = id - this.capacity;
+    if (leaving > 0) {
+      const l = leaving & this.mask;
+      this.droppedCounts[this.outcome[l]]++;
+      this.freeHops(l);
+      this.id[l] = 0;
     }
+    const s = id & this.mask;
     this.id[s] = id;
     this.gsi[s] = gsi;
     this.vector[s] = vector;

@@ -11,7 +11,10 @@
 // Work happens per event, never per instruction, and only while the stream is active. A hop is a
 // few numbers in typed arrays (chain-store.ts); chains are objects, and hops sentences, only when
 // they are read (chainAt).
-import type { EventStream, VmEvent, VmEventKind } from '../events';
+import type {
+  ApicRouteEvent, EventStream, ExitEvent, HopSink, IoapicDeliverEvent, IoapicEntryEvent, IrqDeliveryModeName, IrqLineEvent, IrqTrigModeName,
+  LapicAcceptEvent, NicEvent, VmEvent, VmEventKind,
+} from '../events';
 import type { Machine } from '../vmm/machine';
 import { RTE_MASK } from '../irq/redirection-entry';
 import { MSI_CAP_OFFSET, PCI_MSI_ADDRESS_LO, PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE, PCI_MSI_MASK_32 } from '../vmm/pci';
@@ -43,7 +46,7 @@ export interface RecorderOptions {
   capacity?: number;
 }
 
-export class ChainRecorder {
+export class ChainRecorder implements HopSink {
   readonly capacity: number;
   private readonly st: ChainStore;
   private readonly ioapicLayer: number;
@@ -145,7 +148,7 @@ export class ChainRecorder {
     const out: RecordedChain[] = [];
     const oldest = Math.max(1, st.nextId - this.capacity);
     for (let id = st.nextId - 1; id >= oldest && out.length < want; id--) {
-      const s = (id - 1) % this.capacity;
+      const s = st.slot(id);
       if (filter.gsi !== undefined && st.gsi[s] !== filter.gsi) continue;
       if (filter.vector !== undefined && st.vector[s] !== filter.vector) continue;
       if (filter.apic !== undefined && st.apic[s] !== filter.apic && st.apic[s] >= 0) continue;
@@ -232,15 +235,20 @@ export class ChainRecorder {
     bits[w] = c ? bits[w] | bit : bits[w] & ~bit;
   }
 
+  /**
+   * An event from the stream. The interrupt path's kinds come here only while someone else listens
+   * to them too; else their emitters call the HopSink methods below directly (vm/events.ts): both
+   * entries run the same code, so the chains are the same either way.
+   */
   onEvent(e: VmEvent): void {
     const st = this.st;
     switch (e.kind) {
-      case 'exit': this.onExit(e); return;
-      case 'pci-intx': this.onIntx(e); return;
+      case 'exit': this.exit(e.cycle, e.vcpu, e.reason, e.gpa, e.access, e.handledIn, e.vmmExit); return;
+      case 'pci-intx': this.pciIntx(e.cycle, e.vcpu, e.device, e.bdf, e.pin, e.pirq, e.gsi, e.request, e.level, e.blockedBy); return;
       case 'pci-msi': this.onPciMsi(e); return;
-      case 'irq-line': this.onLine(e); return;
-      case 'ioapic-entry': this.onEntry(e); return;
-      case 'ioapic-deliver': this.onDeliver(e); return;
+      case 'irq-line': this.irqLine(e.cycle, e.vcpu, e.gsi, e.level, e.edge, e.device, e.result); return;
+      case 'ioapic-entry': this.ioapicEntry(e.cycle, e.vcpu, e.gsi, e.cause, e.low, e.oldLow); return;
+      case 'ioapic-deliver': this.ioapicDeliver(e.cycle, e.vcpu, e.gsi, e.vector, e.deliveryMode, e.destMode, e.destination, e.trigMode, e.cause); return;
       case 'msi': this.onMsi(e); return;
       case 'ipi': {
         const c = this.open(SK_IPI, S_IPI, e.apic, 0, 0, -1, e.vector);
@@ -248,34 +256,13 @@ export class ChainRecorder {
         this.current = c;
         return;
       }
-      case 'timer-fire': {
-        const c = this.open(SK_TIMER, S_TIMER, e.apic, 0, 0, -1, e.vector);
-        st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_TIMER, e.apic, e.periodic ? 1 : 0, e.masked ? 1 : 0, e.vector);
-        if (e.masked) this.setOutcome(c, O_LOST);
-        this.current = e.masked ? 0 : c;
-        return;
-      }
-      case 'apic-route': this.onRoute(e); return;
-      case 'lapic-accept': this.onAccept(e); return;
-      case 'lapic-ack': this.onAck(e); return;
-      case 'interrupt-taken': {
-        const c = this.isr[e.vcpu * 256 + e.vector] ?? 0;
-        const s = st.slot(c);
-        if (s < 0) return;
-        st.hop(c, e.cycle, e.vcpu, L_GUEST, F_TAKEN, e.vector);
-        st.takenAt[s] = e.cycle;
-        st.latency[s] = e.cycle - this.startCycle(s);
-        return;
-      }
-      case 'lapic-eoi': this.onEoi(e); return;
-      case 'eoi-broadcast': {
-        const c = this.vectorOf(this.lastEoi) === e.vector ? this.lastEoi : 0;
-        this.lastEoi = 0;
-        if (!c) return;
-        const mask = maskOf(e.gsis);
-        st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_EOI_BROADCAST, e.vector, st.intern(e.source), mask, mask < 0 ? st.intern(e.gsis.join(', ')) : -1);
-        return;
-      }
+      case 'timer-fire': this.timerFire(e.cycle, e.vcpu, e.apic, e.vector, e.periodic, e.masked); return;
+      case 'apic-route': this.apicRoute(e.cycle, e.vcpu, e.source, e.gsi, e.vector, e.destMode, e.destination, e.lowestPriority, e.targets.map((index) => ({ index }))); return;
+      case 'lapic-accept': this.lapicAccept(e.cycle, e.vcpu, e.apic, e.vector, e.deliveryMode, e.trigMode, e.source, e.gsi, e.accepted, e.reason); return;
+      case 'lapic-ack': this.lapicAck(e.cycle, e.vcpu, e.apic, e.vector, e.spurious, e.ppr); return;
+      case 'interrupt-taken': this.interruptTaken(e.cycle, e.vcpu, e.vector); return;
+      case 'lapic-eoi': this.lapicEoi(e.cycle, e.vcpu, e.apic, e.vector, e.level); return;
+      case 'eoi-broadcast': this.eoiBroadcast(e.cycle, e.vcpu, e.vector, e.source, e.gsis); return;
       case 'lapic-reg': {
         const w = this.writer(e.apic);
         if (e.register === 'TPR') this.tprSetAt.set(e.apic, w);
@@ -283,17 +270,48 @@ export class ChainRecorder {
         return;
       }
       case 'pci-config-write': this.onConfigWrite(e); return;
-      case 'nic': this.onNic(e); return;
-      case 'guest-trap':
-        if (2 * e.vcpu < this.trapAt.length) {
-          this.trapAt[2 * e.vcpu] = e.cycle;
-          this.trapAt[2 * e.vcpu + 1] = e.handler >>> 0;
-        }
-        if (e.interrupt) {
-          const s = st.slot(this.isr[e.vcpu * 256 + (e.tval & 0xff)] ?? 0);
-          if (s >= 0 && st.takenAt[s] === e.cycle) st.handlerPc[s] = e.handler >>> 0;
-        }
-        return;
+      case 'nic': this.nic(e.cycle, e.device, e.action, e.length, e.descriptor, e.ring, e.reason, e.scheduledAt); return;
+      case 'guest-trap': this.guestTrap(e.cycle, e.vcpu, e.interrupt, e.tval, e.handler); return;
+    }
+  }
+
+  // ---- the HopSink: one method per kind of the interrupt path (vm/events.ts) -------------------------
+
+  timerFire(cycle: number, vcpu: number, apic: number, vector: number, periodic: boolean, masked: boolean): void {
+    const c = this.open(SK_TIMER, S_TIMER, apic, 0, 0, -1, vector);
+    this.st.hop(c, cycle, vcpu, this.lapicLayer, F_TIMER, apic, periodic ? 1 : 0, masked ? 1 : 0, vector);
+    if (masked) this.setOutcome(c, O_LOST);
+    this.current = masked ? 0 : c;
+  }
+
+  interruptTaken(cycle: number, vcpu: number, vector: number): void {
+    const st = this.st;
+    const c = this.isr[vcpu * 256 + vector] ?? 0;
+    const s = st.slot(c);
+    if (s < 0) return;
+    st.hop(c, cycle, vcpu, L_GUEST, F_TAKEN, vector);
+    st.takenAt[s] = cycle;
+    st.latency[s] = cycle - this.startCycle(s);
+  }
+
+  eoiBroadcast(cycle: number, vcpu: number, vector: number, source: string, gsis: readonly number[]): void {
+    const c = this.vectorOf(this.lastEoi) === vector ? this.lastEoi : 0;
+    this.lastEoi = 0;
+    if (!c) return;
+    const st = this.st;
+    const mask = maskOf(gsis);
+    st.hop(c, cycle, vcpu, this.ioapicLayer, F_EOI_BROADCAST, vector, st.intern(source), mask, mask < 0 ? st.intern(gsis.join(', ')) : -1);
+  }
+
+  guestTrap(cycle: number, vcpu: number, interrupt: boolean, tval: number, handler: number): void {
+    if (2 * vcpu < this.trapAt.length) {
+      this.trapAt[2 * vcpu] = cycle;
+      this.trapAt[2 * vcpu + 1] = handler >>> 0;
+    }
+    if (interrupt) {
+      const st = this.st;
+      const s = st.slot(this.isr[vcpu * 256 + (tval & 0xff)] ?? 0);
+      if (s >= 0 && st.takenAt[s] === cycle) st.handlerPc[s] = handler >>> 0;
     }
   }
 
@@ -303,29 +321,29 @@ export class ChainRecorder {
    * opens a chain whose first hops are the packet's (packetFirst); a packet that arrives while the
    * device's INTx is still asserted joins that chain.
    */
-  private onNic(e: Extract<VmEvent, { kind: 'nic' }>): void {
-    switch (e.action) {
+  nic(cycle: number, device: string, action: NicEvent['action'], length: number, descriptor: number | undefined, ring: NicEvent['ring'], reason: string | undefined, scheduledAt: number | undefined): void {
+    switch (action) {
       case 'rx-queued': {
-        const late = e.scheduledAt !== undefined ? e.cycle - e.scheduledAt : -1;
-        this.netQueue.push({ id: ++this.packets, cycle: e.cycle, length: e.length, reason: e.reason ?? 'busy', late });
+        const late = scheduledAt !== undefined ? cycle - scheduledAt : -1;
+        this.netQueue.push({ id: ++this.packets, cycle, length, reason: reason ?? 'busy', late });
         return;
       }
       case 'rx': {
         // The queue hands packets over in order; one arriving with the queue empty goes straight in.
         const queued = this.netQueue.length ? this.netQueue.shift() : undefined;
-        const packet: ReceivedPacket = { id: queued?.id ?? ++this.packets, cycle: e.cycle, length: e.length, descriptor: e.descriptor ?? -1, queued };
-        const joins = this.deviceChain.get(e.device) ?? 0;
-        if (this.st.slot(joins) >= 0) this.packetHops(joins, e.device, packet, 1);
-        else this.received.set(e.device, packet);
+        const packet: ReceivedPacket = { id: queued?.id ?? ++this.packets, cycle, length, descriptor: descriptor ?? -1, queued };
+        const joins = this.deviceChain.get(device) ?? 0;
+        if (this.st.slot(joins) >= 0) this.packetHops(joins, device, packet, 1);
+        else this.received.set(device, packet);
         return;
       }
       case 'bad-descriptor':
         // A queued packet the NIC took but could not store (the queue only hands one over when the
         // NIC can receive, so it is never dropped for a full ring or a disabled receiver).
-        if (e.ring === 'rx' && this.netQueue.length) this.netQueue.shift();
+        if (ring === 'rx' && this.netQueue.length) this.netQueue.shift();
         return;
       case 'reset':
-        this.received.delete(e.device);
+        this.received.delete(device);
         return;
       default:
         return;
@@ -379,38 +397,38 @@ export class ChainRecorder {
     if (mask >= 0 && (mask & 1)) this.msiMaskSetAt.set(e.bdf, w());
   }
 
-  private onExit(e: Extract<VmEvent, { kind: 'exit' }>): void {
-    if (e.vcpu < 0) return;
-    const window = e.reason === 'INTERRUPT_WINDOW' || e.reason === 'EXTERNAL_INTERRUPT';
-    const eoi = e.gpa !== undefined && (e.gpa >>> 0) === LAPIC_EOI_GPA && e.access === 'write';
-    if (!window && !eoi && e.vmmExit !== 'KVM_EXIT_IOAPIC_EOI') return;
-    const c = window ? this.topFor(this.irr, this.irrBits, e.vcpu) : this.topFor(this.isr, this.isrBits, e.vcpu);
+  exit(cycle: number, vcpu: number, reason: string, gpa: number | undefined, access: ExitEvent['access'], handledIn: ExitEvent['handledIn'], vmmExit: string | undefined): void {
+    if (vcpu < 0) return;
+    const window = reason === 'INTERRUPT_WINDOW' || reason === 'EXTERNAL_INTERRUPT';
+    const eoi = gpa !== undefined && (gpa >>> 0) === LAPIC_EOI_GPA && access === 'write';
+    if (!window && !eoi && vmmExit !== 'KVM_EXIT_IOAPIC_EOI') return;
+    const c = window ? this.topFor(this.irr, this.irrBits, vcpu) : this.topFor(this.isr, this.isrBits, vcpu);
     if (!c) return;
     const st = this.st;
-    st.hop(c, e.cycle, e.vcpu, e.handledIn === 'vmm' ? L_VMM : L_KERNEL, F_EXIT, st.intern(e.reason), e.vmmExit ? st.intern(e.vmmExit) : -1, eoi ? 1 : 0);
+    st.hop(c, cycle, vcpu, handledIn === 'vmm' ? L_VMM : L_KERNEL, F_EXIT, st.intern(reason), vmmExit ? st.intern(vmmExit) : -1, eoi ? 1 : 0);
   }
 
-  private onIntx(e: Extract<VmEvent, { kind: 'pci-intx' }>): void {
+  pciIntx(cycle: number, vcpu: number, deviceName: string, bdfName: string, pin: number, pirq: number, gsi: number, request: boolean, level: boolean, blockedBy: string | undefined): void {
     const st = this.st;
-    const device = st.intern(e.device), bdf = st.intern(e.bdf);
-    if (e.request && e.level) {
-      const held = this.deviceHeld.get(e.bdf) ?? 0;
-      this.deviceHeld.delete(e.bdf);
-      const c = held || this.packetFirst(this.open(SK_INTX, S_INTX, e.pin, device, bdf, e.gsi), e.device);
-      st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_INTX_ASSERT, device, bdf, e.pin, e.pirq, e.gsi);
+    const device = st.intern(deviceName), bdf = st.intern(bdfName);
+    if (request && level) {
+      const held = this.deviceHeld.get(bdfName) ?? 0;
+      this.deviceHeld.delete(bdfName);
+      const c = held || this.packetFirst(this.open(SK_INTX, S_INTX, pin, device, bdf, gsi), deviceName);
+      st.hop(c, cycle, vcpu, L_DEVICE, F_INTX_ASSERT, device, bdf, pin, pirq, gsi);
       this.setOutcome(c, O_PENDING);
       this.fromDevice = c;
-      this.deviceChain.set(e.device, c);
-    } else if (e.request) {
-      const c = this.packetFirst(this.open(SK_INTX, S_INTX, e.pin, device, bdf, e.gsi), e.device);
-      st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_INTX_GATED, device, bdf, e.pin, st.intern(e.blockedBy ?? 'gated'));
+      this.deviceChain.set(deviceName, c);
+    } else if (request) {
+      const c = this.packetFirst(this.open(SK_INTX, S_INTX, pin, device, bdf, gsi), deviceName);
+      st.hop(c, cycle, vcpu, L_DEVICE, F_INTX_GATED, device, bdf, pin, st.intern(blockedBy ?? 'gated'));
       this.setOutcome(c, O_BLOCKED);
-      this.deviceHeld.set(e.bdf, c);
+      this.deviceHeld.set(bdfName, c);
     } else {
-      const c = this.lineChain.get(e.gsi) ?? this.deviceHeld.get(e.bdf) ?? 0;
-      this.deviceHeld.delete(e.bdf);
-      this.deviceChain.delete(e.device);
-      st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_INTX_RELEASE, device, bdf, e.pin);
+      const c = this.lineChain.get(gsi) ?? this.deviceHeld.get(bdfName) ?? 0;
+      this.deviceHeld.delete(bdfName);
+      this.deviceChain.delete(deviceName);
+      st.hop(c, cycle, vcpu, L_DEVICE, F_INTX_RELEASE, device, bdf, pin);
     }
   }
 
@@ -438,95 +456,95 @@ export class ChainRecorder {
     return SK_DEVICE;
   }
 
-  private onLine(e: Extract<VmEvent, { kind: 'irq-line' }>): void {
+  irqLine(cycle: number, vcpu: number, gsi: number, lineLevel: boolean, edge: IrqLineEvent['edge'], deviceName: string, result: IrqLineEvent['result']): void {
     const st = this.st;
     const dev = this.fromDevice;
     this.fromDevice = 0;
-    const device = st.intern(e.device);
-    if (e.edge === 'falling' || !e.level) {
-      const c = this.lineChain.get(e.gsi) ?? 0;
+    const device = st.intern(deviceName);
+    if (edge === 'falling' || !lineLevel) {
+      const c = this.lineChain.get(gsi) ?? 0;
       if (!c) return;
-      st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_FALLS, e.gsi, device);
-      if (this.held.get(e.gsi) === c) {
+      st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_FALLS, gsi, device);
+      if (this.held.get(gsi) === c) {
         // A level request withdrawn before the IOAPIC could send it.
-        this.held.delete(e.gsi);
+        this.held.delete(gsi);
         this.setOutcome(c, O_LOST);
       }
       return;
     }
-    const c = dev && this.gsiOf(dev) === e.gsi ? dev : this.open(this.lineSource(e.device), S_TEXT, device, 0, 0, e.gsi);
-    if (e.edge === 'rising') this.lineChain.set(e.gsi, c);
-    const level = (this.machine.ioapic.redirTbl[2 * e.gsi] & (1 << 15)) !== 0;
-    switch (e.result) {
+    const c = dev && this.gsiOf(dev) === gsi ? dev : this.open(this.lineSource(deviceName), S_TEXT, device, 0, 0, gsi);
+    if (edge === 'rising') this.lineChain.set(gsi, c);
+    const level = (this.machine.ioapic.redirTbl[2 * gsi] & (1 << 15)) !== 0;
+    switch (result) {
       case 'sent':
-        st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_SENT, e.gsi, device, e.edge === 'rising' ? 1 : 0);
+        st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_SENT, gsi, device, edge === 'rising' ? 1 : 0);
         this.current = c;
         return;
       case 'coalesced':
-        st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_COALESCED, e.gsi, device);
+        st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_COALESCED, gsi, device);
         this.setOutcome(c, O_COALESCED);
         return;
       case 'masked':
-        if (!level && e.edge === 'rising') {
-          st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_EDGE_LOST, e.gsi, device);
+        if (!level && edge === 'rising') {
+          st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_EDGE_LOST, gsi, device);
           const s = st.slot(c);
           if (s >= 0) {
             st.outcome[s] = O_LOST;
             st.lostWhileMasked[s] = 1;
-            const w = this.maskSetAt.get(e.gsi);
+            const w = this.maskSetAt.get(gsi);
             if (w) { st.lostBy[3 * s] = w.cycle; st.lostBy[3 * s + 1] = w.pc; st.lostBy[3 * s + 2] = w.vcpu; }
           }
           return;
         }
-        st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_MASKED, e.gsi, device);
+        st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_MASKED, gsi, device);
         this.setOutcome(c, O_BLOCKED);
-        this.held.set(e.gsi, c);
+        this.held.set(gsi, c);
         return;
       case 'remote-irr':
-        st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_LINE_REMOTE_IRR, e.gsi, device);
+        st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_REMOTE_IRR, gsi, device);
         this.setOutcome(c, O_BLOCKED);
-        this.held.set(e.gsi, c);
+        this.held.set(gsi, c);
         return;
       default:
         return;
     }
   }
 
-  private onEntry(e: Extract<VmEvent, { kind: 'ioapic-entry' }>): void {
-    if (e.cause === 'write') {
+  ioapicEntry(cycle: number, vcpu: number, gsi: number, cause: IoapicEntryEvent['cause'], low: number, oldLow: number): void {
+    if (cause === 'write') {
       const w = this.writer(this.machine.currentVcpu);
-      this.entryWriteAt.set(e.gsi, w);
-      if ((e.low & RTE_MASK) && !(e.oldLow & RTE_MASK)) this.maskSetAt.set(e.gsi, w);
+      this.entryWriteAt.set(gsi, w);
+      if ((low & RTE_MASK) && !(oldLow & RTE_MASK)) this.maskSetAt.set(gsi, w);
       return;
     }
-    if (e.cause === 'remote-irr-set') {
-      const c = this.gsiOf(this.current) === e.gsi ? this.current : 0;
+    if (cause === 'remote-irr-set') {
+      const c = this.gsiOf(this.current) === gsi ? this.current : 0;
       const s = this.st.slot(c);
       const apic = s >= 0 && this.st.apic[s] >= 0 ? this.st.apic[s] : this.machine.currentVcpu;
-      this.remoteIrrSetAt.set(e.gsi, { cycle: e.cycle, pc: this.machine.vcpus[apic]?.cpu.pc >>> 0, vcpu: apic });
-      if (c) this.st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_REMOTE_IRR_SET, e.gsi);
+      this.remoteIrrSetAt.set(gsi, { cycle, pc: this.machine.vcpus[apic]?.cpu.pc >>> 0, vcpu: apic });
+      if (c) this.st.hop(c, cycle, vcpu, this.ioapicLayer, F_REMOTE_IRR_SET, gsi);
     }
   }
 
-  private onDeliver(e: Extract<VmEvent, { kind: 'ioapic-deliver' }>): void {
+  ioapicDeliver(cycle: number, vcpu: number, gsi: number, vector: number, deliveryMode: IrqDeliveryModeName, destMode: IoapicDeliverEvent['destMode'], destination: number, trigMode: IrqTrigModeName, cause: IoapicDeliverEvent['cause']): void {
     const st = this.st;
     let c: number;
-    if (e.cause === 'line' && this.gsiOf(this.current) === e.gsi) {
+    if (cause === 'line' && this.gsiOf(this.current) === gsi) {
       c = this.current;
     } else {
-      const held = this.held.get(e.gsi) ?? 0;
-      c = held || this.open(SK_DEVICE, e.cause === 'eoi' ? S_GSI_AFTER_EOI : S_GSI_UNMASKED, e.gsi, 0, 0, e.gsi);
-      if (!held) this.lineChain.set(e.gsi, c);
+      const held = this.held.get(gsi) ?? 0;
+      c = held || this.open(SK_DEVICE, cause === 'eoi' ? S_GSI_AFTER_EOI : S_GSI_UNMASKED, gsi, 0, 0, gsi);
+      if (!held) this.lineChain.set(gsi, c);
     }
-    this.held.delete(e.gsi);
+    this.held.delete(gsi);
     const s = st.slot(c);
     if (s >= 0) {
-      st.vector[s] = e.vector;
+      st.vector[s] = vector;
       st.outcome[s] = O_PENDING;
     }
-    const flags = (e.destMode === 'logical' ? 1 : 0) | (e.trigMode === 'level' ? 2 : 0);
-    const cause = e.cause === 'entry-write' ? 1 : e.cause === 'eoi' ? 2 : 0;
-    st.hop(c, e.cycle, e.vcpu, this.ioapicLayer, F_DELIVER, e.gsi, e.vector, st.intern(e.deliveryMode), e.destination, flags, cause);
+    const flags = (destMode === 'logical' ? 1 : 0) | (trigMode === 'level' ? 2 : 0);
+    const causeCode = cause === 'entry-write' ? 1 : cause === 'eoi' ? 2 : 0;
+    st.hop(c, cycle, vcpu, this.ioapicLayer, F_DELIVER, gsi, vector, st.intern(deliveryMode), destination, flags, causeCode);
     this.current = c;
   }
 
@@ -549,81 +567,81 @@ export class ChainRecorder {
     this.current = c;
   }
 
-  private onRoute(e: Extract<VmEvent, { kind: 'apic-route' }>): void {
+  apicRoute(cycle: number, vcpu: number, source: string, gsi: number | undefined, vector: number, destMode: ApicRouteEvent['destMode'], destination: number, lowestPriority: boolean, targets: readonly { readonly index: number }[]): void {
     const st = this.st;
-    const c = this.current && this.vectorOf(this.current) === e.vector ? this.current : this.openNamed(e.source, SK_DEVICE, e.gsi ?? -1, e.vector);
+    const c = this.current && this.vectorOf(this.current) === vector ? this.current : this.openNamed(source, SK_DEVICE, gsi ?? -1, vector);
     this.current = c;
-    if (e.targets.length === 0) {
-      st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_ROUTE_NONE, st.intern(e.destMode), e.destination);
+    if (targets.length === 0) {
+      st.hop(c, cycle, vcpu, this.lapicLayer, F_ROUTE_NONE, st.intern(destMode), destination);
       this.setOutcome(c, O_LOST);
       return;
     }
-    const mask = maskOf(e.targets);
-    st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_ROUTE, st.intern(e.destMode), e.destination, e.lowestPriority ? 1 : 0, mask, mask < 0 ? st.intern(e.targets.join(', ')) : -1);
+    const mask = targetMask(targets);
+    st.hop(c, cycle, vcpu, this.lapicLayer, F_ROUTE, st.intern(destMode), destination, lowestPriority ? 1 : 0, mask, mask < 0 ? st.intern(targets.map((t) => t.index).join(', ')) : -1);
   }
 
-  private onAccept(e: Extract<VmEvent, { kind: 'lapic-accept' }>): void {
-    if (e.reason === 'deassert') return;
+  lapicAccept(cycle: number, vcpu: number, apic: number, vector: number, deliveryMode: IrqDeliveryModeName, trigMode: IrqTrigModeName, source: string, gsi: number | undefined, accepted: boolean, reason: LapicAcceptEvent['reason']): void {
+    if (reason === 'deassert') return;
     const st = this.st;
     const cur = this.current;
-    const c = cur && this.vectorOf(cur) === e.vector
+    const c = cur && this.vectorOf(cur) === vector
       ? cur
-      : e.source === 'timer'
-        ? this.open(SK_TIMER, S_TIMER, e.apic, 0, 0, e.gsi ?? -1, e.vector)
-        : this.openNamed(e.source, SK_DEVICE, e.gsi ?? -1, e.vector);
+      : source === 'timer'
+        ? this.open(SK_TIMER, S_TIMER, apic, 0, 0, gsi ?? -1, vector)
+        : this.openNamed(source, SK_DEVICE, gsi ?? -1, vector);
     const layer = this.lapicLayer;
-    if (!e.accepted) {
-      if (e.reason === 'apic-disabled') st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT_DISABLED, e.apic, e.vector);
-      else st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT_REFUSED, e.apic, e.vector, st.intern(e.reason ?? 'refused'));
+    if (!accepted) {
+      if (reason === 'apic-disabled') st.hop(c, cycle, vcpu, layer, F_ACCEPT_DISABLED, apic, vector);
+      else st.hop(c, cycle, vcpu, layer, F_ACCEPT_REFUSED, apic, vector, st.intern(reason ?? 'refused'));
       this.setOutcome(c, O_LOST);
       return;
     }
-    if (e.reason === 'special') {
-      st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT_SPECIAL, e.apic, st.intern(e.deliveryMode));
+    if (reason === 'special') {
+      st.hop(c, cycle, vcpu, layer, F_ACCEPT_SPECIAL, apic, st.intern(deliveryMode));
       this.setOutcome(c, O_HANDLED);
       return;
     }
-    const key = e.apic * 256 + e.vector;
-    if (key >= this.irr.length) this.growApics(e.apic + 1);
+    const key = apic * 256 + vector;
+    if (key >= this.irr.length) this.growApics(apic + 1);
     const s = st.slot(c);
     const already = this.irr[key];
-    if (s >= 0 && st.apic[s] < 0) st.apic[s] = e.apic;
+    if (s >= 0 && st.apic[s] < 0) st.apic[s] = apic;
     if (already && already !== c) {
-      st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT_COALESCED, e.apic, e.vector, already);
+      st.hop(c, cycle, vcpu, layer, F_ACCEPT_COALESCED, apic, vector, already);
       this.setOutcome(c, O_COALESCED);
       return;
     }
-    st.hop(c, e.cycle, e.vcpu, layer, F_ACCEPT, e.apic, e.vector, e.trigMode === 'level' ? 1 : 0);
+    st.hop(c, cycle, vcpu, layer, F_ACCEPT, apic, vector, trigMode === 'level' ? 1 : 0);
     this.setOutcome(c, O_PENDING);
     this.mark(this.irr, this.irrBits, key, c);
   }
 
-  private onAck(e: Extract<VmEvent, { kind: 'lapic-ack' }>): void {
-    if (e.spurious) return;
+  lapicAck(cycle: number, vcpu: number, apic: number, vector: number, spurious: boolean, ppr: number): void {
+    if (spurious) return;
     const st = this.st;
-    const key = e.apic * 256 + e.vector;
+    const key = apic * 256 + vector;
     const c = this.irr[key] ?? 0;
     if (!c) return;
     this.mark(this.irr, this.irrBits, key, 0);
     this.mark(this.isr, this.isrBits, key, c);
     const s = st.slot(c);
     if (s >= 0) {
-      st.apic[s] = e.apic;
+      st.apic[s] = apic;
       st.outcome[s] = O_IN_SERVICE;
     }
-    st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_ACK, e.apic, e.vector, e.ppr);
+    st.hop(c, cycle, vcpu, this.lapicLayer, F_ACK, apic, vector, ppr);
   }
 
-  private onEoi(e: Extract<VmEvent, { kind: 'lapic-eoi' }>): void {
-    if (e.vector < 0) return;
+  lapicEoi(cycle: number, vcpu: number, apic: number, vector: number, level: boolean): void {
+    if (vector < 0) return;
     const st = this.st;
-    const key = e.apic * 256 + e.vector;
+    const key = apic * 256 + vector;
     const c = this.isr[key] ?? 0;
     if (!c) return;
     this.mark(this.isr, this.isrBits, key, 0);
     this.setOutcome(c, O_HANDLED);
-    st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_EOI, e.apic, e.vector, e.level ? 1 : 0);
-    this.lastEoi = e.level ? c : 0;
+    st.hop(c, cycle, vcpu, this.lapicLayer, F_EOI, apic, vector, level ? 1 : 0);
+    this.lastEoi = level ? c : 0;
   }
 
   /** More LAPICs than vCPUs at attach time (never expected): widens the IRR/ISR mirrors. */
@@ -636,12 +654,24 @@ export class ChainRecorder {
   }
 }
 
+/** maskOf (hop-text.ts) of the targets' vCPU indices: a bit per vCPU, or -1 when one is past 30 or out of order. */
+function targetMask(targets: readonly { readonly index: number }[]): number {
+  let m = 0, prev = -1;
+  for (let i = 0; i < targets.length; i++) {
+    const x = targets[i].index;
+    if (x <= prev || x > 30) return -1;
+    m |= 1 << x;
+    prev = x;
+  }
+  return m;
+}
+
 /**
  * The subscription lives in the stream (not snapshotted) and calls the recorder (snapshotted, so
  * rewound in place): after a restore the same listener keeps feeding the same object.
  */
 function subscribe(events: EventStream, r: ChainRecorder): void {
-  events.subscribe((e) => r.onEvent(e), RECORDED_KINDS);
+  events.subscribe((e) => r.onEvent(e), RECORDED_KINDS, r);
 }
 
 /**

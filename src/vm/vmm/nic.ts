@@ -381,6 +381,11 @@ export class Nic extends PciDevice implements MmioDevice {
     const bus = this.bus;
     if (!bus?.events?.active) return;
     const r = ring ?? (action === 'reset' ? undefined : action.startsWith('tx') ? 'tx' : 'rx');
+    const sink = bus.events.direct.nic;
+    if (sink) {
+      sink.nic(bus.clock(), this.name, action, length, descriptor, r, reason, undefined);
+      return;
+    }
     bus.events.emit({
       kind: 'nic', cycle: bus.clock(), vcpu: -1, device: this.name, action, length,
       ...(r ? { ring: r } : {}), ...(descriptor !== undefined ? { descriptor } : {}), ...(reason ? { reason } : {}),

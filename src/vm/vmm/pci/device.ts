@@ -200,7 +200,9 @@ export class PciDevice {
     if (events?.active) {
       const blockedBy = !this.irqRequest ? undefined : msiOn ? 'MSI enabled' : intxDisabled ? 'COMMAND.INTX_DISABLE' : undefined;
       const pirq = swizzle(this.slotNo, pin);
-      events.emit({
+      const sink = events.direct['pci-intx'];
+      if (sink) sink.pciIntx(port.clock(), -1, this.name, this.bdf, pin, pirq, PIRQ_GSI_BASE + pirq, this.irqRequest, level, blockedBy);
+      else events.emit({
         kind: 'pci-intx', cycle: port.clock(), vcpu: -1, device: this.name, bdf: this.bdf, pin, pirq, gsi: PIRQ_GSI_BASE + pirq,
         request: this.irqRequest, level, lineLevel: port.lineLevelWith(this, level), ...(blockedBy ? { blockedBy } : {}),
       });
