@@ -3,6 +3,7 @@
 // latency of hyperstep/why and hyperstep/interrupts with 10⁵ interrupts of history. Figures only:
 // nothing here asserts a time (tests never do).
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
@@ -41,63 +42,68 @@ const collect: (() => void) | null = (() => {
 /** The NIC load: a packet every PACKET_PERIOD cycles for the whole run. */
 const PACKET_PERIOD = 20_000;
 
-/** One run of `file` for `insns` instructions: the CPU time it took (ms) and the instructions run. */
-function run(program: LoadedProgram, insns: number, mode: Mode, nic: boolean): { ms: number; insns: number } {
+/** One configuration's machine, run on and on: each slice continues where the last one stopped. */
+interface Runner { m: Machine; nextPacket: number }
+
+function runner(program: LoadedProgram, mode: Mode): Runner {
   const m = new Machine({ devices: { nic: { slot: 3, msi: false } } }, { consoleOutput: () => undefined });
   if (mode === 'stream on' || mode === 'stream on + recorder') m.events.subscribe(() => undefined);
   if (mode === 'recorder' || mode === 'stream on + recorder') ChainRecorder.attach(m);
   m.load(program.image);
+  return { m, nextPacket: PACKET_PERIOD };
+}
+
+/** Runs `insns` more instructions of `r`: the CPU time it took (ms). */
+function slice(r: Runner, insns: number, nic: boolean): number {
+  const m = r.m;
+  const packet = new TextEncoder().encode('hello');
+  const end = m.instructions() + insns;
   collect?.();
   const c0 = process.cpuUsage();
-  if (nic) {
+  while (m.instructions() < end) {
     // Packets are scheduled a little ahead of the clock as the run goes (the machine's schedule is
     // a sorted array: a whole run's packets at once would make every insertion and firing O(n)).
-    const packet = new TextEncoder().encode('hello');
-    let next = PACKET_PERIOD;
-    while (m.instructions() < insns) {
-      for (; next < m.cycles() + 100 * PACKET_PERIOD; next += PACKET_PERIOD) m.scheduleEvent({ atCycle: next, kind: 'nic-rx', data: packet });
-      const before = m.instructions();
-      m.run(Math.min(insns, before + 1e6));
-      if (m.instructions() === before) break;
-    }
-  } else {
-    m.run(insns);
+    if (nic) for (; r.nextPacket < m.cycles() + 100 * PACKET_PERIOD; r.nextPacket += PACKET_PERIOD) m.scheduleEvent({ atCycle: r.nextPacket, kind: 'nic-rx', data: packet });
+    const before = m.instructions();
+    m.run(Math.min(end, before + 1e6));
+    if (m.instructions() === before) throw new Error('the guest stopped');
   }
   const cpu = process.cpuUsage(c0);
-  return { ms: (cpu.user + cpu.system) / 1000, insns: m.instructions() };
+  return (cpu.user + cpu.system) / 1000;
 }
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
 /**
- * The recorder's cost on one guest. Wall-clock MIPS swing by 2–5× on a shared machine, so: CPU time
- * (process.cpuUsage), not wall time; runs of 10⁸ instructions; the modes interleaved round by round
- * (in a rotating order) until each has run ≥ 1 s, at least 5 rounds; a collection before each run.
- * Reported: best-of-N and median MIPS, and the cost as ratios — of the best runs, and the median
- * of each round's own ratio (a round's runs are seconds apart, so they share the load).
+ * The recorder's cost on one guest run long. Wall-clock MIPS swing by 2–5× on a shared machine, so:
+ * CPU time (process.cpuUsage), not wall time. One machine per configuration, warmed up, then run on
+ * in slices of 10⁸ instructions, the configurations interleaved round by round (in a rotating order)
+ * until each has run ≥ 1 s, at least 5 rounds; a collection before each slice. A fresh machine per
+ * run would measure mostly V8 compiling that machine's blocks again (such runs took 3–5× the time
+ * of the same instructions later in the run, and varied as much): not what a long run pays.
+ * Reported: best-of-N and median MIPS, and the cost as ratios — of the best slices, and the median
+ * of each round's own ratio (a round's slices are seconds apart, so they share the load).
  */
 function costLines(label: string, file: string, insns: number, nic: boolean): void {
   const program = image(file);
-  for (const mode of MODES) run(program, Math.min(insns, 1e7), mode, nic); // warm-up: lets V8 optimise
+  const runners = new Map(MODES.map((mode) => [mode, runner(program, mode)]));
+  for (const mode of MODES) slice(runners.get(mode)!, 2e7, nic); // warm-up: lets V8 compile the blocks and the hot paths
   const ms: Record<Mode, number[]> = { 'stream off': [], recorder: [], 'stream on': [], 'stream on + recorder': [] };
-  let ran = 0;
   for (let round = 0; round < 15 && (round < 5 || Math.min(...MODES.map((m) => ms[m].reduce((a, x) => a + x, 0))) < 1000); round++) {
     for (let k = 0; k < MODES.length; k++) {
       const mode = MODES[(k + round) % MODES.length];
-      const r = run(program, insns, mode, nic);
-      ms[mode].push(r.ms);
-      ran = r.insns;
+      ms[mode].push(slice(runners.get(mode)!, insns, nic));
     }
   }
-  const mips = (t: number): string => (ran / t / 1000).toFixed(1).padStart(7);
-  console.log(`  ${label}: ${ran.toExponential(1).replace('e+', 'e')} instructions a run, ${ms['stream off'].length} rounds` + (collect ? '' : ' (no gc between runs)'));
+  const mips = (t: number): string => (insns / t / 1000).toFixed(1).padStart(7);
+  console.log(`  ${label}: slices of ${insns.toExponential(1).replace('e+', 'e')} instructions, ${ms['stream off'].length} rounds` + (collect ? '' : ' (no gc between slices)'));
   for (const mode of MODES) {
     console.log(`    ${mode.padEnd(22)} best ${mips(Math.min(...ms[mode]))} MIPS  median ${mips(median(ms[mode]))} MIPS  (CPU time)`);
   }
   const cost = (mode: Mode, base: Mode): string => {
     const best = (Math.min(...ms[mode]) / Math.min(...ms[base]) - 1) * 100;
     const paired = (median(ms[mode].map((t, i) => t / ms[base][i])) - 1) * 100;
-    return `${best.toFixed(1).padStart(5)}% (best runs), ${paired.toFixed(1).padStart(5)}% (median of the rounds' ratios)`;
+    return `${best.toFixed(1).padStart(5)}% (best slices), ${paired.toFixed(1).padStart(5)}% (median of the rounds' ratios)`;
   };
   console.log(`    recorder's cost over no listener:        ${cost('recorder', 'stream off')}`);
   console.log(`    recorder's cost in a debug session:      ${cost('stream on + recorder', 'stream on')}`);
@@ -132,10 +138,15 @@ function time<T>(f: () => T): { ms: number; value: T } {
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6 / n, value };
 }
 
+/** The 1-, 5- and 15-minute load averages: what the machine's other users were doing meanwhile. */
+const loadAverage = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
 export function provenanceBench(): void {
   console.log('\ninterrupt provenance: the chain recorder\'s cost (guest MIPS of CPU time; cost = extra CPU time)');
+  const load0 = loadAverage();
   costLines('periodic LAPIC timer (bench/timer-spin.s)', path.join(ROOT, 'bench', 'timer-spin.s'), 1e8, false);
   costLines(`NIC, a packet every ${PACKET_PERIOD} cycles (bench/nic-spin.s)`, path.join(ROOT, 'bench', 'nic-spin.s'), 1e8, true);
+  console.log(`  load average while measuring: ${load0} at the start, ${loadAverage()} at the end (2 cores, shared)`);
   checkpointLine();
 
   const history = 100_000;

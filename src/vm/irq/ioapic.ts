@@ -14,6 +14,8 @@ import {
 } from './redirection-entry';
 
 export const IOAPIC_PINS = 24;
+/** Each pin's message source name, built once (a message per delivery carries it, and events and the chain recorder read it). */
+const PIN_SOURCES = Array.from({ length: IOAPIC_PINS }, (_, pin) => `ioapic pin ${pin}`);
 
 /** MMIO offsets in the IOAPIC page (82093AA §3.1; EOI from the ICH I/O xAPIC, version 0x20). */
 export const IOREGSEL = 0x00;
@@ -328,7 +330,7 @@ export class Ioapic {
       level: true,
       shorthand: Shorthand.None,
       sourceApic: -1,
-      source: `ioapic pin ${pin}`,
+      source: PIN_SOURCES[pin],
       gsi: pin,
     };
     const events = this.events;

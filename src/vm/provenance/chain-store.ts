@@ -16,8 +16,11 @@ export const O_HANDLED = 0, O_IN_SERVICE = 1, O_PENDING = 2, O_BLOCKED = 3, O_CO
 const OUTCOME_COUNT = 6;
 export const SK_INTX = 0, SK_MSI = 1, SK_TESTDEV = 2, SK_IPI = 3, SK_TIMER = 4, SK_DEBUGGER = 5, SK_DEVICE = 6;
 
-/** Int32 fields of a hop: vCPU, form (hop-text.ts), layer, next hop (-1: last), six arguments. */
-const H_VCPU = 0, H_FORM = 1, H_LAYER = 2, H_NEXT = 3, H_ARGS = 4;
+/**
+ * Int32 fields of a hop: its head — (vCPU + 1) << 16 | layer << 8 | form (hop-text.ts), one store
+ * where three cost three on every hop —, the next hop (-1: last), six arguments.
+ */
+const H_HEAD = 0, H_NEXT = 1, H_ARGS = 2;
 const HOP_ARGS = 6;
 const H_STRIDE = H_ARGS + HOP_ARGS;
 
@@ -143,7 +146,12 @@ export class ChainStore {
   hop(id: number, cycle: number, vcpu: number, layer: number, form: number,
     a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): void {
     const s = this.slot(id);
-    if (s < 0) return;
+    if (s >= 0) this.hopAt(s, cycle, vcpu, layer, form, a0, a1, a2, a3, a4, a5);
+  }
+
+  /** Appends a hop to the chain in ring slot `s` (a live one: the caller looked it up). */
+  hopAt(s: number, cycle: number, vcpu: number, layer: number, form: number,
+    a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): void {
     let h = this.freeHop;
     if (h >= 0) this.freeHop = this.hopInt[h * H_STRIDE + H_NEXT];
     else {
@@ -152,9 +160,7 @@ export class ChainStore {
     }
     this.hopCycle[h] = cycle;
     const p = h * H_STRIDE, hi = this.hopInt;
-    hi[p + H_VCPU] = vcpu;
-    hi[p + H_FORM] = form;
-    hi[p + H_LAYER] = layer;
+    hi[p + H_HEAD] = (vcpu + 1) << 16 | layer << 8 | form;
     hi[p + H_NEXT] = -1;
     hi[p + H_ARGS] = a0;
     hi[p + H_ARGS + 1] = a1;
@@ -186,10 +192,10 @@ export class ChainStore {
   }
 
   /** The form of the hop, its cycle, its vCPU and its layer code, by hop index. */
-  hopForm(h: number): number { return this.hopInt[h * H_STRIDE + H_FORM]; }
+  hopForm(h: number): number { return this.hopInt[h * H_STRIDE + H_HEAD] & 0xff; }
   hopCycleAt(h: number): number { return this.hopCycle[h]; }
-  hopVcpu(h: number): number { return this.hopInt[h * H_STRIDE + H_VCPU]; }
-  hopLayer(h: number): number { return this.hopInt[h * H_STRIDE + H_LAYER]; }
+  hopVcpu(h: number): number { return (this.hopInt[h * H_STRIDE + H_HEAD] >> 16) - 1; }
+  hopLayer(h: number): number { return (this.hopInt[h * H_STRIDE + H_HEAD] >>> 8) & 0xff; }
   hopArg(h: number, i: number): number { return this.hopInt[h * H_STRIDE + H_ARGS + i]; }
   nextHop(h: number): number { return this.hopInt[h * H_STRIDE + H_NEXT]; }
   firstHopOf(s: number): number { return this.firstHop[s]; }

@@ -61,6 +61,7 @@ export class PciDevice {
   private readonly barSpecs: readonly (PciBarSpec | undefined)[];
   private port: PciBusPort | undefined;
   private slotNo = -1;
+  private bdfName = '00:-1.0';
   /** The function's interrupt request (what it would signal); INTx or MSI is decided from it. */
   private irqRequest = false;
   /** The level currently driven on the INTx pin. */
@@ -87,11 +88,12 @@ export class PciDevice {
   attach(port: PciBusPort, slot: number): void {
     this.port = port;
     this.slotNo = slot;
+    this.bdfName = `00:${slot.toString(16).padStart(2, '0')}.0`;
   }
 
   get slot(): number { return this.slotNo; }
-  /** Bus:device.function as lspci prints it, e.g. "00:03.0". */
-  get bdf(): string { return `00:${this.slotNo.toString(16).padStart(2, '0')}.0`; }
+  /** Bus:device.function as lspci prints it, e.g. "00:03.0" (built once: every INTx event carries it). */
+  get bdf(): string { return this.bdfName; }
 
   // ---- configuration space (reached through ECAM) ---------------------------------------------
 
