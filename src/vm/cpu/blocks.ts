@@ -80,6 +80,9 @@ const PARAMS = ['cpu', 'x', 'dc', 'i32', 'u16', 'i16', 'u8', 'i8', 'readTag', 'r
 const factories = new Map<string, (...args: unknown[]) => BlockFn>();
 const FACTORY_CACHE_LIMIT = 20000;
 
+/** Where the generated slow path of a load empties the per-site page caches (filled in at the end). */
+const FORGET_SITES = '/*forget-sites*/';
+
 /** The alignment test of an access of `size` bytes (misaligned accesses take the slow path). */
 function aligned(size: number): string {
   return size === 1 ? '' : ` && (va & ${size - 1}) === 0`;
@@ -239,7 +242,34 @@ export class BlockCache {
     const transfer = (j: number, s: number): string => (s === entry
       ? `{ done += ${j}; if (done + ${n} > left) { npc = pc; break out; } continue; }`
       : exit(`${j}`, pcAt(s)));
+    // A trace that loops (a branch or jump back to its entry) gives each load and store a page
+    // cache of its own in locals (see "Per-site page caches" in docs/block-compiler.md).
+    const loops = slots.some((s, i) => {
+      const d = dc[s], op = d & OP_MASK, target = s + dc[s + 1];
+      return (BRANCH_OF.has(op) && target === entry) || (op === Op.JAL && i === n - 1 && target === entry);
+    });
+    const sites: string[] = [];
     const lines: string[] = [];
+    const access = (hit: (h: string) => string, size: number, table: 'read' | 'write', rs1: string, imm: string, miss: string): void => {
+      const probe = `const vpn = (va >>> 12) | dtag, i = vpn & ${FAST_MASK};`;
+      const tag = `${table}Tag[i] === vpn${aligned(size)}`;
+      if (!loops) {
+        lines.push(`{ const va = (${rs1} + ${imm}) | 0; ${probe}`,
+          `  if (${tag}) { hits++; ${hit(`(${table}Host[i] + (va & 0xfff))`)} }`,
+          `  else { ${miss} } }`);
+        return;
+      }
+      // The site remembers the last page it hit (page base `sNp`, or -1) and the host offset of
+      // that page's byte 0 minus the base (`sNd`); one masked compare tests page and alignment.
+      const p = `s${sites.length}`;
+      sites.push(p);
+      const mask = (-4096 | (size - 1)) | 0;
+      lines.push(`{ const va = (${rs1} + ${imm}) | 0;`,
+        `  if ((va & ${mask}) === ${p}p) { hits++; ${hit(`((va + ${p}d) | 0)`)} }`,
+        `  else { ${probe}`,
+        `    if (${tag}) { hits++; ${p}p = va & -4096; ${p}d = (${table}Host[i] - ${p}p) | 0; ${hit(`((va + ${p}d) | 0)`)} }`,
+        `    else { ${miss} } } }`);
+    };
     for (let i = 0, j = 0; i < n; i++) {
       const s = slots[i], d = dc[s], imm = dc[s + 1], op = d & OP_MASK;
       const rd = (d >>> OP_SHIFT_RD) & RD_MASK, rs1 = (d >>> OP_SHIFT_RS1) & 31, rs2 = (d >>> OP_SHIFT_RS2) & 31;
@@ -250,27 +280,25 @@ export class BlockCache {
       else if (load) {
         // A miss runs the interpreter's slow path here, with the clock settled as the interpreter
         // settles it (atInsn); an event (trap, abort, break) or a changed translation ends the region.
-        lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = (va >>> 12) | dtag, i = vpn & ${FAST_MASK};`,
-          `  if (readTag[i] === vpn${aligned(load.size)}) { hits++; r${rd} = ${load.read('(readHost[i] + (va & 0xfff))')}; }`,
-          `  else { ${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); const v = cpu.loadSlow(va, ${load.size}, ${load.signed}); ${reload}`,
-          `    if (cpu.evt !== 0 || cpu.xlateEpoch !== epoch) {`,
-          `      if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
-          `      r${rd} = v; ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`,
-          `    }`,
-          `    r${rd} = v; } }`);
+        access((h) => `r${rd} = ${load.read(h)};`, load.size, 'read', o.rs1, o.imm,
+          [`${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); const v = cpu.loadSlow(va, ${load.size}, ${load.signed}); ${reload} ${FORGET_SITES}`,
+            `      if (cpu.evt !== 0 || cpu.xlateEpoch !== epoch) {`,
+            `        if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
+            `        r${rd} = v; ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`,
+            `      }`,
+            `      r${rd} = v;`].join('\n    '));
       } else if (store) {
         // A miss runs the slow path and ends the region after the store (a slow store may have
-        // rewritten code: it drops blocks through HostMemory.invalidateCode).
-        lines.push(`{ const va = (${o.rs1} + ${o.imm}) | 0, vpn = (va >>> 12) | dtag, i = vpn & ${FAST_MASK}, v = ${o.rs2};`,
-          `  if (!(writeTag[i] === vpn${aligned(store.size)})) {`,
-          `    ${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); cpu.storeSlow(va, ${store.size}, v); ${reload}`,
-          `    if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
-          `    ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`,
-          `  }`,
-          `  hits++; const h = writeHost[i] + (va & 0xfff); ${store.write('h', 'v')}; ${store.clear('h')};`,
-          // A store into a line that holds compiled code drops the page's blocks (this one may be
-          // among them) and leaves after itself: what follows may have been rewritten.
-          `  if (${writesCode('h')}) { mem.codeWritten(h); ${exit(`${j + 1}`, o.next)} } }`);
+        // rewritten code: it drops blocks through HostMemory.invalidateCode). A store into a line
+        // that holds compiled code drops the page's blocks (this one may be among them) and leaves
+        // after itself: what follows may have been rewritten.
+        lines.push(`{ const v = ${o.rs2};`);
+        access((h) => `const h = ${h}; ${store.write('h', 'v')}; ${store.clear('h')}; if (${writesCode('h')}) { mem.codeWritten(h); ${exit(`${j + 1}`, o.next)} }`,
+          store.size, 'write', o.rs1, o.imm,
+          [`${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); cpu.storeSlow(va, ${store.size}, v); ${reload}`,
+            `      if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
+            `      ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`].join('\n    '));
+        lines.push('}');
       }
       j++;
       const last = i === n - 1; // the trace goes on into slots[i + 1] otherwise (it was built so)
@@ -285,12 +313,16 @@ export class BlockCache {
         if (last) lines.push(transfer(j, next));
       }
     }
-    const decl = usedList.map((r) => `r${r} = x[${r}]`).join(', ');
+    const decl = [...usedList.map((r) => `r${r} = x[${r}]`), ...sites.map((p) => `${p}p = -1, ${p}d = 0`)].join(', ');
+    // A slow load that goes on (a store's slow path always ends the trace) empties the site caches:
+    // it may have changed the fast tables.
+    const forget = sites.map((p) => `${p}p = -1;`).join(' ');
+    const body = lines.join('\n    ').split(FORGET_SITES).join(forget);
     const src = `return function block(pc, left, ret) {
   let hits = 0, done = 0, npc = pc${decl ? `, ${decl}` : ''};
   const epoch = cpu.xlateEpoch, dtag = cpu.dataTag;
   out: for (;;) {
-    ${lines.join('\n    ')}
+    ${body}
   }
   ${sync}
   bo[0] = npc; bo[1] = hits;
