@@ -236,11 +236,15 @@ export class BlockCache {
     const sync = writtenList.map((r) => `x[${r}] = r${r};`).join(' ');
     const reload = usedList.map((r) => `r${r} = x[${r}];`).join(' ');
     const pcAt = (s: number): string => (s === entry ? 'pc' : `((pc + ${s - entry}) | 0)`);
-    const exit = (count: string, pcExpr: string): string => `{ npc = ${pcExpr}; done += ${count}; break out; }`;
+    // Fast-table hits are counted statically: `acc` loads and stores of this pass come before the
+    // instruction being generated, every exit adds those it passed (`hits`), and a slow path that
+    // goes on takes its own access back out (`hits--`).
+    let acc = 0;
+    const exit = (count: string, pcExpr: string, h = acc): string => `{ npc = ${pcExpr}; done += ${count};${h ? ` hits += ${h};` : ''} break out; }`;
     // Back to the entry after j instructions of this pass: another pass while the budget left covers
     // a whole one; anywhere else: leave.
     const transfer = (j: number, s: number): string => (s === entry
-      ? `{ done += ${j}; if (done + ${n} > left) { npc = pc; break out; } continue; }`
+      ? `{ done += ${j};${acc ? ` hits += ${acc};` : ''} if (done + ${n} > left) { npc = pc; break out; } continue; }`
       : exit(`${j}`, pcAt(s)));
     // A trace that loops (a branch or jump back to its entry) gives each load and store a page
     // cache of its own in locals (see "Per-site page caches" in docs/block-compiler.md).
@@ -255,7 +259,7 @@ export class BlockCache {
       const tag = `${table}Tag[i] === vpn${aligned(size)}`;
       if (!loops) {
         lines.push(`{ const va = (${rs1} + ${imm}) | 0; ${probe}`,
-          `  if (${tag}) { hits++; ${hit(`(${table}Host[i] + (va & 0xfff))`)} }`,
+          `  if (${tag}) { ${hit(`(${table}Host[i] + (va & 0xfff))`)} }`,
           `  else { ${miss} } }`);
         return;
       }
@@ -265,9 +269,9 @@ export class BlockCache {
       sites.push(p);
       const mask = (-4096 | (size - 1)) | 0;
       lines.push(`{ const va = (${rs1} + ${imm}) | 0;`,
-        `  if ((va & ${mask}) === ${p}p) { hits++; ${hit(`((va + ${p}d) | 0)`)} }`,
+        `  if ((va & ${mask}) === ${p}p) { ${hit(`((va + ${p}d) | 0)`)} }`,
         `  else { ${probe}`,
-        `    if (${tag}) { hits++; ${p}p = va & -4096; ${p}d = (${table}Host[i] - ${p}p) | 0; ${hit(`((va + ${p}d) | 0)`)} }`,
+        `    if (${tag}) { ${p}p = va & -4096; ${p}d = (${table}Host[i] - ${p}p) | 0; ${hit(`((va + ${p}d) | 0)`)} }`,
         `    else { ${miss} } } }`);
     };
     for (let i = 0, j = 0; i < n; i++) {
@@ -286,19 +290,21 @@ export class BlockCache {
             `        if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
             `        r${rd} = v; ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`,
             `      }`,
-            `      r${rd} = v;`].join('\n    '));
+            `      r${rd} = v; hits--;`].join('\n    '));
+        acc++;
       } else if (store) {
         // A miss runs the slow path and ends the region after the store (a slow store may have
         // rewritten code: it drops blocks through HostMemory.invalidateCode). A store into a line
         // that holds compiled code drops the page's blocks (this one may be among them) and leaves
         // after itself: what follows may have been rewritten.
         lines.push(`{ const v = ${o.rs2};`);
-        access((h) => `const h = ${h}; ${store.write('h', 'v')}; ${store.clear('h')}; if (${writesCode('h')}) { mem.codeWritten(h); ${exit(`${j + 1}`, o.next)} }`,
+        access((h) => `const h = ${h}; ${store.write('h', 'v')}; ${store.clear('h')}; if (${writesCode('h')}) { mem.codeWritten(h); ${exit(`${j + 1}`, o.next, acc + 1)} }`,
           store.size, 'write', o.rs1, o.imm,
           [`${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); cpu.storeSlow(va, ${store.size}, v); ${reload}`,
             `      if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
             `      ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`].join('\n    '));
         lines.push('}');
+        acc++;
       }
       j++;
       const last = i === n - 1; // the trace goes on into slots[i + 1] otherwise (it was built so)
