@@ -236,22 +236,36 @@ export class BlockCache {
     const sync = writtenList.map((r) => `x[${r}] = r${r};`).join(' ');
     const reload = usedList.map((r) => `r${r} = x[${r}];`).join(' ');
     const pcAt = (s: number): string => (s === entry ? 'pc' : `((pc + ${s - entry}) | 0)`);
+    // Passes back to the entry: the instructions and the loads and stores of one pass, for each
+    // branch or jump back to it (a trace may have several, of different lengths).
+    const isAccess = (s: number): boolean => LOAD_OF.has(dc[s] & OP_MASK) || STORE_OF.has(dc[s] & OP_MASK);
+    const passes: { len: number; acc: number }[] = [];
+    for (let i = 0, a = 0; i < n; i++) {
+      const s = slots[i], op = dc[s] & OP_MASK, target = s + dc[s + 1];
+      if (isAccess(s)) a++;
+      if ((BRANCH_OF.has(op) && target === entry) || (op === Op.JAL && i === n - 1 && target === entry)) passes.push({ len: i + 1, acc: a });
+    }
+    const loops = passes.length > 0;
+    // One kind of pass (the usual loop): `done` is a whole number of passes inside the loop, so the
+    // hits of the passes before are `done / len × acc`, reckoned at the exit; the back-edge only
+    // adds to `done` and compares it with the last start that still fits (`lim`).
+    const uniform = loops && passes.every((q) => q.len === passes[0].len && q.acc === passes[0].acc) ? passes[0] : undefined;
     // Fast-table hits are counted statically: `acc` loads and stores of this pass come before the
     // instruction being generated, every exit adds those it passed (`hits`), and a slow path that
     // goes on takes its own access back out (`hits--`).
     let acc = 0;
-    const exit = (count: string, pcExpr: string, h = acc): string => `{ npc = ${pcExpr}; done += ${count};${h ? ` hits += ${h};` : ''} break out; }`;
+    const before = uniform && uniform.acc ? `Math.floor(done / ${uniform.len}) * ${uniform.acc}` : '';
+    const hitsAt = (h: number): string => (before ? ` hits += ${before}${h ? ` + ${h}` : ''};` : h ? ` hits += ${h};` : '');
+    const exit = (count: string, pcExpr: string, h = acc): string => `{ npc = ${pcExpr};${hitsAt(h)} done += ${count}; break out; }`;
     // Back to the entry after j instructions of this pass: another pass while the budget left covers
     // a whole one; anywhere else: leave.
-    const transfer = (j: number, s: number): string => (s === entry
-      ? `{ done += ${j};${acc ? ` hits += ${acc};` : ''} if (done + ${n} > left) { npc = pc; break out; } continue; }`
-      : exit(`${j}`, pcAt(s)));
-    // A trace that loops (a branch or jump back to its entry) gives each load and store a page
-    // cache of its own in locals (see "Per-site page caches" in docs/block-compiler.md).
-    const loops = slots.some((s, i) => {
-      const d = dc[s], op = d & OP_MASK, target = s + dc[s + 1];
-      return (BRANCH_OF.has(op) && target === entry) || (op === Op.JAL && i === n - 1 && target === entry);
-    });
+    const transfer = (j: number, s: number): string => {
+      if (s !== entry) return exit(`${j}`, pcAt(s));
+      if (uniform) return `{ done += ${j}; if (done > lim) { npc = pc;${hitsAt(0)} break out; } continue; }`;
+      return `{ done += ${j};${acc ? ` hits += ${acc};` : ''} if (done + ${n} > left) { npc = pc; break out; } continue; }`;
+    };
+    // A trace that loops gives each load and store a page cache of its own in locals (see
+    // "Per-site page caches" in docs/block-compiler.md).
     const sites: string[] = [];
     const lines: string[] = [];
     const access = (hit: (h: string) => string, size: number, table: 'read' | 'write', rs1: string, imm: string, miss: string): void => {
@@ -326,7 +340,7 @@ export class BlockCache {
     const body = lines.join('\n    ').split(FORGET_SITES).join(forget);
     const src = `return function block(pc, left, ret) {
   let hits = 0, done = 0, npc = pc${decl ? `, ${decl}` : ''};
-  const epoch = cpu.xlateEpoch, dtag = cpu.dataTag;
+  const epoch = cpu.xlateEpoch, dtag = cpu.dataTag${uniform ? `, lim = left - ${n}` : ''};
   out: for (;;) {
     ${body}
   }
