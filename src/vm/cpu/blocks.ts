@@ -36,6 +36,12 @@ interface Block {
   len: number;
   /** Times the entry was reached before compilation; -1: never compiled (first op is not compilable, or dropped). */
   count: number;
+  /**
+   * Loads and stores that missed and left this block's loop (a call-free loop leaves on a miss,
+   * see "Slow paths out of the loop" in docs/block-compiler.md); at MISS_LIMIT the block is
+   * compiled again with its slow paths inline, and this is -1.
+   */
+  misses: number;
   /** Chaining (loop.ts): the decode slots and blocks that followed this one last (-1: none). */
   succSlot: number;
   succ: Block | null;
@@ -62,6 +68,8 @@ interface BlockContext {
 
 /** Most instructions in one region (bounds the generated function's size). */
 const MAX_REGION = 96;
+/** Misses that leave a block's call-free loop before it is compiled with the slow paths inline. */
+const MISS_LIMIT = 64;
 /**
  * After this many invalidations by stores into one 128-byte line, that line is taken for data: no
  * block covers it any more (its instructions stay interpreted; the rest of the page compiles).
@@ -74,7 +82,7 @@ const LOAD_OF = new Map<Op, LoadOp>(LOAD);
 const STORE_OF = new Map<Op, StoreOp>(STORE);
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = HELPER_NAMES.map((k) => HELPERS[k as keyof typeof HELPERS]);
-const PARAMS = ['cpu', 'x', 'dc', 'i32', 'u16', 'i16', 'u8', 'i8', 'readTag', 'readHost', 'writeTag', 'writeHost', 'codeLines', 'mem', 'bo', ...HELPER_NAMES];
+const PARAMS = ['cpu', 'x', 'dc', 'i32', 'u16', 'i16', 'u8', 'i8', 'readTag', 'readHost', 'writeTag', 'writeHost', 'codeLines', 'mem', 'bo', 'relax', ...HELPER_NAMES];
 
 /** Factories by source text, shared by every vCPU and machine (the same code compiles once). */
 const factories = new Map<string, (...args: unknown[]) => BlockFn>();
@@ -114,7 +122,7 @@ export class BlockCache {
 
   /** The interpreter reached a block boundary it had not seen: start counting it. */
   enter(slot: number): void {
-    const b: Block = { fn: null, len: 0, count: 1, succSlot: -1, succ: null, succSlot2: -1, succ2: null };
+    const b: Block = { fn: null, len: 0, count: 1, misses: 0, succSlot: -1, succ: null, succSlot2: -1, succ2: null };
     this.map.set(slot, b);
     const page = (slot - DECODE_BIAS) >>> PAGE_SHIFT;
     const list = this.byPage.get(page);
@@ -150,7 +158,7 @@ export class BlockCache {
       s = op === Op.JAL ? s + dc[s + 1] : s + len;
     }
     if (slots.length === 0) { b.count = dc[slot] === 0 ? 0 : -1; return; } // undecoded: retry later; else never
-    const { src, firstRun } = this.source(slots, slot);
+    const { src, firstRun } = this.source(slots, slot, b.misses < 0);
     let factory = factories.get(src);
     if (!factory) {
       if (factories.size >= FACTORY_CACHE_LIMIT) factories.clear();
@@ -158,7 +166,7 @@ export class BlockCache {
       factories.set(src, factory);
     }
     const m = this.mem, c = this.ctx;
-    b.fn = factory(c.cpu, c.x, dc, m.i32, m.u16, m.i16, m.u8, m.i8, c.readTag, c.readHost, c.writeTag, c.writeHost, m.codeLines, m, this.out, ...HELPER_VALUES);
+    b.fn = factory(c.cpu, c.x, dc, m.i32, m.u16, m.i16, m.u8, m.i8, c.readTag, c.readHost, c.writeTag, c.writeHost, m.codeLines, m, this.out, () => this.relax(b, slot), ...HELPER_VALUES);
     b.len = firstRun;
     // Mark the lines the region's bytes cover, instruction by instruction.
     for (const s of slots) {
@@ -166,6 +174,13 @@ export class BlockCache {
       for (let line = (at >>> CODE_LINE_SHIFT) & 31; line <= ((end >>> CODE_LINE_SHIFT) & 31); line++) m.codeLines[page] |= 1 << line;
     }
     this.compiled++;
+  }
+
+  /** A block's call-free loop left on a miss (see `misses`): at the limit, compile it with the slow paths inline. */
+  private relax(b: Block, slot: number): void {
+    if (b.fn === null || b.misses < 0 || ++b.misses < MISS_LIMIT) return;
+    b.misses = -1;
+    this.compile(b, slot);
   }
 
   /**
@@ -218,7 +233,7 @@ export class BlockCache {
    * interpreter goes on exactly. Guest registers live in JavaScript locals (`r5` for x5) loaded at
    * entry and written back at the single exit and before every slow path (reloaded after it).
    */
-  private source(slots: number[], entry: number): { src: string; firstRun: number } {
+  private source(slots: number[], entry: number, inline: boolean): { src: string; firstRun: number } {
     const dc = this.mem.decoded;
     const n = slots.length;
     // Registers: x0 reads as 0; rd = 0 was decoded to the scratch x32 (decode.ts), kept as a local.
@@ -239,11 +254,18 @@ export class BlockCache {
     // Passes back to the entry: the instructions and the loads and stores of one pass, for each
     // branch or jump back to it (a trace may have several, of different lengths).
     const isAccess = (s: number): boolean => LOAD_OF.has(dc[s] & OP_MASK) || STORE_OF.has(dc[s] & OP_MASK);
+    // Where instruction i may go on to outside the trace's order: the targets of its transfers
+    // (the generator below calls `transfer` with exactly these).
+    const transfers = (i: number): number[] => {
+      const s = slots[i], d = dc[s], op = d & OP_MASK, last = i === n - 1;
+      if (op === Op.JAL) return last ? [s + dc[s + 1]] : [];
+      if (op === Op.JALR) return [];
+      return [...(BRANCH_OF.has(op) ? [s + dc[s + 1]] : []), ...(last ? [s + insnLength(d)] : [])];
+    };
     const passes: { len: number; acc: number }[] = [];
     for (let i = 0, a = 0; i < n; i++) {
-      const s = slots[i], op = dc[s] & OP_MASK, target = s + dc[s + 1];
-      if (isAccess(s)) a++;
-      if ((BRANCH_OF.has(op) && target === entry) || (op === Op.JAL && i === n - 1 && target === entry)) passes.push({ len: i + 1, acc: a });
+      if (isAccess(slots[i])) a++;
+      for (const t of transfers(i)) if (t === entry) passes.push({ len: i + 1, acc: a });
     }
     const loops = passes.length > 0;
     // One kind of pass (the usual loop): `done` is a whole number of passes inside the loop, so the
@@ -268,7 +290,10 @@ export class BlockCache {
     // "Per-site page caches" in docs/block-compiler.md).
     const sites: string[] = [];
     const lines: string[] = [];
-    const access = (hit: (h: string) => string, size: number, table: 'read' | 'write', rs1: string, imm: string, miss: string): void => {
+    // A loop leaves at a miss (before the access: the interpreter runs it) unless compiled `inline`.
+    const callFree = loops && !inline;
+    const access = (hit: (h: string) => string, size: number, table: 'read' | 'write', rs1: string, imm: string, miss: string, leave: string): void => {
+      if (callFree) miss = `missed = 1; ${leave}`;
       const probe = `const vpn = (va >>> 12) | dtag, i = vpn & ${FAST_MASK};`;
       const tag = `${table}Tag[i] === vpn${aligned(size)}`;
       if (!loops) {
@@ -304,7 +329,7 @@ export class BlockCache {
             `        if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
             `        r${rd} = v; ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`,
             `      }`,
-            `      r${rd} = v; hits--;`].join('\n    '));
+            `      r${rd} = v; hits--;`].join('\n    '), exit(`${j}`, o.pc));
         acc++;
       } else if (store) {
         // A miss runs the slow path and ends the region after the store (a slow store may have
@@ -312,26 +337,31 @@ export class BlockCache {
         // that holds compiled code drops the page's blocks (this one may be among them) and leaves
         // after itself: what follows may have been rewritten.
         lines.push(`{ const v = ${o.rs2};`);
-        access((h) => `const h = ${h}; ${store.write('h', 'v')}; ${store.clear('h')}; if (${writesCode('h')}) { mem.codeWritten(h); ${exit(`${j + 1}`, o.next, acc + 1)} }`,
+        // In a call-free loop, a store into such a line leaves before itself: the interpreter runs it.
+        const write = `${store.write('h', 'v')}; ${store.clear('h')};`;
+        access((h) => (callFree
+          ? `const h = ${h}; if (${writesCode('h')}) ${exit(`${j}`, o.pc)} ${write}`
+          : `const h = ${h}; ${write} if (${writesCode('h')}) { mem.codeWritten(h); ${exit(`${j + 1}`, o.next, acc + 1)} }`),
           store.size, 'write', o.rs1, o.imm,
           [`${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); cpu.storeSlow(va, ${store.size}, v); ${reload}`,
             `      if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
-            `      ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`].join('\n    '));
+            `      ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`].join('\n    '), exit(`${j}`, o.pc));
         lines.push('}');
         acc++;
       }
       j++;
       const last = i === n - 1; // the trace goes on into slots[i + 1] otherwise (it was built so)
+      const [first, second] = transfers(i);
       if (op === Op.JAL) {
         lines.push(`r${rd} = ${o.next};`);
-        if (last) lines.push(transfer(j, s + imm));
+        if (last) lines.push(transfer(j, first));
       } else if (op === Op.JALR) {
         lines.push(`{ const t = (${o.rs1} + ${o.imm}) & ~1; r${rd} = ${o.next}; ${exit(`${j}`, 't')} }`);
-      } else {
+      } else if (cond) {
         // Taken: a transfer (or a side exit); not taken: on to the next instruction.
-        if (cond) lines.push(`if (${cond(o)}) ${transfer(j, s + imm)}`);
-        if (last) lines.push(transfer(j, next));
-      }
+        lines.push(`if (${cond(o)}) ${transfer(j, first)}`);
+        if (last) lines.push(transfer(j, second));
+      } else if (last) lines.push(transfer(j, first));
     }
     const decl = [...usedList.map((r) => `r${r} = x[${r}]`), ...sites.map((p) => `${p}p = -1, ${p}d = 0`)].join(', ');
     // A slow load that goes on (a store's slow path always ends the trace) empties the site caches:
@@ -339,12 +369,12 @@ export class BlockCache {
     const forget = sites.map((p) => `${p}p = -1;`).join(' ');
     const body = lines.join('\n    ').split(FORGET_SITES).join(forget);
     const src = `return function block(pc, left, ret) {
-  let hits = 0, done = 0, npc = pc${decl ? `, ${decl}` : ''};
+  let hits = 0, done = 0, npc = pc${callFree ? ', missed = 0' : ''}${decl ? `, ${decl}` : ''};
   const epoch = cpu.xlateEpoch, dtag = cpu.dataTag${uniform ? `, lim = left - ${n}` : ''};
   out: for (;;) {
     ${body}
   }
-  ${sync}
+  ${sync}${callFree ? '\n  if (missed !== 0) relax();' : ''}
   bo[0] = npc; bo[1] = hits;
   return done;
 };`;

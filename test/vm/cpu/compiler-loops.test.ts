@@ -103,6 +103,22 @@ const CASES: Case[] = [
     })(),
   },
   {
+    // A trace with two ways back to its start, of different lengths and loads: entered at `t`
+    // (the target of the beq), it runs t → jal → top → beq; the beq taken is one pass, not taken
+    // it runs the skipped load and falls through into `t` again (the last instruction's
+    // fallthrough is the other way back). Found by the random programs: counting the hits of
+    // whole passes must know both.
+    name: 'a trace with two ways back to its start (a branch, and the fallthrough of its last instruction)',
+    words: (() => {
+      const words = [...E.li(5, DATA), ...E.li(LIMIT, 700)];
+      const top = words.length;
+      words.push(E.andi(16, COUNT, 3), E.beq(16, 0, 8), E.lw(15, 5, 8)); // top: every 4th pass skips the load
+      words.push(E.addi(COUNT, COUNT, 1), E.lw(11, 5, 0), E.add(14, 14, 11), E.beq(COUNT, LIMIT, 8)); // t
+      words.push(E.jal(0, (top - words.length) * 4), E.jal(0, 0));
+      return words;
+    })(),
+  },
+  {
     // The debugger watches the walked page between slices (and stops watching later): the loop's
     // accesses to it must report from then on, exactly as interpreted.
     name: 'a watchpoint armed on the loop\'s page mid-loop',
