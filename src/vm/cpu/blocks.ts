@@ -13,7 +13,9 @@
 // interpreter; a miss runs the interpreter's slow path with the clock settled, and any event
 // there (trap, MMIO exit, watchpoint) ends the trace at exactly the boundary the interpreter would
 // have reached. A trace whose branch or jump goes back to its own start is a JavaScript loop that
-// checks the step budget.
+// checks the step budget; its loads and stores remember their last page in locals, and it leaves
+// on a miss rather than calling the slow path, until it has missed often enough to be compiled
+// with the slow paths inline (docs/block-compiler.md "Loads and stores inside a compiled loop").
 import { CODE_LINE_SHIFT, DECODE_BIAS, HostMemory, PAGE_SHIFT } from '../mem/host-memory';
 import { markNotSnapshotted } from '../mem/not-snapshotted';
 import { insnLength, Op, OP_MASK, OP_SHIFT_RD, OP_SHIFT_RS1, OP_SHIFT_RS2, RD_MASK } from './decode';
@@ -38,7 +40,7 @@ interface Block {
   count: number;
   /**
    * Loads and stores that missed and left this block's loop (a call-free loop leaves on a miss,
-   * see "Slow paths out of the loop" in docs/block-compiler.md); at MISS_LIMIT the block is
+   * see docs/block-compiler.md "Loads and stores inside a compiled loop"); at MISS_LIMIT the block is
    * compiled again with its slow paths inline, and this is -1.
    */
   misses: number;
@@ -287,7 +289,7 @@ export class BlockCache {
       return `{ done += ${j};${acc ? ` hits += ${acc};` : ''} if (done + ${n} > left) { npc = pc; break out; } continue; }`;
     };
     // A trace that loops gives each load and store a page cache of its own in locals (see
-    // "Per-site page caches" in docs/block-compiler.md).
+    // docs/block-compiler.md "Loads and stores inside a compiled loop").
     const sites: string[] = [];
     const lines: string[] = [];
     // A loop leaves at a miss (before the access: the interpreter runs it) unless compiled `inline`.

@@ -1,5 +1,5 @@
 // The block compiler's code for loads and stores inside a looping trace (docs/block-compiler.md
-// "Per-site page caches"), against the interpreter in lockstep (lockstep.ts): every case is a small
+// "Loads and stores inside a compiled loop"), against the interpreter in lockstep (lockstep.ts): every case is a small
 // loop whose accesses do what could make a remembered page wrong — share a fast-table slot with
 // another access of the loop, lose their page to a walk's slow paths (a fast-table slot or a TLB
 // set evicted), cross into the next page, become misaligned, run an in-kernel MMIO read (a slow
