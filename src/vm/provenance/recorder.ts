@@ -17,6 +17,7 @@ import type {
 } from '../events';
 import type { Machine } from '../vmm/machine';
 import { RTE_MASK } from '../irq/redirection-entry';
+import { IOAPIC_PINS } from '../irq/ioapic';
 import { MSI_CAP_OFFSET, PCI_MSI_ADDRESS_LO, PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE, PCI_MSI_MASK_32 } from '../vmm/pci';
 import type { InstructionAt, RecordedChain, RecordedHop } from './types';
 import {
@@ -57,10 +58,10 @@ export class ChainRecorder implements HopSink {
   private current = 0;
   /** A device hop (INTx request, MSI write) whose interrupt-controller event comes next. */
   private fromDevice = 0;
-  /** GSI → the chain of the line's latest rising edge. */
-  private readonly lineChain = new Map<number, number>();
-  /** GSI → a level interrupt the IOAPIC holds back (masked, remote IRR). */
-  private readonly held = new Map<number, number>();
+  /** GSI → the chain of the line's latest rising edge (0: none). GSIs are IOAPIC pins: typed arrays, not maps, on the hot path. */
+  private readonly lineChain = new Int32Array(IOAPIC_PINS);
+  /** GSI → a level interrupt the IOAPIC holds back (masked, remote IRR; 0: none). */
+  private readonly held = new Int32Array(IOAPIC_PINS);
   /** bdf → a request held by the function (INTx disabled, MSI masked). */
   private readonly deviceHeld = new Map<string, number>();
   /** apic * 256 + vector → the chain whose vector is in that LAPIC's IRR / ISR. */
@@ -86,8 +87,8 @@ export class ChainRecorder implements HopSink {
   /** GSI → the guest write that last set the mask bit, and the last write to the entry. */
   private readonly maskSetAt = new Map<number, InstructionAt>();
   private readonly entryWriteAt = new Map<number, InstructionAt>();
-  /** GSI → the delivery that set remote IRR. */
-  private readonly remoteIrrSetAt = new Map<number, InstructionAt>();
+  /** GSI → the delivery that set remote IRR: cycle, pc, vCPU (NaN: none). Set on every level interrupt, so numbers, not an object. */
+  private readonly remoteIrrSetAt = new Float64Array(3 * IOAPIC_PINS).fill(NaN);
   /** apic → the write that cleared SVR bit 8, and the last TPR write. */
   private readonly svrClearedAt = new Map<number, InstructionAt>();
   private readonly tprSetAt = new Map<number, InstructionAt>();
@@ -186,7 +187,10 @@ export class ChainRecorder implements HopSink {
 
   maskWrite(gsi: number): InstructionAt | undefined { return this.maskSetAt.get(gsi); }
   entryWrite(gsi: number): InstructionAt | undefined { return this.entryWriteAt.get(gsi); }
-  remoteIrrSet(gsi: number): InstructionAt | undefined { return this.remoteIrrSetAt.get(gsi); }
+  remoteIrrSet(gsi: number): InstructionAt | undefined {
+    const a = this.remoteIrrSetAt, cycle = a[3 * gsi];
+    return cycle === undefined || Number.isNaN(cycle) ? undefined : { cycle, pc: a[3 * gsi + 1], vcpu: a[3 * gsi + 2] };
+  }
   svrCleared(apic: number): InstructionAt | undefined { return this.svrClearedAt.get(apic); }
   tprWrite(apic: number): InstructionAt | undefined { return this.tprSetAt.get(apic); }
   msiMaskWrite(bdf: string): InstructionAt | undefined { return this.msiMaskSetAt.get(bdf); }
@@ -425,7 +429,7 @@ export class ChainRecorder implements HopSink {
       this.setOutcome(c, O_BLOCKED);
       this.deviceHeld.set(bdfName, c);
     } else {
-      const c = this.lineChain.get(gsi) ?? this.deviceHeld.get(bdfName) ?? 0;
+      const c = this.lineChain[gsi] || (this.deviceHeld.get(bdfName) ?? 0);
       this.deviceHeld.delete(bdfName);
       this.deviceChain.delete(deviceName);
       st.hop(c, cycle, vcpu, L_DEVICE, F_INTX_RELEASE, device, bdf, pin);
@@ -462,18 +466,18 @@ export class ChainRecorder implements HopSink {
     this.fromDevice = 0;
     const device = st.intern(deviceName);
     if (edge === 'falling' || !lineLevel) {
-      const c = this.lineChain.get(gsi) ?? 0;
+      const c = this.lineChain[gsi] ?? 0;
       if (!c) return;
       st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_FALLS, gsi, device);
-      if (this.held.get(gsi) === c) {
+      if (this.held[gsi] === c) {
         // A level request withdrawn before the IOAPIC could send it.
-        this.held.delete(gsi);
+        this.held[gsi] = 0;
         this.setOutcome(c, O_LOST);
       }
       return;
     }
     const c = dev && this.gsiOf(dev) === gsi ? dev : this.open(this.lineSource(deviceName), S_TEXT, device, 0, 0, gsi);
-    if (edge === 'rising') this.lineChain.set(gsi, c);
+    if (edge === 'rising' && gsi < IOAPIC_PINS) this.lineChain[gsi] = c;
     const level = (this.machine.ioapic.redirTbl[2 * gsi] & (1 << 15)) !== 0;
     switch (result) {
       case 'sent':
@@ -498,12 +502,12 @@ export class ChainRecorder implements HopSink {
         }
         st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_MASKED, gsi, device);
         this.setOutcome(c, O_BLOCKED);
-        this.held.set(gsi, c);
+        if (gsi < IOAPIC_PINS) this.held[gsi] = c;
         return;
       case 'remote-irr':
         st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_REMOTE_IRR, gsi, device);
         this.setOutcome(c, O_BLOCKED);
-        this.held.set(gsi, c);
+        if (gsi < IOAPIC_PINS) this.held[gsi] = c;
         return;
       default:
         return;
@@ -521,7 +525,12 @@ export class ChainRecorder implements HopSink {
       const c = this.gsiOf(this.current) === gsi ? this.current : 0;
       const s = this.st.slot(c);
       const apic = s >= 0 && this.st.apic[s] >= 0 ? this.st.apic[s] : this.machine.currentVcpu;
-      this.remoteIrrSetAt.set(gsi, { cycle, pc: this.machine.vcpus[apic]?.cpu.pc >>> 0, vcpu: apic });
+      if (gsi < IOAPIC_PINS) {
+        const a = this.remoteIrrSetAt;
+        a[3 * gsi] = cycle;
+        a[3 * gsi + 1] = this.machine.vcpus[apic]?.cpu.pc >>> 0;
+        a[3 * gsi + 2] = apic;
+      }
       if (c) this.st.hop(c, cycle, vcpu, this.ioapicLayer, F_REMOTE_IRR_SET, gsi);
     }
   }
@@ -532,11 +541,11 @@ export class ChainRecorder implements HopSink {
     if (cause === 'line' && this.gsiOf(this.current) === gsi) {
       c = this.current;
     } else {
-      const held = this.held.get(gsi) ?? 0;
+      const held = this.held[gsi] ?? 0;
       c = held || this.open(SK_DEVICE, cause === 'eoi' ? S_GSI_AFTER_EOI : S_GSI_UNMASKED, gsi, 0, 0, gsi);
-      if (!held) this.lineChain.set(gsi, c);
+      if (!held && gsi < IOAPIC_PINS) this.lineChain[gsi] = c;
     }
-    this.held.delete(gsi);
+    if (gsi < IOAPIC_PINS) this.held[gsi] = 0;
     const s = st.slot(c);
     if (s >= 0) {
       st.vector[s] = vector;

@@ -208,10 +208,15 @@ export class Machine {
     if ((this.netQueue.length || !nic.canReceive()) && this.netQueue.length < NET_QUEUE_LIMIT) {
       this.netQueue.push(packet.slice());
       if (this.events.active) {
-        this.events.emit({
-          kind: 'nic', cycle: this.vm.now(), vcpu: -1, device: 'nic', action: 'rx-queued', length: packet.length,
-          reason: nic.receiveBlocker() ?? 'packets ahead of it are still queued', ...(scheduledAt !== undefined ? { scheduledAt } : {}),
-        });
+        const reason = nic.receiveBlocker() ?? 'packets ahead of it are still queued';
+        const sink = this.events.direct.nic;
+        if (sink) sink.nic(this.vm.now(), 'nic', 'rx-queued', packet.length, undefined, undefined, reason, scheduledAt);
+        else {
+          this.events.emit({
+            kind: 'nic', cycle: this.vm.now(), vcpu: -1, device: 'nic', action: 'rx-queued', length: packet.length,
+            reason, ...(scheduledAt !== undefined ? { scheduledAt } : {}),
+          });
+        }
       }
       return 'queued';
     }
