@@ -7,8 +7,12 @@
 // Chains live in a ring: chain `id` sits in slot id & (slots - 1), `slots` the power of two at or
 // above `capacity` (a mask, not a division, on every hop), until chain id + capacity pushes it out
 // (then it is counted by outcome in `dropped` and its slot reads as empty). Hops live in a pool
-// shared by all chains, each chain a linked list through its hops; a chain pushed out of the ring
-// gives its hops back to the pool's free list, so the pool is bounded by the live chains' hops.
+// shared by all chains, each chain a linked list through its hops, each hop naming the chain that
+// owns it. The pool is written like a log: a cursor goes round it, skipping the hops of chains
+// still in the ring and reusing the others (their chain has left it). Written in order, the next
+// hop's record is next to the last one, where a free list sent every hop to a cold record whose
+// link had to be loaded first — a cache miss per hop, most of what a hop cost. When a whole turn
+// finds only live hops the pool doubles, so it stays bounded by the live chains' hops.
 
 /** Codes of a hop's layer, a chain's outcome and its kind of source (their names: src/protocol, mapped in src/debug/provenance.ts). */
 export const L_DEVICE = 0, L_VMM = 1, L_KERNEL = 2, L_GUEST = 3;
@@ -20,7 +24,7 @@ export const SK_INTX = 0, SK_MSI = 1, SK_TESTDEV = 2, SK_IPI = 3, SK_TIMER = 4, 
  * Int32 fields of a hop: its head — (vCPU + 1) << 16 | layer << 8 | form (hop-text.ts), one store
  * where three cost three on every hop —, the next hop (-1: last), six arguments.
  */
-const H_HEAD = 0, H_NEXT = 1, H_ARGS = 2;
+const H_HEAD = 0, H_NEXT = 1, H_OWNER = 2, H_ARGS = 3;
 const HOP_ARGS = 6;
 const H_STRIDE = H_ARGS + HOP_ARGS;
 
@@ -56,9 +60,8 @@ export class ChainStore {
   // ---- hops, a pool with a free list -----------------------------------------------------------------
   private hopCycle: Float64Array;
   private hopInt: Int32Array;
-  /** Hops ever allocated from the pool's end; the free list is threaded through H_NEXT. */
-  private hopTop = 0;
-  private freeHop = -1;
+  /** Where the next hop is written, unless a live chain's hop is there (then the cursor skips it). */
+  private hopCursor = 0;
 
   // ---- strings the events carry (device names, BDFs, mode names), interned -------------------------
   readonly strings: string[] = [];
@@ -118,8 +121,7 @@ export class ChainStore {
     if (leaving > 0) {
       const l = leaving & this.mask;
       this.droppedCounts[this.outcome[l]]++;
-      this.freeHops(l);
-      this.id[l] = 0;
+      this.id[l] = 0; // its hops are free now: their owner is no chain of the ring
     }
     const s = id & this.mask;
     this.id[s] = id;
@@ -152,16 +154,12 @@ export class ChainStore {
   /** Appends a hop to the chain in ring slot `s` (a live one: the caller looked it up). */
   hopAt(s: number, cycle: number, vcpu: number, layer: number, form: number,
     a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): void {
-    let h = this.freeHop;
-    if (h >= 0) this.freeHop = this.hopInt[h * H_STRIDE + H_NEXT];
-    else {
-      if (this.hopTop === this.hopCycle.length) this.growHops();
-      h = this.hopTop++;
-    }
+    const h = this.nextFreeHop();
     this.hopCycle[h] = cycle;
     const p = h * H_STRIDE, hi = this.hopInt;
     hi[p + H_HEAD] = (vcpu + 1) << 16 | layer << 8 | form;
     hi[p + H_NEXT] = -1;
+    hi[p + H_OWNER] = this.id[s];
     hi[p + H_ARGS] = a0;
     hi[p + H_ARGS + 1] = a1;
     hi[p + H_ARGS + 2] = a2;
@@ -174,21 +172,30 @@ export class ChainStore {
     this.lastHop[s] = h;
   }
 
-  private growHops(): void {
-    const n = this.hopCycle.length * 2;
-    const cycle = new Float64Array(n);
+  /** The record the cursor is on, or the first after it that no chain of the ring owns; the cursor moves past it. */
+  private nextFreeHop(): number {
+    const n = this.hopCycle.length, hi = this.hopInt;
+    // The ring holds chains newest - capacity + 1 … newest: a hop owned by an older one (or by none, 0) is free.
+    const oldest = Math.max(1, this.nextId - this.capacity);
+    let h = this.hopCursor;
+    for (let seen = 0; hi[h * H_STRIDE + H_OWNER] >= oldest; seen++) {
+      if (seen === n) { h = this.growHops(); break; }
+      h = h + 1 === n ? 0 : h + 1;
+    }
+    this.hopCursor = h + 1 === this.hopCycle.length ? 0 : h + 1;
+    return h;
+  }
+
+  /** Doubles the pool (every hop in it is live); returns the first record of the new half. */
+  private growHops(): number {
+    const old = this.hopCycle.length;
+    const cycle = new Float64Array(2 * old);
     cycle.set(this.hopCycle);
-    const ints = new Int32Array(n * H_STRIDE);
+    const ints = new Int32Array(2 * old * H_STRIDE);
     ints.set(this.hopInt);
     this.hopCycle = cycle;
     this.hopInt = ints;
-  }
-
-  private freeHops(s: number): void {
-    const first = this.firstHop[s];
-    if (first < 0) return;
-    this.hopInt[this.lastHop[s] * H_STRIDE + H_NEXT] = this.freeHop;
-    this.freeHop = first;
+    return old;
   }
 
   /** The form of the hop, its cycle, its vCPU and its layer code, by hop index. */
