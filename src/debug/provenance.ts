@@ -77,7 +77,7 @@ export function toProtocol(m: Machine, c: RecordedChain): InterruptChain {
   }
   const out: InterruptChain = {
     id: c.id, source: c.source, sourceKind: sourceName(c.sourceKind), outcome,
-    hops: c.hops.map((h) => ({ cycle: h.cycle, vcpu: h.vcpu, layer: layerName(h.layer), kind: h.kind, text: h.text })),
+    hops: c.hops.map((h) => ({ cycle: h.cycle, vcpu: h.vcpu, layer: layerName(h.layer), kind: h.kind, ...(h.action ? { action: h.action } : {}), text: h.text })),
   };
   if (c.gsi !== undefined) out.gsi = c.gsi;
   if (c.vector !== undefined) out.vector = c.vector;

@@ -348,6 +348,8 @@ export interface InterruptHop {
   layer: HopLayer;
   /** The event name: 'pci-intx', 'irq-line', 'ioapic-deliver', 'msi', 'lapic-accept', 'lapic-ack', 'interrupt-taken', 'lapic-eoi', 'eoi-broadcast', … */
   kind: string;
+  /** For a 'nic' hop, the NIC event's action: 'rx-queued' (held in the VMM's net queue) or 'rx' (written to an RX descriptor). */
+  action?: string;
   text: string;
 }
 

@@ -177,6 +177,11 @@ export function defineInterruptViewTests(): void {
         await stops.next('out of the EOI\'s exit');
         const chain = await eventually('the NIC chain in the Interrupts view', async () => (await api.provenance.interrupts.roots()).find((n) => n.id === 'interrupts/chain/1'));
         assert.match(textOf(chain.getTreeItem()), /^#1 nic handled · \d+ cycles$/);
+        // The packet's two hops are both 'nic' events: each row says which step it is.
+        const first = chain.allChildren().slice(0, 3);
+        assert.deepStrictEqual(first.map((h) => h.label()), ['nic rx-queued', 'nic rx', 'pci-intx']);
+        assert.match(textOf(first[0].getTreeItem()), /^nic rx-queued \d+ · vmm$/);
+        assert.match(String(first[1].getTreeItem().tooltip), /^nic rx at cycle \d+, in the device layer: nic writes packet #1/);
         const taken = chain.allChildren().find((h) => h.label() === 'interrupt-taken');
         assert.ok(taken);
         const click = taken.getTreeItem().command;

@@ -100,6 +100,14 @@ describe('vm/provenance: the interrupt-chain recorder', () => {
     assert.strictEqual(JSON.stringify(rec.chains()), JSON.stringify([chain]));
   });
 
+  it('names the step of each of a packet\'s two nic hops (its action), and of no other hop', () => {
+    const { m, rec } = machine(NIC_IRQ);
+    m.run(1_200_000);
+    const [chain] = rec.chains();
+    assert.deepStrictEqual(chain.hops.slice(0, 3).map((x) => [x.kind, x.action]), [['nic', 'rx-queued'], ['nic', 'rx'], ['pci-intx', undefined]]);
+    assert.ok(chain.hops.slice(2).every((x) => x.action === undefined));
+  });
+
   it('adds a packet that arrives while the NIC\'s INTx is asserted to that chain, in time order', () => {
     // bench/nic-spin.s turns its receiver on late: packets 1–3 wait in the VMM's net queue, the NIC
     // takes them together, the first opens the chain and the other two join it.

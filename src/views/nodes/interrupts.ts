@@ -95,7 +95,8 @@ class HopNode extends ViewNode {
     super(id, ctx);
   }
   label(): string {
-    return this.hop.kind;
+    // The two hops of a packet are both 'nic': the action tells them apart ('nic rx-queued', 'nic rx').
+    return this.hop.action ? `${this.hop.kind} ${this.hop.action}` : this.hop.kind;
   }
   override description(): string {
     const h = this.hop;
@@ -103,7 +104,7 @@ class HopNode extends ViewNode {
     return `${h.cycle} · ${h.layer}`;
   }
   override tooltip(): string {
-    return `${this.hop.kind} at cycle ${this.hop.cycle}${this.hop.vcpu >= 0 ? ` on vCPU ${this.hop.vcpu}` : ''}, in the ${this.hop.layer} layer: ${this.hop.text}\nClick to run to cycle ${this.hop.cycle}.`;
+    return `${this.label()} at cycle ${this.hop.cycle}${this.hop.vcpu >= 0 ? ` on vCPU ${this.hop.vcpu}` : ''}, in the ${this.hop.layer} layer: ${this.hop.text}\nClick to run to cycle ${this.hop.cycle}.`;
   }
   override icon(): vscode.ThemeIcon {
     return new vscode.ThemeIcon(LAYER_ICON[this.hop.layer] ?? 'circle-small');

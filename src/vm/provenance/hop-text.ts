@@ -50,6 +50,11 @@ export const FORM_KIND: readonly string[] = [
   'lapic-accept', 'lapic-accept', 'lapic-ack', 'lapic-eoi', 'nic', 'nic',
 ];
 
+/** For the forms whose event names several steps (a `nic` hop: the packet queued, then written), the event's `action`. */
+export function formAction(form: number): string | undefined {
+  return form === F_NIC_QUEUED ? 'rx-queued' : form === F_NIC_RX ? 'rx' : undefined;
+}
+
 /** Indices of the set bits of `mask`, ascending, joined by ', '. */
 function bits(mask: number): string {
   const out: number[] = [];

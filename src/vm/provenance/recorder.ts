@@ -29,7 +29,7 @@ import {
   FORM_KIND, F_ACCEPT, F_ACCEPT_COALESCED, F_ACCEPT_DISABLED, F_ACCEPT_REFUSED, F_ACCEPT_SPECIAL, F_ACK, F_DELIVER, F_EOI,
   F_EOI_BROADCAST, F_EXIT, F_INTX_ASSERT, F_INTX_GATED, F_INTX_RELEASE, F_IPI, F_LINE_COALESCED, F_LINE_EDGE_LOST,
   F_LINE_FALLS, F_LINE_MASKED, F_LINE_REMOTE_IRR, F_LINE_SENT, F_MSI, F_PCI_MSI_HELD, F_PCI_MSI_SENT, F_REMOTE_IRR_SET,
-  F_NIC_QUEUED, F_NIC_RX, F_ROUTE, F_ROUTE_NONE, F_TAKEN, F_TIMER, hopText, maskOf, sourceText,
+  F_NIC_QUEUED, F_NIC_RX, F_ROUTE, F_ROUTE_NONE, F_TAKEN, F_TIMER, formAction, hopText, maskOf, sourceText,
 } from './hop-text';
 
 export const DEFAULT_CHAIN_CAPACITY = 1024;
@@ -168,7 +168,8 @@ export class ChainRecorder implements HopSink {
     const st = this.st;
     const hops: RecordedHop[] = [];
     for (let h = st.firstHopOf(s); h >= 0; h = st.nextHop(h)) {
-      hops.push({ cycle: st.hopCycleAt(h), vcpu: st.hopVcpu(h), layer: st.hopLayer(h), kind: FORM_KIND[st.hopForm(h)], text: hopText(st, h) });
+      const form = st.hopForm(h), action = formAction(form);
+      hops.push({ cycle: st.hopCycleAt(h), vcpu: st.hopVcpu(h), layer: st.hopLayer(h), kind: FORM_KIND[form], ...(action ? { action } : {}), text: hopText(st, h) });
     }
     const c: RecordedChain = { id: st.id[s], source: sourceText(st, s), sourceKind: st.sourceKind[s], outcome: st.outcome[s], hops, apic: st.apic[s] };
     if (st.gsi[s] >= 0) c.gsi = st.gsi[s];

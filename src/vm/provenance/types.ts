@@ -19,6 +19,8 @@ export interface RecordedHop {
   vcpu: number;
   layer: number;
   kind: string;
+  /** For a `nic` hop, the NIC event's action (`rx-queued`, `rx`): the two hops of a packet share their kind. */
+  action?: string;
   text: string;
 }
 
