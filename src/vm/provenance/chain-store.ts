@@ -66,9 +66,14 @@ export class ChainStore {
   // ---- strings the events carry (device names, BDFs, mode names), interned -------------------------
   readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
-  /** The string interned last (an exit reason, a device name: the same one comes again and again) and its index. */
-  private lastString: string | undefined = undefined;
-  private lastIndex = 0;
+  /**
+   * The strings interned last and their indexes, four of them (an INTx names its device and BDF, a
+   * delivery its mode, an exit its reason: the same few come round on every interrupt), so that
+   * most calls compare a few pointers instead of hashing into the map.
+   */
+  private readonly recentStrings: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly recentIndexes = new Int32Array(4);
+  private recentNext = 0;
 
   constructor(readonly capacity: number) {
     const slots = 2 ** Math.ceil(Math.log2(capacity));
@@ -102,15 +107,18 @@ export class ChainStore {
   get total(): number { return this.nextId - 1; }
 
   intern(s: string): number {
-    if (s === this.lastString) return this.lastIndex;
+    const recent = this.recentStrings;
+    for (let k = 0; k < 4; k++) if (recent[k] === s) return this.recentIndexes[k];
     let i = this.stringIndex.get(s);
     if (i === undefined) {
       i = this.strings.length;
       this.strings.push(s);
       this.stringIndex.set(s, i);
     }
-    this.lastString = s;
-    this.lastIndex = i;
+    const k = this.recentNext;
+    recent[k] = s;
+    this.recentIndexes[k] = i;
+    this.recentNext = (k + 1) & 3;
     return i;
   }
 

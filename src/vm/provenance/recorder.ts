@@ -62,7 +62,12 @@ export class ChainRecorder implements HopSink {
   private readonly lineChain = new Int32Array(IOAPIC_PINS);
   /** GSI → a level interrupt the IOAPIC holds back (masked, remote IRR; 0: none). */
   private readonly held = new Int32Array(IOAPIC_PINS);
-  /** bdf → a request held by the function (INTx disabled, MSI masked). */
+  /**
+   * bdf → a request held by the function (INTx disabled, MSI masked; 0: none). This map and the
+   * two keyed by device name below are cleared by setting 0 (undefined), never by deleting: a key
+   * deleted and set again on every interrupt makes V8 rebuild the map's table over and over (the
+   * profile showed those deletes, and the garbage, as the NIC path's largest cost).
+   */
   private readonly deviceHeld = new Map<string, number>();
   /** apic * 256 + vector → the chain whose vector is in that LAPIC's IRR / ISR. */
   private irr: Int32Array;
@@ -79,7 +84,7 @@ export class ChainRecorder implements HopSink {
   /** The packets the VMM's net queue holds, oldest first (it hands them to the NIC in order). */
   private readonly netQueue: QueuedPacket[] = [];
   /** The packet the NIC just took, waiting for the INTx or MSI it causes (by device name). */
-  private readonly received = new Map<string, ReceivedPacket>();
+  private readonly received = new Map<string, ReceivedPacket | undefined>();
   /** Device name → the chain of its INTx while the function's request is asserted. */
   private readonly deviceChain = new Map<string, number>();
 
@@ -348,7 +353,7 @@ export class ChainRecorder implements HopSink {
         if (ring === 'rx' && this.netQueue.length) this.netQueue.shift();
         return;
       case 'reset':
-        this.received.delete(device);
+        this.received.set(device, undefined);
         return;
       default:
         return;
@@ -359,7 +364,7 @@ export class ChainRecorder implements HopSink {
   private packetFirst(c: number, device: string): number {
     const packet = this.received.get(device);
     if (packet) {
-      this.received.delete(device);
+      this.received.set(device, undefined);
       this.packetHops(c, device, packet, 0);
     }
     return c;
@@ -418,7 +423,7 @@ export class ChainRecorder implements HopSink {
     const device = st.intern(deviceName), bdf = st.intern(bdfName);
     if (request && level) {
       const held = this.deviceHeld.get(bdfName) ?? 0;
-      this.deviceHeld.delete(bdfName);
+      if (held) this.deviceHeld.set(bdfName, 0);
       const c = held || this.packetFirst(this.open(SK_INTX, S_INTX, pin, device, bdf, gsi), deviceName);
       st.hop(c, cycle, vcpu, L_DEVICE, F_INTX_ASSERT, device, bdf, pin, pirq, gsi);
       this.setOutcome(c, O_PENDING);
@@ -430,9 +435,10 @@ export class ChainRecorder implements HopSink {
       this.setOutcome(c, O_BLOCKED);
       this.deviceHeld.set(bdfName, c);
     } else {
-      const c = this.lineChain[gsi] || (this.deviceHeld.get(bdfName) ?? 0);
-      this.deviceHeld.delete(bdfName);
-      this.deviceChain.delete(deviceName);
+      const held = this.deviceHeld.get(bdfName) ?? 0;
+      const c = this.lineChain[gsi] || held;
+      if (held) this.deviceHeld.set(bdfName, 0);
+      this.deviceChain.set(deviceName, 0);
       st.hop(c, cycle, vcpu, L_DEVICE, F_INTX_RELEASE, device, bdf, pin);
     }
   }
@@ -441,7 +447,7 @@ export class ChainRecorder implements HopSink {
     const st = this.st;
     const device = st.intern(e.device), bdf = st.intern(e.bdf);
     const heldId = this.deviceHeld.get(e.bdf) ?? 0;
-    this.deviceHeld.delete(e.bdf);
+    this.deviceHeld.set(e.bdf, 0);
     const c = heldId || this.packetFirst(this.open(SK_MSI, S_MSI_DEVICE, 0, device, bdf), e.device);
     if (e.delivered) {
       st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_PCI_MSI_SENT, device, bdf, e.data, e.address);
