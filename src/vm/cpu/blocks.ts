@@ -292,13 +292,19 @@ export class BlockCache {
     // docs/block-compiler.md "Loads and stores inside a compiled loop").
     const sites: string[] = [];
     const lines: string[] = [];
+    // A loop with one way back that is not its last instruction is generated as the loop, then the
+    // rest of the trace after it (the way out of the loop, run once): what only the rest uses or
+    // changes is not carried around the loop.
+    const split = uniform !== undefined && passes.length === 1 && uniform.len < n;
+    // Whether the instruction being generated is inside the JavaScript loop.
+    let inLoop = loops;
     // A loop leaves at a miss (before the access: the interpreter runs it) unless compiled `inline`.
     const callFree = loops && !inline;
     const access = (hit: (h: string) => string, size: number, table: 'read' | 'write', rs1: string, imm: string, miss: string, leave: string): void => {
-      if (callFree) miss = `missed = 1; ${leave}`;
+      if (callFree && inLoop) miss = `missed = 1; ${leave}`;
       const probe = `const vpn = (va >>> 12) | dtag, i = vpn & ${FAST_MASK};`;
       const tag = `${table}Tag[i] === vpn${aligned(size)}`;
-      if (!loops) {
+      if (!inLoop) {
         lines.push(`{ const va = (${rs1} + ${imm}) | 0; ${probe}`,
           `  if (${tag}) { ${hit(`(${table}Host[i] + (va & 0xfff))`)} }`,
           `  else { ${miss} } }`);
@@ -315,6 +321,7 @@ export class BlockCache {
         `    if (${tag}) { ${p}p = va & -4096; ${p}d = (${table}Host[i] - ${p}p) | 0; ${hit(`((va + ${p}d) | 0)`)} }`,
         `    else { ${miss} } } }`);
     };
+    let tailFrom = lines.length;
     for (let i = 0, j = 0; i < n; i++) {
       const s = slots[i], d = dc[s], imm = dc[s + 1], op = d & OP_MASK;
       const rd = (d >>> OP_SHIFT_RD) & RD_MASK, rs1 = (d >>> OP_SHIFT_RS1) & 31, rs2 = (d >>> OP_SHIFT_RS2) & 31;
@@ -326,7 +333,7 @@ export class BlockCache {
         // A miss runs the interpreter's slow path here, with the clock settled as the interpreter
         // settles it (atInsn); an event (trap, abort, break) or a changed translation ends the region.
         access((h) => `r${rd} = ${load.read(h)};`, load.size, 'read', o.rs1, o.imm,
-          [`${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); const v = cpu.loadSlow(va, ${load.size}, ${load.signed}); ${reload} ${FORGET_SITES}`,
+          [`${sync} cpu.atInsn(${o.pc}, ret + done + ${j}); const v = cpu.loadSlow(va, ${load.size}, ${load.signed}); ${reload} ${inLoop ? FORGET_SITES : ''}`,
             `      if (cpu.evt !== 0 || cpu.xlateEpoch !== epoch) {`,
             `        if ((cpu.evt & ${EVT_TRAP | EVT_ABORT}) !== 0) ${exit(`${j}`, o.pc)}`,
             `        r${rd} = v; ${exit(`(cpu.evt !== 0 ? ${j} : ${j + 1})`, o.next)}`,
@@ -341,7 +348,7 @@ export class BlockCache {
         lines.push(`{ const v = ${o.rs2};`);
         // In a call-free loop, a store into such a line leaves before itself: the interpreter runs it.
         const write = `${store.write('h', 'v')}; ${store.clear('h')};`;
-        access((h) => (callFree
+        access((h) => (callFree && inLoop
           ? `const h = ${h}; if (${writesCode('h')}) ${exit(`${j}`, o.pc)} ${write}`
           : `const h = ${h}; ${write} if (${writesCode('h')}) { mem.codeWritten(h); ${exit(`${j + 1}`, o.next, acc + 1)} }`),
           store.size, 'write', o.rs1, o.imm,
@@ -364,18 +371,20 @@ export class BlockCache {
         lines.push(`if (${cond(o)}) ${transfer(j, first)}`);
         if (last) lines.push(transfer(j, second));
       } else if (last) lines.push(transfer(j, first));
+      if (split && j === uniform.len) { lines.push('break;'); tailFrom = lines.length; inLoop = false; }
     }
     const decl = [...usedList.map((r) => `r${r} = x[${r}]`), ...sites.map((p) => `${p}p = -1, ${p}d = 0`)].join(', ');
     // A slow load that goes on (a store's slow path always ends the trace) empties the site caches:
     // it may have changed the fast tables.
     const forget = sites.map((p) => `${p}p = -1;`).join(' ');
-    const body = lines.join('\n    ').split(FORGET_SITES).join(forget);
+    const text = (from: number, to: number): string => lines.slice(from, to).join('\n    ').split(FORGET_SITES).join(forget);
+    const body = split
+      ? `out: {\n  for (;;) {\n    ${text(0, tailFrom)}\n  }\n    ${text(tailFrom, lines.length)}\n  }`
+      : `out: for (;;) {\n    ${text(0, lines.length)}\n  }`;
     const src = `return function block(pc, left, ret) {
   let hits = 0, done = 0, npc = pc${callFree ? ', missed = 0' : ''}${decl ? `, ${decl}` : ''};
   const epoch = cpu.xlateEpoch, dtag = cpu.dataTag${uniform ? `, lim = left - ${n}` : ''};
-  out: for (;;) {
-    ${body}
-  }
+  ${body}
   ${sync}${callFree ? '\n  if (missed !== 0) relax();' : ''}
   bo[0] = npc; bo[1] = hits;
   return done;

@@ -36,6 +36,8 @@ interface Case {
   words: number[];
   config?: Partial<MachineConfig>;
   between?: LockstepOptions['between'];
+  /** What some compiled block's source must contain (the code shape the case is about). */
+  shape?: RegExp;
 }
 
 const CASES: Case[] = [
@@ -119,6 +121,26 @@ const CASES: Case[] = [
     })(),
   },
   {
+    // matmul's shape: an inner loop (a dot product over a row and a column) whose way out goes on
+    // in the same trace, with a store, a load and an outer loop's branch after it; the trace is
+    // generated as the loop then the rest, and the rest's accesses (and their slow paths, the
+    // store's first touch of each page of C) run once per inner loop.
+    name: 'an inner loop whose way out goes on in the trace (a store and a load after the loop)',
+    words: (() => {
+      // Rows of 3 words, so that the way out is decoded before the inner loop's head compiles.
+      const words = [...E.li(5, DATA), ...E.li(6, DATA + 0x4000), ...E.li(7, DATA + 0xc000), ...E.li(8, 0), ...E.li(9, 300), ...E.li(17, -764)];
+      const outer = words.length;
+      words.push(E.addi(10, 5, 12), E.addi(14, 0, 0)); // outer: the row ends 3 words on
+      const inner = words.length;
+      words.push(E.lw(11, 5, 0), E.lw(15, 6, 0), E.addi(5, 5, 4), E.addi(6, 6, 256), E.mul(11, 11, 15), E.add(14, 14, 11));
+      words.push(E.bne(5, 10, (inner - words.length) * 4)); // the inner loop's only way back
+      words.push(E.sw(14, 7, 0), E.lw(16, 7, -4), E.addi(7, 7, 36), E.add(6, 6, 17), E.addi(8, 8, 1));
+      words.push(E.bne(8, 9, (outer - words.length) * 4), E.jal(0, 0));
+      return words;
+    })(),
+    shape: /out: \{\s*for \(;;\) \{[^]*break;\s*\}[^]*const v = r14;/,
+  },
+  {
     // The debugger watches the walked page between slices (and stops watching later): the loop's
     // accesses to it must report from then on, exactly as interpreted.
     name: 'a watchpoint armed on the loop\'s page mid-loop',
@@ -133,12 +155,12 @@ const CASES: Case[] = [
   },
 ];
 
-/** Whether some compiled block of the machine's vCPU 0 remembers pages per site (the code under test). */
-function hasSiteCaches(words: number[], config: Partial<MachineConfig>, steps: number): boolean {
+/** Whether some compiled block of the machine's vCPU 0 matches `shape` after `steps`. */
+function hasBlock(words: number[], config: Partial<MachineConfig>, steps: number, shape: RegExp): boolean {
   const m = new Machine({ memoryMiB: 4, ...config }, { consoleOutput: () => undefined });
   m.load(image(words));
   m.run(Infinity, steps);
-  return [...m.vcpus[0].cpu.blocks!.map.values()].some((b) => b.fn !== null && /s0p = va & -4096/.test(String(b.fn)));
+  return [...m.vcpus[0].cpu.blocks!.map.values()].some((b) => b.fn !== null && shape.test(String(b.fn)));
 }
 
 describe('block compiler: loads and stores in compiled loops, in lockstep with the interpreter', function () {
@@ -151,7 +173,8 @@ describe('block compiler: loads and stores in compiled loops, in lockstep with t
             const config = { memoryMiB: 4, mmu, compileThreshold: threshold, ...c.config };
             const r = lockstep(image(c.words), { config, maxSteps: 20_000, between: c.between, slices: [1, 3, 17, 1000, 2, 499, 64, 65, 2345, 7, 31] });
             assert.ok(r.compiled > 0);
-            assert.ok(hasSiteCaches(c.words, config, 5000), 'the loop runs as a compiled loop with per-site page caches');
+            assert.ok(hasBlock(c.words, config, 5000, /s0p = va & -4096/), 'the loop runs as a compiled loop with per-site page caches');
+            if (c.shape && threshold > 1) assert.ok(hasBlock(c.words, config, 5000, c.shape), `a compiled block looks like ${c.shape}`);
           });
         }
       }
