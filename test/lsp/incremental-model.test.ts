@@ -140,5 +140,8 @@ describe('lsp: the incremental document model', function () {
     assert.deepStrictEqual(plain(model), plain(buildModel(model.text)));
     // A section directive, a numeric label and an opened block comment change what follows: refused.
     for (const typed of ['.data\n', '1: nop\n', '/* ']) assert.strictEqual(applyEdit(buildModel(model.text), { start: at, end: at, text: typed }), undefined, typed);
+    // Text appended after an unclosed `/*` on the last line is inside the comment (found by the
+    // property test above, seed 610027392: "/*\n" then a space at the end).
+    assert.strictEqual(applyEdit(buildModel('nop\n/*\n'), { start: 7, end: 7, text: ' ' }), undefined);
   });
 });

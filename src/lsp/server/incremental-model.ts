@@ -51,9 +51,11 @@ export function applyEdit(model: DocumentModel, edit: TextEdit): DocumentModel |
   const removed = model.statements.slice(stmtLo, stmtHi);
   if (removed.some(carriesState)) return undefined;
   const commentLo = firstFrom(model.comments, regionStart);
-  // A block comment that starts before the region and reaches into it, or one inside it.
+  // A block comment that starts before the region and reaches into it, or one inside it. One that
+  // ends right at the region's start is an unclosed `/*` running to the end of the text (a closed
+  // one ends on `/`, never just after a newline): it takes in whatever the edit appends.
   const before = model.comments[commentLo - 1];
-  if (before && before.end > regionStart) return undefined;
+  if (before && before.end >= regionStart) return undefined;
   const commentHi = firstFrom(model.comments, oldEnd);
   if (model.comments.slice(commentLo, commentHi).some((c) => isBlockComment(old, c))) return undefined;
 
