@@ -472,7 +472,7 @@ export class Cpu {
     if (size === 4) m.i32[h >> 2] = value;
     else if (size === 2) m.u16[h >> 1] = value;
     else m.u8[h] = value;
-    m.invalidateCode(h, size);
+    m.guestStored(h, size);
   }
 
   // ---- the rare instructions ------------------------------------------------------------------
@@ -576,7 +576,7 @@ export class Cpu {
       case Op.AMOMINU: m.i32[h >> 2] = (old >>> 0) < (src >>> 0) ? old : src; break;
       case Op.AMOMAXU: m.i32[h >> 2] = (old >>> 0) > (src >>> 0) ? old : src; break;
     }
-    if (store || op === Op.SC) m.invalidateCode(h, 4);
+    if (store || op === Op.SC) m.guestStored(h, 4);
     if (rd !== 0) this.x[rd] = result;
     this.pc = (this.pc + 4) | 0;
     if (this.isWatched(h)) this.port.watchedAccess?.(va, h, 4, op !== Op.LR, m.i32[h >> 2]);

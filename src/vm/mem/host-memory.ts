@@ -88,6 +88,20 @@ export class HostMemory {
   }
 
   /**
+   * A guest store of `length` bytes at host byte `offset` took a slow path (the CPU's, an atomic):
+   * as after a fast-path store, the decoded halfwords it covers are forgotten and only a line that
+   * holds compiled code drops its page's blocks (codeWritten), not every store into such a page
+   * (data beside code: the bench's sort keeps its array on the code page).
+   */
+  guestStored(offset: number, length: number): void {
+    const end = offset + length + DECODE_BIAS;
+    for (let slot = offset & ~1; slot < end; slot += 2) this.decoded[slot] = 0;
+    for (let b = offset; b < offset + length; b = ((b >>> CODE_LINE_SHIFT) + 1) << CODE_LINE_SHIFT) {
+      if (((this.codeLines[b >>> PAGE_SHIFT] >>> ((b >>> CODE_LINE_SHIFT) & 31)) & 1) !== 0) this.codeWritten(b);
+    }
+  }
+
+  /**
    * A guest store at host byte `h` hit a line holding compiled code: every vCPU forgets its blocks
    * on that page (and the compiler learns which lines keep being written: data beside code).
    */
