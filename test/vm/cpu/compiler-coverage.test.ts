@@ -141,7 +141,9 @@ describe('block compiler: lockstep beyond compiler.test.ts', function () {
         compiled += r.compiled;
       }), { seed: 0x13b, numRuns: 40 });
     // The mix did what it is for (counted on both machines, so halved is still a lower bound).
-    assert.ok(compiled > 200, `the compiled side compiled only ${compiled} blocks`);
+    // (Compilations, recompilations included: since slow-path stores into a code page drop its
+    // blocks only when they hit a line holding code, fewer blocks are compiled twice: 159 here.)
+    assert.ok(compiled > 120, `the compiled side compiled only ${compiled} blocks`);
     assert.ok(interrupts > 100, `only ${interrupts} interrupts taken`);
     assert.ok(satpExits > 0, 'satp writes under shadow paging exit (CR_ACCESS)');
     assert.ok(halts > 0, 'wfi halted a vCPU');
