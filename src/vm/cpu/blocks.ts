@@ -29,7 +29,7 @@ import { ALU, BRANCH, HELPERS, LOAD, LoadOp, Operands, STORE, StoreOp } from './
  * instruction at the returned pc raised the event in its slow path and is not counted: the run loop
  * finishes it as it finishes an interpreted one.
  */
-type BlockFn = (pc: number, left: number, ret: number) => number;
+type BlockFn = (k: BlockArgs, pc: number, left: number, ret: number) => number;
 
 interface Block {
   /** The compiled code, or null while the entry is only counted (or cannot be compiled). */
@@ -84,10 +84,16 @@ const LOAD_OF = new Map<Op, LoadOp>(LOAD);
 const STORE_OF = new Map<Op, StoreOp>(STORE);
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = HELPER_NAMES.map((k) => HELPERS[k as keyof typeof HELPERS]);
-const PARAMS = ['cpu', 'x', 'dc', 'i32', 'u16', 'i16', 'u8', 'i8', 'readTag', 'readHost', 'writeTag', 'writeHost', 'codeLines', 'mem', 'bo', 'relax', ...HELPER_NAMES];
+/**
+ * What a block reads of its vCPU and memory: one object per vCPU, passed to every block of that
+ * vCPU as its first argument rather than captured, so that a block's function is one per source
+ * text, shared by every vCPU and machine of the process, and V8 optimises it once.
+ */
+const CONTEXT_FIELDS = ['cpu', 'x', 'dc', 'i32', 'u16', 'i16', 'u8', 'i8', 'readTag', 'readHost', 'writeTag', 'writeHost', 'codeLines', 'mem', 'bo'] as const;
+type BlockArgs = { readonly [K in typeof CONTEXT_FIELDS[number]]: unknown } & { relax(slot: number): void };
 
-/** Factories by source text, shared by every vCPU and machine (the same code compiles once). */
-const factories = new Map<string, (...args: unknown[]) => BlockFn>();
+/** Block functions by source text, shared by every vCPU and machine (the same code compiles and warms up once). */
+const functions = new Map<string, BlockFn>();
 const FACTORY_CACHE_LIMIT = 20000;
 
 /** Where the generated slow path of a load empties the per-site page caches (filled in at the end). */
@@ -107,6 +113,8 @@ export class BlockCache {
   readonly map = new Map<number, Block>();
   /** A block's results besides its step count: [next pc, fast-table hits]. */
   readonly out = new Int32Array(2);
+  /** What every block of this vCPU is called with (CONTEXT_FIELDS). */
+  readonly args: BlockArgs;
   /** Host page → entry slots on it, to drop them when the page is written. */
   private readonly byPage = new Map<number, number[]>();
   /** Host line (byte offset >>> CODE_LINE_SHIFT) → times a store into it dropped compiled code. */
@@ -117,7 +125,12 @@ export class BlockCache {
   compiled = 0;
   dropped = 0;
 
-  constructor(private readonly mem: HostMemory, private readonly ctx: BlockContext, readonly threshold: number) {
+  constructor(private readonly mem: HostMemory, ctx: BlockContext, readonly threshold: number) {
+    const m = mem, c = ctx;
+    this.args = {
+      cpu: c.cpu, x: c.x, dc: m.decoded, i32: m.i32, u16: m.u16, i16: m.i16, u8: m.u8, i8: m.i8, readTag: c.readTag, readHost: c.readHost,
+      writeTag: c.writeTag, writeHost: c.writeHost, codeLines: m.codeLines, mem: m, bo: this.out, relax: (slot: number) => this.relax(slot),
+    };
     markNotSnapshotted(this); // derived from RAM, which has its own checkpoints; restores drop what they rewrite
     mem.codeListeners.push(this);
   }
@@ -161,14 +174,14 @@ export class BlockCache {
     }
     if (slots.length === 0) { b.count = dc[slot] === 0 ? 0 : -1; return; } // undecoded: retry later; else never
     const { src, firstRun } = this.source(slots, slot, b.misses < 0);
-    let factory = factories.get(src);
-    if (!factory) {
-      if (factories.size >= FACTORY_CACHE_LIMIT) factories.clear();
-      factory = new Function(...PARAMS, src) as (...args: unknown[]) => BlockFn;
-      factories.set(src, factory);
+    let fn = functions.get(src);
+    if (!fn) {
+      if (functions.size >= FACTORY_CACHE_LIMIT) functions.clear();
+      fn = (new Function(...HELPER_NAMES, src) as (...helpers: unknown[]) => BlockFn)(...HELPER_VALUES);
+      functions.set(src, fn);
     }
-    const m = this.mem, c = this.ctx;
-    b.fn = factory(c.cpu, c.x, dc, m.i32, m.u16, m.i16, m.u8, m.i8, c.readTag, c.readHost, c.writeTag, c.writeHost, m.codeLines, m, this.out, () => this.relax(b, slot), ...HELPER_VALUES);
+    const m = this.mem;
+    b.fn = fn;
     b.len = firstRun;
     // Mark the lines the region's bytes cover, instruction by instruction.
     for (const s of slots) {
@@ -179,8 +192,9 @@ export class BlockCache {
   }
 
   /** A block's call-free loop left on a miss (see `misses`): at the limit, compile it with the slow paths inline. */
-  private relax(b: Block, slot: number): void {
-    if (b.fn === null || b.misses < 0 || ++b.misses < MISS_LIMIT) return;
+  private relax(slot: number): void {
+    const b = this.map.get(slot);
+    if (b === undefined || b.fn === null || b.misses < 0 || ++b.misses < MISS_LIMIT) return;
     b.misses = -1;
     this.compile(b, slot);
   }
@@ -381,11 +395,12 @@ export class BlockCache {
     const body = split
       ? `out: {\n  for (;;) {\n    ${text(0, tailFrom)}\n  }\n    ${text(tailFrom, lines.length)}\n  }`
       : `out: for (;;) {\n    ${text(0, lines.length)}\n  }`;
-    const src = `return function block(pc, left, ret) {
+    const src = `return function block(k, pc, left, ret) {
+  const ${CONTEXT_FIELDS.map((f) => `${f} = k.${f}`).join(', ')};
   let hits = 0, done = 0, npc = pc${callFree ? ', missed = 0' : ''}${decl ? `, ${decl}` : ''};
   const epoch = cpu.xlateEpoch, dtag = cpu.dataTag${uniform ? `, lim = left - ${n}` : ''};
   ${body}
-  ${sync}${callFree ? '\n  if (missed !== 0) relax();' : ''}
+  ${sync}${callFree ? `\n  if (missed !== 0) k.relax(${entry});` : ''}
   bo[0] = npc; bo[1] = hits;
   return done;
 };`;

@@ -113,7 +113,7 @@ function dispatch(): string {
       if (b === undefined) blocks.enter(slot);
       else if (b.fn !== null) {
         if (b.len <= budget - n) {
-          let k = b.fn(pc, budget - n, base + n - trapped);
+          let k = b.fn(bargs, pc, budget - n, base + n - trapped);
           ${ran}
           if (k !== 0) {
             while ((pc >>> 12) === fetchPage) {
@@ -127,7 +127,7 @@ function dispatch(): string {
                 b.succSlot2 = b.succSlot; b.succ2 = b.succ; b.succSlot = s; b.succ = c;
               }
               if (c.fn === null || c.len > budget - n) break;
-              k = c.fn(pc, budget - n, base + n - trapped);
+              k = c.fn(bargs, pc, budget - n, base + n - trapped);
               ${ran}
               if (k === 0) break;
               b = c;
@@ -144,7 +144,7 @@ function source(withBlocks: boolean): string {
   const x = cpu.x, mem = cpu.mem, dc = mem.decoded, i32 = mem.i32, u16 = mem.u16, i16 = mem.i16;
   const u8 = mem.u8, i8 = mem.i8, codeLines = mem.codeLines;
   const readTag = cpu.readTag, readHost = cpu.readHost, writeTag = cpu.writeTag, writeHost = cpu.writeHost;
-  ${withBlocks ? 'const blocks = cpu.blocks, bmap = blocks.map, bo = blocks.out; let entry = true;' : ''}
+  ${withBlocks ? 'const blocks = cpu.blocks, bmap = blocks.map, bo = blocks.out, bargs = blocks.args; let entry = true;' : ''}
   let pc = cpu.pc;
   // dtag: the data context of the fast-table tags (Cpu.dataTag); it changes only with the epoch.
   let fetchPage = ${NO_PAGE}, fetchHost = 0, epoch = cpu.xlateEpoch, dtag = cpu.dataTag;

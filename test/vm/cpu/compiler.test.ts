@@ -291,7 +291,7 @@ describe('block compiler: debugging hooks stay exact', () => {
     const b = [...cpu.blocks!.map.values()].find((k) => k.fn !== null);
     assert.ok(b, 'a compiled block');
     const fn = b.fn!;
-    b.fn = (pc, left, ret) => { const k = fn(pc, left, ret); cpu.x[12] ^= 1; return k; };
+    b.fn = (args, pc, left, ret) => { const k = fn(args, pc, left, ret); cpu.x[12] ^= 1; return k; };
     assert.throws(() => lockstepOf(m, loopMachine(false), 200), /x12|state/);
   });
 });
