@@ -94,7 +94,7 @@ type BlockArgs = { readonly [K in typeof CONTEXT_FIELDS[number]]: unknown } & { 
 
 /** Block functions by source text, shared by every vCPU and machine (the same code compiles and warms up once). */
 const functions = new Map<string, BlockFn>();
-const FACTORY_CACHE_LIMIT = 20000;
+const FUNCTION_CACHE_LIMIT = 20000;
 
 /** Where the generated slow path of a load empties the per-site page caches (filled in at the end). */
 const FORGET_SITES = '/*forget-sites*/';
@@ -176,7 +176,7 @@ export class BlockCache {
     const { src, firstRun } = this.source(slots, slot, b.misses < 0);
     let fn = functions.get(src);
     if (!fn) {
-      if (functions.size >= FACTORY_CACHE_LIMIT) functions.clear();
+      if (functions.size >= FUNCTION_CACHE_LIMIT) functions.clear();
       fn = (new Function(...HELPER_NAMES, src) as (...helpers: unknown[]) => BlockFn)(...HELPER_VALUES);
       functions.set(src, fn);
     }
