@@ -1,7 +1,9 @@
 // Interrupt provenance's costs (docs/interrupt-provenance.md): guest MIPS with and without the
-// chain recorder on a periodic-timer guest and on a NIC guest taking a packet every 20 000 cycles, and the
-// latency of hyperstep/why and hyperstep/interrupts with 10⁵ interrupts of history. Figures only:
-// nothing here asserts a time (tests never do).
+// chain recorder on a periodic-timer guest and on a NIC guest taking a packet every so many cycles
+// — at the examples' own rate (examples/timer.s: a tick every 400 000 cycles) and under an interrupt
+// storm 20–40× denser —, the recorder's cost per interrupt, and the latency of hyperstep/why and
+// hyperstep/interrupts with 10⁵ interrupts of history. Figures only: nothing here asserts a time
+// (tests never do).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -39,22 +41,22 @@ const collect: (() => void) | null = (() => {
   }
 })();
 
-/** The NIC load: a packet every PACKET_PERIOD cycles for the whole run. */
-const PACKET_PERIOD = 20_000;
+/** The examples' rate: examples/timer.s ticks every 400 000 cycles (initial count 25 000, divide by 16). */
+const EXAMPLE_PERIOD = 400_000;
 
 /** One configuration's machine, run on and on: each slice continues where the last one stopped. */
-interface Runner { m: Machine; nextPacket: number }
+interface Runner { m: Machine; recorder: ChainRecorder | undefined; nextPacket: number }
 
-function runner(program: LoadedProgram, mode: Mode): Runner {
+function runner(program: LoadedProgram, mode: Mode, packetPeriod: number): Runner {
   const m = new Machine({ devices: { nic: { slot: 3, msi: false } } }, { consoleOutput: () => undefined });
   if (mode === 'stream on' || mode === 'stream on + recorder') m.events.subscribe(() => undefined);
-  if (mode === 'recorder' || mode === 'stream on + recorder') ChainRecorder.attach(m);
+  const recorder = mode === 'recorder' || mode === 'stream on + recorder' ? ChainRecorder.attach(m) : undefined;
   m.load(program.image);
-  return { m, nextPacket: PACKET_PERIOD };
+  return { m, recorder, nextPacket: packetPeriod };
 }
 
-/** Runs `insns` more instructions of `r`: the CPU time it took (ms). */
-function slice(r: Runner, insns: number, nic: boolean): number {
+/** Runs `insns` more instructions of `r` (a packet every `packetPeriod` cycles; 0: none): the CPU time it took (ms). */
+function slice(r: Runner, insns: number, packetPeriod: number): number {
   const m = r.m;
   const packet = new TextEncoder().encode('hello');
   const end = m.instructions() + insns;
@@ -63,7 +65,7 @@ function slice(r: Runner, insns: number, nic: boolean): number {
   while (m.instructions() < end) {
     // Packets are scheduled a little ahead of the clock as the run goes (the machine's schedule is
     // a sorted array: a whole run's packets at once would make every insertion and firing O(n)).
-    if (nic) for (; r.nextPacket < m.cycles() + 100 * PACKET_PERIOD; r.nextPacket += PACKET_PERIOD) m.scheduleEvent({ atCycle: r.nextPacket, kind: 'nic-rx', data: packet });
+    if (packetPeriod) for (; r.nextPacket < m.cycles() + 100 * packetPeriod; r.nextPacket += packetPeriod) m.scheduleEvent({ atCycle: r.nextPacket, kind: 'nic-rx', data: packet });
     const before = m.instructions();
     m.run(Math.min(end, before + 1e6));
     if (m.instructions() === before) throw new Error('the guest stopped');
@@ -77,24 +79,28 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 /**
  * The recorder's cost on one guest run long. Wall-clock MIPS swing by 2–5× on a shared machine, so:
  * CPU time (process.cpuUsage), not wall time. One machine per configuration, warmed up, then run on
- * in slices of 10⁸ instructions, the configurations interleaved round by round (in a rotating order)
- * until each has run ≥ 1 s, at least 5 rounds; a collection before each slice. A fresh machine per
+ * in slices of `insns` instructions, the configurations interleaved round by round (in a rotating
+ * order) until each has run ≥ 1 s, at least `minRounds` rounds and at most three times that; a
+ * collection before each slice. A fresh machine per
  * run would measure mostly V8 compiling that machine's blocks again (such runs took 3–5× the time
  * of the same instructions later in the run, and varied as much): not what a long run pays.
  * Reported: best-of-N and median MIPS, and the cost as ratios — of the best slices, and the median
  * of each round's own ratio (a round's slices are seconds apart, so they share the load).
  */
-function costLines(label: string, file: string, insns: number, nic: boolean): void {
+function costLines(label: string, file: string, insns: number, packetPeriod: number, minRounds: number): void {
   const program = image(file);
-  const runners = new Map(MODES.map((mode) => [mode, runner(program, mode)]));
-  for (const mode of MODES) slice(runners.get(mode)!, 2e7, nic); // warm-up: lets V8 compile the blocks and the hot paths
+  const runners = new Map(MODES.map((mode) => [mode, runner(program, mode, packetPeriod)]));
+  for (const mode of MODES) slice(runners.get(mode)!, 2e7, packetPeriod); // warm-up: lets V8 compile the blocks and the hot paths
   const ms: Record<Mode, number[]> = { 'stream off': [], recorder: [], 'stream on': [], 'stream on + recorder': [] };
-  for (let round = 0; round < 15 && (round < 5 || Math.min(...MODES.map((m) => ms[m].reduce((a, x) => a + x, 0))) < 1000); round++) {
+  const recorded = runners.get('recorder')!.recorder!;
+  const chains0 = recorded.total;
+  for (let round = 0; round < 3 * minRounds && (round < minRounds || Math.min(...MODES.map((m) => ms[m].reduce((a, x) => a + x, 0))) < 1000); round++) {
     for (let k = 0; k < MODES.length; k++) {
       const mode = MODES[(k + round) % MODES.length];
-      ms[mode].push(slice(runners.get(mode)!, insns, nic));
+      ms[mode].push(slice(runners.get(mode)!, insns, packetPeriod));
     }
   }
+  const chains = (recorded.total - chains0) / ms.recorder.length;
   const mips = (t: number): string => (insns / t / 1000).toFixed(1).padStart(7);
   console.log(`  ${label}: slices of ${insns.toExponential(1).replace('e+', 'e')} instructions, ${ms['stream off'].length} rounds` + (collect ? '' : ' (no gc between slices)'));
   for (const mode of MODES) {
@@ -106,6 +112,10 @@ function costLines(label: string, file: string, insns: number, nic: boolean): vo
     return `${best.toFixed(1).padStart(5)}% (best slices), ${paired.toFixed(1).padStart(5)}% (median of the rounds' ratios)`;
   };
   console.log(`    recorder's cost over no listener:        ${cost('recorder', 'stream off')}`);
+  // Per interrupt, the median of each round's own difference (its two slices share the load): the
+  // figure that carries over to any rate — the cost in % is this times the interrupts per second.
+  const perChain = median(ms.recorder.map((t, i) => t - ms['stream off'][i])) * 1e6 / chains;
+  console.log(`      ${chains.toFixed(0)} interrupts a slice: the recorder adds ${perChain.toFixed(0)} ns of CPU time to each (median of the rounds' differences)`);
   console.log(`    recorder's cost in a debug session:      ${cost('stream on + recorder', 'stream on')}`);
 }
 
@@ -144,8 +154,12 @@ const loadAverage = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' '
 export function provenanceBench(): void {
   console.log('\ninterrupt provenance: the chain recorder\'s cost (guest MIPS of CPU time; cost = extra CPU time)');
   const load0 = loadAverage();
-  costLines('periodic LAPIC timer (bench/timer-spin.s)', path.join(ROOT, 'bench', 'timer-spin.s'), 1e8, false);
-  costLines(`NIC, a packet every ${PACKET_PERIOD} cycles (bench/nic-spin.s)`, path.join(ROOT, 'bench', 'nic-spin.s'), 1e8, true);
+  // At the examples' rate the cost is a few per cent of a slice, below the noise of one: many short
+  // slices, so that the median of the rounds' ratios settles.
+  costLines(`periodic LAPIC timer every ${EXAMPLE_PERIOD} cycles, examples/timer.s's period (bench/timer-spin.s)`, timerGuest(EXAMPLE_PERIOD), 5e7, 0, 30);
+  costLines(`NIC, a packet every ${EXAMPLE_PERIOD} cycles (bench/nic-spin.s)`, path.join(ROOT, 'bench', 'nic-spin.s'), 5e7, EXAMPLE_PERIOD, 30);
+  costLines('storm: periodic LAPIC timer every 10000 cycles (bench/timer-spin.s)', path.join(ROOT, 'bench', 'timer-spin.s'), 1e8, 0, 5);
+  costLines('storm: NIC, a packet every 20000 cycles (bench/nic-spin.s)', path.join(ROOT, 'bench', 'nic-spin.s'), 1e8, 20_000, 5);
   console.log(`  load average while measuring: ${load0} at the start, ${loadAverage()} at the end (2 cores, shared)`);
   checkpointLine();
 

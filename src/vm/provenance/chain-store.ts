@@ -21,45 +21,52 @@ const OUTCOME_COUNT = 6;
 export const SK_INTX = 0, SK_MSI = 1, SK_TESTDEV = 2, SK_IPI = 3, SK_TIMER = 4, SK_DEBUGGER = 5, SK_DEVICE = 6;
 
 /**
- * Int32 fields of a hop: its head — (vCPU + 1) << 16 | layer << 8 | form (hop-text.ts), one store
- * where three cost three on every hop —, the next hop (-1: last), six arguments.
+ * A chain's record: 16 int32s (64 bytes), every field the recorder writes on an interrupt's path in
+ * one place. When they were one typed array per field, opening a chain wrote to 15 arrays — 15 cache
+ * lines, each cold again when the next interrupt came 400 000 cycles later — and reading one field
+ * of a chain missed on its own line.
  */
-const H_HEAD = 0, H_NEXT = 1, H_OWNER = 2, H_ARGS = 3;
-const HOP_ARGS = 6;
-const H_STRIDE = H_ARGS + HOP_ARGS;
+const C_ID = 0, C_GSI = 1, C_VECTOR = 2, C_APIC = 3, C_OUTCOME = 4, C_SOURCE_KIND = 5, C_SRC_FORM = 6, C_FLAGS = 7;
+const C_SRC_ARGS = 8, C_FIRST_HOP = 11, C_LAST_HOP = 12, C_TAKEN_LO = 13, C_TAKEN_HI = 14, C_HANDLER_PC = 15;
+const C_STRIDE = 16;
+/** C_FLAGS bits: an edge lost while masked; taken (C_TAKEN_*), the handler (C_HANDLER_PC), lostBy known. */
+const FL_LOST_MASKED = 1, FL_TAKEN = 2, FL_HANDLER = 4, FL_LOST_BY = 8;
+
+/**
+ * A hop's record: 12 int32s (48 bytes): its cycle (two halves), its head — (vCPU + 1) << 16 |
+ * layer << 8 | form (hop-text.ts), one store where three cost three —, the next hop (-1: last), the
+ * chain that owns it, six arguments.
+ */
+const H_CYCLE_LO = 0, H_CYCLE_HI = 1, H_HEAD = 2, H_NEXT = 3, H_OWNER = 4, H_ARGS = 5;
+const H_STRIDE = 12;
+
+/**
+ * A cycle count (an integer below 2⁵³) as two int32 halves, so that a record is one Int32Array: a
+ * second view on the same buffer would be copied twice by every checkpoint (vm/snapshot.ts copies
+ * each typed array it reaches).
+ */
+const TWO_32 = 0x1_0000_0000;
+const hiOf = (cycle: number): number => Math.floor(cycle / TWO_32);
+const joinCycle = (lo: number, hi: number): number => hi * TWO_32 + (lo >>> 0);
 
 /** A chain's source sentence: a form and up to three arguments (numbers or interned strings). */
 export const S_TEXT = 0, S_IPI = 1, S_TIMER = 2, S_INTX = 3, S_MSI_DEVICE = 4, S_GSI_AFTER_EOI = 5, S_GSI_UNMASKED = 6;
 
 export class ChainStore {
-  // ---- chains, by ring slot ------------------------------------------------------------------------
-  readonly id: Int32Array;
-  readonly gsi: Int16Array;
-  readonly vector: Int16Array;
-  /** The LAPIC (vCPU) that accepted it, -1 before. */
-  readonly apic: Int16Array;
-  readonly outcome: Uint8Array;
-  readonly sourceKind: Uint8Array;
-  private readonly srcForm: Uint8Array;
-  private readonly srcArgs: Int32Array;
-  private readonly firstHop: Int32Array;
-  private readonly lastHop: Int32Array;
-  /** When the guest entered its handler (NaN: not yet), the latency, the handler's first instruction. */
-  readonly takenAt: Float64Array;
-  readonly latency: Float64Array;
-  readonly handlerPc: Float64Array;
-  /** An edge that rose while its entry was masked, and the write that had masked it (cycle, pc, vCPU; NaN: none). */
-  readonly lostWhileMasked: Uint8Array;
-  readonly lostBy: Float64Array;
+  // ---- chains, by ring slot: C_STRIDE int32s each ----------------------------------------------------
+  private readonly ch: Int32Array;
+  /** The guest write that had masked the entry an edge was lost at (cycle, pc, vCPU), read only when FL_LOST_BY is set. */
+  private readonly lostBy: Float64Array;
   /** Chains pushed out of the ring, by the outcome they had then. */
   readonly droppedCounts = new Float64Array(OUTCOME_COUNT);
   nextId = 1;
   /** The ring's length less one: a power of two less one, at least capacity - 1. */
   private readonly mask: number;
 
-  // ---- hops, a pool with a free list -----------------------------------------------------------------
-  private hopCycle: Float64Array;
-  private hopInt: Int32Array;
+  // ---- hops, a pool written like a log: H_STRIDE int32s each -----------------------------------------
+  private hops: Int32Array;
+  /** The pool's length in hops (hops.length / H_STRIDE, kept: a division on every hop is not free). */
+  private hopCount: number;
   /** Where the next hop is written, unless a live chain's hop is there (then the cursor skips it). */
   private hopCursor = 0;
 
@@ -67,88 +74,70 @@ export class ChainStore {
   readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
   /**
-   * The strings interned last and their indexes, four of them (an INTx names its device and BDF, a
-   * delivery its mode, an exit its reason: the same few come round on every interrupt), so that
-   * most calls compare a few pointers instead of hashing into the map.
+   * A cache in front of the map, 32 entries indexed by a string's length and two of its characters: the
+   * events of an interrupt name the same dozen strings (device, BDF, modes, exit reasons, sources)
+   * over and over, and the same string objects, so a hit is one pointer compare instead of hashing
+   * into the map.
    */
-  private readonly recentStrings: (string | undefined)[] = [undefined, undefined, undefined, undefined];
-  private readonly recentIndexes = new Int32Array(4);
-  private recentNext = 0;
+  private readonly cachedStrings: (string | undefined)[] = new Array<string | undefined>(32).fill(undefined);
+  private readonly cachedIndexes = new Int32Array(32);
 
   constructor(readonly capacity: number) {
     const slots = 2 ** Math.ceil(Math.log2(capacity));
     this.mask = slots - 1;
-    this.id = new Int32Array(slots);
-    this.gsi = new Int16Array(slots);
-    this.vector = new Int16Array(slots);
-    this.apic = new Int16Array(slots);
-    this.outcome = new Uint8Array(slots);
-    this.sourceKind = new Uint8Array(slots);
-    this.srcForm = new Uint8Array(slots);
-    this.srcArgs = new Int32Array(3 * slots);
-    this.firstHop = new Int32Array(slots);
-    this.lastHop = new Int32Array(slots);
-    this.takenAt = new Float64Array(slots);
-    this.latency = new Float64Array(slots);
-    this.handlerPc = new Float64Array(slots);
-    this.lostWhileMasked = new Uint8Array(slots);
+    this.ch = new Int32Array(slots * C_STRIDE);
     this.lostBy = new Float64Array(3 * slots);
-    const hops = Math.min(8 * this.capacity, 1 << 14);
-    this.hopCycle = new Float64Array(hops);
-    this.hopInt = new Int32Array(hops * H_STRIDE);
+    this.hopCount = Math.min(8 * this.capacity, 1 << 14);
+    this.hops = new Int32Array(this.hopCount * H_STRIDE);
   }
 
   /** The ring slot of chain `id` while it is among the newest `capacity`, else -1 (0 is no chain). */
   slot(id: number): number {
     const s = id & this.mask;
-    return id > 0 && this.id[s] === id ? s : -1;
+    return id > 0 && this.ch[s * C_STRIDE + C_ID] === id ? s : -1;
   }
 
   get total(): number { return this.nextId - 1; }
 
   intern(s: string): number {
-    const recent = this.recentStrings;
-    for (let k = 0; k < 4; k++) if (recent[k] === s) return this.recentIndexes[k];
+    const n = s.length;
+    const k = n ? (n * 13 + s.charCodeAt(n >> 1) * 3 + s.charCodeAt(n - 1)) & 31 : 0;
+    if (this.cachedStrings[k] === s) return this.cachedIndexes[k];
     let i = this.stringIndex.get(s);
     if (i === undefined) {
       i = this.strings.length;
       this.strings.push(s);
       this.stringIndex.set(s, i);
     }
-    const k = this.recentNext;
-    recent[k] = s;
-    this.recentIndexes[k] = i;
-    this.recentNext = (k + 1) & 3;
+    this.cachedStrings[k] = s;
+    this.cachedIndexes[k] = i;
     return i;
   }
 
   /** A new chain; the one it pushes out of the ring is counted and its hops are freed. */
   open(sourceKind: number, srcForm: number, a: number, b: number, c: number, gsi: number, vector: number): number {
+    const ch = this.ch;
     const id = this.nextId++;
     const leaving = id - this.capacity;
     if (leaving > 0) {
-      const l = leaving & this.mask;
-      this.droppedCounts[this.outcome[l]]++;
-      this.id[l] = 0; // its hops are free now: their owner is no chain of the ring
+      const l = (leaving & this.mask) * C_STRIDE;
+      this.droppedCounts[ch[l + C_OUTCOME]]++;
+      ch[l + C_ID] = 0; // its hops are free now: their owner is no chain of the ring
     }
-    const s = id & this.mask;
-    this.id[s] = id;
-    this.gsi[s] = gsi;
-    this.vector[s] = vector;
-    this.apic[s] = -1;
-    this.outcome[s] = O_PENDING;
-    this.sourceKind[s] = sourceKind;
-    this.srcForm[s] = srcForm;
-    this.srcArgs[3 * s] = a;
-    this.srcArgs[3 * s + 1] = b;
-    this.srcArgs[3 * s + 2] = c;
-    this.firstHop[s] = -1;
-    this.lastHop[s] = -1;
-    this.takenAt[s] = NaN;
-    this.latency[s] = NaN;
-    this.handlerPc[s] = NaN;
-    this.lostWhileMasked[s] = 0;
-    this.lostBy[3 * s] = NaN;
+    const r = (id & this.mask) * C_STRIDE;
+    ch[r + C_ID] = id;
+    ch[r + C_GSI] = gsi;
+    ch[r + C_VECTOR] = vector;
+    ch[r + C_APIC] = -1;
+    ch[r + C_OUTCOME] = O_PENDING;
+    ch[r + C_SOURCE_KIND] = sourceKind;
+    ch[r + C_SRC_FORM] = srcForm;
+    ch[r + C_FLAGS] = 0;
+    ch[r + C_SRC_ARGS] = a;
+    ch[r + C_SRC_ARGS + 1] = b;
+    ch[r + C_SRC_ARGS + 2] = c;
+    ch[r + C_FIRST_HOP] = -1;
+    ch[r + C_LAST_HOP] = -1;
     return id;
   }
 
@@ -163,58 +152,102 @@ export class ChainStore {
   hopAt(s: number, cycle: number, vcpu: number, layer: number, form: number,
     a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): void {
     const h = this.nextFreeHop();
-    this.hopCycle[h] = cycle;
-    const p = h * H_STRIDE, hi = this.hopInt;
-    hi[p + H_HEAD] = (vcpu + 1) << 16 | layer << 8 | form;
-    hi[p + H_NEXT] = -1;
-    hi[p + H_OWNER] = this.id[s];
-    hi[p + H_ARGS] = a0;
-    hi[p + H_ARGS + 1] = a1;
-    hi[p + H_ARGS + 2] = a2;
-    hi[p + H_ARGS + 3] = a3;
-    hi[p + H_ARGS + 4] = a4;
-    hi[p + H_ARGS + 5] = a5;
-    const last = this.lastHop[s];
-    if (last < 0) this.firstHop[s] = h;
-    else hi[last * H_STRIDE + H_NEXT] = h;
-    this.lastHop[s] = h;
+    const p = h * H_STRIDE, hp = this.hops, ch = this.ch, r = s * C_STRIDE;
+    const hi = hiOf(cycle);
+    hp[p + H_CYCLE_LO] = cycle - hi * TWO_32;
+    hp[p + H_CYCLE_HI] = hi;
+    hp[p + H_HEAD] = (vcpu + 1) << 16 | layer << 8 | form;
+    hp[p + H_NEXT] = -1;
+    hp[p + H_OWNER] = ch[r + C_ID];
+    hp[p + H_ARGS] = a0;
+    hp[p + H_ARGS + 1] = a1;
+    hp[p + H_ARGS + 2] = a2;
+    hp[p + H_ARGS + 3] = a3;
+    hp[p + H_ARGS + 4] = a4;
+    hp[p + H_ARGS + 5] = a5;
+    const last = ch[r + C_LAST_HOP];
+    if (last < 0) ch[r + C_FIRST_HOP] = h;
+    else hp[last * H_STRIDE + H_NEXT] = h;
+    ch[r + C_LAST_HOP] = h;
   }
 
   /** The record the cursor is on, or the first after it that no chain of the ring owns; the cursor moves past it. */
   private nextFreeHop(): number {
-    const n = this.hopCycle.length, hi = this.hopInt;
+    const hp = this.hops, n = this.hopCount;
     // The ring holds chains newest - capacity + 1 … newest: a hop owned by an older one (or by none, 0) is free.
     const oldest = Math.max(1, this.nextId - this.capacity);
     let h = this.hopCursor;
-    for (let seen = 0; hi[h * H_STRIDE + H_OWNER] >= oldest; seen++) {
+    for (let seen = 0; hp[h * H_STRIDE + H_OWNER] >= oldest; seen++) {
       if (seen === n) { h = this.growHops(); break; }
       h = h + 1 === n ? 0 : h + 1;
     }
-    this.hopCursor = h + 1 === this.hopCycle.length ? 0 : h + 1;
+    this.hopCursor = h + 1 === this.hopCount ? 0 : h + 1;
     return h;
   }
 
   /** Doubles the pool (every hop in it is live); returns the first record of the new half. */
   private growHops(): number {
-    const old = this.hopCycle.length;
-    const cycle = new Float64Array(2 * old);
-    cycle.set(this.hopCycle);
-    const ints = new Int32Array(2 * old * H_STRIDE);
-    ints.set(this.hopInt);
-    this.hopCycle = cycle;
-    this.hopInt = ints;
+    const old = this.hopCount;
+    const hops = new Int32Array(2 * old * H_STRIDE);
+    hops.set(this.hops);
+    this.hops = hops;
+    this.hopCount = 2 * old;
     return old;
   }
 
-  /** The form of the hop, its cycle, its vCPU and its layer code, by hop index. */
-  hopForm(h: number): number { return this.hopInt[h * H_STRIDE + H_HEAD] & 0xff; }
-  hopCycleAt(h: number): number { return this.hopCycle[h]; }
-  hopVcpu(h: number): number { return (this.hopInt[h * H_STRIDE + H_HEAD] >> 16) - 1; }
-  hopLayer(h: number): number { return (this.hopInt[h * H_STRIDE + H_HEAD] >>> 8) & 0xff; }
-  hopArg(h: number, i: number): number { return this.hopInt[h * H_STRIDE + H_ARGS + i]; }
-  nextHop(h: number): number { return this.hopInt[h * H_STRIDE + H_NEXT]; }
-  firstHopOf(s: number): number { return this.firstHop[s]; }
-  lastHopOf(s: number): number { return this.lastHop[s]; }
-  sourceForm(s: number): number { return this.srcForm[s]; }
-  sourceArg(s: number, i: number): number { return this.srcArgs[3 * s + i]; }
+  // ---- a chain's fields, by ring slot -----------------------------------------------------------------
+  idAt(s: number): number { return this.ch[s * C_STRIDE + C_ID]; }
+  gsiAt(s: number): number { return this.ch[s * C_STRIDE + C_GSI]; }
+  vectorAt(s: number): number { return this.ch[s * C_STRIDE + C_VECTOR]; }
+  setVector(s: number, vector: number): void { this.ch[s * C_STRIDE + C_VECTOR] = vector; }
+  /** The LAPIC (vCPU) that accepted it, -1 before. */
+  apicAt(s: number): number { return this.ch[s * C_STRIDE + C_APIC]; }
+  setApic(s: number, apic: number): void { this.ch[s * C_STRIDE + C_APIC] = apic; }
+  outcomeAt(s: number): number { return this.ch[s * C_STRIDE + C_OUTCOME]; }
+  setOutcomeAt(s: number, o: number): void { this.ch[s * C_STRIDE + C_OUTCOME] = o; }
+  sourceKindAt(s: number): number { return this.ch[s * C_STRIDE + C_SOURCE_KIND]; }
+  sourceForm(s: number): number { return this.ch[s * C_STRIDE + C_SRC_FORM]; }
+  sourceArg(s: number, i: number): number { return this.ch[s * C_STRIDE + C_SRC_ARGS + i]; }
+  firstHopOf(s: number): number { return this.ch[s * C_STRIDE + C_FIRST_HOP]; }
+  lastHopOf(s: number): number { return this.ch[s * C_STRIDE + C_LAST_HOP]; }
+
+  /** When the guest entered its handler; NaN: not yet. */
+  takenAtOf(s: number): number {
+    const r = s * C_STRIDE, ch = this.ch;
+    return ch[r + C_FLAGS] & FL_TAKEN ? joinCycle(ch[r + C_TAKEN_LO], ch[r + C_TAKEN_HI]) : NaN;
+  }
+  setTakenAt(s: number, cycle: number): void {
+    const r = s * C_STRIDE, ch = this.ch, hi = hiOf(cycle);
+    ch[r + C_TAKEN_LO] = cycle - hi * TWO_32;
+    ch[r + C_TAKEN_HI] = hi;
+    ch[r + C_FLAGS] |= FL_TAKEN;
+  }
+  /** The handler's first instruction; NaN: not known. */
+  handlerPcOf(s: number): number {
+    const r = s * C_STRIDE;
+    return this.ch[r + C_FLAGS] & FL_HANDLER ? this.ch[r + C_HANDLER_PC] >>> 0 : NaN;
+  }
+  setHandlerPc(s: number, pc: number): void {
+    const r = s * C_STRIDE;
+    this.ch[r + C_HANDLER_PC] = pc;
+    this.ch[r + C_FLAGS] |= FL_HANDLER;
+  }
+  lostWhileMaskedAt(s: number): boolean { return (this.ch[s * C_STRIDE + C_FLAGS] & FL_LOST_MASKED) !== 0; }
+  /** An edge rose while its entry was masked; `by` the guest write that had masked it, if known. */
+  setLostWhileMasked(s: number, by: { cycle: number; pc: number; vcpu: number } | undefined): void {
+    const r = s * C_STRIDE;
+    this.ch[r + C_FLAGS] |= FL_LOST_MASKED | (by ? FL_LOST_BY : 0);
+    if (by) { this.lostBy[3 * s] = by.cycle; this.lostBy[3 * s + 1] = by.pc; this.lostBy[3 * s + 2] = by.vcpu; }
+  }
+  lostByAt(s: number): { cycle: number; pc: number; vcpu: number } | undefined {
+    return this.ch[s * C_STRIDE + C_FLAGS] & FL_LOST_BY ? { cycle: this.lostBy[3 * s], pc: this.lostBy[3 * s + 1], vcpu: this.lostBy[3 * s + 2] } : undefined;
+  }
+
+  // ---- a hop's fields, by hop index -------------------------------------------------------------------
+  hopForm(h: number): number { return this.hops[h * H_STRIDE + H_HEAD] & 0xff; }
+  hopCycleAt(h: number): number { return joinCycle(this.hops[h * H_STRIDE + H_CYCLE_LO], this.hops[h * H_STRIDE + H_CYCLE_HI]); }
+  hopVcpu(h: number): number { return (this.hops[h * H_STRIDE + H_HEAD] >> 16) - 1; }
+  hopLayer(h: number): number { return (this.hops[h * H_STRIDE + H_HEAD] >>> 8) & 0xff; }
+  hopArg(h: number, i: number): number { return this.hops[h * H_STRIDE + H_ARGS + i]; }
+  nextHop(h: number): number { return this.hops[h * H_STRIDE + H_NEXT]; }
 }

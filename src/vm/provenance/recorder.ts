@@ -155,9 +155,9 @@ export class ChainRecorder implements HopSink {
     const oldest = Math.max(1, st.nextId - this.capacity);
     for (let id = st.nextId - 1; id >= oldest && out.length < want; id--) {
       const s = st.slot(id);
-      if (filter.gsi !== undefined && st.gsi[s] !== filter.gsi) continue;
-      if (filter.vector !== undefined && st.vector[s] !== filter.vector) continue;
-      if (filter.apic !== undefined && st.apic[s] !== filter.apic && st.apic[s] >= 0) continue;
+      if (filter.gsi !== undefined && st.gsiAt(s) !== filter.gsi) continue;
+      if (filter.vector !== undefined && st.vectorAt(s) !== filter.vector) continue;
+      if (filter.apic !== undefined && st.apicAt(s) !== filter.apic && st.apicAt(s) >= 0) continue;
       out.push(this.chainAt(s));
     }
     return out.reverse();
@@ -176,14 +176,21 @@ export class ChainRecorder implements HopSink {
       const form = st.hopForm(h), action = formAction(form);
       hops.push({ cycle: st.hopCycleAt(h), vcpu: st.hopVcpu(h), layer: st.hopLayer(h), kind: FORM_KIND[form], ...(action ? { action } : {}), text: hopText(st, h) });
     }
-    const c: RecordedChain = { id: st.id[s], source: sourceText(st, s), sourceKind: st.sourceKind[s], outcome: st.outcome[s], hops, apic: st.apic[s] };
-    if (st.gsi[s] >= 0) c.gsi = st.gsi[s];
-    if (st.vector[s] >= 0) c.vector = st.vector[s];
-    if (!Number.isNaN(st.latency[s])) c.latencyCycles = st.latency[s];
-    if (!Number.isNaN(st.takenAt[s])) c.takenAt = st.takenAt[s];
-    if (!Number.isNaN(st.handlerPc[s])) c.handlerPc = st.handlerPc[s];
-    if (st.lostWhileMasked[s]) c.lostWhileMasked = true;
-    if (!Number.isNaN(st.lostBy[3 * s])) c.lostBy = { cycle: st.lostBy[3 * s], pc: st.lostBy[3 * s + 1], vcpu: st.lostBy[3 * s + 2] };
+    const c: RecordedChain = { id: st.idAt(s), source: sourceText(st, s), sourceKind: st.sourceKindAt(s), outcome: st.outcomeAt(s), hops, apic: st.apicAt(s) };
+    if (st.gsiAt(s) >= 0) c.gsi = st.gsiAt(s);
+    if (st.vectorAt(s) >= 0) c.vector = st.vectorAt(s);
+    const takenAt = st.takenAtOf(s);
+    if (!Number.isNaN(takenAt)) {
+      // The latency counts from the interrupt's first hop after the packet's (startCycle); the hops
+      // up to the handler's entry do not change once it is taken, so it is computed when read.
+      c.latencyCycles = takenAt - this.startCycle(s);
+      c.takenAt = takenAt;
+    }
+    const handlerPc = st.handlerPcOf(s);
+    if (!Number.isNaN(handlerPc)) c.handlerPc = handlerPc;
+    if (st.lostWhileMaskedAt(s)) c.lostWhileMasked = true;
+    const lostBy = st.lostByAt(s);
+    if (lostBy) c.lostBy = lostBy;
     return c;
   }
 
@@ -217,9 +224,9 @@ export class ChainRecorder implements HopSink {
     return this.st.open(sourceKind, S_TEXT, this.st.intern(name), 0, 0, gsi, vector);
   }
 
-  private gsiOf(id: number): number { const s = this.st.slot(id); return s < 0 ? -1 : this.st.gsi[s]; }
-  private vectorOf(id: number): number { const s = this.st.slot(id); return s < 0 ? -1 : this.st.vector[s]; }
-  private setOutcome(id: number, o: number): void { const s = this.st.slot(id); if (s >= 0) this.st.outcome[s] = o; }
+  private gsiOf(id: number): number { const s = this.st.slot(id); return s < 0 ? -1 : this.st.gsiAt(s); }
+  private vectorOf(id: number): number { const s = this.st.slot(id); return s < 0 ? -1 : this.st.vectorAt(s); }
+  private setOutcome(id: number, o: number): void { const s = this.st.slot(id); if (s >= 0) this.st.setOutcomeAt(s, o); }
 
   /** The guest write behind an APIC register event: the instruction vCPU `vcpu` is running out of line. */
   private writer(vcpu: number): InstructionAt {
@@ -300,8 +307,7 @@ export class ChainRecorder implements HopSink {
     const s = st.slot(c);
     if (s < 0) return;
     st.hop(c, cycle, vcpu, L_GUEST, F_TAKEN, vector);
-    st.takenAt[s] = cycle;
-    st.latency[s] = cycle - this.startCycle(s);
+    st.setTakenAt(s, cycle);
   }
 
   eoiBroadcast(cycle: number, vcpu: number, vector: number, source: string, gsis: readonly number[]): void {
@@ -321,7 +327,7 @@ export class ChainRecorder implements HopSink {
     if (interrupt) {
       const st = this.st;
       const s = st.slot(this.isr[vcpu * 256 + (tval & 0xff)] ?? 0);
-      if (s >= 0 && st.takenAt[s] === cycle) st.handlerPc[s] = handler >>> 0;
+      if (s >= 0 && st.takenAtOf(s) === cycle) st.setHandlerPc(s, handler >>> 0);
     }
   }
 
@@ -500,10 +506,8 @@ export class ChainRecorder implements HopSink {
           st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_EDGE_LOST, gsi, device);
           const s = st.slot(c);
           if (s >= 0) {
-            st.outcome[s] = O_LOST;
-            st.lostWhileMasked[s] = 1;
-            const w = this.maskSetAt.get(gsi);
-            if (w) { st.lostBy[3 * s] = w.cycle; st.lostBy[3 * s + 1] = w.pc; st.lostBy[3 * s + 2] = w.vcpu; }
+            st.setOutcomeAt(s, O_LOST);
+            st.setLostWhileMasked(s, this.maskSetAt.get(gsi));
           }
           return;
         }
@@ -531,7 +535,7 @@ export class ChainRecorder implements HopSink {
     if (cause === 'remote-irr-set') {
       const c = this.gsiOf(this.current) === gsi ? this.current : 0;
       const s = this.st.slot(c);
-      const apic = s >= 0 && this.st.apic[s] >= 0 ? this.st.apic[s] : this.machine.currentVcpu;
+      const apic = s >= 0 && this.st.apicAt(s) >= 0 ? this.st.apicAt(s) : this.machine.currentVcpu;
       if (gsi < IOAPIC_PINS) {
         const a = this.remoteIrrSetAt;
         a[3 * gsi] = cycle;
@@ -555,8 +559,8 @@ export class ChainRecorder implements HopSink {
     if (gsi < IOAPIC_PINS) this.held[gsi] = 0;
     const s = st.slot(c);
     if (s >= 0) {
-      st.vector[s] = vector;
-      st.outcome[s] = O_PENDING;
+      st.setVector(s, vector);
+      st.setOutcomeAt(s, O_PENDING);
     }
     const flags = (destMode === 'logical' ? 1 : 0) | (trigMode === 'level' ? 2 : 0);
     const causeCode = cause === 'entry-write' ? 1 : cause === 'eoi' ? 2 : 0;
@@ -572,14 +576,14 @@ export class ChainRecorder implements HopSink {
     const curSlot = st.slot(cur);
     const devSlot = st.slot(dev);
     let c: number;
-    if (curSlot >= 0 && st.gsi[curSlot] >= 0 && e.source.startsWith('ioapic') && st.lastHopOf(curSlot) >= 0 && st.hopForm(st.lastHopOf(curSlot)) === F_DELIVER) c = cur;
-    else if (devSlot >= 0 && st.sourceKind[devSlot] === SK_MSI) c = dev;
+    if (curSlot >= 0 && st.gsiAt(curSlot) >= 0 && e.source.startsWith('ioapic') && st.lastHopOf(curSlot) >= 0 && st.hopForm(st.lastHopOf(curSlot)) === F_DELIVER) c = cur;
+    else if (devSlot >= 0 && st.sourceKindAt(devSlot) === SK_MSI) c = dev;
     else c = this.openNamed(e.source, e.source === 'console' || e.source === 'debugger' ? SK_DEBUGGER : SK_MSI);
     const s = st.slot(c);
-    st.vector[s] = e.vector;
-    const flags = (e.destMode === 'logical' ? 1 : 0) | (e.valid ? 2 : 0) | (st.gsi[s] >= 0 ? 4 : 0);
+    st.setVector(s, e.vector);
+    const flags = (e.destMode === 'logical' ? 1 : 0) | (e.valid ? 2 : 0) | (st.gsiAt(s) >= 0 ? 4 : 0);
     st.hop(c, e.cycle, e.vcpu, this.lapicLayer, F_MSI, e.data, e.address, e.vector, e.destination, flags);
-    if (!e.valid) { st.outcome[s] = O_LOST; this.current = 0; return; }
+    if (!e.valid) { st.setOutcomeAt(s, O_LOST); this.current = 0; return; }
     this.current = c;
   }
 
@@ -621,7 +625,7 @@ export class ChainRecorder implements HopSink {
     if (key >= this.irr.length) this.growApics(apic + 1);
     const s = st.slot(c);
     const already = this.irr[key];
-    if (s >= 0 && st.apic[s] < 0) st.apic[s] = apic;
+    if (s >= 0 && st.apicAt(s) < 0) st.setApic(s, apic);
     if (already && already !== c) {
       st.hop(c, cycle, vcpu, layer, F_ACCEPT_COALESCED, apic, vector, already);
       this.setOutcome(c, O_COALESCED);
@@ -642,8 +646,8 @@ export class ChainRecorder implements HopSink {
     this.mark(this.isr, this.isrBits, key, c);
     const s = st.slot(c);
     if (s >= 0) {
-      st.apic[s] = apic;
-      st.outcome[s] = O_IN_SERVICE;
+      st.setApic(s, apic);
+      st.setOutcomeAt(s, O_IN_SERVICE);
     }
     st.hop(c, cycle, vcpu, this.lapicLayer, F_ACK, apic, vector, ppr);
   }
