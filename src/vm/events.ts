@@ -348,6 +348,7 @@ type Listener = (e: VmEvent) => void;
  * and the recorder reads the same fields from it: one logic behind both entries.
  */
 export interface HopSink {
+  /** Called only for the exits exitInChain accepts (the others are never a hop). */
   exit(cycle: number, vcpu: number, reason: string, gpa: number | undefined, access: ExitEvent['access'], handledIn: ExitEvent['handledIn'], vmmExit: string | undefined): void;
   timerFire(cycle: number, vcpu: number, apic: number, vector: number, periodic: boolean, masked: boolean): void;
   lapicAccept(cycle: number, vcpu: number, apic: number, vector: number, deliveryMode: IrqDeliveryModeName, trigMode: IrqTrigModeName, source: string, gsi: number | undefined, accepted: boolean, reason: LapicAcceptEvent['reason']): void;
@@ -363,6 +364,23 @@ export interface HopSink {
   apicRoute(cycle: number, vcpu: number, source: string, gsi: number | undefined, vector: number, destMode: ApicRouteEvent['destMode'], destination: number, lowestPriority: boolean, targets: readonly { readonly index: number }[]): void;
   pciIntx(cycle: number, vcpu: number, device: string, bdf: string, pin: number, pirq: number, gsi: number, request: boolean, level: boolean, blockedBy: string | undefined): void;
   nic(cycle: number, device: string, action: NicEvent['action'], length: number, descriptor: number | undefined, ring: NicEvent['ring'], reason: string | undefined, scheduledAt: number | undefined): void;
+}
+
+/** The LAPIC's EOI register: its xAPIC page (0xfee00000) + 0xb0. */
+const LAPIC_EOI_GPA = 0xfee0_00b0;
+
+/** Whether an exit wrote the LAPIC's EOI register. */
+export function isEoiWrite(gpa: number | undefined, access: ExitEvent['access']): boolean {
+  return gpa !== undefined && (gpa >>> 0) === LAPIC_EOI_GPA && access === 'write';
+}
+
+/**
+ * Whether an exit can be a hop of an interrupt chain: an interrupt-window or external-interrupt
+ * exit (the pending interrupt's), an EOI write or KVM_EXIT_IOAPIC_EOI (the interrupt in service's).
+ * The recorder records no other exit, so its direct entry is not even called for them.
+ */
+export function exitInChain(reason: string, gpa: number | undefined, access: ExitEvent['access'], vmmExit: string | undefined): boolean {
+  return reason === 'INTERRUPT_WINDOW' || reason === 'EXTERNAL_INTERRUPT' || vmmExit === 'KVM_EXIT_IOAPIC_EOI' || isEoiWrite(gpa, access);
 }
 
 /** Every kind of event, once (a kind the union gains without an entry here does not compile). */

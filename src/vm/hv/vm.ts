@@ -3,7 +3,7 @@
 // not device regions: an access outside every memslot is MMIO, and MMIO the kernel does not emulate
 // goes back to the VMM (docs/machine.md).
 import { HostMemory } from '../mem/host-memory';
-import { EventStream } from '../events';
+import { EventStream, exitInChain } from '../events';
 import { DEFAULT_TLB, TlbConfig } from '../mmu/tlb';
 import { DEFAULT_GPA_CACHE, GpaCacheConfig } from '../mmu/gpa-cache';
 import { ExitRecord, KernelMmioHandler, Vcpu } from './vcpu';
@@ -312,8 +312,9 @@ export class Vm {
     else { r[this.exitRingNext] = rec; this.exitRingNext = (this.exitRingNext + 1) % EXIT_LOG_SIZE; }
     if (this.events.active) {
       const sink = this.events.direct.exit;
-      if (sink) sink.exit(rec.cycle, vcpu.id, rec.reason, rec.gpa, rec.access, rec.handledIn, rec.vmmExit);
-      else this.events.emit({
+      if (sink) {
+        if (exitInChain(rec.reason, rec.gpa, rec.access, rec.vmmExit)) sink.exit(rec.cycle, vcpu.id, rec.reason, rec.gpa, rec.access, rec.handledIn, rec.vmmExit);
+      } else this.events.emit({
         kind: 'exit', cycle: rec.cycle, vcpu: vcpu.id, reason: rec.reason, gpa: rec.gpa, gva: rec.gva, access: rec.access,
         handledIn: rec.handledIn, vmmExit: rec.vmmExit, pc: rec.pc,
       });

@@ -46,7 +46,9 @@ const H_STRIDE = 12;
  * each typed array it reaches).
  */
 const TWO_32 = 0x1_0000_0000;
-const hiOf = (cycle: number): number => Math.floor(cycle / TWO_32);
+/** 2⁻³²: multiplying by a power of two is exact, and cheaper than the division on every hop. */
+const INV_TWO_32 = 1 / TWO_32;
+const hiOf = (cycle: number): number => Math.floor(cycle * INV_TWO_32);
 const joinCycle = (lo: number, hi: number): number => hi * TWO_32 + (lo >>> 0);
 
 /** A chain's source sentence: a form and up to three arguments (numbers or interned strings). */
@@ -141,18 +143,13 @@ export class ChainStore {
     return id;
   }
 
-  /** Appends a hop to chain `id` (nothing if it has left the ring). */
+  /** Appends a hop to chain `id` (nothing if it has left the ring): one function, not a lookup calling a writer. */
   hop(id: number, cycle: number, vcpu: number, layer: number, form: number,
     a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): void {
-    const s = this.slot(id);
-    if (s >= 0) this.hopAt(s, cycle, vcpu, layer, form, a0, a1, a2, a3, a4, a5);
-  }
-
-  /** Appends a hop to the chain in ring slot `s` (a live one: the caller looked it up). */
-  hopAt(s: number, cycle: number, vcpu: number, layer: number, form: number,
-    a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): void {
+    const ch = this.ch, r = (id & this.mask) * C_STRIDE;
+    if (id <= 0 || ch[r + C_ID] !== id) return;
     const h = this.nextFreeHop();
-    const p = h * H_STRIDE, hp = this.hops, ch = this.ch, r = s * C_STRIDE;
+    const p = h * H_STRIDE, hp = this.hops;
     const hi = hiOf(cycle);
     hp[p + H_CYCLE_LO] = cycle - hi * TWO_32;
     hp[p + H_CYCLE_HI] = hi;

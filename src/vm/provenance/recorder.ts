@@ -15,6 +15,7 @@ import type {
   ApicRouteEvent, EventStream, ExitEvent, HopSink, IoapicDeliverEvent, IoapicEntryEvent, IrqDeliveryModeName, IrqLineEvent, IrqTrigModeName,
   LapicAcceptEvent, NicEvent, VmEvent, VmEventKind,
 } from '../events';
+import { exitInChain, isEoiWrite } from '../events';
 import type { Machine } from '../vmm/machine';
 import { RTE_MASK } from '../irq/redirection-entry';
 import { IOAPIC_PINS } from '../irq/ioapic';
@@ -33,6 +34,8 @@ import {
 } from './hop-text';
 
 export const DEFAULT_CHAIN_CAPACITY = 1024;
+/** The tables indexed by an interned name start this wide (a machine's device names, BDFs, modes and exit reasons fit). */
+const NAME_TABLE_START = 64;
 
 /** A packet the VMM's net queue holds: its number, when it was queued, why, and how late it was taken (-1: not scheduled). */
 interface QueuedPacket { id: number; cycle: number; length: number; reason: string; late: number }
@@ -40,8 +43,6 @@ interface QueuedPacket { id: number; cycle: number; length: number; reason: stri
 interface ReceivedPacket { id: number; cycle: number; length: number; descriptor: number; queued: QueuedPacket | undefined }
 /** The key of Machine.observerState the recorder registers under. */
 export const RECORDER_KEY = 'interrupt-chains';
-/** The LAPIC EOI register's GPA: the exit of a write to it belongs to the chain being ended. */
-const LAPIC_EOI_GPA = 0xfee0_00b0;
 
 export interface RecorderOptions {
   capacity?: number;
@@ -63,12 +64,13 @@ export class ChainRecorder implements HopSink {
   /** GSI → a level interrupt the IOAPIC holds back (masked, remote IRR; 0: none). */
   private readonly held = new Int32Array(IOAPIC_PINS);
   /**
-   * bdf → a request held by the function (INTx disabled, MSI masked; 0: none). This map and the
-   * two keyed by device name below are cleared by setting 0 (undefined), never by deleting: a key
-   * deleted and set again on every interrupt makes V8 rebuild the map's table over and over (the
-   * profile showed those deletes, and the garbage, as the NIC path's largest cost).
+   * A function's BDF, by its interned index (ChainStore.intern) → a request it holds (INTx disabled,
+   * MSI masked; 0: none). This and the two tables by device name below are indexed by the name's
+   * interned index, which the hop needs anyway: an array index where a map keyed by the string
+   * cost a hash lookup or two per event (and, before, a delete that made V8 rebuild the map's table
+   * on every interrupt). Widened by fitNames as strings are interned.
    */
-  private readonly deviceHeld = new Map<string, number>();
+  private heldByBdf: Int32Array = new Int32Array(NAME_TABLE_START);
   /** apic * 256 + vector → the chain whose vector is in that LAPIC's IRR / ISR. */
   private irr: Int32Array;
   private isr: Int32Array;
@@ -83,10 +85,10 @@ export class ChainRecorder implements HopSink {
   private packets = 0;
   /** The packets the VMM's net queue holds, oldest first (it hands them to the NIC in order). */
   private readonly netQueue: QueuedPacket[] = [];
-  /** The packet the NIC just took, waiting for the INTx or MSI it causes (by device name). */
-  private readonly received = new Map<string, ReceivedPacket | undefined>();
-  /** Device name → the chain of its INTx while the function's request is asserted. */
-  private readonly deviceChain = new Map<string, number>();
+  /** The packet the NIC just took, waiting for the INTx or MSI it causes (by the device name's interned index). */
+  private receivedBy: (ReceivedPacket | undefined)[] = new Array<ReceivedPacket | undefined>(NAME_TABLE_START).fill(undefined);
+  /** Device name (interned index) → the chain of its INTx while the function's request is asserted. */
+  private chainOfDevice: Int32Array = new Int32Array(NAME_TABLE_START);
 
   // ---- who set which bit (for "why"'s setAt) -----------------------------------------------------
   /** GSI → the guest write that last set the mask bit, and the last write to the entry. */
@@ -348,9 +350,10 @@ export class ChainRecorder implements HopSink {
         // The queue hands packets over in order; one arriving with the queue empty goes straight in.
         const queued = this.netQueue.length ? this.netQueue.shift() : undefined;
         const packet: ReceivedPacket = { id: queued?.id ?? ++this.packets, cycle, length, descriptor: descriptor ?? -1, queued };
-        const joins = this.deviceChain.get(device) ?? 0;
-        if (this.st.slot(joins) >= 0) this.packetHops(joins, device, packet, 1);
-        else this.received.set(device, packet);
+        const name = this.name(device);
+        const joins = this.chainOfDevice[name];
+        if (this.st.slot(joins) >= 0) this.packetHops(joins, name, packet, 1);
+        else this.receivedBy[name] = packet;
         return;
       }
       case 'bad-descriptor':
@@ -359,29 +362,44 @@ export class ChainRecorder implements HopSink {
         if (ring === 'rx' && this.netQueue.length) this.netQueue.shift();
         return;
       case 'reset':
-        this.received.set(device, undefined);
+        this.receivedBy[this.name(device)] = undefined;
         return;
       default:
         return;
     }
   }
 
-  /** Chain `c` (just opened by `device`'s request) starts with the packet that caused it, if one is waiting. */
-  private packetFirst(c: number, device: string): number {
-    const packet = this.received.get(device);
+  /** Chain `c` (just opened by `device`'s request: its name's interned index) starts with the packet that caused it, if one is waiting. */
+  private packetFirst(c: number, device: number): number {
+    const packet = this.receivedBy[device];
     if (packet) {
-      this.received.set(device, undefined);
+      this.receivedBy[device] = undefined;
       this.packetHops(c, device, packet, 0);
     }
     return c;
+  }
+
+  /** The interned index of `s`, the tables indexed by name wide enough for it. */
+  private name(s: string): number {
+    const i = this.st.intern(s);
+    if (i >= this.heldByBdf.length) this.fitNames(i + 1);
+    return i;
+  }
+
+  private fitNames(n: number): void {
+    const size = Math.max(n, 2 * this.heldByBdf.length);
+    const grow = (a: Int32Array): Int32Array => { const b = new Int32Array(size); b.set(a); return b; };
+    this.heldByBdf = grow(this.heldByBdf);
+    this.chainOfDevice = grow(this.chainOfDevice);
+    this.receivedBy = [...this.receivedBy, ...new Array<ReceivedPacket | undefined>(size - this.receivedBy.length).fill(undefined)];
   }
 
   /**
    * The packet's hops: its wait in the net queue (a hop of its own when it opens the chain; when it
    * joins a chain already under way, hops stay in time order, so the wait is said in the rx hop).
    */
-  private packetHops(c: number, device: string, p: ReceivedPacket, joins: number): void {
-    const st = this.st, name = st.intern(device);
+  private packetHops(c: number, name: number, p: ReceivedPacket, joins: number): void {
+    const st = this.st;
     if (p.queued && !joins) st.hop(c, p.queued.cycle, -1, L_VMM, F_NIC_QUEUED, name, p.id, p.length, st.intern(p.queued.reason), p.queued.late);
     const waited = p.queued && joins ? Math.min(p.cycle - p.queued.cycle, 0x7fff_ffff) : 0;
     st.hop(c, p.cycle, -1, L_DEVICE, F_NIC_RX, name, p.id, p.length, p.descriptor, joins, waited);
@@ -414,10 +432,9 @@ export class ChainRecorder implements HopSink {
   }
 
   exit(cycle: number, vcpu: number, reason: string, gpa: number | undefined, access: ExitEvent['access'], handledIn: ExitEvent['handledIn'], vmmExit: string | undefined): void {
-    if (vcpu < 0) return;
+    if (vcpu < 0 || !exitInChain(reason, gpa, access, vmmExit)) return;
     const window = reason === 'INTERRUPT_WINDOW' || reason === 'EXTERNAL_INTERRUPT';
-    const eoi = gpa !== undefined && (gpa >>> 0) === LAPIC_EOI_GPA && access === 'write';
-    if (!window && !eoi && vmmExit !== 'KVM_EXIT_IOAPIC_EOI') return;
+    const eoi = isEoiWrite(gpa, access);
     const c = window ? this.topFor(this.irr, this.irrBits, vcpu) : this.topFor(this.isr, this.isrBits, vcpu);
     if (!c) return;
     const st = this.st;
@@ -426,35 +443,35 @@ export class ChainRecorder implements HopSink {
 
   pciIntx(cycle: number, vcpu: number, deviceName: string, bdfName: string, pin: number, pirq: number, gsi: number, request: boolean, level: boolean, blockedBy: string | undefined): void {
     const st = this.st;
-    const device = st.intern(deviceName), bdf = st.intern(bdfName);
+    const device = this.name(deviceName), bdf = this.name(bdfName);
     if (request && level) {
-      const held = this.deviceHeld.get(bdfName) ?? 0;
-      if (held) this.deviceHeld.set(bdfName, 0);
-      const c = held || this.packetFirst(this.open(SK_INTX, S_INTX, pin, device, bdf, gsi), deviceName);
+      const held = this.heldByBdf[bdf];
+      this.heldByBdf[bdf] = 0;
+      const c = held || this.packetFirst(this.open(SK_INTX, S_INTX, pin, device, bdf, gsi), device);
       st.hop(c, cycle, vcpu, L_DEVICE, F_INTX_ASSERT, device, bdf, pin, pirq, gsi);
       this.setOutcome(c, O_PENDING);
       this.fromDevice = c;
-      this.deviceChain.set(deviceName, c);
+      this.chainOfDevice[device] = c;
     } else if (request) {
-      const c = this.packetFirst(this.open(SK_INTX, S_INTX, pin, device, bdf, gsi), deviceName);
+      const c = this.packetFirst(this.open(SK_INTX, S_INTX, pin, device, bdf, gsi), device);
       st.hop(c, cycle, vcpu, L_DEVICE, F_INTX_GATED, device, bdf, pin, st.intern(blockedBy ?? 'gated'));
       this.setOutcome(c, O_BLOCKED);
-      this.deviceHeld.set(bdfName, c);
+      this.heldByBdf[bdf] = c;
     } else {
-      const held = this.deviceHeld.get(bdfName) ?? 0;
+      const held = this.heldByBdf[bdf];
       const c = this.lineChain[gsi] || held;
-      if (held) this.deviceHeld.set(bdfName, 0);
-      this.deviceChain.set(deviceName, 0);
+      this.heldByBdf[bdf] = 0;
+      this.chainOfDevice[device] = 0;
       st.hop(c, cycle, vcpu, L_DEVICE, F_INTX_RELEASE, device, bdf, pin);
     }
   }
 
   private onPciMsi(e: Extract<VmEvent, { kind: 'pci-msi' }>): void {
     const st = this.st;
-    const device = st.intern(e.device), bdf = st.intern(e.bdf);
-    const heldId = this.deviceHeld.get(e.bdf) ?? 0;
-    this.deviceHeld.set(e.bdf, 0);
-    const c = heldId || this.packetFirst(this.open(SK_MSI, S_MSI_DEVICE, 0, device, bdf), e.device);
+    const device = this.name(e.device), bdf = this.name(e.bdf);
+    const heldId = this.heldByBdf[bdf];
+    this.heldByBdf[bdf] = 0;
+    const c = heldId || this.packetFirst(this.open(SK_MSI, S_MSI_DEVICE, 0, device, bdf), device);
     if (e.delivered) {
       st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_PCI_MSI_SENT, device, bdf, e.data, e.address);
       this.setOutcome(c, O_PENDING);
@@ -464,7 +481,7 @@ export class ChainRecorder implements HopSink {
     const lost = e.blockedBy !== 'MSI MASK';
     st.hop(c, e.cycle, e.vcpu, L_DEVICE, F_PCI_MSI_HELD, device, bdf, lost ? 1 : 0, st.intern(e.blockedBy ?? 'blocked'));
     this.setOutcome(c, lost ? O_LOST : O_BLOCKED);
-    if (!lost) this.deviceHeld.set(e.bdf, c);
+    if (!lost) this.heldByBdf[bdf] = c;
   }
 
   private lineSource(device: string): number {
