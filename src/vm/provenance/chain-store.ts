@@ -51,6 +51,9 @@ const INV_TWO_32 = 1 / TWO_32;
 const hiOf = (cycle: number): number => Math.floor(cycle * INV_TWO_32);
 const joinCycle = (lo: number, hi: number): number => hi * TWO_32 + (lo >>> 0);
 
+/** Call sites of ChainStore.intern with a cache entry of their own (0: shared by the rest). */
+const INTERN_SITES = 16;
+
 /** A chain's source sentence: a form and up to three arguments (numbers or interned strings). */
 export const S_TEXT = 0, S_IPI = 1, S_TIMER = 2, S_INTX = 3, S_MSI_DEVICE = 4, S_GSI_AFTER_EOI = 5, S_GSI_UNMASKED = 6;
 
@@ -76,13 +79,14 @@ export class ChainStore {
   readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
   /**
-   * A cache in front of the map, 32 entries indexed by a string's length and two of its characters: the
-   * events of an interrupt name the same dozen strings (device, BDF, modes, exit reasons, sources)
-   * over and over, and the same string objects, so a hit is one pointer compare instead of hashing
-   * into the map.
+   * A cache in front of the map, one entry per call site (the `site` argument of intern): a site
+   * sees the same string object event after event (its device's name, its BDF, the exit reason), so
+   * a hit is one pointer compare, which reads neither the string nor the map. Between interrupts
+   * the guest runs long enough to push the recorder's data out of the caches; every line an event
+   * touches is then a miss, and hashing a string reads its header, the map its table.
    */
-  private readonly cachedStrings: (string | undefined)[] = new Array<string | undefined>(32).fill(undefined);
-  private readonly cachedIndexes = new Int32Array(32);
+  private readonly siteStrings: (string | undefined)[] = new Array<string | undefined>(INTERN_SITES).fill(undefined);
+  private readonly siteIndexes = new Int32Array(INTERN_SITES);
 
   constructor(readonly capacity: number) {
     const slots = 2 ** Math.ceil(Math.log2(capacity));
@@ -101,18 +105,17 @@ export class ChainStore {
 
   get total(): number { return this.nextId - 1; }
 
-  intern(s: string): number {
-    const n = s.length;
-    const k = n ? (n * 13 + s.charCodeAt(n >> 1) * 3 + s.charCodeAt(n - 1)) & 31 : 0;
-    if (this.cachedStrings[k] === s) return this.cachedIndexes[k];
+  /** The index of `s` in `strings`, adding it if new; `site` (< INTERN_SITES) names the caller, for the cache. */
+  intern(s: string, site = 0): number {
+    if (this.siteStrings[site] === s) return this.siteIndexes[site];
     let i = this.stringIndex.get(s);
     if (i === undefined) {
       i = this.strings.length;
       this.strings.push(s);
       this.stringIndex.set(s, i);
     }
-    this.cachedStrings[k] = s;
-    this.cachedIndexes[k] = i;
+    this.siteStrings[site] = s;
+    this.siteIndexes[site] = i;
     return i;
   }
 

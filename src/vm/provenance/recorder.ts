@@ -36,6 +36,9 @@ import {
 export const DEFAULT_CHAIN_CAPACITY = 1024;
 /** The tables indexed by an interned name start this wide (a machine's device names, BDFs, modes and exit reasons fit). */
 const NAME_TABLE_START = 64;
+/** ChainStore.intern's cache entries, one per hot call site (below INTERN_SITES). */
+const I_DEVICE = 1, I_BDF = 2, I_LINE_DEVICE = 3, I_EXIT_REASON = 4, I_VMM_EXIT = 5, I_DELIVERY_MODE = 6, I_DEST_MODE = 7;
+const I_EOI_SOURCE = 8, I_QUEUED_REASON = 9;
 
 /** A packet the VMM's net queue holds: its number, when it was queued, why, and how late it was taken (-1: not scheduled). */
 interface QueuedPacket { id: number; cycle: number; length: number; reason: string; late: number }
@@ -318,7 +321,7 @@ export class ChainRecorder implements HopSink {
     if (!c) return;
     const st = this.st;
     const mask = maskOf(gsis);
-    st.hop(c, cycle, vcpu, this.ioapicLayer, F_EOI_BROADCAST, vector, st.intern(source), mask, mask < 0 ? st.intern(gsis.join(', ')) : -1);
+    st.hop(c, cycle, vcpu, this.ioapicLayer, F_EOI_BROADCAST, vector, st.intern(source, I_EOI_SOURCE), mask, mask < 0 ? st.intern(gsis.join(', ')) : -1);
   }
 
   guestTrap(cycle: number, vcpu: number, interrupt: boolean, tval: number, handler: number): void {
@@ -350,7 +353,7 @@ export class ChainRecorder implements HopSink {
         // The queue hands packets over in order; one arriving with the queue empty goes straight in.
         const queued = this.netQueue.length ? this.netQueue.shift() : undefined;
         const packet: ReceivedPacket = { id: queued?.id ?? ++this.packets, cycle, length, descriptor: descriptor ?? -1, queued };
-        const name = this.name(device);
+        const name = this.name(device, I_DEVICE);
         const joins = this.chainOfDevice[name];
         if (this.st.slot(joins) >= 0) this.packetHops(joins, name, packet, 1);
         else this.receivedBy[name] = packet;
@@ -362,7 +365,7 @@ export class ChainRecorder implements HopSink {
         if (ring === 'rx' && this.netQueue.length) this.netQueue.shift();
         return;
       case 'reset':
-        this.receivedBy[this.name(device)] = undefined;
+        this.receivedBy[this.name(device, I_DEVICE)] = undefined;
         return;
       default:
         return;
@@ -380,8 +383,8 @@ export class ChainRecorder implements HopSink {
   }
 
   /** The interned index of `s`, the tables indexed by name wide enough for it. */
-  private name(s: string): number {
-    const i = this.st.intern(s);
+  private name(s: string, site: number): number {
+    const i = this.st.intern(s, site);
     if (i >= this.heldByBdf.length) this.fitNames(i + 1);
     return i;
   }
@@ -400,7 +403,7 @@ export class ChainRecorder implements HopSink {
    */
   private packetHops(c: number, name: number, p: ReceivedPacket, joins: number): void {
     const st = this.st;
-    if (p.queued && !joins) st.hop(c, p.queued.cycle, -1, L_VMM, F_NIC_QUEUED, name, p.id, p.length, st.intern(p.queued.reason), p.queued.late);
+    if (p.queued && !joins) st.hop(c, p.queued.cycle, -1, L_VMM, F_NIC_QUEUED, name, p.id, p.length, st.intern(p.queued.reason, I_QUEUED_REASON), p.queued.late);
     const waited = p.queued && joins ? Math.min(p.cycle - p.queued.cycle, 0x7fff_ffff) : 0;
     st.hop(c, p.cycle, -1, L_DEVICE, F_NIC_RX, name, p.id, p.length, p.descriptor, joins, waited);
   }
@@ -438,12 +441,12 @@ export class ChainRecorder implements HopSink {
     const c = window ? this.topFor(this.irr, this.irrBits, vcpu) : this.topFor(this.isr, this.isrBits, vcpu);
     if (!c) return;
     const st = this.st;
-    st.hop(c, cycle, vcpu, handledIn === 'vmm' ? L_VMM : L_KERNEL, F_EXIT, st.intern(reason), vmmExit ? st.intern(vmmExit) : -1, eoi ? 1 : 0);
+    st.hop(c, cycle, vcpu, handledIn === 'vmm' ? L_VMM : L_KERNEL, F_EXIT, st.intern(reason, I_EXIT_REASON), vmmExit ? st.intern(vmmExit, I_VMM_EXIT) : -1, eoi ? 1 : 0);
   }
 
   pciIntx(cycle: number, vcpu: number, deviceName: string, bdfName: string, pin: number, pirq: number, gsi: number, request: boolean, level: boolean, blockedBy: string | undefined): void {
     const st = this.st;
-    const device = this.name(deviceName), bdf = this.name(bdfName);
+    const device = this.name(deviceName, I_DEVICE), bdf = this.name(bdfName, I_BDF);
     if (request && level) {
       const held = this.heldByBdf[bdf];
       this.heldByBdf[bdf] = 0;
@@ -468,7 +471,7 @@ export class ChainRecorder implements HopSink {
 
   private onPciMsi(e: Extract<VmEvent, { kind: 'pci-msi' }>): void {
     const st = this.st;
-    const device = this.name(e.device), bdf = this.name(e.bdf);
+    const device = this.name(e.device, I_DEVICE), bdf = this.name(e.bdf, I_BDF);
     const heldId = this.heldByBdf[bdf];
     this.heldByBdf[bdf] = 0;
     const c = heldId || this.packetFirst(this.open(SK_MSI, S_MSI_DEVICE, 0, device, bdf), device);
@@ -494,7 +497,7 @@ export class ChainRecorder implements HopSink {
     const st = this.st;
     const dev = this.fromDevice;
     this.fromDevice = 0;
-    const device = st.intern(deviceName);
+    const device = st.intern(deviceName, I_LINE_DEVICE);
     if (edge === 'falling' || !lineLevel) {
       const c = this.lineChain[gsi] ?? 0;
       if (!c) return;
@@ -581,7 +584,7 @@ export class ChainRecorder implements HopSink {
     }
     const flags = (destMode === 'logical' ? 1 : 0) | (trigMode === 'level' ? 2 : 0);
     const causeCode = cause === 'entry-write' ? 1 : cause === 'eoi' ? 2 : 0;
-    st.hop(c, cycle, vcpu, this.ioapicLayer, F_DELIVER, gsi, vector, st.intern(deliveryMode), destination, flags, causeCode);
+    st.hop(c, cycle, vcpu, this.ioapicLayer, F_DELIVER, gsi, vector, st.intern(deliveryMode, I_DELIVERY_MODE), destination, flags, causeCode);
     this.current = c;
   }
 
@@ -614,7 +617,7 @@ export class ChainRecorder implements HopSink {
       return;
     }
     const mask = targetMask(targets);
-    st.hop(c, cycle, vcpu, this.lapicLayer, F_ROUTE, st.intern(destMode), destination, lowestPriority ? 1 : 0, mask, mask < 0 ? st.intern(targets.map((t) => t.index).join(', ')) : -1);
+    st.hop(c, cycle, vcpu, this.lapicLayer, F_ROUTE, st.intern(destMode, I_DEST_MODE), destination, lowestPriority ? 1 : 0, mask, mask < 0 ? st.intern(targets.map((t) => t.index).join(', ')) : -1);
   }
 
   lapicAccept(cycle: number, vcpu: number, apic: number, vector: number, deliveryMode: IrqDeliveryModeName, trigMode: IrqTrigModeName, source: string, gsi: number | undefined, accepted: boolean, reason: LapicAcceptEvent['reason']): void {
