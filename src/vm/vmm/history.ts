@@ -22,8 +22,18 @@ interface Checkpoint {
 }
 
 const DEFAULT_HISTORY_BUDGET = 512 * 1024 * 1024;
-/** Steps between automatic checkpoints: bounds the re-execution of one step back. */
-const DEFAULT_CHECKPOINT_INTERVAL = 1_000_000;
+/**
+ * Steps between automatic checkpoints, unless the history was given a fixed interval: at first
+ * MIN_CHECKPOINT_INTERVAL, then as many steps as the guest runs in about CHECKPOINT_SEGMENT_MS at
+ * its current speed (at most doubling from one segment to the next), within MIN and MAX. A fixed
+ * step count made a fast guest (a compiled loop at 1 000+ MIPS) checkpoint every millisecond of
+ * execution, and a checkpoint costs 0.1–0.7 ms (more with the interrupt-chain recorder's ring,
+ * which it copies): a debug session ran such guests at half their speed. A segment of ~10 ms
+ * bounds what one step back re-executes by time instead, and keeps checkpoints a few per cent.
+ */
+const MIN_CHECKPOINT_INTERVAL = 1_000_000;
+const MAX_CHECKPOINT_INTERVAL = 64_000_000;
+const CHECKPOINT_SEGMENT_MS = 10;
 
 export class History {
   private readonly checkpoints: Checkpoint[] = [];
@@ -32,8 +42,17 @@ export class History {
   /** The budget shared with the other histories of the process, if any (set by HistoryPool.join). */
   pool: HistoryPool | undefined;
 
+  /** Steps between automatic checkpoints now (see MIN_CHECKPOINT_INTERVAL). */
+  private segment: number;
+
+  /** `interval`: a fixed number of steps between automatic checkpoints (default: adapted to the guest's speed). */
   constructor(private readonly machine: Machine, readonly budgetBytes = DEFAULT_HISTORY_BUDGET,
-    readonly interval = DEFAULT_CHECKPOINT_INTERVAL) {}
+    private readonly fixedInterval?: number) {
+    this.segment = fixedInterval ?? MIN_CHECKPOINT_INTERVAL;
+  }
+
+  /** Steps between automatic checkpoints now. */
+  get interval(): number { return this.segment; }
 
   /** The earliest step one can go back to. */
   get oldestStep(): number {
@@ -72,11 +91,23 @@ export class History {
     if (this.checkpoints.length === 0) this.take();
     for (;;) {
       const last = this.checkpoints[this.checkpoints.length - 1];
-      const next = Math.min(untilStep, last.steps + this.interval);
+      const next = Math.min(untilStep, last.steps + this.segment);
+      const from = m.steps, t0 = performance.now();
       const outcome = m.run(maxInstructions, next);
-      if (outcome.kind === 'stopped' && outcome.reason === 'step' && m.steps < untilStep) { this.take(); continue; }
+      if (outcome.kind === 'stopped' && outcome.reason === 'step' && m.steps < untilStep) {
+        this.adapt(m.steps - from, performance.now() - t0);
+        this.take();
+        continue;
+      }
       return outcome;
     }
+  }
+
+  /** After a whole segment of `steps` that ran in `ms`: the next one lasts about CHECKPOINT_SEGMENT_MS. */
+  private adapt(steps: number, ms: number): void {
+    if (this.fixedInterval !== undefined || steps < this.segment / 2 || !(ms > 0)) return;
+    const wanted = Math.min(steps * CHECKPOINT_SEGMENT_MS / ms, 2 * this.segment);
+    this.segment = Math.round(Math.max(MIN_CHECKPOINT_INTERVAL, Math.min(MAX_CHECKPOINT_INTERVAL, wanted)));
   }
 
   /**
