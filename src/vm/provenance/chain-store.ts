@@ -2,7 +2,8 @@
 // compact numeric records in typed arrays, not objects and strings. Recording a hop writes a few
 // numbers; its sentence (`text`) is composed from them only when a request or a view reads the chain
 // (hop-text.ts). Everything here is machine state: reverse execution's checkpoints (vm/snapshot.ts)
-// copy a typed array with one memcpy, where a ring of chain objects cost a walk over every hop.
+// capture it through SELF_SNAPSHOT, copying only the 4 KiB chunks written since the last capture
+// (CHUNK_SHIFT), where a ring of chain objects cost a walk over every hop.
 //
 // Chains live in a ring: chain `id` sits in slot id & (slots - 1), `slots` the power of two at or
 // above `capacity` (a mask, not a division, on every hop), until chain id + capacity pushes it out
@@ -13,6 +14,8 @@
 // hop's record is next to the last one, where a free list sent every hop to a cold record whose
 // link had to be loaded first — a cache miss per hop, most of what a hop cost. When a whole turn
 // finds only live hops the pool doubles, so it stays bounded by the live chains' hops.
+
+import { SELF_SNAPSHOT, SelfSnapshot } from '../snapshot';
 
 /** Codes of a hop's layer, a chain's outcome and its kind of source (their names: src/protocol, mapped in src/debug/provenance.ts). */
 export const L_DEVICE = 0, L_VMM = 1, L_KERNEL = 2, L_GUEST = 3;
@@ -54,6 +57,21 @@ const joinCycle = (lo: number, hi: number): number => hi * TWO_32 + (lo >>> 0);
 /** Call sites of ChainStore.intern with a cache entry of their own (0: shared by the rest). */
 const INTERN_SITES = 16;
 
+/**
+ * Checkpoints copy the ring and the pool by chunks of 2^CHUNK_SHIFT int32s (4 KiB), and only the
+ * chunks written since the capture before: the others share that capture's copy. Between two
+ * checkpoints (about 10 ms of execution, vmm/history.ts) a few hundred interrupts touch a few
+ * chunks; a copy of everything (up to 850 KiB with a NIC's hops) was most of a checkpoint's cost.
+ */
+const CHUNK_SHIFT = 10;
+const chunksOf = (ints: number): number => ((ints - 1) >> CHUNK_SHIFT) + 1;
+
+/** What a checkpoint keeps of a ChainStore: chunk copies (shared between checkpoints), counters, lengths. */
+interface StoreState {
+  ch: Int32Array[]; hops: Int32Array[]; lostBy: Float64Array; dropped: Float64Array;
+  nextId: number; hopCount: number; hopCursor: number; strings: number;
+}
+
 /** A chain's source sentence: a form and up to three arguments (numbers or interned strings). */
 export const S_TEXT = 0, S_IPI = 1, S_TIMER = 2, S_INTX = 3, S_MSI_DEVICE = 4, S_GSI_AFTER_EOI = 5, S_GSI_UNMASKED = 6;
 
@@ -88,6 +106,16 @@ export class ChainStore {
   private readonly siteStrings: (string | undefined)[] = new Array<string | undefined>(INTERN_SITES).fill(undefined);
   private readonly siteIndexes = new Int32Array(INTERN_SITES);
 
+  // ---- checkpoints: what changed since the last capture (see CHUNK_SHIFT) -------------------------
+  /** Per chunk of `ch` and `hops`: 1 if written since the last capture (or restore). */
+  private chDirty: Uint8Array;
+  private hopsDirty: Uint8Array;
+  /** The copy of each chunk as of the last capture or restore (shared by the captures that did not change it). */
+  private chCopies: Int32Array[] = [];
+  private hopsCopies: Int32Array[] = [];
+  private lostByCopy: Float64Array | undefined;
+  readonly [SELF_SNAPSHOT]: SelfSnapshot = { capture: () => this.capture(), restore: (state) => this.restore(state as StoreState) };
+
   constructor(readonly capacity: number) {
     const slots = 2 ** Math.ceil(Math.log2(capacity));
     this.mask = slots - 1;
@@ -95,6 +123,8 @@ export class ChainStore {
     this.lostBy = new Float64Array(3 * slots);
     this.hopCount = Math.min(8 * this.capacity, 1 << 14);
     this.hops = new Int32Array(this.hopCount * H_STRIDE);
+    this.chDirty = new Uint8Array(chunksOf(this.ch.length)).fill(1);
+    this.hopsDirty = new Uint8Array(chunksOf(this.hops.length)).fill(1);
   }
 
   /** The ring slot of chain `id` while it is among the newest `capacity`, else -1 (0 is no chain). */
@@ -128,8 +158,10 @@ export class ChainStore {
       const l = (leaving & this.mask) * C_STRIDE;
       this.droppedCounts[ch[l + C_OUTCOME]]++;
       ch[l + C_ID] = 0; // its hops are free now: their owner is no chain of the ring
+      this.chDirty[l >> CHUNK_SHIFT] = 1;
     }
     const r = (id & this.mask) * C_STRIDE;
+    this.chDirty[r >> CHUNK_SHIFT] = 1;
     ch[r + C_ID] = id;
     ch[r + C_GSI] = gsi;
     ch[r + C_VECTOR] = vector;
@@ -153,6 +185,10 @@ export class ChainStore {
     if (id <= 0 || ch[r + C_ID] !== id) return;
     const h = this.nextFreeHop();
     const p = h * H_STRIDE, hp = this.hops;
+    const dirty = this.hopsDirty;
+    dirty[p >> CHUNK_SHIFT] = 1;
+    dirty[(p + H_STRIDE - 1) >> CHUNK_SHIFT] = 1;
+    this.chDirty[r >> CHUNK_SHIFT] = 1;
     const hi = hiOf(cycle);
     hp[p + H_CYCLE_LO] = cycle - hi * TWO_32;
     hp[p + H_CYCLE_HI] = hi;
@@ -167,7 +203,10 @@ export class ChainStore {
     hp[p + H_ARGS + 5] = a5;
     const last = ch[r + C_LAST_HOP];
     if (last < 0) ch[r + C_FIRST_HOP] = h;
-    else hp[last * H_STRIDE + H_NEXT] = h;
+    else {
+      hp[last * H_STRIDE + H_NEXT] = h;
+      dirty[(last * H_STRIDE + H_NEXT) >> CHUNK_SHIFT] = 1;
+    }
     ch[r + C_LAST_HOP] = h;
   }
 
@@ -192,19 +231,76 @@ export class ChainStore {
     hops.set(this.hops);
     this.hops = hops;
     this.hopCount = 2 * old;
+    const dirty = new Uint8Array(chunksOf(hops.length)).fill(1);
+    dirty.set(this.hopsDirty);
+    this.hopsDirty = dirty;
     return old;
+  }
+
+  // ---- checkpoints (vm/snapshot.ts SELF_SNAPSHOT) -----------------------------------------------------
+
+  private capture(): { state: StoreState; bytes: number } {
+    let bytes = 0;
+    const copy = (a: Int32Array, dirty: Uint8Array, copies: Int32Array[]): Int32Array[] => {
+      for (let i = 0; i < dirty.length; i++) {
+        if (!dirty[i] && copies[i] !== undefined) continue;
+        copies[i] = a.slice(i << CHUNK_SHIFT, (i + 1) << CHUNK_SHIFT);
+        dirty[i] = 0;
+        bytes += copies[i].byteLength;
+      }
+      return copies.slice(0, dirty.length);
+    };
+    const ch = copy(this.ch, this.chDirty, this.chCopies);
+    const hops = copy(this.hops, this.hopsDirty, this.hopsCopies);
+    if (!this.lostByCopy) {
+      this.lostByCopy = this.lostBy.slice();
+      bytes += this.lostByCopy.byteLength;
+    }
+    const state: StoreState = {
+      ch, hops, lostBy: this.lostByCopy, dropped: this.droppedCounts.slice(),
+      nextId: this.nextId, hopCount: this.hopCount, hopCursor: this.hopCursor, strings: this.strings.length,
+    };
+    return { state, bytes: bytes + 8 * (ch.length + hops.length) + 128 };
+  }
+
+  private restore(state: StoreState): void {
+    if (state.hopCount !== this.hopCount) {
+      this.hops = new Int32Array(state.hopCount * H_STRIDE);
+      this.hopsDirty = new Uint8Array(chunksOf(this.hops.length)).fill(1);
+      this.hopsCopies = [];
+    }
+    // A chunk not written since the last capture or restore, whose copy there is this state's, holds it already.
+    const put = (a: Int32Array, dirty: Uint8Array, copies: Int32Array[], saved: Int32Array[]): void => {
+      for (let i = 0; i < saved.length; i++) {
+        if (dirty[i] || copies[i] !== saved[i]) a.set(saved[i], i << CHUNK_SHIFT);
+        copies[i] = saved[i];
+        dirty[i] = 0;
+      }
+    };
+    put(this.ch, this.chDirty, this.chCopies, state.ch);
+    put(this.hops, this.hopsDirty, this.hopsCopies, state.hops);
+    this.lostBy.set(state.lostBy);
+    this.lostByCopy = state.lostBy;
+    this.droppedCounts.set(state.dropped);
+    this.nextId = state.nextId;
+    this.hopCount = state.hopCount;
+    this.hopCursor = state.hopCursor;
+    // Strings are only ever appended: those interned after the capture go (and the call sites' cache with them).
+    for (let i = state.strings; i < this.strings.length; i++) this.stringIndex.delete(this.strings[i]);
+    this.strings.length = state.strings;
+    this.siteStrings.fill(undefined);
   }
 
   // ---- a chain's fields, by ring slot -----------------------------------------------------------------
   idAt(s: number): number { return this.ch[s * C_STRIDE + C_ID]; }
   gsiAt(s: number): number { return this.ch[s * C_STRIDE + C_GSI]; }
   vectorAt(s: number): number { return this.ch[s * C_STRIDE + C_VECTOR]; }
-  setVector(s: number, vector: number): void { this.ch[s * C_STRIDE + C_VECTOR] = vector; }
+  setVector(s: number, vector: number): void { this.ch[s * C_STRIDE + C_VECTOR] = vector; this.chDirty[(s * C_STRIDE) >> CHUNK_SHIFT] = 1; }
   /** The LAPIC (vCPU) that accepted it, -1 before. */
   apicAt(s: number): number { return this.ch[s * C_STRIDE + C_APIC]; }
-  setApic(s: number, apic: number): void { this.ch[s * C_STRIDE + C_APIC] = apic; }
+  setApic(s: number, apic: number): void { this.ch[s * C_STRIDE + C_APIC] = apic; this.chDirty[(s * C_STRIDE) >> CHUNK_SHIFT] = 1; }
   outcomeAt(s: number): number { return this.ch[s * C_STRIDE + C_OUTCOME]; }
-  setOutcomeAt(s: number, o: number): void { this.ch[s * C_STRIDE + C_OUTCOME] = o; }
+  setOutcomeAt(s: number, o: number): void { this.ch[s * C_STRIDE + C_OUTCOME] = o; this.chDirty[(s * C_STRIDE) >> CHUNK_SHIFT] = 1; }
   sourceKindAt(s: number): number { return this.ch[s * C_STRIDE + C_SOURCE_KIND]; }
   sourceForm(s: number): number { return this.ch[s * C_STRIDE + C_SRC_FORM]; }
   sourceArg(s: number, i: number): number { return this.ch[s * C_STRIDE + C_SRC_ARGS + i]; }
@@ -220,6 +316,7 @@ export class ChainStore {
     const r = s * C_STRIDE, ch = this.ch, hi = hiOf(cycle);
     ch[r + C_TAKEN_LO] = cycle - hi * TWO_32;
     ch[r + C_TAKEN_HI] = hi;
+    this.chDirty[r >> CHUNK_SHIFT] = 1;
     ch[r + C_FLAGS] |= FL_TAKEN;
   }
   /** The handler's first instruction; NaN: not known. */
@@ -230,6 +327,7 @@ export class ChainStore {
   setHandlerPc(s: number, pc: number): void {
     const r = s * C_STRIDE;
     this.ch[r + C_HANDLER_PC] = pc;
+    this.chDirty[r >> CHUNK_SHIFT] = 1;
     this.ch[r + C_FLAGS] |= FL_HANDLER;
   }
   lostWhileMaskedAt(s: number): boolean { return (this.ch[s * C_STRIDE + C_FLAGS] & FL_LOST_MASKED) !== 0; }
@@ -237,7 +335,11 @@ export class ChainStore {
   setLostWhileMasked(s: number, by: { cycle: number; pc: number; vcpu: number } | undefined): void {
     const r = s * C_STRIDE;
     this.ch[r + C_FLAGS] |= FL_LOST_MASKED | (by ? FL_LOST_BY : 0);
-    if (by) { this.lostBy[3 * s] = by.cycle; this.lostBy[3 * s + 1] = by.pc; this.lostBy[3 * s + 2] = by.vcpu; }
+    this.chDirty[r >> CHUNK_SHIFT] = 1;
+    if (by) {
+      this.lostBy[3 * s] = by.cycle; this.lostBy[3 * s + 1] = by.pc; this.lostBy[3 * s + 2] = by.vcpu;
+      this.lostByCopy = undefined;
+    }
   }
   lostByAt(s: number): { cycle: number; pc: number; vcpu: number } | undefined {
     return this.ch[s * C_STRIDE + C_FLAGS] & FL_LOST_BY ? { cycle: this.lostBy[3 * s], pc: this.lostBy[3 * s + 1], vcpu: this.lostBy[3 * s + 2] } : undefined;
