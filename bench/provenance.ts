@@ -10,6 +10,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import { Machine } from '../src/vm/vmm/machine';
+import { History } from '../src/vm/vmm/history';
 import { ChainRecorder } from '../src/vm/provenance';
 import { captureGraph } from '../src/vm/snapshot';
 import { interrupts, why } from '../src/debug/provenance';
@@ -19,8 +20,8 @@ const ROOT = path.join(__dirname, '..');
 
 /**
  * The configurations compared: no listener; the recorder alone (a CLI `--trace irq` run: it listens
- * to its kinds only); a listener of every event (the debugger's); the debugger's listener and the
- * recorder (a debug session).
+ * to its kinds only); a listener of every event and reverse execution's checkpoints (the debugger's);
+ * those and the recorder (a debug session).
  */
 const MODES = ['stream off', 'recorder', 'stream on', 'stream on + recorder'] as const;
 type Mode = typeof MODES[number];
@@ -45,14 +46,16 @@ const collect: (() => void) | null = (() => {
 const EXAMPLE_PERIOD = 400_000;
 
 /** One configuration's machine, run on and on: each slice continues where the last one stopped. */
-interface Runner { m: Machine; recorder: ChainRecorder | undefined; nextPacket: number }
+interface Runner { m: Machine; recorder: ChainRecorder | undefined; history: History | undefined; nextPacket: number }
 
 function runner(program: LoadedProgram, mode: Mode, packetPeriod: number): Runner {
   const m = new Machine({ devices: { nic: { slot: 3, msi: false } } }, { consoleOutput: () => undefined });
-  if (mode === 'stream on' || mode === 'stream on + recorder') m.events.subscribe(() => undefined);
+  const session = mode === 'stream on' || mode === 'stream on + recorder';
+  if (session) m.events.subscribe(() => undefined);
   const recorder = mode === 'recorder' || mode === 'stream on + recorder' ? ChainRecorder.attach(m) : undefined;
   m.load(program.image);
-  return { m, recorder, nextPacket: packetPeriod };
+  // A debug session also takes reverse execution's checkpoints (vm/vmm/history.ts), which copy the recorder.
+  return { m, recorder, history: session ? new History(m) : undefined, nextPacket: packetPeriod };
 }
 
 /** Runs `insns` more instructions of `r` (a packet every `packetPeriod` cycles; 0: none): the CPU time it took (ms). */
@@ -67,7 +70,8 @@ function slice(r: Runner, insns: number, packetPeriod: number): number {
     // a sorted array: a whole run's packets at once would make every insertion and firing O(n)).
     if (packetPeriod) for (; r.nextPacket < m.cycles() + 100 * packetPeriod; r.nextPacket += packetPeriod) m.scheduleEvent({ atCycle: r.nextPacket, kind: 'nic-rx', data: packet });
     const before = m.instructions();
-    m.run(Math.min(end, before + 1e6));
+    if (r.history) r.history.run(Math.min(end, before + 1e6));
+    else m.run(Math.min(end, before + 1e6));
     if (m.instructions() === before) throw new Error('the guest stopped');
   }
   const cpu = process.cpuUsage(c0);
