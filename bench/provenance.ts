@@ -20,8 +20,8 @@ const ROOT = path.join(__dirname, '..');
 
 /**
  * The configurations compared: no listener; the recorder alone (a CLI `--trace irq` run: it listens
- * to its kinds only); a listener of every event and reverse execution's checkpoints (the debugger's);
- * those and the recorder (a debug session).
+ * to its kinds only); a listener of every event (the debugger's); the debugger's listener and the
+ * recorder. A debug session also takes reverse execution's checkpoints: sessionLines.
  */
 const MODES = ['stream off', 'recorder', 'stream on', 'stream on + recorder'] as const;
 type Mode = typeof MODES[number];
@@ -45,17 +45,23 @@ const collect: (() => void) | null = (() => {
 /** The examples' rate: examples/timer.s ticks every 400 000 cycles (initial count 25 000, divide by 16). */
 const EXAMPLE_PERIOD = 400_000;
 
+/**
+ * Bytes of history each configuration of sessionLines keeps: what a checkpoint costs does not depend
+ * on how many are kept, and histories of 512 MiB in the bench's process made every configuration pay
+ * for their collection (CPU time counts the collector's threads).
+ */
+const HISTORY_BUDGET = 16 * 1024 * 1024;
+
 /** One configuration's machine, run on and on: each slice continues where the last one stopped. */
 interface Runner { m: Machine; recorder: ChainRecorder | undefined; history: History | undefined; nextPacket: number }
 
-function runner(program: LoadedProgram, mode: Mode, packetPeriod: number): Runner {
+function runner(program: LoadedProgram, mode: Mode, packetPeriod: number, checkpoints = false): Runner {
   const m = new Machine({ devices: { nic: { slot: 3, msi: false } } }, { consoleOutput: () => undefined });
   const session = mode === 'stream on' || mode === 'stream on + recorder';
   if (session) m.events.subscribe(() => undefined);
   const recorder = mode === 'recorder' || mode === 'stream on + recorder' ? ChainRecorder.attach(m) : undefined;
   m.load(program.image);
-  // A debug session also takes reverse execution's checkpoints (vm/vmm/history.ts), which copy the recorder.
-  return { m, recorder, history: session ? new History(m) : undefined, nextPacket: packetPeriod };
+  return { m, recorder, history: checkpoints ? new History(m, HISTORY_BUDGET) : undefined, nextPacket: packetPeriod };
 }
 
 /** Runs `insns` more instructions of `r` (a packet every `packetPeriod` cycles; 0: none): the CPU time it took (ms). */
@@ -124,6 +130,29 @@ function costLines(label: string, file: string, insns: number, packetPeriod: num
 }
 
 /**
+ * A debug session as the adapter runs one: a listener of every event and reverse execution's
+ * checkpoints (every ~10 ms of execution, vm/vmm/history.ts), with and without the recorder — whose
+ * store each checkpoint copies (the chunks written since the last one). Two configurations only,
+ * interleaved as in costLines, after the others: the histories' garbage would land on their slices.
+ */
+function sessionLines(label: string, file: string, insns: number, packetPeriod: number, minRounds: number): void {
+  const program = image(file);
+  const plain = runner(program, 'stream on', packetPeriod, true), rec = runner(program, 'stream on + recorder', packetPeriod, true);
+  const both = [plain, rec];
+  for (const r of both) slice(r, 4e7, packetPeriod);
+  const ms: number[][] = [[], []];
+  for (let round = 0; round < 3 * minRounds && (round < minRounds || Math.min(...ms.map((t) => t.reduce((a, x) => a + x, 0))) < 1000); round++) {
+    for (let k = 0; k < 2; k++) {
+      const i = (k + round) % 2;
+      ms[i].push(slice(both[i], insns, packetPeriod));
+    }
+  }
+  const best = (Math.min(...ms[1]) / Math.min(...ms[0]) - 1) * 100;
+  const paired = (median(ms[1].map((t, i) => t / ms[0][i])) - 1) * 100;
+  console.log(`  ${label}, ${ms[0].length} rounds: the recorder's cost ${best.toFixed(1).padStart(5)}% (best slices), ${paired.toFixed(1).padStart(5)}% (median of the rounds' ratios); ${rec.history!.count} checkpoints kept, ${(rec.history!.interval / 1e6).toFixed(1)}·10⁶ steps apart now`);
+}
+
+/**
  * What the recorder adds to each reverse-execution checkpoint, its ring full (a debug session's
  * 1024 chains): the first capture copies the whole store; the next ones only the chunks written
  * since (chain-store.ts CHUNK_SHIFT), here after 100 more timer interrupts.
@@ -178,6 +207,9 @@ export function provenanceBench(): void {
   costLines(`NIC, a packet every ${EXAMPLE_PERIOD} cycles (bench/nic-spin.s)`, path.join(ROOT, 'bench', 'nic-spin.s'), 5e7, EXAMPLE_PERIOD, 30);
   costLines('storm: periodic LAPIC timer every 10000 cycles (bench/timer-spin.s)', path.join(ROOT, 'bench', 'timer-spin.s'), 1e8, 0, 5);
   costLines('storm: NIC, a packet every 20000 cycles (bench/nic-spin.s)', path.join(ROOT, 'bench', 'nic-spin.s'), 1e8, 20_000, 5);
+  console.log('  in a debug session: a listener of every event and reverse execution\'s checkpoints, with and without the recorder (CPU time)');
+  sessionLines(`periodic LAPIC timer every ${EXAMPLE_PERIOD} cycles`, timerGuest(EXAMPLE_PERIOD), 5e7, 0, 30);
+  sessionLines(`NIC, a packet every ${EXAMPLE_PERIOD} cycles`, path.join(ROOT, 'bench', 'nic-spin.s'), 5e7, EXAMPLE_PERIOD, 30);
   console.log(`  load average while measuring: ${load0} at the start, ${loadAverage()} at the end (2 cores, shared)`);
   checkpointLine();
 

@@ -44,6 +44,12 @@ export class History {
 
   /** Steps between automatic checkpoints now (see MIN_CHECKPOINT_INTERVAL). */
   private segment: number;
+  /**
+   * Milliseconds spent executing since the newest checkpoint, over however many calls of run the
+   * caller sliced the segment into (the debug adapter runs ~5 ms at a time); idle time between
+   * them is not counted.
+   */
+  private segmentMs = 0;
 
   /** `interval`: a fixed number of steps between automatic checkpoints (default: adapted to the guest's speed). */
   constructor(private readonly machine: Machine, readonly budgetBytes = DEFAULT_HISTORY_BUDGET,
@@ -78,6 +84,7 @@ export class History {
     for (const v of m.vcpus) v.cpu.flushWriteTable(); // each page's next store saves it first
     const cp: Checkpoint = { steps: m.steps, graph: captureGraph(m), pages };
     this.checkpoints.push(cp);
+    this.segmentMs = 0;
     this.trim();
     return cp;
   }
@@ -92,10 +99,11 @@ export class History {
     for (;;) {
       const last = this.checkpoints[this.checkpoints.length - 1];
       const next = Math.min(untilStep, last.steps + this.segment);
-      const from = m.steps, t0 = performance.now();
+      const t0 = performance.now();
       const outcome = m.run(maxInstructions, next);
+      this.segmentMs += performance.now() - t0;
       if (outcome.kind === 'stopped' && outcome.reason === 'step' && m.steps < untilStep) {
-        this.adapt(m.steps - from, performance.now() - t0);
+        this.adapt(m.steps - last.steps, this.segmentMs);
         this.take();
         continue;
       }
@@ -103,7 +111,7 @@ export class History {
     }
   }
 
-  /** After a whole segment of `steps` that ran in `ms`: the next one lasts about CHECKPOINT_SEGMENT_MS. */
+  /** After a whole segment of `steps` that ran in `ms` (of execution): the next one lasts about CHECKPOINT_SEGMENT_MS. */
   private adapt(steps: number, ms: number): void {
     if (this.fixedInterval !== undefined || steps < this.segment / 2 || !(ms > 0)) return;
     const wanted = Math.min(steps * CHECKPOINT_SEGMENT_MS / ms, 2 * this.segment);
@@ -128,6 +136,7 @@ export class History {
     const cp = this.checkpoints[i];
     this.checkpoints.length = i + 1;
     restoreGraph(cp.graph);
+    this.segmentMs = 0;
     cp.pages = new Map();
     m.host.beginCheckpoint(cp.pages);
     for (const v of m.vcpus) v.cpu.flushWriteTable();
