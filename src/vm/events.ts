@@ -380,7 +380,12 @@ export function isEoiWrite(gpa: number | undefined, access: ExitEvent['access'])
  * The recorder records no other exit, so its direct entry is not even called for them.
  */
 export function exitInChain(reason: string, gpa: number | undefined, access: ExitEvent['access'], vmmExit: string | undefined): boolean {
-  return reason === 'INTERRUPT_WINDOW' || reason === 'EXTERNAL_INTERRUPT' || vmmExit === 'KVM_EXIT_IOAPIC_EOI' || isEoiWrite(gpa, access);
+  return isWindowExit(reason) || vmmExit === 'KVM_EXIT_IOAPIC_EOI' || isEoiWrite(gpa, access);
+}
+
+/** Whether an exit is an interrupt-window or external-interrupt exit: one of the pending interrupt's. */
+export function isWindowExit(reason: string): boolean {
+  return reason === 'INTERRUPT_WINDOW' || reason === 'EXTERNAL_INTERRUPT';
 }
 
 /** Every kind of event, once (a kind the union gains without an entry here does not compile). */

@@ -15,7 +15,7 @@ import type {
   ApicRouteEvent, EventStream, ExitEvent, HopSink, IoapicDeliverEvent, IoapicEntryEvent, IrqDeliveryModeName, IrqLineEvent, IrqTrigModeName,
   LapicAcceptEvent, NicEvent, VmEvent, VmEventKind,
 } from '../events';
-import { exitInChain, isEoiWrite } from '../events';
+import { exitInChain, isEoiWrite, isWindowExit } from '../events';
 import type { Machine } from '../vmm/machine';
 import { RTE_MASK } from '../irq/redirection-entry';
 import { IOAPIC_PINS } from '../irq/ioapic';
@@ -436,7 +436,7 @@ export class ChainRecorder implements HopSink {
 
   exit(cycle: number, vcpu: number, reason: string, gpa: number | undefined, access: ExitEvent['access'], handledIn: ExitEvent['handledIn'], vmmExit: string | undefined): void {
     if (vcpu < 0 || !exitInChain(reason, gpa, access, vmmExit)) return;
-    const window = reason === 'INTERRUPT_WINDOW' || reason === 'EXTERNAL_INTERRUPT';
+    const window = isWindowExit(reason);
     const eoi = isEoiWrite(gpa, access);
     const c = window ? this.topFor(this.irr, this.irrBits, vcpu) : this.topFor(this.isr, this.isrBits, vcpu);
     if (!c) return;
