@@ -155,13 +155,11 @@ export class ChainStore {
     const id = this.nextId++;
     const leaving = id - this.capacity;
     if (leaving > 0) {
-      const l = (leaving & this.mask) * C_STRIDE;
+      const l = this.writable(leaving & this.mask);
       this.droppedCounts[ch[l + C_OUTCOME]]++;
       ch[l + C_ID] = 0; // its hops are free now: their owner is no chain of the ring
-      this.chDirty[l >> CHUNK_SHIFT] = 1;
     }
-    const r = (id & this.mask) * C_STRIDE;
-    this.chDirty[r >> CHUNK_SHIFT] = 1;
+    const r = this.writable(id & this.mask);
     ch[r + C_ID] = id;
     ch[r + C_GSI] = gsi;
     ch[r + C_VECTOR] = vector;
@@ -194,7 +192,7 @@ export class ChainStore {
     hp[p + H_CYCLE_HI] = hi;
     hp[p + H_HEAD] = (vcpu + 1) << 16 | layer << 8 | form;
     hp[p + H_NEXT] = -1;
-    hp[p + H_OWNER] = ch[r + C_ID];
+    hp[p + H_OWNER] = id;
     hp[p + H_ARGS] = a0;
     hp[p + H_ARGS + 1] = a1;
     hp[p + H_ARGS + 2] = a2;
@@ -292,15 +290,22 @@ export class ChainStore {
   }
 
   // ---- a chain's fields, by ring slot -----------------------------------------------------------------
+  /** Chain slot `s`'s offset in the ring, its chunk marked written: every write to a chain record but hop's goes through here. */
+  private writable(s: number): number {
+    const r = s * C_STRIDE;
+    this.chDirty[r >> CHUNK_SHIFT] = 1;
+    return r;
+  }
+
   idAt(s: number): number { return this.ch[s * C_STRIDE + C_ID]; }
   gsiAt(s: number): number { return this.ch[s * C_STRIDE + C_GSI]; }
   vectorAt(s: number): number { return this.ch[s * C_STRIDE + C_VECTOR]; }
-  setVector(s: number, vector: number): void { this.ch[s * C_STRIDE + C_VECTOR] = vector; this.chDirty[(s * C_STRIDE) >> CHUNK_SHIFT] = 1; }
+  setVector(s: number, vector: number): void { this.ch[this.writable(s) + C_VECTOR] = vector; }
   /** The LAPIC (vCPU) that accepted it, -1 before. */
   apicAt(s: number): number { return this.ch[s * C_STRIDE + C_APIC]; }
-  setApic(s: number, apic: number): void { this.ch[s * C_STRIDE + C_APIC] = apic; this.chDirty[(s * C_STRIDE) >> CHUNK_SHIFT] = 1; }
+  setApic(s: number, apic: number): void { this.ch[this.writable(s) + C_APIC] = apic; }
   outcomeAt(s: number): number { return this.ch[s * C_STRIDE + C_OUTCOME]; }
-  setOutcomeAt(s: number, o: number): void { this.ch[s * C_STRIDE + C_OUTCOME] = o; this.chDirty[(s * C_STRIDE) >> CHUNK_SHIFT] = 1; }
+  setOutcomeAt(s: number, o: number): void { this.ch[this.writable(s) + C_OUTCOME] = o; }
   sourceKindAt(s: number): number { return this.ch[s * C_STRIDE + C_SOURCE_KIND]; }
   sourceForm(s: number): number { return this.ch[s * C_STRIDE + C_SRC_FORM]; }
   sourceArg(s: number, i: number): number { return this.ch[s * C_STRIDE + C_SRC_ARGS + i]; }
@@ -313,10 +318,9 @@ export class ChainStore {
     return ch[r + C_FLAGS] & FL_TAKEN ? joinCycle(ch[r + C_TAKEN_LO], ch[r + C_TAKEN_HI]) : NaN;
   }
   setTakenAt(s: number, cycle: number): void {
-    const r = s * C_STRIDE, ch = this.ch, hi = hiOf(cycle);
+    const r = this.writable(s), ch = this.ch, hi = hiOf(cycle);
     ch[r + C_TAKEN_LO] = cycle - hi * TWO_32;
     ch[r + C_TAKEN_HI] = hi;
-    this.chDirty[r >> CHUNK_SHIFT] = 1;
     ch[r + C_FLAGS] |= FL_TAKEN;
   }
   /** The handler's first instruction; NaN: not known. */
@@ -325,17 +329,14 @@ export class ChainStore {
     return this.ch[r + C_FLAGS] & FL_HANDLER ? this.ch[r + C_HANDLER_PC] >>> 0 : NaN;
   }
   setHandlerPc(s: number, pc: number): void {
-    const r = s * C_STRIDE;
+    const r = this.writable(s);
     this.ch[r + C_HANDLER_PC] = pc;
-    this.chDirty[r >> CHUNK_SHIFT] = 1;
     this.ch[r + C_FLAGS] |= FL_HANDLER;
   }
   lostWhileMaskedAt(s: number): boolean { return (this.ch[s * C_STRIDE + C_FLAGS] & FL_LOST_MASKED) !== 0; }
   /** An edge rose while its entry was masked; `by` the guest write that had masked it, if known. */
   setLostWhileMasked(s: number, by: { cycle: number; pc: number; vcpu: number } | undefined): void {
-    const r = s * C_STRIDE;
-    this.ch[r + C_FLAGS] |= FL_LOST_MASKED | (by ? FL_LOST_BY : 0);
-    this.chDirty[r >> CHUNK_SHIFT] = 1;
+    this.ch[this.writable(s) + C_FLAGS] |= FL_LOST_MASKED | (by ? FL_LOST_BY : 0);
     if (by) {
       this.lostBy[3 * s] = by.cycle; this.lostBy[3 * s + 1] = by.pc; this.lostBy[3 * s + 2] = by.vcpu;
       this.lostByCopy = undefined;

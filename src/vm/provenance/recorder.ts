@@ -265,7 +265,10 @@ export class ChainRecorder implements HopSink {
   onEvent(e: VmEvent): void {
     const st = this.st;
     switch (e.kind) {
-      case 'exit': this.exit(e.cycle, e.vcpu, e.reason, e.gpa, e.access, e.handledIn, e.vmmExit); return;
+      case 'exit':
+        // The direct entry is called only for these exits (HopSink.exit); the object path gets them all.
+        if (exitInChain(e.reason, e.gpa, e.access, e.vmmExit)) this.exit(e.cycle, e.vcpu, e.reason, e.gpa, e.access, e.handledIn, e.vmmExit);
+        return;
       case 'pci-intx': this.pciIntx(e.cycle, e.vcpu, e.device, e.bdf, e.pin, e.pirq, e.gsi, e.request, e.level, e.blockedBy); return;
       case 'pci-msi': this.onPciMsi(e); return;
       case 'irq-line': this.irqLine(e.cycle, e.vcpu, e.gsi, e.level, e.edge, e.device, e.result); return;
@@ -434,8 +437,9 @@ export class ChainRecorder implements HopSink {
     if (mask >= 0 && (mask & 1)) this.msiMaskSetAt.set(e.bdf, w());
   }
 
+  /** An exit exitInChain accepts (the emitter, or onEvent, filtered the others): a hop of the chain it belongs to. */
   exit(cycle: number, vcpu: number, reason: string, gpa: number | undefined, access: ExitEvent['access'], handledIn: ExitEvent['handledIn'], vmmExit: string | undefined): void {
-    if (vcpu < 0 || !exitInChain(reason, gpa, access, vmmExit)) return;
+    if (vcpu < 0) return;
     const window = isWindowExit(reason);
     const eoi = isEoiWrite(gpa, access);
     const c = window ? this.topFor(this.irr, this.irrBits, vcpu) : this.topFor(this.isr, this.isrBits, vcpu);

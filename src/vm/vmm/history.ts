@@ -51,7 +51,7 @@ export class History {
    */
   private segmentMs = 0;
 
-  /** `interval`: a fixed number of steps between automatic checkpoints (default: adapted to the guest's speed). */
+  /** `fixedInterval`: a fixed number of steps between automatic checkpoints (default: adapted to the guest's speed). */
   constructor(private readonly machine: Machine, readonly budgetBytes = DEFAULT_HISTORY_BUDGET,
     private readonly fixedInterval?: number) {
     this.segment = fixedInterval ?? MIN_CHECKPOINT_INTERVAL;
