@@ -515,7 +515,6 @@ export class ChainRecorder implements HopSink {
     }
     const c = dev && this.gsiOf(dev) === gsi ? dev : this.open(this.lineSource(deviceName), S_TEXT, device, 0, 0, gsi);
     if (edge === 'rising' && gsi < IOAPIC_PINS) this.lineChain[gsi] = c;
-    const level = (this.machine.ioapic.redirTbl[2 * gsi] & (1 << 15)) !== 0;
     switch (result) {
       case 'sent':
         st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_SENT, gsi, device, edge === 'rising' ? 1 : 0);
@@ -526,7 +525,8 @@ export class ChainRecorder implements HopSink {
         this.setOutcome(c, O_COALESCED);
         return;
       case 'masked':
-        if (!level && edge === 'rising') {
+        // An edge-triggered entry (trigger mode, bit 15, clear) loses the edge; a level one holds it.
+        if (edge === 'rising' && (this.machine.ioapic.redirTbl[2 * gsi] & (1 << 15)) === 0) {
           st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_EDGE_LOST, gsi, device);
           const s = st.slot(c);
           if (s >= 0) {
