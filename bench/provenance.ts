@@ -221,9 +221,9 @@ export function provenanceBench(): void {
   while (rec.total < history) m.run(m.instructions() + 100_000);
   const fill = Number(process.hrtime.bigint() - t0) / 1e9;
   console.log(`\ninterrupt provenance: queries with ${rec.total} interrupts of history (ring of ${rec.capacity}, filled in ${fill.toFixed(1)} s)`);
-  const line = (label: string, f: () => unknown): void => {
+  const line = (label: string, f: () => unknown, indent = 2): void => {
     const r = time(() => JSON.stringify(f()));
-    console.log(`  ${label.padEnd(44)} ${r.ms.toFixed(2).padStart(8)} ms  (${(r.value.length / 1024).toFixed(0)} KiB of JSON)`);
+    console.log(`${' '.repeat(indent)}${label.padEnd(46 - indent)} ${r.ms.toFixed(2).padStart(8)} ms  (${(r.value.length / 1024).toFixed(0)} KiB of JSON)`);
   };
   line('hyperstep/why { vector: 0x40, vcpu: 0 }', () => why(m, { vector: 0x40, vcpu: 0 }, 0));
   line('hyperstep/why { gsi: 4 }', () => why(m, { gsi: 4 }, 0));
@@ -231,4 +231,14 @@ export function provenanceBench(): void {
   line('hyperstep/interrupts { vector: 0x40, last: 100 }', () => interrupts(m, { vector: 0x40, last: 100 }));
   line('hyperstep/interrupts { gsi: 4 } (scans all, none match)', () => interrupts(m, { gsi: 4 }));
   line('hyperstep/interrupts {} (every chain)', () => interrupts(m, {}));
+
+  // A debug session's ring (DEFAULT_CHAIN_CAPACITY) after as many interrupts: every request shape,
+  // the whole ring included, is bounded by the ring, not by the history.
+  const d = new Machine({}, { consoleOutput: () => undefined });
+  const drec = ChainRecorder.attach(d);
+  d.load(image(timerGuest(200)).image);
+  while (drec.total < history) d.run(d.instructions() + 100_000);
+  console.log(`  the default ring (${drec.capacity} chains) after ${drec.total} interrupts:`);
+  line('hyperstep/why { vector: 0x40, vcpu: 0 }', () => why(d, { vector: 0x40, vcpu: 0 }, 0), 4);
+  line('hyperstep/interrupts {} (every chain)', () => interrupts(d, {}), 4);
 }
