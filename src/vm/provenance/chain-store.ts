@@ -137,15 +137,7 @@ export class ChainStore {
 
   /** The index of `s` in `strings`, adding it if new; `site` (< INTERN_SITES) names the caller, for the cache. */
   intern(s: string, site = 0): number {
-    return this.siteStrings[site] === s ? this.siteIndexes[site] : this.internMiss(s, site);
-  }
-
-  /**
-   * intern past its call site's cache. Apart, so that the map lookup's code is not compiled into
-   * every recorder method that interns a string (V8 inlines intern there): each such copy was
-   * more code to fetch, cold, on every interrupt (docs/interrupt-provenance.md "Costs").
-   */
-  private internMiss(s: string, site: number): number {
+    if (this.siteStrings[site] === s) return this.siteIndexes[site];
     let i = this.stringIndex.get(s);
     if (i === undefined) {
       i = this.strings.length;
