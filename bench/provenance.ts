@@ -11,7 +11,7 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 import { Machine } from '../src/vm/vmm/machine';
 import { History } from '../src/vm/vmm/history';
-import { ChainRecorder } from '../src/vm/provenance';
+import { ChainRecorder, DEFAULT_CHAIN_CAPACITY } from '../src/vm/provenance';
 import { captureGraph } from '../src/vm/snapshot';
 import { interrupts, why } from '../src/debug/provenance';
 import { loadProgram, LoadedProgram } from '../src/cli/program';
@@ -214,11 +214,16 @@ export function provenanceBench(): void {
   checkpointLine();
 
   const history = 100_000;
-  const m = new Machine({}, { consoleOutput: () => undefined });
-  const rec = ChainRecorder.attach(m, { capacity: history });
-  m.load(image(timerGuest(200)).image);
+  /** A timer guest run until the recorder (a ring of `capacity` chains) has seen `history` interrupts. */
+  const filled = (capacity: number): { m: Machine; rec: ChainRecorder } => {
+    const m = new Machine({}, { consoleOutput: () => undefined });
+    const rec = ChainRecorder.attach(m, { capacity });
+    m.load(image(timerGuest(200)).image);
+    while (rec.total < history) m.run(m.instructions() + 100_000);
+    return { m, rec };
+  };
   const t0 = process.hrtime.bigint();
-  while (rec.total < history) m.run(m.instructions() + 100_000);
+  const { m, rec } = filled(history);
   const fill = Number(process.hrtime.bigint() - t0) / 1e9;
   console.log(`\ninterrupt provenance: queries with ${rec.total} interrupts of history (ring of ${rec.capacity}, filled in ${fill.toFixed(1)} s)`);
   const line = (label: string, f: () => unknown, indent = 2): void => {
@@ -234,10 +239,7 @@ export function provenanceBench(): void {
 
   // A debug session's ring (DEFAULT_CHAIN_CAPACITY) after as many interrupts: every request shape,
   // the whole ring included, is bounded by the ring, not by the history.
-  const d = new Machine({}, { consoleOutput: () => undefined });
-  const drec = ChainRecorder.attach(d);
-  d.load(image(timerGuest(200)).image);
-  while (drec.total < history) d.run(d.instructions() + 100_000);
+  const { m: d, rec: drec } = filled(DEFAULT_CHAIN_CAPACITY);
   console.log(`  the default ring (${drec.capacity} chains) after ${drec.total} interrupts:`);
   line('hyperstep/why { vector: 0x40, vcpu: 0 }', () => why(d, { vector: 0x40, vcpu: 0 }, 0), 4);
   line('hyperstep/interrupts {} (every chain)', () => interrupts(d, {}), 4);

@@ -17,7 +17,7 @@ import type {
 } from '../events';
 import { exitInChain, isEoiWrite, isWindowExit } from '../events';
 import type { Machine } from '../vmm/machine';
-import { RTE_MASK } from '../irq/redirection-entry';
+import { RTE_MASK, RTE_TRIGGER_LEVEL } from '../irq/redirection-entry';
 import { IOAPIC_PINS } from '../irq/ioapic';
 import { MSI_CAP_OFFSET, PCI_MSI_ADDRESS_LO, PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE, PCI_MSI_MASK_32 } from '../vmm/pci';
 import type { InstructionAt, RecordedChain, RecordedHop } from './types';
@@ -525,8 +525,8 @@ export class ChainRecorder implements HopSink {
         this.setOutcome(c, O_COALESCED);
         return;
       case 'masked':
-        // An edge-triggered entry (trigger mode, bit 15, clear) loses the edge; a level one holds it.
-        if (edge === 'rising' && (this.machine.ioapic.redirTbl[2 * gsi] & (1 << 15)) === 0) {
+        // An edge-triggered entry (trigger mode clear) loses the edge; a level one holds it.
+        if (edge === 'rising' && (this.machine.ioapic.redirTbl[2 * gsi] & RTE_TRIGGER_LEVEL) === 0) {
           st.hop(c, cycle, vcpu, this.ioapicLayer, F_LINE_EDGE_LOST, gsi, device);
           const s = st.slot(c);
           if (s >= 0) {
