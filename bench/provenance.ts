@@ -87,6 +87,30 @@ function slice(r: Runner, insns: number, packetPeriod: number): number {
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
 /**
+ * Runs `runners` on in slices of `insns` instructions, interleaved round by round in a rotating
+ * order, until each has run ≥ 1 s of CPU time — at least `minRounds` rounds, at most three times
+ * that. Returns each runner's slice times (ms), round by round.
+ */
+function interleave(runners: readonly Runner[], insns: number, packetPeriod: number, minRounds: number): number[][] {
+  const ms: number[][] = runners.map(() => []);
+  const total = (t: number[]): number => t.reduce((a, x) => a + x, 0);
+  for (let round = 0; round < 3 * minRounds && (round < minRounds || Math.min(...ms.map(total)) < 1000); round++) {
+    for (let k = 0; k < runners.length; k++) {
+      const i = (k + round) % runners.length;
+      ms[i].push(slice(runners[i], insns, packetPeriod));
+    }
+  }
+  return ms;
+}
+
+/** The cost of slice times `ms` over `base` (same rounds): of the best slices, and the median of the rounds' own ratios. */
+function costText(ms: number[], base: number[]): string {
+  const best = (Math.min(...ms) / Math.min(...base) - 1) * 100;
+  const paired = (median(ms.map((t, i) => t / base[i])) - 1) * 100;
+  return `${best.toFixed(1).padStart(5)}% (best slices), ${paired.toFixed(1).padStart(5)}% (median of the rounds' ratios)`;
+}
+
+/**
  * The recorder's cost on one guest run long. Wall-clock MIPS swing by 2–5× on a shared machine, so:
  * CPU time (process.cpuUsage), not wall time. One machine per configuration, warmed up, then run on
  * in slices of `insns` instructions, the configurations interleaved round by round (in a rotating
@@ -99,28 +123,19 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
  */
 function costLines(label: string, file: string, insns: number, packetPeriod: number, minRounds: number): void {
   const program = image(file);
-  const runners = new Map(MODES.map((mode) => [mode, runner(program, mode, packetPeriod)]));
-  for (const mode of MODES) slice(runners.get(mode)!, 2e7, packetPeriod); // warm-up: lets V8 compile the blocks and the hot paths
-  const ms: Record<Mode, number[]> = { 'stream off': [], recorder: [], 'stream on': [], 'stream on + recorder': [] };
-  const recorded = runners.get('recorder')!.recorder!;
+  const runners = MODES.map((mode) => runner(program, mode, packetPeriod));
+  for (const r of runners) slice(r, 2e7, packetPeriod); // warm-up: lets V8 compile the blocks and the hot paths
+  const recorded = runners[MODES.indexOf('recorder')].recorder!;
   const chains0 = recorded.total;
-  for (let round = 0; round < 3 * minRounds && (round < minRounds || Math.min(...MODES.map((m) => ms[m].reduce((a, x) => a + x, 0))) < 1000); round++) {
-    for (let k = 0; k < MODES.length; k++) {
-      const mode = MODES[(k + round) % MODES.length];
-      ms[mode].push(slice(runners.get(mode)!, insns, packetPeriod));
-    }
-  }
+  const times = interleave(runners, insns, packetPeriod, minRounds);
+  const ms = Object.fromEntries(MODES.map((mode, i) => [mode, times[i]])) as Record<Mode, number[]>;
   const chains = (recorded.total - chains0) / ms.recorder.length;
   const mips = (t: number): string => (insns / t / 1000).toFixed(1).padStart(7);
   console.log(`  ${label}: slices of ${insns.toExponential(1).replace('e+', 'e')} instructions, ${ms['stream off'].length} rounds` + (collect ? '' : ' (no gc between slices)'));
   for (const mode of MODES) {
     console.log(`    ${mode.padEnd(22)} best ${mips(Math.min(...ms[mode]))} MIPS  median ${mips(median(ms[mode]))} MIPS  (CPU time)`);
   }
-  const cost = (mode: Mode, base: Mode): string => {
-    const best = (Math.min(...ms[mode]) / Math.min(...ms[base]) - 1) * 100;
-    const paired = (median(ms[mode].map((t, i) => t / ms[base][i])) - 1) * 100;
-    return `${best.toFixed(1).padStart(5)}% (best slices), ${paired.toFixed(1).padStart(5)}% (median of the rounds' ratios)`;
-  };
+  const cost = (mode: Mode, base: Mode): string => costText(ms[mode], ms[base]);
   console.log(`    recorder's cost over no listener:        ${cost('recorder', 'stream off')}`);
   // Per interrupt, the median of each round's own difference (its two slices share the load): the
   // figure that carries over to any rate — the cost in % is this times the interrupts per second.
@@ -138,18 +153,9 @@ function costLines(label: string, file: string, insns: number, packetPeriod: num
 function sessionLines(label: string, file: string, insns: number, packetPeriod: number, minRounds: number): void {
   const program = image(file);
   const plain = runner(program, 'stream on', packetPeriod, true), rec = runner(program, 'stream on + recorder', packetPeriod, true);
-  const both = [plain, rec];
-  for (const r of both) slice(r, 4e7, packetPeriod);
-  const ms: number[][] = [[], []];
-  for (let round = 0; round < 3 * minRounds && (round < minRounds || Math.min(...ms.map((t) => t.reduce((a, x) => a + x, 0))) < 1000); round++) {
-    for (let k = 0; k < 2; k++) {
-      const i = (k + round) % 2;
-      ms[i].push(slice(both[i], insns, packetPeriod));
-    }
-  }
-  const best = (Math.min(...ms[1]) / Math.min(...ms[0]) - 1) * 100;
-  const paired = (median(ms[1].map((t, i) => t / ms[0][i])) - 1) * 100;
-  console.log(`  ${label}, ${ms[0].length} rounds: the recorder's cost ${best.toFixed(1).padStart(5)}% (best slices), ${paired.toFixed(1).padStart(5)}% (median of the rounds' ratios); ${rec.history!.count} checkpoints kept, ${(rec.history!.interval / 1e6).toFixed(1)}·10⁶ steps apart now`);
+  for (const r of [plain, rec]) slice(r, 4e7, packetPeriod);
+  const ms = interleave([plain, rec], insns, packetPeriod, minRounds);
+  console.log(`  ${label}, ${ms[0].length} rounds: the recorder's cost ${costText(ms[1], ms[0])}; ${rec.history!.count} checkpoints kept, ${(rec.history!.interval / 1e6).toFixed(1)}·10⁶ steps apart now`);
 }
 
 /**
