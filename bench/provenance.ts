@@ -154,11 +154,11 @@ class Configuration {
   private readonly child: ChildProcess;
   private pending: { resolve: (r: SliceResult) => void; reject: (e: Error) => void } | undefined;
 
-  constructor(readonly mode: Mode, spec: RunnerSpec) {
+  constructor(spec: RunnerSpec) {
     // process.argv[1] is the bundle running now (dist/bench.js): its entry starts the runner when RUNNER_ENV is set.
     this.child = fork(process.argv[1], [], { env: { ...process.env, [RUNNER_ENV]: JSON.stringify(spec) } });
     this.child.on('message', (r) => { const p = this.pending; this.pending = undefined; p?.resolve(r as SliceResult); });
-    this.child.on('exit', (code) => { const p = this.pending; this.pending = undefined; p?.reject(new Error(`the ${mode} configuration's process exited (${code})`)); });
+    this.child.on('exit', (code) => { const p = this.pending; this.pending = undefined; p?.reject(new Error(`the ${spec.mode} configuration's process exited (${code})`)); });
   }
 
   slice(insns: number): Promise<SliceResult> {
@@ -199,7 +199,7 @@ function costText(ms: number[], base: number[]): string {
 
 /** Starts a process per mode on `load` and takes each through its warm-up: their handles and warm-up times (ms). */
 async function configurations(load: Load, modes: readonly Mode[], checkpoints: boolean): Promise<{ configs: Configuration[]; warm: number[] }> {
-  const configs = modes.map((mode) => new Configuration(mode, { file: load.file, mode, packetPeriod: load.packetPeriod, checkpoints }));
+  const configs = modes.map((mode) => new Configuration({ file: load.file, mode, packetPeriod: load.packetPeriod, checkpoints }));
   const warm: number[] = [];
   for (const c of configs) warm.push((await c.slice(warmUpInstructions(load))).ms);
   return { configs, warm };
@@ -218,10 +218,10 @@ async function configurations(load: Load, modes: readonly Mode[], checkpoints: b
  */
 async function costLines(load: Load, insns: number, minRounds: number): Promise<void> {
   const { configs, warm } = await configurations(load, MODES, false);
-  const rec = MODES.indexOf('recorder'), off = MODES.indexOf('stream off');
   const times = await interleave(configs, insns, minRounds);
   for (const c of configs) c.close();
   const ms = Object.fromEntries(MODES.map((mode, i) => [mode, times[i].map((r) => r.ms)])) as Record<Mode, number[]>;
+  const rec = MODES.indexOf('recorder'), off = MODES.indexOf('stream off');
   const recorded = times[rec];
   const chains = (recorded[recorded.length - 1].chains - recorded[0].chains) / (recorded.length - 1);
   const mips = (t: number): string => (insns / t / 1000).toFixed(1).padStart(7);
