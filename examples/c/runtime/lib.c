@@ -6,6 +6,7 @@
 #define UART_THR 0
 #define UART_LSR 5
 #define LSR_THRE 0x20
+#define LSR_TEMT 0x40
 
 void uart_putc(char c) {
   while (!(MMIO8(UART_BASE + UART_LSR) & LSR_THRE)) {
@@ -92,8 +93,15 @@ void *memcpy(void *d, const void *s, __SIZE_TYPE__ n) {
   return d;
 }
 
-/* exit(0) powers off (0x5555); exit(n) exits with n ((n << 16) | 0x3333), as QEMU's sifive_test. */
+/* exit(0) powers off (0x5555); exit(n) exits with n ((n << 16) | 0x3333), as QEMU's sifive_test.
+ * It waits for the UART's transmitter to be empty first (LSR.TEMT): THRE only says the holding
+ * register took the last byte, which may still be on its way out. QEMU's 16550 keeps a byte its
+ * stdio could not take at once and sends it later, and sifive_test ends QEMU at once on a failure
+ * code: without the wait, one run in a hundred lost the last byte of the output (the test
+ * programs' runtime, test/guest/runtime/crt0.S, waits the same way). */
 void exit(int code) {
+  while (!(MMIO8(UART_BASE + UART_LSR) & LSR_TEMT)) {
+  }
   MMIO32(FINISHER_BASE) = code ? ((uint32_t)code << 16) | 0x3333 : 0x5555;
   for (;;) {
   }
