@@ -6,7 +6,7 @@
 #   * every later UART access is an EPT misconfiguration (KVM's MMIO SPTE) → KVM_EXIT_MMIO;
 #   * the finisher write powers the machine off with exit status 0.
 
-        .equ UART, 0x10000000          # 16550A: THR at +0, LSR at +5 (bit 5 = THR empty)
+        .equ UART, 0x10000000          # 16550A: THR at +0, LSR at +5 (bit 5 = THR empty, 6 = all sent)
         .equ FINISHER, 0x00100000      # sifive_test: 0x5555 = pass
 
         .text
@@ -22,7 +22,10 @@ _start:
         sb      a1, 0(t0)              # THR
         addi    a0, a0, 1
         j       1b
-3:      li      t0, FINISHER
+3:      lbu     t1, 5(t0)              # before powering off, wait until the last byte has left
+        andi    t1, t1, 0x40           # (LSR.TEMT: THRE only means THR took it)
+        beqz    t1, 3b
+        li      t0, FINISHER
         li      t1, 0x5555
         sw      t1, 0(t0)              # power off, exit 0
 4:      wfi

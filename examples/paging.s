@@ -341,6 +341,10 @@ segv:
         j       poweroff
 
 poweroff:                               # a0 = status: 0 powers off, else exits with it
+        li      t1, UART                # first the UART's last byte must be out: LSR.TEMT, not
+3:      lbu     t0, 5(t1)               # only THRE (QEMU sends a byte its stdio could not take
+        andi    t0, t0, 0x40            # later, and powering off before that loses it)
+        beqz    t0, 3b
         li      t0, 0x5555
         beqz    a0, 1f
         slli    a0, a0, 16
